@@ -1,0 +1,13 @@
+/**
+ * sim-core's public API: a validated scenario in, results (and optionally a timeline) out.
+ * No runtime dependencies, no Node or VS Code imports: it runs in the extension host, in a
+ * worker, in a webview and in a browser.
+ *
+ *   import { simulate, resolveModes } from "../sim-core";
+ *   for (const mode of resolveModes(scenario)) results.push(simulate(scenario, mode, opts));
+ */
+export * from "./scenario";
+export * from "./results";
+export { MECHANISMS, MECHANISM_IDS, mechanismInfo, type MechanismInfo } from "./pvsched/registry";
+export { simulate, resolveModes, modeLabel, type SimOptions } from "./simulation";
+export { LIMITS, checkLimits, type LimitViolation } from "./limits";
