@@ -171,6 +171,11 @@ export type Workload =
 /** Common thread attributes. */
 export interface ThreadAttrs {
   /**
+   * Name of the probe in results (latency-measuring workloads). Defaults to `<side>/<kind>#<n>`.
+   * @pattern ^[A-Za-z0-9_./#-]+$
+   */
+  id?: string;
+  /**
    * Scheduling policy.
    * @default "other"
    */
