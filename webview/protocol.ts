@@ -1,0 +1,69 @@
+/**
+ * The typed messages between the extension host and the results webview. The webview talks to
+ * the host only through these; the host validates every incoming message with
+ * `isWebviewToHost` before using it (a webview is untrusted input).
+ */
+import type { RunResult } from "../sim-core/results";
+
+/** Published numbers placed beside simulated ones (from reference/published.json). */
+export interface PublishedCell {
+  table: "cyclictest" | "audio";
+  load: string;
+  interval?: number;
+  buffer?: string;
+  side?: "guest" | "host";
+  stat?: "avg" | "max" | "glitches";
+  mode: string;
+  published: number;
+  simulated?: number;
+}
+
+/** One batch of runs shown together (a scenario's modes, an ablation, or the seed report). */
+export interface ResultsPayload {
+  /** Where the runs came from: a scenario file, a hunk, or the seed report. */
+  title: string;
+  source: { kind: "scenario" | "hunk" | "seed"; uri?: string; mechanism?: string };
+  runs: RunResult[];
+  /** Present for the seed report: the published numbers beside the simulated ones. */
+  cells?: PublishedCell[];
+  claims?: { id: string; text: string; holds: boolean }[];
+  /** The scenario's YAML text, for the in-panel Monaco editor. */
+  scenarioText?: string;
+}
+
+export type HostToWebview =
+  | { type: "results"; payload: ResultsPayload }
+  | { type: "progress"; percent: number; label: string }
+  | { type: "error"; message: string; line?: number; column?: number }
+  | { type: "schema"; schema: unknown };
+
+export type WebviewToHost =
+  | { type: "ready" }
+  | { type: "rerun"; scenarioText: string }
+  | { type: "export"; format: "csv" | "json" | "svg"; content: string; suggestedName: string }
+  | { type: "cancel" };
+
+const MAX_TEXT = 4 * 1024 * 1024;
+
+/** Runtime check of a message from the webview (never trust its shape). */
+export function isWebviewToHost(m: unknown): m is WebviewToHost {
+  if (typeof m !== "object" || m === null) return false;
+  const o = m as Record<string, unknown>;
+  switch (o.type) {
+    case "ready":
+    case "cancel":
+      return Object.keys(o).length === 1;
+    case "rerun":
+      return typeof o.scenarioText === "string" && o.scenarioText.length <= MAX_TEXT;
+    case "export":
+      return (
+        (o.format === "csv" || o.format === "json" || o.format === "svg") &&
+        typeof o.content === "string" &&
+        o.content.length <= 64 * 1024 * 1024 &&
+        typeof o.suggestedName === "string" &&
+        /^[A-Za-z0-9_.-]{1,100}$/.test(o.suggestedName)
+      );
+    default:
+      return false;
+  }
+}
