@@ -1,0 +1,307 @@
+/**
+ * Declarative hunk → mechanism map.
+ *
+ * A map is a list of rules. A rule names a mechanism and says which hunks belong to it:
+ *
+ *   { "mechanism": "boost_on_inject", "patch": 4, "files": ["arch/x86/kvm/lapic.c"],
+ *     "functions": ["apic_timer_expired"], "identifiers": ["kvm_vcpu_kick_boost"],
+ *     "subjects": ["latency sensitive"] }
+ *
+ * Matching a hunk against a rule:
+ *   1. `files` (globs, picomatch syntax) must match the hunk's file path. Required.
+ *   2. If the rule lists any of `identifiers`, `functions`, `subjects` or `patch`, at least one of
+ *      them must match too; a rule with files only matches on the file alone.
+ *   3. The score ranks the kinds of evidence: an added identifier (8) > the function context (4) >
+ *      the patch subject (2) > the patch number (1). The rule with the highest score wins; ties go to
+ *      the earlier rule.
+ *
+ * Layers: a workspace override file's rules are tried first; only if none of them matches a hunk
+ * are the default rules tried (`extends: "default"`, the default). With `extends: "none"` only the
+ * override's rules are used.
+ *
+ * Pure TypeScript, no Node/VS Code imports. Globs use picomatch's POSIX build, which has no
+ * dependency on `process` or `path`, so it bundles for the browser.
+ */
+import picomatch from "picomatch/posix";
+import type { ParseResult, Patch, FileDiff, Hunk } from "./parse";
+import defaultMapJson from "./default-map.json";
+
+/** The mechanism ids of sim-core (sim-core/pvsched/registry.ts). Kept here as strings so the patch
+ * layer does not depend on sim-core; a test checks both lists agree. */
+export const KNOWN_MECHANISMS = [
+  "shared_memory", "setscheduler_irq", "lazy_boost", "sync_unboost", "boost_on_inject",
+  "preempt_throttle", "switches", "guest_sched_boost", "guest_irq_boost",
+] as const;
+
+export interface HunkMapRule {
+  mechanism: string;
+  /** Patch number n of `[PATCH n/m]`; evidence, not a filter (a respin may renumber). */
+  patch?: number;
+  /** Globs on the file path (new path, or old path for deletions). Required, non-empty. */
+  files: string[];
+  /** Names (whole word in the hunk's function context) or `/regex/flags`. */
+  functions?: string[];
+  /** Identifiers the hunk adds. A trailing `*` matches a prefix (`pv_sched_*`). */
+  identifiers?: string[];
+  /** Regexes (case-insensitive) on the patch subject. */
+  subjects?: string[];
+  /** Free text shown in explanations. */
+  note?: string;
+}
+
+export interface HunkMapFile {
+  $schema?: string;
+  /** Whether the default rules are tried after these. Default "default". */
+  extends?: "default" | "none";
+  rules: HunkMapRule[];
+}
+
+export interface MappedHunk {
+  patchSubject: string;
+  /** n of `[PATCH n/m]`, or null. */
+  patchIndex: number | null;
+  file: string;
+  /** 0-based document line of the `@@` header. */
+  line: number;
+  /** 0-based document line of the hunk's last line. */
+  endLine: number;
+  funcContext: string;
+  mechanism: string | null;
+  /** Why the hunk matched (or why nothing did). */
+  reason: string;
+  /** Score of the winning rule (0 when unmapped). */
+  score: number;
+  /** Which layer the rule came from, and its index in that layer's `rules`. */
+  rule: { source: "override" | "default"; index: number } | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation
+
+interface CompiledRule {
+  rule: HunkMapRule;
+  source: "override" | "default";
+  index: number;
+  fileMatchers: { glob: string; test: (p: string) => boolean }[];
+  functions: { text: string; re: RegExp }[];
+  identifiers: { text: string; exact?: string; prefix?: string }[];
+  subjects: { text: string; re: RegExp }[];
+}
+
+export interface CompiledHunkMap {
+  layers: CompiledRule[][];
+}
+
+export interface HunkMapError {
+  /** JSON-pointer-like location, e.g. `/rules/3/functions/0`. */
+  path: string;
+  message: string;
+}
+
+const SCORE = { identifier: 8, function: 4, subject: 2, patch: 1 } as const;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function compileFunction(text: string): RegExp {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(text);
+  if (m) return new RegExp(m[1], m[2].replace(/[gy]/g, ""));
+  return new RegExp(`(^|[^A-Za-z0-9_])${escapeRe(text)}([^A-Za-z0-9_]|$)`);
+}
+
+function compileRule(rule: HunkMapRule, source: "override" | "default", index: number): CompiledRule {
+  return {
+    rule, source, index,
+    fileMatchers: rule.files.map((glob) => ({ glob, test: picomatch(glob, { dot: true }) })),
+    functions: (rule.functions ?? []).map((text) => ({ text, re: compileFunction(text) })),
+    identifiers: (rule.identifiers ?? []).map((text) =>
+      text.endsWith("*") ? { text, prefix: text.slice(0, -1) } : { text, exact: text }),
+    subjects: (rule.subjects ?? []).map((text) => ({ text, re: new RegExp(text, "i") })),
+  };
+}
+
+/**
+ * Check the shape of a map (the same constraints as patch/hunk-map.schema.json, which editors use)
+ * and that its regexes and globs compile. Returns a list of errors; empty means usable.
+ */
+export function validateHunkMap(value: unknown): HunkMapError[] {
+  const errs: HunkMapError[] = [];
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObj(value)) return [{ path: "", message: "a hunk map must be a JSON object" }];
+  for (const k of Object.keys(value)) {
+    if (!["$schema", "extends", "rules"].includes(k)) errs.push({ path: `/${k}`, message: `unknown key "${k}"` });
+  }
+  if (value.extends !== undefined && value.extends !== "default" && value.extends !== "none") {
+    errs.push({ path: "/extends", message: `extends must be "default" or "none"` });
+  }
+  if (!Array.isArray(value.rules)) {
+    errs.push({ path: "/rules", message: "rules must be an array" });
+    return errs;
+  }
+  value.rules.forEach((r, i) => {
+    const at = `/rules/${i}`;
+    if (!isObj(r)) { errs.push({ path: at, message: "a rule must be an object" }); return; }
+    for (const k of Object.keys(r)) {
+      if (!["mechanism", "patch", "files", "functions", "identifiers", "subjects", "note"].includes(k)) {
+        errs.push({ path: `${at}/${k}`, message: `unknown key "${k}"` });
+      }
+    }
+    if (typeof r.mechanism !== "string" || !(KNOWN_MECHANISMS as readonly string[]).includes(r.mechanism)) {
+      errs.push({ path: `${at}/mechanism`, message: `mechanism must be one of ${KNOWN_MECHANISMS.join(", ")}` });
+    }
+    if (r.patch !== undefined && (!Number.isInteger(r.patch) || (r.patch as number) < 0)) {
+      errs.push({ path: `${at}/patch`, message: "patch must be a non-negative integer" });
+    }
+    if (r.note !== undefined && typeof r.note !== "string") errs.push({ path: `${at}/note`, message: "note must be a string" });
+    const strList = (key: string, required: boolean, check?: (s: string) => string | null) => {
+      const v = r[key];
+      if (v === undefined) {
+        if (required) errs.push({ path: `${at}/${key}`, message: `${key} is required` });
+        return;
+      }
+      if (!Array.isArray(v) || (required && v.length === 0)) {
+        errs.push({ path: `${at}/${key}`, message: `${key} must be a${required ? " non-empty" : "n"} array of strings` });
+        return;
+      }
+      v.forEach((s, j) => {
+        if (typeof s !== "string" || s.length === 0) {
+          errs.push({ path: `${at}/${key}/${j}`, message: "must be a non-empty string" });
+          return;
+        }
+        const problem = check?.(s);
+        if (problem) errs.push({ path: `${at}/${key}/${j}`, message: problem });
+      });
+    };
+    strList("files", true, (s) => { try { picomatch(s); return null; } catch (e) { return `bad glob: ${(e as Error).message}`; } });
+    strList("functions", false, (s) => { try { compileFunction(s); return null; } catch (e) { return `bad regex: ${(e as Error).message}`; } });
+    strList("identifiers", false, (s) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(s) ? null : "not a C identifier (optionally ending in *)");
+    strList("subjects", false, (s) => { try { new RegExp(s, "i"); return null; } catch (e) { return `bad regex: ${(e as Error).message}`; } });
+  });
+  return errs;
+}
+
+/** The built-in map for the v1 series (patch/default-map.json). */
+export const DEFAULT_HUNK_MAP: HunkMapFile = defaultMapJson as HunkMapFile;
+
+/**
+ * Build the layered map: the override's rules first, then (unless `extends: "none"`) the defaults.
+ * Throws only if given a map that `validateHunkMap` rejects; callers that read user files should
+ * validate first (see `parseHunkMapText`).
+ */
+export function compileHunkMap(override?: HunkMapFile | null, defaults: HunkMapFile = DEFAULT_HUNK_MAP): CompiledHunkMap {
+  const layers: CompiledRule[][] = [];
+  if (override) {
+    const errs = validateHunkMap(override);
+    if (errs.length) throw new Error(`invalid hunk map: ${errs[0].path}: ${errs[0].message}`);
+    layers.push(override.rules.map((r, i) => compileRule(r, "override", i)));
+  }
+  if (!override || override.extends !== "none") {
+    layers.push(defaults.rules.map((r, i) => compileRule(r, "default", i)));
+  }
+  return { layers };
+}
+
+/** Parse and validate the text of an override file (`.vscode/pvsched-hunk-map.json`). */
+export function parseHunkMapText(text: string): { map: HunkMapFile | null; errors: HunkMapError[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { map: null, errors: [{ path: "", message: `not valid JSON: ${(e as Error).message}` }] };
+  }
+  const errors = validateHunkMap(value);
+  return { map: errors.length ? null : (value as HunkMapFile), errors };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching
+
+interface Evidence {
+  score: number;
+  reasons: string[];
+}
+
+function evaluate(cr: CompiledRule, patch: Patch, file: FileDiff, hunk: Hunk): Evidence | null {
+  const paths = [file.path, file.oldPath, file.newPath].filter((p): p is string => !!p);
+  const fileHit = cr.fileMatchers.find((fm) => paths.some((p) => fm.test(p)));
+  if (!fileHit) return null;
+  const r = cr.rule;
+  const hasCriteria = cr.identifiers.length + cr.functions.length + cr.subjects.length > 0 || r.patch !== undefined;
+  const ev: Evidence = { score: 0, reasons: [`file ${file.path} matches "${fileHit.glob}"`] };
+  const ids = hunk.identifiersAdded;
+  const idHits: string[] = [];
+  for (const m of cr.identifiers) {
+    for (const id of ids) {
+      if (m.exact !== undefined ? id === m.exact : id.startsWith(m.prefix as string)) {
+        if (!idHits.includes(id)) idHits.push(id);
+      }
+    }
+  }
+  if (idHits.length) {
+    ev.score += SCORE.identifier;
+    ev.reasons.push(`adds ${idHits.slice(0, 4).join(", ")}${idHits.length > 4 ? ", …" : ""}`);
+  }
+  const fnHit = hunk.funcContext ? cr.functions.find((f) => f.re.test(hunk.funcContext)) : undefined;
+  if (fnHit) {
+    ev.score += SCORE.function;
+    ev.reasons.push(`function context matches "${fnHit.text}"`);
+  }
+  const subjHit = patch.subject ? cr.subjects.find((s) => s.re.test(patch.subject)) : undefined;
+  if (subjHit) {
+    ev.score += SCORE.subject;
+    ev.reasons.push(`subject matches /${subjHit.text}/i`);
+  }
+  if (r.patch !== undefined && patch.index === r.patch) {
+    ev.score += SCORE.patch;
+    ev.reasons.push(`patch ${r.patch}/${patch.total ?? "?"}`);
+  }
+  if (hasCriteria && ev.score === 0) return null;
+  return ev;
+}
+
+/** Map one hunk with a compiled map. */
+export function mapHunk(map: CompiledHunkMap, patch: Patch, file: FileDiff, hunk: Hunk): MappedHunk {
+  const base = {
+    patchSubject: patch.subject,
+    patchIndex: patch.index,
+    file: file.path,
+    line: hunk.line,
+    endLine: hunk.endLine,
+    funcContext: hunk.funcContext,
+  };
+  for (const layer of map.layers) {
+    let best: { cr: CompiledRule; ev: Evidence } | null = null;
+    for (const cr of layer) {
+      const ev = evaluate(cr, patch, file, hunk);
+      if (ev && (!best || ev.score > best.ev.score)) best = { cr, ev };
+    }
+    if (best) {
+      const { cr, ev } = best;
+      const where = `${cr.source} rule #${cr.index}${cr.rule.note ? ` (${cr.rule.note})` : ""}`;
+      return {
+        ...base,
+        mechanism: cr.rule.mechanism,
+        reason: `${ev.reasons.join("; ")} [${where}]`,
+        score: ev.score,
+        rule: { source: cr.source, index: cr.index },
+      };
+    }
+  }
+  return { ...base, mechanism: null, reason: `no rule matches file ${file.path || "(unnamed)"} with this hunk's identifiers, function or subject`, score: 0, rule: null };
+}
+
+/**
+ * Map every hunk of a parsed document, in document order. `map` may be a compiled map, an override
+ * file (layered over the defaults as its `extends` says), or omitted for the defaults alone.
+ */
+export function mapPatch(parsed: ParseResult, map?: CompiledHunkMap | HunkMapFile | null): MappedHunk[] {
+  const compiled = map && "layers" in map ? map : compileHunkMap(map as HunkMapFile | null | undefined);
+  const out: MappedHunk[] = [];
+  for (const p of parsed.patches) {
+    for (const f of p.files) {
+      for (const h of f.hunks) out.push(mapHunk(compiled, p, f, h));
+    }
+  }
+  return out;
+}

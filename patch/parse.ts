@@ -1,0 +1,784 @@
+/**
+ * Parser for unified diffs, `git format-patch` files and mbox files holding several patches.
+ *
+ * Pure TypeScript with no Node or VS Code imports: the same code runs in the extension host, the
+ * web extension and the CLI.
+ *
+ * Design constraints (issue 6): one linear pass over the text with `indexOf`, no backtracking
+ * regexes over the whole input, a size limit checked before anything else, and caps on what is
+ * retained (hunks, files, patches, kept line text) so a hostile input cannot make us hold more than
+ * a bounded multiple of its own size. Nothing here throws on any string input.
+ *
+ * All line numbers are 0-based lines of the document (LF or CRLF terminated; a lone CR is content,
+ * as it is for git).
+ */
+
+export type Severity = "error" | "warning" | "info";
+
+export interface PatchDiagnostic {
+  /** 0-based line of the document the problem is about. */
+  line: number;
+  severity: Severity;
+  /** Stable machine-readable code, e.g. `truncated-hunk`. */
+  code: string;
+  message: string;
+}
+
+export interface Hunk {
+  /** 0-based line of the `@@` header. */
+  line: number;
+  /** 0-based line of the hunk's last line (the header itself for an empty hunk). */
+  endLine: number;
+  oldStart: number;
+  oldCount: number;
+  newStart: number;
+  newCount: number;
+  /** Text after the second `@@` (git's function context), trimmed; "" when absent. */
+  funcContext: string;
+  /** Added lines without their leading `+` (empty when line text was not kept, see `linesOmitted`). */
+  added: string[];
+  /** Removed lines without their leading `-`. */
+  removed: string[];
+  /** Number of added / removed lines, counted even when the text is not kept. */
+  addedCount: number;
+  removedCount: number;
+  /** C identifiers appearing in added lines, minus C keywords, in first-seen order, deduplicated. */
+  identifiersAdded: string[];
+  /** The hunk ended before the counts in its header were met. */
+  truncated: boolean;
+  /** Line text was not kept because the document exceeded the retained-lines budget. */
+  linesOmitted: boolean;
+}
+
+export interface FileDiff {
+  /** Path before the change without the `a/` prefix; null for a created file (`/dev/null`). */
+  oldPath: string | null;
+  /** Path after the change without the `b/` prefix; null for a deleted file. */
+  newPath: string | null;
+  /** The path to show and to match: newPath, or oldPath for a deletion. */
+  path: string;
+  /** 0-based line where the file's section starts (`diff --git` or `---`). */
+  line: number;
+  endLine: number;
+  /** `GIT binary patch` or `Binary files ... differ`. */
+  binary: boolean;
+  hunks: Hunk[];
+}
+
+export interface Patch {
+  /** Subject without the bracketed prefix (`[PATCH 3/8]`, `[RFC PATCH v2 3/8]`). */
+  subject: string;
+  /** The bracketed prefix as written, e.g. `RFC PATCH 3/8`; "" if none. */
+  subjectPrefix: string;
+  /** n of `[PATCH n/m]`; null when the subject carries no number. */
+  index: number | null;
+  /** m of `[PATCH n/m]`. */
+  total: number | null;
+  /** `From:` (or `Author:`) header value; "" when absent. */
+  author: string;
+  /** `Date:` header value; "" when absent. */
+  date: string;
+  /** Commit id from the mbox `From <sha> ...` separator or a `commit <sha>` line. */
+  commit: string;
+  /** 0-based line where the patch starts. */
+  line: number;
+  endLine: number;
+  files: FileDiff[];
+}
+
+export interface ParseLimits {
+  /** Refuse documents longer than this many UTF-16 code units. Default 64 Mi. */
+  maxChars: number;
+  /** Report at most this many hunks; later ones are skipped with one diagnostic. */
+  maxHunks: number;
+  maxFiles: number;
+  maxPatches: number;
+  /** Keep the text of at most this many added/removed lines in total. */
+  maxRetainedLines: number;
+  /** Keep at most this many identifiers per hunk. */
+  maxIdentifiersPerHunk: number;
+  /** Report at most this many diagnostics. */
+  maxDiagnostics: number;
+}
+
+export const DEFAULT_LIMITS: ParseLimits = {
+  maxChars: 64 * 1024 * 1024,
+  maxHunks: 100_000,
+  maxFiles: 100_000,
+  maxPatches: 100_000,
+  maxRetainedLines: 2_000_000,
+  maxIdentifiersPerHunk: 256,
+  maxDiagnostics: 1_000,
+};
+
+export interface ParseResult {
+  patches: Patch[];
+  diagnostics: PatchDiagnostic[];
+  /** Number of lines in the document. */
+  lineCount: number;
+  /** Set when the whole input was refused; `patches` is then empty. */
+  refused: { line: number; reason: string } | null;
+}
+
+/** Total number of hunks in a parse result. */
+export function countHunks(r: ParseResult): number {
+  let n = 0;
+  for (const p of r.patches) for (const f of p.files) n += f.hunks.length;
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Byte decoding
+
+export type DecodeResult =
+  | { ok: true; text: string; encoding: "utf-8" | "latin1"; diagnostics: PatchDiagnostic[] }
+  | { ok: false; line: number; reason: string };
+
+/** Bytes limit for `decodePatchBytes`, the same 64 MiB as the parser's character limit. */
+export const MAX_PATCH_BYTES = 64 * 1024 * 1024;
+
+function lineOfByte(bytes: Uint8Array, offset: number): number {
+  let line = 0;
+  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+/**
+ * Decode a patch file's bytes. UTF-8 is tried strictly first; text that is not valid UTF-8 (old
+ * mails in ISO-8859-1 are common on kernel lists) is decoded as latin1 with a warning, unless it
+ * holds control characters that no text file has, in which case it is refused. Bytes holding a NUL
+ * are refused as binary.
+ */
+export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES): DecodeResult {
+  if (bytes.length > maxBytes) {
+    return { ok: false, line: 0, reason: `input is ${bytes.length} bytes, over the ${maxBytes}-byte limit` };
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    return { ok: false, line: lineOfByte(bytes, nul), reason: `binary file (NUL byte at offset ${nul}), not a patch` };
+  }
+  let start = 0;
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  const body = bytes.subarray(start);
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    return { ok: true, text, encoding: "utf-8", diagnostics: [] };
+  } catch {
+    // fall through to latin1
+  }
+  let firstBad = -1;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] >= 0x80) { firstBad = i; break; }
+  }
+  // Latin1 maps every byte to a code point, so it cannot fail; refuse only bytes that are not
+  // plausible text in any 8-bit charset: C0 controls other than tab/LF/VT/FF/CR/ESC.
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i];
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) {
+      return {
+        ok: false,
+        line: lineOfByte(body, i),
+        reason: `not UTF-8 and not text (control byte 0x${b.toString(16).padStart(2, "0")} at offset ${i + start})`,
+      };
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("latin1").decode(body);
+  } catch {
+    // TextDecoder("latin1") is windows-1252 in WHATWG; build the string by hand if a runtime lacks it.
+    let s = "";
+    for (let i = 0; i < body.length; i += 8192) {
+      s += String.fromCharCode(...body.subarray(i, Math.min(body.length, i + 8192)));
+    }
+    text = s;
+  }
+  return {
+    ok: true,
+    text,
+    encoding: "latin1",
+    diagnostics: [{
+      line: lineOfByte(body, firstBad < 0 ? 0 : firstBad),
+      severity: "warning",
+      code: "not-utf8",
+      message: `input is not valid UTF-8 (first bad byte at offset ${firstBad + start}); decoded as latin1`,
+    }],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers
+
+/** C keywords (C11 + common GNU spellings) and preprocessor words, never reported as identifiers. */
+const C_KEYWORDS = new Set([
+  "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+  "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
+  "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
+  "volatile", "while", "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic",
+  "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local", "asm", "__asm__", "__attribute__",
+  "typeof", "__typeof__", "__inline__", "__volatile__", "__restrict", "bool", "true", "false",
+  // preprocessor
+  "include", "define", "undef", "ifdef", "ifndef", "endif", "elif", "pragma", "defined", "error",
+]);
+
+const IDENT_RE = /\b[A-Za-z_][A-Za-z0-9_]*\b/g;
+
+/** Strip string/char literals and comments from one line of C, roughly (no state across lines). */
+function stripCNoise(line: string): string {
+  if (/^\s*#\s*include\b/.test(line)) return "";
+  // Fast path: most lines have no literal or comment.
+  if (line.indexOf("\"") < 0 && line.indexOf("'") < 0 && line.indexOf("/") < 0) return line;
+  let out = "";
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      const q = c;
+      i++;
+      while (i < n && line.charCodeAt(i) !== q) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
+      i++;
+      out += " ";
+    } else if (c === 0x2f /* / */ && line.charCodeAt(i + 1) === 0x2f) {
+      break;
+    } else if (c === 0x2f && line.charCodeAt(i + 1) === 0x2a /* * */) {
+      const end = line.indexOf("*/", i + 2);
+      if (end < 0) break;
+      i = end + 2;
+      out += " ";
+    } else {
+      out += line[i];
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Add the C identifiers of one added line to `seen`/`out` (bounded by `max`). */
+export function collectIdentifiers(line: string, seen: Set<string>, out: string[], max: number): void {
+  if (out.length >= max) return;
+  // Block-comment continuation lines (` * text`) carry prose, not code.
+  if (/^\s*(\*|\/\*)/.test(line) && !/^\s*\*\s*\w+\s*=/.test(line)) return;
+  const code = stripCNoise(line);
+  IDENT_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = IDENT_RE.exec(code)) !== null) {
+    const id = m[0];
+    if (C_KEYWORDS.has(id) || seen.has(id)) continue;
+    seen.add(id);
+    out.push(id);
+    if (out.length >= max) return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Line-level recognisers
+
+/** `From <sha> Mon Sep 17 00:00:00 2001` (git) or any mbox `From addr Day Mon dd hh:mm:ss ...`. */
+const MBOX_FROM_RE = /^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d\d:\d\d/;
+const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
+const COMMIT_RE = /^commit ([0-9a-f]{7,64})\b/;
+const SUBJECT_PREFIX_RE = /^\s*\[([^\]]*)\]\s*/;
+const NUM_RE = /(\d+)\s*\/\s*(\d+)/;
+
+function isMboxFrom(line: string): boolean {
+  return line.startsWith("From ") && MBOX_FROM_RE.test(line);
+}
+
+/** Strip the `a/` `b/` prefixes (or any single leading dir for `-p1` style paths) and quoting. */
+function cleanPath(raw: string, prefix: string): string | null {
+  let p = raw;
+  // `--- a/file\t2023-12-13 10:00:00` (diff -u) carries a timestamp after a tab.
+  const tab = p.indexOf("\t");
+  if (tab >= 0) p = p.slice(0, tab);
+  p = p.trim();
+  if (p.length >= 2 && p.startsWith("\"") && p.endsWith("\"")) {
+    p = p.slice(1, -1).replace(/\\(["\\])/g, "$1").replace(/\\t/g, "\t").replace(/\\n/g, "\n");
+  }
+  if (p === "/dev/null") return null;
+  if (p.startsWith(prefix)) return p.slice(prefix.length);
+  return p;
+}
+
+/** `diff --git a/x b/y` → [x, y] for the common unquoted, equal-length case; best effort otherwise. */
+function parseDiffGitPaths(rest: string): [string | null, string | null] {
+  if (rest.startsWith("\"")) {
+    const m = /^"((?:[^"\\]|\\.)*)" +"?((?:[^"\\]|\\.)*)"?$/.exec(rest);
+    if (m) return [cleanPath(`"${m[1]}"`, "a/"), cleanPath(`"${m[2]}"`, "b/")];
+  }
+  // For `a/P b/P` with identical P the split point is the middle.
+  const half = (rest.length - 1) / 2;
+  if (Number.isInteger(half) && rest[half] === " ") {
+    const a = rest.slice(0, half);
+    const b = rest.slice(half + 1);
+    if (a.startsWith("a/") && b.startsWith("b/") && a.slice(2) === b.slice(2)) return [a.slice(2), b.slice(2)];
+  }
+  const sp = rest.indexOf(" b/");
+  if (sp >= 0) return [cleanPath(rest.slice(0, sp), "a/"), cleanPath(rest.slice(sp + 1), "b/")];
+  return [null, null];
+}
+
+function splitSubject(raw: string): { subject: string; prefix: string; index: number | null; total: number | null } {
+  let rest = raw.trim();
+  const prefixes: string[] = [];
+  let index: number | null = null;
+  let total: number | null = null;
+  // Mailers may stack prefixes: `Re: [PATCH 1/2]` or `[RFC][PATCH 1/2]`.
+  for (let guard = 0; guard < 8; guard++) {
+    const re = /^(re|fwd?):\s*/i.exec(rest);
+    if (re) { rest = rest.slice(re[0].length); continue; }
+    const m = SUBJECT_PREFIX_RE.exec(rest);
+    if (!m) break;
+    prefixes.push(m[1]);
+    const num = NUM_RE.exec(m[1]);
+    if (num && index === null) {
+      index = Number(num[1]);
+      total = Number(num[2]);
+    }
+    rest = rest.slice(m[0].length);
+  }
+  return { subject: rest, prefix: prefixes.join(" "), index, total };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parser
+
+type State =
+  | "top" // between things: looking for headers, diffs, separators
+  | "headers" // mail headers after an mbox separator
+  | "body" // commit message / diffstat: ignore until a diff starts
+  | "fileHeader" // after `diff --git`, before hunks
+  | "hunk" // inside a hunk with lines remaining
+  | "afterHunk" // after a complete hunk: another hunk, another file, or trailer
+  | "binary"; // inside a `GIT binary patch` literal/delta block
+
+/**
+ * Parse a patch document. Never throws; problems are reported in `diagnostics`, and an input that
+ * cannot be handled at all (over the size limit, NUL bytes) is refused with `refused` set.
+ */
+export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}): ParseResult {
+  const L: ParseLimits = { ...DEFAULT_LIMITS, ...limits };
+  const result: ParseResult = { patches: [], diagnostics: [], lineCount: 0, refused: null };
+  if (typeof text !== "string") {
+    result.refused = { line: 0, reason: "input is not text" };
+    return result;
+  }
+  if (text.length > L.maxChars) {
+    result.refused = { line: 0, reason: `input is ${text.length} characters, over the ${L.maxChars}-character limit` };
+    return result;
+  }
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    let line = 0;
+    for (let i = text.indexOf("\n"); i >= 0 && i < nul; i = text.indexOf("\n", i + 1)) line++;
+    result.refused = { line, reason: `binary input (NUL character at offset ${nul}), not a patch` };
+    return result;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+  const diags = result.diagnostics;
+  let diagDropped = 0;
+  const diag = (line: number, severity: Severity, code: string, message: string) => {
+    if (diags.length < L.maxDiagnostics) diags.push({ line, severity, code, message });
+    else diagDropped++;
+  };
+
+  let state: State = "top";
+  let patch = null as Patch | null;
+  let file = null as FileDiff | null;
+  let hunk = null as Hunk | null;
+  let oldLeft = 0;
+  let newLeft = 0;
+  let hunkIds: Set<string> | null = null;
+  let totalHunks = 0;
+  let totalFiles = 0;
+  let retained = 0;
+  let capHunksHit = false;
+  let capFilesHit = false;
+  let capPatchesHit = false;
+  let retainWarned = false;
+  let lastHeader: string | null = null; // for folded mail headers
+  let pendingMinus = null as { line: number; text: string } | null; // `--- x` awaiting `+++ y`
+  let lineNo = -1;
+
+  const newPatch = (line: number): Patch | null => {
+    if (result.patches.length >= L.maxPatches) {
+      if (!capPatchesHit) {
+        capPatchesHit = true;
+        diag(line, "error", "too-many-patches", `more than ${L.maxPatches} patches; the rest are not reported`);
+      }
+      return null;
+    }
+    const p: Patch = {
+      subject: "", subjectPrefix: "", index: null, total: null, author: "", date: "", commit: "",
+      line, endLine: line, files: [],
+    };
+    result.patches.push(p);
+    return p;
+  };
+
+  const ensurePatch = (line: number): Patch | null => {
+    if (!patch && !capPatchesHit) patch = newPatch(line);
+    return patch;
+  };
+
+  const closeHunk = (lastLine: number) => {
+    if (!hunk) return;
+    if (oldLeft > 0 || newLeft > 0) {
+      hunk.truncated = true;
+      diag(hunk.line, "error", "truncated-hunk",
+        `truncated hunk: header says -${hunk.oldStart},${hunk.oldCount} +${hunk.newStart},${hunk.newCount} ` +
+        `but ${oldLeft} old and ${newLeft} new line(s) are missing`);
+    }
+    hunk.endLine = Math.max(hunk.line, lastLine);
+    if (file) file.endLine = Math.max(file.endLine, hunk.endLine);
+    hunk = null;
+    hunkIds = null;
+    oldLeft = newLeft = 0;
+  };
+
+  const closeFile = (lastLine: number) => {
+    closeHunk(lastLine);
+    file = null;
+  };
+
+  const startFile = (line: number, oldPath: string | null, newPath: string | null) => {
+    closeFile(line - 1);
+    const p = ensurePatch(line);
+    if (!p) return;
+    if (totalFiles >= L.maxFiles) {
+      if (!capFilesHit) {
+        capFilesHit = true;
+        diag(line, "error", "too-many-files", `more than ${L.maxFiles} files; the rest are not reported`);
+      }
+      return;
+    }
+    totalFiles++;
+    file = {
+      oldPath, newPath, path: newPath ?? oldPath ?? "", line, endLine: line, binary: false, hunks: [],
+    };
+    p.files.push(file);
+  };
+
+  /** Apply a `--- x` / `+++ y` pair. With a `diff --git` file open they refine its paths. */
+  const applyPaths = (minusLine: number, minusText: string, plusText: string) => {
+    const oldP = cleanPath(minusText.slice(4), "a/");
+    const newP = cleanPath(plusText.slice(4), "b/");
+    if (!file || file.hunks.length > 0 || state !== "fileHeader") startFile(minusLine, oldP, newP);
+    else {
+      file.oldPath = oldP;
+      file.newPath = newP;
+      file.path = newP ?? oldP ?? file.path;
+    }
+  };
+
+  const startHunk = (line: number, m: RegExpExecArray) => {
+    if (!file) {
+      // A hunk with no file header: keep it under an unnamed file so its lines are still reported.
+      diag(line, "warning", "hunk-without-file", "hunk header with no preceding file header");
+      startFile(line, null, null);
+      if (!file) return false;
+    }
+    const f = file as FileDiff;
+    if (totalHunks >= L.maxHunks) {
+      if (!capHunksHit) {
+        capHunksHit = true;
+        diag(line, "error", "too-many-hunks", `more than ${L.maxHunks} hunks; the rest are not reported`);
+      }
+      return false;
+    }
+    totalHunks++;
+    const oldCount = m[2] === undefined ? 1 : Number(m[2]);
+    const newCount = m[4] === undefined ? 1 : Number(m[4]);
+    hunk = {
+      line, endLine: line,
+      oldStart: Number(m[1]), oldCount, newStart: Number(m[3]), newCount,
+      funcContext: (m[5] ?? "").trim(),
+      added: [], removed: [], addedCount: 0, removedCount: 0, identifiersAdded: [],
+      truncated: false, linesOmitted: false,
+    };
+    hunkIds = new Set();
+    f.hunks.push(hunk);
+    f.endLine = line;
+    oldLeft = oldCount;
+    newLeft = newCount;
+    if (!Number.isSafeInteger(oldCount) || !Number.isSafeInteger(newCount) || oldCount > text.length || newCount > text.length) {
+      diag(line, "error", "bad-hunk-header", "hunk header counts are larger than the document");
+      oldLeft = newLeft = 0;
+      hunk.truncated = true;
+    }
+    return true;
+  };
+
+  const keep = (): boolean => {
+    if (retained < L.maxRetainedLines) { retained++; return true; }
+    if (!retainWarned) {
+      retainWarned = true;
+      diag(lineNo, "warning", "lines-omitted", `more than ${L.maxRetainedLines} changed lines; later hunks keep counts and identifiers only`);
+    }
+    if (hunk) hunk.linesOmitted = true;
+    return false;
+  };
+
+  /** Try to consume `line` as a hunk body line. Returns false if it cannot belong to the hunk. */
+  const hunkLine = (line: string): boolean => {
+    const h = hunk as Hunk;
+    const c = line.charCodeAt(0);
+    if (c === 0x2b /* + */ && newLeft > 0) {
+      newLeft--;
+      const body = line.slice(1);
+      h.addedCount++;
+      if (keep()) h.added.push(body);
+      collectIdentifiers(body, hunkIds as Set<string>, h.identifiersAdded, L.maxIdentifiersPerHunk);
+    } else if (c === 0x2d /* - */ && oldLeft > 0) {
+      oldLeft--;
+      h.removedCount++;
+      if (keep()) h.removed.push(line.slice(1));
+    } else if ((c === 0x20 /* space */ || line.length === 0) && oldLeft > 0 && newLeft > 0) {
+      // An empty line counts as an empty context line: mailers often strip the trailing space.
+      oldLeft--;
+      newLeft--;
+    } else if (c === 0x5c /* \ */) {
+      // `\ No newline at end of file`
+    } else {
+      return false;
+    }
+    h.endLine = lineNo;
+    return true;
+  };
+
+  // Main loop over lines. `pos` is the start of the current line.
+  let pos = 0;
+  const len = text.length;
+  while (pos <= len) {
+    let nl = text.indexOf("\n", pos);
+    const atEnd = nl < 0;
+    if (atEnd) nl = len;
+    // A document ending in "\n" has no extra empty line after it.
+    if (atEnd && pos === len && len > 0) break;
+    let line = text.slice(pos, nl > pos && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl);
+    pos = nl + 1;
+    lineNo++;
+
+    // Inside a hunk with lines remaining, hunk lines come first: `-- `, `From `, `diff` can all be
+    // legitimate content there.
+    if (state === "hunk") {
+      if (hunkLine(line)) {
+        if (oldLeft === 0 && newLeft === 0) {
+          closeHunk(lineNo);
+          state = "afterHunk";
+        }
+        continue;
+      }
+      closeHunk(lineNo - 1);
+      state = "afterHunk";
+    } else if (state === "afterHunk" && line.charCodeAt(0) === 0x5c) {
+      // `\ No newline at end of file` right after the hunk's last line belongs to it.
+      if (file && file.hunks.length) {
+        const h = file.hunks[file.hunks.length - 1];
+        if (h.endLine === lineNo - 1) h.endLine = lineNo;
+        file.endLine = Math.max(file.endLine, lineNo);
+      }
+      continue;
+    }
+
+    if (pendingMinus) {
+      const pm = pendingMinus;
+      pendingMinus = null;
+      if (line.startsWith("+++ ")) {
+        applyPaths(pm.line, pm.text, line);
+        state = "fileHeader";
+        continue;
+      }
+    }
+
+    if (state === "binary") {
+      // Base85 lines until a blank line; `literal`/`delta` headers start another block.
+      if (line.length === 0 || /^(literal|delta) \d+$/.test(line) || /^[A-Za-z][0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]*$/.test(line)) {
+        if (file) file.endLine = lineNo;
+        continue;
+      }
+      state = "afterHunk";
+    }
+
+    // Mbox separator: always starts a new patch outside hunks.
+    if (isMboxFrom(line)) {
+      closeFile(lineNo - 1);
+      patch = newPatch(lineNo);
+      if (patch) {
+        const sha = line.slice(5, line.indexOf(" ", 5));
+        if (/^[0-9a-f]{7,64}$/.test(sha)) patch.commit = sha;
+      }
+      state = "headers";
+      lastHeader = null;
+      if (patch) patch.endLine = lineNo;
+      continue;
+    }
+
+    if (state === "headers") {
+      if (line.length === 0) {
+        state = "body";
+        lastHeader = null;
+      } else if ((line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09) && lastHeader && patch) {
+        // RFC 5322 folding: continuation of the previous header.
+        const more = line.trim();
+        if (lastHeader === "subject") {
+          const raw = `${patch.subjectPrefix ? `[${patch.subjectPrefix}] ` : ""}${patch.subject} ${more}`;
+          const s = splitSubject(raw);
+          patch.subject = s.subject;
+          patch.subjectPrefix = s.prefix;
+          if (s.index !== null) { patch.index = s.index; patch.total = s.total; }
+        } else if (lastHeader === "from") patch.author = `${patch.author} ${more}`.trim();
+      } else {
+        readHeader(line);
+      }
+      if (patch) patch.endLine = lineNo;
+      continue;
+    }
+
+    // Headers of a mail saved without its mbox separator, or of `git log -p` output.
+    if (state === "top" || state === "body" || state === "afterHunk") {
+      const commit = COMMIT_RE.exec(line);
+      if (commit && state !== "body") {
+        closeFile(lineNo - 1);
+        patch = newPatch(lineNo);
+        if (patch) patch.commit = commit[1];
+        state = "headers";
+        lastHeader = null;
+        continue;
+      }
+      if (/^(From|Subject|Date|Author): /.test(line) && (state === "top" || state === "afterHunk")) {
+        // A header after a complete diff starts the next patch of a plain concatenation.
+        if (!patch || patch.files.length > 0) {
+          closeFile(lineNo - 1);
+          patch = newPatch(lineNo);
+        }
+        state = "headers";
+        readHeader(line);
+        continue;
+      }
+    }
+
+    if (line.startsWith("diff --git ")) {
+      const [a, b] = parseDiffGitPaths(line.slice(11));
+      startFile(lineNo, a, b);
+      state = "fileHeader";
+      if (patch) patch.endLine = lineNo;
+      continue;
+    }
+    if (line.startsWith("diff ") && state !== "body" && state !== "fileHeader") {
+      // `diff -u old new` (no git): the paths come from the `---`/`+++` lines that follow.
+      startFile(lineNo, null, null);
+      state = "fileHeader";
+      continue;
+    }
+    if (line.startsWith("--- ") && line !== "--- ") {
+      pendingMinus = { line: lineNo, text: line };
+      continue;
+    }
+
+    if (state === "fileHeader" && file) {
+      const f = file as FileDiff;
+      if (line.startsWith("GIT binary patch")) {
+        f.binary = true;
+        f.endLine = lineNo;
+        state = "binary";
+        continue;
+      }
+      if (line.startsWith("Binary files ") && line.endsWith(" differ")) {
+        f.binary = true;
+        f.endLine = lineNo;
+        state = "afterHunk";
+        continue;
+      }
+      if (/^(old mode|new mode|deleted file mode|new file mode|similarity index|dissimilarity index|index |rename from|rename to|copy from|copy to)/.test(line)) {
+        if (line.startsWith("deleted file mode")) f.newPath = null;
+        if (line.startsWith("new file mode")) f.oldPath = null;
+        if (line.startsWith("rename from ")) f.oldPath = line.slice(12);
+        if (line.startsWith("rename to ")) { f.newPath = line.slice(10); f.path = f.newPath; }
+        f.endLine = lineNo;
+        continue;
+      }
+    }
+
+    if (line.startsWith("@@")) {
+      if (state === "fileHeader" || state === "afterHunk") {
+        const m = HUNK_RE.exec(line);
+        if (m) {
+          if (startHunk(lineNo, m)) {
+            if (hunk && oldLeft === 0 && newLeft === 0) { closeHunk(lineNo); state = "afterHunk"; }
+            else state = hunk ? "hunk" : "afterHunk";
+          } else state = "afterHunk";
+          if (patch) patch.endLine = lineNo;
+          continue;
+        }
+        diag(lineNo, "error", "bad-hunk-header",
+          line.startsWith("@@@") ? "combined diff hunks (@@@) are not supported" : `hunk header does not parse: ${truncate(line, 80)}`);
+        continue;
+      }
+      if (state === "top") {
+        const m = HUNK_RE.exec(line);
+        if (m) {
+          if (startHunk(lineNo, m)) state = oldLeft === 0 && newLeft === 0 ? (closeHunk(lineNo), "afterHunk") : "hunk";
+          continue;
+        }
+      }
+    }
+
+    if (state === "afterHunk" && line.length > 0) {
+      // Anything else ends the file: the mail signature (`-- `), prose between diffs, list
+      // footers. Not an error. Blank lines keep the file open (mangled mails add them).
+      state = "top";
+      closeFile(lineNo - 1);
+    }
+    if (patch && state !== "top") patch.endLine = lineNo;
+  }
+
+  // End of document.
+  const last = Math.max(0, lineNo);
+  if (pendingMinus) {
+    // A lone `--- x` at the end is not a file header; nothing to do.
+  }
+  closeFile(last);
+  result.lineCount = lineNo + 1;
+  for (const p of result.patches) {
+    let end = p.endLine;
+    for (const f of p.files) {
+      if (f.endLine < f.line) f.endLine = f.line;
+      for (const h of f.hunks) if (h.endLine > f.endLine) f.endLine = h.endLine;
+      if (f.endLine > end) end = f.endLine;
+    }
+    p.endLine = Math.min(Math.max(end, p.line), last);
+  }
+  if (diagDropped > 0) {
+    diags.push({ line: last, severity: "warning", code: "too-many-diagnostics", message: `${diagDropped} more diagnostic(s) not shown` });
+  }
+  return result;
+
+  function readHeader(line: string) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const p = ensurePatch(lineNo);
+    lastHeader = null;
+    if (!p) return;
+    if (name === "subject") {
+      const s = splitSubject(value);
+      p.subject = s.subject;
+      p.subjectPrefix = s.prefix;
+      p.index = s.index;
+      p.total = s.total;
+      lastHeader = "subject";
+    } else if (name === "from" || name === "author") {
+      p.author = value;
+      lastHeader = "from";
+    } else if (name === "date") {
+      p.date = value;
+    }
+    p.endLine = lineNo;
+  }
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
