@@ -1,0 +1,167 @@
+/**
+ * `pvsched-sim map <patch-file>... [--json] [--map override.json] [--lenient]`
+ *
+ * Prints every hunk of the given patch files (unified diff, git format-patch or mbox) with its
+ * mechanism under the hunk map, or `unmapped`. The same parser and mapper as the editor's CodeLens
+ * (patch/parse.ts, patch/mapper.ts), so the mapping can be checked outside the editor.
+ *
+ * Bad input (a missing or unreadable file, a binary file, a file over the size limit, bytes that are
+ * neither UTF-8 nor text, a malformed diff, an invalid override map) gets one line on stderr,
+ * `file:line: reason` with a 1-based line, and exit status 2. Nothing is printed on stdout then.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { decodePatchBytes, parsePatchText, MAX_PATCH_BYTES, type ParseResult } from "../patch/parse";
+import { compileHunkMap, mapPatch, parseHunkMapText, type CompiledHunkMap, type MappedHunk } from "../patch/mapper";
+
+const USAGE = `usage: pvsched-sim map <patch-file>... [--json] [--map override.json] [--lenient]
+
+  Prints every hunk (patch subject, file, line range, function context) and the
+  mechanism it implements under the hunk map, or "unmapped".
+
+  --json          print a JSON array of hunks instead of text (lines are 0-based there)
+  --map FILE      a hunk map override (same format as .vscode/pvsched-hunk-map.json)
+  --lenient       map what parses even if a file has malformed hunks (warnings on stderr)
+`;
+
+/** A bad-input error: reported as `file:line: reason`, exit status 2. */
+class InputError extends Error {
+  constructor(readonly file: string, readonly line: number, reason: string) {
+    super(reason);
+  }
+}
+
+/** Read a file's bytes after checking it is a regular file under the size limit. */
+function readBounded(file: string, limit: number): Uint8Array {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new InputError(file, 1, "is a directory, not a patch file");
+    if (!st.isFile()) throw new InputError(file, 1, "not a regular file");
+    size = st.size;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(file, 1, code === "ENOENT" ? "no such file" : `cannot read (${code ?? (e as Error).message})`);
+  }
+  // Checked before reading so an enormous file is refused at once.
+  if (size > limit) throw new InputError(file, 1, `file is ${size} bytes, over the ${limit}-byte limit`);
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(file, 1, `cannot read (${code ?? (e as Error).message})`);
+  }
+}
+
+interface FileResult {
+  file: string;
+  parsed: ParseResult;
+  hunks: MappedHunk[];
+}
+
+function loadOverride(file: string): CompiledHunkMap {
+  const bytes = readBounded(file, 4 * 1024 * 1024);
+  const dec = decodePatchBytes(bytes);
+  if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
+  const { map, errors } = parseHunkMapText(dec.text);
+  if (!map) throw new InputError(file, 1, `invalid hunk map: ${errors[0].path || "/"}: ${errors[0].message}`);
+  return compileHunkMap(map);
+}
+
+function mapOne(file: string, map: CompiledHunkMap, lenient: boolean, warn: (s: string) => void): FileResult {
+  const bytes = readBounded(file, MAX_PATCH_BYTES);
+  const dec = decodePatchBytes(bytes);
+  if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
+  for (const d of dec.diagnostics) warn(`${file}:${d.line + 1}: warning: ${d.message}`);
+  const parsed = parsePatchText(dec.text);
+  if (parsed.refused) throw new InputError(file, parsed.refused.line + 1, parsed.refused.reason);
+  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length && !lenient) {
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more error(s))` : "";
+    throw new InputError(file, errors[0].line + 1, `${errors[0].message}${more}`);
+  }
+  for (const d of parsed.diagnostics) {
+    if (d.severity !== "info" && (lenient || d.severity !== "error")) warn(`${file}:${d.line + 1}: ${d.severity}: ${d.message}`);
+  }
+  if (parsed.patches.length === 0) throw new InputError(file, 1, "no patch found (no diff, no mail headers)");
+  return { file, parsed, hunks: mapPatch(parsed, map) };
+}
+
+function formatText(results: FileResult[]): string {
+  const out: string[] = [];
+  let mapped = 0;
+  let total = 0;
+  for (const r of results) {
+    out.push(`${r.file}`);
+    let i = 0;
+    for (const p of r.parsed.patches) {
+      const n = p.files.reduce((s, f) => s + f.hunks.length, 0);
+      const num = p.index !== null ? `[${p.index}/${p.total ?? "?"}] ` : "";
+      out.push(`  ${num}${p.subject || "(no subject)"}${n === 0 ? "  (no hunks)" : ""}`);
+      for (let k = 0; k < n; k++, i++) {
+        const h = r.hunks[i];
+        total++;
+        if (h.mechanism) mapped++;
+        const fn = h.funcContext ? `  ${h.funcContext.length > 60 ? `${h.funcContext.slice(0, 59)}…` : h.funcContext}` : "";
+        out.push(`    ${(h.mechanism ?? "unmapped").padEnd(17)} ${h.file}:${h.line + 1}-${h.endLine + 1}${fn}`);
+      }
+    }
+  }
+  out.push(`${mapped} of ${total} hunk(s) mapped`);
+  return `${out.join("\n")}\n`;
+}
+
+export async function mapCommand(args: string[]): Promise<number> {
+  const files: string[] = [];
+  let json = false;
+  let lenient = false;
+  let mapFile: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--json") json = true;
+    else if (a === "--lenient") lenient = true;
+    else if (a === "--map") {
+      if (i + 1 >= args.length) {
+        process.stderr.write("pvsched-sim map: --map needs a file\n");
+        return 2;
+      }
+      mapFile = args[++i];
+    } else if (a.startsWith("--map=")) mapFile = a.slice(6);
+    else if (a === "-h" || a === "--help") {
+      process.stdout.write(USAGE);
+      return 0;
+    } else if (a.startsWith("-") && a !== "-") {
+      process.stderr.write(`pvsched-sim map: unknown option ${a}\n`);
+      return 2;
+    } else files.push(a);
+  }
+  if (files.length === 0) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const warnings: string[] = [];
+  try {
+    const map = mapFile ? loadOverride(mapFile) : compileHunkMap(null);
+    const results = files.map((f) => mapOne(f, map, lenient, (s) => warnings.push(s)));
+    for (const w of warnings) process.stderr.write(`${w}\n`);
+    if (json) {
+      const arr = results.flatMap((r) => r.hunks.map((h) => ({ source: r.file, ...h })));
+      process.stdout.write(`${JSON.stringify(arr, null, 2)}\n`);
+    } else {
+      process.stdout.write(formatText(results));
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`${e.file}:${e.line}: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    // Anything else is our bug; still one line, still no stack trace.
+    process.stderr.write(`pvsched-sim map: internal error: ${oneLine((e as Error)?.message ?? String(e))}\n`);
+    return 2;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, " ").slice(0, 500);
+}
