@@ -1,0 +1,288 @@
+/**
+ * Runs the fidelity check: every cell for real, then its simulated twin(s), then the
+ * comparison. The real measurements can be saved and re-used (`--save` / `--real-from`) so
+ * that the simulated side can be re-run against the same real data.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { release } from "node:os";
+
+import { simulate, type ProbeResult, type RunResult } from "../sim-core";
+import { fidelityCells, type Cell, type Load } from "./cells";
+import { makeRow, orderings, summarizeRows, type OrderingRow, type Row, type Summary2 } from "./compare";
+import { buildBinaries, checkPrerequisites, cpuCount, readLoadAvg, runRealCell, type RealEnv } from "./real";
+import { cellScenario, type Mapping } from "./scenarios";
+import { summarize } from "./stats";
+
+export interface FidelityOptions {
+  quick: boolean;
+  /** Real seconds per cell. */
+  durationS: number;
+  /** Simulated seconds per cell. */
+  simDurationS: number;
+  mappings: Mapping[];
+  experiments?: string[];
+  loads?: Load[];
+  seed: number;
+  /** Re-use saved real measurements instead of measuring. */
+  realFrom?: string;
+  /** Save the real measurements here. */
+  save?: string;
+  log: (msg: string) => void;
+}
+
+/** Real data of one cell as saved: samples as value->count maps rounded to 0.1 us. */
+interface SavedCell {
+  key: string;
+  env: RealEnv;
+  notes: string[];
+  vcpu?: Record<string, unknown>;
+  samples: Record<string, [number, number][]>;
+}
+
+interface SavedReal {
+  format: "pvsched-fidelity-real/1";
+  machine: Machine;
+  duration_s: number;
+  cells: SavedCell[];
+}
+
+export interface Machine {
+  cpus: number;
+  kernel: string;
+  loadavg_start: number[];
+  loadavg_end?: number[];
+}
+
+export interface CellReport {
+  key: string;
+  env: RealEnv;
+  notes: string[];
+  vcpu?: Record<string, unknown>;
+  sim: { mapping: Mapping; stop?: string; events?: number; wall_ms?: number; error?: string; unsupported?: string }[];
+}
+
+export interface FidelityReport {
+  tool: "pvsched-sim fidelity";
+  command: string;
+  machine: Machine;
+  options: { quick: boolean; duration_s: number; sim_duration_s: number; mappings: Mapping[]; seed: number; real_from?: string };
+  cells: CellReport[];
+  rows: Row[];
+  orderings: OrderingRow[];
+  summary: Summary2 & { wall_s: number; steal_pct_max: number; loadavg1_range: [number, number] };
+}
+
+function pack(sorted: Float64Array): [number, number][] {
+  const m = new Map<number, number>();
+  for (const x of sorted) {
+    const k = Math.round(x * 10) / 10;
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return [...m.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+function unpack(p: [number, number][]): Float64Array {
+  const n = p.reduce((s, [, c]) => s + c, 0);
+  const out = new Float64Array(n);
+  let i = 0;
+  for (const [v, c] of p) for (let j = 0; j < c; j++) out[i++] = v;
+  return out;
+}
+
+function findProbe(r: RunResult, id: string): ProbeResult | undefined {
+  return r.probes.find((p) => p.id === id) ?? r.probes.find((p) => p.id.endsWith(`/${id}`));
+}
+
+export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<FidelityReport> {
+  const t0 = Date.now();
+  let machine: Machine;
+  let realCells: SavedCell[];
+  let cells: Cell[];
+  let durationS = o.durationS;
+
+  if (o.realFrom) {
+    const saved = JSON.parse(readFileSync(o.realFrom, "utf8")) as SavedReal;
+    if (saved.format !== "pvsched-fidelity-real/1") throw new Error(`${o.realFrom}: not a saved fidelity measurement`);
+    machine = saved.machine;
+    durationS = saved.duration_s;
+    cells = fidelityCells(machine.cpus, { experiments: o.experiments, loads: o.loads });
+    const have = new Set(saved.cells.map((c) => c.key));
+    cells = cells.filter((c) => have.has(c.key));
+    realCells = cells.map((c) => saved.cells.find((s) => s.key === c.key)!);
+  } else {
+    const pre = checkPrerequisites();
+    if (!pre.ok) throw new Error(`fidelity: the real side cannot run here:\n  - ${pre.problems.join("\n  - ")}`);
+    const bins = buildBinaries();
+    machine = { cpus: cpuCount(), kernel: release(), loadavg_start: readLoadAvg() };
+    cells = fidelityCells(machine.cpus, { experiments: o.experiments, loads: o.loads });
+    realCells = [];
+    for (const [i, cell] of cells.entries()) {
+      o.log(`[${i + 1}/${cells.length}] real ${cell.key} (${durationS} s) ...`);
+      const r = await runRealCell(cell, { bins, durationS });
+      const samples: Record<string, [number, number][]> = {};
+      for (const [k, v] of Object.entries(r.samples)) samples[k] = pack(v);
+      realCells.push({ key: cell.key, env: r.env, notes: r.notes, vcpu: r.vcpu, samples });
+    }
+    machine.loadavg_end = readLoadAvg();
+    if (o.save) {
+      const saved: SavedReal = { format: "pvsched-fidelity-real/1", machine, duration_s: durationS, cells: realCells };
+      writeFileSync(o.save, JSON.stringify(saved));
+      o.log(`real measurements saved to ${o.save}`);
+    }
+  }
+
+  const rows: Row[] = [];
+  const cellReports: CellReport[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const real = realCells[i];
+    const rep: CellReport = { key: cell.key, env: real.env, notes: real.notes, vcpu: real.vcpu, sim: [] };
+    cellReports.push(rep);
+    const realSorted: Record<string, Float64Array> = {};
+    for (const [k, v] of Object.entries(real.samples)) realSorted[k] = unpack(v);
+    for (const mapping of o.mappings) {
+      // The vm mapping only changes the vCPU-like threads; cyclictest-only cells are the same.
+      if (mapping === "vm" && !cell.vcpu) continue;
+      const plan = cellScenario(cell, o.simDurationS, mapping, o.seed);
+      let result: RunResult | undefined;
+      const simRep: CellReport["sim"][number] = { mapping };
+      rep.sim.push(simRep);
+      if (plan.unsupported) {
+        simRep.unsupported = plan.unsupported;
+      } else {
+        o.log(`sim ${cell.key} [${mapping}] (${o.simDurationS} s simulated) ...`);
+        const w0 = Date.now();
+        try {
+          result = simulate(plan.scenario, plan.mode);
+          simRep.stop = result.stop;
+          simRep.events = result.events;
+        } catch (e) {
+          simRep.error = (e as Error).message;
+        }
+        simRep.wall_ms = Date.now() - w0;
+      }
+      for (const [realId, simId] of Object.entries(plan.probes)) {
+        const rs = realSorted[realId];
+        if (!rs) continue;
+        // With the vm mapping the host cyclictest rows duplicate the host mapping's unless
+        // the vCPU-like threads are what differs; keep both, they are different scenarios.
+        const probe = result ? findProbe(result, simId) : undefined;
+        let note: string | undefined;
+        if (plan.unsupported) note = "not simulated: " + plan.unsupported;
+        else if (simRep.error) note = "simulation failed: " + simRep.error;
+        else if (!probe) note = `sim-core returned no probe "${simId}"`;
+        else if (probe.latency.count === 0) note = "sim-core probe has no samples";
+        rows.push(
+          makeRow(
+            {
+              cell: cell.key,
+              experiment: cell.experiment,
+              load: cell.load,
+              mode: cell.mode,
+              probe: realId,
+              mapping,
+              real: summarize(rs),
+            },
+            rs,
+            probe?.latency ?? null,
+            note,
+          ),
+        );
+      }
+    }
+  }
+  const ords = orderings(rows);
+  const s = summarizeRows(rows, ords);
+  const loads1 = cellReports.map((c) => c.env.loadavg_before[0]).filter((x) => Number.isFinite(x));
+  return {
+    tool: "pvsched-sim fidelity",
+    command: ["pvsched-sim", "fidelity", ...argv].join(" "),
+    machine,
+    options: {
+      quick: o.quick,
+      duration_s: durationS,
+      sim_duration_s: o.simDurationS,
+      mappings: o.mappings,
+      seed: o.seed,
+      ...(o.realFrom ? { real_from: o.realFrom } : {}),
+    },
+    cells: cellReports,
+    rows,
+    orderings: ords,
+    summary: {
+      ...s,
+      wall_s: (Date.now() - t0) / 1000,
+      steal_pct_max: Math.max(0, ...cellReports.map((c) => c.env.steal_pct)),
+      loadavg1_range: [Math.min(...loads1), Math.max(...loads1)],
+    },
+  };
+}
+
+const f = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
+
+function pad(cols: string[][]): string {
+  const w = cols[0].map((_, i) => Math.max(...cols.map((r) => r[i].length)));
+  return cols.map((r) => r.map((c, i) => (i < 5 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ")).join("\n");
+}
+
+/** The human-readable report. */
+export function formatReport(r: FidelityReport): string {
+  const out: string[] = [];
+  out.push(`pvsched-sim fidelity: ${r.machine.cpus} CPUs, kernel ${r.machine.kernel}, ${r.options.duration_s} s real / ${r.options.sim_duration_s} s simulated per cell`);
+  out.push(`command: ${r.command}`);
+  out.push("");
+  const head = ["cell", "probe", "map", "", "", "real avg", "p99", "max", "sim avg", "p99", "max", "x avg", "x p99", "x max", "KS"];
+  const lines: string[][] = [head];
+  for (const row of r.rows) {
+    lines.push([
+      row.cell,
+      row.probe,
+      row.mapping,
+      row.p99_within_2x === null ? "" : row.p99_within_2x ? "ok" : "MISS",
+      "",
+      f(row.real.avg_us),
+      f(row.real.p99_us),
+      f(row.real.max_us, 0),
+      f(row.sim?.avg_us),
+      f(row.sim?.p99_us),
+      f(row.sim?.max_us, 0),
+      f(row.ratio.avg, 2),
+      f(row.ratio.p99, 2),
+      f(row.ratio.max, 2),
+      f(row.ks, 3),
+    ]);
+  }
+  out.push("Latency in us (x = sim/real; ok/MISS = sim p99 within 2x of real):");
+  out.push(pad(lines));
+  const notes = r.rows.filter((x) => x.note).map((x) => `  ${x.cell} ${x.probe} [${x.mapping}]: ${x.note}`);
+  if (notes.length) {
+    out.push("");
+    out.push("Notes:");
+    out.push(...[...new Set(notes)]);
+  }
+  out.push("");
+  out.push("Mode ordering (ties within 10% or 2 us):");
+  for (const o of r.orderings) {
+    out.push(
+      `  ${o.comparison.agrees ? (o.comparison.exact ? "agree " : "agree~") : "DIFFER"} ${o.experiment}/${o.load} ${o.probe} [${o.mapping}] by ${o.metric}: real ${o.comparison.real} | sim ${o.comparison.sim}`,
+    );
+  }
+  out.push("");
+  out.push("Real runs (this machine is itself a VM; maxima include the outer host's noise):");
+  for (const c of r.cells) {
+    const v = c.vcpu as { agent?: Record<string, number>; overruns?: number } | undefined;
+    const agent = v?.agent
+      ? ` boosts inject/request ${v.agent.boosts_inject}/${v.agent.boosts_request}, throttles ${v.agent.throttles}, agent timer late avg ${f(v.agent.timer_late_avg_ns / 1000)} us`
+      : "";
+    out.push(
+      `  ${c.key}: load avg ${c.env.loadavg_before.map((x) => x.toFixed(2)).join(" ")}, CPU busy ${f(c.env.busy_pct)}%, steal ${f(c.env.steal_pct, 2)}%${v?.overruns !== undefined ? `, overruns ${v.overruns}` : ""}${agent}`,
+    );
+  }
+  const s = r.summary;
+  out.push("");
+  out.push(
+    `Summary: ${s.rows_simulated}/${s.rows} rows simulated; p99 within 2x: ${s.p99_within_2x}/${s.rows_simulated}; ` +
+      `KS mean ${f(s.ks_mean, 3)} max ${f(s.ks_max, 3)}; orderings agree ${s.orderings_agree}/${s.orderings} (exact ${s.orderings_exact}); ` +
+      `steal max ${f(s.steal_pct_max, 2)}%; load avg ${f(s.loadavg1_range[0], 2)}..${f(s.loadavg1_range[1], 2)}; ${f(s.wall_s, 0)} s`,
+  );
+  return out.join("\n");
+}
