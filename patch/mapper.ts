@@ -83,13 +83,21 @@ interface CompiledRule {
   source: "override" | "default";
   index: number;
   fileMatchers: { glob: string; test: (p: string) => boolean }[];
+  exactIds: Set<string>;
+  prefixIds: string[];
+  subjectCache: { patch: Patch | null; hit: { text: string; re: RegExp } | undefined };
+  hasCriteria: boolean;
   functions: { text: string; re: RegExp }[];
+  /** One regex for all plain names (the common case), so the hot path runs one test. */
+  funcAny: RegExp | null;
   identifiers: { text: string; exact?: string; prefix?: string }[];
   subjects: { text: string; re: RegExp }[];
 }
 
 export interface CompiledHunkMap {
   layers: CompiledRule[][];
+  /** Per path: for each layer, the rules whose globs match it (a series touches few paths). */
+  byPath?: Map<string, CompiledRule[][]>;
 }
 
 export interface HunkMapError {
@@ -110,11 +118,26 @@ function compileFunction(text: string): RegExp {
   return new RegExp(`(^|[^A-Za-z0-9_])${escapeRe(text)}([^A-Za-z0-9_]|$)`);
 }
 
+function combineFunctions(list: string[]): RegExp | null {
+  if (list.length === 0 || list.some((t) => /^\/(.*)\/([a-z]*)$/s.test(t))) return null;
+  return new RegExp(`(^|[^A-Za-z0-9_])(${list.map(escapeRe).join("|")})([^A-Za-z0-9_]|$)`);
+}
+
 function compileRule(rule: HunkMapRule, source: "override" | "default", index: number): CompiledRule {
   return {
     rule, source, index,
-    fileMatchers: rule.files.map((glob) => ({ glob, test: picomatch(glob, { dot: true }) })),
+    // makeRe + RegExp.test is much cheaper per call than picomatch's matcher function, which also
+    // builds a result object; a 50 MB series has ~90k hunks × ~17 rules.
+    fileMatchers: rule.files.map((glob) => {
+      const re = picomatch.makeRe(glob, { dot: true });
+      return { glob, test: (p: string) => re.test(p) };
+    }),
+    exactIds: new Set((rule.identifiers ?? []).filter((t) => !t.endsWith("*"))),
+    prefixIds: (rule.identifiers ?? []).filter((t) => t.endsWith("*")).map((t) => t.slice(0, -1)),
+    subjectCache: { patch: null, hit: undefined },
+    hasCriteria: !!(rule.identifiers?.length || rule.functions?.length || rule.subjects?.length) || rule.patch !== undefined,
     functions: (rule.functions ?? []).map((text) => ({ text, re: compileFunction(text) })),
+    funcAny: combineFunctions(rule.functions ?? []),
     identifiers: (rule.identifiers ?? []).map((text) =>
       text.endsWith("*") ? { text, prefix: text.slice(0, -1) } : { text, exact: text }),
     subjects: (rule.subjects ?? []).map((text) => ({ text, re: new RegExp(text, "i") })),
@@ -217,47 +240,56 @@ export function parseHunkMapText(text: string): { map: HunkMapFile | null; error
 // ---------------------------------------------------------------------------------------------
 // Matching
 
-interface Evidence {
-  score: number;
-  reasons: string[];
+/** The file glob of `cr` matching the file, or null. */
+function fileGlob(cr: CompiledRule, file: FileDiff): string | null {
+  const paths = [file.path, file.oldPath, file.newPath].filter((p): p is string => !!p);
+  return cr.fileMatchers.find((fm) => paths.some((p) => fm.test(p)))?.glob ?? null;
 }
 
-function evaluate(cr: CompiledRule, patch: Patch, file: FileDiff, hunk: Hunk): Evidence | null {
-  const paths = [file.path, file.oldPath, file.newPath].filter((p): p is string => !!p);
-  const fileHit = cr.fileMatchers.find((fm) => paths.some((p) => fm.test(p)));
-  if (!fileHit) return null;
-  const r = cr.rule;
-  const hasCriteria = cr.identifiers.length + cr.functions.length + cr.subjects.length > 0 || r.patch !== undefined;
-  const ev: Evidence = { score: 0, reasons: [`file ${file.path} matches "${fileHit.glob}"`] };
-  const ids = hunk.identifiersAdded;
-  const idHits: string[] = [];
-  for (const m of cr.identifiers) {
-    for (const id of ids) {
-      if (m.exact !== undefined ? id === m.exact : id.startsWith(m.prefix as string)) {
-        if (!idHits.includes(id)) idHits.push(id);
-      }
-    }
+function identifierHits(cr: CompiledRule, hunk: Hunk): string[] {
+  const hits: string[] = [];
+  if (cr.identifiers.length === 0) return hits;
+  for (const id of hunk.identifiersAdded) {
+    if (cr.exactIds.has(id) || cr.prefixIds.some((p) => id.startsWith(p))) hits.push(id);
   }
-  if (idHits.length) {
-    ev.score += SCORE.identifier;
-    ev.reasons.push(`adds ${idHits.slice(0, 4).join(", ")}${idHits.length > 4 ? ", …" : ""}`);
+  return hits;
+}
+
+function subjectHit(cr: CompiledRule, patch: Patch) {
+  if (!patch.subject || cr.subjects.length === 0) return undefined;
+  // All hunks of a patch share its subject: remember the last answer.
+  if (cr.subjectCache.patch !== patch) {
+    cr.subjectCache.patch = patch;
+    cr.subjectCache.hit = cr.subjects.find((s) => s.re.test(patch.subject));
   }
-  const fnHit = hunk.funcContext ? cr.functions.find((f) => f.re.test(hunk.funcContext)) : undefined;
-  if (fnHit) {
-    ev.score += SCORE.function;
-    ev.reasons.push(`function context matches "${fnHit.text}"`);
+  return cr.subjectCache.hit;
+}
+
+/** Score of a file-matching rule for the hunk, or -1 if it does not match. Builds no strings. */
+function scoreRule(cr: CompiledRule, patch: Patch, hunk: Hunk): number {
+  let score = 0;
+  if (identifierHits(cr, hunk).length) score += SCORE.identifier;
+  if (hunk.funcContext && cr.functions.length &&
+      (cr.funcAny ? cr.funcAny.test(hunk.funcContext) : cr.functions.some((f) => f.re.test(hunk.funcContext)))) {
+    score += SCORE.function;
   }
-  const subjHit = patch.subject ? cr.subjects.find((s) => s.re.test(patch.subject)) : undefined;
-  if (subjHit) {
-    ev.score += SCORE.subject;
-    ev.reasons.push(`subject matches /${subjHit.text}/i`);
-  }
-  if (r.patch !== undefined && patch.index === r.patch) {
-    ev.score += SCORE.patch;
-    ev.reasons.push(`patch ${r.patch}/${patch.total ?? "?"}`);
-  }
-  if (hasCriteria && ev.score === 0) return null;
-  return ev;
+  if (subjectHit(cr, patch)) score += SCORE.subject;
+  if (cr.rule.patch !== undefined && patch.index === cr.rule.patch) score += SCORE.patch;
+  return cr.hasCriteria && score === 0 ? -1 : score;
+}
+
+/** Human explanation of why `cr` matched (only computed for the winning rule). */
+function explain(cr: CompiledRule, patch: Patch, file: FileDiff, hunk: Hunk): string[] {
+  const reasons = [`file ${file.path} matches "${fileGlob(cr, file)}"`];
+  const ids = identifierHits(cr, hunk);
+  if (ids.length) reasons.push(`adds ${ids.slice(0, 4).join(", ")}${ids.length > 4 ? ", …" : ""}`);
+  const fn = hunk.funcContext ? cr.functions.find((f) => f.re.test(hunk.funcContext)) : undefined;
+  if (fn) reasons.push(`function context matches "${fn.text}"`);
+  const subj = subjectHit(cr, patch);
+  if (subj) reasons.push(`subject matches /${subj.text}/i`);
+  if (cr.rule.patch !== undefined && patch.index === cr.rule.patch) reasons.push(`patch ${cr.rule.patch}/${patch.total ?? "?"}`);
+  if (reasons.length === 1) reasons.push("the rule has no other criteria");
+  return reasons;
 }
 
 /** Map one hunk with a compiled map. */
@@ -270,20 +302,29 @@ export function mapHunk(map: CompiledHunkMap, patch: Patch, file: FileDiff, hunk
     endLine: hunk.endLine,
     funcContext: hunk.funcContext,
   };
-  for (const layer of map.layers) {
-    let best: { cr: CompiledRule; ev: Evidence } | null = null;
+  if (!map.byPath) map.byPath = new Map();
+  const key = file.oldPath === file.newPath ? file.path : `${file.path}\0${file.oldPath ?? ""}\0${file.newPath ?? ""}`;
+  let perLayer = map.byPath.get(key);
+  if (!perLayer) {
+    perLayer = map.layers.map((layer) => layer.filter((cr) => fileGlob(cr, file) !== null));
+    if (map.byPath.size > 10_000) map.byPath.clear();
+    map.byPath.set(key, perLayer);
+  }
+  for (const layer of perLayer) {
+    let best: CompiledRule | null = null;
+    let bestScore = -1;
     for (const cr of layer) {
-      const ev = evaluate(cr, patch, file, hunk);
-      if (ev && (!best || ev.score > best.ev.score)) best = { cr, ev };
+      const sc = scoreRule(cr, patch, hunk);
+      if (sc > bestScore) { best = cr; bestScore = sc; }
     }
     if (best) {
-      const { cr, ev } = best;
+      const cr = best;
       const where = `${cr.source} rule #${cr.index}${cr.rule.note ? ` (${cr.rule.note})` : ""}`;
       return {
         ...base,
         mechanism: cr.rule.mechanism,
-        reason: `${ev.reasons.join("; ")} [${where}]`,
-        score: ev.score,
+        reason: `${explain(cr, patch, file, hunk).join("; ")} [${where}]`,
+        score: bestScore,
         rule: { source: cr.source, index: cr.index },
       };
     }
