@@ -1,0 +1,33 @@
+/** Number formatting for tables and axes. */
+
+/** Microseconds: integers from 100 up, otherwise up to 2 significant decimals. */
+export function fmtUs(v: number | undefined | null): string {
+  if (v === undefined || v === null || !Number.isFinite(v)) return "—";
+  const a = Math.abs(v);
+  if (a >= 100 || Number.isInteger(v)) return Math.round(v).toLocaleString("en-US");
+  if (a >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+/** Nanoseconds as a human duration (ns, µs, ms, s). */
+export function fmtNs(ns: number): string {
+  if (!Number.isFinite(ns)) return "—";
+  const a = Math.abs(ns);
+  if (a >= 1e9) return trim(ns / 1e9) + " s";
+  if (a >= 1e6) return trim(ns / 1e6) + " ms";
+  if (a >= 1e3) return trim(ns / 1e3) + " µs";
+  return Math.round(ns) + " ns";
+}
+
+function trim(v: number): string {
+  const a = Math.abs(v);
+  const s = a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : v.toFixed(2);
+  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+
+/** Axis label for a log-scale tick in µs: 1, 10, 100, 1k, 10k, 100k, 1M. */
+export function fmtTickUs(v: number): string {
+  if (v >= 1e6) return trim(v / 1e6) + "M";
+  if (v >= 1e3) return trim(v / 1e3) + "k";
+  return trim(v);
+}

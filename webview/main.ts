@@ -1,0 +1,194 @@
+/**
+ * The results webview: tabs over a ResultsPayload (Summary, Seed report, Distributions, Timeline,
+ * vCPUs, Scenario), progress and errors from the host, and exports. Talks to the host only with
+ * the messages of protocol.ts.
+ */
+import "@vscode-elements/elements/dist/vscode-button/index.js";
+import "@vscode-elements/elements/dist/vscode-tabs/index.js";
+import "@vscode-elements/elements/dist/vscode-tab-header/index.js";
+import "@vscode-elements/elements/dist/vscode-tab-panel/index.js";
+import "@vscode-elements/elements/dist/vscode-progress-bar/index.js";
+import "./style.css";
+import type { ResultsPayload, WebviewToHost } from "./protocol";
+import { boot } from "./boot";
+import { h, on, replace } from "./dom";
+import { checkHostMessage, errorText } from "./lib/messages";
+import { allTables, tablesToCsv } from "./lib/tables";
+import { safeFileName } from "./lib/escape";
+import { renderSummary } from "./views/summary";
+import { renderSeed } from "./views/seed";
+import { renderDistributions, type ChartHost } from "./views/dist";
+import { renderTimeline } from "./views/timeline";
+import { renderVcpus } from "./views/vcpus";
+import { createScenarioPanel } from "./views/scenario";
+import { svgToFile } from "./views/svgexport";
+
+const env = boot(document.currentScript as HTMLScriptElement | null);
+const post = (m: WebviewToHost) => env.api.postMessage(m);
+
+interface TabDef {
+  id: string;
+  label: string;
+  render: () => HTMLElement;
+  /** Heavy tabs render when first shown. */
+  lazy?: boolean;
+}
+
+let payload: ResultsPayload | undefined;
+let currentTab = "summary";
+let current: { svg: SVGSVGElement; name: string } | undefined;
+
+const chartHost: ChartHost = {
+  setCurrent(svg, name) {
+    current = { svg, name };
+    svgBtn.removeAttribute("disabled");
+  },
+  exportSvg(svg, name) {
+    post({ type: "export", format: "svg", content: svgToFile(svg), suggestedName: safeFileName(name, "svg") });
+  },
+};
+
+const scenario = createScenarioPanel(env, (scenarioText) => {
+  hideError();
+  post({ type: "rerun", scenarioText });
+});
+
+// Layout -------------------------------------------------------------------------------------
+const title = h("h1", { class: "title", "data-testid": "title" }, "Paravirt Scheduling Lab");
+const source = h("span", { class: "source" });
+const csvBtn = h("vscode-button", { secondary: true, disabled: true, "data-testid": "export-csv", title: "Export the tables as CSV" }, "CSV");
+const jsonBtn = h("vscode-button", { secondary: true, disabled: true, "data-testid": "export-json", title: "Export the results as JSON" }, "JSON");
+const svgBtn = h("vscode-button", { secondary: true, disabled: true, "data-testid": "export-svg", title: "Export the current chart as SVG" }, "SVG");
+const bar = h("vscode-progress-bar", { max: 100, value: 0, "aria-label": "Simulation progress" });
+const progressLabel = h("span", { class: "progress-label" });
+const cancelBtn = h("vscode-button", { secondary: true, "data-testid": "cancel" }, "Cancel");
+const progress = h("div", { class: "progress", hidden: true, "data-testid": "progress" }, bar, h("div", { class: "progress-row" }, progressLabel, cancelBtn));
+const errorBox = h("div", { class: "error", role: "alert", hidden: true, "data-testid": "error" });
+const main = h("main", { id: "results" }, h("p", { class: "empty", "data-testid": "waiting" }, "Waiting for results… Run a scenario (PV Sched: Run Scenario) to fill this panel."));
+
+document.body.append(
+  h("header", { class: "bar" }, h("div", { class: "heading" }, title, source), h("div", { class: "actions", role: "toolbar", "aria-label": "Export" }, h("span", { class: "muted" }, "Export"), csvBtn, jsonBtn, svgBtn)),
+  progress,
+  errorBox,
+  main,
+);
+
+on(csvBtn, "click", () => {
+  if (!payload) return;
+  post({ type: "export", format: "csv", content: tablesToCsv(allTables(payload)), suggestedName: safeFileName(payload.title, "csv") });
+});
+on(jsonBtn, "click", () => {
+  if (!payload) return;
+  post({ type: "export", format: "json", content: JSON.stringify(payload, null, 2) + "\n", suggestedName: safeFileName(payload.title, "json") });
+});
+on(svgBtn, "click", () => {
+  if (current && current.svg.isConnected) chartHost.exportSvg(current.svg, current.name);
+  else showError({ message: "Open the Distributions or Timeline tab and pick a chart to export it as SVG." });
+});
+on(cancelBtn, "click", () => post({ type: "cancel" }));
+
+// Rendering ------------------------------------------------------------------------------------
+function tabsFor(p: ResultsPayload): TabDef[] {
+  const tabs: TabDef[] = [{ id: "summary", label: "Summary", render: () => renderSummary(p) }];
+  if (p.cells?.length || p.claims?.length) tabs.push({ id: "seed", label: "Seed report", render: () => renderSeed(p) });
+  tabs.push(
+    { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost), lazy: true },
+    { id: "timeline", label: "Timeline", render: () => renderTimeline(p.runs, chartHost), lazy: true },
+    { id: "vcpus", label: "vCPUs", render: () => renderVcpus(p.runs) },
+    { id: "scenario", label: "Scenario", render: () => scenario.element },
+  );
+  return tabs;
+}
+
+function render(p: ResultsPayload): void {
+  payload = p;
+  current = undefined;
+  svgBtn.setAttribute("disabled", "");
+  csvBtn.removeAttribute("disabled");
+  jsonBtn.removeAttribute("disabled");
+  title.textContent = p.title;
+  const src = p.source?.kind === "hunk" && p.source.mechanism ? `ablation of ${p.source.mechanism}` : p.source?.kind ?? "";
+  source.textContent = [src, `${p.runs.length} run${p.runs.length === 1 ? "" : "s"}`].filter(Boolean).join(" · ");
+  scenario.setText(p.scenarioText);
+
+  const defs = tabsFor(p);
+  if (!defs.some((d) => d.id === currentTab)) currentTab = "summary";
+  const tabs = h("vscode-tabs", { "data-testid": "tabs" });
+  const panels = new Map<string, { el: HTMLElement; done: boolean; def: TabDef }>();
+  for (const d of defs) {
+    const panel = h("vscode-tab-panel", { "data-tab": d.id });
+    tabs.append(h("vscode-tab-header", { slot: "header", "data-tab": d.id }, d.label), panel);
+    panels.set(d.id, { el: panel, done: false, def: d });
+  }
+  const show = (id: string) => {
+    currentTab = id;
+    env.api.setState({ payload, tab: id });
+    const t = panels.get(id);
+    if (!t) return;
+    if (!t.done) {
+      t.done = true;
+      try {
+        replace(t.el, t.def.render());
+      } catch (e) {
+        replace(t.el, h("p", { class: "error-inline" }, `Could not show this tab: ${e instanceof Error ? e.message : String(e)}`));
+      }
+    }
+    if (id === "scenario") scenario.activate();
+  };
+  // Eager tabs render now so the e2e tests and screen readers find their tables at once.
+  for (const [id, t] of panels) if (!t.def.lazy && id !== currentTab) { t.done = true; replace(t.el, t.def.render()); }
+  on(tabs, "vsc-tabs-select", (e: CustomEvent<{ selectedIndex: number }>) => show(defs[e.detail.selectedIndex]?.id ?? "summary"));
+  (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = Math.max(0, defs.findIndex((d) => d.id === currentTab));
+  replace(main, tabs);
+  show(currentTab);
+}
+
+function showError(e: { message: string; line?: number; column?: number }): void {
+  replace(errorBox, h("strong", {}, "Error: "), errorText(e));
+  errorBox.hidden = false;
+}
+function hideError(): void {
+  errorBox.hidden = true;
+  replace(errorBox);
+}
+
+on(window, "message", (ev: MessageEvent) => {
+  const c = checkHostMessage(ev.data);
+  if (!c.ok) {
+    showError({ message: `Ignored a malformed message from the host: ${c.why}` });
+    return;
+  }
+  const m = c.msg;
+  switch (m.type) {
+    case "results":
+      progress.hidden = true;
+      hideError();
+      scenario.showError(undefined);
+      render(m.payload);
+      break;
+    case "progress":
+      progress.hidden = m.percent >= 100;
+      bar.setAttribute("value", String(m.percent));
+      progressLabel.textContent = `${m.label} ${Math.round(m.percent)}%`;
+      break;
+    case "error":
+      progress.hidden = true;
+      showError(m);
+      scenario.showError(m.message, m.line, m.column);
+      break;
+    case "schema":
+      scenario.setSchema(m.schema);
+      break;
+  }
+});
+
+// Restore after the panel was hidden and shown again (without retainContextWhenHidden).
+const saved = env.api.getState() as { payload?: unknown; tab?: string } | undefined;
+if (saved && saved.payload) {
+  const c = checkHostMessage({ type: "results", payload: saved.payload });
+  if (c.ok && c.msg.type === "results") {
+    currentTab = typeof saved.tab === "string" ? saved.tab : "summary";
+    render(c.msg.payload);
+  }
+}
+post({ type: "ready" });

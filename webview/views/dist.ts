@@ -1,0 +1,88 @@
+/** Distributions tab: per probe, a histogram and a CDF on log scales, one series per mode. */
+import type { RunResult } from "../../sim-core/results";
+import { h, on, replace } from "../dom";
+import { binsOf, cdf, extent, fractions, occupied } from "../lib/hist";
+import { modesOf, probeGrid, scenariosOf } from "../lib/tables";
+import { lineChart, SERIES_COLORS, type Series } from "./chart";
+
+export interface ChartHost {
+  /** Called when a chart gets focus or is clicked, so "Export SVG" knows the current chart. */
+  setCurrent(svg: SVGSVGElement, name: string): void;
+  exportSvg(svg: SVGSVGElement, name: string): void;
+}
+
+export function renderDistributions(runs: readonly RunResult[], host: ChartHost): HTMLElement {
+  const modes = modesOf(runs);
+  const multi = scenariosOf(runs).length > 1;
+  const grid = probeGrid(runs, () => true);
+  const root = h("div", { class: "dist" });
+  const tail = h("input", { type: "checkbox", id: "tail-toggle" }) as HTMLInputElement;
+  const body = h("div", { class: "charts" });
+  root.append(
+    h("div", { class: "chart-options" }, tail, h("label", { for: "tail-toggle" }, "Show the tail: 1 − CDF on a log axis instead of the CDF")),
+    body,
+  );
+  const draw = () => {
+    const figures: HTMLElement[] = [];
+    for (const k of grid.keys) {
+      const name = multi ? `${k.scenario} · ${k.probe}` : k.probe;
+      const per = modes
+        .map((m, i) => ({ mode: m, color: SERIES_COLORS[i % SERIES_COLORS.length]!, bins: binsOf(grid.get(k, m)?.latency?.histogram) }))
+        .filter((d) => d.bins.length);
+      const ext = extent(per.map((d) => d.bins));
+      if (!ext) {
+        figures.push(h("figure", { class: "chart-card" }, h("figcaption", {}, name), h("p", { class: "note" }, "No histogram samples.")));
+        continue;
+      }
+      const histSeries: Series[] = per.map((d) => {
+        const pts: { x: number; y: number }[] = [];
+        for (const b of occupied(fractions(d.bins))) {
+          pts.push({ x: b.lo, y: b.count }, { x: b.hi, y: b.count });
+        }
+        return { name: d.mode, color: d.color, points: pts };
+      });
+      let minShare = 1;
+      for (const se of histSeries) for (const p of se.points) if (p.y > 0) minShare = Math.min(minShare, p.y);
+      const yLo = Math.pow(10, Math.floor(Math.log10(minShare)));
+      for (const se of histSeries) for (const p of se.points) if (p.y <= 0) p.y = yLo;
+      const hist = lineChart({
+        title: `${name}: histogram`, xLabel: "latency (µs, log)", yLabel: "share of samples (log)",
+        series: histSeries, xDomain: ext, yDomain: [yLo, 1], xLog: true, yLog: true,
+        yFormat: (v) => (v >= 0.01 ? `${+(v * 100).toPrecision(2)}%` : v.toExponential(0)),
+      });
+      const cdfSeries: Series[] = per.map((d) => ({
+        name: d.mode,
+        color: d.color,
+        points: cdf(d.bins).map((p) => ({ x: p.x, y: tail.checked ? 1 - p.p : p.p })),
+      }));
+      let chart2: SVGSVGElement;
+      if (tail.checked) {
+        let minTail = 1;
+        for (const se of cdfSeries) for (const p of se.points) if (p.y > 0) minTail = Math.min(minTail, p.y);
+        const lo = Math.pow(10, Math.floor(Math.log10(minTail)));
+        // 1 − CDF reaches 0 at the last bin; on a log axis draw it at the bottom of the axis.
+        for (const se of cdfSeries) for (const p of se.points) if (p.y <= 0) p.y = lo;
+        chart2 = lineChart({ title: `${name}: 1 − CDF`, xLabel: "latency (µs, log)", yLabel: "share above (log)", series: cdfSeries, xDomain: ext, yDomain: [lo, 1], xLog: true, yLog: true });
+      } else {
+        chart2 = lineChart({ title: `${name}: CDF`, xLabel: "latency (µs, log)", yLabel: "share below", series: cdfSeries, xDomain: ext, yDomain: [0, 1], xLog: true, yLog: false });
+      }
+      figures.push(
+        h("figure", { class: "chart-card" }, h("figcaption", {}, name), chartBox(hist, `${name}-histogram`, host), chartBox(chart2, `${name}-${tail.checked ? "tail" : "cdf"}`, host)),
+      );
+    }
+    replace(body, figures.length ? figures : h("p", { class: "empty" }, "No latency probes in these runs."));
+  };
+  on(tail, "change", draw);
+  draw();
+  return root;
+}
+
+/** A focusable chart with its own SVG export button. */
+export function chartBox(svg: SVGSVGElement, name: string, host: ChartHost): HTMLElement {
+  const btn = h("vscode-button", { secondary: true, class: "chart-export", title: "Export this chart as SVG" }, "SVG");
+  const box = h("div", { class: "chart-box", tabindex: 0 }, svg, btn);
+  on(box, "focusin", () => host.setCurrent(svg, name));
+  on(box, "pointerdown", () => host.setCurrent(svg, name));
+  on(btn, "click", () => host.exportSvg(svg, name));
+  return box;
+}

@@ -1,0 +1,24 @@
+/** Summary tab: the seed-style latency table and the audio glitch table. */
+import type { ResultsPayload } from "../protocol";
+import { h } from "../dom";
+import { audioTable, summaryTable } from "../lib/tables";
+import { fmtNs } from "../lib/format";
+import { renderTable } from "./table";
+
+export function renderSummary(p: ResultsPayload): HTMLElement {
+  const root = h("div", { class: "summary" });
+  const early = p.runs.filter((r) => r.stop !== "done");
+  if (early.length) {
+    root.appendChild(
+      h("div", { class: "warn", role: "status" }, early.map((r) =>
+        h("p", {}, `${r.scenario} · ${r.mode} stopped early (${r.stop}) at ${fmtNs(r.simulated_ns)} of ${fmtNs(r.duration_ns)}.`))),
+    );
+  }
+  root.appendChild(renderTable(summaryTable(p.runs)));
+  const a = audioTable(p.runs);
+  if (a) root.appendChild(renderTable(a));
+  root.appendChild(
+    h("p", { class: "note" }, p.runs.map((r) => `${r.scenario} · ${r.mode}: ${fmtNs(r.simulated_ns)} simulated, ${r.events.toLocaleString("en-US")} events, seed ${r.seed}`).join("; ")),
+  );
+  return root;
+}

@@ -1,0 +1,21 @@
+/** Renders a TableModel as a <table> (the DOM contract used by the e2e tests lives here). */
+import { h } from "../dom";
+import type { Cell, TableModel } from "../lib/tables";
+
+function td(c: Cell): HTMLElement {
+  if (c.kind === "label") return h("th", { scope: "row" }, c.text);
+  const cls = [c.kind === "text" ? "" : c.kind, c.tone ?? ""].filter(Boolean).join(" ") || null;
+  // data-value carries the full-precision number; the text is rounded for reading.
+  return h("td", { class: cls, "data-value": c.value !== undefined ? String(c.value) : null, title: c.title ?? null }, c.text);
+}
+
+export function renderTable(t: TableModel): HTMLElement {
+  const table = h(
+    "table",
+    { "data-testid": t.testid ?? null, "data-table": t.id, class: "results" },
+    h("caption", {}, t.title),
+    h("thead", {}, t.head.map((row) => h("tr", {}, row.map((c) => h("th", { scope: "col", colspan: c.span && c.span > 1 ? c.span : null }, c.text))))),
+    h("tbody", {}, t.rows.map((r) => h("tr", {}, r.map(td)))),
+  );
+  return h("div", { class: "table-wrap" }, table, t.note ? h("p", { class: "note" }, t.note) : null);
+}
