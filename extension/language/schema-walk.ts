@@ -1,0 +1,394 @@
+/**
+ * Completion and hover for scenario files, computed from the scenario JSON Schema and the `yaml`
+ * library's AST (which keeps source offsets). No VS Code imports: the provider in
+ * `scenario-language.ts` turns these plain results into CompletionItems and Hovers, and the unit
+ * tests call these functions directly.
+ *
+ * Completion parses a copy of the text with a marker put where the cursor is (as a map key, or as
+ * the value of the key on the cursor's line), finds the marker in the AST, and walks the schema
+ * along the marker's path. That way the path comes from the real YAML structure (indentation,
+ * sequences, flow collections), not from guessing at the text.
+ */
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
+
+export type JsonSchema = {
+  $ref?: string;
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  required?: string[];
+  items?: JsonSchema | JsonSchema[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  pattern?: string;
+  definitions?: Record<string, JsonSchema>;
+};
+
+export type PathSeg = string | number;
+
+export interface CompletionEntry {
+  label: string;
+  /** Text to insert (a key gets `key: `, or `key:` + newline for objects and arrays). */
+  insertText: string;
+  kind: "property" | "value";
+  /** Short type summary, e.g. "number ≥ 1", "enum". */
+  detail: string;
+  documentation: string;
+  /** Block collections need the new line indented under the key (the provider adds it). */
+  block?: "object" | "array";
+}
+
+export interface CompletionResult {
+  entries: CompletionEntry[];
+  /** Offsets of the word under the cursor, which the chosen entry replaces. */
+  replace: [number, number];
+}
+
+export interface HoverResult {
+  markdown: string;
+  /** Offsets of the key or value hovered. */
+  range: [number, number];
+  path: PathSeg[];
+}
+
+const MARKER = "pvsched_cursor_0x7f";
+
+// ---------------------------------------------------------------------------------------------
+// Schema navigation
+
+function resolve(root: JsonSchema, s: JsonSchema | undefined, depth = 0): JsonSchema | undefined {
+  let cur = s;
+  while (cur && cur.$ref && depth < 32) {
+    const m = /^#\/definitions\/(.+)$/.exec(cur.$ref);
+    const target = m ? root.definitions?.[decodeURIComponent(m[1])] : undefined;
+    // Keep the referring schema's own description when it has one (property docs live there).
+    cur = target ? { ...target, ...(cur.description ? { description: cur.description } : {}), $ref: target.$ref } : undefined;
+    depth++;
+  }
+  return cur;
+}
+
+/** The alternatives a value may take (anyOf/oneOf flattened, refs resolved). */
+function alternatives(root: JsonSchema, s: JsonSchema | undefined, depth = 0): JsonSchema[] {
+  const r = resolve(root, s);
+  if (!r || depth > 16) return [];
+  const alts = r.anyOf ?? r.oneOf;
+  if (alts) {
+    const out: JsonSchema[] = [];
+    for (const a of alts) {
+      for (const x of alternatives(root, a, depth + 1)) {
+        // An alternative without its own description inherits the union's (e.g. Workload's).
+        out.push(x.description || !r.description ? x : { ...x, description: r.description });
+      }
+    }
+    return out;
+  }
+  return [r];
+}
+
+function isObjectish(s: JsonSchema): boolean {
+  return s.type === "object" || (Array.isArray(s.type) && s.type.includes("object")) || !!s.properties;
+}
+
+/**
+ * Object alternatives that fit the data: when the data has a discriminating property that some
+ * alternatives pin with `const` (the workloads' `kind`), keep only those that agree.
+ */
+function objectAlternatives(root: JsonSchema, s: JsonSchema | undefined, data: unknown): JsonSchema[] {
+  const objs = alternatives(root, s).filter(isObjectish);
+  if (objs.length <= 1 || typeof data !== "object" || data === null || Array.isArray(data)) return objs;
+  const d = data as Record<string, unknown>;
+  let keep = objs;
+  for (const [k, v] of Object.entries(d)) {
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") continue;
+    const pinned = keep.filter((o) => o.properties?.[k] && resolve(root, o.properties[k])?.const !== undefined);
+    if (!pinned.length) continue;
+    const agree = pinned.filter((o) => resolve(root, o.properties![k])!.const === v);
+    if (agree.length) keep = agree;
+  }
+  return keep;
+}
+
+/** Schemas of the child `seg` of a value described by `s` (with `data` its current content). */
+function childSchemas(root: JsonSchema, s: JsonSchema | undefined, seg: PathSeg, data: unknown): JsonSchema[] {
+  const out: JsonSchema[] = [];
+  for (const alt of alternatives(root, s)) {
+    if (typeof seg === "number") {
+      if (alt.items && !Array.isArray(alt.items)) out.push(alt.items);
+      else if (Array.isArray(alt.items) && alt.items[seg]) out.push(alt.items[seg]);
+    }
+  }
+  if (typeof seg === "string") {
+    for (const alt of objectAlternatives(root, s, data)) {
+      const p = alt.properties?.[seg];
+      if (p) out.push(p);
+      else if (alt.additionalProperties && typeof alt.additionalProperties === "object") out.push(alt.additionalProperties);
+    }
+  }
+  return out;
+}
+
+/** Walks the schema along a path; `values[i]` is the data at path prefix i (for discrimination). */
+export function schemasAt(root: JsonSchema, path: PathSeg[], values: unknown[]): JsonSchema[] {
+  let cur: JsonSchema[] = [root];
+  for (let i = 0; i < path.length; i++) {
+    const next: JsonSchema[] = [];
+    for (const s of cur) next.push(...childSchemas(root, s, path[i], values[i]));
+    cur = next;
+    if (!cur.length) break;
+  }
+  return cur;
+}
+
+function typeSummary(root: JsonSchema, s: JsonSchema): string {
+  const alts = alternatives(root, s);
+  const parts = new Set<string>();
+  for (const a of alts) {
+    if (a.const !== undefined) parts.add(JSON.stringify(a.const));
+    else if (a.enum) parts.add(a.enum.map((e) => JSON.stringify(e)).join(" | "));
+    else if (a.type === "array") parts.add("list");
+    else if (isObjectish(a)) parts.add("object");
+    else if (a.type) {
+      let t = Array.isArray(a.type) ? a.type.join(" | ") : a.type;
+      const b: string[] = [];
+      if (a.minimum !== undefined) b.push(`≥ ${a.minimum}`);
+      if (a.exclusiveMinimum !== undefined) b.push(`> ${a.exclusiveMinimum}`);
+      if (a.maximum !== undefined) b.push(`≤ ${a.maximum}`);
+      if (a.exclusiveMaximum !== undefined) b.push(`< ${a.exclusiveMaximum}`);
+      if (b.length) t += ` ${b.join(", ")}`;
+      parts.add(t);
+    }
+  }
+  return [...parts].join(" | ") || "any";
+}
+
+function docOf(root: JsonSchema, s: JsonSchema): string {
+  const r = resolve(root, s);
+  const lines: string[] = [];
+  const desc = s.description ?? r?.description;
+  if (desc) lines.push(desc);
+  const dflt = s.default !== undefined ? s.default : r?.default;
+  if (dflt !== undefined) lines.push(`Default: \`${JSON.stringify(dflt)}\``);
+  return lines.join("\n\n");
+}
+
+function blockKind(root: JsonSchema, s: JsonSchema): "object" | "array" | undefined {
+  const alts = alternatives(root, s);
+  if (!alts.length) return undefined;
+  if (alts.every((a) => a.type === "array")) return "array";
+  if (alts.every(isObjectish)) return "object";
+  return undefined;
+}
+
+function propertyEntries(root: JsonSchema, containers: JsonSchema[], data: unknown, present: Set<string>): CompletionEntry[] {
+  const seen = new Map<string, CompletionEntry>();
+  for (const c of containers) {
+    for (const alt of objectAlternatives(root, c, data)) {
+      for (const [name, ps] of Object.entries(alt.properties ?? {})) {
+        if (present.has(name) || seen.has(name)) continue;
+        const block = blockKind(root, ps);
+        const required = alt.required?.includes(name);
+        seen.set(name, {
+          label: name,
+          insertText: block ? `${name}:` : `${name}: `,
+          kind: "property",
+          detail: `${typeSummary(root, ps)}${required ? " (required)" : ""}`,
+          documentation: docOf(root, ps),
+          block,
+        });
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+function valueEntries(root: JsonSchema, schemas: JsonSchema[]): CompletionEntry[] {
+  const seen = new Map<string, CompletionEntry>();
+  const add = (v: unknown, s: JsonSchema, detail: string) => {
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return;
+    const text = String(v);
+    if (!seen.has(text)) seen.set(text, { label: text, insertText: text, kind: "value", detail, documentation: s.description ?? "" });
+  };
+  for (const s of schemas) {
+    for (const a of alternatives(root, s)) {
+      if (a.const !== undefined) add(a.const, a, "constant");
+      for (const e of a.enum ?? []) add(e, a, "enum");
+      if (a.type === "boolean") {
+        add(true, a, "boolean");
+        add(false, a, "boolean");
+      }
+    }
+    const r = resolve(root, s);
+    if (r?.default !== undefined && typeof r.default !== "object") add(r.default, r, "default");
+  }
+  return [...seen.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locating things in the AST
+
+interface Found {
+  path: PathSeg[];
+  /** JS values of the containers along the path: values[i] is the container at prefix i. */
+  values: unknown[];
+  node: YamlNode;
+  /** The marker/offset is on a map key or on a value. */
+  on: "key" | "value";
+  /** The map or sequence that holds the node. */
+  parent: YamlNode | null;
+  /** Whether the holding map is itself an item of a sequence. */
+  parentIsSeqItem: boolean;
+}
+
+function jsOf(node: unknown): unknown {
+  try {
+    return node && typeof (node as { toJSON?: unknown }).toJSON === "function" ? (node as { toJSON(): unknown }).toJSON() : node;
+  } catch {
+    return undefined;
+  }
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return key.value === null || key.value === undefined ? "" : String(key.value);
+  return undefined;
+}
+
+type Pred = (n: YamlNode, on: "key" | "value") => boolean;
+
+function locate(node: unknown, pred: Pred, path: PathSeg[], values: unknown[], parent: YamlNode | null, inSeq: boolean): Found | null {
+  if (isMap(node)) {
+    const v = jsOf(node);
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const k = keyText(pair.key);
+      if (pair.key && isScalar(pair.key) && pred(pair.key, "key")) {
+        return { path: [...path, k ?? ""], values: [...values, v], node: pair.key, on: "key", parent: node, parentIsSeqItem: inSeq };
+      }
+      if (k === undefined || pair.value === null || pair.value === undefined) continue;
+      const r = locateValue(pair.value, pred, [...path, k], [...values, v], node, inSeq);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (isSeq(node)) {
+    const v = jsOf(node);
+    for (let i = 0; i < node.items.length; i++) {
+      const r = locateValue(node.items[i], pred, [...path, i], [...values, v], node, true);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+function locateValue(value: unknown, pred: Pred, path: PathSeg[], values: unknown[], parent: YamlNode, seqItem: boolean): Found | null {
+  if (isScalar(value)) {
+    return pred(value, "value") ? { path, values, node: value, on: "value", parent, parentIsSeqItem: seqItem } : null;
+  }
+  if (isMap(value)) return locate(value, pred, path, values, parent, isSeq(parent));
+  if (isSeq(value)) return locate(value, pred, path, values, parent, false);
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completion
+
+function lineBounds(text: string, offset: number): [number, number] {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  let end = text.indexOf("\n", offset);
+  if (end < 0) end = text.length;
+  if (end > start && text[end - 1] === "\r") end--;
+  return [start, end];
+}
+
+const WORD = /[A-Za-z0-9_.\-]/;
+
+/** Completions at `offset` in a scenario's YAML text. */
+export function completionsAt(text: string, offset: number, schema: JsonSchema): CompletionResult {
+  const [ls, le] = lineBounds(text, offset);
+  const before = text.slice(ls, offset);
+  let ws = offset;
+  while (ws > ls && WORD.test(text[ws - 1])) ws--;
+  let we = offset;
+  while (we < le && WORD.test(text[we])) we++;
+  const empty: CompletionResult = { entries: [], replace: [ws, we] };
+  if (before.includes("#")) return empty;
+
+  const keyPos = /^\s*(?:-\s+)*[A-Za-z0-9_.\-]*$/.exec(before);
+  const valuePos = /^\s*(?:-\s+)*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)\s*:\s*[A-Za-z0-9_.\-]*$/.exec(before);
+
+  if (keyPos) {
+    const after = text.slice(we, le);
+    const hasColon = /^\s*:/.test(after);
+    const probe = text.slice(0, ws) + MARKER + (hasColon ? "" : ":") + text.slice(we);
+    const doc = parseDocument(probe, { uniqueKeys: false });
+    const found = locate(doc.contents, (n, on) => on === "key" && isScalar(n) && n.value === MARKER, [], [], null, false);
+    if (!found) return empty;
+    const containerPath = found.path.slice(0, -1);
+    const containers = schemasAt(schema, containerPath, found.values);
+    const container = jsOf(found.parent);
+    const present = new Set(
+      container && typeof container === "object" ? Object.keys(container as object).filter((k) => k !== MARKER) : [],
+    );
+    const entries = propertyEntries(schema, containers, container, present);
+    // `- ` at an item of a list of scalars or unions (modes: [vanilla | {mode: ...}]).
+    if (found.parentIsSeqItem && present.size === 0) {
+      const itemSchemas = schemasAt(schema, containerPath, found.values);
+      entries.unshift(...valueEntries(schema, itemSchemas));
+    }
+    return { entries, replace: [ws, we] };
+  }
+  if (valuePos) {
+    const probe = text.slice(0, ws) + MARKER + text.slice(we);
+    const doc = parseDocument(probe, { uniqueKeys: false });
+    const found = locate(doc.contents, (n, on) => on === "value" && isScalar(n) && n.value === MARKER, [], [], null, false);
+    if (!found) return empty;
+    return { entries: valueEntries(schema, schemasAt(schema, found.path, found.values)), replace: [ws, we] };
+  }
+  return empty;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hover
+
+function within(n: YamlNode, offset: number): boolean {
+  const r = n.range;
+  return !!r && offset >= r[0] && offset <= r[1];
+}
+
+/** Hover text for the key or scalar value at `offset`, from the schema's descriptions. */
+export function hoverAt(text: string, offset: number, schema: JsonSchema): HoverResult | undefined {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  const found = locate(doc.contents, (n) => isScalar(n) && within(n, offset), [], [], null, false);
+  if (!found || !found.node.range) return undefined;
+  const schemas = schemasAt(schema, found.path, found.values);
+  if (!schemas.length) return undefined;
+  const parts: string[] = [];
+  const title = `**${found.path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[")}**`;
+  parts.push(title);
+  const seenDoc = new Set<string>();
+  const types = new Set<string>();
+  for (const s of schemas) {
+    types.add(typeSummary(schema, s));
+    const d = docOf(schema, s);
+    if (d && !seenDoc.has(d)) {
+      seenDoc.add(d);
+      parts.push(d);
+    }
+  }
+  parts.splice(1, 0, `\`${[...types].join(" | ")}\``);
+  if (found.on === "value") {
+    const v = (found.node as { value?: unknown }).value;
+    const vals = valueEntries(schema, schemas).map((e) => e.label);
+    if (vals.length && typeof v === "string" && !vals.includes(v)) parts.push(`Allowed: ${vals.map((x) => `\`${x}\``).join(", ")}`);
+  }
+  return { markdown: parts.join("\n\n"), range: [found.node.range[0], found.node.range[1]], path: found.path };
+}

@@ -1,0 +1,204 @@
+/**
+ * CodeLens on patch hunks (`*.patch`, `*.diff`, `*.mbox`): the mechanism each hunk maps to, an
+ * action that simulates with and without it, and — after a run — its effect in a few words. An
+ * unmapped hunk gets "Map this hunk…", which writes a rule to `.vscode/pvsched-hunk-map.json`.
+ *
+ * The per-workspace override map is only read in a trusted workspace (Restricted Mode uses the
+ * built-in map); lenses themselves are read-only and always shown.
+ */
+import * as vscode from "vscode";
+import { parsePatchText, type ParseResult } from "../patch/parse";
+import { compileHunkMap, mapPatch, parseHunkMapText, type CompiledHunkMap, type HunkMapFile, type HunkMapRule, type MappedHunk } from "../patch/mapper";
+import { MECHANISMS, type MechanismId } from "../sim-core/index";
+
+export const PATCH_SELECTOR: vscode.DocumentSelector = [
+  { pattern: "**/*.patch" },
+  { pattern: "**/*.diff" },
+  { pattern: "**/*.mbox" },
+];
+
+export const OVERRIDE_FILE = ".vscode/pvsched-hunk-map.json";
+
+export interface HunkArgs {
+  uri: string;
+  line: number;
+  mechanism?: MechanismId;
+}
+
+function labelOf(mechanism: string): { patch: number | null; label: string } {
+  const m = MECHANISMS.find((x) => x.id === mechanism);
+  return m ? { patch: m.patch, label: m.label } : { patch: null, label: mechanism };
+}
+
+/** Per-workspace-folder hunk maps (override layered over the defaults). */
+export class HunkMaps {
+  private readonly maps = new Map<string, CompiledHunkMap>();
+  private readonly defaults = compileHunkMap(null);
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly log: (s: string) => void) {}
+
+  forDocument(uri: vscode.Uri): CompiledHunkMap {
+    if (!vscode.workspace.isTrusted) return this.defaults;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return (folder && this.maps.get(folder.uri.toString())) ?? this.defaults;
+  }
+
+  /** Re-reads every folder's override file (only in a trusted workspace). */
+  async reload(): Promise<void> {
+    this.maps.clear();
+    if (vscode.workspace.isTrusted) {
+      for (const f of vscode.workspace.workspaceFolders ?? []) {
+        const file = vscode.Uri.joinPath(f.uri, OVERRIDE_FILE);
+        const text = await readText(file);
+        if (text === undefined) continue;
+        const { map, errors } = parseHunkMapText(text);
+        if (!map) {
+          const first = errors[0];
+          this.log(`${file.toString()}: ignored: ${first ? `${first.path || "/"}: ${first.message}` : "invalid"}`);
+          void vscode.window.showWarningMessage(`PV Sched: ${OVERRIDE_FILE} is not a valid hunk map and is ignored (${first?.message ?? "invalid"}).`);
+          continue;
+        }
+        this.maps.set(f.uri.toString(), compileHunkMap(map));
+      }
+    }
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+interface Parsed {
+  version: number;
+  map: CompiledHunkMap;
+  parsed: ParseResult;
+  hunks: MappedHunk[];
+}
+
+/** Parses and maps patch documents, cached per document version. */
+export class PatchIndex {
+  private readonly cache = new Map<string, Parsed>();
+  constructor(private readonly maps: HunkMaps) {}
+
+  get(doc: vscode.TextDocument): Parsed {
+    const key = doc.uri.toString();
+    const map = this.maps.forDocument(doc.uri);
+    const hit = this.cache.get(key);
+    if (hit && hit.version === doc.version && hit.map === map) return hit;
+    const parsed = parsePatchText(doc.getText());
+    const entry = { version: doc.version, map, parsed, hunks: mapPatch(parsed, map) };
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  forget(uri: vscode.Uri): void {
+    this.cache.delete(uri.toString());
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+export class PatchLensProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(
+    private readonly index: PatchIndex,
+    /** The lens text of the last ablation of a mechanism, if any. */
+    private readonly effectOf: (m: MechanismId) => string | undefined,
+  ) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const { hunks } = this.index.get(doc);
+    const lenses: vscode.CodeLens[] = [];
+    for (const h of hunks) {
+      const range = new vscode.Range(h.line, 0, h.line, 0);
+      const args: HunkArgs = { uri: doc.uri.toString(), line: h.line };
+      if (!h.mechanism) {
+        lenses.push(new vscode.CodeLens(range, {
+          title: "Map this hunk\u2026",
+          command: "pvsched.mapHunk",
+          arguments: [args],
+          tooltip: `No rule maps this hunk of ${h.file}: ${h.reason}`,
+        }));
+        continue;
+      }
+      const mech = h.mechanism as MechanismId;
+      const { patch, label } = labelOf(mech);
+      const n = patch ?? h.patchIndex;
+      lenses.push(new vscode.CodeLens(range, {
+        title: `Patch ${n ?? "?"} \u00b7 ${label}`,
+        command: "",
+        tooltip: `${mech}: ${h.reason}`,
+      }));
+      lenses.push(new vscode.CodeLens(range, {
+        title: "\u25b6 Simulate with/without",
+        command: "pvsched.simulateHunk",
+        arguments: [{ ...args, mechanism: mech }],
+        tooltip: `Run the default scenario with all mechanisms, without ${mech}, and vanilla`,
+      }));
+      const effect = this.effectOf(mech);
+      if (effect) {
+        lenses.push(new vscode.CodeLens(range, {
+          title: effect,
+          command: "pvsched.showResults",
+          arguments: [{ mechanism: mech }],
+          tooltip: `Effect of ${mech}: dynamic with it vs. without it. Click to show the runs.`,
+        }));
+      }
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** A hunk by document line, for commands invoked from a lens. */
+export function hunkAt(index: PatchIndex, doc: vscode.TextDocument, line: number): MappedHunk | undefined {
+  return index.get(doc).hunks.find((h) => h.line === line) ?? index.get(doc).hunks.find((h) => line >= h.line && line <= h.endLine);
+}
+
+/** The rule that "Map this hunk…" writes: as specific as the hunk allows. */
+export function ruleForHunk(h: MappedHunk, added: string[], mechanism: MechanismId): HunkMapRule {
+  const rule: HunkMapRule = { mechanism, files: [h.file] };
+  const fn = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(h.funcContext)?.[1];
+  if (added.length) rule.identifiers = added.slice(0, 3);
+  else if (fn) rule.functions = [fn];
+  rule.note = `mapped in the editor from "${h.patchSubject || h.file}"`;
+  return rule;
+}
+
+/** Adds a rule at the front of a workspace folder's override file (creating it if needed). */
+export async function addOverrideRule(folder: vscode.Uri, rule: HunkMapRule): Promise<vscode.Uri> {
+  const file = vscode.Uri.joinPath(folder, OVERRIDE_FILE);
+  const text = await readText(file);
+  let map: HunkMapFile = { extends: "default", rules: [] };
+  if (text !== undefined) {
+    const r = parseHunkMapText(text);
+    if (!r.map) throw new Error(`${OVERRIDE_FILE} is not a valid hunk map (${r.errors[0]?.message ?? "invalid"}); fix it first`);
+    map = r.map;
+  }
+  map.rules = [rule, ...map.rules];
+  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder, ".vscode"));
+  await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(map, null, 2) + "\n"));
+  return file;
+}

@@ -1,0 +1,125 @@
+/**
+ * Runs a batch of simulations on a small pool of workers, off the extension host's thread.
+ * Transport-agnostic: the Node entry passes a worker_threads factory, the web entry a Web Worker
+ * factory. Cancelling terminates every worker of the batch, which stops a run mid-event-loop
+ * (sim-core is synchronous, so a cooperative flag could not be seen until the run ended).
+ */
+import type { RunResult } from "../../sim-core/results";
+import type { FromWorker, SimTask, ToWorker } from "./protocol";
+
+export interface WorkerHandle {
+  post(m: ToWorker): void;
+  /** Stops the worker; resolves once it has stopped. */
+  terminate(): Promise<void>;
+}
+
+export type WorkerFactory = (onMessage: (m: FromWorker) => void, onError: (e: Error) => void) => WorkerHandle;
+
+export class CancelledError extends Error {
+  constructor() {
+    super("Run cancelled");
+    this.name = "CancelledError";
+  }
+}
+
+export interface RunOptions {
+  /** Workers to use at most (each runs one task at a time). */
+  parallel?: number;
+  /** sim-core's progress granularity, in events. */
+  progressEvery?: number;
+  /** Overall fraction done (0..1), across all tasks. */
+  onProgress?: (fraction: number, done: number, total: number) => void;
+  onResult?: (index: number, result: RunResult) => void;
+}
+
+export interface RunJob {
+  /** Results in task order; rejects with CancelledError after cancel(). */
+  readonly results: Promise<RunResult[]>;
+  /** Terminates the workers; resolves with the milliseconds it took until all had stopped. */
+  cancel(): Promise<number>;
+}
+
+export function runTasks(factory: WorkerFactory, tasks: SimTask[], opts: RunOptions = {}): RunJob {
+  const total = tasks.length;
+  const results: (RunResult | undefined)[] = new Array(total);
+  const fraction = new Array<number>(total).fill(0);
+  const workers: WorkerHandle[] = [];
+  let next = 0;
+  let done = 0;
+  let finished = false;
+  let resolve!: (r: RunResult[]) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<RunResult[]>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A caller that only cancels must not see an unhandled rejection.
+  promise.catch(() => undefined);
+
+  const stopAll = () => Promise.all(workers.map((w) => w.terminate().catch(() => undefined))).then(() => undefined);
+  const fail = (e: Error) => {
+    if (finished) return;
+    finished = true;
+    void stopAll();
+    reject(e);
+  };
+  const report = () => opts.onProgress?.(fraction.reduce((a, b) => a + b, 0) / Math.max(1, total), done, total);
+
+  const feed = (w: WorkerHandle) => {
+    if (finished || next >= total) return;
+    const index = next++;
+    w.post({ type: "run", index, task: tasks[index], progressEvery: opts.progressEvery });
+  };
+
+  const n = Math.max(1, Math.min(opts.parallel ?? 1, total));
+  if (total === 0) {
+    finished = true;
+    resolve([]);
+  }
+  for (let i = 0; i < n && total > 0; i++) {
+    let w: WorkerHandle | undefined;
+    try {
+      w = factory(
+        (m) => {
+          if (finished || !w) return;
+          if (m.type === "progress") {
+            const p = m.progress;
+            fraction[m.index] = p.duration_ns > 0 ? Math.min(1, p.simulated_ns / p.duration_ns) : 0;
+            report();
+          } else if (m.type === "result") {
+            results[m.index] = m.result;
+            fraction[m.index] = 1;
+            done++;
+            opts.onResult?.(m.index, m.result);
+            report();
+            if (done === total) {
+              finished = true;
+              void stopAll();
+              resolve(results as RunResult[]);
+            } else feed(w);
+          } else if (m.type === "error") {
+            fail(new Error(m.message));
+          }
+        },
+        (e) => fail(e),
+      );
+    } catch (e) {
+      fail(e instanceof Error ? e : new Error(String(e)));
+      break;
+    }
+    workers.push(w);
+    feed(w);
+  }
+
+  return {
+    results: promise,
+    cancel: async () => {
+      const t0 = Date.now();
+      if (finished) return 0;
+      finished = true;
+      reject(new CancelledError());
+      await stopAll();
+      return Date.now() - t0;
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/// <reference types="mocha" />
+/**
+ * Extension-host tests: they run inside a real VS Code workbench (code-server here, any VS Code
+ * with `extensionTestsPath` elsewhere), against the real API — no mock of `vscode`. Bundled to
+ * dist/test/suite.cjs; the workbench loads it and calls `run()`.
+ *
+ * The workspace may be anything: the tests use untitled documents and the sample series shipped
+ * beside the extension's development folder (examples/pvsched-series).
+ */
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import type { PvSchedApi } from "../core";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Mocha = require("mocha") as typeof import("mocha");
+
+const EXTENSION_ID = "pvsched-lab.pvsched-lab";
+
+export const COMMANDS = [
+  "pvsched.runScenario",
+  "pvsched.compareModes",
+  "pvsched.reproduceSeed",
+  "pvsched.newScenario",
+  "pvsched.showResults",
+  "pvsched.exportResults",
+  "pvsched.simulateHunk",
+  "pvsched.mapHunk",
+];
+
+async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 10000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function api(): Promise<PvSchedApi> {
+  const ext = vscode.extensions.getExtension<PvSchedApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
+function defineTests(): void {
+  suite("PV Sched extension", () => {
+    test("activates and registers every command", async () => {
+      const a = await api();
+      assert.ok(a.panel && a.runner, "activate() returns the API");
+      const all = await vscode.commands.getCommands(true);
+      for (const c of COMMANDS) assert.ok(all.includes(c), `command ${c} is registered`);
+    });
+
+    test("diagnostics on a broken scenario have the exact range", async () => {
+      await api();
+      // Line 3 (0-based 2): `  cpus: 0` — the value 0 breaks `minimum: 1`.
+      const text = "name: broken\nhost:\n  cpus: 0\n";
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: text });
+      await vscode.window.showTextDocument(doc);
+      const diags = await until("diagnostics", () => {
+        const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === "pvsched");
+        return d.length ? d : undefined;
+      });
+      const d = diags.find((x) => /cpus/.test(x.message));
+      assert.ok(d, `a diagnostic names host.cpus: ${diags.map((x) => x.message).join(" | ")}`);
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [2, 8, 2, 9]);
+    });
+
+    test("an unknown key is flagged on the key itself", async () => {
+      const text = "name: typo\nhost:\n  cpus: 4\n  cpuz: 4\n";
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: text });
+      const diags = await until("diagnostics", () => {
+        const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === "pvsched");
+        return d.length ? d : undefined;
+      });
+      const d = diags.find((x) => /cpuz/.test(x.message));
+      assert.ok(d, diags.map((x) => x.message).join(" | "));
+      assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.character], [3, 2, 6]);
+    });
+
+    test("completion offers schema properties and enum values", async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: c\nhost:\n  cpus: 4\n  sched:\n    fair: \n" });
+      const keys = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.uri, new vscode.Position(2, 2));
+      const vals = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.uri, new vscode.Position(4, 10));
+      const labels = (l: vscode.CompletionList) => l.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
+      assert.ok(labels(keys).includes("kvm"), `host keys: ${labels(keys).join(",")}`);
+      assert.ok(labels(vals).includes("eevdf") && labels(vals).includes("cfs"), `fair values: ${labels(vals).join(",")}`);
+    });
+
+    test("hover shows the schema description", async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: h\nhost:\n  cpus: 4\n" });
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", doc.uri, new vscode.Position(2, 3));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
+      assert.match(text, /Number of host CPUs/);
+    });
+
+    test("lenses on the sample patch name the mechanism and offer the ablation", async () => {
+      await api();
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const uri = vscode.Uri.joinPath(ext.extensionUri, "examples", "pvsched-series", "0004-kvm-x86-boost-vcpu-threads-on-latency-sensitive-path.patch");
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const lenses = await until("lenses", async () => {
+        const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+        return l && l.length ? l : undefined;
+      });
+      const titles = lenses.map((l) => l.command?.title ?? "");
+      assert.ok(titles.some((t) => /^Patch 4 · Boost on interrupt injection$/.test(t)), titles.join(" | "));
+      assert.ok(titles.includes("\u25b6 Simulate with/without"), titles.join(" | "));
+      const sim = lenses.find((l) => l.command?.command === "pvsched.simulateHunk");
+      assert.equal(sim?.command?.arguments?.[0]?.mechanism, "boost_on_inject");
+    });
+
+    test("scenario files get Run and Compare modes lenses", async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: l\nhost:\n  cpus: 1\n" });
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", doc.uri);
+      assert.deepEqual(lenses.map((l) => l.command?.title), ["\u25b6 Run", "Compare modes"]);
+    });
+
+    test("running a scenario goes through the worker and shows the panel beside", async () => {
+      const a = await api();
+      const text = "name: tiny\nduration_s: 0.05\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n";
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: text });
+      await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      const runs = await vscode.commands.executeCommand<{ mode: string; scenario: string }[]>("pvsched.runScenario", doc.uri);
+      assert.ok(runs, "the run returned results");
+      assert.equal(runs.length, 1);
+      assert.equal(runs[0].scenario, "tiny");
+      assert.equal(runs[0].mode, "vanilla");
+      const panel = a.panel.current;
+      assert.ok(panel, "the results panel is open");
+      assert.match(panel.title, /^PV Sched/);
+      assert.ok(panel.webview.html.includes("Content-Security-Policy"), "the panel has a CSP");
+      assert.ok(!panel.webview.html.includes("unsafe-eval"), "no unsafe-eval");
+    });
+
+    test("the webview's malformed messages are refused", async () => {
+      const a = await api();
+      await vscode.commands.executeCommand("pvsched.showResults");
+      assert.ok(a.panel.current, "panel open");
+      // Messages from the webview arrive through the panel's handler; feed it a forged one.
+      const before = a.panel.rejected;
+      (a.panel as unknown as { receive(m: unknown): void }).receive({ type: "export", format: "exe", content: "x", suggestedName: "../../evil" });
+      assert.equal(a.panel.rejected, before + 1);
+    });
+
+    test("export writes the last results as JSON", async () => {
+      const a = await api();
+      assert.ok(a.panel.lastPayload, "a previous test ran a scenario");
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      if (!folder) return; // no folder to write into: nothing to check
+      const target = vscode.Uri.joinPath(folder, ".pvsched-test-export.json");
+      const written = await vscode.commands.executeCommand<string>("pvsched.exportResults", { format: "json", uri: target.toString() });
+      assert.equal(written, target.toString());
+      const json = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)));
+      assert.equal(json.runs[0].scenario, "tiny");
+      await vscode.workspace.fs.delete(target);
+    });
+  });
+}
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: "tdd", color: false, timeout: 60000 });
+  // Install suite()/test() as globals for this bundle, then declare the tests.
+  mocha.suite.emit("pre-require", globalThis, "pvsched-suite", mocha);
+  defineTests();
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
+  });
+}
