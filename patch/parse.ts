@@ -462,8 +462,18 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
 
   /** Apply a `--- x` / `+++ y` pair. With a `diff --git` file open they refine its paths. */
   const applyPaths = (minusLine: number, minusText: string, plusText: string) => {
-    const oldP = cleanPath(minusText.slice(4), "a/");
-    const newP = cleanPath(plusText.slice(4), "b/");
+    let oldP = cleanPath(minusText.slice(4), "a/");
+    let newP = cleanPath(plusText.slice(4), "b/");
+    // `diff -ruN old new`: the first components differ (old/x.c, new/x.c) and are not part of
+    // the path, as with `patch -p1`. Equal first components (arch/..., arch/...) are kept.
+    if (oldP && newP) {
+      const so = oldP.indexOf("/");
+      const sn = newP.indexOf("/");
+      if (so > 0 && sn > 0 && oldP.slice(0, so) !== newP.slice(0, sn) && oldP.slice(so) === newP.slice(sn)) {
+        oldP = oldP.slice(so + 1);
+        newP = newP.slice(sn + 1);
+      }
+    }
     if (!file || file.hunks.length > 0 || state !== "fileHeader") startFile(minusLine, oldP, newP);
     else {
       file.oldPath = oldP;
