@@ -113,6 +113,13 @@ export interface CgroupConfig {
    * @default 100
    */
   weight?: number;
+  /**
+   * cgroup v1 `cpu.shares` (2..262144; 1024 = weight 100). Wins over `weight` when both are given.
+   * ChromeOS's concierge gives a VM's vCPUs 1024 in the foreground and 64 in the background.
+   * @minimum 2
+   * @maximum 262144
+   */
+  shares?: number;
 }
 
 /** KVM's own parameters (module parameters of kvm.ko and per-exit costs). */

@@ -1,6 +1,28 @@
-// TEMPORARY STUB: replaced by the real engine shortly. Keeps the API compiling for other layers.
-import type { ModeName, ModeSpec, Scenario } from "./scenario";
-import type { Progress, RunResult } from "./results";
+/**
+ * Builds the world a scenario describes in one mode, runs it, and collects the results.
+ * `simulate()` is sim-core's one entry point; everything it needs comes from the scenario
+ * (already validated by the loader) and the mode.
+ */
+import { Engine } from "./engine";
+import { Guest } from "./guest/guest";
+import { Host } from "./host";
+import { Vcpu, type KvmCosts } from "./kvm/vcpu";
+import { Probe } from "./metrics";
+import { KVM_DEFAULTS, NSEC_PER_MSEC, NSEC_PER_SEC, SERIES_DEFAULTS } from "./params";
+import { onIrqEntry } from "./pvsched/guest_irq_boost";
+import { guestReevaluate } from "./pvsched/guest";
+import { pvHostHooks } from "./pvsched/host";
+import { MECHANISM_IDS } from "./pvsched/registry";
+import { registerSharedMemory } from "./pvsched/shared_memory";
+import { resolvePvConfig, type PvConfig } from "./pvsched/state";
+import type { CpuStats, Progress, RunResult, VcpuStats } from "./results";
+import { Rng } from "./rng";
+import type { MechanismId, ModeName, ModeSpec, Scenario, Workload } from "./scenario";
+import type { Task } from "./sched/task";
+import { TimelineRecorder } from "./timeline";
+import type { Kernel } from "./workloads/kernel";
+import { spawnWorkload } from "./workloads";
+import { LIMITS } from "./limits";
 
 export interface SimOptions {
   /** Called every `progressEvery` events with how far the run got. */
@@ -10,6 +32,8 @@ export interface SimOptions {
   isCancelled?: () => boolean;
   /** Overrides scenario.max_events. */
   maxEvents?: number;
+  /** Record the per-CPU timeline even if the scenario does not ask for it. */
+  timeline?: boolean;
 }
 
 export function modeLabel(m: ModeSpec): string {
@@ -21,8 +45,205 @@ export function resolveModes(s: Scenario): ModeSpec[] {
   return modes.map((m) => (typeof m === "string" ? { mode: m as ModeName } : m));
 }
 
-export function simulate(s: Scenario, mode: ModeSpec | ModeName, _opts: SimOptions = {}): RunResult {
-  const m = typeof mode === "string" ? { mode } : mode;
-  const d = Math.round((s.duration_s ?? 10) * 1e9);
-  return { scenario: s.name, mode: modeLabel(m), seed: s.seed ?? 1, simulated_ns: d, duration_ns: d, stop: "done", events: 0, probes: [], vcpus: [], cpus: [] };
+function pvConfigFor(s: Scenario, m: ModeSpec): PvConfig | null {
+  if (m.mode !== "dynamic") return null;
+  const on = {} as Record<MechanismId, boolean>;
+  for (const id of MECHANISM_IDS) on[id] = m.mechanisms?.[id] ?? true;
+  return resolvePvConfig(s.pvsched, on, SERIES_DEFAULTS);
+}
+
+function probeId(w: Workload, side: string, n: number): string {
+  return w.id ?? `${side}/${w.kind}#${n}`;
+}
+
+export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOptions = {}): RunResult {
+  const m: ModeSpec = typeof mode === "string" ? { mode } : mode;
+  const eng = new Engine();
+  const seed = s.seed ?? 1;
+  const rng = new Rng(seed);
+  const durationNs = Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
+  const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
+  const host = new Host(eng, s.host);
+  const kvm = { ...KVM_DEFAULTS, ...(s.host.kvm ?? {}) };
+  const costs: KvmCosts = {
+    exitNs: kvm.exit_ns,
+    entryNs: kvm.entry_ns,
+    postedInterrupts: kvm.posted_interrupts,
+    ipiVirtualization: kvm.ipi_virtualization,
+  };
+  const haltPoll = { maxNs: kvm.halt_poll_ns, grow: kvm.halt_poll_ns_grow, growStart: kvm.halt_poll_ns_grow_start, shrink: kvm.halt_poll_ns_shrink };
+  const pv = pvConfigFor(s, m);
+  const probes: Probe[] = [];
+  const makeProbe = (side: "host" | "guest", vm: string | undefined) => (id: string, kind: "cyclictest" | "audio" | "periodic") => {
+    const p = new Probe(id, side, kind, vm, warmupNs);
+    probes.push(p);
+    return p;
+  };
+
+  // Timeline.
+  const tlCfg = s.timeline;
+  let timeline: TimelineRecorder | null = null;
+  if (tlCfg?.enabled || opts.timeline) {
+    const from = Math.round((tlCfg?.from_ms ?? 0) * NSEC_PER_MSEC);
+    const to = tlCfg?.to_ms !== undefined ? Math.round(tlCfg.to_ms * NSEC_PER_MSEC) : durationNs;
+    timeline = new TimelineRecorder(s.host.cpus, from, to, Math.min(tlCfg?.max_segments ?? 20000, LIMITS.timeline_segments_per_cpu));
+    const tl = timeline;
+    for (const c of host.cpus) c.hooks.onSegment = (cpu, a, b, t) => tl.segment(cpu.index, a, b, t);
+  }
+
+  // The host kernel as workloads see it.
+  const hostK: Kernel = {
+    side: "host",
+    eng,
+    rng,
+    spawn: (t, cpu, cg) => host.addTask(t, cpu, cg),
+    wake: (t) => host.wakeTask(t),
+    sleepUntil: (t, soft, onWake) => {
+      const c = t.cpu!;
+      if (c.curr === t) c.sleepCurr();
+      host.hrtimer(t, soft + (t.isRt ? 0 : host.tun.timerSlackNs), onWake);
+    },
+    firstSleep: (t, soft, onWake) => host.hrtimer(t, soft + (t.isRt ? 0 : host.tun.timerSlackNs), onWake),
+    block: (t) => {
+      const c = t.cpu!;
+      if (c.curr === t) c.sleepCurr();
+    },
+    deviceIrq: (t, handlerNs, fn) => {
+      const c = t.cpu ?? host.cpus[0];
+      c.hooks.beforeIrq?.(c);
+      c.raiseIrq(handlerNs, fn);
+    },
+    preemptChanged: () => {},
+    probe: makeProbe("host", undefined),
+  };
+
+  // KVM hooks on host CPUs: a host interrupt makes a vCPU in guest mode exit; a wakeup on a
+  // CPU where a vCPU polls ends the poll.
+  for (const c of host.cpus) {
+    c.hooks.beforeIrq = (cpu) => {
+      const t = cpu.curr;
+      if (t && t.prog instanceof Vcpu) t.prog.hostInterrupt();
+    };
+  }
+  host.onWakeOn = (cpu, t) => {
+    const cur = cpu.curr;
+    if (cur && cur !== t && cur.prog instanceof Vcpu) cur.prog.stopPolling();
+  };
+
+  // VMs.
+  const vcpus: Vcpu[] = [];
+  const guests: Guest[] = [];
+  const hostHooks = pv ? pvHostHooks(pv) : null;
+  for (const vm of s.vms ?? []) {
+    const guest = new Guest(eng, rng, vm, costs.exitNs + costs.entryNs);
+    guests.push(guest);
+    for (let i = 0; i < vm.vcpus; i++) {
+      const v = new Vcpu(eng, host, vm.name, i, guest.cpus[i], costs, haltPoll, vm.pv_sched_enabled ?? true, vm.never_unboost ?? false, vm.vcpu_nice ?? 0);
+      guest.attach(v);
+      vcpus.push(v);
+      host.addTask(v.task, vm.pin?.[i], vm.cgroup);
+      if (m.mode === "static") {
+        // chrt on every vCPU thread, before the VM runs.
+        v.task.policy = m.static_policy ?? "rr";
+        v.task.rtPrio = m.static_priority ?? SERIES_DEFAULTS.boost_priority;
+      }
+      if (pv) {
+        v.pvHooks = hostHooks;
+        registerSharedMemory(pv, v);
+      }
+    }
+    if (pv) {
+      guest.onIrqEntry = (v) => onIrqEntry(pv, v);
+      guest.reevaluate = (v) => guestReevaluate(pv, v);
+    }
+    const gk: Kernel = {
+      side: "guest",
+      vm: vm.name,
+      eng,
+      rng,
+      spawn: (t, cpu) => guest.addTask(t, cpu),
+      wake: (t) => guest.wake(t),
+      sleepUntil: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
+      firstSleep: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
+      block: (t) => guest.block(t),
+      deviceIrq: (t, handlerNs, fn) => guest.deliver(t.pin, "device", handlerNs, fn),
+      preemptChanged: (t) => guest.deferReevaluate(t.pin),
+      probe: makeProbe("guest", vm.name),
+    };
+    (vm.workloads ?? []).forEach((w, j) => spawnWorkload(gk, w, probeId(w, vm.name, j), durationNs));
+  }
+  (s.host.workloads ?? []).forEach((w, j) => spawnWorkload(hostK, w, probeId(w, "host", j), durationNs));
+
+  // Boot: every vCPU thread is runnable and enters its guest.
+  for (const v of vcpus) host.wakeTask(v.task);
+  host.start(durationNs);
+  for (const g of guests) g.start(durationNs);
+
+  // Run in chunks so progress and cancellation are reported without a timer.
+  const budget = opts.maxEvents ?? s.max_events ?? LIMITS.max_events;
+  const every = Math.max(1000, opts.progressEvery ?? 250_000);
+  let stop: RunResult["stop"] = "done";
+  for (;;) {
+    const left = budget - eng.events;
+    if (left <= 0) {
+      stop = "event_budget";
+      break;
+    }
+    const finished = eng.run(durationNs, Math.min(every, left));
+    opts.onProgress?.({ simulated_ns: Math.min(eng.now, durationNs), duration_ns: durationNs, events: eng.events });
+    if (finished) break;
+    if (opts.isCancelled?.()) {
+      stop = "cancelled";
+      break;
+    }
+  }
+  const endNs = Math.min(eng.now, durationNs);
+
+  for (const c of host.cpus) c.finish();
+  for (const v of vcpus) if (v.pv.shm?.boosted) v.pv.boostedNs += endNs - v.pv.boostStart;
+
+  const cpus: CpuStats[] = host.cpus.map((c) => ({
+    cpu: c.index,
+    busy_ns: c.stats.rt_ns + c.stats.fair_ns,
+    rt_ns: c.stats.rt_ns,
+    fair_ns: c.stats.fair_ns,
+    idle_ns: c.stats.idle_ns,
+    context_switches: c.stats.context_switches,
+    rt_throttled: c.rt.throttleCount,
+  }));
+  const vstats: VcpuStats[] = vcpus.map((v) => ({
+    vm: v.vmName,
+    vcpu: v.index,
+    boosts: v.pv.boosts,
+    boosts_by: { inject: v.pv.boostsInject, lazy: v.pv.boostsLazy },
+    unboosts: v.pv.unboosts,
+    boosted_ns: v.pv.boostedNs,
+    throttles: v.pv.throttles,
+    exits: { ...v.exits },
+    steal_ns: stealOf(v.task, endNs),
+    host_runtime_ns: v.task.runtimeNs,
+    halt_poll_success: v.halt.success,
+    halt_poll_fail: v.halt.fail,
+    halt_poll_ns: v.halt.polledNs,
+  }));
+  const result: RunResult = {
+    scenario: s.name,
+    mode: modeLabel(m),
+    seed,
+    simulated_ns: endNs,
+    duration_ns: durationNs,
+    stop,
+    events: eng.events,
+    probes: probes.map((p) => p.result()),
+    vcpus: vstats,
+    cpus,
+  };
+  if (timeline) result.timeline = timeline.result();
+  return result;
+}
+
+/** run_delay: time runnable but not running, including a wait still in progress. */
+function stealOf(t: Task, end: number): number {
+  const waiting = t.onRq && t.cpu?.curr !== t ? end - t.runnableSince : 0;
+  return t.runDelayNs + Math.max(0, waiting);
 }

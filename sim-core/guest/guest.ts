@@ -1,0 +1,233 @@
+/**
+ * The guest kernel of one VM: a scheduler per vCPU (the same classes as the host's), hrtimers
+ * on each vCPU's LAPIC timer, the guest tick (NOHZ idle), interrupt handlers, softirqs and NMIs.
+ * Guest time is wall time (kvmclock); guest execution happens only while a vCPU is in guest
+ * mode, and the guest's task clock excludes steal (paravirt steal accounting).
+ *
+ * Simplification: guest tasks stay on the vCPU they were placed on (no guest load balancing).
+ */
+import type { Engine, Ev } from "../engine";
+import type { Rng } from "../rng";
+import type { Dist, VmConfig } from "../scenario";
+import { GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
+import { Cpu } from "../sched/cpu";
+import type { Task } from "../sched/task";
+import type { IrqSource, Vcpu } from "../kvm/vcpu";
+
+interface GTimer {
+  soft: number;
+  hard: number;
+  fn: () => void;
+}
+
+export interface GuestIrqTiming {
+  timer_handler: Dist;
+  softirq: Dist;
+  nmi_hz: number;
+  nmi_handler: Dist;
+  device_irq_hz: number;
+  device_irq_handler: Dist;
+}
+
+export class Guest {
+  readonly cpus: Cpu[] = [];
+  readonly vcpus: Vcpu[] = [];
+  readonly tun: SchedTunables;
+  readonly irq: GuestIrqTiming;
+  readonly nohz: boolean;
+  private readonly timers: GTimer[][] = [];
+  private readonly lapicAt: number[] = [];
+  private readonly lapicEv: (Ev | null)[] = [];
+  private readonly tickOn: boolean[] = [];
+  /** Guest-side hooks of the series (patches 7 and 8), set when it is active. */
+  onIrqEntry: ((v: Vcpu) => void) | null = null;
+  reevaluate: ((v: Vcpu) => void) | null = null;
+  private rr = 0;
+
+  constructor(
+    readonly eng: Engine,
+    readonly rng: Rng,
+    readonly cfg: VmConfig,
+    /** Cost of a fastpath exit (TSC-deadline write): exit + entry. */
+    readonly fastExitNs: number,
+  ) {
+    this.tun = resolveSched(cfg.guest?.sched, cfg.vcpus);
+    this.irq = { ...GUEST_IRQ_DEFAULTS, ...(cfg.guest?.irq ?? {}) };
+    this.nohz = cfg.guest?.nohz_idle ?? true;
+    for (let i = 0; i < cfg.vcpus; i++) {
+      const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false);
+      c.hooks.onIrqExit = () => this.reevaluate?.(this.vcpus[i]);
+      c.hooks.onSwitch = () => this.deferReevaluate(i);
+      this.cpus.push(c);
+      this.timers.push([]);
+      this.lapicAt.push(Infinity);
+      this.lapicEv.push(null);
+      this.tickOn.push(false);
+    }
+  }
+
+  private readonly reevalPending: boolean[] = [];
+
+  /**
+   * Re-evaluates the vCPU's boost need once the current step is over (a context switch is in
+   * progress when it is asked for; the request must see its outcome).
+   */
+  deferReevaluate(i: number): void {
+    const f = this.reevaluate;
+    if (!f || this.reevalPending[i]) return;
+    this.reevalPending[i] = true;
+    this.eng.at(this.eng.now, () => {
+      this.reevalPending[i] = false;
+      f(this.vcpus[i]);
+    });
+  }
+
+  attach(v: Vcpu): void {
+    this.vcpus.push(v);
+  }
+
+  /** Starts per-vCPU interrupt sources (NMIs, device interrupts). */
+  start(until: number): void {
+    if (this.irq.nmi_hz > 0) {
+      const mean = 1e9 / this.irq.nmi_hz;
+      for (let i = 0; i < this.cpus.length; i++) {
+        const next = () => {
+          this.deliver(i, "nmi", this.rng.ns(this.irq.nmi_handler), () => {});
+          const dt = Math.max(1, Math.round(this.rng.exp(mean)));
+          if (this.eng.now + dt <= until) this.eng.after(dt, next);
+        };
+        this.eng.at(Math.round(this.rng.exp(mean)), next);
+      }
+    }
+    if (this.irq.device_irq_hz > 0) {
+      const mean = 1e9 / this.irq.device_irq_hz;
+      const next = () => {
+        this.deliver(0, "device", this.rng.ns(this.irq.device_irq_handler), () => this.softirq(0));
+        const dt = Math.max(1, Math.round(this.rng.exp(mean)));
+        if (this.eng.now + dt <= until) this.eng.after(dt, next);
+      };
+      this.eng.at(Math.round(this.rng.exp(mean)), next);
+    }
+    if (!this.nohz) for (let i = 0; i < this.cpus.length; i++) this.startTick(i, false);
+  }
+
+  // ---- tasks ------------------------------------------------------------------------------
+
+  /** Places a guest task on a vCPU (its `cpu`, else round-robin). */
+  addTask(t: Task, vcpu: number | undefined): void {
+    const i = vcpu ?? this.rr++ % this.cpus.length;
+    t.pin = i;
+    t.cpu = this.cpus[i];
+  }
+
+  private inGuest(i: number): boolean {
+    return this.cpus[i].active;
+  }
+
+  wake(t: Task): void {
+    const c = t.cpu!;
+    if (t.onRq) return;
+    if (!this.tickOn[c.index]) this.startTick(c.index, this.inGuest(c.index));
+    c.wake(t);
+  }
+
+  /** clock_nanosleep(TIMER_ABSTIME) of the running task `t`, with its timer slack. */
+  sleepUntil(t: Task, soft: number, onWake: () => void): void {
+    const c = t.cpu!;
+    const slack = t.isRt ? 0 : this.tun.timerSlackNs;
+    if (c.curr === t) c.sleepCurr();
+    this.arm(c.index, soft, soft + slack, onWake, this.inGuest(c.index));
+  }
+
+  /** The task blocks with no timer (someone else wakes it). */
+  block(t: Task): void {
+    const c = t.cpu!;
+    if (c.curr === t) c.sleepCurr();
+  }
+
+  // ---- hrtimers on the LAPIC timer ---------------------------------------------------------
+
+  private arm(i: number, soft: number, hard: number, fn: () => void, fromGuest: boolean): void {
+    this.timers[i].push({ soft, hard, fn });
+    this.reprogram(i, fromGuest);
+  }
+
+  /**
+   * Programs the LAPIC (TSC-deadline) timer for the earliest hard expiry. Writing the MSR from
+   * the guest is a fastpath exit: counted, and its cost spent on the vCPU, but KVM re-enters
+   * without going through the scheduling points of a full exit.
+   */
+  private reprogram(i: number, fromGuest: boolean): void {
+    let min = Infinity;
+    for (const tm of this.timers[i]) if (tm.hard < min) min = tm.hard;
+    if (min === this.lapicAt[i]) return;
+    const ev = this.lapicEv[i];
+    if (ev) ev.dead = true;
+    this.lapicAt[i] = min;
+    this.lapicEv[i] = min === Infinity ? null : this.eng.at(min, () => this.lapicFire(i));
+    if (fromGuest && min !== Infinity) {
+      const v = this.vcpus[i];
+      v.exits.msr_other++;
+      this.cpus[i].raiseIrq(this.fastExitNs, () => {}, undefined, true);
+    }
+  }
+
+  private lapicFire(i: number): void {
+    this.lapicEv[i] = null;
+    this.lapicAt[i] = Infinity;
+    this.deliver(i, "timer", this.rng.ns(this.irq.timer_handler), () => this.expire(i));
+  }
+
+  /** hrtimer_interrupt(): run every timer whose soft expiry has passed, then re-arm. */
+  private expire(i: number): void {
+    const now = this.eng.now;
+    const list = this.timers[i];
+    const due: GTimer[] = [];
+    for (let k = list.length - 1; k >= 0; k--) {
+      if (list[k].soft <= now) {
+        due.push(list[k]);
+        list.splice(k, 1);
+      }
+    }
+    due.sort((a, b) => a.soft - b.soft);
+    for (const tm of due) tm.fn();
+    this.reprogram(i, true);
+  }
+
+  /** An interrupt for vCPU i: its handler is queued on the guest CPU, then KVM delivers it. */
+  deliver(i: number, source: IrqSource, handlerNs: number, fn: () => void): void {
+    const v = this.vcpus[i];
+    const entry = this.onIrqEntry;
+    this.cpus[i].raiseIrq(handlerNs, fn, entry ? () => entry(v) : undefined);
+    v.notify(source);
+  }
+
+  /** A softirq raised by a handler runs right after it, still in interrupt context. */
+  softirq(i: number): void {
+    const v = this.vcpus[i];
+    const entry = this.onIrqEntry;
+    this.cpus[i].raiseIrq(this.rng.ns(this.irq.softirq), () => {}, entry ? () => entry(v) : undefined);
+  }
+
+  // ---- the guest tick --------------------------------------------------------------------------
+
+  private startTick(i: number, fromGuest: boolean): void {
+    this.tickOn[i] = true;
+    const tick = this.tun.tickNs;
+    const next = (Math.floor(this.eng.now / tick) + 1) * tick;
+    this.arm(i, next, next, () => this.tickFire(i), fromGuest);
+  }
+
+  private tickFire(i: number): void {
+    const c = this.cpus[i];
+    c.tickChecks();
+    this.softirq(i);
+    if (this.nohz && !c.curr && c.nrRunning === 0) {
+      this.tickOn[i] = false;
+      return;
+    }
+    const tick = this.tun.tickNs;
+    const next = (Math.floor(this.eng.now / tick) + 1) * tick;
+    this.timers[i].push({ soft: next, hard: next, fn: () => this.tickFire(i) });
+  }
+}

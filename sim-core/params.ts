@@ -1,0 +1,147 @@
+/**
+ * Parameters of the model, in one place, each with its source.
+ *
+ * - KERNEL: defaults of Linux 6.5 (the seed's base) and of KVM, read from the kernel source
+ *   (see reference/linux-sched-params.md for where each lives).
+ * - SERIES: values of the RFC series itself (reference/seed-results.json, series_parameters).
+ * - ESTIMATES: costs the kernel does not state; each says where its value comes from.
+ *
+ * Scenario-specific assumptions (a seed scenario's load, its guest background activity) live
+ * in the scenario files with a comment, not here: this file holds only what is true of every run.
+ */
+import type { SchedConfig } from "./scenario";
+
+export const NSEC_PER_USEC = 1_000;
+export const NSEC_PER_MSEC = 1_000_000;
+export const NSEC_PER_SEC = 1_000_000_000;
+
+/** kernel/sched/core.c `sched_prio_to_weight[]`: nice -20..19. */
+export const PRIO_TO_WEIGHT: readonly number[] = [
+  88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904, 3906, 3121,
+  2501, 1991, 1586, 1277, 1024, 820, 655, 526, 423, 335, 272, 215, 172, 137, 110, 87, 70, 56, 45, 36, 29, 23,
+  18, 15,
+];
+/** NICE_0_LOAD (scale_load_down'ed). */
+export const NICE_0_LOAD = 1024;
+/** SCHED_IDLE tasks' weight (WEIGHT_IDLEPRIO). */
+export const WEIGHT_IDLEPRIO = 3;
+/** kernel/sched/fair.c MIN_SHARES: the smallest weight a group entity gets. */
+export const MIN_SHARES = 2;
+/** PELT half-life (kernel/sched/pelt.c: y^32 = 0.5 with 1 ms periods). */
+export const PELT_HALFLIFE_NS = 32 * NSEC_PER_MSEC;
+/** cgroup v2 cpu.weight 100 <-> 1024 shares (kernel/sched/core.c sched_weight_from_cgroup). */
+export function sharesFromCpuWeight(w: number): number {
+  return Math.max(MIN_SHARES, Math.round((w * 1024) / 100));
+}
+
+export function niceToWeight(nice: number): number {
+  const i = Math.max(-20, Math.min(19, Math.round(nice))) + 20;
+  return PRIO_TO_WEIGHT[i];
+}
+
+/** KERNEL defaults for a scheduler instance (host or guest). */
+export const KERNEL_SCHED_DEFAULTS: Required<SchedConfig> = {
+  fair: "cfs",
+  hz: 250, // CONFIG_HZ on Debian and on this machine
+  sched_latency_ns: 6_000_000, // sysctl_sched_latency
+  min_granularity_ns: 750_000, // sysctl_sched_min_granularity
+  wakeup_granularity_ns: 1_000_000, // sysctl_sched_wakeup_granularity
+  base_slice_ns: 750_000, // EEVDF sysctl_sched_base_slice (6.6)
+  tunable_scaling: "log", // SCHED_TUNABLESCALING_LOG
+  rt_period_us: 1_000_000, // sysctl_sched_rt_period
+  rt_runtime_us: 950_000, // sysctl_sched_rt_runtime
+  rr_timeslice_ms: 100, // RR_TIMESLICE
+  timer_slack_ns: 50_000, // init_task.timer_slack_ns
+  // ESTIMATE: a context switch with cache/TLB refill on a low-end x86 core is a few
+  // microseconds (lmbench lat_ctx on Atom-class cores gives 2-5 us).
+  context_switch_ns: 2_000,
+  // ESTIMATE: scheduler_tick + timer softirq on an idle-ish system, ~1-2 us.
+  tick_cost_ns: 1_500,
+  // Simplified balancer period; the kernel's busy balance interval for a 4-CPU MC domain
+  // is a few ms (sd->balance_interval starts at the domain weight in ms).
+  load_balance_ms: 4,
+};
+
+/** `sched_nr_latency` (kernel/sched/fair.c). */
+export const SCHED_NR_LATENCY = 8;
+
+/** The scaling factor of get_update_sysctl_factor(): 1 + ilog2(min(ncpus, 8)) under LOG. */
+export function tunableFactor(scaling: SchedConfig["tunable_scaling"], ncpus: number): number {
+  const n = Math.min(ncpus, 8);
+  if (scaling === "none") return 1;
+  if (scaling === "linear") return n;
+  return 1 + Math.floor(Math.log2(n));
+}
+
+/** A scheduler instance's effective (scaled) tunables. */
+export interface SchedTunables {
+  fair: "cfs" | "eevdf";
+  tickNs: number;
+  latencyNs: number;
+  minGranNs: number;
+  wakeupGranNs: number;
+  baseSliceNs: number;
+  rtPeriodNs: number;
+  /** < 0: RT throttling disabled. */
+  rtRuntimeNs: number;
+  rrSliceNs: number;
+  timerSlackNs: number;
+  ctxSwitchNs: number;
+  tickCostNs: number;
+  balanceNs: number;
+}
+
+export function resolveSched(cfg: SchedConfig | undefined, ncpus: number, base: Required<SchedConfig> = KERNEL_SCHED_DEFAULTS): SchedTunables {
+  const c = { ...base, ...(cfg ?? {}) };
+  const f = tunableFactor(c.tunable_scaling, ncpus);
+  return {
+    fair: c.fair,
+    tickNs: Math.round(NSEC_PER_SEC / c.hz),
+    latencyNs: c.sched_latency_ns * f,
+    minGranNs: c.min_granularity_ns * f,
+    wakeupGranNs: c.wakeup_granularity_ns * f,
+    baseSliceNs: c.base_slice_ns * f,
+    rtPeriodNs: c.rt_period_us * NSEC_PER_USEC,
+    rtRuntimeNs: c.rt_runtime_us < 0 ? -1 : c.rt_runtime_us * NSEC_PER_USEC,
+    rrSliceNs: c.rr_timeslice_ms * NSEC_PER_MSEC,
+    timerSlackNs: c.timer_slack_ns,
+    ctxSwitchNs: c.context_switch_ns,
+    tickCostNs: c.tick_cost_ns,
+    balanceNs: c.load_balance_ms * NSEC_PER_MSEC,
+  };
+}
+
+/** KVM module parameters (virt/kvm/kvm_main.c) and exit costs. */
+export const KVM_DEFAULTS = {
+  halt_poll_ns: 200_000, // KVM_HALT_POLL_NS_DEFAULT on x86; /sys/module/kvm/parameters here
+  halt_poll_ns_grow: 2,
+  halt_poll_ns_grow_start: 10_000,
+  halt_poll_ns_shrink: 0,
+  // ESTIMATE: a VM exit+entry round trip on VMX is ~1-2 us on recent Intel cores (published
+  // kvm-unit-tests vmexit cpuid ~1.1-1.5k cycles at 2-3 GHz, plus KVM's exit handling);
+  // a low-end Jasper Lake part (the seed's N4500) is slower, so 1.2 us exit + 0.8 us entry.
+  exit_ns: 1_200,
+  entry_ns: 800,
+  posted_interrupts: false,
+  ipi_virtualization: false,
+};
+
+/** The series' parameters (reference/seed-results.json, series_parameters). */
+export const SERIES_DEFAULTS = {
+  boost_policy: "rr" as const, // v1 patches: SCHED_RR
+  boost_priority: 8, // v1 patches
+  max_preempt_disabled_us: 3000, // pvsched_max_preempt_disabled_us
+  global_enabled: true, // kvm_pv_sched
+  // ESTIMATE: __sched_setscheduler with the rq lock and a class change, ~1-2 us.
+  setscheduler_ns: 1_500,
+};
+
+/** Guest-side defaults (the guest kernel's handlers), ESTIMATES in microseconds. */
+export const GUEST_IRQ_DEFAULTS = {
+  timer_handler: { const_us: 2 }, // hrtimer_interrupt + one wakeup
+  softirq: { const_us: 2 },
+  nmi_hz: 0,
+  nmi_handler: { const_us: 2 }, // perf NMI handler
+  device_irq_hz: 0,
+  device_irq_handler: { const_us: 5 },
+};

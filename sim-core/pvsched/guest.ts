@@ -1,0 +1,25 @@
+/**
+ * The guest side of the series in one decision: after any change of what the vCPU runs (irq
+ * exit, context switch, a preempt-disabled section opening or closing), does it still need a
+ * boost? Patches 7 and 8 supply the needs; patch 3 carries the requests.
+ */
+import type { Vcpu } from "../kvm/vcpu";
+import { irqNeed } from "./guest_irq_boost";
+import { schedNeed } from "./guest_sched_boost";
+import { BOOST_BOOST, BOOST_NONE, type PvConfig } from "./state";
+import { requestUnboost } from "./sync_unboost";
+
+export function guestReevaluate(cfg: PvConfig, v: Vcpu): void {
+  const shm = v.pv.shm;
+  if (!shm) return;
+  const s = schedNeed(cfg, v);
+  shm.preemptDisabled = s.preemptDisabled;
+  if (!s.preemptDisabled) v.pv.throttled = false;
+  const need = irqNeed(cfg, v) || s.rt || (s.preemptDisabled && !v.pv.throttled);
+  if (need) {
+    if (!shm.boosted) shm.boostReq = BOOST_BOOST;
+    return;
+  }
+  if (shm.boostReq === BOOST_BOOST) shm.boostReq = BOOST_NONE;
+  if (shm.boosted && !v.neverUnboost) requestUnboost(cfg, v);
+}

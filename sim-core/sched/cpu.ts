@@ -1,0 +1,420 @@
+/**
+ * One CPU's runqueue and what executes on it: a host CPU, or a guest's vCPU seen from inside
+ * the guest. The same code schedules both; a guest CPU only executes while its vCPU thread is
+ * in guest mode on some host CPU (`active`), which is the whole of double scheduling.
+ *
+ * Execution is a sequence of segments: interrupt work first (hardirq, softirq, the tick), then
+ * the running task's context-switch overhead, then its work. Any change (a wakeup, a preemption,
+ * an interrupt, the vCPU being descheduled) accounts the segment in progress and re-plans.
+ */
+import type { Engine, Ev } from "../engine";
+import type { Policy } from "../scenario";
+import type { SchedTunables } from "../params";
+import { FairClass, type CfsRq } from "./fair";
+import { RtClass } from "./rt";
+import { taskWeight, type Task } from "./task";
+
+export interface IrqWork {
+  remaining: number;
+  done: () => void;
+  /** Called when the work starts executing (irq entry). Must only change state, not re-plan. */
+  start?: () => void;
+  /** Not an interrupt: guest time spent in a fastpath exit (it does not count as irq context). */
+  fast?: boolean;
+}
+
+export interface CpuHooks {
+  /** Nothing to run (a guest executes HLT here). Called from an event, never re-entrantly. */
+  onIdle?(cpu: Cpu): void;
+  /** The last pending interrupt work finished (irq exit). */
+  onIrqExit?(cpu: Cpu): void;
+  /** newidle balance: try to pull a task before going idle. */
+  idleBalance?(cpu: Cpu): void;
+  /** A host interrupt is about to be handled (a vCPU in guest mode must exit first). */
+  beforeIrq?(cpu: Cpu): void;
+  /** A context switch happened (prev may be null: idle). */
+  onSwitch?(cpu: Cpu, next: Task | null): void;
+  /** Run segment boundaries, for the timeline. */
+  onSegment?(cpu: Cpu, start: number, end: number, t: Task | null): void;
+}
+
+const SEG_NONE = 0;
+const SEG_IRQ = 1;
+const SEG_OVH = 2;
+const SEG_TASK = 3;
+const SEG_IDLE = 4;
+
+export class Cpu {
+  readonly rt: RtClass;
+  readonly fair: FairClass;
+  curr: Task | null = null;
+  active: boolean;
+  needResched = false;
+  readonly irqQ: IrqWork[] = [];
+  hooks: CpuHooks = {};
+
+  private seg = SEG_NONE;
+  private segStart = 0;
+  private segEnd = -1;
+  private segEv: Ev | null = null;
+  private schedEv: Ev | null = null;
+  private idleEv: Ev | null = null;
+  private clockBase = 0;
+  private activeSince = 0;
+  /** Task clock at which the running task was last accounted. */
+  private acctStart = 0;
+  /** Extra cost paid by the next task switched in (e.g. the exit of a descheduled vCPU). */
+  pendingOvh = 0;
+  // Statistics (wall time).
+  private clsSince = 0;
+  stats = { rt_ns: 0, fair_ns: 0, idle_ns: 0, context_switches: 0 };
+  // Bound once: events are the hot path, and a closure per event is garbage.
+  private readonly scheduleFn = () => this.schedule();
+  private readonly idleFireFn = () => this.idleFire();
+  private readonly segDoneFn = () => this.segDone();
+
+  constructor(
+    readonly eng: Engine,
+    readonly index: number,
+    readonly label: string,
+    readonly tun: SchedTunables,
+    active: boolean,
+  ) {
+    this.active = active;
+    this.rt = new RtClass(tun);
+    this.fair = new FairClass(tun, () => this.clockTask(), () => this.eng.now);
+  }
+
+  /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */
+  clockTask(): number {
+    return this.active ? this.clockBase + (this.eng.now - this.activeSince) : this.clockBase;
+  }
+
+  get nrRunning(): number {
+    return this.rt.nrRunning + this.fair.nrRunning;
+  }
+
+  // ---- segments ------------------------------------------------------------------------
+
+  /** Accounts the progress of the segment in progress up to now. */
+  private progress(): void {
+    const now = this.eng.now;
+    const el = now - this.segStart;
+    if (el > 0) {
+      if (this.seg === SEG_IRQ) this.irqQ[0].remaining -= el;
+      else if (this.seg === SEG_OVH) this.curr!.ovh -= el;
+      else if (this.seg === SEG_TASK && this.curr!.remaining !== Infinity) this.curr!.remaining -= el;
+    }
+    this.segStart = now;
+  }
+
+  /** Accounts progress before an outside change to this CPU's queues (balancer). */
+  settle(): void {
+    this.progress();
+  }
+
+  /** Re-plans what executes next and (re)schedules the segment's end. */
+  replan(): void {
+    this.progress();
+    const now = this.eng.now;
+    let seg = SEG_NONE;
+    let end = -1;
+    if (this.active) {
+      if (this.irqQ.length > 0) {
+        const w = this.irqQ[0];
+        if (w.start) {
+          const f = w.start;
+          w.start = undefined;
+          f();
+        }
+        seg = SEG_IRQ;
+        end = now + w.remaining;
+      } else if (this.needResched) {
+        if (!this.schedEv) this.schedEv = this.eng.at(now, this.scheduleFn);
+      } else if (this.curr) {
+        const c = this.curr;
+        if (c.ovh > 0) {
+          seg = SEG_OVH;
+          end = now + c.ovh;
+        } else {
+          if (c.wakeTarget >= 0) this.recordWake(c);
+          seg = SEG_TASK;
+          end = c.remaining === Infinity ? -1 : now + c.remaining;
+        }
+      } else {
+        seg = SEG_IDLE;
+        if (this.hooks.onIdle && !this.idleEv) this.idleEv = this.eng.at(now, this.idleFireFn);
+      }
+    }
+    if (seg === this.seg && end === this.segEnd && (end < 0 || this.segEv)) return;
+    if (this.segEv) {
+      this.segEv.dead = true;
+      this.segEv = null;
+    }
+    this.seg = seg;
+    this.segEnd = end;
+    if (end >= 0) this.segEv = this.eng.at(end, this.segDoneFn);
+  }
+
+  /** The woken task executes its first instruction: its wake-up latency is known. */
+  private recordWake(c: Task): void {
+    const target = c.wakeTarget;
+    c.wakeTarget = -1;
+    c.onWakeLatency?.(this.eng.now - target, this.eng.now);
+  }
+
+  private idleFire(): void {
+    this.idleEv = null;
+    if (this.active && !this.curr && this.irqQ.length === 0 && !this.needResched) this.hooks.onIdle!(this);
+  }
+
+  private segDone(): void {
+    this.segEv = null;
+    this.progress();
+    const seg = this.seg;
+    this.seg = SEG_NONE;
+    this.segEnd = -1;
+    if (seg === SEG_IRQ) {
+      const w = this.irqQ.shift()!;
+      w.done();
+      if (this.irqQ.length === 0 && this.hooks.onIrqExit) this.hooks.onIrqExit(this);
+    } else if (seg === SEG_OVH) {
+      const c = this.curr!;
+      c.ovh = 0;
+      if (c.wakeTarget >= 0) this.recordWake(c);
+    } else if (seg === SEG_TASK) {
+      const c = this.curr!;
+      c.remaining = 0;
+      c.prog.burstEnd(c);
+    }
+    this.replan();
+  }
+
+  /** Makes the guest CPU execute (vCPU in guest mode) or stop (vCPU left guest mode). */
+  setActive(a: boolean): void {
+    if (a === this.active) return;
+    this.progress();
+    const now = this.eng.now;
+    if (a) this.activeSince = now;
+    else this.clockBase += now - this.activeSince;
+    this.active = a;
+    this.replan();
+  }
+
+  // ---- interrupts -----------------------------------------------------------------------
+
+  raiseIrq(remaining: number, done: () => void, start?: () => void, fast = false): void {
+    this.progress();
+    this.irqQ.push({ remaining, done, start, fast });
+    this.replan();
+  }
+
+  /** In hardirq/softirq/NMI context (the work executing now is a real interrupt). */
+  get inIrq(): boolean {
+    return this.irqQ.length > 0 && !this.irqQ[0].fast;
+  }
+
+  // ---- accounting ------------------------------------------------------------------------
+
+  /** update_curr() for whatever runs, RT throttling included. */
+  accountCurr(): void {
+    const c = this.curr;
+    const now = this.clockTask();
+    const delta = now - this.acctStart;
+    this.acctStart = now;
+    if (!c || delta <= 0) return;
+    c.runtimeNs += delta;
+    if (c.isRt) {
+      if (this.rt.account(delta)) this.needResched = true;
+    } else if (this.fair.updateCurr()) this.needResched = true;
+  }
+
+  private closeCls(): void {
+    const now = this.eng.now;
+    const d = now - this.clsSince;
+    if (d > 0) {
+      const c = this.curr;
+      if (!c) this.stats.idle_ns += d;
+      else if (c.isRt) this.stats.rt_ns += d;
+      else this.stats.fair_ns += d;
+      this.hooks.onSegment?.(this, this.clsSince, now, c);
+    }
+    this.clsSince = now;
+  }
+
+  /** Flush statistics at the end of a run. */
+  finish(): void {
+    this.closeCls();
+  }
+
+  // ---- enqueue / dequeue / preemption ---------------------------------------------------
+
+  private fairRq(t: Task): CfsRq {
+    return this.fair.rqFor(t, t.tg);
+  }
+
+  enqueue(t: Task, wakeup: boolean): void {
+    t.cpu = this;
+    t.onRq = true;
+    t.runnableSince = this.eng.now;
+    if (t.isRt) this.rt.enqueue(t);
+    else this.fair.enqueue(t, this.fairRq(t), wakeup);
+  }
+
+  dequeue(t: Task): void {
+    if (!t.onRq) return;
+    if (this.curr === t) this.accountCurr();
+    if (t.isRt) this.rt.dequeue(t);
+    else this.fair.dequeue(t);
+    t.onRq = false;
+  }
+
+  resched(): void {
+    this.needResched = true;
+    this.replan();
+  }
+
+  /** check_preempt_curr(): a task just became runnable here. */
+  checkPreempt(t: Task): void {
+    const c = this.curr;
+    if (!c) return this.resched();
+    if (t.isRt) {
+      if (this.rt.throttled) return;
+      if (!c.isRt || t.rtPrio > c.rtPrio) this.resched();
+      return;
+    }
+    if (c.isRt && !this.rt.throttled) return;
+    if (c.isRt || this.fair.wakeupPreempt(c, t)) this.resched();
+  }
+
+  /** Wakes `t` on this CPU (the caller chose the CPU). */
+  wake(t: Task): void {
+    this.progress();
+    this.enqueue(t, true);
+    this.checkPreempt(t);
+    this.replan();
+  }
+
+  /** The running task blocks (deactivate_task in __schedule). */
+  sleepCurr(): void {
+    const c = this.curr;
+    if (!c) return;
+    this.dequeue(c);
+    this.resched();
+  }
+
+  /**
+   * sched_setscheduler() on a task of this CPU, running, queued or asleep. Mirrors
+   * __sched_setscheduler: dequeue, change, enqueue, then check_class_changed().
+   */
+  setPolicy(t: Task, policy: Policy, prio: number, nice: number): void {
+    this.progress();
+    const running = this.curr === t;
+    if (running) this.accountCurr();
+    if (running) this.closeCls();
+    const queued = t.onRq;
+    const wasRt = t.isRt;
+    const willRt = policy === "fifo" || policy === "rr";
+    const rq = this.fairRq(t);
+    if (queued) {
+      if (wasRt) this.rt.dequeue(t);
+      else this.fair.dequeue(t);
+    }
+    if (running && !wasRt) this.fair.putPrev();
+    if (!wasRt && willRt) this.fair.detach(t, rq);
+    t.policy = policy;
+    t.rtPrio = willRt ? prio : 0;
+    t.nice = nice;
+    t.se.weight = taskWeight(policy, nice);
+    if (wasRt && !willRt) this.fair.attach(t, rq);
+    if (queued) {
+      if (willRt) this.rt.enqueue(t, running);
+      else this.fair.enqueue(t, rq, false);
+    }
+    if (running && !willRt) this.fair.setNext(t);
+    if (running) {
+      // switched_to_fair() reschedules a running task that left RT; a lowered RT
+      // priority may let a waiting RT task in.
+      if (wasRt && !willRt) this.needResched = true;
+      else if (willRt && this.rt.topPrio() > t.rtPrio) this.needResched = true;
+    } else if (queued) this.checkPreempt(t);
+    this.replan();
+  }
+
+  // ---- __schedule ------------------------------------------------------------------------
+
+  private pickNext(): Task | null {
+    return this.rt.pick() ?? this.fair.pick();
+  }
+
+  schedule(): void {
+    this.schedEv = null;
+    if (!this.active || this.irqQ.length > 0) {
+      // Not a preemption point: schedule() runs again at activation or irq exit.
+      this.replan();
+      return;
+    }
+    this.progress();
+    this.needResched = false;
+    this.accountCurr();
+    const prev = this.curr;
+    let next = this.pickNext();
+    if (!next && this.hooks.idleBalance) {
+      this.hooks.idleBalance(this);
+      next = this.pickNext();
+    }
+    if (next !== prev) this.switchTo(prev, next);
+    this.replan();
+  }
+
+  private switchTo(prev: Task | null, next: Task | null): void {
+    const now = this.eng.now;
+    this.closeCls();
+    if (prev) {
+      if (!prev.isRt) this.fair.putPrev();
+      this.curr = null;
+      prev.prog.switchOut?.(prev);
+      if (prev.onRq) prev.runnableSince = now;
+    }
+    this.curr = next;
+    this.stats.context_switches++;
+    if (next) {
+      if (!next.isRt) this.fair.setNext(next);
+      next.ovh += this.tun.ctxSwitchNs + this.pendingOvh;
+      next.runDelayNs += now - next.runnableSince;
+      this.acctStart = this.clockTask();
+      next.prog.switchIn?.(next);
+    }
+    this.pendingOvh = 0;
+    this.hooks.onSwitch?.(this, next);
+  }
+
+  // ---- the tick ---------------------------------------------------------------------------
+
+  /** scheduler_tick() on a host CPU: interrupt work of `tickCostNs`, then the checks. */
+  tick(): void {
+    const c = this.curr;
+    if (!c || !this.active) return;
+    this.hooks.beforeIrq?.(this);
+    this.raiseIrq(this.tun.tickCostNs, () => this.tickChecks());
+  }
+
+  /** The scheduler part of the tick: accounting, slices, RR, RT throttling. */
+  tickChecks(): void {
+    const cur = this.curr;
+    if (!cur) return;
+    const ran = this.clockTask() - this.acctStart;
+    this.accountCurr();
+    if (cur.isRt) {
+      if (this.rt.tick(cur, ran)) this.needResched = true;
+    } else if (this.fair.tick(cur)) this.needResched = true;
+    // An RT-throttled CPU running an RT task must switch to the fair class.
+    if (cur.isRt && this.rt.throttled) this.needResched = true;
+  }
+
+  /** The RT period timer fired for this CPU. */
+  rtPeriod(): void {
+    if (this.curr?.isRt) this.accountCurr();
+    if (this.rt.period()) this.resched();
+  }
+}

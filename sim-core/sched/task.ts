@@ -1,0 +1,99 @@
+/**
+ * A schedulable thread (task_struct) and its fair-class entity (sched_entity). Host threads,
+ * vCPU threads and guest tasks are all Tasks; what they do when they run is their Program.
+ */
+import type { Policy } from "../scenario";
+import { niceToWeight, WEIGHT_IDLEPRIO } from "../params";
+import type { Cpu } from "./cpu";
+import type { CfsRq, TaskGroup } from "./fair";
+
+/** What a thread does. The CPU calls these; the program sets `task.remaining` or sleeps. */
+export interface Program {
+  /** The current burst of work is done. */
+  burstEnd(t: Task): void;
+  /** The task starts executing on a CPU (after the context switch). */
+  switchIn?(t: Task): void;
+  /** The task stops executing (preempted or blocked). */
+  switchOut?(t: Task): void;
+}
+
+/** sched_entity: a task's, or a cgroup's on one CPU. */
+export class Se {
+  vruntime = 0;
+  /** EEVDF virtual deadline. */
+  deadline = 0;
+  /** EEVDF lag saved at dequeue; 6.5 CFS uses none. */
+  vlag = 0;
+  /** EEVDF RUN_TO_PARITY marker: the deadline at pick time. */
+  parity = -1;
+  sumExec = 0;
+  prevSumExec = 0;
+  execStart = 0;
+  onRq = false;
+  /** The runqueue this entity is queued on (its parent's `my` for a task in a cgroup). */
+  cfsRq: CfsRq | null = null;
+  /** For a group entity: the group's own runqueue on this CPU. */
+  my: CfsRq | null = null;
+  /** Relative vruntime kept while the task is outside the fair class (6.5 detach/attach). */
+  relVruntime = 0;
+  constructor(
+    public weight: number,
+    public readonly task: Task | null,
+  ) {}
+}
+
+let nextTaskId = 1;
+
+export class Task {
+  readonly id = nextTaskId++;
+  policy: Policy;
+  rtPrio: number;
+  nice: number;
+  readonly se: Se;
+  /** SCHED_RR slice left. */
+  rrLeft = 0;
+  /** Queued on a runqueue (running or waiting). */
+  onRq = false;
+  /** CPU whose runqueue holds the task, or where it last ran. */
+  cpu: Cpu | null = null;
+  /** Pinned CPU index, or -1. */
+  pin = -1;
+  /** Work left in the current burst, ns of CPU time (Infinity: until told otherwise). */
+  remaining = 0;
+  /** Context-switch overhead still to pay before the work resumes. */
+  ovh = 0;
+  /** If >= 0, the wake-up target time: latency is recorded when the task first executes. */
+  wakeTarget = -1;
+  onWakeLatency: ((latencyNs: number, now: number) => void) | null = null;
+  runnableSince = 0;
+  runDelayNs = 0;
+  runtimeNs = 0;
+  /** vCPU thread boosted by the series (for the timeline and stats). */
+  boosted = false;
+  /** Host cgroup, resolved by the host. */
+  tg: TaskGroup | null = null;
+  /** Guest task: preemption disabled while it runs (a critical section). */
+  preemptDisabled = false;
+  constructor(
+    public readonly name: string,
+    public prog: Program,
+    policy: Policy = "other",
+    rtPrio = 0,
+    nice = 0,
+    /** Host cgroup (a name resolved by the host), or null. */
+    public cgroup: string | null = null,
+  ) {
+    this.policy = policy;
+    this.rtPrio = rtPrio;
+    this.nice = nice;
+    this.se = new Se(taskWeight(policy, nice), this);
+  }
+
+  get isRt(): boolean {
+    return this.policy === "fifo" || this.policy === "rr";
+  }
+}
+
+export function taskWeight(policy: Policy, nice: number): number {
+  return policy === "idle" ? WEIGHT_IDLEPRIO : niceToWeight(nice);
+}

@@ -1,0 +1,30 @@
+/**
+ * What a workload needs from the kernel it runs on: the host's or a guest's. Workloads are
+ * written once against this and run on either side.
+ */
+import type { Engine } from "../engine";
+import type { Rng } from "../rng";
+import type { Task } from "../sched/task";
+import type { Probe } from "../metrics";
+
+export interface Kernel {
+  readonly side: "host" | "guest";
+  /** VM name for a guest kernel. */
+  readonly vm?: string;
+  readonly eng: Engine;
+  readonly rng: Rng;
+  /** Registers a new thread on a CPU (its `cpu`, else the kernel's placement). */
+  spawn(t: Task, cpu: number | undefined, cgroup: string | undefined): void;
+  wake(t: Task): void;
+  /** clock_nanosleep(TIMER_ABSTIME) of the running task, with the kernel's timer slack. */
+  sleepUntil(t: Task, soft: number, onWake: () => void): void;
+  /** Arms a timer for a task that is not running yet (a thread's first sleep). */
+  firstSleep(t: Task, soft: number, onWake: () => void): void;
+  /** Blocks the running task with no timer. */
+  block(t: Task): void;
+  /** A device interrupt for the CPU of `t` whose handler runs `fn` (audio period interrupts). */
+  deviceIrq(t: Task, handlerNs: number, fn: () => void): void;
+  /** The running task changed its preemption state (guest: the series may react). */
+  preemptChanged(t: Task): void;
+  probe(id: string, kind: "cyclictest" | "audio" | "periodic"): Probe;
+}
