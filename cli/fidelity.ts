@@ -16,8 +16,9 @@ Runs real latency experiments on this machine (Linux, root, cyclictest + stress-
 simulates the same configurations, and compares avg/p99/max, KS distance and mode ordering.
 
   --json               print one JSON object (rows, orderings, cells, summary)
-  --quick              short cells (4 s real, 4 s simulated): under 2 minutes in all
+  --quick              short cells (4 s real in 2 rounds, 4 s simulated): under 2 minutes
   --duration S         real seconds per cell (default 20; 4 with --quick)
+  --rounds N           split each cell into N interleaved rounds (default 4; 2 with --quick)
   --sim-duration S     simulated seconds per cell (default: same as --duration)
   --mapping LIST       host,vm (default both): how the vCPU-like threads are simulated
   --only LIST          host-cyclictest,vcpu-like (default both experiments)
@@ -39,6 +40,7 @@ export async function fidelityCommand(args: string[]): Promise<number> {
   let json = false;
   let quick = false;
   let duration: number | undefined;
+  let rounds: number | undefined;
   let simDuration: number | undefined;
   let mappings: Mapping[] = ["host", "vm"];
   let experiments: string[] | undefined;
@@ -66,6 +68,7 @@ export async function fidelityCommand(args: string[]): Promise<number> {
         case "--quick": quick = true; break;
         case "--duration": duration = num(); break;
         case "--sim-duration": simDuration = num(); break;
+        case "--rounds": rounds = Math.floor(num()); break;
         case "--mapping": mappings = list(val(), ["host", "vm"] as const, a); break;
         case "--only": experiments = list(val(), ["host-cyclictest", "vcpu-like"] as const, a); break;
         case "--loads": loads = list(val(), ["idle", "busy"] as const, a); break;
@@ -96,6 +99,7 @@ export async function fidelityCommand(args: string[]): Promise<number> {
   const opts: FidelityOptions = {
     quick,
     durationS,
+    rounds: rounds ?? (quick ? 2 : 4),
     simDurationS: simDuration ?? durationS,
     mappings,
     experiments,

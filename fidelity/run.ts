@@ -15,8 +15,14 @@ import { summarize } from "./stats";
 
 export interface FidelityOptions {
   quick: boolean;
-  /** Real seconds per cell. */
+  /** Real seconds per cell (split over `rounds`). */
   durationS: number;
+  /**
+   * The real cells run in this many interleaved rounds of durationS/rounds seconds each, so
+   * that every mode sees the same slice of the machine's background load (other users of a
+   * shared machine change it over minutes).
+   */
+  rounds: number;
   /** Simulated seconds per cell. */
   simDurationS: number;
   mappings: Mapping[];
@@ -65,7 +71,7 @@ export interface FidelityReport {
   tool: "pvsched-sim fidelity";
   command: string;
   machine: Machine;
-  options: { quick: boolean; duration_s: number; sim_duration_s: number; mappings: Mapping[]; seed: number; real_from?: string };
+  options: { quick: boolean; duration_s: number; rounds: number; sim_duration_s: number; mappings: Mapping[]; seed: number; real_from?: string };
   cells: CellReport[];
   rows: Row[];
   orderings: OrderingRow[];
@@ -86,6 +92,53 @@ function unpack(p: [number, number][]): Float64Array {
   const out = new Float64Array(n);
   let i = 0;
   for (const [v, c] of p) for (let j = 0; j < c; j++) out[i++] = v;
+  return out;
+}
+
+function concatSorted(parts: Float64Array[]): Float64Array {
+  const n = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Float64Array(n);
+  let i = 0;
+  for (const p of parts) {
+    out.set(p, i);
+    i += p.length;
+  }
+  return out.sort();
+}
+
+/** Rounds of one cell as one: durations add up, shares are time-weighted, load is the mean. */
+function mergeEnv(envs: RealEnv[]): RealEnv {
+  const d = envs.reduce((s, e) => s + e.duration_s, 0);
+  const w = (f: (e: RealEnv) => number) => envs.reduce((s, e) => s + f(e) * e.duration_s, 0) / d;
+  return {
+    duration_s: d,
+    loadavg_before: [0, 1, 2].map((k) => envs.reduce((s, e) => s + (e.loadavg_before[k] ?? NaN), 0) / envs.length),
+    steal_pct: w((e) => e.steal_pct),
+    busy_pct: w((e) => e.busy_pct),
+    started_at: envs[0].started_at,
+  };
+}
+
+/**
+ * vcpu_like's per-round summaries as one: counters add up, `*_avg_*` fields are averaged over
+ * the rounds, `*_max_*` fields take the maximum; nested objects (the agent's) likewise.
+ */
+export function mergeCounters(xs: Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(xs[0])) {
+    const vals = xs.map((x) => x[k]);
+    const v0 = vals[0];
+    if (typeof v0 === "number" && vals.every((v) => typeof v === "number")) {
+      const nums = vals as number[];
+      if (/_max(_|$)/.test(k)) out[k] = Math.max(...nums);
+      else if (/_avg(_|$)/.test(k) || /^(period_us|run_us|threads)$/.test(k)) out[k] = nums.reduce((a, b) => a + b, 0) / nums.length;
+      else out[k] = nums.reduce((a, b) => a + b, 0);
+    } else if (v0 && typeof v0 === "object" && vals.every((v) => v && typeof v === "object")) {
+      out[k] = mergeCounters(vals as Record<string, unknown>[]);
+    } else {
+      out[k] = v0;
+    }
+  }
   return out;
 }
 
@@ -116,12 +169,25 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     machine = { cpus: cpuCount(), kernel: release(), loadavg_start: readLoadAvg() };
     cells = fidelityCells(machine.cpus, { experiments: o.experiments, loads: o.loads });
     realCells = [];
+    const per = Math.max(1, Math.round(durationS / o.rounds));
+    durationS = per * o.rounds;
+    const acc = cells.map(() => ({ samples: {} as Record<string, Float64Array[]>, envs: [] as RealEnv[], notes: [] as string[], vcpu: [] as Record<string, unknown>[] }));
+    for (let round = 0; round < o.rounds; round++) {
+      for (const [i, cell] of cells.entries()) {
+        o.log(`[round ${round + 1}/${o.rounds}, ${i + 1}/${cells.length}] real ${cell.key} (${per} s) ...`);
+        const r = await runRealCell(cell, { bins, durationS: per });
+        const a = acc[i];
+        for (const [k, v] of Object.entries(r.samples)) (a.samples[k] ??= []).push(v);
+        a.envs.push(r.env);
+        a.notes.push(...r.notes);
+        if (r.vcpu) a.vcpu.push(r.vcpu);
+      }
+    }
     for (const [i, cell] of cells.entries()) {
-      o.log(`[${i + 1}/${cells.length}] real ${cell.key} (${durationS} s) ...`);
-      const r = await runRealCell(cell, { bins, durationS });
+      const a = acc[i];
       const samples: Record<string, [number, number][]> = {};
-      for (const [k, v] of Object.entries(r.samples)) samples[k] = pack(v);
-      realCells.push({ key: cell.key, env: r.env, notes: r.notes, vcpu: r.vcpu, samples });
+      for (const [k, parts] of Object.entries(a.samples)) samples[k] = pack(concatSorted(parts));
+      realCells.push({ key: cell.key, env: mergeEnv(a.envs), notes: a.notes, vcpu: a.vcpu.length ? mergeCounters(a.vcpu) : undefined, samples });
     }
     machine.loadavg_end = readLoadAvg();
     if (o.save) {
@@ -200,6 +266,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     options: {
       quick: o.quick,
       duration_s: durationS,
+      rounds: o.rounds,
       sim_duration_s: o.simDurationS,
       mappings: o.mappings,
       seed: o.seed,

@@ -131,3 +131,14 @@ describe("simulated twins", () => {
     for (const [name, text] of want) assert.equal(readFileSync(join(dir, name), "utf8"), text, `${name} is stale`);
   });
 });
+
+describe("merging real rounds", () => {
+  it("adds counters, averages *_avg_* and maximises *_max_* fields", async () => {
+    const { mergeCounters } = await import("../../fidelity/run");
+    const m = mergeCounters([
+      { mode: "dynamic", threads: 2, samples: 10, overruns: 1, agent: { boosts_inject: 5, timer_late_avg_ns: 10, timer_late_max_ns: 100 } },
+      { mode: "dynamic", threads: 2, samples: 20, overruns: 0, agent: { boosts_inject: 7, timer_late_avg_ns: 30, timer_late_max_ns: 50 } },
+    ]);
+    assert.deepEqual(m, { mode: "dynamic", threads: 2, samples: 30, overruns: 1, agent: { boosts_inject: 12, timer_late_avg_ns: 20, timer_late_max_ns: 100 } });
+  });
+});
