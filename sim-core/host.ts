@@ -130,11 +130,13 @@ export class Host {
 
   /** A host hrtimer for `t`: it fires at `hard` as an interrupt on the CPU where t slept. */
   hrtimer(t: Task, hard: number, fire: () => void): void {
-    this.eng.at(hard, () => {
-      const c = t.cpu ?? this.cpus[0];
-      c.hooks.beforeIrq?.(c);
-      c.raiseIrq(HOST_TIMER_IRQ_NS, fire);
-    });
+    this.eng.at(hard, () => this.timerIrq(t.cpu ?? this.cpus[0], fire));
+  }
+
+  /** hrtimer_interrupt() on `c` running `fire` (a wakeup); a vCPU in guest mode exits first. */
+  timerIrq(c: Cpu, fire: () => void): void {
+    c.hooks.beforeIrq?.(c);
+    c.raiseIrq(HOST_TIMER_IRQ_NS, fire);
   }
 
   // ---- load balancing ----------------------------------------------------------------------

@@ -60,6 +60,17 @@ export interface VcpuStats {
   halt_poll_ns: number;
 }
 
+/** Every thread's CPU time and wait, host and guest. */
+export interface ThreadStats {
+  name: string;
+  side: "host" | "guest";
+  policy: string;
+  /** CPU time (for a guest thread: time its vCPU executed it). */
+  runtime_ns: number;
+  /** Time runnable but not running (run_delay). */
+  wait_ns: number;
+}
+
 export interface CpuStats {
   cpu: number;
   busy_ns: number;
@@ -103,6 +114,7 @@ export interface RunResult {
   probes: ProbeResult[];
   vcpus: VcpuStats[];
   cpus: CpuStats[];
+  threads: ThreadStats[];
   timeline?: Timeline;
 }
 

@@ -15,7 +15,7 @@ import { pvHostHooks } from "./pvsched/host";
 import { MECHANISM_IDS } from "./pvsched/registry";
 import { registerSharedMemory } from "./pvsched/shared_memory";
 import { resolvePvConfig, type PvConfig } from "./pvsched/state";
-import type { CpuStats, Progress, RunResult, VcpuStats } from "./results";
+import type { CpuStats, Progress, RunResult, ThreadStats, VcpuStats } from "./results";
 import { Rng } from "./rng";
 import type { MechanismId, ModeName, ModeSpec, Scenario, Workload } from "./scenario";
 import type { Task } from "./sched/task";
@@ -200,6 +200,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const endNs = Math.min(eng.now, durationNs);
 
   for (const c of host.cpus) c.finish();
+  for (const g of guests) for (const c of g.cpus) c.finish();
   for (const v of vcpus) if (v.pv.shm?.boosted) v.pv.boostedNs += endNs - v.pv.boostStart;
 
   const cpus: CpuStats[] = host.cpus.map((c) => ({
@@ -226,6 +227,17 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     halt_poll_fail: v.halt.fail,
     halt_poll_ns: v.halt.polledNs,
   }));
+  const threadStats = (t: Task, side: "host" | "guest"): ThreadStats => ({
+    name: t.name,
+    side,
+    policy: t.policy,
+    runtime_ns: t.runtimeNs,
+    wait_ns: stealOf(t, endNs),
+  });
+  const threads: ThreadStats[] = [
+    ...host.tasks.map((t) => threadStats(t, "host")),
+    ...guests.flatMap((g) => g.tasks.map((t) => threadStats(t, "guest"))),
+  ];
   const result: RunResult = {
     scenario: s.name,
     mode: modeLabel(m),
@@ -237,6 +249,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     probes: probes.map((p) => p.result()),
     vcpus: vstats,
     cpus,
+    threads,
   };
   if (timeline) result.timeline = timeline.result();
   return result;

@@ -114,7 +114,10 @@ export class Guest {
   // ---- tasks ------------------------------------------------------------------------------
 
   /** Places a guest task on a vCPU (its `cpu`, else round-robin). */
+  readonly tasks: Task[] = [];
+
   addTask(t: Task, vcpu: number | undefined): void {
+    this.tasks.push(t);
     const i = vcpu ?? this.rr++ % this.cpus.length;
     t.pin = i;
     t.cpu = this.cpus[i];

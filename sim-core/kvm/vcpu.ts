@@ -243,7 +243,9 @@ export class Vcpu implements Program {
         return;
       }
       case "blocked":
-        this.host.wakeTask(this.task);
+        // A blocked vCPU's LAPIC timer is a host hrtimer: its interrupt does the kick.
+        if (source === "timer") this.host.timerIrq(this.task.cpu!, () => this.host.wakeTask(this.task));
+        else this.host.wakeTask(this.task);
         return;
       default:
         // Exiting, entering or descheduled: the interrupt is injected at the next entry.

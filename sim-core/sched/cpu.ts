@@ -244,6 +244,7 @@ export class Cpu {
 
   /** Flush statistics at the end of a run. */
   finish(): void {
+    this.accountCurr();
     this.closeCls();
   }
 
