@@ -12,8 +12,10 @@
  *   2. If the rule lists any of `identifiers`, `functions`, `subjects` or `patch`, at least one of
  *      them must match too; a rule with files only matches on the file alone.
  *   3. The score ranks the kinds of evidence: an added identifier (8) > the function context (4) >
- *      the patch subject (2) > the patch number (1). The rule with the highest score wins; ties go to
- *      the earlier rule.
+ *      the patch subject (2) > the patch number (1). The rule with the highest score wins; on equal
+ *      scores, the rule matching more distinct added identifiers wins, then the earlier rule. (The
+ *      default map lists later patches first, so a hunk that only uses an earlier patch's helpers
+ *      goes to the later patch.)
  *
  * Layers: a workspace override file's rules are tried first; only if none of them matches a hunk
  * are the default rules tried (`extends: "default"`, the default). With `extends: "none"` only the
@@ -313,9 +315,12 @@ export function mapHunk(map: CompiledHunkMap, patch: Patch, file: FileDiff, hunk
   for (const layer of perLayer) {
     let best: CompiledRule | null = null;
     let bestScore = -1;
+    let bestIds = 0;
     for (const cr of layer) {
       const sc = scoreRule(cr, patch, hunk);
-      if (sc > bestScore) { best = cr; bestScore = sc; }
+      if (sc < 0 || sc < bestScore) continue;
+      const ids = sc >= SCORE.identifier ? identifierHits(cr, hunk).length : 0;
+      if (sc > bestScore || ids > bestIds) { best = cr; bestScore = sc; bestIds = ids; }
     }
     if (best) {
       const cr = best;
