@@ -68,7 +68,6 @@ export function cellScenario(cell: Cell, durationS: number, mapping: Mapping, se
   const name = `fidelity ${cell.key}${mapping === "vm" ? " (vm mapping)" : ""}`;
   const base: Scenario = {
     name,
-    description: `Simulated twin of the real fidelity cell ${cell.key}: ${cell.cpus} CPUs, ${cell.load === "busy" ? `stress-ng --cpu ${cell.stressWorkers}` : "no load"}.`,
     seed,
     duration_s: durationS,
     warmup_ms: cell.warmup_ms,

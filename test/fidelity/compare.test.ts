@@ -130,6 +130,15 @@ describe("simulated twins", () => {
     assert.deepEqual(have.sort(), [...want.keys()].sort(), "run: pvsched-sim fidelity --write-scenarios scenarios/fidelity");
     for (const [name, text] of want) assert.equal(readFileSync(join(dir, name), "utf8"), text, `${name} is stale`);
   });
+
+  it("every twin passes the scenario loader (schema and semantic checks)", async () => {
+    const { loadScenario } = await import("../../scenario-loader");
+    for (const [name, text] of scenarioFiles()) {
+      const r = loadScenario(text, name);
+      assert.ok(r.ok, `${name}: ${r.ok ? "" : r.errors.map((e) => e.message).join("; ")}`);
+      assert.deepEqual(r.warnings, [], name);
+    }
+  });
 });
 
 describe("merging real rounds", () => {
