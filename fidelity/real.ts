@@ -73,6 +73,12 @@ export function checkPrerequisites(): Prereq {
     const r = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" });
     if (r.status !== 0) problems.push(`missing ${tool} (apt-get install ${pkg})`);
   }
+  if (problems.length === 0) {
+    // Root is not always enough (containers without CAP_SYS_NICE, RT group scheduling with no
+    // runtime): try the real thing.
+    const r = spawnSync("chrt", ["-f", "1", "true"], { encoding: "utf8" });
+    if (r.status !== 0) problems.push(`cannot run SCHED_FIFO threads here (chrt -f 1 true: ${(r.stderr || String(r.error ?? r.status)).trim()})`);
+  }
   return { ok: problems.length === 0, problems };
 }
 
