@@ -156,3 +156,12 @@ test("the example series uses the real series' titles", { skip: !existsSync(join
   const titles = patchFiles.filter((f) => !f.startsWith("0000")).map((f) => parsePatchText(read(f)).patches[0].subject);
   assert.deepEqual(titles, ref.patches.map((p: { title: string }) => p.title));
 });
+
+test("the example override file is valid and keeps the series mapped", () => {
+  const text = readFileSync(join(seriesDir, "hunk-map.example.json"), "utf8");
+  const { map, errors } = parseHunkMapText(text);
+  assert.deepEqual(errors, []);
+  assert.ok(new Ajv().compile(schema)(JSON.parse(text)));
+  const m = mapPatch(parsePatchText(readFileSync(join(root, "examples/pvsched-series.mbox"), "utf8")), map);
+  assert.deepEqual(m.map((h) => h.mechanism), expected.map((e) => e.mechanism));
+});
