@@ -5,6 +5,7 @@
  * checked with `isWebviewToHost` before anything reads it.
  */
 import * as vscode from "vscode";
+import { makeNonce, panelHtmlString } from "./panel-html";
 import { isWebviewToHost, type HostToWebview, type ResultsPayload, type WebviewToHost } from "../webview/protocol";
 
 export const PANEL_VIEW_TYPE = "pvsched.results";
@@ -20,50 +21,16 @@ export interface PanelHandlers {
   initialMessages(): HostToWebview[];
 }
 
-function nonce(): string {
-  const bytes = new Uint8Array(18);
-  globalThis.crypto.getRandomValues(bytes);
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
-}
-
-/**
- * The panel's HTML. CSP: nothing by default; scripts only with this load's nonce; styles, fonts
- * and images only from the extension's webview folder (and data: images for exported charts);
- * workers only from the webview folder or blob: (Monaco's workers are started from a blob URL,
- * which needs `connect-src` to fetch the worker script). No 'unsafe-eval', nothing remote.
- */
-export function panelHtml(webview: vscode.Webview, distWebview: vscode.Uri, n = nonce()): string {
-  const src = webview.cspSource;
-  const js = webview.asWebviewUri(vscode.Uri.joinPath(distWebview, "main.js"));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(distWebview, "main.css"));
-  const base = webview.asWebviewUri(distWebview);
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${n}'`,
-    `style-src ${src} 'nonce-${n}'`,
-    `font-src ${src}`,
-    `img-src ${src} data:`,
-    `worker-src ${src} blob:`,
-    `connect-src ${src}`,
-  ].join("; ");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="pvsched-base" content="${base.toString()}/">
-<meta name="pvsched-nonce" content="${n}">
-<link rel="stylesheet" href="${css.toString()}">
-<title>${PANEL_TITLE}</title>
-</head>
-<body data-base="${base.toString()}/">
-<div id="app" role="main"></div>
-<script nonce="${n}" src="${js.toString()}"></script>
-</body>
-</html>`;
+/** The panel's HTML for this webview (see panel-html.ts for the CSP). */
+export function panelHtml(webview: vscode.Webview, distWebview: vscode.Uri, nonce = makeNonce()): string {
+  return panelHtmlString({
+    cspSource: webview.cspSource,
+    nonce,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(distWebview, "main.js")).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(distWebview, "main.css")).toString(),
+    baseUri: webview.asWebviewUri(distWebview).toString(),
+    title: PANEL_TITLE,
+  });
 }
 
 export class ResultsPanel {

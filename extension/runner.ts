@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import type { RunResult } from "../sim-core/results";
-import { CancelledError, runTasks, type RunJob, type WorkerFactory } from "./sim/pool";
+import { CancelledError, runTasks, type CancelTiming, type RunJob, type WorkerFactory } from "./sim/pool";
 import type { SimTask } from "./sim/protocol";
 
 export interface Platform {
@@ -18,8 +18,8 @@ export interface Platform {
 export class Runner {
   private job: RunJob | undefined;
   private jobSeq = 0;
-  /** Milliseconds the last cancellation took until every worker had stopped (for the log and tests). */
-  lastCancelMs: number | undefined;
+  /** How long the last cancellation took (for the log and the tests). */
+  lastCancel: CancelTiming | undefined;
 
   constructor(
     private readonly platform: Platform,
@@ -36,9 +36,9 @@ export class Runner {
     const j = this.job;
     if (!j) return;
     this.job = undefined;
-    const ms = await j.cancel();
-    this.lastCancelMs = ms;
-    this.log(`run cancelled: workers stopped ${ms} ms after the request`);
+    const t = await j.cancel();
+    this.lastCancel = t;
+    this.log(`run cancelled: simulation stopped ${t.stoppedMs.toFixed(1)} ms and workers exited ${t.exitedMs.toFixed(1)} ms after the request`);
   }
 
   /**

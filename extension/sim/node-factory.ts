@@ -5,6 +5,7 @@ import type { WorkerFactory } from "./pool";
 export function nodeWorkerFactory(workerFile: string): WorkerFactory {
   return (onMessage, onError) => {
     const w = new Worker(workerFile);
+    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
     let stopped = false;
     w.on("message", onMessage);
     w.on("error", onError);
@@ -12,6 +13,7 @@ export function nodeWorkerFactory(workerFile: string): WorkerFactory {
       if (!stopped && code !== 0) onError(new Error(`simulation worker exited with code ${code}`));
     });
     return {
+      cancelFlag,
       post: (m) => w.postMessage(m),
       terminate: async () => {
         stopped = true;

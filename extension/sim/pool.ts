@@ -8,6 +8,8 @@ import type { RunResult } from "../../sim-core/results";
 import type { FromWorker, SimTask, ToWorker } from "./protocol";
 
 export interface WorkerHandle {
+  /** Shared cancel flag, where the transport has shared memory (see ToWorker.cancelFlag). */
+  cancelFlag?: Int32Array;
   post(m: ToWorker): void;
   /** Stops the worker; resolves once it has stopped. */
   terminate(): Promise<void>;
@@ -32,18 +34,33 @@ export interface RunOptions {
   onResult?: (index: number, result: RunResult) => void;
 }
 
+export interface CancelTiming {
+  /** From the request until no simulation was running any more (acknowledged or thread gone). */
+  stoppedMs: number;
+  /** From the request until every worker thread had exited. */
+  exitedMs: number;
+}
+
 export interface RunJob {
   /** Results in task order; rejects with CancelledError after cancel(). */
   readonly results: Promise<RunResult[]>;
-  /** Terminates the workers; resolves with the milliseconds it took until all had stopped. */
-  cancel(): Promise<number>;
+  /** Stops the runs and terminates the workers. */
+  cancel(): Promise<CancelTiming>;
 }
+
+/** How long cancel() waits for runs to acknowledge the shared flag before terminating anyway. */
+export const CANCEL_ACK_WAIT_MS = 100;
+
+const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
 export function runTasks(factory: WorkerFactory, tasks: SimTask[], opts: RunOptions = {}): RunJob {
   const total = tasks.length;
   const results: (RunResult | undefined)[] = new Array(total);
   const fraction = new Array<number>(total).fill(0);
   const workers: WorkerHandle[] = [];
+  /** Per worker: the task it runs now (-1 when idle). */
+  const busy: number[] = [];
+  let cancelling: { acked: () => void; pending: Set<number> } | undefined;
   let next = 0;
   let done = 0;
   let finished = false;
@@ -65,10 +82,12 @@ export function runTasks(factory: WorkerFactory, tasks: SimTask[], opts: RunOpti
   };
   const report = () => opts.onProgress?.(fraction.reduce((a, b) => a + b, 0) / Math.max(1, total), done, total);
 
-  const feed = (w: WorkerHandle) => {
+  const feed = (w: WorkerHandle, slot: number) => {
+    busy[slot] = -1;
     if (finished || next >= total) return;
     const index = next++;
-    w.post({ type: "run", index, task: tasks[index], progressEvery: opts.progressEvery });
+    busy[slot] = index;
+    w.post({ type: "run", index, task: tasks[index], progressEvery: opts.progressEvery, cancelFlag: w.cancelFlag });
   };
 
   const n = Math.max(1, Math.min(opts.parallel ?? 1, total));
@@ -78,9 +97,16 @@ export function runTasks(factory: WorkerFactory, tasks: SimTask[], opts: RunOpti
   }
   for (let i = 0; i < n && total > 0; i++) {
     let w: WorkerHandle | undefined;
+    const slot = i;
     try {
       w = factory(
         (m) => {
+          if (cancelling && m.type !== "progress") {
+            // A run that saw the cancel flag (or finished anyway): it no longer computes.
+            cancelling.pending.delete(slot);
+            if (cancelling.pending.size === 0) cancelling.acked();
+            return;
+          }
           if (finished || !w) return;
           if (m.type === "progress") {
             const p = m.progress;
@@ -96,7 +122,7 @@ export function runTasks(factory: WorkerFactory, tasks: SimTask[], opts: RunOpti
               finished = true;
               void stopAll();
               resolve(results as RunResult[]);
-            } else feed(w);
+            } else feed(w, slot);
           } else if (m.type === "error") {
             fail(new Error(m.message));
           }
@@ -108,18 +134,43 @@ export function runTasks(factory: WorkerFactory, tasks: SimTask[], opts: RunOpti
       break;
     }
     workers.push(w);
-    feed(w);
+    feed(w, slot);
   }
 
   return {
     results: promise,
     cancel: async () => {
-      const t0 = Date.now();
-      if (finished) return 0;
+      const t0 = now();
+      if (finished) return { stoppedMs: 0, exitedMs: 0 };
       finished = true;
       reject(new CancelledError());
+      // Raise the flags of workers running a task that can see one, and wait (briefly) for them.
+      const pending = new Set<number>();
+      workers.forEach((w, i) => {
+        if (busy[i] >= 0 && w.cancelFlag) {
+          Atomics.store(w.cancelFlag, 0, 1);
+          pending.add(i);
+        }
+      });
+      let stoppedAt: number | undefined;
+      if (pending.size) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, CANCEL_ACK_WAIT_MS);
+          cancelling = {
+            pending,
+            acked: () => {
+              clearTimeout(timer);
+              stoppedAt = now();
+              resolve();
+            },
+          };
+        });
+      }
+      // Workers without a flag, or that did not answer in time, are stopped by termination.
+      const allAcked = stoppedAt !== undefined && workers.every((w, i) => busy[i] < 0 || w.cancelFlag);
       await stopAll();
-      return Date.now() - t0;
+      const exitedAt = now();
+      return { stoppedMs: (allAcked ? stoppedAt! : exitedAt) - t0, exitedMs: exitedAt - t0 };
     },
   };
 }

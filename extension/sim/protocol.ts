@@ -13,7 +13,18 @@ export interface SimTask {
   timeline?: boolean;
 }
 
-export type ToWorker = { type: "run"; index: number; task: SimTask; progressEvery?: number };
+export type ToWorker = {
+  type: "run";
+  index: number;
+  task: SimTask;
+  progressEvery?: number;
+  /**
+   * A one-slot Int32Array over a SharedArrayBuffer (where the platform has one): the host stores
+   * 1 to ask the run to stop. sim-core polls it with its progress callback, so the run ends with
+   * stop = "cancelled" within `progressEvery` events, before the host terminates the worker.
+   */
+  cancelFlag?: Int32Array;
+};
 
 export type FromWorker =
   | { type: "progress"; index: number; progress: Progress }

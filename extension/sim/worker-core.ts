@@ -1,7 +1,8 @@
 /**
  * The body of a simulation worker, shared by the Node and the Web Worker entries. It runs one
- * task per message; the host cancels a run by terminating the worker, which stops it at once
- * whatever sim-core is doing (no cooperative polling needed).
+ * task per message. To cancel, the host first raises the shared cancel flag (sim-core sees it at
+ * its next progress poll and returns a "cancelled" result), then terminates the worker, which
+ * stops it whatever it is doing; the flag only makes the stop quicker and observable.
  */
 import { simulate } from "../../sim-core/index";
 import type { FromWorker, ToWorker } from "./protocol";
@@ -16,8 +17,10 @@ export function handleMessage(msg: ToWorker, post: (m: FromWorker) => void): voi
   try {
     const scenario = task.timeline === undefined ? task.scenario
       : { ...task.scenario, timeline: { ...task.scenario.timeline, enabled: task.timeline } };
+    const flag = msg.cancelFlag;
     const result = simulate(scenario, task.mode, {
-      progressEvery: msg.progressEvery ?? 20000,
+      progressEvery: msg.progressEvery ?? 1000,
+      isCancelled: flag ? () => Atomics.load(flag, 0) !== 0 : undefined,
       onProgress: (progress) => {
         const now = Date.now();
         if (now - last < PROGRESS_MIN_INTERVAL_MS) return;
