@@ -12,6 +12,7 @@ import { makeRow, orderings, summarizeRows, type OrderingRow, type Row, type Sum
 import { buildBinaries, checkPrerequisites, cpuCount, readLoadAvg, runRealCell, type RealEnv } from "./real";
 import { cellScenario, type Mapping } from "./scenarios";
 import { summarize } from "./stats";
+import { proposeCalibrations, type Calibration } from "./calibrate";
 
 export interface FidelityOptions {
   quick: boolean;
@@ -75,6 +76,8 @@ export interface FidelityReport {
   cells: CellReport[];
   rows: Row[];
   orderings: OrderingRow[];
+  /** Proposed calibrations from the real data (see fidelity/CALIBRATION.md). */
+  calibrations: Calibration[];
   summary: Summary2 & { wall_s: number; steal_pct_max: number; loadavg1_range: [number, number] };
 }
 
@@ -257,6 +260,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     }
   }
   const ords = orderings(rows);
+  const calibrations = calibrate(cells, realCells, rows);
   const s = summarizeRows(rows, ords);
   const loads1 = cellReports.map((c) => c.env.loadavg_before[0]).filter((x) => Number.isFinite(x));
   return {
@@ -275,6 +279,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     cells: cellReports,
     rows,
     orderings: ords,
+    calibrations,
     summary: {
       ...s,
       wall_s: (Date.now() - t0) / 1000,
@@ -282,6 +287,36 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
       loadavg1_range: [Math.min(...loads1), Math.max(...loads1)],
     },
   };
+}
+
+function calibrate(cells: Cell[], real: SavedCell[], rows: Row[]): Calibration[] {
+  const get = (key: string, probe: string) => {
+    const i = cells.findIndex((c) => c.key === key);
+    const p = i >= 0 ? real[i].samples[probe] : undefined;
+    return p ? unpack(p) : undefined;
+  };
+  const fifoIdle = get("host-cyclictest/idle/fifo", "cyclictest");
+  const fifoBusy = get("host-cyclictest/busy/fifo", "cyclictest");
+  const fifo = concatSorted([fifoIdle, fifoBusy].filter((x): x is Float64Array => !!x));
+  if (fifo.length === 0) return [];
+  const simFifo = rows.filter((r) => r.experiment === "host-cyclictest" && r.mode === "fifo" && r.sim).map((r) => r.sim!.p50_us);
+  let calls = 0;
+  let ns = 0;
+  for (const c of real) {
+    const a = (c.vcpu as { agent?: { self_boost_calls?: number; self_boost_avg_ns?: number } } | undefined)?.agent;
+    if (a?.self_boost_calls) {
+      calls += a.self_boost_calls;
+      ns += a.self_boost_calls * (a.self_boost_avg_ns ?? 0);
+    }
+  }
+  return proposeCalibrations({
+    fifo,
+    fifoIdle,
+    otherIdle: get("host-cyclictest/idle/other", "cyclictest"),
+    simFifoFloorUs: simFifo.length ? Math.min(...simFifo) : 0,
+    selfBoost: calls ? { calls, avg_ns: ns / calls } : undefined,
+    modelSlackUs: 50,
+  });
 }
 
 const f = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
@@ -343,6 +378,11 @@ export function formatReport(r: FidelityReport): string {
     out.push(
       `  ${c.key}: load avg ${c.env.loadavg_before.map((x) => x.toFixed(2)).join(" ")}, CPU busy ${f(c.env.busy_pct)}%, steal ${f(c.env.steal_pct, 2)}%${v?.overruns !== undefined ? `, overruns ${v.overruns}` : ""}${agent}`,
     );
+  }
+  if (r.calibrations.length) {
+    out.push("");
+    out.push("Proposed calibrations (see fidelity/CALIBRATION.md):");
+    for (const c of r.calibrations) out.push(`  [${c.kind}] ${c.name} = ${c.value}\n      from: ${c.source}${c.error ? `\n      error: ${c.error}` : ""}`);
   }
   const s = r.summary;
   out.push("");
