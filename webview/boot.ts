@@ -26,7 +26,8 @@ export function boot(script: HTMLScriptElement | null): Boot {
   const fromBody = document.body?.dataset.base;
   const src = script?.src ?? "";
   const base = fromBody ? (fromBody.endsWith("/") ? fromBody : fromBody + "/") : src ? src.slice(0, src.lastIndexOf("/") + 1) : "./";
-  const nonce = script?.nonce || script?.getAttribute("nonce") || "";
+  const nonce =
+    script?.nonce || script?.getAttribute("nonce") || document.querySelector<HTMLMetaElement>('meta[name="pvsched-nonce"]')?.content || "";
   let api: VsCodeApi;
   try {
     api = acquireVsCodeApi();

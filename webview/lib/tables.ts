@@ -170,6 +170,17 @@ export function cpuTable(run: RunResult): TableModel {
   return { id: `cpus-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode} · host CPUs`, head, rows };
 }
 
+/** Every thread's CPU time and wait (run_delay) in one run. */
+export function threadTable(run: RunResult): TableModel {
+  const ms = (ns: number) => ns / 1e6;
+  const f2 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
+  const rows: Cell[][] = (run.threads ?? []).map((t) => [
+    label(t.name), label(t.side), label(t.policy), sim(ms(t.runtime_ns), f2), sim(ms(t.wait_ns), f2),
+  ]);
+  const head = [[{ text: "thread" }, { text: "side" }, { text: "policy" }, { text: "runtime ms" }, { text: "wait ms" }]];
+  return { id: `threads-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode} · threads`, head, rows };
+}
+
 /** Row label of a published cell: which published table line it belongs to. */
 export function cellRowKey(c: PublishedCell): string {
   return c.table === "audio"
@@ -230,6 +241,7 @@ export function allTables(p: ResultsPayload): TableModel[] {
   if (p.cells?.length) out.push(seedTable(p.cells));
   for (const r of p.runs) if (r.vcpus?.length) out.push(vcpuTable(r));
   for (const r of p.runs) if (r.cpus?.length) out.push(cpuTable(r));
+  for (const r of p.runs) if (r.threads?.length) out.push(threadTable(r));
   return out;
 }
 

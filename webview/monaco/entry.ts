@@ -74,6 +74,8 @@ function yamlOptions(schema: unknown): MonacoYamlOptions {
     completion: true,
     hover: true,
     hoverSchemaSource: false,
+    // The worker is bundled without prettier (see no-prettier.ts).
+    format: { enable: false },
     schemas: schema && typeof schema === "object" ? [{ uri: SCHEMA_URI, fileMatch: ["*"], schema: schema as JSONSchema }] : [],
   };
 }

@@ -18,7 +18,7 @@ export function renderSummary(p: ResultsPayload): HTMLElement {
   const a = audioTable(p.runs);
   if (a) root.appendChild(renderTable(a));
   root.appendChild(
-    h("p", { class: "note" }, p.runs.map((r) => `${r.scenario} · ${r.mode}: ${fmtNs(r.simulated_ns)} simulated, ${r.events.toLocaleString("en-US")} events, seed ${r.seed}`).join("; ")),
+    h("ul", { class: "note runs" }, p.runs.map((r) => h("li", {}, `${r.scenario} · ${r.mode}: ${fmtNs(r.simulated_ns)} simulated, ${Number(r.events).toLocaleString("en-US")} events, seed ${r.seed}`))),
   );
   return root;
 }

@@ -10,11 +10,14 @@ function td(c: Cell): HTMLElement {
 }
 
 export function renderTable(t: TableModel): HTMLElement {
+  // Header cells over label columns align left like their column; spanned group headers centre.
+  const nLabel = (t.rows[0] ?? []).findIndex((c) => c.kind !== "label");
+  const headCls = (c: { span?: number }, i: number) => (c.span && c.span > 1 ? "group" : i < (nLabel < 0 ? 1 : nLabel) ? "lbl" : null);
   const table = h(
     "table",
     { "data-testid": t.testid ?? null, "data-table": t.id, class: "results" },
     h("caption", {}, t.title),
-    h("thead", {}, t.head.map((row) => h("tr", {}, row.map((c) => h("th", { scope: "col", colspan: c.span && c.span > 1 ? c.span : null }, c.text))))),
+    h("thead", {}, t.head.map((row) => h("tr", {}, row.map((c, i) => h("th", { scope: "col", class: headCls(c, i), colspan: c.span && c.span > 1 ? c.span : null }, c.text))))),
     h("tbody", {}, t.rows.map((r) => h("tr", {}, r.map(td)))),
   );
   return h("div", { class: "table-wrap" }, table, t.note ? h("p", { class: "note" }, t.note) : null);

@@ -86,6 +86,12 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
         const what = r.n > 1 ? `${r.n} segments, mostly ${r.thread || "idle"}` : r.thread;
         rect.appendChild(s("title", {}, `CPU ${cpu}: ${what} (${r.cls}${r.boosted ? ", boosted" : ""}) ${fmtNs(r.start_ns)} – ${fmtNs(r.end_ns)}`));
         g.appendChild(rect);
+        // Name the thread inside segments wide enough to hold a few characters.
+        if (r.n === 1 && w >= 48 && r.cls !== "idle") {
+          const chars = Math.floor((w - 6) / 6);
+          const name = r.thread.length > chars ? r.thread.slice(0, Math.max(1, chars - 1)) + "…" : r.thread;
+          g.appendChild(s("text", { x: (LEFT + r.x0 + 3).toFixed(2), y: y + ROW / 2 + 4, class: "seg-label" }, name));
+        }
         if (r.boosted) g.appendChild(s("rect", { x: (LEFT + r.x0).toFixed(2), y, width: w.toFixed(2), height: 4, class: "boost-mark" }));
       }
       el.appendChild(g);
