@@ -34,8 +34,10 @@ export interface Binaries {
  * Compiles the C helpers with the system compiler into `.cache/fidelity/<hash of sources>/`
  * (reused while the sources are unchanged).
  */
-export function buildBinaries(cacheRoot = resolve(process.cwd(), ".cache")): Binaries {
+export function buildBinaries(cacheRoot?: string): Binaries {
   const src = sourceDir();
+  // The project's .cache (git-ignored), wherever the command is run from.
+  cacheRoot ??= resolve(src, "..", ".cache");
   const files = ["pvshm.h", "vcpu_like.c", "boost_agent.c"];
   const h = createHash("sha256");
   for (const f of files) h.update(readFileSync(join(src, f)));
