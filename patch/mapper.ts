@@ -351,3 +351,26 @@ export function mapPatch(parsed: ParseResult, map?: CompiledHunkMap | HunkMapFil
   }
   return out;
 }
+
+/** The function name in a hunk's function context (`static int foo(struct x *y)` → `foo`), or null. */
+export function functionName(funcContext: string): string | null {
+  const m = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(funcContext);
+  if (m) return m[1];
+  const s = /^(?:struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(funcContext.trim());
+  return s ? s[1] : null;
+}
+
+/**
+ * A rule that would map this hunk to `mechanism`, for the "map this hunk" action on an unmapped
+ * hunk: the file, the function (if any), and up to `maxIdentifiers` of the longer identifiers the
+ * hunk adds (short ones like `i` or `vcpu` would match far too much).
+ */
+export function suggestRule(patch: Patch, file: FileDiff, hunk: Hunk, mechanism: string, maxIdentifiers = 3): HunkMapRule {
+  const rule: HunkMapRule = { mechanism, files: [file.path] };
+  const fn = functionName(hunk.funcContext);
+  if (fn) rule.functions = [fn];
+  const ids = hunk.identifiersAdded.filter((id) => id.length >= 8 && /_|[A-Z]/.test(id)).slice(0, maxIdentifiers);
+  if (ids.length) rule.identifiers = ids;
+  if (patch.index !== null) rule.patch = patch.index;
+  return rule;
+}

@@ -340,6 +340,36 @@ function splitSubject(raw: string): { subject: string; prefix: string; index: nu
   return { subject: rest, prefix: prefixes.join(" "), index, total };
 }
 
+/**
+ * Decode RFC 2047 encoded words (`=?UTF-8?q?Ren=C3=A9?=`, `=?utf-8?b?...?=`) in a header value, as
+ * mailers write non-ASCII names and subjects. Unknown charsets and bad encodings are left as is.
+ */
+export function decodeMimeWords(value: string): string {
+  if (value.indexOf("=?") < 0) return value;
+  // Whitespace between two encoded words is not part of the text.
+  return value.replace(/\?=\s+=\?/g, "?==?").replace(/=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g, (whole, cs: string, enc: string, data: string) => {
+    const charset = cs.toLowerCase().replace(/\*.*$/, "");
+    let bytes: number[] = [];
+    try {
+      if (enc.toLowerCase() === "q") {
+        const t = data.replace(/_/g, " ");
+        for (let i = 0; i < t.length; i++) {
+          if (t[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(t.slice(i + 1, i + 3))) {
+            bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
+            i += 2;
+          } else bytes.push(t.charCodeAt(i) & 0xff);
+        }
+      } else {
+        const bin = atob(data);
+        bytes = Array.from(bin, (c) => c.charCodeAt(0));
+      }
+      return new TextDecoder(charset, { fatal: true }).decode(new Uint8Array(bytes));
+    } catch {
+      return whole;
+    }
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The parser
 
@@ -400,6 +430,7 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   let lastHeader: string | null = null; // for folded mail headers
   let pendingMinus = null as { line: number; text: string } | null; // `--- x` awaiting `+++ y`
   let lineNo = -1;
+  let bodyFirst = false; // at the first line of a mail body
 
   const newPatch = (line: number): Patch | null => {
     if (result.patches.length >= L.maxPatches) {
@@ -628,10 +659,11 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     if (state === "headers") {
       if (line.length === 0) {
         state = "body";
+        bodyFirst = true;
         lastHeader = null;
       } else if ((line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09) && lastHeader && patch) {
         // RFC 5322 folding: continuation of the previous header.
-        const more = line.trim();
+        const more = decodeMimeWords(line.trim());
         if (lastHeader === "subject") {
           const raw = `${patch.subjectPrefix ? `[${patch.subjectPrefix}] ` : ""}${patch.subject} ${more}`;
           const s = splitSubject(raw);
@@ -644,6 +676,14 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       }
       if (patch) patch.endLine = lineNo;
       continue;
+    }
+
+    // `git format-patch` puts the real author in the first body line when the sender differs.
+    if (state === "body" && bodyFirst) {
+      if (line.length > 0) {
+        bodyFirst = false;
+        if (line.startsWith("From: ") && patch) { patch.author = decodeMimeWords(line.slice(6).trim()); continue; }
+      }
     }
 
     // Headers of a mail saved without its mbox separator, or of `git log -p` output.
@@ -773,14 +813,14 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     lastHeader = null;
     if (!p) return;
     if (name === "subject") {
-      const s = splitSubject(value);
+      const s = splitSubject(decodeMimeWords(value));
       p.subject = s.subject;
       p.subjectPrefix = s.prefix;
       p.index = s.index;
       p.total = s.total;
       lastHeader = "subject";
     } else if (name === "from" || name === "author") {
-      p.author = value;
+      p.author = decodeMimeWords(value);
       lastHeader = "from";
     } else if (name === "date") {
       p.date = value;
