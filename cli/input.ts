@@ -1,0 +1,61 @@
+/** Reading scenario files for the CLI: every failure becomes a one-line InputError. */
+import { readFileSync, statSync } from "node:fs";
+import { formatError, loadScenario, LOADER_LIMITS } from "../scenario-loader/index";
+import type { Scenario } from "../sim-core/index";
+import { InputError } from "./errors";
+
+/** Decodes bytes as UTF-8 text, or throws an InputError saying why it is not text. */
+export function decodeText(file: string, bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    // Report the line of the first NUL so the message points somewhere useful.
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < nul; i++) {
+      if (bytes[i] === 10) [line, col] = [line + 1, 1];
+      else col++;
+    }
+    throw new InputError(`${file}:${line}:${col}: not a text file (NUL byte at offset ${nul})`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`${file}:1:1: not a text file (invalid UTF-8)`);
+  }
+}
+
+export function readTextFile(file: string): string {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new InputError(`${file}: is a directory, not a scenario file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${file}: ${code === "ENOENT" ? "no such file" : `cannot read (${code ?? (e as Error).message})`}`);
+  }
+  // UTF-8 takes at most 3 bytes per UTF-16 unit of the BMP: refuse obviously oversized files unread.
+  if (size > LOADER_LIMITS.maxChars * 3) throw new InputError(`${file}:1:1: file too large: ${size} bytes (limit ${LOADER_LIMITS.maxChars} characters)`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return decodeText(file, bytes);
+}
+
+/** Parses and validates scenario text; throws an InputError with the first error (and a count of the rest). */
+export function parseScenarioText(file: string, text: string): Scenario {
+  const r = loadScenario(text, file);
+  if (!r.ok) {
+    const more = r.errors.length > 1 ? ` (+${r.errors.length - 1} more)` : "";
+    throw new InputError(formatError(file, r.errors[0]) + more);
+  }
+  return r.scenario;
+}
+
+export function readScenario(file: string): Scenario {
+  return parseScenarioText(file, readTextFile(file));
+}

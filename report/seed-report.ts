@@ -1,0 +1,422 @@
+/**
+ * The seed report: the simulated seed tables beside the published ones, cell by cell, the error
+ * of each cell, and the cover letter's qualitative claims checked on the simulated numbers.
+ *
+ * Pure (no Node or VS Code imports): the CLI and the extension both use it.
+ *
+ * Honesty rule: a published number never flows into a simulated one. `simulated` comes only
+ * from RunResults; `published` only from reference/published.json; the claims read `simulated`
+ * only. The two meet in the error column and nowhere else.
+ */
+import type { RunResult } from "../sim-core/results";
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+/** The published tables (reference/published.json, copied from the cover letter). */
+export interface PublishedTables {
+  /** load -> stat -> side -> interval -> mode -> microseconds. */
+  cyclictest_us: Record<string, Record<string, Record<string, Record<string, Record<string, number>>>>>;
+  /** buffer label ("96 (2ms)") -> load -> vanilla|patches -> glitch count. */
+  oboetester_glitches: { buffer_frames: Record<string, Record<string, Record<string, number>>> };
+}
+
+export type CyclictestLoad = "idle" | "busy";
+export type AudioLoad = "noload" | "busy";
+
+/** Which seed scenario a file is, from its name. */
+export type SeedKey =
+  | { table: "cyclictest"; load: CyclictestLoad; interval: 500 | 1000 }
+  | { table: "audio"; load: AudioLoad; bufferFrames: 96 | 256 | 512 };
+
+/** One simulated run of a seed scenario in one mode. */
+export interface SeedRun {
+  /** The scenario's file name, e.g. "cyclictest-busy-500.pvsched.yaml". */
+  file: string;
+  result: RunResult;
+}
+
+/** The seed scenario files the report expects (written by the lead under scenarios/seed/). */
+export const SEED_FILES: readonly string[] = [
+  ...(["idle", "busy"] as const).flatMap((l) => [500, 1000].map((i) => `cyclictest-${l}-${i}.pvsched.yaml`)),
+  ...(["noload", "busy"] as const).flatMap((l) => [96, 256, 512].map((b) => `audio-${l}-${b}.pvsched.yaml`)),
+];
+
+export function parseSeedFileName(file: string): SeedKey | undefined {
+  const base = file.replace(/^.*[\\/]/, "");
+  let m = /^cyclictest-(idle|busy)-(500|1000)\.pvsched\.ya?ml$/.exec(base);
+  if (m) return { table: "cyclictest", load: m[1] as CyclictestLoad, interval: Number(m[2]) as 500 | 1000 };
+  m = /^audio-(noload|busy)-(96|256|512)\.pvsched\.ya?ml$/.exec(base);
+  if (m) return { table: "audio", load: m[1] as AudioLoad, bufferFrames: Number(m[2]) as 96 | 256 | 512 };
+  return undefined;
+}
+
+/** Probe ids the seed scenarios use. */
+export const PROBE_IDS = { guestCyclictest: "guest-cyclictest", hostCyclictest: "host-cyclictest", audio: "audio" } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+export interface CyclictestCell {
+  table: "cyclictest";
+  load: CyclictestLoad;
+  interval: 500 | 1000;
+  side: "guest" | "host";
+  stat: "avg" | "max";
+  mode: "vanilla" | "dynamic" | "static";
+  published: number | null;
+  /** null when the run or its probe is missing. */
+  simulated: number | null;
+  /** |log10(max(sim,1) / max(pub,1))|; null when either side is missing. */
+  log10Error: number | null;
+}
+
+export interface AudioCell {
+  table: "audio";
+  load: AudioLoad;
+  /** The published column label, e.g. "96 (2ms)". */
+  buffer: string;
+  bufferFrames: number;
+  stat: "glitches";
+  /** The published column names: dynamic mode is the "patches" column. */
+  mode: "vanilla" | "patches";
+  published: number | null;
+  simulated: number | null;
+  log10Error: number | null;
+}
+
+export type Cell = CyclictestCell | AudioCell;
+
+export interface Claim {
+  id: string;
+  text: string;
+  holds: boolean;
+  /** The simulated numbers the verdict used. */
+  detail: string;
+}
+
+export interface SeedReport {
+  cells: Cell[];
+  claims: Claim[];
+  /** Median of the cells' log10Error (cells with both numbers); null if there are none. */
+  medianLog10Error: number | null;
+  /** How the error is computed, for readers of the JSON. */
+  errorDefinition: string;
+  /** Simulated seconds over all runs. */
+  durationSimulatedS: number;
+  wallMs: number;
+  events: number;
+  /** Runs that stopped before their duration (event budget or cancellation). */
+  incompleteRuns: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thresholds of the claims. Each is a judgement about what the cover letter's words mean; they
+// are applied to simulated numbers only.
+
+/** "far above": busy vanilla guest avg at least this many times dynamic's and static's. */
+export const FAR_ABOVE_FACTOR = 5;
+/** "close": two averages within this factor of each other (dynamic vs static; idle rows). */
+export const CLOSE_FACTOR = 3;
+/** "hurts host max": static host max above this many times vanilla's; dynamic must stay within it. */
+export const HOST_HURT_FACTOR = 2;
+/** "falls steeply": patches glitches at most vanilla's divided by this (2 and 4 ms buffers, busy). */
+export const GLITCH_FALL_FACTOR = 4;
+/** A steep fall needs something to fall from: vanilla must glitch at least this often. */
+export const GLITCH_FALL_MIN_VANILLA = 10;
+/** "barely changes": 10 ms buffer, busy, glitch counts within this factor ... */
+export const GLITCH_FLAT_FACTOR = 2;
+/** ... or both at most this many glitches (a handful either way is no change). */
+export const GLITCH_FLAT_SMALL = 5;
+/** Values are floored at this before ratios and logs, so zeros and sub-unit values compare sanely. */
+export const RATIO_FLOOR = 1;
+
+export const ERROR_DEFINITION =
+  `|log10(max(simulated, ${RATIO_FLOOR}) / max(published, ${RATIO_FLOOR}))| per cell; both values are floored at ${RATIO_FLOOR} ` +
+  "(1 us or 1 glitch) so that zero counts and sub-microsecond averages give a finite error";
+
+// ---------------------------------------------------------------------------------------------
+
+const floor1 = (x: number) => Math.max(x, RATIO_FLOOR);
+
+export function log10Error(simulated: number | null, published: number | null): number | null {
+  if (simulated === null || published === null || !Number.isFinite(simulated) || !Number.isFinite(published)) return null;
+  return Math.abs(Math.log10(floor1(simulated) / floor1(published)));
+}
+
+/** Ratio of the larger to the smaller, both floored. */
+function spread(...xs: number[]): number {
+  const f = xs.map(floor1);
+  return Math.max(...f) / Math.min(...f);
+}
+
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function bufferLabel(published: PublishedTables, frames: number): string {
+  const key = Object.keys(published.oboetester_glitches.buffer_frames).find((k) => k.startsWith(`${frames} `) || k === String(frames));
+  return key ?? String(frames);
+}
+
+function get(obj: unknown, ...keys: (string | number)[]): number | null {
+  let o = obj;
+  for (const k of keys) {
+    if (o === null || typeof o !== "object") return null;
+    o = (o as Record<string, unknown>)[String(k)];
+  }
+  return typeof o === "number" ? o : null;
+}
+
+const fmt = (x: number | null) => (x === null ? "n/a" : Number.isInteger(x) ? String(x) : x.toFixed(1));
+
+export interface BuildOptions {
+  wallMs?: number;
+}
+
+/** Builds the report from the runs (simulated) and the published tables (reference only). */
+export function buildSeedReport(runs: readonly SeedRun[], published: PublishedTables, opts: BuildOptions = {}): SeedReport {
+  // Index the runs: "<file>|<mode>" -> result.
+  const byKey = new Map<string, RunResult>();
+  for (const r of runs) byKey.set(`${r.file.replace(/^.*[\\/]/, "")}|${r.result.mode}`, r.result);
+  const probe = (file: string, mode: string, id: string) => byKey.get(`${file}|${mode}`)?.probes.find((p) => p.id === id);
+
+  const cells: Cell[] = [];
+  for (const load of ["idle", "busy"] as const)
+    for (const interval of [500, 1000] as const)
+      for (const side of ["guest", "host"] as const)
+        for (const stat of ["avg", "max"] as const)
+          for (const mode of ["vanilla", "dynamic", "static"] as const) {
+            const file = `cyclictest-${load}-${interval}.pvsched.yaml`;
+            const p = probe(file, mode, side === "guest" ? PROBE_IDS.guestCyclictest : PROBE_IDS.hostCyclictest);
+            const simulated = p && p.latency.count > 0 ? (stat === "avg" ? p.latency.avg_us : p.latency.max_us) : null;
+            const pub = get(published.cyclictest_us, load, stat, side, interval, mode);
+            cells.push({ table: "cyclictest", load, interval, side, stat, mode, published: pub, simulated, log10Error: log10Error(simulated, pub) });
+          }
+  for (const load of ["noload", "busy"] as const)
+    for (const frames of [96, 256, 512] as const)
+      for (const mode of ["vanilla", "patches"] as const) {
+        const file = `audio-${load}-${frames}.pvsched.yaml`;
+        const p = probe(file, mode === "patches" ? "dynamic" : "vanilla", PROBE_IDS.audio);
+        const simulated = p && typeof p.glitches === "number" ? p.glitches : null;
+        const buffer = bufferLabel(published, frames);
+        const pub = get(published.oboetester_glitches.buffer_frames, buffer, load, mode);
+        cells.push({ table: "audio", load, buffer, bufferFrames: frames, stat: "glitches", mode, published: pub, simulated, log10Error: log10Error(simulated, pub) });
+      }
+
+  const errs = cells.map((c) => c.log10Error).filter((x): x is number => x !== null);
+  let simNs = 0;
+  let events = 0;
+  const incomplete: string[] = [];
+  for (const r of runs) {
+    simNs += r.result.simulated_ns;
+    events += r.result.events;
+    if (r.result.stop !== "done") incomplete.push(`${r.file}|${r.result.mode}: ${r.result.stop}`);
+  }
+  return {
+    cells,
+    claims: evaluateClaims(cells),
+    medianLog10Error: median(errs),
+    errorDefinition: ERROR_DEFINITION,
+    durationSimulatedS: simNs / 1e9,
+    wallMs: opts.wallMs ?? 0,
+    events,
+    incompleteRuns: incomplete,
+  };
+}
+
+/**
+ * The cover letter's qualitative claims, checked on the `simulated` numbers of the cells only.
+ * A claim whose numbers are missing does not hold.
+ */
+export function evaluateClaims(cells: readonly Cell[]): Claim[] {
+  const ct = (load: string, interval: number, side: string, stat: string, mode: string) =>
+    (cells.find((c) => c.table === "cyclictest" && c.load === load && c.interval === interval && c.side === side && c.stat === stat && c.mode === mode)?.simulated ?? null) as
+      | number
+      | null;
+  const au = (load: string, frames: number, mode: string) =>
+    (cells.find((c) => c.table === "audio" && c.load === load && c.bufferFrames === frames && c.mode === mode)?.simulated ?? null) as number | null;
+  const ok = (x: number | null): x is number => x !== null && Number.isFinite(x);
+  const claims: Claim[] = [];
+  const intervals = [500, 1000] as const;
+
+  // (a) busy vanilla guest avg far above dynamic and static.
+  {
+    let holds = true;
+    const parts: string[] = [];
+    for (const i of intervals) {
+      const v = ct("busy", i, "guest", "avg", "vanilla");
+      const d = ct("busy", i, "guest", "avg", "dynamic");
+      const s = ct("busy", i, "guest", "avg", "static");
+      parts.push(`${i}: vanilla ${fmt(v)}, dynamic ${fmt(d)}, static ${fmt(s)} us`);
+      if (!ok(v) || !ok(d) || !ok(s)) holds = false;
+      else if (!(floor1(v) >= FAR_ABOVE_FACTOR * floor1(d) && floor1(v) >= FAR_ABOVE_FACTOR * floor1(s))) holds = false;
+    }
+    claims.push({
+      id: "busy-vanilla-far-above",
+      text: `Busy host: vanilla guest avg latency is far above (>= ${FAR_ABOVE_FACTOR}x) both dynamic and static, at both intervals`,
+      holds,
+      detail: parts.join("; "),
+    });
+  }
+
+  // (b) dynamic close to static on guest avg.
+  {
+    let holds = true;
+    const parts: string[] = [];
+    for (const load of ["idle", "busy"])
+      for (const i of intervals) {
+        const d = ct(load, i, "guest", "avg", "dynamic");
+        const s = ct(load, i, "guest", "avg", "static");
+        parts.push(`${load} ${i}: dynamic ${fmt(d)}, static ${fmt(s)} us`);
+        if (!ok(d) || !ok(s) || spread(d, s) > CLOSE_FACTOR) holds = false;
+      }
+    claims.push({
+      id: "dynamic-close-to-static",
+      text: `Dynamic is close to static on guest avg latency (within ${CLOSE_FACTOR}x), idle and busy, at both intervals`,
+      holds,
+      detail: parts.join("; "),
+    });
+  }
+
+  // (c) static hurts host max while dynamic does not. A max is one sample, so it is noisy: the
+  // claim asks static to hurt in at least one busy row (the cover letter's evidence is the busy
+  // 1000 row), and dynamic to stay within the same factor of vanilla in every row, idle and busy.
+  {
+    let hurt = false;
+    let dynamicOk = true;
+    let complete = true;
+    const parts: string[] = [];
+    for (const load of ["idle", "busy"])
+      for (const i of intervals) {
+        const v = ct(load, i, "host", "max", "vanilla");
+        const d = ct(load, i, "host", "max", "dynamic");
+        const s = ct(load, i, "host", "max", "static");
+        parts.push(`${load} ${i}: vanilla ${fmt(v)}, dynamic ${fmt(d)}, static ${fmt(s)} us`);
+        if (!ok(v) || !ok(d) || !ok(s)) {
+          complete = false;
+          continue;
+        }
+        if (load === "busy" && floor1(s) > HOST_HURT_FACTOR * floor1(v)) hurt = true;
+        if (floor1(d) > HOST_HURT_FACTOR * floor1(v)) dynamicOk = false;
+      }
+    claims.push({
+      id: "static-hurts-host-dynamic-does-not",
+      text:
+        `Static RT hurts the host's max latency (static host max > ${HOST_HURT_FACTOR}x vanilla in at least one busy row) ` +
+        `while dynamic does not (dynamic host max <= ${HOST_HURT_FACTOR}x vanilla in every row)`,
+      holds: complete && hurt && dynamicOk,
+      detail: parts.join("; "),
+    });
+  }
+
+  // (d) idle rows stay close.
+  {
+    let holds = true;
+    const parts: string[] = [];
+    for (const i of intervals) {
+      const xs = (["vanilla", "dynamic", "static"] as const).map((m) => ct("idle", i, "guest", "avg", m));
+      parts.push(`${i}: ${xs.map(fmt).join(" / ")} us`);
+      const vals = xs.filter(ok);
+      if (vals.length !== xs.length || spread(...vals) > CLOSE_FACTOR) holds = false;
+    }
+    claims.push({
+      id: "idle-rows-close",
+      text: `Idle host: guest avg latency of vanilla, dynamic and static within ${CLOSE_FACTOR}x of each other, at both intervals`,
+      holds,
+      detail: parts.join("; "),
+    });
+  }
+
+  // (e) audio: glitches fall steeply at 2 and 4 ms buffers under load, barely change at 10 ms.
+  {
+    let holds = true;
+    const parts: string[] = [];
+    for (const f of [96, 256]) {
+      const v = au("busy", f, "vanilla");
+      const p = au("busy", f, "patches");
+      parts.push(`${f} frames: vanilla ${fmt(v)}, patches ${fmt(p)}`);
+      if (!ok(v) || !ok(p) || !(v >= GLITCH_FALL_MIN_VANILLA && p <= v / GLITCH_FALL_FACTOR)) holds = false;
+    }
+    claims.push({
+      id: "audio-glitches-fall-at-2-4ms",
+      text:
+        `Busy host: audio glitches with the patches are at most 1/${GLITCH_FALL_FACTOR} of vanilla's at the 96 (2 ms) and 256 (4 ms) buffers ` +
+        `(and vanilla glitches at least ${GLITCH_FALL_MIN_VANILLA} times)`,
+      holds,
+      detail: parts.join("; "),
+    });
+  }
+  {
+    const v = au("busy", 512, "vanilla");
+    const p = au("busy", 512, "patches");
+    const holds = ok(v) && ok(p) && (spread(v, p) <= GLITCH_FLAT_FACTOR || (v <= GLITCH_FLAT_SMALL && p <= GLITCH_FLAT_SMALL));
+    claims.push({
+      id: "audio-glitches-flat-at-10ms",
+      text: `Busy host: at the 512 (10 ms) buffer the patches barely change glitches (within ${GLITCH_FLAT_FACTOR}x, or both <= ${GLITCH_FLAT_SMALL})`,
+      holds,
+      detail: `512 frames: vanilla ${fmt(v)}, patches ${fmt(p)}`,
+    });
+  }
+  return claims;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text rendering
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+/** The report as text tables: simulated beside published, with the per-cell error. */
+export function formatSeedReportText(r: SeedReport): string {
+  const lines: string[] = [];
+  const num = (x: number | null) => (x === null ? "n/a" : x >= 100 || Number.isInteger(x) ? String(Math.round(x)) : x.toFixed(1));
+  const err = (x: number | null) => (x === null ? "  n/a" : x.toFixed(2));
+  lines.push("cyclictest latency (us): simulated | published | |log10 error|");
+  lines.push(
+    `${pad("load", 5)} ${pad("int", 5)} ${pad("side", 6)} ${pad("stat", 4)} ${pad("mode", 8)} ${pad("simulated", 10, true)} ${pad("published", 10, true)} ${pad("error", 6, true)}`,
+  );
+  for (const c of r.cells)
+    if (c.table === "cyclictest")
+      lines.push(
+        `${pad(c.load, 5)} ${pad(String(c.interval), 5)} ${pad(c.side, 6)} ${pad(c.stat, 4)} ${pad(c.mode, 8)} ${pad(num(c.simulated), 10, true)} ${pad(num(c.published), 10, true)} ${pad(err(c.log10Error), 6, true)}`,
+      );
+  lines.push("");
+  lines.push("audio glitches (OboeTester analogue; patches = dynamic mode)");
+  lines.push(`${pad("load", 7)} ${pad("buffer", 11)} ${pad("mode", 8)} ${pad("simulated", 10, true)} ${pad("published", 10, true)} ${pad("error", 6, true)}`);
+  for (const c of r.cells)
+    if (c.table === "audio")
+      lines.push(`${pad(c.load, 7)} ${pad(c.buffer, 11)} ${pad(c.mode, 8)} ${pad(num(c.simulated), 10, true)} ${pad(num(c.published), 10, true)} ${pad(err(c.log10Error), 6, true)}`);
+  lines.push("");
+  const n = r.cells.filter((c) => c.log10Error !== null).length;
+  lines.push(`median |log10 error| over ${n} of ${r.cells.length} cells: ${r.medianLog10Error === null ? "n/a" : r.medianLog10Error.toFixed(3)}`);
+  lines.push(`  (${r.errorDefinition})`);
+  lines.push("");
+  lines.push("claims (checked on simulated numbers only):");
+  for (const c of r.claims) {
+    lines.push(`  [${c.holds ? "holds" : "FAILS"}] ${c.id}: ${c.text}`);
+    lines.push(`          ${c.detail}`);
+  }
+  lines.push("");
+  lines.push(`${r.durationSimulatedS.toFixed(1)} simulated s, ${r.events} events, ${(r.wallMs / 1000).toFixed(2)} s wall`);
+  if (r.incompleteRuns.length) lines.push(`incomplete runs: ${r.incompleteRuns.join(", ")}`);
+  return lines.join("\n") + "\n";
+}
+
+/** The `--json` object of `seed-report`. */
+export function seedReportJson(r: SeedReport): Record<string, unknown> {
+  return {
+    cells: r.cells,
+    claims: r.claims,
+    medianLog10Error: r.medianLog10Error,
+    errorDefinition: r.errorDefinition,
+    durationSimulatedS: r.durationSimulatedS,
+    wallMs: r.wallMs,
+    events: r.events,
+    incompleteRuns: r.incompleteRuns,
+  };
+}
