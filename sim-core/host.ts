@@ -4,10 +4,14 @@
  */
 import type { Engine } from "./engine";
 import type { HostConfig } from "./scenario";
+import type { Rng } from "./rng";
 import { resolveSched, sharesFromCpuWeight, type SchedTunables } from "./params";
 import { Cpu } from "./sched/cpu";
 import { FairClass, TaskGroup } from "./sched/fair";
 import type { Task } from "./sched/task";
+
+/** sysctl_sched_migration_cost (500 us): a task that ran more recently is cache-hot and stays. */
+const MIGRATION_COST_NS = 500_000;
 
 /** Cost of the host hrtimer interrupt that wakes a sleeper (hrtimer_interrupt + try_to_wake_up). ESTIMATE. */
 const HOST_TIMER_IRQ_NS = 1_000;
@@ -17,11 +21,13 @@ export class Host {
   readonly tun: SchedTunables;
   readonly groups = new Map<string, TaskGroup>();
   readonly tasks: Task[] = [];
-  private rr = 0;
+  /** Threads placed on each CPU at creation (fork balancing counts them). */
+  private readonly placed: number[];
 
   constructor(
     readonly eng: Engine,
     cfg: HostConfig,
+    private readonly rng: Rng,
   ) {
     this.tun = resolveSched(cfg.sched, cfg.cpus);
     this.cpus = [];
@@ -30,6 +36,7 @@ export class Host {
       cpu.hooks.idleBalance = (c) => this.idleBalance(c);
       this.cpus.push(cpu);
     }
+    this.placed = this.cpus.map(() => 0);
     for (const g of cfg.cgroups ?? []) this.groups.set(g.name, new TaskGroup(g.name, g.shares ?? sharesFromCpuWeight(g.weight ?? 100)));
   }
 
@@ -57,15 +64,25 @@ export class Host {
     }
   }
 
-  /** A new host thread, placed round-robin unless pinned, and made runnable. */
+  /**
+   * A new host thread. Unless pinned it goes where fork balancing would put it: the CPU with
+   * the fewest threads so far, ties broken by the run's seeded generator (which is why two
+   * seeds of one scenario can place a latency probe beside different neighbours).
+   */
   addTask(t: Task, pin: number | undefined, cgroup: string | undefined): void {
     if (cgroup !== undefined) {
       t.cgroup = cgroup;
       t.tg = this.groups.get(cgroup) ?? null;
     }
     t.pin = pin ?? -1;
-    const cpu = this.cpus[t.pin >= 0 ? t.pin : this.rr++ % this.cpus.length];
-    t.cpu = cpu;
+    let idx = t.pin;
+    if (idx < 0) {
+      const least = Math.min(...this.placed);
+      const ties = this.placed.flatMap((n, i) => (n === least ? [i] : []));
+      idx = ties[Math.floor(this.rng.float() * ties.length)];
+    }
+    this.placed[idx]++;
+    t.cpu = this.cpus[idx];
     this.tasks.push(t);
   }
 
@@ -141,17 +158,24 @@ export class Host {
 
   // ---- load balancing ----------------------------------------------------------------------
 
+  /** can_migrate_task(): not running, not pinned, and (for the balancer) not cache-hot. */
+  private canMigrate(t: Task, src: Cpu, hotCheck: boolean): boolean {
+    if (t === src.curr || t.pin >= 0) return false;
+    return !hotCheck || this.eng.now - t.lastRanAt >= MIGRATION_COST_NS;
+  }
+
   /** A queued, not running, movable task of `src` that may run on `dst`. */
-  private movable(src: Cpu, dst: Cpu, rtOnly: boolean): Task | null {
+  private movable(src: Cpu, dst: Cpu, hotCheck: boolean): Task | null {
     let best: Task | null = null;
     for (const t of src.rt.q) {
-      if (t !== src.curr && t.pin < 0 && (!best || t.rtPrio > best.rtPrio)) best = t;
+      if (this.canMigrate(t, src, false) && (!best || t.rtPrio > best.rtPrio)) best = t;
     }
-    if (best || rtOnly) return best;
+    if (best) return best;
+    void dst;
     const scan = (q: { task: Task | null; my: unknown }[]): Task | null => {
       for (const se of q) {
         if (se.task) {
-          if (se.task !== src.curr && se.task.pin < 0) return se.task;
+          if (this.canMigrate(se.task, src, hotCheck)) return se.task;
         } else if (se.my) {
           const r = scan((se.my as { q: { task: Task | null; my: unknown }[] }).q);
           if (r) return r;
@@ -162,10 +186,15 @@ export class Host {
     return scan(src.fair.root.q);
   }
 
+  /**
+   * Moves a queued task (detach_task/attach_task). Its vruntime is made relative to the old
+   * runqueue's min_vruntime *before* the dequeue moves that minimum, as dequeue_entity() does.
+   */
   private pull(src: Cpu, dst: Cpu, t: Task): void {
     src.settle();
+    const rel = t.isRt ? 0 : t.se.vruntime - src.fair.rqFor(t, t.tg).minVruntime;
     src.dequeue(t);
-    this.migrate(t, src, dst);
+    if (!t.isRt) t.se.vruntime = rel + dst.fair.rqFor(t, t.tg).minVruntime;
     dst.enqueue(t, false);
     dst.checkPreempt(t);
     src.replan();
@@ -182,8 +211,11 @@ export class Host {
     if (!src) return;
     const t = this.movable(src, dst, false);
     if (t) {
+      // dst is inside schedule(): enqueue only, it picks right after.
+      const rel = t.isRt ? 0 : t.se.vruntime - src.fair.rqFor(t, t.tg).minVruntime;
+      src.settle();
       src.dequeue(t);
-      this.migrate(t, src, dst);
+      if (!t.isRt) t.se.vruntime = rel + dst.fair.rqFor(t, t.tg).minVruntime;
       dst.enqueue(t, false);
       src.replan();
     }
@@ -218,7 +250,7 @@ export class Host {
     if (!busiest) return;
     for (const dst of this.cpus) {
       if (busiest.nrRunning - dst.nrRunning < 2) continue;
-      const t = this.movable(busiest, dst, false);
+      const t = this.movable(busiest, dst, true);
       if (t) this.pull(busiest, dst, t);
       break;
     }

@@ -16,6 +16,9 @@ export class Probe {
   private n = 0;
   callbacks = 0;
   glitches = 0;
+  /** When the worst sample was taken (for finding it on the timeline). */
+  maxAtNs = 0;
+  private maxNs = -1;
 
   constructor(
     readonly id: string,
@@ -34,6 +37,10 @@ export class Probe {
       this.buf = b;
     }
     this.buf[this.n++] = latencyNs;
+    if (latencyNs > this.maxNs) {
+      this.maxNs = latencyNs;
+      this.maxAtNs = now;
+    }
   }
 
   /** An audio callback finished; a glitch if it finished after its deadline. */
@@ -46,6 +53,7 @@ export class Probe {
   result(): ProbeResult {
     const r: ProbeResult = { id: this.id, side: this.side, kind: this.kind, latency: latencyStats(this.buf.subarray(0, this.n)) };
     if (this.vm !== undefined) r.vm = this.vm;
+    if (this.n > 0) r.max_at_ns = this.maxAtNs;
     if (this.kind === "audio") {
       r.callbacks = this.callbacks;
       r.glitches = this.glitches;

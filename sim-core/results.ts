@@ -25,6 +25,8 @@ export interface ProbeResult {
   vm?: string;
   kind: "cyclictest" | "audio" | "periodic";
   latency: LatencyStats;
+  /** Simulated time at which the worst latency was observed. */
+  max_at_ns?: number;
   /** Audio only: callbacks run and callbacks that missed their deadline. */
   callbacks?: number;
   glitches?: number;
@@ -48,6 +50,8 @@ export interface VcpuStats {
   boosts_by: { inject: number; lazy: number };
   unboosts: number;
   boosted_ns: number;
+  /** The longest single boost. */
+  max_boost_ns: number;
   /** Times the preempt-disabled cap (patch 5) cut a boost. */
   throttles: number;
   exits: Record<ExitReason, number>;

@@ -63,7 +63,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const rng = new Rng(seed);
   const durationNs = Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
   const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
-  const host = new Host(eng, s.host);
+  const host = new Host(eng, s.host, rng);
   const kvm = { ...KVM_DEFAULTS, ...(s.host.kvm ?? {}) };
   const costs: KvmCosts = {
     exitNs: kvm.exit_ns,
@@ -201,7 +201,12 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
 
   for (const c of host.cpus) c.finish();
   for (const g of guests) for (const c of g.cpus) c.finish();
-  for (const v of vcpus) if (v.pv.shm?.boosted) v.pv.boostedNs += endNs - v.pv.boostStart;
+  for (const v of vcpus) {
+    if (!v.pv.shm?.boosted) continue;
+    const d = endNs - v.pv.boostStart;
+    v.pv.boostedNs += d;
+    if (d > v.pv.maxBoostNs) v.pv.maxBoostNs = d;
+  }
 
   const cpus: CpuStats[] = host.cpus.map((c) => ({
     cpu: c.index,
@@ -219,6 +224,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     boosts_by: { inject: v.pv.boostsInject, lazy: v.pv.boostsLazy },
     unboosts: v.pv.unboosts,
     boosted_ns: v.pv.boostedNs,
+    max_boost_ns: v.pv.maxBoostNs,
     throttles: v.pv.throttles,
     exits: { ...v.exits },
     steal_ns: stealOf(v.task, endNs),

@@ -27,6 +27,8 @@ export function unboost(v: Vcpu): void {
   v.setHostPolicy("other", 0, 0);
   shm.boosted = false;
   v.task.boosted = false;
-  v.pv.boostedNs += v.eng.now - v.pv.boostStart;
+  const d = v.eng.now - v.pv.boostStart;
+  v.pv.boostedNs += d;
+  if (d > v.pv.maxBoostNs) v.pv.maxBoostNs = d;
   v.pv.unboosts++;
 }

@@ -53,9 +53,10 @@ export interface PvVcpuState {
   boostsLazy: number;
   unboosts: number;
   boostedNs: number;
+  maxBoostNs: number;
   throttles: number;
 }
 
 export function newPvVcpuState(): PvVcpuState {
-  return { shm: null, boostStart: 0, pendingBoost: false, throttled: false, boosts: 0, boostsInject: 0, boostsLazy: 0, unboosts: 0, boostedNs: 0, throttles: 0 };
+  return { shm: null, boostStart: 0, pendingBoost: false, throttled: false, boosts: 0, boostsInject: 0, boostsLazy: 0, unboosts: 0, boostedNs: 0, maxBoostNs: 0, throttles: 0 };
 }

@@ -375,6 +375,7 @@ export class Cpu {
       if (!prev.isRt) this.fair.putPrev();
       this.curr = null;
       prev.prog.switchOut?.(prev);
+      prev.lastRanAt = now;
       if (prev.onRq) prev.runnableSince = now;
     }
     this.curr = next;

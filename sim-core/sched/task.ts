@@ -66,6 +66,8 @@ export class Task {
   wakeTarget = -1;
   onWakeLatency: ((latencyNs: number, now: number) => void) | null = null;
   runnableSince = 0;
+  /** When the task last stopped running (cache-hotness for the balancer). */
+  lastRanAt = -Infinity;
   runDelayNs = 0;
   runtimeNs = 0;
   /** vCPU thread boosted by the series (for the timeline and stats). */
