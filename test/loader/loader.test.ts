@@ -1,0 +1,165 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { checkSemantics, formatError, loadScenario, type ScenarioError } from "../../scenario-loader/index";
+
+function errorsOf(text: string): ScenarioError[] {
+  const r = loadScenario(text, "t.yaml");
+  assert.equal(r.ok, false, "expected the scenario to be refused");
+  return (r as { errors: ScenarioError[] }).errors;
+}
+
+/** The text an error's offset/length covers: must agree with line/column. */
+function covered(text: string, e: ScenarioError): string {
+  return text.slice(e.offset, e.offset + e.length);
+}
+
+function lineCol(text: string, offset: number): [number, number] {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return [line, offset - (before.lastIndexOf("\n") + 1) + 1];
+}
+
+test("a valid scenario loads", () => {
+  const r = loadScenario("name: ok\nhost:\n  cpus: 4\nvms:\n  - {name: vm0, vcpus: 2}\n");
+  assert.equal(r.ok, true);
+  if (r.ok) {
+    assert.equal(r.scenario.host.cpus, 4);
+    assert.equal(r.scenario.vms?.[0].vcpus, 2);
+  }
+});
+
+test("YAML syntax error: exact range of the offending tab", () => {
+  const text = "name: x\nhost:\n\tcpus: 4\n";
+  const [e] = errorsOf(text);
+  assert.deepEqual([e.line, e.column, e.endLine, e.endColumn, e.offset, e.length], [3, 1, 3, 2, 14, 1]);
+  assert.equal(covered(text, e), "\t");
+  assert.match(e.message, /tab/i);
+  assert.equal(e.severity, "error");
+});
+
+test("unknown key: the range is the key itself and the message names it", () => {
+  const text = "name: x\nhost:\n  cpus: 4\n  cpuz: 3\n";
+  const errs = errorsOf(text);
+  assert.equal(errs.length, 1);
+  const e = errs[0];
+  assert.deepEqual([e.line, e.column, e.endLine, e.endColumn], [4, 3, 4, 7]);
+  assert.equal(covered(text, e), "cpuz");
+  assert.equal(e.path, "host.cpuz");
+  assert.match(e.message, /^host\.cpuz: unknown key "cpuz"/);
+  assert.match(e.message, /did you mean "cpus"/);
+  assert.equal(formatError("t.yaml", e), `t.yaml:4:3: ${e.message}`);
+});
+
+test("wrong type: the range is the value", () => {
+  const text = "name: x\nhost:\n  cpus: four\n";
+  const [e] = errorsOf(text);
+  assert.deepEqual([e.line, e.column, e.endLine, e.endColumn], [3, 9, 3, 13]);
+  assert.equal(covered(text, e), "four");
+  assert.equal(e.message, 'host.cpus: must be a number (got string "four")');
+});
+
+test("schema bound: vms[0].vcpus: must be >= 1", () => {
+  const text = "name: x\nhost:\n  cpus: 4\nvms:\n  - name: a\n    vcpus: 0\n";
+  const [e] = errorsOf(text);
+  assert.match(e.message, /^vms\[0\]\.vcpus: must be >= 1/);
+  assert.deepEqual([e.line, e.column], [6, 12]);
+  assert.equal(covered(text, e), "0");
+});
+
+test("limit violation from sim-core checkLimits maps to the field's range", () => {
+  const text = "name: x\nhost:\n  cpus: 4\nvms:\n  - name: a\n    vcpus: 2\n    pin: [0, 9]\n";
+  const [e] = errorsOf(text);
+  assert.equal(e.path, "vms[0].pin[1]");
+  assert.deepEqual([e.line, e.column, e.endLine, e.endColumn], [7, 14, 7, 15]);
+  assert.equal(covered(text, e), "9");
+  assert.match(e.message, /^vms\[0\]\.pin\[1\]: CPU 9 does not exist/);
+});
+
+test("semantic check: a cyclictest interval shorter than a context switch", () => {
+  const text = "name: x\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      interval_us: 1\n";
+  const [e] = errorsOf(text);
+  assert.equal(e.path, "host.workloads[0].interval_us");
+  assert.deepEqual([e.line, e.column], [6, 20]);
+  assert.match(e.message, /context switch/);
+});
+
+test("semantic checks: zero periods, inverted ranges, duplicate ids and modes", () => {
+  const issues = checkSemantics({
+    name: "x",
+    host: {
+      cpus: 2,
+      sched: { rt_runtime_us: 2_000_000, load_balance_ms: 0 },
+      workloads: [
+        { kind: "cyclictest", id: "p", interval_us: 0 },
+        { kind: "bursty", id: "p", gap: { uniform_us: [10, 5] }, work: { exp_mean_us: 0 } },
+      ],
+    },
+    modes: ["vanilla", "vanilla"],
+  });
+  const paths = issues.map((i) => i.path).sort();
+  assert.deepEqual(paths, [
+    "host.sched.load_balance_ms",
+    "host.sched.rt_runtime_us",
+    "host.workloads.0.interval_us",
+    "host.workloads.1.gap.uniform_us",
+    "host.workloads.1.id",
+    "host.workloads.1.work.exp_mean_us",
+    "modes.1",
+  ]);
+});
+
+test("a workload with a misspelt kind gets one message listing the kinds", () => {
+  const text = "name: x\nhost:\n  cpus: 4\n  workloads:\n    - kind: cyclictes\n";
+  const errs = errorsOf(text);
+  assert.equal(errs.length, 1);
+  assert.match(errs[0].message, /^host\.workloads\[0\]\.kind: must be one of: cyclictest, stress/);
+  assert.equal(covered(text, errs[0]), "cyclictes");
+});
+
+test("errors inside a workload come from the branch its kind names", () => {
+  const text = "name: x\nhost:\n  cpus: 4\n  workloads:\n    - kind: cyclictest\n      interval: 5\n";
+  const errs = errorsOf(text);
+  assert.equal(errs.length, 1);
+  assert.match(errs[0].message, /interval: unknown key "interval" \(did you mean "interval_us"\?\)/);
+});
+
+test("unknown mechanism is an unknown key", () => {
+  const errs = errorsOf("name: x\nhost: {cpus: 1}\nmodes:\n  - {mode: dynamic, mechanisms: {lazy_bost: false}}\n");
+  assert.match(errs[0].message, /^modes\[0\]\.mechanisms\.lazy_bost: unknown key "lazy_bost" \(did you mean "lazy_boost"\?\)/);
+});
+
+test("CRLF text: offsets and columns still point at the key", () => {
+  const text = "name: x\r\nhost:\r\n  cpus: 1\r\n  cpuz: 4\r\n";
+  const [e] = errorsOf(text);
+  assert.equal(covered(text, e), "cpuz");
+  assert.deepEqual([e.line, e.column], [4, 3]);
+});
+
+test("whole-file problems: empty, a list, a NUL byte, .nan, too large", () => {
+  assert.match(errorsOf("")[0].message, /empty/);
+  assert.match(errorsOf("- a\n- b\n")[0].message, /must be a YAML mapping/);
+  const nul = errorsOf("name: x\nho\u0000st: 1\n")[0];
+  assert.match(nul.message, /NUL/);
+  assert.deepEqual([nul.line, nul.column], [2, 3]);
+  assert.match(errorsOf("name: x\nhost:\n  cpus: .nan\n")[0].message, /^host\.cpus: must be a finite number/);
+  assert.match(errorsOf("name: x\n" + "#".repeat(1_000_001))[0].message, /too large/);
+});
+
+test("property: any text gives ok or errors whose ranges agree with line/column, never a throw", () => {
+  const chunks = ["name: x\n", "host:\n", "  cpus: 4\n", "  cpus: -1\n", "vms:\n", "  - name: a\n", "    vcpus: 2\n", "\t", "[", "{", "}", ":", "- ", "&a ", "*a", "\r\n", '"', "kind: spin\n"];
+  fc.assert(
+    fc.property(fc.array(fc.oneof(fc.constantFrom(...chunks), fc.string({ maxLength: 8 })), { maxLength: 20 }), (parts) => {
+      const text = parts.join("");
+      const r = loadScenario(text);
+      if (r.ok) return;
+      assert.ok(r.errors.length > 0);
+      for (const e of r.errors) {
+        assert.ok(e.offset >= 0 && e.offset + e.length <= text.length);
+        assert.deepEqual([e.line, e.column], lineCol(text.replace(/\r\n?/g, (m) => (m.length === 2 ? " \n" : "\n")), e.offset));
+        assert.ok(!/[\r\n]/.test(formatError("f", e)));
+      }
+    }),
+    { numRuns: 300, seed: 42 },
+  );
+});
