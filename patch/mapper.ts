@@ -296,14 +296,15 @@ function explain(cr: CompiledRule, patch: Patch, file: FileDiff, hunk: Hunk): st
 
 /** Map one hunk with a compiled map. */
 export function mapHunk(map: CompiledHunkMap, patch: Patch, file: FileDiff, hunk: Hunk): MappedHunk {
-  const base = {
+  const result = (mechanism: string | null, reason: string, score: number, rule: MappedHunk["rule"]): MappedHunk => ({
     patchSubject: patch.subject,
     patchIndex: patch.index,
     file: file.path,
     line: hunk.line,
     endLine: hunk.endLine,
     funcContext: hunk.funcContext,
-  };
+    mechanism, reason, score, rule,
+  });
   if (!map.byPath) map.byPath = new Map();
   const key = file.oldPath === file.newPath ? file.path : `${file.path}\0${file.oldPath ?? ""}\0${file.newPath ?? ""}`;
   let perLayer = map.byPath.get(key);
@@ -325,16 +326,11 @@ export function mapHunk(map: CompiledHunkMap, patch: Patch, file: FileDiff, hunk
     if (best) {
       const cr = best;
       const where = `${cr.source} rule #${cr.index}${cr.rule.note ? ` (${cr.rule.note})` : ""}`;
-      return {
-        ...base,
-        mechanism: cr.rule.mechanism,
-        reason: `${explain(cr, patch, file, hunk).join("; ")} [${where}]`,
-        score: bestScore,
-        rule: { source: cr.source, index: cr.index },
-      };
+      return result(cr.rule.mechanism, `${explain(cr, patch, file, hunk).join("; ")} [${where}]`, bestScore,
+        { source: cr.source, index: cr.index });
     }
   }
-  return { ...base, mechanism: null, reason: `no rule matches file ${file.path || "(unnamed)"} with this hunk's identifiers, function or subject`, score: 0, rule: null };
+  return result(null, `no rule matches file ${file.path || "(unnamed)"} with this hunk's identifiers, function or subject`, 0, null);
 }
 
 /**

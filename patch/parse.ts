@@ -228,38 +228,45 @@ function stripCNoise(line: string): string {
   if (/^\s*#\s*include\b/.test(line)) return "";
   // Fast path: most lines have no literal or comment.
   if (line.indexOf("\"") < 0 && line.indexOf("'") < 0 && line.indexOf("/") < 0) return line;
-  let out = "";
+  // Keep the code between literals and comments as slices (linear, no per-character concatenation).
+  const parts: string[] = [];
+  let from = 0;
   let i = 0;
   const n = line.length;
   while (i < n) {
     const c = line.charCodeAt(i);
     if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
-      const q = c;
+      parts.push(line.slice(from, i));
       i++;
-      while (i < n && line.charCodeAt(i) !== q) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
+      while (i < n && line.charCodeAt(i) !== c) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
       i++;
-      out += " ";
+      from = i;
     } else if (c === 0x2f /* / */ && line.charCodeAt(i + 1) === 0x2f) {
-      break;
+      parts.push(line.slice(from, i));
+      return parts.join(" ");
     } else if (c === 0x2f && line.charCodeAt(i + 1) === 0x2a /* * */) {
+      parts.push(line.slice(from, i));
       const end = line.indexOf("*/", i + 2);
-      if (end < 0) break;
+      if (end < 0) return parts.join(" ");
       i = end + 2;
-      out += " ";
+      from = i;
     } else {
-      out += line[i];
       i++;
     }
   }
-  return out;
+  if (from < n) parts.push(line.slice(from));
+  return parts.join(" ");
 }
+
+/** Lines longer than this are not code anyone wrote by hand; only their start is scanned. */
+const MAX_IDENT_LINE = 4096;
 
 /** Add the C identifiers of one added line to `seen`/`out` (bounded by `max`). */
 export function collectIdentifiers(line: string, seen: Set<string>, out: string[], max: number): void {
   if (out.length >= max) return;
   // Block-comment continuation lines (` * text`) carry prose, not code.
   if (/^\s*(\*|\/\*)/.test(line) && !/^\s*\*\s*\w+\s*=/.test(line)) return;
-  const code = stripCNoise(line);
+  const code = stripCNoise(line.length > MAX_IDENT_LINE ? line.slice(0, MAX_IDENT_LINE) : line);
   IDENT_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = IDENT_RE.exec(code)) !== null) {
@@ -302,7 +309,7 @@ function cleanPath(raw: string, prefix: string): string | null {
 
 /** `diff --git a/x b/y` → [x, y] for the common unquoted, equal-length case; best effort otherwise. */
 function parseDiffGitPaths(rest: string): [string | null, string | null] {
-  if (rest.startsWith("\"")) {
+  if (rest.startsWith("\"") && rest.length < 4096) {
     const m = /^"((?:[^"\\]|\\.)*)" +"?((?:[^"\\]|\\.)*)"?$/.exec(rest);
     if (m) return [cleanPath(`"${m[1]}"`, "a/"), cleanPath(`"${m[2]}"`, "b/")];
   }
@@ -345,7 +352,8 @@ function splitSubject(raw: string): { subject: string; prefix: string; index: nu
  * mailers write non-ASCII names and subjects. Unknown charsets and bad encodings are left as is.
  */
 export function decodeMimeWords(value: string): string {
-  if (value.indexOf("=?") < 0) return value;
+  // Real headers are short; a huge one is left alone rather than scanned with a regex.
+  if (value.indexOf("=?") < 0 || value.length > 16384) return value;
   // Whitespace between two encoded words is not part of the text.
   return value.replace(/\?=\s+=\?/g, "?==?").replace(/=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g, (whole, cs: string, enc: string, data: string) => {
     const charset = cs.toLowerCase().replace(/\*.*$/, "");
@@ -514,13 +522,6 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   };
 
   const startHunk = (line: number, m: RegExpExecArray) => {
-    if (!file) {
-      // A hunk with no file header: keep it under an unnamed file so its lines are still reported.
-      diag(line, "warning", "hunk-without-file", "hunk header with no preceding file header");
-      startFile(line, null, null);
-      if (!file) return false;
-    }
-    const f = file as FileDiff;
     if (totalHunks >= L.maxHunks) {
       if (!capHunksHit) {
         capHunksHit = true;
@@ -528,6 +529,13 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       }
       return false;
     }
+    if (!file) {
+      // A hunk with no file header: keep it under an unnamed file so its lines are still reported.
+      diag(line, "warning", "hunk-without-file", "hunk header with no preceding file header");
+      startFile(line, null, null);
+      if (!file) return false;
+    }
+    const f = file as FileDiff;
     totalHunks++;
     const oldCount = m[2] === undefined ? 1 : Number(m[2]);
     const newCount = m[4] === undefined ? 1 : Number(m[4]);
@@ -677,6 +685,9 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       if (patch) patch.endLine = lineNo;
       continue;
     }
+
+    // Blank lines mean nothing outside headers, hunks and binary blocks: skip them cheaply.
+    if (line.length === 0 && !(state === "body" && bodyFirst)) continue;
 
     // `git format-patch` puts the real author in the first body line when the sender differs.
     if (state === "body" && bodyFirst) {
