@@ -28,6 +28,12 @@ export interface Row {
   p99_within_2x: boolean | null;
   /** Why there is no simulated side, or anything else worth knowing about the row. */
   note?: string;
+  /**
+   * What-if, not a simulator output: the simulated distribution with the proposed
+   * delivery-latency calibration added to every wake-up (see fidelity/calibrate.ts).
+   * `in_sample` marks the rows the calibration was fitted on.
+   */
+  what_if?: { avg_us: number; p99_us: number; ratio_avg: number | null; ratio_p99: number | null; ks: number; p99_within_2x: boolean; in_sample: boolean };
 }
 
 export function simSummary(l: LatencyStats): Summary {
@@ -114,6 +120,9 @@ export function orderings(rows: Row[]): OrderingRow[] {
 }
 
 export interface Summary2 {
+  /** Rows with a what-if column, and how many of them are within 2x at p99 (out of sample only). */
+  what_if_rows_out_of_sample: number;
+  what_if_p99_within_2x_out_of_sample: number;
   rows: number;
   rows_simulated: number;
   p99_within_2x: number;
@@ -130,7 +139,10 @@ export interface Summary2 {
 export function summarizeRows(rows: Row[], ords: OrderingRow[]): Summary2 {
   const sim = rows.filter((r) => r.sim !== null);
   const ks = sim.map((r) => r.ks).filter((x): x is number => x !== null && Number.isFinite(x));
+  const wi = sim.filter((r) => r.what_if && !r.what_if.in_sample);
   return {
+    what_if_rows_out_of_sample: wi.length,
+    what_if_p99_within_2x_out_of_sample: wi.filter((r) => r.what_if!.p99_within_2x).length,
     rows: rows.length,
     rows_simulated: sim.length,
     p99_within_2x: sim.filter((r) => r.p99_within_2x).length,

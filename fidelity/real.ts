@@ -130,6 +130,11 @@ export interface RealEnv {
   steal_pct: number;
   /** Share of all CPU time that was not idle during the cell (ours and everybody else's). */
   busy_pct: number;
+  /**
+   * Share of all CPU time that was busy in the half second before the cell, with none of our
+   * processes running: other users of the machine. "idle" cells are only idle if this is ~0.
+   */
+  background_busy_pct: number;
   started_at: string;
 }
 
@@ -160,6 +165,11 @@ export async function runRealCell(cell: Cell, o: RealRunOptions): Promise<RealCe
   let stress: ChildProcess | undefined;
   let stressDone: Promise<unknown> | undefined;
   try {
+    const b0 = readCpuTimes();
+    await sleep(500);
+    const b1 = readCpuTimes();
+    const bdt = b1.total - b0.total || 1;
+    const background_busy_pct = (100 * (bdt - (b1.idle - b0.idle))) / bdt;
     if (cell.load === "busy") {
       // stress-ng's own parent only supervises; its --cpu workers are the hogs. They are
       // SCHED_OTHER nice 0, in our session (and autogroup), like the simulated stress workers.
@@ -232,6 +242,7 @@ export async function runRealCell(cell: Cell, o: RealRunOptions): Promise<RealCe
         loadavg_before,
         steal_pct: (100 * (t1.steal - t0.steal)) / dt,
         busy_pct: (100 * (dt - (t1.idle - t0.idle))) / dt,
+        background_busy_pct,
         started_at: startedAt,
       },
     };

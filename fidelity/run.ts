@@ -12,7 +12,15 @@ import { makeRow, orderings, summarizeRows, type OrderingRow, type Row, type Sum
 import { buildBinaries, checkPrerequisites, cpuCount, readLoadAvg, runRealCell, type RealEnv } from "./real";
 import { cellScenario, type Mapping } from "./scenarios";
 import { summarize } from "./stats";
-import { proposeCalibrations, type Calibration } from "./calibrate";
+import {
+  convolveBinnedLognormal,
+  ksSamplesVsWeighted,
+  proposeCalibrations,
+  weightedMean,
+  weightedQuantile,
+  type Calibration,
+} from "./calibrate";
+import { ratio, withinFactor } from "./stats";
 
 export interface FidelityOptions {
   quick: boolean;
@@ -78,7 +86,7 @@ export interface FidelityReport {
   orderings: OrderingRow[];
   /** Proposed calibrations from the real data (see fidelity/CALIBRATION.md). */
   calibrations: Calibration[];
-  summary: Summary2 & { wall_s: number; steal_pct_max: number; loadavg1_range: [number, number] };
+  summary: Summary2 & { wall_s: number; steal_pct_max: number; loadavg1_range: [number, number]; background_busy_pct_mean: number };
 }
 
 function pack(sorted: Float64Array): [number, number][] {
@@ -118,6 +126,7 @@ function mergeEnv(envs: RealEnv[]): RealEnv {
     loadavg_before: [0, 1, 2].map((k) => envs.reduce((s, e) => s + (e.loadavg_before[k] ?? NaN), 0) / envs.length),
     steal_pct: w((e) => e.steal_pct),
     busy_pct: w((e) => e.busy_pct),
+    background_busy_pct: envs.reduce((s, e) => s + (e.background_busy_pct ?? NaN), 0) / envs.length,
     started_at: envs[0].started_at,
   };
 }
@@ -201,6 +210,8 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
   }
 
   const rows: Row[] = [];
+  const simHist = new Map<Row, { edges_us: number[]; counts: number[] }>();
+  const realOf = new Map<Row, Float64Array>();
   const cellReports: CellReport[] = [];
   for (const [i, cell] of cells.entries()) {
     const real = realCells[i];
@@ -240,8 +251,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
         else if (simRep.error) note = "simulation failed: " + simRep.error;
         else if (!probe) note = `sim-core returned no probe "${simId}"`;
         else if (probe.latency.count === 0) note = "sim-core probe has no samples";
-        rows.push(
-          makeRow(
+        const row = makeRow(
             {
               cell: cell.key,
               experiment: cell.experiment,
@@ -254,13 +264,35 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
             rs,
             probe?.latency ?? null,
             note,
-          ),
-        );
+          );
+        rows.push(row);
+        realOf.set(row, rs);
+        if (probe && probe.latency.count > 0) simHist.set(row, probe.latency.histogram);
       }
     }
   }
   const ords = orderings(rows);
   const calibrations = calibrate(cells, realCells, rows);
+  const delivery = calibrations.find((c) => c.params)?.params;
+  if (delivery) {
+    for (const row of rows) {
+      const h = simHist.get(row);
+      if (!h || !row.sim) continue;
+      const w = convolveBinnedLognormal(h, delivery.lognormal_median_us, delivery.lognormal_gsd);
+      const avg = row.sim.avg_us + (weightedMean(w) - weightedMean(convolveBinnedLognormal(h, 0, 1, 1)));
+      const p99 = weightedQuantile(w, 0.99);
+      const rp = ratio(p99, row.real.p99_us);
+      row.what_if = {
+        avg_us: avg,
+        p99_us: p99,
+        ratio_avg: ratio(avg, row.real.avg_us),
+        ratio_p99: rp,
+        ks: ksSamplesVsWeighted(realOf.get(row)!, w),
+        p99_within_2x: withinFactor(rp, 2),
+        in_sample: row.experiment === "host-cyclictest" && row.mode === "fifo",
+      };
+    }
+  }
   const s = summarizeRows(rows, ords);
   const loads1 = cellReports.map((c) => c.env.loadavg_before[0]).filter((x) => Number.isFinite(x));
   return {
@@ -285,6 +317,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
       wall_s: (Date.now() - t0) / 1000,
       steal_pct_max: Math.max(0, ...cellReports.map((c) => c.env.steal_pct)),
       loadavg1_range: [Math.min(...loads1), Math.max(...loads1)],
+      background_busy_pct_mean: cellReports.reduce((a, c) => a + (c.env.background_busy_pct ?? NaN), 0) / cellReports.length,
     },
   };
 }
@@ -332,7 +365,7 @@ export function formatReport(r: FidelityReport): string {
   out.push(`pvsched-sim fidelity: ${r.machine.cpus} CPUs, kernel ${r.machine.kernel}, ${r.options.duration_s} s real / ${r.options.sim_duration_s} s simulated per cell`);
   out.push(`command: ${r.command}`);
   out.push("");
-  const head = ["cell", "probe", "map", "", "", "real avg", "p99", "max", "sim avg", "p99", "max", "x avg", "x p99", "x max", "KS"];
+  const head = ["cell", "probe", "map", "", "", "real avg", "p99", "max", "sim avg", "p99", "max", "x avg", "x p99", "x max", "KS", "cal avg", "cal p99", "x cal p99", "cal KS"];
   const lines: string[][] = [head];
   for (const row of r.rows) {
     lines.push([
@@ -351,9 +384,14 @@ export function formatReport(r: FidelityReport): string {
       f(row.ratio.p99, 2),
       f(row.ratio.max, 2),
       f(row.ks, 3),
+      f(row.what_if?.avg_us),
+      f(row.what_if?.p99_us),
+      row.what_if ? f(row.what_if.ratio_p99, 2) + (row.what_if.in_sample ? "*" : "") : "-",
+      f(row.what_if?.ks, 3),
     ]);
   }
-  out.push("Latency in us (x = sim/real; ok/MISS = sim p99 within 2x of real):");
+  out.push("Latency in us (x = sim/real; ok/MISS = sim p99 within 2x of real).");
+  out.push("cal = what-if, not simulator output: sim + the proposed delivery-latency calibration per wake-up (* = the rows it was fitted on).");
   out.push(pad(lines));
   const notes = r.rows.filter((x) => x.note).map((x) => `  ${x.cell} ${x.probe} [${x.mapping}]: ${x.note}`);
   if (notes.length) {
@@ -376,7 +414,7 @@ export function formatReport(r: FidelityReport): string {
       ? ` boosts inject/request ${v.agent.boosts_inject}/${v.agent.boosts_request}, throttles ${v.agent.throttles}, agent timer late avg ${f(v.agent.timer_late_avg_ns / 1000)} us`
       : "";
     out.push(
-      `  ${c.key}: load avg ${c.env.loadavg_before.map((x) => x.toFixed(2)).join(" ")}, CPU busy ${f(c.env.busy_pct)}%, steal ${f(c.env.steal_pct, 2)}%${v?.overruns !== undefined ? `, overruns ${v.overruns}` : ""}${agent}`,
+      `  ${c.key}: load avg ${c.env.loadavg_before.map((x) => x.toFixed(2)).join(" ")}, CPU busy ${f(c.env.busy_pct)}% (others before: ${f(c.env.background_busy_pct)}%), steal ${f(c.env.steal_pct, 2)}%${v?.overruns !== undefined ? `, overruns ${v.overruns}` : ""}${agent}`,
     );
   }
   if (r.calibrations.length) {
@@ -388,8 +426,9 @@ export function formatReport(r: FidelityReport): string {
   out.push("");
   out.push(
     `Summary: ${s.rows_simulated}/${s.rows} rows simulated; p99 within 2x: ${s.p99_within_2x}/${s.rows_simulated}; ` +
+      `with the proposed calibration (what-if, out of sample) ${s.what_if_p99_within_2x_out_of_sample}/${s.what_if_rows_out_of_sample}; ` +
       `KS mean ${f(s.ks_mean, 3)} max ${f(s.ks_max, 3)}; orderings agree ${s.orderings_agree}/${s.orderings} (exact ${s.orderings_exact}); ` +
-      `steal max ${f(s.steal_pct_max, 2)}%; load avg ${f(s.loadavg1_range[0], 2)}..${f(s.loadavg1_range[1], 2)}; ${f(s.wall_s, 0)} s`,
+      `steal max ${f(s.steal_pct_max, 2)}%; other users' CPU before cells ${f(s.background_busy_pct_mean)}%; load avg ${f(s.loadavg1_range[0], 2)}..${f(s.loadavg1_range[1], 2)}; ${f(s.wall_s, 0)} s`,
   );
   return out.join("\n");
 }
