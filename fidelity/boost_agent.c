@@ -28,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,6 +99,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "boost_agent: --shm and --efd are required\n");
 		return 2;
 	}
+	/* Die with vcpu_like: an orphaned agent would wait forever. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		die("prctl");
 	int fd = open(path, O_RDWR);
 	if (fd < 0)
 		die("open shm");

@@ -151,6 +151,32 @@ function waitExit(p: ChildProcess, what: string): Promise<{ code: number | null;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Children still running. If the command is interrupted, they are killed rather than left
+ * behind (an orphaned stress-ng would load the machine forever).
+ */
+const live = new Set<ChildProcess>();
+let handlersInstalled = false;
+
+function track(p: ChildProcess): ChildProcess {
+  live.add(p);
+  p.on("close", () => live.delete(p));
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(sig, () => {
+        // SIGTERM: stress-ng then stops its own workers; the boost agent dies with vcpu_like.
+        for (const c of live) c.kill("SIGTERM");
+        process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
+      });
+    }
+    process.once("exit", () => {
+      for (const c of live) c.kill("SIGTERM");
+    });
+  }
+  return p;
+}
+
 export interface RealRunOptions {
   bins: Binaries;
   durationS: number;
@@ -173,7 +199,7 @@ export async function runRealCell(cell: Cell, o: RealRunOptions): Promise<RealCe
     if (cell.load === "busy") {
       // stress-ng's own parent only supervises; its --cpu workers are the hogs. They are
       // SCHED_OTHER nice 0, in our session (and autogroup), like the simulated stress workers.
-      stress = spawn("stress-ng", ["--cpu", String(cell.stressWorkers), "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
+      stress = track(spawn("stress-ng", ["--cpu", String(cell.stressWorkers), "--quiet"], { stdio: ["ignore", "ignore", "pipe"] }));
       stressDone = waitExit(stress, "stress-ng");
       await sleep(500);
       if (stress.exitCode !== null) throw new Error(`stress-ng exited early (code ${stress.exitCode})`);
@@ -191,7 +217,7 @@ export async function runRealCell(cell: Cell, o: RealRunOptions): Promise<RealCe
       const hist = join(work, `${ct.id.replace(/[^A-Za-z0-9]/g, "_")}.hist`);
       const args = ["-q", "-D", String(o.durationS), "-i", String(ct.interval_us), "-h", String(histMax), `--histfile=${hist}`];
       if (ct.policy === "fifo") args.push("-p", String(ct.priority), `--policy=${ct.policy}`);
-      const p = spawn("cyclictest", args, { stdio: ["ignore", "pipe", "pipe"] });
+      const p = track(spawn("cyclictest", args, { stdio: ["ignore", "pipe", "pipe"] }));
       jobs.push(
         waitExit(p, "cyclictest").then((r) => {
           if (r.code !== 0) throw new Error(`cyclictest ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
@@ -218,7 +244,7 @@ export async function runRealCell(cell: Cell, o: RealRunOptions): Promise<RealCe
         "--agent", o.bins.boostAgent,
         "--out", out,
       ];
-      const p = spawn(o.bins.vcpuLike, args, { stdio: ["ignore", "pipe", "pipe"] });
+      const p = track(spawn(o.bins.vcpuLike, args, { stdio: ["ignore", "pipe", "pipe"] }));
       jobs.push(
         waitExit(p, "vcpu_like").then((r) => {
           if (r.code !== 0) throw new Error(`vcpu_like ${args.join(" ")} failed (${r.code}): ${r.stderr}`);

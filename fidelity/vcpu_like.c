@@ -390,6 +390,8 @@ int main(int argc, char **argv)
 			}
 			usleep(1000);
 		}
+		/* Both sides have it mapped: nothing is left behind in /dev/shm if we are killed. */
+		unlink(shm_path);
 	}
 
 	size_t cap = (size_t)(cfg.duration_s * 1e9 / cfg.period_ns) + 16;
@@ -416,7 +418,6 @@ int main(int argc, char **argv)
 		poke_agent();
 		int st;
 		waitpid(agent, &st, 0);
-		unlink(shm_path);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 			fprintf(stderr, "vcpu_like: boost agent failed (status %d)\n", st);
 			return 2;
