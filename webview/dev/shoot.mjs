@@ -5,7 +5,7 @@
 //   npm run build && node webview/dev/shoot.mjs
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync, mkdirSync, existsSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServers } from "./serve.mjs";
@@ -120,6 +120,27 @@ for (const theme of ["light", "hc"]) {
   await page.waitForSelector(".tl-svg rect.seg");
   await shot(page, `timeline-${theme}`);
   await csp(page, theme);
+  await page.close();
+}
+
+// A payload from the real simulator, when test/webview/fixtures/real.ts has written one.
+if (existsSync(join(fixDir, "real.json"))) {
+  const page = await open("dark");
+  await send(page, { type: "results", payload: fixture("real") });
+  await page.waitForSelector('table[data-testid="results-table"]');
+  await shot(page, "real-summary-dark");
+  await tab(page, "dist");
+  await shot(page, "real-distributions-dark");
+  await tab(page, "timeline");
+  await page.waitForSelector(".tl-svg rect.seg");
+  await page.selectOption(".tl-toolbar select", "1");
+  await page.focus(".tl-plot");
+  for (let i = 0; i < 12; i++) await page.keyboard.press("+");
+  await page.waitForTimeout(300);
+  await shot(page, "real-timeline-dark");
+  await tab(page, "vcpus");
+  await shot(page, "real-vcpus-dark");
+  await csp(page, "real");
   await page.close();
 }
 

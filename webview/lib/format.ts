@@ -12,6 +12,7 @@ export function fmtUs(v: number | undefined | null): string {
 /** Nanoseconds as a human duration (ns, µs, ms, s). */
 export function fmtNs(ns: number): string {
   if (!Number.isFinite(ns)) return "—";
+  if (ns === 0) return "0";
   const a = Math.abs(ns);
   if (a >= 1e9) return trim(ns / 1e9) + " s";
   if (a >= 1e6) return trim(ns / 1e6) + " ms";
@@ -30,4 +31,16 @@ export function fmtTickUs(v: number): string {
   if (v >= 1e6) return trim(v / 1e6) + "M";
   if (v >= 1e3) return trim(v / 1e3) + "k";
   return trim(v);
+}
+
+/**
+ * A time-axis tick label in the unit of the tick step, with just enough decimals to tell
+ * neighbouring ticks apart (a 2 ms step at 1.5 s gives "1492 ms", "1494 ms").
+ */
+export function fmtTimeTick(ns: number, stepNs: number): string {
+  if (ns === 0) return "0";
+  const step = Math.abs(stepNs) || Math.abs(ns) || 1;
+  const [unit, name] = step >= 1e9 ? [1e9, "s"] : step >= 1e6 ? [1e6, "ms"] : step >= 1e3 ? [1e3, "µs"] : [1, "ns"];
+  const decimals = Math.min(6, Math.max(0, -Math.floor(Math.log10(step / unit) + 1e-9)));
+  return `${(ns / unit).toFixed(decimals)} ${name}`;
 }

@@ -138,6 +138,7 @@ export function vcpuTable(run: RunResult): TableModel {
     sim(v.boosts_by?.lazy, int),
     sim(v.unboosts, int),
     sim(ms(v.boosted_ns), f2),
+    sim(v.max_boost_ns === undefined ? undefined : v.max_boost_ns / 1e3, f2),
     sim(v.throttles, int),
     sim(ms(v.steal_ns), f2),
     sim(ms(v.host_runtime_ns), f2),
@@ -148,7 +149,7 @@ export function vcpuTable(run: RunResult): TableModel {
   const head = [
     [
       { text: "vCPU" }, { text: "boosts" }, { text: "on inject" }, { text: "lazy" }, { text: "unboosts" },
-      { text: "boosted ms" }, { text: "throttles" }, { text: "steal ms" }, { text: "runtime ms" },
+      { text: "boosted ms" }, { text: "longest boost µs" }, { text: "throttles" }, { text: "steal ms" }, { text: "runtime ms" },
       ...EXIT_REASONS.map((r) => ({ text: `exits: ${r}` })),
       { text: "poll ok" }, { text: "poll fail" },
     ],

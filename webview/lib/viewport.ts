@@ -66,6 +66,8 @@ export interface Rect {
   end_ns: number;
   /** How many segments this rect stands for (more than 1 when sub-pixel segments merged). */
   n: number;
+  /** Share of the rect's time that was not idle (1 for a single busy segment). */
+  busy: number;
 }
 
 /**
@@ -92,7 +94,9 @@ export function rasterize(
     let thread = "";
     let best = -1;
     for (const [th, d] of acc.byThread) if (d > best) { best = d; thread = th; }
-    out.push({ x0: acc.x0, x1: acc.x1, cls, boosted: acc.boosted, thread, start_ns: acc.start, end_ns: acc.end, n: acc.n });
+    const all = (t.rt ?? 0) + (t.fair ?? 0) + (t.idle ?? 0);
+    const busy = all > 0 ? ((t.rt ?? 0) + (t.fair ?? 0)) / all : 0;
+    out.push({ x0: acc.x0, x1: acc.x1, cls, boosted: acc.boosted, thread, start_ns: acc.start, end_ns: acc.end, n: acc.n, busy });
     acc = null;
   };
   for (let i = firstEndingAfter(segs, vp.from); i < segs.length; i++) {
@@ -105,7 +109,7 @@ export function rasterize(
     const x1 = (e - vp.from) * k;
     const dur = e - a;
     if (x1 - x0 >= minPx && !acc) {
-      out.push({ x0, x1, cls: s.cls, boosted: !!s.boosted, thread: s.thread, start_ns: s.start_ns, end_ns: s.end_ns, n: 1 });
+      out.push({ x0, x1, cls: s.cls, boosted: !!s.boosted, thread: s.thread, start_ns: s.start_ns, end_ns: s.end_ns, n: 1, busy: s.cls === "idle" ? 0 : 1 });
       continue;
     }
     if (!acc) acc = { x0, x1, time: {}, byThread: new Map(), boosted: false, start: s.start_ns, end: s.end_ns, n: 0 };

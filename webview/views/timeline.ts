@@ -4,7 +4,7 @@
  */
 import type { RunResult, Timeline } from "../../sim-core/results";
 import { h, on, replace, s } from "../dom";
-import { fmtNs } from "../lib/format";
+import { fmtNs, fmtTimeTick } from "../lib/format";
 import { linearTicks } from "../lib/scale";
 import { clamp, pan, rasterize, zoom, type Bounds, type Viewport } from "../lib/viewport";
 import type { ChartHost } from "./dist";
@@ -69,10 +69,12 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
     el.appendChild(s("title", {}, `${run.scenario} · ${run.mode}: ${fmtNs(vp.from)} – ${fmtNs(vp.to)}`));
     const k = width / (vp.to - vp.from);
     const axis = s("g", { class: "axis" });
-    for (const t of linearTicks(vp.from, vp.to, Math.max(2, Math.floor(width / 110)))) {
+    const ticks = linearTicks(vp.from, vp.to, Math.max(2, Math.floor(width / 110)));
+    const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : vp.to - vp.from;
+    for (const t of ticks) {
       const x = LEFT + (t - vp.from) * k;
       axis.appendChild(s("line", { x1: x, x2: x, y1: TOP - 4, y2: height, class: "minor" }));
-      axis.appendChild(s("text", { x, y: TOP - 8, "text-anchor": "middle" }, fmtNs(t)));
+      axis.appendChild(s("text", { x, y: TOP - 8, "text-anchor": "middle" }, fmtTimeTick(t, step)));
     }
     el.appendChild(axis);
     tl.cpus.forEach((segs, cpu) => {
@@ -82,8 +84,13 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
       g.appendChild(s("rect", { x: LEFT, y, width, height: ROW, class: "tl-bg" }));
       for (const r of rasterize(segs, vp, width, 1)) {
         const w = Math.max(r.x1 - r.x0, 0.5);
-        const rect = s("rect", { x: (LEFT + r.x0).toFixed(2), y, width: w.toFixed(2), height: ROW, class: `seg ${r.cls}${r.boosted ? " boosted" : ""}` });
-        const what = r.n > 1 ? `${r.n} segments, mostly ${r.thread || "idle"}` : r.thread;
+        // A merged rect is as opaque as its busy share, so a mostly idle stretch reads lighter.
+        const rect = s("rect", {
+          x: (LEFT + r.x0).toFixed(2), y, width: w.toFixed(2), height: ROW,
+          class: `seg ${r.cls}${r.boosted ? " boosted" : ""}`,
+          "fill-opacity": r.n > 1 && r.cls !== "idle" ? (0.35 + 0.65 * r.busy).toFixed(2) : null,
+        });
+        const what = r.n > 1 ? `${r.n} segments, ${Math.round(r.busy * 100)}% busy, mostly ${r.thread || "idle"}` : r.thread;
         rect.appendChild(s("title", {}, `CPU ${cpu}: ${what} (${r.cls}${r.boosted ? ", boosted" : ""}) ${fmtNs(r.start_ns)} – ${fmtNs(r.end_ns)}`));
         g.appendChild(rect);
         // Name the thread inside segments wide enough to hold a few characters.

@@ -1,0 +1,44 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { fmtNs, fmtTickUs, fmtTimeTick, fmtUs } from "../../webview/lib/format";
+import { linearTicks } from "../../webview/lib/scale";
+
+test("fmtUs rounds for reading and marks missing values", () => {
+  assert.equal(fmtUs(216835), "216,835");
+  assert.equal(fmtUs(22.94), "22.9");
+  assert.equal(fmtUs(7.1), "7.10");
+  assert.equal(fmtUs(9), "9");
+  assert.equal(fmtUs(undefined), "—");
+  assert.equal(fmtUs(NaN), "—");
+});
+
+test("fmtNs and fmtTickUs pick a unit", () => {
+  assert.equal(fmtNs(0), "0");
+  assert.equal(fmtNs(1_500_000_000), "1.5 s");
+  assert.equal(fmtNs(23_100_000), "23.1 ms");
+  assert.equal(fmtNs(750), "750 ns");
+  assert.equal(fmtTickUs(100000), "100k");
+  assert.equal(fmtTickUs(1e6), "1M");
+});
+
+test("fmtTimeTick labels ticks in the step's unit", () => {
+  assert.equal(fmtTimeTick(1_492_000_000, 2_000_000), "1492 ms");
+  assert.equal(fmtTimeTick(1_500_000_000, 500_000_000), "1500 ms");
+  assert.equal(fmtTimeTick(2_000_000_000, 1_000_000_000), "2 s");
+  assert.equal(fmtTimeTick(1_250_000, 50_000), "1250 µs");
+  assert.equal(fmtTimeTick(1_000_000, 200_000), "1000 µs");
+  assert.equal(fmtTimeTick(0, 1e6), "0");
+});
+
+test("property: neighbouring time ticks never get the same label", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 90e9 }), fc.integer({ min: 1000, max: 90e9 }), fc.integer({ min: 2, max: 12 }), (from, span, n) => {
+      const ticks = linearTicks(from, from + span, n);
+      if (ticks.length < 2) return;
+      const step = ticks[1]! - ticks[0]!;
+      const labels = ticks.map((t) => fmtTimeTick(t, step));
+      assert.equal(new Set(labels).size, labels.length, labels.join(" | "));
+    }),
+  );
+});
