@@ -10,6 +10,7 @@ import * as esbuild from "esbuild";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { webviewBuilds } from "../webview/esbuild.config.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -44,6 +45,8 @@ const nodeCjs = {
 export const ENTRIES = [
   { name: "cli", ...nodeCjs, entryPoints: [join(ROOT, "cli/main.ts")], outfile: join(ROOT, "dist/cli.cjs") },
   { name: "cli-worker", ...nodeCjs, entryPoints: [join(ROOT, "cli/worker.ts")], outfile: join(ROOT, "dist/cli-worker.cjs") },
+  // The results webview: webview, webview-monaco, webview-workers (browser iife, minified; see webview/README.md).
+  ...webviewBuilds(),
   // Other bundles (extension host, webview) go here, e.g.
   // { name: "extension", ...nodeCjs, entryPoints: [join(ROOT, "extension/main.ts")], outfile: join(ROOT, "dist/extension.cjs"), external: ["vscode"] },
 ];
