@@ -26,7 +26,7 @@ function probe(id: string, side: "guest" | "host", avg: number, max: number, gli
 }
 
 function run(file: string, mode: string, probes: ProbeResult[]): SeedRun {
-  const result: RunResult = { scenario: file, mode, seed: 1, simulated_ns: 1e9, duration_ns: 1e9, stop: "done", events: 10, probes, vcpus: [], cpus: [] };
+  const result: RunResult = { scenario: file, mode, seed: 1, simulated_ns: 1e9, duration_ns: 1e9, stop: "done", events: 10, probes, vcpus: [], cpus: [], threads: [] };
   return { file, result };
 }
 
