@@ -23,6 +23,7 @@ simulates the same configurations, and compares avg/p99/max, KS distance and mod
   --mapping LIST       host,vm (default both): how the vCPU-like threads are simulated
   --only LIST          host-cyclictest,vcpu-like (default both experiments)
   --loads LIST         idle,busy (default both)
+  --ablation           also run dynamic without the boost on timer injection (dynamic-noinject)
   --seed N             simulation seed (default 1)
   --save FILE          also save the real measurements to FILE
   --real-from FILE     skip the real runs; compare against measurements saved with --save
@@ -46,6 +47,7 @@ export async function fidelityCommand(args: string[]): Promise<number> {
   let experiments: string[] | undefined;
   let loads: Load[] | undefined;
   let seed = 1;
+  let ablation = false;
   let save: string | undefined;
   let realFrom: string | undefined;
   let outFile: string | undefined;
@@ -66,6 +68,7 @@ export async function fidelityCommand(args: string[]): Promise<number> {
       switch (a) {
         case "--json": json = true; break;
         case "--quick": quick = true; break;
+        case "--ablation": ablation = true; break;
         case "--duration": duration = num(); break;
         case "--sim-duration": simDuration = num(); break;
         case "--rounds": rounds = Math.floor(num()); break;
@@ -104,6 +107,7 @@ export async function fidelityCommand(args: string[]): Promise<number> {
     mappings,
     experiments,
     loads,
+    ablation,
     seed,
     realFrom,
     save,

@@ -11,7 +11,11 @@
  */
 
 export type Load = "idle" | "busy";
-export type VcpuMode = "vanilla" | "static" | "dynamic";
+/**
+ * `dynamic-noinject` is an ablation (opt-in): the dynamic protocol without the boost on timer
+ * injection, so a thread is boosted only once it runs and asks (the lazy boost).
+ */
+export type VcpuMode = "vanilla" | "static" | "dynamic" | "dynamic-noinject";
 
 export interface CyclictestProbe {
   /** Probe id, shared with the simulated workload. */
@@ -69,7 +73,7 @@ export const CYCLICTEST_FIFO_PRIO = 80;
 export const LOADS: Load[] = ["idle", "busy"];
 export const VCPU_MODES: VcpuMode[] = ["vanilla", "static", "dynamic"];
 
-export function fidelityCells(cpus: number, only?: { experiments?: string[]; loads?: Load[] }): Cell[] {
+export function fidelityCells(cpus: number, only?: { experiments?: string[]; loads?: Load[]; ablation?: boolean }): Cell[] {
   const cells: Cell[] = [];
   const loads = only?.loads ?? LOADS;
   const want = (e: string) => !only?.experiments || only.experiments.includes(e);
@@ -89,7 +93,7 @@ export function fidelityCells(cpus: number, only?: { experiments?: string[]; loa
       }
     }
     if (want("vcpu-like")) {
-      for (const mode of VCPU_MODES) {
+      for (const mode of only?.ablation ? [...VCPU_MODES, "dynamic-noinject" as const] : VCPU_MODES) {
         cells.push({
           key: `vcpu-like/${load}/${mode}`,
           experiment: "vcpu-like",

@@ -232,7 +232,8 @@ export async function runRealCell(cell: Cell, o: RealRunOptions): Promise<RealCe
       const v = cell.vcpu;
       const out = join(work, "vcpu.samples");
       const args = [
-        "--mode", v.mode,
+        "--mode", v.mode === "dynamic-noinject" ? "dynamic" : v.mode,
+        ...(v.mode === "dynamic-noinject" ? ["--no-inject"] : []),
         "--threads", String(v.threads),
         "--period-us", String(v.period_us),
         "--run-us", String(v.run_us),

@@ -37,6 +37,8 @@ export interface FidelityOptions {
   mappings: Mapping[];
   experiments?: string[];
   loads?: Load[];
+  /** Add the dynamic-noinject ablation cells. */
+  ablation?: boolean;
   seed: number;
   /** Re-use saved real measurements instead of measuring. */
   realFrom?: string;
@@ -170,7 +172,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     if (saved.format !== "pvsched-fidelity-real/1") throw new Error(`${o.realFrom}: not a saved fidelity measurement`);
     machine = saved.machine;
     durationS = saved.duration_s;
-    cells = fidelityCells(machine.cpus, { experiments: o.experiments, loads: o.loads });
+    cells = fidelityCells(machine.cpus, { experiments: o.experiments, loads: o.loads, ablation: o.ablation });
     const have = new Set(saved.cells.map((c) => c.key));
     cells = cells.filter((c) => have.has(c.key));
     realCells = cells.map((c) => saved.cells.find((s) => s.key === c.key)!);
@@ -179,7 +181,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     if (!pre.ok) throw new Error(`fidelity: the real side cannot run here:\n  - ${pre.problems.join("\n  - ")}`);
     const bins = buildBinaries();
     machine = { cpus: cpuCount(), kernel: release(), loadavg_start: readLoadAvg() };
-    cells = fidelityCells(machine.cpus, { experiments: o.experiments, loads: o.loads });
+    cells = fidelityCells(machine.cpus, { experiments: o.experiments, loads: o.loads, ablation: o.ablation });
     realCells = [];
     const per = Math.max(1, Math.round(durationS / o.rounds));
     durationS = per * o.rounds;

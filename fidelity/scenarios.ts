@@ -92,7 +92,7 @@ export function cellScenario(cell: Cell, durationS: number, mapping: Mapping, se
       ...(rt ? { priority: v.rt_priority } : {}),
     });
     const plan: SimPlan = { mapping, scenario: base, mode: { mode: "vanilla" }, probes };
-    if (v.mode === "dynamic") plan.unsupported = HOST_DYNAMIC_UNSUPPORTED;
+    if (v.mode === "dynamic" || v.mode === "dynamic-noinject") plan.unsupported = HOST_DYNAMIC_UNSUPPORTED;
     return plan;
   }
 
@@ -100,7 +100,9 @@ export function cellScenario(cell: Cell, durationS: number, mapping: Mapping, se
   const mode: ModeSpec =
     v.mode === "static"
       ? { mode: "static", static_policy: v.rt_policy, static_priority: v.rt_priority }
-      : { mode: v.mode };
+      : v.mode === "dynamic-noinject"
+        ? { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } }
+        : { mode: v.mode };
   base.host.kvm = {
     // The real threads block at once when they sleep; a vCPU would halt-poll first.
     halt_poll_ns: 0,

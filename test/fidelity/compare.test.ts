@@ -111,6 +111,15 @@ describe("simulated twins", () => {
     assert.deepEqual(fifo.scenario.host.workloads![1], { kind: "cyclictest", id: "cyclictest", threads: 1, interval_us: 500, policy: "fifo", priority: 80 });
   });
 
+  it("adds the injection ablation only when asked", () => {
+    assert.ok(!cells.some((c) => c.mode === "dynamic-noinject"));
+    const ab = fidelityCells(2, { ablation: true, loads: ["busy"], experiments: ["vcpu-like"] });
+    assert.deepEqual(ab.map((c) => c.mode), ["vanilla", "static", "dynamic", "dynamic-noinject"]);
+    const vm = cellScenario(ab[3], 5, "vm");
+    assert.deepEqual(vm.mode, { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } });
+    assert.equal(cellScenario(ab[3], 5, "host").unsupported, HOST_DYNAMIC_UNSUPPORTED);
+  });
+
   it("uses sim-core's own modes under the vm mapping", () => {
     const s = cellScenario(cells.find((c) => c.key === "vcpu-like/busy/static")!, 5, "vm");
     assert.equal(s.mode.mode, "static");
