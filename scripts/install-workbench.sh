@@ -46,7 +46,7 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # 2. code-server, skipped when the stamp matches what is installed.
-stamp_key="code-server=$CS_VERSION node=$(node -p 'process.versions.node.split(".")[0]') arch=$(uname -m) lock=$(sha256sum "$SPEC/package-lock.json" | cut -c1-16)"
+stamp_key="code-server=$CS_VERSION node=$(node -p 'process.versions.node.split(".")[0]') arch=$(uname -m) spec=$(cat "$SPEC/package.json" "$SPEC/package-lock.json" | sha256sum | cut -c1-16)"
 CS_BIN="$WB/node_modules/.bin/code-server"
 if [ "$FORCE" != "--force" ] && [ -f "$WB/.installed" ] && [ "$(cat "$WB/.installed")" = "$stamp_key" ] && [ -x "$CS_BIN" ]; then
   log "code-server $CS_VERSION already installed in ${WB#$ROOT/} (stamp matches); nothing to do"
@@ -76,7 +76,7 @@ tar czf "$TMPDIR/vscode-ripgrep-cache-1.15.11/ripgrep-v13.0.0-10-$rg_target.tar.
 # the variable itself; npm 11 only warns that it no longer knows the option). node-pty's install
 # runs `npx node-gyp`, which needs yes=true when the user npmrc says yes=false. node-gyp must use
 # the local Node headers (nodejs.org is unreachable). npm 11 only runs the install scripts listed
-# in allowScripts (e2e/workbench/package.json: code-server and argon2); the nested `npm install`
+# in allowScripts (e2e/workbench/package.json: code-server and argon2) without a notice; the nested `npm install`
 # that code-server's postinstall runs in lib/vscode then builds VS Code's own native modules.
 export npm_config_unsafe_perm=true npm_config_yes=true npm_config_fund=false npm_config_audit=false
 [ -d /usr/include/node ] && export npm_config_nodedir=/usr

@@ -1,0 +1,108 @@
+// Small helpers for driving the VS Code workbench DOM with playwright-core.
+// Selectors are VS Code 1.100's (code-server 4.100.3); keep them here, in one place.
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the workbench and its explorer are up (the extension host starts with them). */
+export async function waitForWorkbench(page, timeout = 90_000) {
+  await page.waitForSelector(".monaco-workbench", { timeout });
+  await page.waitForSelector(".explorer-folders-view .monaco-list-row", { timeout });
+}
+
+/** Focuses the editor area, then closes any quick input, so the next key press goes where it should. */
+export async function dismissQuickInput(page) {
+  for (let i = 0; i < 3; i++) {
+    if (!(await page.locator(".quick-input-widget").isVisible().catch(() => false))) return;
+    await page.keyboard.press("Escape");
+    await sleep(150);
+  }
+}
+
+/**
+ * Opens the command palette (F1), types `label`, and runs the entry whose label is exactly
+ * `label` (e.g. "PV Sched: Reproduce Seed Results"). Fails if the palette does not list it.
+ */
+export async function runCommand(page, label, timeout = 20_000) {
+  await dismissQuickInput(page);
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout });
+  await input.fill(`>${label}`);
+  const row = page.locator(".quick-input-list .monaco-list-row", {
+    has: page.locator(".monaco-icon-label .label-name", { hasText: exactText(label) }),
+  });
+  try {
+    await row.first().waitFor({ state: "visible", timeout });
+  } catch {
+    const shown = await page.locator(".quick-input-list .monaco-list-row").allInnerTexts().catch(() => []);
+    await page.keyboard.press("Escape");
+    throw new Error(`command palette has no entry "${label}" (it shows: ${JSON.stringify(shown.slice(0, 5))})`);
+  }
+  await row.first().click();
+}
+
+/** Opens a workspace file through quick open (Ctrl+P) by its file name, and waits for its tab. */
+export async function openFile(page, fileName, timeout = 30_000) {
+  await dismissQuickInput(page);
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout });
+  await input.fill(fileName);
+  const row = page.locator(".quick-input-list .monaco-list-row", {
+    has: page.locator(".label-name", { hasText: exactText(fileName) }),
+  });
+  await row.first().waitFor({ state: "visible", timeout });
+  await row.first().click();
+  await activeTab(page, fileName).waitFor({ state: "visible", timeout });
+  await page.locator(".editor-group-container.active .monaco-editor .view-lines").first().waitFor({ timeout });
+}
+
+/** The active tab of some editor group whose label is `name`. */
+export function activeTab(page, name) {
+  return page.locator(`.tabs-container .tab.active[aria-label^="${cssString(name)}"]`);
+}
+
+/** Closes every editor and editor group, and the panel, so each test starts from an empty layout. */
+export async function resetLayout(page) {
+  await dismissQuickInput(page);
+  await runCommand(page, "View: Close All Editor Groups").catch(() => {});
+  await sleep(300);
+  // A dirty untitled editor would ask to save; there are none in these tests, but don't hang on it.
+  const dontSave = page.locator(".monaco-dialog-box .monaco-button", { hasText: "Don't Save" });
+  if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+  if (await page.locator(".part.panel").isVisible().catch(() => false)) {
+    await runCommand(page, "View: Hide Panel").catch(() => {});
+  }
+}
+
+/**
+ * Finds the (nested) frame that holds `selector`. Webviews are `iframe.webview` → `#active-frame`;
+ * with more than one panel open, a frame locator would be ambiguous, so search every frame.
+ * `check` (optional) runs in that frame and must return true before the frame is accepted.
+ */
+export async function waitForFrameWith(page, selector, { timeout = 60_000, check } = {}) {
+  const deadline = Date.now() + timeout;
+  let last = "";
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      if (f === page.mainFrame()) continue;
+      try {
+        if (!(await f.$(selector))) continue;
+        if (!check) return f;
+        const r = await check(f);
+        if (r === true) return f;
+        last = String(r);
+      } catch { /* frame navigated or went away: keep looking */ }
+    }
+    await sleep(250);
+  }
+  throw new Error(`no webview frame with ${selector} within ${timeout / 1000}s${last ? ` (last check: ${last})` : ""}`);
+}
+
+function exactText(s) {
+  return new RegExp(`^\\s*${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`);
+}
+
+function cssString(s) {
+  return s.replace(/["\\]/g, "\\$&");
+}

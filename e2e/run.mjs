@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: the extension in a real VS Code workbench (code-server 4.100.3), driven from
+// Debian's headless Chromium with playwright-core, in a fresh temporary copy of examples/.
+//
+// Prints PASS/FAIL per test and closes with "N passed, N failed"; exits non-zero on any failure.
+// Screenshots (PNG) go to e2e/screenshots/.
+//
+// Environment:
+//   E2E_SKIP_BUILD=1          do not run `npm run build` first
+//   E2E_ONLY=word[,word]      run only the tests whose id or name contains one of the words
+//   E2E_EXTENSION_DIR=DIR     load another extension folder (default: this repository)
+//   E2E_EXAMPLES=DIR          copy another sample workspace (default: examples/)
+//   E2E_KEEP=1                keep the temporary workspace and profile for inspection
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { ROOT, assertInstalled, startServer, workbenchUrl } from "./lib/workbench.mjs";
+import { waitForWorkbench, resetLayout } from "./lib/ui.mjs";
+import { TESTS } from "./tests.mjs";
+
+const t0 = Date.now();
+const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const log = (...a) => console.log(`[e2e ${since()}]`, ...a);
+
+const EXT_DIR = resolve(process.env.E2E_EXTENSION_DIR ?? ROOT);
+const EXAMPLES = resolve(process.env.E2E_EXAMPLES ?? join(ROOT, "examples"));
+const SHOTS = join(ROOT, "e2e/screenshots");
+const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
+const only = (process.env.E2E_ONLY ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+
+// Everything that must be cleaned up, in reverse order, on any exit path.
+const cleanups = [];
+async function cleanup() {
+  while (cleanups.length) {
+    const f = cleanups.pop();
+    try { await f(); } catch (e) { log("cleanup:", e.message); }
+  }
+}
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, async () => { log(`${sig}: stopping`); await cleanup(); process.exit(130); });
+}
+
+async function main() {
+  assertInstalled();
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`bash scripts/install-workbench.sh\``);
+  if (!existsSync(EXAMPLES)) throw new Error(`sample workspace ${EXAMPLES} not found`);
+
+  if (!process.env.E2E_SKIP_BUILD && EXT_DIR === ROOT) {
+    log("npm run build");
+    const b = spawnSync("npm", ["run", "-s", "build"], { cwd: ROOT, stdio: "inherit" });
+    if (b.status !== 0) throw new Error(`npm run build failed (${b.status})`);
+  }
+  const main = JSON.parse(readFileSync(join(EXT_DIR, "package.json"), "utf8")).main;
+  if (!main || !existsSync(join(EXT_DIR, main))) throw new Error(`extension entry ${main} missing in ${EXT_DIR}: build it first`);
+
+  mkdirSync(SHOTS, { recursive: true });
+  const tmp = mkdtempSync(join(tmpdir(), "pvsched-e2e-"));
+  cleanups.push(() => (process.env.E2E_KEEP ? log(`kept ${tmp}`) : rmSync(tmp, { recursive: true, force: true })));
+  const ws = join(tmp, "workspace");
+  cpSync(EXAMPLES, ws, { recursive: true });
+
+  const ctx = { ws, tmp, shots: SHOTS, extDir: EXT_DIR, log, state: {} };
+  const selected = TESTS.filter((t) => !only.length || only.some((w) => t.id.includes(w) || t.name.toLowerCase().includes(w)));
+  // Tests may add files to the workspace before the workbench opens it (e.g. a broken scenario).
+  for (const t of selected) t.prepare?.(ctx);
+
+  const serverLog = join(tmp, "code-server.log");
+  const server = await startServer({ userDataDir: join(tmp, "user-data"), extensionsDir: join(tmp, "extensions"), logFile: serverLog });
+  cleanups.push(() => server.stop());
+  log(`code-server on 127.0.0.1:${server.port}`);
+  ctx.port = server.port;
+  ctx.serverLog = serverLog;
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+  cleanups.push(() => browser.close());
+  ctx.browser = browser;
+  // A fresh, isolated profile (playwright gives every context its own temporary user-data-dir).
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  ctx.page = page;
+  const consoleLines = [];
+  page.on("console", (m) => { if (m.type() === "error") consoleLines.push(m.text().slice(0, 400)); });
+  page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
+
+  const url = workbenchUrl({ port: server.port, folder: ws, extensionDevelopmentPath: EXT_DIR });
+  ctx.url = url;
+  // The page's "load" waits for every script; under load that can take long. The DOM is enough.
+  await page.goto(url, { waitUntil: "domcontentloaded", timeout: 120_000 });
+  await waitForWorkbench(page, 180_000);
+  log("workbench up");
+
+  let passed = 0, failed = 0, skipped = 0;
+  for (const t of selected) {
+    const skip = t.skip?.(ctx);
+    if (skip) {
+      console.log(`SKIP ${t.name}: ${skip}`);
+      skipped++;
+      continue;
+    }
+    const s = Date.now();
+    const ui = t.ownPage ? null : page;
+    try {
+      if (ui) await resetLayout(ui);
+      let timer;
+      await Promise.race([
+        t.run(ctx),
+        new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`timed out after ${t.timeout / 1000}s`)), t.timeout); }),
+      ]).finally(() => clearTimeout(timer));
+      passed++;
+      console.log(`PASS ${t.name} (${((Date.now() - s) / 1000).toFixed(1)}s)`);
+    } catch (e) {
+      failed++;
+      const shot = join(SHOTS, `FAILED-${t.id}.png`);
+      if (!t.ownPage) await page.screenshot({ path: shot }).catch(() => {});
+      console.log(`FAIL ${t.name} (${((Date.now() - s) / 1000).toFixed(1)}s): ${e.message.split("\n")[0]}`);
+      if (!t.ownPage) console.log(`     screenshot: ${shot.slice(ROOT.length + 1)}`);
+    }
+  }
+  if (failed) {
+    if (consoleLines.length) log(`workbench console errors (last 10):\n  ${consoleLines.slice(-10).join("\n  ")}`);
+    const sl = readFileSync(serverLog, "utf8").trim().split("\n").slice(-15).join("\n  ");
+    log(`code-server log (last 15 lines):\n  ${sl}`);
+  }
+  log(`done in ${since()}; screenshots in e2e/screenshots/`);
+  return { passed, failed, skipped };
+}
+
+let result;
+try {
+  result = await main();
+} catch (e) {
+  console.log(`FAIL e2e setup: ${e.message}`);
+  result = { passed: 0, failed: 1, skipped: 0 };
+}
+await cleanup();
+console.log(`${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped` : ""}`);
+process.exit(result.failed ? 1 : 0);

@@ -1,0 +1,248 @@
+// The e2e tests. Each one covers one user-visible feature and fails when that feature is broken.
+// `prepare` runs before the workbench opens the workspace; `run` gets the shared context
+// ({ page, ws, shots, log, state, ... }) and must throw on failure.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { format } from "node:util";
+import { openFile, runCommand, sleep, waitForFrameWith } from "./lib/ui.mjs";
+import { workbenchUrl } from "./lib/workbench.mjs";
+
+/** Contract with the extension (issue 3): lens titles "Patch N · <mechanism label>" and "▶ Simulate…". */
+const MECHANISM_LENS = /^Patch \d+ · \S/;
+const SIMULATE_LENS = /Simulate/;
+const PANEL_TITLE = /^PV Sched/;
+
+/** The sample patch to open: E2E_PATCH, else the series' patch with the most hunks. */
+function samplePatch(ws) {
+  const dir = join(ws, "pvsched-series");
+  if (process.env.E2E_PATCH) return process.env.E2E_PATCH;
+  const files = readdirSync(dir).filter((f) => /\.(patch|diff)$/.test(f));
+  const hunks = (f) => (readFileSync(join(dir, f), "utf8").match(/^@@ /gm) ?? []).length;
+  const best = files.sort((a, b) => hunks(b) - hunks(a) || a.localeCompare(b))[0];
+  if (!best || !hunks(best)) throw new Error(`no patch with hunks in ${dir}`);
+  return best;
+}
+
+/**
+ * Reads the CodeLens widgets of the active editor, and for each one the first text line rendered
+ * below it (a lens sits in a view zone just above the line it belongs to).
+ */
+async function lensesWithLines(page) {
+  return page.evaluate(() => {
+    const ed = document.querySelector(".editor-group-container.active .monaco-editor");
+    if (!ed) return [];
+    const lines = [...ed.querySelectorAll(".view-lines .view-line")]
+      .map((e) => ({ top: parseFloat(e.style.top), text: e.textContent.replace(/\u00a0/g, " ") }))
+      .sort((a, b) => a.top - b.top);
+    // Only widgets Monaco has laid out (lenses of off-screen hunks have no position).
+    return [...ed.querySelectorAll('.codelens-decoration[monaco-visible-content-widget="true"]')].map((d) => {
+      const top = parseFloat(d.style.top);
+      const below = lines.find((l) => l.top > top);
+      // Lenses with a command render as <a>, title-only lenses as <span>; "|" separates them.
+      const items = [...d.querySelectorAll(":scope > a, :scope > span")].map((a) => a.textContent.trim()).filter((t) => t && t !== "|");
+      return { top, links: items, lineBelow: below?.text ?? null };
+    });
+  });
+}
+
+async function openPatchWithLenses(ctx) {
+  const { page } = ctx;
+  const file = samplePatch(ctx.ws);
+  await openFile(page, file);
+  // Lenses come from the extension host after activation; wait for ours, not just any lens.
+  const lens = page.locator(".editor-group-container.active .codelens-decoration > :is(a, span)", { hasText: MECHANISM_LENS });
+  await lens.first().waitFor({ state: "visible", timeout: 60_000 }).catch(async () => {
+    const seen = await lensesWithLines(page);
+    throw new Error(`no "Patch N · …" CodeLens on ${file} (lenses seen: ${JSON.stringify(seen.map((l) => l.links))})`);
+  });
+  return file;
+}
+
+/** Parses the results table's simulated cells: every `td.sim` must carry a finite number. */
+async function simCells(frame) {
+  return frame.$$eval('table[data-testid="results-table"] td.sim', (tds) => tds.map((td) => td.getAttribute("data-value")));
+}
+
+function checkSimValues(raw) {
+  if (!raw.length) return "no td.sim cells yet";
+  const nums = raw.map((v) => (v === null || v.trim() === "" ? NaN : Number(v)));
+  const bad = raw.filter((_, i) => !Number.isFinite(nums[i]));
+  if (bad.length) return `${bad.length} of ${raw.length} td.sim cells are not finite numbers: ${JSON.stringify(bad.slice(0, 5))}`;
+  if (nums.every((n) => n === 0)) return `all ${raw.length} simulated values are zero`;
+  return true;
+}
+
+export const TESTS = [
+  {
+    id: "codelens",
+    name: "patch: CodeLens with the mechanism label on a hunk",
+    timeout: 120_000,
+    async run(ctx) {
+      const { page } = ctx;
+      const file = await openPatchWithLenses(ctx);
+      await sleep(1000); // let the remaining lenses of the visible hunks render
+      const lenses = await lensesWithLines(page);
+      const mech = lenses.filter((l) => l.links.some((t) => MECHANISM_LENS.test(t)));
+      if (!mech.length) throw new Error("mechanism lens vanished");
+      const offHunk = mech.filter((l) => !/^@@ /.test(l.lineBelow ?? ""));
+      if (offHunk.length) {
+        throw new Error(`mechanism lens not above a hunk header: ${JSON.stringify(offHunk[0])}`);
+      }
+      if (!mech.some((l) => l.links.some((t) => SIMULATE_LENS.test(t)))) {
+        throw new Error(`no "Simulate" action lens next to the mechanism lens (saw ${JSON.stringify(mech[0].links)})`);
+      }
+      ctx.log(`${file}: ${mech.length} mapped hunk lens(es) on screen, e.g. ${JSON.stringify(mech[0].links)}`);
+      await page.screenshot({ path: join(ctx.shots, "patch-codelens.png") });
+    },
+  },
+  {
+    id: "simulate",
+    name: "patch: Simulate lens opens the results panel beside it with simulated numbers",
+    timeout: 240_000,
+    async run(ctx) {
+      const { page } = ctx;
+      const file = await openPatchWithLenses(ctx);
+      const sim = page.locator(".editor-group-container.active .codelens-decoration a", { hasText: SIMULATE_LENS });
+      await sim.first().waitFor({ state: "visible", timeout: 30_000 });
+      const label = (await sim.first().innerText()).trim();
+      ctx.log(`clicking lens ${JSON.stringify(label)}`);
+      await sim.first().click();
+
+      const frame = await waitForFrameWith(page, 'table[data-testid="results-table"]', {
+        timeout: 180_000,
+        check: async (f) => checkSimValues(await simCells(f)),
+      });
+      const values = (await simCells(frame)).map(Number);
+      ctx.log(`results table: ${values.length} simulated cells, e.g. ${values.slice(0, 6).join(", ")}`);
+
+      // Beside: the patch and the panel are in two different editor groups, side by side.
+      const layout = await page.evaluate(() =>
+        [...document.querySelectorAll(".editor-group-container")].map((g) => ({
+          left: Math.round(g.getBoundingClientRect().left),
+          tabs: [...g.querySelectorAll(".tabs-container .tab")].map((t) => t.getAttribute("aria-label") ?? ""),
+        })),
+      );
+      const patchGroup = layout.find((g) => g.tabs.some((t) => t.startsWith(file)));
+      const panelGroup = layout.find((g) => g.tabs.some((t) => PANEL_TITLE.test(t)));
+      if (!panelGroup) throw new Error(`no editor tab titled "PV Sched…" (groups: ${JSON.stringify(layout)})`);
+      if (!patchGroup || patchGroup === panelGroup || patchGroup.left === panelGroup.left) {
+        throw new Error(`results panel is not beside the patch (groups: ${JSON.stringify(layout)})`);
+      }
+      await sleep(500);
+      await page.screenshot({ path: join(ctx.shots, "results-panel.png") });
+    },
+  },
+  {
+    id: "diagnostic",
+    name: "scenario: an invalid value is reported at its line",
+    timeout: 120_000,
+    prepare(ctx) {
+      // A valid sample scenario with one value broken: a number field given a word.
+      const dir = join(ctx.ws, "scenarios");
+      const src = readdirSync(dir).filter((f) => f.endsWith(".pvsched.yaml")).sort()[0];
+      if (!src) throw new Error(`no *.pvsched.yaml in ${dir}`);
+      const lines = readFileSync(join(dir, src), "utf8").split("\n");
+      const i = lines.findIndex((l) => /^\s+cpus:\s*\d+\s*$/.test(l));
+      if (i < 0) throw new Error(`${src} has no "cpus: N" line to break`);
+      lines[i] = lines[i].replace(/\d+/, "bogus");
+      ctx.state.broken = { file: "broken-e2e.pvsched.yaml", line: i + 1, from: src };
+      writeFileSync(join(dir, ctx.state.broken.file), lines.join("\n"));
+    },
+    async run(ctx) {
+      const { page } = ctx;
+      const { file, line, from } = ctx.state.broken;
+      await openFile(page, file);
+      // The editor itself: an error squiggle appears.
+      await page.locator(".editor-group-container.active .squiggly-error").first().waitFor({ timeout: 60_000 });
+      // The Problems panel: an error for this file at the broken line.
+      await runCommand(page, "Problems: Focus on Problems View");
+      // Rows of the Problems tree: a file (aria-level 1), then its markers (level 2).
+      const want = new RegExp(`\\[Ln ${line}, Col \\d+\\]`);
+      const markersOf = () => page.evaluate((f) => {
+        const out = [];
+        let inFile = false;
+        for (const r of document.querySelectorAll(".markers-panel .monaco-list-row")) {
+          const level = r.getAttribute("aria-level");
+          // aria-label of a file row: "N problems in file NAME of folder DIR".
+          if (level === "1") inFile = ` ${r.getAttribute("aria-label") ?? ""} `.includes(` file ${f} `);
+          else if (inFile) {
+            out.push({
+              text: r.innerText.replace(/\s+/g, " ").trim(),
+              error: !!r.querySelector(".codicon-error") || /^Error:/.test(r.getAttribute("aria-label") ?? ""),
+            });
+          }
+        }
+        return out;
+      }, file);
+      const deadline = Date.now() + 30_000;
+      let markers = [];
+      while (Date.now() < deadline) {
+        markers = await markersOf().catch(() => []);
+        if (markers.some((m) => want.test(m.text))) break;
+        await sleep(300);
+      }
+      const hit = markers.find((m) => want.test(m.text));
+      if (!hit) throw new Error(`no problem at line ${line} of ${file} (made from ${from}); Problems shows ${JSON.stringify(markers.slice(0, 6))}`);
+      if (!hit.error) throw new Error(`the problem at line ${line} is not an error: ${JSON.stringify(hit)}`);
+      ctx.log(`problem at line ${line}: ${JSON.stringify(hit.text.slice(0, 160))}`);
+      await page.screenshot({ path: join(ctx.shots, "scenario-diagnostic.png") });
+    },
+  },
+  {
+    id: "seed",
+    name: 'palette: "PV Sched: Reproduce Seed Results" shows the seed report',
+    timeout: 300_000,
+    async run(ctx) {
+      const { page } = ctx;
+      await runCommand(page, "PV Sched: Reproduce Seed Results");
+      const frame = await waitForFrameWith(page, '[data-testid="seed-table"]', {
+        timeout: 280_000,
+        check: async (f) => {
+          const cells = await f.$$eval('[data-testid="seed-table"] td', (tds) => tds.length);
+          return cells > 0 || "seed table has no cells yet";
+        },
+      });
+      const cells = await frame.$$eval('[data-testid="seed-table"] td', (tds) => tds.length);
+      ctx.log(`seed table: ${cells} cells`);
+      await sleep(500);
+      await page.screenshot({ path: join(ctx.shots, "seed-report.png") });
+    },
+  },
+  {
+    id: "exthost",
+    name: "extension host: mocha suite (dist/test/suite.cjs) inside the workbench",
+    timeout: 240_000,
+    ownPage: true,
+    skip: (ctx) => (existsSync(join(ctx.extDir, "dist/test/suite.cjs")) ? null : "the extension has no dist/test/suite.cjs"),
+    async run(ctx) {
+      // A second window on the same server whose extension host loads the test module, calls
+      // its run(), and reports the exit code through window.codeAutomationExit.
+      const context = await ctx.browser.newContext({ viewport: { width: 1440, height: 900 } });
+      try {
+        const page = await context.newPage();
+        let done;
+        const exited = new Promise((r) => (done = r));
+        await page.exposeFunction("codeAutomationLog", (type, args) => {
+          // The extension host forwards console calls as (type, [format, ...args]).
+          const line = format(...(Array.isArray(args) ? args : [args]));
+          for (const l of line.split("\n")) console.log(`     | ${l}`);
+        });
+        await page.exposeFunction("codeAutomationExit", (code) => done(code));
+        const url = workbenchUrl({
+          port: ctx.port,
+          folder: ctx.ws,
+          extensionDevelopmentPath: ctx.extDir,
+          extensionTestsPath: join(ctx.extDir, "dist/test/suite.cjs"),
+        });
+        await page.goto(url, { waitUntil: "domcontentloaded", timeout: 120_000 });
+        const code = await exited;
+        if (code !== 0) {
+          await page.screenshot({ path: join(ctx.shots, "FAILED-exthost.png") }).catch(() => {});
+          throw new Error(`extension-host tests exited with code ${code}`);
+        }
+      } finally {
+        await context.close().catch(() => {});
+      }
+    },
+  },
+];
