@@ -5,7 +5,10 @@
 # workbench lockfile, the Node major and the CPU arch makes a second run a no-op.
 #
 # Works offline except for the npm registry and Debian apt (no GitHub, no VS Code update server).
-# usage: bash scripts/install-workbench.sh [--force]
+# usage: bash scripts/install-workbench.sh [--force] [--apt-only]
+#   --force     reinstall code-server even if the stamp matches
+#   --apt-only  only install the Debian packages (CI runs this before `npm ci`, whose native
+#               dependencies need the same toolchain and headers)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,7 +16,14 @@ CACHE="$ROOT/.cache"
 WB="$CACHE/workbench"
 SPEC="$ROOT/e2e/workbench"          # package.json + package-lock.json pinning code-server's tree
 CS_VERSION=4.100.3
-FORCE=${1:-}
+FORCE=; APT_ONLY=
+for a in "$@"; do
+  case "$a" in
+    --force) FORCE=1 ;;
+    --apt-only) APT_ONLY=1 ;;
+    *) echo "unknown option $a" >&2; exit 2 ;;
+  esac
+done
 
 log() { echo "[install-workbench] $*"; }
 t0=$(date +%s)
@@ -43,12 +53,13 @@ if ((${#missing[@]})); then
 else
   log "Debian packages present"
 fi
+[ -n "$APT_ONLY" ] && exit 0
 
 # ---------------------------------------------------------------------------------------------
 # 2. code-server, skipped when the stamp matches what is installed.
 stamp_key="code-server=$CS_VERSION node=$(node -p 'process.versions.node.split(".")[0]') arch=$(uname -m) spec=$(cat "$SPEC/package.json" "$SPEC/package-lock.json" | sha256sum | cut -c1-16)"
 CS_BIN="$WB/node_modules/.bin/code-server"
-if [ "$FORCE" != "--force" ] && [ -f "$WB/.installed" ] && [ "$(cat "$WB/.installed")" = "$stamp_key" ] && [ -x "$CS_BIN" ]; then
+if [ -z "$FORCE" ] && [ -f "$WB/.installed" ] && [ "$(cat "$WB/.installed")" = "$stamp_key" ] && [ -x "$CS_BIN" ]; then
   log "code-server $CS_VERSION already installed in ${WB#$ROOT/} (stamp matches); nothing to do"
   exit 0
 fi
