@@ -113,6 +113,46 @@ function defineTests(): void {
       assert.equal(sim?.command?.arguments?.[0]?.mechanism, "boost_on_inject");
     });
 
+    test("Simulate with/without runs the ablation and the lens then shows the effect", async () => {
+      const a = await api();
+      const cfg = vscode.workspace.getConfiguration("pvsched");
+      await cfg.update("ablation.durationSeconds", 0.3, vscode.ConfigurationTarget.Global);
+      try {
+        const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+        const uri = vscode.Uri.joinPath(ext.extensionUri, "examples", "pvsched-series", "0004-kvm-x86-boost-vcpu-threads-on-latency-sensitive-path.patch");
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+        const sim = lenses.find((l) => l.command?.command === "pvsched.simulateHunk");
+        assert.ok(sim?.command?.arguments, "a Simulate lens");
+        const summary = await vscode.commands.executeCommand<string>("pvsched.simulateHunk", ...sim.command.arguments);
+        assert.ok(typeof summary === "string" && summary.length > 0, `summary: ${summary}`);
+        assert.match(summary, /guest max [\u2212+±]\d+%|no latency samples/);
+        assert.equal(a.effects.get("boost_on_inject"), summary);
+        const after = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+        assert.ok(after.some((l) => l.command?.title === summary), "the lens shows the effect");
+        const payload = a.panel.lastPayload;
+        assert.equal(payload?.source.kind, "hunk");
+        assert.deepEqual(payload?.runs.map((r) => r.mode), ["dynamic", "dynamic without boost_on_inject", "vanilla"]);
+      } finally {
+        await cfg.update("ablation.durationSeconds", undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+
+    test("cancelling a run stops it and frees the runner", async () => {
+      const a = await api();
+      const text = "name: long\nduration_s: 3600\nhost:\n  cpus: 4\n  workloads:\n    - kind: stress\n      workers: 4\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 500\nmodes: [vanilla]\n";
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: text });
+      const pending = vscode.commands.executeCommand("pvsched.runScenario", doc.uri);
+      await until("the run to start", () => a.runner.busy || undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      await vscode.commands.executeCommand("pvsched.cancelRun");
+      assert.equal(await pending, undefined, "a cancelled run returns no results");
+      assert.ok(!a.runner.busy);
+      const t = a.runner.lastCancel;
+      assert.ok(t, "the cancellation was timed");
+      console.log(`    cancel: run stopped after ${t.stoppedMs.toFixed(1)} ms, worker exited after ${t.exitedMs.toFixed(1)} ms`);
+      assert.ok(t.stoppedMs < 1000, `stopped after ${t.stoppedMs} ms`);
+    });
+
     test("scenario files get Run and Compare modes lenses", async () => {
       const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: l\nhost:\n  cpus: 1\n" });
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", doc.uri);
