@@ -5,7 +5,8 @@ import { resolveModes } from "../sim-core/index";
 import { InputError } from "./errors";
 import { parseScenarioText } from "./input";
 import { runJobs, type Job } from "./jobs";
-import { seedTexts } from "./seeds";
+import { join } from "node:path";
+import { seedSource } from "./seeds";
 
 export const PUBLISHED = publishedJson as unknown as PublishedTables;
 
@@ -26,13 +27,13 @@ export interface SeedRunsOutcome {
 }
 
 export function seedJobs(opts: SeedRunOptions): { jobs: Job[]; files: string[]; missing: string[] } {
-  const texts = seedTexts(opts.seedDir);
+  const { where, texts } = seedSource(opts.seedDir);
   const files = Object.keys(texts).filter((f) => parseSeedFileName(f) !== undefined).sort();
   if (files.length === 0)
     throw new InputError(`no seed scenarios found${opts.seedDir ? ` in ${opts.seedDir}` : ""} (expected files like ${SEED_FILES[0]})`);
   const jobs: Job[] = [];
   for (const f of files) {
-    const scenario = parseScenarioText(f, texts[f]);
+    const scenario = parseScenarioText(where === "built-in" ? `(built-in seed) ${f}` : join(where, f), texts[f]);
     if (opts.durationS !== undefined) scenario.duration_s = opts.durationS;
     for (const mode of resolveModes(scenario)) jobs.push({ key: `${f}|${mode.name ?? mode.mode}`, scenario, mode });
   }

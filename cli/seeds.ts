@@ -1,19 +1,29 @@
 /**
  * The built-in seed scenarios. scripts/build.mjs compiles the files of scenarios/seed/ into the
- * bundle (`__PVSCHED_SEED_SCENARIOS__`), so the CLI works from any directory; unbundled (tsx),
- * they are read from the repository.
+ * bundle (`__PVSCHED_SEED_SCENARIOS__`), so the CLI works from any directory and when installed
+ * without the scenario files. When the repository's scenarios/seed/ sits next to the code (a
+ * checkout), those files win, so an edited seed never runs from a stale bundle.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { readTextFile } from "./input";
 
 declare const __PVSCHED_SEED_SCENARIOS__: Record<string, string> | undefined;
 
 /** File name -> YAML text, sorted by file name. `dir` overrides the built-in set. */
 export function seedTexts(dir?: string): Record<string, string> {
-  if (dir === undefined && typeof __PVSCHED_SEED_SCENARIOS__ !== "undefined" && Object.keys(__PVSCHED_SEED_SCENARIOS__).length > 0)
-    return __PVSCHED_SEED_SCENARIOS__;
+  return seedSource(dir).texts;
+}
+
+/** The seed texts and where they came from (a directory, or "built-in"), for messages. */
+export function seedSource(dir?: string): { where: string; texts: Record<string, string> } {
   const d = dir ?? join(__dirname, "..", "scenarios", "seed");
+  const fromDisk = readSeedDir(d);
+  if (dir !== undefined || Object.keys(fromDisk).length > 0) return { where: relative(process.cwd(), d) || ".", texts: fromDisk };
+  return { where: "built-in", texts: typeof __PVSCHED_SEED_SCENARIOS__ !== "undefined" ? __PVSCHED_SEED_SCENARIOS__ : {} };
+}
+
+function readSeedDir(d: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(d)) return out;
   for (const f of readdirSync(d).sort()) if (/\.pvsched\.ya?ml$/.test(f)) out[f] = readTextFile(join(d, f));

@@ -403,7 +403,7 @@ function suggest(key: string, allowed: string[]): string {
 }
 
 function typeName(v: unknown): string {
-  if (v === null) return "null";
+  if (v === null) return "an empty value";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
   if (typeof v === "string") return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v)}`;
