@@ -39,9 +39,13 @@ exit status: 0 ok, 1 failure, 2 bad input (one line: file:line:col: field: messa
 // Long runs report progress on stderr, only to a terminal (never into a pipe or a log).
 function progress(label: string): ((done: number, total: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
+  let last = 0;
   return (done, total) => {
-    process.stderr.write(`\r${label}: ${done}/${total} runs`);
-    if (done === total) process.stderr.write("\r\x1b[K");
+    const now = Date.now();
+    if (done < total && now - last < 200) return; // at most 5 updates a second
+    last = now;
+    process.stderr.write(`\r\x1b[K${label}: ${Math.floor(done)}/${total} runs (${((100 * done) / total).toFixed(0)}%)`);
+    if (done >= total) process.stderr.write("\r\x1b[K");
   };
 }
 

@@ -5,7 +5,8 @@ import { runJobInProcess, type JobMessage, type JobReply } from "./jobs";
 parentPort?.on("message", (m: JobMessage) => {
   let reply: JobReply;
   try {
-    reply = { index: m.index, ok: true, result: runJobInProcess(m.job) };
+    const onFraction = m.progress ? (f: number) => parentPort!.postMessage({ index: m.index, progress: f } satisfies JobReply) : undefined;
+    reply = { index: m.index, ok: true, result: runJobInProcess(m.job, onFraction) };
   } catch (e) {
     reply = { index: m.index, ok: false, error: (e as Error)?.message ?? String(e) };
   }
