@@ -44,7 +44,9 @@ export function mainProbe(r: RunResult): ProbeResult | undefined {
 /** "−93%", "+12%", "±0%": signed relative change from `from` to `to`. */
 export function pctChange(from: number, to: number): string {
   if (!(from > 0) || !Number.isFinite(to)) return "n/a";
-  const p = Math.round(((to - from) / from) * 100);
+  const exact = ((to - from) / from) * 100;
+  // Rounding must not claim a change vanished entirely (−99.8% is not −100%).
+  const p = Math.abs(exact) >= 99.5 && Math.abs(exact) < 100 ? Math.sign(exact) * Math.floor(Math.abs(exact) * 10) / 10 : Math.round(exact);
   if (p === 0) return "±0%";
   return p < 0 ? `\u2212${-p}%` : `+${p}%`;
 }

@@ -20,7 +20,11 @@ export function extensionEntries(root) {
     sourcemap: true,
     target: "es2022",
     logLevel: "warning",
-    legalComments: "none",
+    // Shipped bundles are minified (the .vsix stays small; source maps stay out of it) and keep the
+    // licence comments of the libraries they contain in a <bundle>.LEGAL.txt beside them.
+    minify: true,
+    keepNames: true,
+    legalComments: "linked",
     define: { __PVSCHED_SEED_SCENARIOS__: JSON.stringify(seedTexts(root)) },
   };
   const web = { ...common, platform: "browser", define: { ...common.define, global: "globalThis" } };
@@ -32,6 +36,6 @@ export function extensionEntries(root) {
     { name: "extension-web", ...web, format: "cjs", external: ["vscode"], entryPoints: [r("extension/web.ts")], outfile: r("dist/web/extension.js") },
     { name: "sim-worker-web", ...web, format: "iife", entryPoints: [r("extension/sim/web-worker.ts")], outfile: r("dist/web/sim-worker.js") },
     // Extension-host tests, run inside a real workbench (mocha is resolved from node_modules then).
-    { name: "extension-tests", ...common, platform: "node", format: "cjs", external: ["vscode", "mocha"], entryPoints: [r("extension/test/suite.ts")], outfile: r("dist/test/suite.cjs") },
+    { name: "extension-tests", ...common, minify: false, legalComments: "none", platform: "node", format: "cjs", external: ["vscode", "mocha"], entryPoints: [r("extension/test/suite.ts")], outfile: r("dist/test/suite.cjs") },
   ];
 }

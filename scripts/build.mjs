@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { webviewBuilds } from "../webview/esbuild.config.mjs";
+import { extensionEntries } from "../extension/build-config.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -47,6 +48,9 @@ export const ENTRIES = [
   { name: "cli-worker", ...nodeCjs, entryPoints: [join(ROOT, "cli/worker.ts")], outfile: join(ROOT, "dist/cli-worker.cjs") },
   // The results webview: webview, webview-monaco, webview-workers (browser iife, minified; see webview/README.md).
   ...webviewBuilds(),
+  // The extension: Node and web entries, their simulation workers, the extension-host tests
+  // (extension, sim-worker, extension-web, sim-worker-web, extension-tests; see extension/build-config.mjs).
+  ...extensionEntries(ROOT),
   // Other bundles (extension host, webview) go here, e.g.
   // { name: "extension", ...nodeCjs, entryPoints: [join(ROOT, "extension/main.ts")], outfile: join(ROOT, "dist/extension.cjs"), external: ["vscode"] },
 ];

@@ -37,6 +37,8 @@ test("signed percentages", () => {
   assert.equal(pctChange(100, 112), "+12%");
   assert.equal(pctChange(100, 100.2), "±0%");
   assert.equal(pctChange(0, 5), "n/a");
+  assert.equal(pctChange(6587, 14.4), "\u221299.7%");
+  assert.equal(pctChange(100, 0), "\u2212100%");
 });
 
 test("the summary compares the guest probe with and without the mechanism", () => {
