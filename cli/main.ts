@@ -163,7 +163,7 @@ async function cmdSeedReport(args: string[]): Promise<number> {
   if (durationS !== undefined) process.stderr.write(`pvsched-sim: note: every seed scenario run for ${durationS} s instead of its own duration\n`);
   const r = seedReport(outcome);
   if (a.values.json) json(seedReportJson(r));
-  else out(formatSeedReportText(r));
+  else out(`seed scenarios: ${outcome.where} (${outcome.runs.length} runs)\n\n` + formatSeedReportText(r));
   return a.values.check && r.claims.some((c) => !c.holds) ? EXIT.failure : EXIT.ok;
 }
 

@@ -24,9 +24,11 @@ export interface SeedRunsOutcome {
   wallMs: number;
   /** Expected seed files that were not found. */
   missing: string[];
+  /** Where the seed files came from: a directory or "built-in". */
+  where: string;
 }
 
-export function seedJobs(opts: SeedRunOptions): { jobs: Job[]; files: string[]; missing: string[] } {
+export function seedJobs(opts: SeedRunOptions): { jobs: Job[]; files: string[]; missing: string[]; where: string } {
   const { where, texts } = seedSource(opts.seedDir);
   const files = Object.keys(texts).filter((f) => parseSeedFileName(f) !== undefined).sort();
   if (files.length === 0)
@@ -37,15 +39,15 @@ export function seedJobs(opts: SeedRunOptions): { jobs: Job[]; files: string[]; 
     if (opts.durationS !== undefined) scenario.duration_s = opts.durationS;
     for (const mode of resolveModes(scenario)) jobs.push({ key: `${f}|${mode.name ?? mode.mode}`, scenario, mode });
   }
-  return { jobs, files, missing: SEED_FILES.filter((f) => !files.includes(f)) };
+  return { jobs, files, missing: SEED_FILES.filter((f) => !files.includes(f)), where };
 }
 
 export async function runSeeds(opts: SeedRunOptions): Promise<SeedRunsOutcome> {
-  const { jobs, missing } = seedJobs(opts);
+  const { jobs, missing, where } = seedJobs(opts);
   const t0 = performance.now();
   const results = await runJobs(jobs, { workers: opts.workers, onProgress: opts.onProgress });
   const wallMs = performance.now() - t0;
-  return { runs: results.map((result, i) => ({ file: jobs[i].key.split("|")[0], result })), wallMs, missing };
+  return { runs: results.map((result, i) => ({ file: jobs[i].key.split("|")[0], result })), wallMs, missing, where };
 }
 
 export function seedReport(outcome: SeedRunsOutcome): SeedReport {
