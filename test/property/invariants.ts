@@ -1,0 +1,150 @@
+/**
+ * Invariants every simulator run must satisfy, whatever the scenario. Shared by the property
+ * tests (test/property/sim-invariants.test.ts) and the fuzzer (scripts/fuzz.mjs), which checks
+ * them on every mutated scenario that loads.
+ *
+ * What is exactly conserved, and why the tolerance is what it is: a host CPU's wall time is cut
+ * into segments at every class change (sched/cpu.ts closeCls), each segment charged to rt, fair
+ * or idle, so rt + fair + idle telescopes to the time the run reached. Times are doubles (costs
+ * drawn from distributions are fractional nanoseconds), so the sum may differ from the end time
+ * by rounding only: a few ulps per segment. TOL_PER_EVENT_NS (1e-6 ns) per event is far above
+ * that rounding and far below any real accounting error (a lost context switch is >= 1 ns).
+ */
+import type { RunResult, Scenario, TimelineSegment } from "../../sim-core/index";
+
+export const TOL_PER_EVENT_NS = 1e-6;
+
+export function tolerance(r: RunResult): number {
+  return Math.max(1e-6, r.events * TOL_PER_EVENT_NS);
+}
+
+/** Returns a list of violated invariants (empty: all hold). Never throws on a well-formed result. */
+export function checkRun(r: RunResult, s: Scenario): string[] {
+  const bad: string[] = [];
+  const fail = (m: string) => bad.push(m);
+  const tol = tolerance(r);
+  const finiteNonNeg = (x: unknown, what: string) => {
+    if (typeof x !== "number" || !Number.isFinite(x) || x < 0) fail(`${what} = ${x} (must be finite and >= 0)`);
+  };
+
+  // The run itself.
+  finiteNonNeg(r.simulated_ns, "simulated_ns");
+  if (!(r.simulated_ns <= r.duration_ns)) fail(`simulated_ns ${r.simulated_ns} > duration_ns ${r.duration_ns}`);
+  if (r.stop === "done" && r.simulated_ns !== r.duration_ns) fail(`stop = done but simulated_ns ${r.simulated_ns} != duration_ns ${r.duration_ns}`);
+  if (r.cpus.length !== s.host.cpus) fail(`${r.cpus.length} CPU stats for ${s.host.cpus} CPUs`);
+
+  // CPU time: busy + idle is the simulated time; busy is rt + fair.
+  for (const c of r.cpus) {
+    for (const k of ["busy_ns", "rt_ns", "fair_ns", "idle_ns", "context_switches", "rt_throttled"] as const) finiteNonNeg(c[k], `cpu${c.cpu}.${k}`);
+    if (Math.abs(c.busy_ns - (c.rt_ns + c.fair_ns)) > tol) fail(`cpu${c.cpu}: busy_ns ${c.busy_ns} != rt_ns + fair_ns ${c.rt_ns + c.fair_ns}`);
+    const sum = c.busy_ns + c.idle_ns;
+    if (Math.abs(sum - r.simulated_ns) > tol) fail(`cpu${c.cpu}: busy + idle = ${sum}, simulated_ns = ${r.simulated_ns} (diff ${sum - r.simulated_ns}, tolerance ${tol})`);
+  }
+
+  // Latencies.
+  for (const p of r.probes) {
+    const l = p.latency;
+    if (!Number.isInteger(l.count) || l.count < 0) fail(`${p.id}: count ${l.count}`);
+    for (const k of ["min_us", "avg_us", "max_us", "p50_us", "p90_us", "p99_us", "p999_us"] as const) finiteNonNeg(l[k], `${p.id}.${k}`);
+    if (l.count > 0) {
+      const order = [l.min_us, l.p50_us, l.p90_us, l.p99_us, l.p999_us, l.max_us];
+      for (let i = 1; i < order.length; i++) if (order[i] < order[i - 1]) fail(`${p.id}: percentiles out of order ${JSON.stringify(order)}`);
+      if (l.avg_us < l.min_us - 0.001 || l.avg_us > l.max_us + 0.001) fail(`${p.id}: avg ${l.avg_us} outside [${l.min_us}, ${l.max_us}]`);
+      if (p.max_at_ns === undefined || !(p.max_at_ns >= 0 && p.max_at_ns <= r.simulated_ns)) fail(`${p.id}: max_at_ns ${p.max_at_ns} outside the run`);
+    }
+    const hsum = l.histogram.counts.reduce((a, b) => a + b, 0);
+    if (hsum !== l.count) fail(`${p.id}: histogram holds ${hsum} samples, count is ${l.count}`);
+    if (p.kind === "audio") {
+      finiteNonNeg(p.callbacks, `${p.id}.callbacks`);
+      if (!((p.glitches ?? 0) <= (p.callbacks ?? 0))) fail(`${p.id}: ${p.glitches} glitches > ${p.callbacks} callbacks`);
+    }
+  }
+
+  // Threads: CPU time and wait are non-negative, and a thread cannot wait and run at once.
+  for (const t of r.threads) {
+    finiteNonNeg(t.runtime_ns, `${t.name}.runtime_ns`);
+    finiteNonNeg(t.wait_ns, `${t.name}.wait_ns`);
+    if (t.runtime_ns + t.wait_ns > r.simulated_ns + tol) fail(`${t.name}: runtime ${t.runtime_ns} + wait ${t.wait_ns} > simulated ${r.simulated_ns}`);
+  }
+  const names = new Set<string>();
+  for (const t of r.threads) {
+    if (names.has(t.name)) fail(`two threads named ${t.name}`);
+    names.add(t.name);
+  }
+  // The host CPUs' busy time is exactly the host threads' CPU time (vCPU threads included).
+  const busy = r.cpus.reduce((a, c) => a + c.busy_ns, 0);
+  const hostRun = r.threads.filter((t) => t.side === "host").reduce((a, t) => a + t.runtime_ns, 0);
+  if (Math.abs(busy - hostRun) > tol) fail(`host CPUs were busy ${busy} ns but host threads ran ${hostRun} ns`);
+
+  // vCPUs.
+  for (const v of r.vcpus) {
+    const id = `${v.vm}/vcpu${v.vcpu}`;
+    for (const k of ["boosts", "unboosts", "boosted_ns", "max_boost_ns", "throttles", "steal_ns", "host_runtime_ns", "halt_poll_success", "halt_poll_fail", "halt_poll_ns"] as const) finiteNonNeg(v[k], `${id}.${k}`);
+    for (const [k, n] of Object.entries(v.exits)) finiteNonNeg(n, `${id}.exits.${k}`);
+    if (v.boosted_ns > r.simulated_ns + tol) fail(`${id}: boosted ${v.boosted_ns} ns > simulated ${r.simulated_ns}`);
+    if (v.max_boost_ns > v.boosted_ns + tol) fail(`${id}: max boost ${v.max_boost_ns} > boosted total ${v.boosted_ns}`);
+    if (v.boosts_by.inject + v.boosts_by.lazy > v.boosts) fail(`${id}: boosts by source exceed boosts`);
+    if (v.halt_poll_ns > v.host_runtime_ns + tol) fail(`${id}: polled ${v.halt_poll_ns} ns > ran ${v.host_runtime_ns} ns`);
+  }
+  // A guest's threads only run while one of its vCPUs runs on the host.
+  for (const vm of s.vms ?? []) {
+    const vcpuTime = r.vcpus.filter((v) => v.vm === vm.name).reduce((a, v) => a + v.host_runtime_ns, 0);
+    const guestRun = r.threads.filter((t) => t.side === "guest" && t.name.startsWith(`${vm.name}/`)).reduce((a, t) => a + t.runtime_ns, 0);
+    if (guestRun > vcpuTime + tol) fail(`${vm.name}: guest threads ran ${guestRun} ns, its vCPUs only ${vcpuTime} ns`);
+  }
+
+  if (r.timeline) bad.push(...checkTimeline(r, tol));
+  return bad;
+}
+
+/** The timeline: no CPU runs two threads at once, no thread runs on two CPUs at once. */
+export function checkTimeline(r: RunResult, tol: number): string[] {
+  const bad: string[] = [];
+  const tl = r.timeline!;
+  const end = Math.min(tl.to_ns, r.simulated_ns);
+  const whole = tl.merged === 0 && tl.from_ns === 0 && tl.to_ns >= r.simulated_ns;
+  const byThread = new Map<string, [number, number, number][]>();
+  if (tl.cpus.length !== r.cpus.length) bad.push(`timeline has ${tl.cpus.length} CPUs, the run ${r.cpus.length}`);
+  tl.cpus.forEach((segs: TimelineSegment[], cpu) => {
+    let prev: TimelineSegment | undefined;
+    const time = { rt: 0, fair: 0, idle: 0 };
+    for (const g of segs) {
+      if (!(g.start_ns < g.end_ns)) bad.push(`cpu${cpu}: empty or reversed segment ${JSON.stringify(g)}`);
+      if (g.start_ns < tl.from_ns || g.end_ns > end) bad.push(`cpu${cpu}: segment ${JSON.stringify(g)} outside [${tl.from_ns}, ${end}]`);
+      if (prev && g.start_ns < prev.end_ns) bad.push(`cpu${cpu}: ${JSON.stringify(g)} overlaps ${JSON.stringify(prev)} (two threads at once)`);
+      if (whole && prev && g.start_ns !== prev.end_ns) bad.push(`cpu${cpu}: gap ${prev.end_ns}..${g.start_ns} in the timeline`);
+      if ((g.thread === "idle") !== (g.cls === "idle")) bad.push(`cpu${cpu}: thread ${g.thread} with class ${g.cls}`);
+      time[g.cls] += g.end_ns - g.start_ns;
+      if (g.thread !== "idle") {
+        let l = byThread.get(g.thread);
+        if (!l) byThread.set(g.thread, (l = []));
+        l.push([g.start_ns, g.end_ns, cpu]);
+      }
+      prev = g;
+    }
+    if (whole) {
+      // Every nanosecond of the run is on the timeline, in the class the statistics charged it to.
+      const c = r.cpus[cpu];
+      if (segs.length && (segs[0].start_ns !== 0 || segs[segs.length - 1].end_ns !== r.simulated_ns))
+        bad.push(`cpu${cpu}: timeline covers ${segs[0].start_ns}..${segs[segs.length - 1].end_ns}, the run 0..${r.simulated_ns}`);
+      if (Math.abs(time.rt - c.rt_ns) > tol || Math.abs(time.fair - c.fair_ns) > tol || Math.abs(time.idle - c.idle_ns) > tol)
+        bad.push(`cpu${cpu}: timeline rt/fair/idle ${time.rt}/${time.fair}/${time.idle} != stats ${c.rt_ns}/${c.fair_ns}/${c.idle_ns}`);
+    }
+  });
+  for (const [name, l] of byThread) {
+    l.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (let i = 1; i < l.length; i++) {
+      if (l[i][0] < l[i - 1][1]) {
+        bad.push(`${name} runs on cpu${l[i - 1][2]} (${l[i - 1][0]}..${l[i - 1][1]}) and cpu${l[i][2]} (${l[i][0]}..${l[i][1]}) at once`);
+        break;
+      }
+    }
+    if (whole) {
+      const t = r.threads.find((x) => x.name === name);
+      const sum = l.reduce((a, x) => a + x[1] - x[0], 0);
+      if (!t) bad.push(`timeline thread ${name} is not in threads`);
+      else if (Math.abs(sum - t.runtime_ns) > tol) bad.push(`${name}: ${sum} ns on the timeline, runtime_ns ${t.runtime_ns}`);
+    }
+  }
+  return bad;
+}
