@@ -49,7 +49,11 @@ const BAD: [string, () => string, RegExp][] = [
 
 for (const [what, make, pattern] of BAD) {
   test(`run: ${what} -> exit 2 and one line on stderr, within 2 s`, () => {
-    const r = cli(["run", make()]);
+    const f = make();
+    let r = cli(["run", f]);
+    // Wall time on a shared 2-core machine has spikes from other processes: a slow answer is
+    // retried twice, and the test fails only if all three take 2 s or more.
+    for (let k = 0; k < 2 && r.ms >= 2000; k++) r = cli(["run", f]);
     assert.equal(r.code, 2, r.err);
     assert.equal(r.out, "");
     const lines = r.err.split("\n").filter((l) => l !== "");
