@@ -5,6 +5,9 @@
  *
  * Events for "now" (a reschedule, an irq exit) are the most frequent kind; they go to a FIFO
  * beside the heap, which keeps the same (time, insertion) order at a fraction of the cost.
+ * Event objects are recycled once run or dropped, so a long run makes little garbage; a holder
+ * of an event must therefore forget it when it fires (every holder clears its field first thing
+ * in its callback) and may only cancel an event it still holds.
  */
 export interface Ev {
   t: number;
@@ -19,17 +22,41 @@ export class Engine {
   events = 0;
   private seq = 0;
   private heap: Ev[] = [];
-  /** Events at time `now`, in insertion order. */
-  private fifo: Ev[] = [];
-  private fifoHead = 0;
+  /** Events at time `now`, in insertion order: a ring buffer (power-of-two capacity). */
+  private fifo: (Ev | undefined)[] = new Array(256);
+  private fHead = 0;
+  private fTail = 0;
+  private free: Ev[] = [];
+
+  private make(t: number, fn: () => void): Ev {
+    const ev = this.free.pop();
+    if (ev === undefined) return { t, seq: this.seq++, fn, dead: false };
+    ev.t = t;
+    ev.seq = this.seq++;
+    ev.fn = fn;
+    ev.dead = false;
+    return ev;
+  }
+
+  private pushFifo(ev: Ev): void {
+    const cap = this.fifo.length;
+    if (this.fTail - this.fHead === cap) {
+      const bigger: (Ev | undefined)[] = new Array(cap * 2);
+      for (let i = this.fHead; i < this.fTail; i++) bigger[i - this.fHead] = this.fifo[i & (cap - 1)];
+      this.fifo = bigger;
+      this.fTail -= this.fHead;
+      this.fHead = 0;
+    }
+    this.fifo[this.fTail++ & (this.fifo.length - 1)] = ev;
+  }
 
   at(t: number, fn: () => void): Ev {
     if (t <= this.now) {
-      const ev: Ev = { t: this.now, seq: this.seq++, fn, dead: false };
-      this.fifo.push(ev);
+      const ev = this.make(this.now, fn);
+      this.pushFifo(ev);
       return ev;
     }
-    const ev: Ev = { t, seq: this.seq++, fn, dead: false };
+    const ev = this.make(t, fn);
     const h = this.heap;
     let i = h.length;
     h.push(ev);
@@ -71,47 +98,42 @@ export class Engine {
     return top;
   }
 
-  /** The next event in (time, insertion) order, or undefined; not removed. */
-  private next(): Ev | undefined {
-    const f = this.fifoHead < this.fifo.length ? this.fifo[this.fifoHead] : undefined;
-    const h = this.heap.length > 0 ? this.heap[0] : undefined;
-    if (!f) return h;
-    if (!h) return f;
-    return h.t < f.t || (h.t === f.t && h.seq < f.seq) ? h : f;
-  }
-
-  private take(ev: Ev): void {
-    if (this.fifoHead < this.fifo.length && this.fifo[this.fifoHead] === ev) {
-      this.fifoHead++;
-      if (this.fifoHead === this.fifo.length) {
-        this.fifo.length = 0;
-        this.fifoHead = 0;
-      }
-    } else this.popHeap();
-  }
-
   /**
    * Runs events up to `until` (inclusive) or until `budget` live events have run, whichever
    * comes first. Returns false if it stopped on the budget.
    */
   run(until: number, budget: number): boolean {
     let n = 0;
+    const h = this.heap;
     for (;;) {
-      const ev = this.next();
+      // The next event in (time, insertion) order: the FIFO's head or the heap's top.
+      let ev: Ev | undefined;
+      let fromFifo = false;
+      if (this.fHead < this.fTail) {
+        const f = this.fifo[this.fHead & (this.fifo.length - 1)]!;
+        const top = h.length > 0 ? h[0] : undefined;
+        if (top && (top.t < f.t || (top.t === f.t && top.seq < f.seq))) ev = top;
+        else {
+          ev = f;
+          fromFifo = true;
+        }
+      } else if (h.length > 0) ev = h[0];
       if (!ev || ev.t > until) break;
-      if (ev.dead) {
-        this.take(ev);
-        continue;
-      }
-      if (n >= budget) {
+      if (!ev.dead && n >= budget) {
         this.events += n;
         return false;
       }
-      this.take(ev);
+      if (fromFifo) this.fifo[this.fHead++ & (this.fifo.length - 1)] = undefined;
+      else this.popHeap();
+      if (ev.dead) {
+        this.free.push(ev);
+        continue;
+      }
       this.now = ev.t;
       ev.dead = true;
       n++;
       ev.fn();
+      this.free.push(ev);
     }
     this.events += n;
     if (this.now < until) this.now = until;
@@ -120,6 +142,6 @@ export class Engine {
 
   /** Queued events, live and cancelled (for tests of lazy deletion). */
   get pending(): number {
-    return this.heap.length + this.fifo.length - this.fifoHead;
+    return this.heap.length + this.fTail - this.fHead;
   }
 }

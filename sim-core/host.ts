@@ -147,7 +147,10 @@ export class Host {
 
   /** A host hrtimer for `t`: it fires at `hard` as an interrupt on the CPU where t slept. */
   hrtimer(t: Task, hard: number, fire: () => void): void {
-    this.eng.at(hard, () => this.timerIrq(t.cpu ?? this.cpus[0], fire));
+    // A thread sleeps on one timer at a time: its callback is bound once and reused.
+    t.timerFire = fire;
+    if (!t.timerCb) t.timerCb = () => this.timerIrq(t.cpu ?? this.cpus[0], t.timerFire!);
+    this.eng.at(hard, t.timerCb);
   }
 
   /** hrtimer_interrupt() on `c` running `fire` (a wakeup); a vCPU in guest mode exits first. */

@@ -153,7 +153,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       }
     }
     if (pv) {
-      guest.onIrqEntry = (v) => onIrqEntry(pv, v);
+      guest.setIrqEntry((v) => onIrqEntry(pv, v));
       guest.reevaluate = (v) => guestReevaluate(pv, v);
     }
     const gk: Kernel = {

@@ -14,6 +14,8 @@ import { Cpu } from "../sched/cpu";
 import type { Task } from "../sched/task";
 import type { IrqSource, Vcpu } from "../kvm/vcpu";
 
+const noop = () => {};
+
 interface GTimer {
   soft: number;
   hard: number;
@@ -41,6 +43,11 @@ export class Guest {
   private readonly tickOn: boolean[] = [];
   /** Guest-side hooks of the series (patches 7 and 8), set when it is active. */
   onIrqEntry: ((v: Vcpu) => void) | null = null;
+  // Per-vCPU callbacks bound once (the interrupt path is the hottest code of a run).
+  private readonly lapicFns: (() => void)[] = [];
+  private readonly expireFns: (() => void)[] = [];
+  private entryFns: ((() => void) | undefined)[] = [];
+  private readonly reevalFns: (() => void)[] = [];
   reevaluate: ((v: Vcpu) => void) | null = null;
   private rr = 0;
 
@@ -63,6 +70,13 @@ export class Guest {
       this.lapicAt.push(Infinity);
       this.lapicEv.push(null);
       this.tickOn.push(false);
+      this.lapicFns.push(() => this.lapicFire(i));
+      this.expireFns.push(() => this.expire(i));
+      this.entryFns.push(undefined);
+      this.reevalFns.push(() => {
+        this.reevalPending[i] = false;
+        this.reevaluate?.(this.vcpus[i]);
+      });
     }
   }
 
@@ -73,17 +87,19 @@ export class Guest {
    * progress when it is asked for; the request must see its outcome).
    */
   deferReevaluate(i: number): void {
-    const f = this.reevaluate;
-    if (!f || this.reevalPending[i]) return;
+    if (!this.reevaluate || this.reevalPending[i]) return;
     this.reevalPending[i] = true;
-    this.eng.at(this.eng.now, () => {
-      this.reevalPending[i] = false;
-      f(this.vcpus[i]);
-    });
+    this.eng.at(this.eng.now, this.reevalFns[i]);
   }
 
   attach(v: Vcpu): void {
     this.vcpus.push(v);
+  }
+
+  /** Installs the series' irq-entry hook (patch 8) on every vCPU. */
+  setIrqEntry(f: (v: Vcpu) => void): void {
+    this.onIrqEntry = f;
+    this.entryFns = this.vcpus.map((v) => () => f(v));
   }
 
   /** Starts per-vCPU interrupt sources (NMIs, device interrupts). */
@@ -109,6 +125,16 @@ export class Guest {
       this.eng.at(Math.round(this.rng.exp(mean)), next);
     }
     if (!this.nohz) for (let i = 0; i < this.cpus.length; i++) this.startTick(i, false);
+    // The guest's own RT bandwidth timer (sched_rt_period_timer). Its interrupt is not modelled:
+    // it only refills the budget.
+    const period = this.tun.rtPeriodNs;
+    if (this.tun.rtRuntimeNs >= 0) {
+      const rtp = () => {
+        for (const c of this.cpus) c.rtPeriod();
+        if (this.eng.now + period <= until) this.eng.after(period, rtp);
+      };
+      this.eng.at(period, rtp);
+    }
   }
 
   // ---- tasks ------------------------------------------------------------------------------
@@ -167,7 +193,7 @@ export class Guest {
     const ev = this.lapicEv[i];
     if (ev) ev.dead = true;
     this.lapicAt[i] = min;
-    this.lapicEv[i] = min === Infinity ? null : this.eng.at(min, () => this.lapicFire(i));
+    this.lapicEv[i] = min === Infinity ? null : this.eng.at(min, this.lapicFns[i]);
     if (fromGuest && min !== Infinity) {
       const v = this.vcpus[i];
       v.exits.msr_other++;
@@ -178,38 +204,36 @@ export class Guest {
   private lapicFire(i: number): void {
     this.lapicEv[i] = null;
     this.lapicAt[i] = Infinity;
-    this.deliver(i, "timer", this.rng.ns(this.irq.timer_handler), () => this.expire(i));
+    this.deliver(i, "timer", this.rng.ns(this.irq.timer_handler), this.expireFns[i]);
   }
 
   /** hrtimer_interrupt(): run every timer whose soft expiry has passed, then re-arm. */
   private expire(i: number): void {
     const now = this.eng.now;
     const list = this.timers[i];
-    const due: GTimer[] = [];
-    for (let k = list.length - 1; k >= 0; k--) {
-      if (list[k].soft <= now) {
-        due.push(list[k]);
-        list.splice(k, 1);
-      }
+    // Few timers per vCPU: take the earliest due one until none is left (keeps expiry order
+    // and lets a callback arm new timers).
+    for (;;) {
+      let k = -1;
+      for (let j = 0; j < list.length; j++) if (list[j].soft <= now && (k < 0 || list[j].soft < list[k].soft)) k = j;
+      if (k < 0) break;
+      const tm = list[k];
+      list[k] = list[list.length - 1];
+      list.pop();
+      tm.fn();
     }
-    due.sort((a, b) => a.soft - b.soft);
-    for (const tm of due) tm.fn();
     this.reprogram(i, true);
   }
 
   /** An interrupt for vCPU i: its handler is queued on the guest CPU, then KVM delivers it. */
   deliver(i: number, source: IrqSource, handlerNs: number, fn: () => void): void {
-    const v = this.vcpus[i];
-    const entry = this.onIrqEntry;
-    this.cpus[i].raiseIrq(handlerNs, fn, entry ? () => entry(v) : undefined);
-    v.notify(source);
+    this.cpus[i].raiseIrq(handlerNs, fn, this.entryFns[i]);
+    this.vcpus[i].notify(source);
   }
 
   /** A softirq raised by a handler runs right after it, still in interrupt context. */
   softirq(i: number): void {
-    const v = this.vcpus[i];
-    const entry = this.onIrqEntry;
-    this.cpus[i].raiseIrq(this.rng.ns(this.irq.softirq), () => {}, entry ? () => entry(v) : undefined);
+    this.cpus[i].raiseIrq(this.rng.ns(this.irq.softirq), noop, this.entryFns[i]);
   }
 
   // ---- the guest tick --------------------------------------------------------------------------

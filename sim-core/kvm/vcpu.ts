@@ -51,6 +51,9 @@ export class Vcpu implements Program {
   pvHooks: PvHostHooks | null = null;
   readonly exits: Record<ExitReason, number> = { hlt: 0, timer: 0, external_interrupt: 0, ipi: 0, msr_unboost: 0, msr_other: 0, preemption: 0 };
   private afterExit: (() => void) | null = null;
+  // Bound once: these run on every halt and wakeup.
+  private readonly haltLoopFn = () => this.haltLoop();
+  private readonly kickFn = () => this.host.wakeTask(this.task);
   private haltStart = 0;
   private pollStart = 0;
 
@@ -173,7 +176,7 @@ export class Vcpu implements Program {
   /** The guest has nothing to run: it executes HLT. */
   private guestIdle(): void {
     if (this.mode !== "guest") return;
-    this.exit("hlt", 0, () => this.haltLoop());
+    this.exit("hlt", 0, this.haltLoopFn);
   }
 
   /** kvm_vcpu_halt(): poll if allowed and useful, else block. */
@@ -244,8 +247,8 @@ export class Vcpu implements Program {
       }
       case "blocked":
         // A blocked vCPU's LAPIC timer is a host hrtimer: its interrupt does the kick.
-        if (source === "timer") this.host.timerIrq(this.task.cpu!, () => this.host.wakeTask(this.task));
-        else this.host.wakeTask(this.task);
+        if (source === "timer") this.host.timerIrq(this.task.cpu!, this.kickFn);
+        else this.kickFn();
         return;
       default:
         // Exiting, entering or descheduled: the interrupt is injected at the next entry.

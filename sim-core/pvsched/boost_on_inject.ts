@@ -12,8 +12,10 @@ import { pvActive } from "./switches";
 export function onInject(cfg: PvConfig, v: Vcpu, source: IrqSource): void {
   if (!cfg.on.boost_on_inject || !pvActive(cfg, v)) return;
   if (v.pv.shm!.boosted) return;
-  // With posted interrupts a running vCPU gets device interrupts without a kick.
-  if (source === "device" && v.costs.postedInterrupts && v.mode === "guest") return;
-  if (source === "ipi" && v.costs.ipiVirtualization && v.mode === "guest") return;
+  // Posted interrupts (VT-d PI / APICv) reach the vCPU without KVM's kick path: the IOMMU
+  // posts them to a running vCPU, and a blocked one is woken by the PI wakeup handler, which
+  // does not boost. IPI virtualization does the same for guest IPIs.
+  if (source === "device" && v.costs.postedInterrupts) return;
+  if (source === "ipi" && v.costs.ipiVirtualization) return;
   boostFromIrq(cfg, v);
 }

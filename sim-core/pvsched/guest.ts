@@ -5,17 +5,17 @@
  */
 import type { Vcpu } from "../kvm/vcpu";
 import { irqNeed } from "./guest_irq_boost";
-import { schedNeed } from "./guest_sched_boost";
+import { preemptDisabledNeed, rtNeed } from "./guest_sched_boost";
 import { BOOST_BOOST, BOOST_NONE, type PvConfig } from "./state";
 import { requestUnboost } from "./sync_unboost";
 
 export function guestReevaluate(cfg: PvConfig, v: Vcpu): void {
   const shm = v.pv.shm;
   if (!shm) return;
-  const s = schedNeed(cfg, v);
-  shm.preemptDisabled = s.preemptDisabled;
-  if (!s.preemptDisabled) v.pv.throttled = false;
-  const need = irqNeed(cfg, v) || s.rt || (s.preemptDisabled && !v.pv.throttled);
+  const pd = preemptDisabledNeed(cfg, v);
+  shm.preemptDisabled = pd;
+  if (!pd) v.pv.throttled = false;
+  const need = irqNeed(cfg, v) || rtNeed(cfg, v) || (pd && !v.pv.throttled);
   if (need) {
     if (!shm.boosted) shm.boostReq = BOOST_BOOST;
     return;

@@ -6,8 +6,14 @@
 import type { Vcpu } from "../kvm/vcpu";
 import type { PvConfig } from "./state";
 
-export function schedNeed(cfg: PvConfig, v: Vcpu): { rt: boolean; preemptDisabled: boolean } {
-  if (!cfg.on.guest_sched_boost) return { rt: false, preemptDisabled: false };
+/** An RT (or deadline) task is running in the guest. */
+export function rtNeed(cfg: PvConfig, v: Vcpu): boolean {
   const c = v.gcpu.curr;
-  return { rt: !!c && c.isRt, preemptDisabled: !!c && c.preemptDisabled };
+  return cfg.on.guest_sched_boost && !!c && c.isRt;
+}
+
+/** The running guest task has preemption disabled (seen through the preempt tracepoints). */
+export function preemptDisabledNeed(cfg: PvConfig, v: Vcpu): boolean {
+  const c = v.gcpu.curr;
+  return cfg.on.guest_sched_boost && !!c && c.preemptDisabled;
 }

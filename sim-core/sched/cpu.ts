@@ -103,7 +103,17 @@ export class Cpu {
     if (el > 0) {
       if (this.seg === SEG_IRQ) this.irqQ[0].remaining -= el;
       else if (this.seg === SEG_OVH) this.curr!.ovh -= el;
-      else if (this.seg === SEG_TASK && this.curr!.remaining !== Infinity) this.curr!.remaining -= el;
+      else if (this.seg === SEG_TASK) {
+        // A task segment may start with the switch overhead (see replan): pay that first.
+        const c = this.curr!;
+        let e = el;
+        if (c.ovh > 0) {
+          const d = c.ovh < e ? c.ovh : e;
+          c.ovh -= d;
+          e -= d;
+        }
+        if (c.remaining !== Infinity) c.remaining -= e;
+      }
     }
     this.segStart = now;
   }
@@ -133,13 +143,14 @@ export class Cpu {
         if (!this.schedEv) this.schedEv = this.eng.at(now, this.scheduleFn);
       } else if (this.curr) {
         const c = this.curr;
-        if (c.ovh > 0) {
+        if (c.ovh > 0 && c.wakeTarget >= 0) {
+          // The overhead ends at a moment someone measures: its own segment.
           seg = SEG_OVH;
           end = now + c.ovh;
         } else {
           if (c.wakeTarget >= 0) this.recordWake(c);
           seg = SEG_TASK;
-          end = c.remaining === Infinity ? -1 : now + c.remaining;
+          end = c.remaining === Infinity ? -1 : now + c.ovh + c.remaining;
         }
       } else {
         seg = SEG_IDLE;
@@ -176,7 +187,9 @@ export class Cpu {
     this.segEnd = -1;
     if (seg === SEG_IRQ) {
       const w = this.irqQ.shift()!;
-      w.done();
+      const done = w.done;
+      this.irqPool.push(w);
+      done();
       if (this.irqQ.length === 0 && this.hooks.onIrqExit) this.hooks.onIrqExit(this);
     } else if (seg === SEG_OVH) {
       const c = this.curr!;
@@ -184,6 +197,7 @@ export class Cpu {
       if (c.wakeTarget >= 0) this.recordWake(c);
     } else if (seg === SEG_TASK) {
       const c = this.curr!;
+      c.ovh = 0;
       c.remaining = 0;
       c.prog.burstEnd(c);
     }
@@ -203,9 +217,19 @@ export class Cpu {
 
   // ---- interrupts -----------------------------------------------------------------------
 
+  /** Spent interrupt-work records, reused (interrupts are the most frequent allocation). */
+  private readonly irqPool: IrqWork[] = [];
+
   raiseIrq(remaining: number, done: () => void, start?: () => void, fast = false): void {
     this.progress();
-    this.irqQ.push({ remaining, done, start, fast });
+    const w = this.irqPool.pop();
+    if (w) {
+      w.remaining = remaining;
+      w.done = done;
+      w.start = start;
+      w.fast = fast;
+      this.irqQ.push(w);
+    } else this.irqQ.push({ remaining, done, start, fast });
     this.replan();
   }
 

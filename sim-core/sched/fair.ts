@@ -10,6 +10,9 @@
 import { MIN_SHARES, NICE_0_LOAD, PELT_HALFLIFE_NS, SCHED_NR_LATENCY, type SchedTunables } from "../params";
 import { Se, type Task } from "./task";
 
+/** ln(0.5) / half-life: PELT's decay per nanosecond, for Math.exp. */
+const DECAY_PER_NS = Math.log(0.5) / PELT_HALFLIFE_NS;
+
 /** A cgroup with a CPU weight, one runqueue per CPU. */
 export class TaskGroup {
   readonly rqs: CfsRq[] = [];
@@ -163,7 +166,7 @@ export class FairClass {
   private foldAvg(rq: CfsRq, now: number): number {
     const dt = now - rq.loadAvgAt;
     if (dt <= 0) return rq.loadAvg;
-    const y = Math.pow(0.5, dt / PELT_HALFLIFE_NS);
+    const y = Math.exp(dt * DECAY_PER_NS);
     return rq.loadAvg * y + rq.load * (1 - y);
   }
 
@@ -293,22 +296,18 @@ export class FairClass {
     }
   }
 
-  /** The entities of a and b on a common runqueue (find_matching_se). */
-  private matching(a: Task, b: Task): [Se, Se, CfsRq] {
-    const ra = a.se.cfsRq!;
-    const rb = b.se.cfsRq!;
-    if (ra === rb) return [a.se, b.se, ra];
-    const ta = ra.se ?? a.se;
-    const tb = rb.se ?? b.se;
-    return [ta, tb, this.root];
-  }
-
   /** check_preempt_wakeup(): should waking `p` preempt running `curr`? */
   wakeupPreempt(curr: Task, p: Task): boolean {
     if (curr.policy === "idle" && p.policy !== "idle") return true;
     if (p.policy === "idle" || p.policy === "batch") return false;
     this.updateCurr();
-    const [cse, pse, rq] = this.matching(curr, p);
+    // find_matching_se(): the two entities that share a runqueue.
+    const ra = curr.se.cfsRq!;
+    const rb = p.se.cfsRq!;
+    const same = ra === rb;
+    const cse = same ? curr.se : (ra.se ?? curr.se);
+    const pse = same ? p.se : (rb.se ?? p.se);
+    const rq = same ? ra : this.root;
     if (this.eevdf) return this.pickEevdf(rq) === pse;
     const vdiff = cse.vruntime - pse.vruntime;
     if (vdiff <= 0) return false;

@@ -66,6 +66,9 @@ export class Task {
   wakeTarget = -1;
   onWakeLatency: ((latencyNs: number, now: number) => void) | null = null;
   runnableSince = 0;
+  /** The pending host hrtimer's action, and the bound callback that runs it. */
+  timerFire: (() => void) | null = null;
+  timerCb: (() => void) | null = null;
   /** When the task last stopped running (cache-hotness for the balancer). */
   lastRanAt = -Infinity;
   runDelayNs = 0;
