@@ -39,6 +39,8 @@ export interface FidelityOptions {
   loads?: Load[];
   /** Add the dynamic-noinject ablation cells. */
   ablation?: boolean;
+  /** Set by --isolate: our autogroup as /proc/self/autogroup reports it. */
+  isolation?: string;
   seed: number;
   /** Re-use saved real measurements instead of measuring. */
   realFrom?: string;
@@ -82,7 +84,7 @@ export interface FidelityReport {
   tool: "pvsched-sim fidelity";
   command: string;
   machine: Machine;
-  options: { quick: boolean; duration_s: number; rounds: number; sim_duration_s: number; mappings: Mapping[]; seed: number; real_from?: string };
+  options: { quick: boolean; isolation?: string; duration_s: number; rounds: number; sim_duration_s: number; mappings: Mapping[]; seed: number; real_from?: string };
   cells: CellReport[];
   rows: Row[];
   orderings: OrderingRow[];
@@ -303,6 +305,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     machine,
     options: {
       quick: o.quick,
+      ...(o.isolation ? { isolation: o.isolation } : {}),
       duration_s: durationS,
       rounds: o.rounds,
       sim_duration_s: o.simDurationS,
@@ -366,6 +369,7 @@ export function formatReport(r: FidelityReport): string {
   const out: string[] = [];
   out.push(`pvsched-sim fidelity: ${r.machine.cpus} CPUs, kernel ${r.machine.kernel}, ${r.options.duration_s} s real / ${r.options.sim_duration_s} s simulated per cell`);
   out.push(`command: ${r.command}`);
+  if (r.options.isolation) out.push(`isolated: ${r.options.isolation} (other sessions' SCHED_OTHER load weighs ~1% against ours)`);
   out.push("");
   const head = ["cell", "probe", "map", "", "", "real avg", "p99", "max", "sim avg", "p99", "max", "x avg", "x p99", "x max", "KS", "cal avg", "cal p99", "x cal p99", "cal KS"];
   const lines: string[][] = [head];
