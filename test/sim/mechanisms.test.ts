@@ -1,0 +1,154 @@
+/**
+ * The series' mechanisms, one by one: each switch changes what it should and nothing else.
+ * Scenarios are small and short so the whole file runs in a few seconds.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { simulate, type ModeSpec, type Scenario } from "../../sim-core/index";
+
+/** A busy 1-CPU host with a guest cyclictest: the vCPU must win the CPU from a hog. */
+function busy(extra: Partial<Scenario> = {}): Scenario {
+  return {
+    name: "busy",
+    duration_s: 2,
+    seed: 3,
+    host: { cpus: 1, cgroups: [{ name: "vms", shares: 64 }], workloads: [{ kind: "stress", workers: 1 }] },
+    vms: [{ name: "vm", vcpus: 1, cgroup: "vms", workloads: [{ kind: "cyclictest", id: "ct", interval_us: 500 }] }],
+    ...extra,
+  };
+}
+
+const dyn = (mechanisms: ModeSpec["mechanisms"] = {}): ModeSpec => ({ mode: "dynamic", mechanisms });
+const boosts = (r: ReturnType<typeof simulate>) => r.vcpus.reduce((a, v) => a + v.boosts, 0);
+const avg = (r: ReturnType<typeof simulate>, id = "ct") => r.probes.find((p) => p.id === id)!.latency.avg_us;
+
+test("vanilla never boosts; dynamic boosts the vCPU when its timer kicks it, and that cuts the guest's latency", () => {
+  const v = simulate(busy(), "vanilla");
+  const d = simulate(busy(), "dynamic");
+  assert.equal(boosts(v), 0);
+  assert.ok(d.vcpus[0].boosts_by.inject > 1000, `inject boosts ${d.vcpus[0].boosts_by.inject}`);
+  assert.ok(avg(d) * 5 < avg(v), `dynamic ${avg(d)} vs vanilla ${avg(v)}`);
+});
+
+test("without the shared-memory MSR (patch 1) nothing else works: the run equals vanilla", () => {
+  const v = simulate(busy(), "vanilla");
+  const d = simulate(busy(), dyn({ shared_memory: false }));
+  assert.equal(boosts(d), 0);
+  assert.deepEqual(d.probes, v.probes);
+});
+
+test("without setscheduler from irq context (patch 2) the injection boost comes too late to help", () => {
+  const full = simulate(busy(), "dynamic");
+  const late = simulate(busy(), dyn({ setscheduler_irq: false }));
+  assert.ok(avg(late) > 5 * avg(full), `late ${avg(late)} vs full ${avg(full)}`);
+});
+
+test("without boost on injection (patch 4) a SCHED_OTHER cyclictest gets no boost at all", () => {
+  const d = simulate(busy(), dyn({ boost_on_inject: false }));
+  assert.equal(d.vcpus[0].boosts_by.inject, 0);
+});
+
+test("synchronous unboost (patch 3) costs an MSR exit per boost; without it the unboost waits and boosts last longer", () => {
+  const sync = simulate(busy(), "dynamic");
+  const lazy = simulate(busy(), dyn({ sync_unboost: false }));
+  assert.ok(sync.vcpus[0].exits.msr_unboost > 1000);
+  assert.equal(lazy.vcpus[0].exits.msr_unboost, 0);
+  const per = (r: typeof sync) => r.vcpus[0].boosted_ns / Math.max(1, r.vcpus[0].boosts);
+  assert.ok(per(lazy) > per(sync), `lazy ${per(lazy)} sync ${per(sync)}`);
+});
+
+test("the switches (patch 6): global off or per-VM off means no boosts; without patch 6 they cannot turn it off", () => {
+  assert.equal(boosts(simulate(busy({ pvsched: { global_enabled: false } }), "dynamic")), 0);
+  const s = busy();
+  s.vms![0].pv_sched_enabled = false;
+  assert.equal(boosts(simulate(s, "dynamic")), 0);
+  assert.ok(boosts(simulate(busy({ pvsched: { global_enabled: false } }), dyn({ switches: false }))) > 0);
+});
+
+test("a rogue guest: the preempt-disabled cap (patch 5) keeps the host near vanilla; without it RT throttling is all that is left", () => {
+  const s: Scenario = {
+    name: "rogue",
+    duration_s: 3,
+    host: { cpus: 1, workloads: [{ kind: "cyclictest", id: "host", interval_us: 500 }] },
+    vms: [{ name: "rogue", vcpus: 1, never_unboost: true, workloads: [{ kind: "spin", preempt_disabled: true }] }],
+  };
+  const v = simulate(s, "vanilla");
+  const capped = simulate(s, "dynamic");
+  const uncapped = simulate(s, dyn({ preempt_throttle: false }));
+  const max = (r: typeof v) => r.probes[0].latency.max_us;
+  assert.ok(capped.vcpus[0].throttles >= 1);
+  assert.ok(max(capped) < 10_000, `capped host max ${max(capped)} us`);
+  assert.ok(max(uncapped) > 40_000, `uncapped host max ${max(uncapped)} us`);
+  assert.ok(max(v) < 10_000);
+  assert.ok(uncapped.cpus[0].rt_throttled >= 2, "RT throttling engaged");
+});
+
+test("posted interrupts: device interrupts reach the guest without a kick, so they never boost", () => {
+  const s: Scenario = {
+    name: "posted",
+    duration_s: 2,
+    host: { cpus: 1, kvm: { posted_interrupts: true }, workloads: [{ kind: "stress", workers: 1 }] },
+    vms: [{ name: "vm", vcpus: 1, workloads: [{ kind: "audio", id: "a", buffer_frames: 96 }] }],
+  };
+  const injectOnly = dyn({ guest_irq_boost: false, guest_sched_boost: false, lazy_boost: false });
+  const withPi = simulate(s, injectOnly);
+  const noPi = simulate({ ...s, host: { ...s.host, kvm: { posted_interrupts: false } } }, injectOnly);
+  assert.ok(noPi.vcpus[0].boosts_by.inject > withPi.vcpus[0].boosts_by.inject + 500);
+});
+
+test("a guest RT task keeps its vCPU boosted while it runs (patch 7); without patch 7 the boost ends at irq exit", () => {
+  const s: Scenario = {
+    name: "rt guest",
+    duration_s: 2,
+    host: { cpus: 1, workloads: [{ kind: "stress", workers: 1 }] },
+    vms: [{ name: "vm", vcpus: 1, workloads: [{ kind: "periodic", id: "p", period_us: 2000, work: { const_us: 500 }, policy: "fifo", priority: 10 }] }],
+  };
+  const on = simulate(s, "dynamic");
+  const off = simulate(s, dyn({ guest_sched_boost: false }));
+  assert.ok(on.vcpus[0].boosted_ns > 2 * off.vcpus[0].boosted_ns, `on ${on.vcpus[0].boosted_ns} off ${off.vcpus[0].boosted_ns}`);
+});
+
+test("static mode runs every vCPU thread as RT from the start", () => {
+  const r = simulate(busy(), "static");
+  assert.ok(r.cpus[0].rt_ns > 0);
+  assert.equal(boosts(r), 0);
+  assert.equal(r.threads.find((t) => t.name === "vm/vcpu0")!.policy, "rr");
+});
+
+test("the v1 unboost returns a vCPU thread to nice 0, whatever its nice was", () => {
+  const s: Scenario = {
+    name: "nice",
+    duration_s: 3,
+    host: { cpus: 1, workloads: [{ kind: "stress", workers: 1, id: "job" }] },
+    vms: [{ name: "vm", vcpus: 1, vcpu_nice: 19, guest: { irq: { nmi_hz: 500 } }, workloads: [{ kind: "stress", workers: 1 }] }],
+  };
+  const job = (r: ReturnType<typeof simulate>) => r.threads.find((t) => t.name.startsWith("job"))!.runtime_ns;
+  const v = simulate(s, "vanilla");
+  const d = simulate(s, "dynamic");
+  // vanilla: nice 0 vs nice 19 = 1024:15; after the first boost and unboost, 1024:1024.
+  assert.ok(job(v) > 0.97 * 3e9);
+  assert.ok(job(d) < 0.6 * 3e9, `job got ${job(d)} ns`);
+});
+
+test("EEVDF shares a CPU 50/50 between two nice-0 hogs and by weight between nice 0 and nice 5", () => {
+  const s = (w: Scenario["host"]["workloads"]): Scenario => ({ name: "eevdf", duration_s: 5, host: { cpus: 1, sched: { fair: "eevdf" }, workloads: w } });
+  const r1 = simulate(s([{ kind: "stress", workers: 2, id: "h" }]), "vanilla");
+  const [a, b] = r1.threads.map((t) => t.runtime_ns);
+  assert.ok(Math.abs(a / (a + b) - 0.5) < 0.01);
+  const r2 = simulate(s([{ kind: "stress", workers: 1, id: "n0" }, { kind: "stress", workers: 1, id: "n5", nice: 5 }]), "vanilla");
+  const ratio = r2.threads[0].runtime_ns / r2.threads[1].runtime_ns;
+  assert.ok(Math.abs(ratio / (1024 / 335) - 1) < 0.03, `ratio ${ratio}`);
+});
+
+test("a cgroup's shares split the CPU between groups: 512 shares against a nice-0 task get a third", () => {
+  const s: Scenario = {
+    name: "cg",
+    duration_s: 5,
+    host: { cpus: 1, cgroups: [{ name: "g", shares: 512 }], workloads: [{ kind: "stress", workers: 1, id: "root" }, { kind: "stress", workers: 2, id: "grp", cgroup: "g" }] },
+  };
+  const r = simulate(s, "vanilla");
+  const root = r.threads.find((t) => t.name.startsWith("root"))!.runtime_ns;
+  const grp = r.threads.filter((t) => t.name.startsWith("grp")).reduce((a, t) => a + t.runtime_ns, 0);
+  const share = grp / (root + grp);
+  assert.ok(Math.abs(share - 1 / 3) < 0.02, `group share ${share}`);
+});
