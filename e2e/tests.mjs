@@ -111,6 +111,7 @@ export const TESTS = [
       const frame = await waitForFrameWith(page, 'table[data-testid="results-table"]', {
         timeout: 180_000,
         check: async (f) => checkSimValues(await simCells(f)),
+        failOnError: /PV Sched/,
       });
       const values = (await simCells(frame)).map(Number);
       ctx.log(`results table: ${values.length} simulated cells, e.g. ${values.slice(0, 6).join(", ")}`);
@@ -197,6 +198,7 @@ export const TESTS = [
       await runCommand(page, "PV Sched: Reproduce Seed Results");
       const frame = await waitForFrameWith(page, '[data-testid="seed-table"]', {
         timeout: 280_000,
+        failOnError: /PV Sched/,
         check: async (f) => {
           const cells = await f.$$eval('[data-testid="seed-table"] td', (tds) => tds.length);
           return cells > 0 || "seed table has no cells yet";

@@ -70,6 +70,8 @@ export async function resetLayout(page) {
   // A dirty untitled editor would ask to save; there are none in these tests, but don't hang on it.
   const dontSave = page.locator(".monaco-dialog-box .monaco-button", { hasText: "Don't Save" });
   if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+  // Old toasts would hide the next test's own error notifications (and cover the screenshots).
+  await runCommand(page, "Notifications: Clear All Notifications").catch(() => {});
   if (await page.locator(".part.panel").isVisible().catch(() => false)) {
     await runCommand(page, "View: Hide Panel").catch(() => {});
   }
@@ -80,10 +82,14 @@ export async function resetLayout(page) {
  * with more than one panel open, a frame locator would be ambiguous, so search every frame.
  * `check` (optional) runs in that frame and must return true before the frame is accepted.
  */
-export async function waitForFrameWith(page, selector, { timeout = 60_000, check } = {}) {
+export async function waitForFrameWith(page, selector, { timeout = 60_000, check, failOnError } = {}) {
   const deadline = Date.now() + timeout;
   let last = "";
   while (Date.now() < deadline) {
+    if (failOnError) {
+      const errs = (await errorNotifications(page)).filter((m) => failOnError.test(m));
+      if (errs.length) throw new Error(`error notification while waiting for ${selector}: ${JSON.stringify(errs[0])}`);
+    }
     for (const f of page.frames()) {
       if (f === page.mainFrame()) continue;
       try {
@@ -97,6 +103,17 @@ export async function waitForFrameWith(page, selector, { timeout = 60_000, check
     await sleep(250);
   }
   throw new Error(`no webview frame with ${selector} within ${timeout / 1000}s${last ? ` (last check: ${last})` : ""}`);
+}
+
+/** Texts of the error notifications currently shown as toasts. */
+export async function errorNotifications(page) {
+  return page
+    .evaluate(() =>
+      [...document.querySelectorAll(".notifications-toasts .notification-list-item")]
+        .filter((n) => n.querySelector(".codicon-error"))
+        .map((n) => (n.querySelector(".notification-list-item-message")?.textContent ?? "").trim()),
+    )
+    .catch(() => []);
 }
 
 function exactText(s) {
