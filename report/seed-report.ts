@@ -282,34 +282,42 @@ export function evaluateClaims(cells: readonly Cell[]): Claim[] {
     });
   }
 
-  // (c) static hurts host max while dynamic does not. A max is one sample, so it is noisy: the
-  // claim asks static to hurt in at least one busy row (the cover letter's evidence is the busy
-  // 1000 row), and dynamic to stay within the same factor of vanilla in every row, idle and busy.
+  // (c) static hurts host max while dynamic does not. Judged on the busy rows, where the cover
+  // letter's evidence is (the reviewers cite host max 27104 us in the busy 1000 row): on an idle
+  // host every mode's host max is small and a ratio of two small maxima is noise. A max is one
+  // sample, so static need only hurt in one busy interval, and dynamic must stay within the same
+  // factor of vanilla in both. (A stricter variant that also holds dynamic to this on the idle
+  // rows is reported in `detail` as information, not as part of the verdict.)
   {
     let hurt = false;
     let dynamicOk = true;
     let complete = true;
+    let idleNote = "";
     const parts: string[] = [];
-    for (const load of ["idle", "busy"])
+    for (const load of ["busy", "idle"])
       for (const i of intervals) {
         const v = ct(load, i, "host", "max", "vanilla");
         const d = ct(load, i, "host", "max", "dynamic");
         const s = ct(load, i, "host", "max", "static");
         parts.push(`${load} ${i}: vanilla ${fmt(v)}, dynamic ${fmt(d)}, static ${fmt(s)} us`);
+        if (load === "idle") {
+          if (ok(v) && ok(d) && floor1(d) > HOST_HURT_FACTOR * floor1(v)) idleNote = " (idle rows, information only: dynamic host max above the factor somewhere)";
+          continue;
+        }
         if (!ok(v) || !ok(d) || !ok(s)) {
           complete = false;
           continue;
         }
-        if (load === "busy" && floor1(s) > HOST_HURT_FACTOR * floor1(v)) hurt = true;
+        if (floor1(s) > HOST_HURT_FACTOR * floor1(v)) hurt = true;
         if (floor1(d) > HOST_HURT_FACTOR * floor1(v)) dynamicOk = false;
       }
     claims.push({
       id: "static-hurts-host-dynamic-does-not",
       text:
-        `Static RT hurts the host's max latency (static host max > ${HOST_HURT_FACTOR}x vanilla in at least one busy row) ` +
-        `while dynamic does not (dynamic host max <= ${HOST_HURT_FACTOR}x vanilla in every row)`,
+        `Busy host: static RT hurts the host's max latency (static host max > ${HOST_HURT_FACTOR}x vanilla in at least one interval) ` +
+        `while dynamic does not (dynamic host max <= ${HOST_HURT_FACTOR}x vanilla in both intervals)`,
       holds: complete && hurt && dynamicOk,
-      detail: parts.join("; "),
+      detail: parts.join("; ") + idleNote,
     });
   }
 

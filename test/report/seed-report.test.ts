@@ -144,3 +144,14 @@ test("missing runs give n/a cells and claims that do not hold", () => {
   assert.equal(r.medianLog10Error, null);
   assert.ok(evaluateClaims(r.cells).every((c) => !c.holds));
 });
+
+test("claim (c) is judged on the busy rows: idle-row maxima do not decide it", () => {
+  // Dynamic's idle host max well above vanilla's: information only, the claim still holds.
+  const idleNoise: Shape = { ...GOOD, hostMax: (l, i, m) => (l === "idle" ? (m === "dynamic" ? 100 : 30) : GOOD.hostMax(l, i, m)) };
+  const c = buildSeedReport(runsFor(idleNoise), PUB).claims.find((x) => x.id === "static-hurts-host-dynamic-does-not")!;
+  assert.equal(c.holds, true);
+  assert.match(c.detail, /information only/);
+  // Static hurting only on the idle rows is not the claim.
+  const idleOnly: Shape = { ...GOOD, hostMax: (l, _i, m) => (l === "idle" && m === "static" ? 9000 : 1500) };
+  assert.equal(holds(idleOnly)["static-hurts-host-dynamic-does-not"], false);
+});
