@@ -1,0 +1,167 @@
+/**
+ * The CLI's bad-input contract end to end (issue 6): `pvsched-sim run <bad.yaml>` and
+ * `pvsched-sim map <bad.patch>` exit with status 2 and print exactly one line on stderr (and
+ * nothing on stdout) within 2 s, for every bad-input class. test/cli/cli.test.ts and
+ * test/patch/cli-map.test.ts check the messages themselves (map in-process); this file runs the
+ * real binary for every class the issue lists, including the 50 MB mbox, and once through npx.
+ *
+ * Timing. The bound is 2 s of the CLI's own work. This machine is shared (load averages above 10
+ * on 2 cores are common while other work runs), so wall-clock time measures the neighbours as
+ * much as the CLI. We measure the child's CPU time (user + sys, from /usr/bin/time when present)
+ * against the 2 s bound, and hold wall-clock time to 2 s scaled by how oversubscribed the CPUs
+ * are (load average / cores, at least 1), which still catches a hang or a busy wait.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(__dirname, "..", "..");
+const bin = join(root, "bin", "pvsched-sim.cjs");
+const tmp = mkdtempSync(join(tmpdir(), "pvsched-bad-"));
+const LIMIT_MS = 2000;
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+
+before(() => {
+  // Only the CLI bundles (other entries may be mid-edit elsewhere), as test/cli/cli.test.ts does.
+  const r = spawnSync(process.execPath, [join(root, "scripts", "build.mjs"), "cli", "cli-worker"], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Ran {
+  code: number | null;
+  out: string;
+  err: string;
+  wallMs: number;
+  /** user + sys of the child, or NaN when /usr/bin/time is missing. */
+  cpuMs: number;
+  maxRssKb: number;
+}
+
+function cli(args: string[], viaNpx = false): Ran {
+  const stats = join(tmp, "time.txt");
+  const cmd = viaNpx ? ["npx", "--no-install", "pvsched-sim", ...args] : [process.execPath, bin, ...args];
+  const argv = TIME ? [TIME, "-o", stats, "-f", "%U %S %M", ...cmd] : cmd;
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  const wallMs = performance.now() - t0;
+  let cpuMs = NaN;
+  let maxRssKb = NaN;
+  if (TIME) {
+    // The last line: /usr/bin/time writes "Command exited with non-zero status N" before it.
+    const [u, s, m] = readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    cpuMs = (u + s) * 1000;
+    maxRssKb = m;
+  }
+  return { code: r.status, out: r.stdout, err: r.stderr, wallMs, cpuMs, maxRssKb };
+}
+
+/** Wall-clock allowance: 2 s, scaled up only while the machine is oversubscribed. */
+function wallAllowanceMs(): number {
+  return LIMIT_MS * Math.max(1, loadavg()[0] / cpus().length);
+}
+
+function assertBadInput(r: Ran, pattern: RegExp, limitMs = LIMIT_MS) {
+  assert.equal(r.code, 2, `exit status ${r.code}; stderr: ${r.err.slice(0, 500)}`);
+  assert.equal(r.out, "", "nothing on stdout");
+  const lines = r.err.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, 1, `expected one line on stderr, got ${lines.length}: ${r.err.slice(0, 500)}`);
+  assert.doesNotMatch(r.err, /\n\s+at /, "no stack trace");
+  assert.match(lines[0], pattern);
+  if (!Number.isNaN(r.cpuMs)) assert.ok(r.cpuMs < limitMs, `CPU time ${r.cpuMs.toFixed(0)} ms >= ${limitMs} ms`);
+  const allow = wallAllowanceMs() * (limitMs / LIMIT_MS);
+  assert.ok(r.wallMs < allow, `wall time ${r.wallMs.toFixed(0)} ms >= ${allow.toFixed(0)} ms allowed at load ${loadavg()[0].toFixed(1)}`);
+}
+
+function file(name: string, content: string | Uint8Array): string {
+  const p = join(tmp, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+// ---- run <bad.yaml> ----------------------------------------------------------------------------
+
+const RUN_CASES: [string, () => string, RegExp][] = [
+  ["YAML syntax error", () => file("syntax.yaml", "name: x\nhost: {cpus: 2\n"), /^.*syntax\.yaml:\d+:\d+: /],
+  ["unknown key", () => file("unknown.yaml", "name: x\nhost:\n  cpus: 2\n  hyperthreads: true\n"), /unknown\.yaml:4:3: host\.hyperthreads: .*unknown/],
+  ["0 CPUs", () => file("zero-cpus.yaml", "name: x\nhost:\n  cpus: 0\n"), /zero-cpus\.yaml:3:9: host\.cpus: /],
+  ["negative period", () => file("neg-period.yaml", "name: x\nhost:\n  cpus: 1\n  workloads:\n    - {kind: periodic, period_us: -100, work: {const_us: 5}}\n"), /neg-period\.yaml:5:\d+: host\.workloads\[0\]\.period_us: /],
+  ["zero period", () => file("zero-period.yaml", "name: x\nhost:\n  cpus: 1\n  workloads:\n    - kind: periodic\n      period_us: 0\n      work: {const_us: 5}\n"), /zero-period\.yaml:6:18: host\.workloads\[0\]\.period_us: /],
+  ["interval shorter than a context switch", () => file("interval.yaml", "name: x\nhost:\n  cpus: 1\n  sched: {context_switch_ns: 5000}\n  workloads:\n    - {kind: cyclictest, interval_us: 4}\n"), /interval\.yaml:6:\d+: host\.workloads\[0\]\.interval_us: .*context switch/],
+  ["unknown mechanism", () => file("mech.yaml", "name: x\nhost: {cpus: 1}\nmodes:\n  - mode: dynamic\n    mechanisms:\n      hyper_boost: false\n"), /mech\.yaml:6:7: modes\[0\]\.mechanisms\.hyper_boost: /],
+  ["over a limit: 100000 CPUs", () => file("cpus.yaml", "name: x\nhost:\n  cpus: 100000\n"), /cpus\.yaml:3:9: host\.cpus: .*256/],
+  ["over a limit: 600 vCPUs", () => file("vcpus.yaml", "name: x\nhost: {cpus: 4}\nvms:\n" + Array.from({ length: 10 }, (_, i) => `  - {name: v${i}, vcpus: 60}\n`).join("")), /vcpus\.yaml:\d+:\d+: vms: .*512/],
+  ["over a limit: duration", () => file("duration.yaml", "name: x\nduration_s: 86400\nhost: {cpus: 1}\n"), /duration\.yaml:2:13: duration_s: .*3600/],
+  ["binary file", () => file("elf.yaml", new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0])), /elf\.yaml:1:\d+: not a text file/],
+  ["non-UTF-8", () => file("latin1.yaml", Buffer.from("name: caf\xe9\nhost: {cpus: 1}\n", "latin1")), /latin1\.yaml:\d+:\d+: not a text file \(invalid UTF-8\)/],
+  ["empty file", () => file("empty.yaml", ""), /empty\.yaml:1:1: .*empty/],
+  ["only a comment", () => file("comment.yaml", "# nothing here\n"), /comment\.yaml:1:1: .*empty/],
+  ["deep nesting", () => file("deep.yaml", "name: x\nhost: " + "[".repeat(5000) + "]".repeat(5000) + "\n"), /deep\.yaml:\d+:\d+: /],
+  ["file too large", () => file("large.yaml", "name: x\nhost: {cpus: 1}\n#" + "x".repeat(4_000_000) + "\n"), /large\.yaml:1:1: file too large/],
+];
+
+for (const [what, make, pattern] of RUN_CASES) {
+  test(`run <bad.yaml>: ${what} -> exit 2, one line, within 2 s`, () => assertBadInput(cli(["run", make()]), pattern));
+}
+
+// ---- map <bad.patch> ---------------------------------------------------------------------------
+
+/** A well-formed mbox of about `bytes` bytes: the example series, repeated. */
+function bigMbox(name: string, bytes: number, tail = ""): string {
+  const series = readFileSync(join(root, "examples", "pvsched-series.mbox"));
+  const p = join(tmp, name);
+  const fd = openSync(p, "w");
+  for (let n = 0; n < bytes; n += series.length) writeSync(fd, series);
+  if (tail) writeSync(fd, tail);
+  closeSync(fd);
+  return p;
+}
+const TRUNCATED_TAIL =
+  "From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nFrom: A <a@example.org>\nSubject: [PATCH 9/8] cut short\n\n" +
+  "--- a/kernel/sched/core.c\n+++ b/kernel/sched/core.c\n@@ -10,6 +10,7 @@ void f(void)\n a\n b\n";
+
+const MAP_CASES: [string, () => string, RegExp][] = [
+  ["binary patch (NUL bytes)", () => file("blob.patch", Buffer.concat([Buffer.from("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-"), Buffer.from([0, 1, 2, 0xff, 0x7f, 0x45, 0x4c, 0x46])])), /blob\.patch:\d+: binary file/],
+  ["truncated hunk", () => file("trunc.patch", "--- a/kernel/sched/core.c\n+++ b/kernel/sched/core.c\n@@ -1,5 +1,6 @@\n a\n-b\n+c\n"), /trunc\.patch:3: truncated hunk/],
+  ["truncated hunk, CRLF", () => file("trunc-crlf.patch", "--- a/x.c\r\n+++ b/x.c\r\n@@ -1,5 +1,6 @@\r\n a\r\n"), /trunc-crlf\.patch:3: truncated hunk/],
+  ["non-UTF-8 and not text", () => file("garbage.patch", Buffer.from([0x2b, 0xff, 0xfe, 0x0a, 0x2b, 0x02, 0x03, 0x1b, 0x0a])), /garbage\.patch:\d+: not UTF-8/],
+  ["empty file", () => file("empty.patch", ""), /empty\.patch:1: /],
+];
+
+for (const [what, make, pattern] of MAP_CASES) {
+  test(`map <bad.patch>: ${what} -> exit 2, one line, within 2 s`, () => assertBadInput(cli(["map", make()]), pattern));
+}
+
+test(
+  "map <bad.patch>: a 50 MB mbox whose last hunk is truncated -> exit 2, one line, within 2 s",
+  {
+    todo:
+      "CLI over the contract: measured 2.2 s user + 1.0 s sys (3.2 s CPU, RSS 300 MB) for 52 MB on this machine; " +
+      "the whole mbox is parsed before the truncated hunk at its end is reported",
+  },
+  () => {
+    const f = bigMbox("big-truncated.mbox", 50 * 1024 * 1024, TRUNCATED_TAIL);
+    assertBadInput(cli(["map", f]), /big-truncated\.mbox:\d+: truncated hunk/);
+  },
+);
+
+test("map: a well-formed 50 MB mbox is parsed in bounded time and memory (exit 0, every hunk mapped or listed)", () => {
+  const f = bigMbox("big.mbox", 50 * 1024 * 1024);
+  const r = cli(["map", f, "--json"]);
+  assert.equal(r.code, 0, r.err.slice(0, 500));
+  const hunks = JSON.parse(r.out) as unknown[];
+  assert.ok(hunks.length > 50_000, `${hunks.length} hunks`);
+  // Bounds with room for a loaded machine: 30 s of CPU, 1.5 GB resident for 50 MB of text.
+  if (!Number.isNaN(r.cpuMs)) assert.ok(r.cpuMs < 30_000, `CPU ${r.cpuMs} ms`);
+  if (!Number.isNaN(r.maxRssKb)) assert.ok(r.maxRssKb < 1_500_000, `RSS ${r.maxRssKb} kB`);
+});
+
+test("through npx: `npx pvsched-sim run <bad.yaml>` exits 2 with one line (the bin wiring)", () => {
+  const r = cli(["run", file("npx-zero.yaml", "name: x\nhost:\n  cpus: 0\n")], true);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(r.err.split("\n").filter(Boolean).length, 1, r.err);
+  assert.match(r.err, /npx-zero\.yaml:3:9: host\.cpus: /);
+});
