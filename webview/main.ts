@@ -153,6 +153,10 @@ function hideError(): void {
 }
 
 on(window, "message", (ev: MessageEvent) => {
+  // Monaco schedules its own work with window.postMessage ({vscodeScheduleAsyncWork}); messages
+  // without a string `type` are not the host's and are not worth an error banner.
+  const d = ev.data as { type?: unknown } | null;
+  if (typeof d !== "object" || d === null || typeof d.type !== "string") return;
   const c = checkHostMessage(ev.data);
   if (!c.ok) {
     showError({ message: `Ignored a malformed message from the host: ${c.why}` });
