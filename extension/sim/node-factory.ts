@@ -1,11 +1,12 @@
 /** worker_threads transport for the pool (desktop VS Code, code-server, the tests). */
 import { Worker } from "node:worker_threads";
 import type { WorkerFactory } from "./pool";
+import { newCancelFlag } from "./cancel-flag";
 
 export function nodeWorkerFactory(workerFile: string): WorkerFactory {
   return (onMessage, onError) => {
     const w = new Worker(workerFile);
-    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+    const cancelFlag = newCancelFlag();
     let stopped = false;
     w.on("message", onMessage);
     w.on("error", onError);

@@ -6,10 +6,11 @@
  */
 import type { RunResult } from "../../sim-core/results";
 import type { FromWorker, SimTask, ToWorker } from "./protocol";
+import { raise, stoppedAt, wallNow } from "./cancel-flag";
 
 export interface WorkerHandle {
-  /** Shared cancel flag, where the transport has shared memory (see ToWorker.cancelFlag). */
-  cancelFlag?: Int32Array;
+  /** Shared cancel flag, where the transport has shared memory (see cancel-flag.ts). */
+  cancelFlag?: SharedArrayBuffer;
   post(m: ToWorker): void;
   /** Stops the worker; resolves once it has stopped. */
   terminate(): Promise<void>;
@@ -48,8 +49,12 @@ export interface RunJob {
   cancel(): Promise<CancelTiming>;
 }
 
-/** How long cancel() waits for runs to acknowledge the shared flag before terminating anyway. */
-export const CANCEL_ACK_WAIT_MS = 100;
+/**
+ * How long cancel() lets flagged runs acknowledge before it terminates their workers. Runs poll
+ * the flag every `progressEvery` events (about a millisecond of simulation), so on an idle machine
+ * they answer within a few ms; the grace only matters on a starved one.
+ */
+export const CANCEL_GRACE_MS = 100;
 
 const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
@@ -144,33 +149,34 @@ export function runTasks(factory: WorkerFactory, tasks: SimTask[], opts: RunOpti
       if (finished) return { stoppedMs: 0, exitedMs: 0 };
       finished = true;
       reject(new CancelledError());
-      // Raise the flags of workers running a task that can see one, and wait (briefly) for them.
+      // Raise the flags of the workers running a task that can see one: the run ends at its next
+      // progress poll, stamps when it stopped, and posts its (cancelled) result. Wait for those
+      // acknowledgements for a short grace period, then terminate every worker regardless, which
+      // stops whatever is still computing.
+      const t0wall = wallNow();
       const pending = new Set<number>();
       workers.forEach((w, i) => {
         if (busy[i] >= 0 && w.cancelFlag) {
-          Atomics.store(w.cancelFlag, 0, 1);
+          raise(w.cancelFlag);
           pending.add(i);
         }
       });
-      let stoppedAt: number | undefined;
-      if (pending.size) {
+      const running = workers.filter((_, i) => busy[i] >= 0).length;
+      const allFlagged = pending.size > 0 && pending.size === running;
+      if (allFlagged) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, CANCEL_ACK_WAIT_MS);
-          cancelling = {
-            pending,
-            acked: () => {
-              clearTimeout(timer);
-              stoppedAt = now();
-              resolve();
-            },
-          };
+          const timer = setTimeout(resolve, CANCEL_GRACE_MS);
+          cancelling = { pending, acked: () => (clearTimeout(timer), resolve()) };
         });
       }
-      // Workers without a flag, or that did not answer in time, are stopped by termination.
-      const allAcked = stoppedAt !== undefined && workers.every((w, i) => busy[i] < 0 || w.cancelFlag);
       await stopAll();
-      const exitedAt = now();
-      return { stoppedMs: (allAcked ? stoppedAt! : exitedAt) - t0, exitedMs: exitedAt - t0 };
+      const exitedMs = now() - t0;
+      // When every running worker stamped its stop, that is when computing ended; otherwise the
+      // only proof is the exit of the threads.
+      const stamps = workers.map((w, i) => (busy[i] >= 0 && w.cancelFlag ? stoppedAt(w.cancelFlag) : undefined));
+      const stamped = allFlagged && workers.every((_, i) => busy[i] < 0 || stamps[i] !== undefined);
+      const stoppedMs = stamped ? Math.max(0, ...stamps.filter((x): x is number => x !== undefined).map((t) => t - t0wall)) : exitedMs;
+      return { stoppedMs: Math.min(stoppedMs, exitedMs), exitedMs };
     },
   };
 }

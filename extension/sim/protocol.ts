@@ -19,11 +19,12 @@ export type ToWorker = {
   task: SimTask;
   progressEvery?: number;
   /**
-   * A one-slot Int32Array over a SharedArrayBuffer (where the platform has one): the host stores
-   * 1 to ask the run to stop. sim-core polls it with its progress callback, so the run ends with
-   * stop = "cancelled" within `progressEvery` events, before the host terminates the worker.
+   * Shared memory for cancellation, where the platform has SharedArrayBuffer (see cancel-flag.ts):
+   * the host raises the flag; sim-core polls it with its progress callback, so the run ends with
+   * stop = "cancelled" within `progressEvery` events, and the worker stamps the wall-clock time it
+   * stopped computing, which is how the host measures the cancellation latency.
    */
-  cancelFlag?: Int32Array;
+  cancelFlag?: SharedArrayBuffer;
 };
 
 export type FromWorker =

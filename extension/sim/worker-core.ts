@@ -6,6 +6,7 @@
  */
 import { simulate } from "../../sim-core/index";
 import type { FromWorker, ToWorker } from "./protocol";
+import { poller } from "./cancel-flag";
 
 /** Progress messages are rate-limited so a fast engine does not flood the host's message queue. */
 const PROGRESS_MIN_INTERVAL_MS = 50;
@@ -20,7 +21,7 @@ export function handleMessage(msg: ToWorker, post: (m: FromWorker) => void): voi
     const flag = msg.cancelFlag;
     const result = simulate(scenario, task.mode, {
       progressEvery: msg.progressEvery ?? 1000,
-      isCancelled: flag ? () => Atomics.load(flag, 0) !== 0 : undefined,
+      isCancelled: flag ? poller(flag) : undefined,
       onProgress: (progress) => {
         const now = Date.now();
         if (now - last < PROGRESS_MIN_INTERVAL_MS) return;
