@@ -85,7 +85,7 @@ async function main() {
   cleanups.push(() => browser.close());
   ctx.browser = browser;
   // A fresh, isolated profile (playwright gives every context its own temporary user-data-dir).
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   const page = await context.newPage();
   ctx.page = page;
   const consoleLines = [];
