@@ -35,6 +35,8 @@ interface TabDef {
 }
 
 let payload: ResultsPayload | undefined;
+let savedPayload: ResultsPayload | undefined;
+let savedFor: ResultsPayload | undefined;
 let currentTab = "summary";
 let current: { svg: SVGSVGElement; name: string } | undefined;
 
@@ -77,9 +79,20 @@ on(csvBtn, "click", () => {
   if (!payload) return;
   post({ type: "export", format: "csv", content: tablesToCsv(allTables(payload)), suggestedName: safeFileName(payload.title, "csv") });
 });
+/** The payload without its per-CPU timelines (by far its largest part). */
+const withoutTimelines = (p: ResultsPayload): ResultsPayload => ({ ...p, runs: p.runs.map(({ timeline: _t, ...r }) => r) });
+const timelineSegments = (p: ResultsPayload) =>
+  p.runs.reduce((a, r) => a + (r.timeline?.cpus ?? []).reduce((b, c) => b + c.length, 0), 0);
+
 on(jsonBtn, "click", () => {
   if (!payload) return;
-  post({ type: "export", format: "json", content: JSON.stringify(payload, null, 2) + "\n", suggestedName: safeFileName(payload.title, "json") });
+  let content = JSON.stringify(payload, null, 2) + "\n";
+  // The host refuses exports over 64 MB (protocol.ts); drop the timelines rather than fail.
+  if (content.length > 60 * 1024 * 1024) {
+    content = JSON.stringify(withoutTimelines(payload), null, 2) + "\n";
+    showError({ message: "The JSON export leaves out the per-CPU timelines: with them it would exceed the 64 MB export limit." });
+  }
+  post({ type: "export", format: "json", content, suggestedName: safeFileName(payload.title, "json") });
 });
 on(svgBtn, "click", () => {
   if (current && current.svg.isConnected) chartHost.exportSvg(current.svg, current.name);
@@ -122,7 +135,12 @@ function render(p: ResultsPayload): void {
   }
   const show = (id: string) => {
     currentTab = id;
-    env.api.setState({ payload, tab: id });
+    // Saved state is for a reloaded panel; a large timeline is left out to keep setState cheap.
+    if (savedFor !== p) {
+      savedFor = p;
+      savedPayload = timelineSegments(p) > 50_000 ? withoutTimelines(p) : p;
+    }
+    env.api.setState({ payload: savedPayload, tab: id });
     const t = panels.get(id);
     if (!t) return;
     if (!t.done) {
