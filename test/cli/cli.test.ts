@@ -136,3 +136,12 @@ test("seed-report --json: cells, claims, totals; identical with 1 and 2 workers"
   assert.deepEqual(r1.cells, j.cells);
   assert.equal(r1.events, j.events);
 });
+
+test("bench --json (single run only) reports events, wall and CPU time", () => {
+  const r = cli(["bench", "--json", "--skip-seed-report"]);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.ok(j.single.events > 0);
+  for (const k of ["wallMs", "cpuMs", "eventsPerS", "eventsPerCpuS"]) assert.equal(typeof j.single[k], "number", k);
+  assert.equal(j.seedReport, null);
+});
