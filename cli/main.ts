@@ -295,6 +295,11 @@ function report(e: unknown): number {
 
 /** Runs the CLI and sets the exit status (bin/pvsched-sim.cjs calls this). */
 export function cliEntry(argv: string[]): Promise<void> {
+  // `pvsched-sim ... | head`: a closed pipe ends the output, it is not an error.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   return main(argv).then(
     (code) => {
       process.exitCode = code;
