@@ -102,3 +102,30 @@ test("hostile names stay plain strings in the models (escaping is the DOM's and 
   const csv = tablesToCsv(allTables(p));
   assert.ok(csv.includes('"<img src=x onerror=""alert(2)"">"'), "quotes doubled inside a quoted field");
 });
+
+test("relChange and median", async () => {
+  const { relChange, median } = await import("../../webview/lib/tables");
+  assert.equal(relChange(14, 200, "vanilla"), "−93% vs vanilla");
+  assert.equal(relChange(300, 200, "vanilla"), "+50% vs vanilla");
+  assert.equal(relChange(200, 200, "vanilla"), "same as vanilla (±0%)");
+  assert.equal(relChange(5, 0, "vanilla"), "vs vanilla: baseline 0");
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 2, 3]), 2.5);
+  assert.equal(median([]), undefined);
+});
+
+test("summary cells after the first mode carry their change against it", () => {
+  const p = scenarioPayload();
+  const t = summaryTable(p.runs);
+  const max = t.rows[2]!;
+  const v = p.runs[0]!.probes[0]!.latency.max_us;
+  const d = p.runs[1]!.probes[0]!.latency.max_us;
+  assert.equal(max[2]!.title, undefined);
+  assert.equal(max[3]!.title, `−${Math.round(((v - d) / v) * 100)}% vs vanilla`);
+});
+
+test("seed note gives the median error over the defined cells", () => {
+  const t = seedTable(seedPayload().cells!);
+  const errs = t.rows.flat().filter((c) => c.kind === "err").map((c) => c.value!).sort((a, b) => a - b);
+  assert.ok(t.note!.startsWith(`Median |log10| error ${(errs.length % 2 ? errs[errs.length >> 1]! : (errs[errs.length / 2 - 1]! + errs[errs.length / 2]!) / 2).toFixed(2)} over ${errs.length} cells.`));
+});

@@ -34,6 +34,14 @@ const label = (text: string): Cell => ({ text, kind: "label" });
 const sim = (v: number | undefined, fmt: (v: number) => string = fmtUs): Cell =>
   v === undefined || !Number.isFinite(v) ? { text: "—", kind: "text" } : { text: fmt(v), kind: "sim", value: v };
 
+/** "−93% vs vanilla"; undefined change (a zero baseline) reads "vs vanilla: baseline 0". */
+export function relChange(value: number, base: number, baseName: string): string {
+  if (base === 0) return value === 0 ? `same as ${baseName}` : `vs ${baseName}: baseline 0`;
+  const pct = ((value - base) / Math.abs(base)) * 100;
+  const r = Math.round(pct);
+  return r === 0 ? `same as ${baseName} (±0%)` : `${r > 0 ? "+" : "−"}${Math.abs(r)}% vs ${baseName}`;
+}
+
 /** Modes in the order they first appear among the runs. */
 export function modesOf(runs: readonly RunResult[]): string[] {
   const out: string[] = [];
@@ -91,7 +99,13 @@ export function summaryTable(runs: readonly RunResult[]): TableModel {
       const row: Cell[] = [];
       if (multi) row.push(label(k.scenario));
       row.push(label(k.probe), label(name));
-      for (const m of modes) row.push(sim(grid.get(k, m)?.latency?.[field]));
+      const ref = grid.get(k, modes[0]!)?.latency?.[field];
+      modes.forEach((m, i) => {
+        const c = sim(grid.get(k, m)?.latency?.[field]);
+        // The change against the first mode (the baseline, usually vanilla), as a tooltip.
+        if (i > 0 && c.value !== undefined && ref !== undefined) c.title = relChange(c.value, ref, modes[0]!);
+        row.push(c);
+      });
       rows.push(row);
     }
   }
@@ -182,6 +196,13 @@ export function threadTable(run: RunResult): TableModel {
   return { id: `threads-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode} · threads`, head, rows };
 }
 
+export function median(xs: readonly number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const a = [...xs].sort((x, y) => x - y);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+}
+
 /** Row label of a published cell: which published table line it belongs to. */
 export function cellRowKey(c: PublishedCell): string {
   return c.table === "audio"
@@ -224,13 +245,17 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
     [{ text: "" }, ...modes.map((m) => ({ text: m, span: 3 }))],
     [{ text: "row" }, ...modes.flatMap(() => [{ text: "sim" }, { text: "pub" }, { text: "|log10|" }])],
   ];
+  const errs = rows.flat().filter((c) => c.kind === "err" && c.value !== undefined).map((c) => c.value!);
+  const med = median(errs);
   return {
     id: "seed",
     title: "Seed report: simulated beside published",
     testid: "seed-table",
     head,
     rows,
-    note: "|log10| is |log10(simulated / published)|: 0 is exact, 1 is ten times off. Undefined (—) when either value is 0.",
+    note:
+      (med !== undefined ? `Median |log10| error ${med.toFixed(2)} over ${errs.length} cells. ` : "") +
+      "|log10| is |log10(simulated / published)|: 0 is exact, 1 is ten times off. Undefined (—) when either value is 0.",
   };
 }
 
