@@ -55,8 +55,9 @@ async function openPatchWithLenses(ctx) {
   const file = samplePatch(ctx.ws);
   await openFile(page, file);
   // Lenses come from the extension host after activation; wait for ours, not just any lens.
+  // Generous: on a loaded 2-CPU machine the extension host can take a minute to start.
   const lens = page.locator(".editor-group-container.active .codelens-decoration > :is(a, span)", { hasText: MECHANISM_LENS });
-  await lens.first().waitFor({ state: "visible", timeout: 60_000 }).catch(async () => {
+  await lens.first().waitFor({ state: "visible", timeout: 120_000 }).catch(async () => {
     const seen = await lensesWithLines(page);
     throw new Error(`no "Patch N · …" CodeLens on ${file} (lenses seen: ${JSON.stringify(seen.map((l) => l.links))})`);
   });
@@ -81,7 +82,7 @@ export const TESTS = [
   {
     id: "codelens",
     name: "patch: CodeLens with the mechanism label on a hunk",
-    timeout: 120_000,
+    timeout: 180_000,
     async run(ctx) {
       const { page } = ctx;
       const file = await openPatchWithLenses(ctx);
@@ -103,7 +104,7 @@ export const TESTS = [
   {
     id: "simulate",
     name: "patch: Simulate lens opens the results panel beside it with simulated numbers",
-    timeout: 240_000,
+    timeout: 300_000,
     async run(ctx) {
       const { page } = ctx;
       const file = await openPatchWithLenses(ctx);
@@ -141,7 +142,7 @@ export const TESTS = [
   {
     id: "diagnostic",
     name: "scenario: an invalid value is reported at its line",
-    timeout: 120_000,
+    timeout: 180_000,
     prepare(ctx) {
       // A valid sample scenario with one value broken: a number field given a word.
       const dir = join(ctx.ws, "scenarios");
