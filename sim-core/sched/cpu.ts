@@ -140,7 +140,7 @@ export class Cpu {
         seg = SEG_IRQ;
         end = now + w.remaining;
       } else if (this.needResched) {
-        if (!this.schedEv) this.schedEv = this.eng.at(now, this.scheduleFn);
+        if (!this.schedEv && !this.inSegDone) this.schedEv = this.eng.at(now, this.scheduleFn);
       } else if (this.curr) {
         const c = this.curr;
         if (c.ovh > 0 && c.wakeTarget >= 0) {
@@ -179,8 +179,12 @@ export class Cpu {
     if (this.active && !this.curr && this.irqQ.length === 0 && !this.needResched) this.hooks.onIdle!(this);
   }
 
+  /** Inside segDone's handlers: a reschedule they ask for is done at its end (no event). */
+  private inSegDone = false;
+
   private segDone(): void {
     this.segEv = null;
+    this.inSegDone = true;
     this.progress();
     const seg = this.seg;
     this.seg = SEG_NONE;
@@ -201,7 +205,16 @@ export class Cpu {
       c.remaining = 0;
       c.prog.burstEnd(c);
     }
-    this.replan();
+    // The end of this CPU's own segment is a preemption point: a reschedule asked for by what
+    // just finished (a task blocking, an irq exit) runs here rather than as one more event.
+    this.inSegDone = false;
+    if (this.needResched && this.active && this.irqQ.length === 0) {
+      if (this.schedEv) {
+        this.schedEv.dead = true;
+        this.schedEv = null;
+      }
+      this.schedule();
+    } else this.replan();
   }
 
   /** Makes the guest CPU execute (vCPU in guest mode) or stop (vCPU left guest mode). */
