@@ -84,6 +84,7 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
   const log = (s: string) => out.appendLine(`[${new Date().toISOString()}] ${s}`);
   ctx.subscriptions.push(out);
   log(`activating (${platform.kind} extension host, VS Code ${vscode.version}, trusted: ${vscode.workspace.isTrusted})`);
+  console.log(`[pvsched] activated in the ${platform.kind} extension host`);
 
   const diagnostics = registerScenarioLanguage(ctx);
   const effects = new Map<MechanismId, string>();

@@ -9,8 +9,8 @@ import type { SimTask } from "./sim/protocol";
 
 export interface Platform {
   kind: "node" | "web";
-  /** A worker factory for the simulation worker of this platform. */
-  workerFactory(): WorkerFactory;
+  /** A worker factory for the simulation worker of this platform (decided once, maybe asynchronously). */
+  workerFactory(): WorkerFactory | Promise<WorkerFactory>;
   /** Workers to run in parallel. */
   parallel(): number;
 }
@@ -53,7 +53,9 @@ export class Runner {
       { location: vscode.ProgressLocation.Notification, title: `PV Sched: ${title}`, cancellable: true },
       async (progress, token) => {
         let reported = 0;
-        const job = runTasks(this.platform.workerFactory(), tasks, {
+        const factory = await this.platform.workerFactory();
+        if (token.isCancellationRequested || seq !== this.jobSeq) return undefined;
+        const job = runTasks(factory, tasks, {
           parallel: this.platform.parallel(),
           onProgress: (fraction, done, total) => {
             const pct = Math.floor(fraction * 100);

@@ -1,7 +1,12 @@
 /**
  * Browser entry (VS Code for the Web): the extension host is itself a Web Worker; simulations run
- * in a nested Web Worker (`dist/web/sim-worker.js`). Where a worker cannot be started, runs fall
- * back to the extension host's own thread (results still arrive, but cannot be interrupted).
+ * in a nested Web Worker (`dist/web/sim-worker.js`).
+ *
+ * Where the extension is served over http(s) (vscode.dev), the worker starts from its URL. Where it
+ * is a remote extension (code-server, a remote web host), VS Code refuses worker URLs of remote
+ * extensions, so the script is read through `workspace.fs` and started from a blob: URL. If no
+ * worker can be started at all, runs fall back to the extension host's own thread (results still
+ * arrive, but a run cannot be interrupted, only discarded).
  */
 import * as vscode from "vscode";
 import { activateCommon, type PvSchedApi } from "./core";
@@ -9,27 +14,37 @@ import { inThreadFactory, webWorkerFactory } from "./sim/web-factory";
 import { workerCount } from "./sim/parallel";
 import type { WorkerFactory } from "./sim/pool";
 
+function canStart(url: string): boolean {
+  try {
+    new Worker(url).terminate();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
-  const url = vscode.Uri.joinPath(ctx.extensionUri, "dist", "web", "sim-worker.js").toString(true);
-  let warned = false;
-  const factory = (): WorkerFactory => {
+  const scriptUri = vscode.Uri.joinPath(ctx.extensionUri, "dist", "web", "sim-worker.js");
+  let chosen: Promise<WorkerFactory> | undefined;
+
+  const choose = async (): Promise<WorkerFactory> => {
     if (typeof Worker === "undefined") return inThreadFactory();
-    const web = webWorkerFactory(url);
-    return (onMessage, onError) => {
-      try {
-        return web(onMessage, onError);
-      } catch (e) {
-        if (!warned) {
-          warned = true;
-          console.warn(`[pvsched] cannot start a Web Worker (${String(e)}); running simulations in the extension host`);
-        }
-        return inThreadFactory()(onMessage, onError);
-      }
-    };
+    const direct = scriptUri.toString(true);
+    if (canStart(direct)) return webWorkerFactory(direct);
+    try {
+      const bytes = await vscode.workspace.fs.readFile(scriptUri);
+      const blobUrl = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "text/javascript" }));
+      if (canStart(blobUrl)) return webWorkerFactory(blobUrl);
+    } catch {
+      // fall through to the in-thread runner
+    }
+    console.warn("[pvsched] cannot start a Web Worker here; running simulations in the extension host");
+    return inThreadFactory();
   };
+
   return activateCommon(ctx, {
     kind: "web",
-    workerFactory: factory,
+    workerFactory: () => (chosen ??= choose()),
     parallel: () => workerCount(typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 2 : 2),
   });
 }
