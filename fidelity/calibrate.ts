@@ -68,8 +68,10 @@ export interface Calibration {
 }
 
 export interface CalibrationInput {
-  /** Pooled SCHED_FIFO cyclictest samples (idle and busy). */
+  /** Pooled SCHED_FIFO cyclictest samples (idle and/or busy). */
   fifo: Float64Array;
+  /** Which loads were pooled, e.g. "idle+busy". */
+  fifoLoads?: string;
   /** SCHED_OTHER and SCHED_FIFO idle cyclictest samples. */
   otherIdle?: Float64Array;
   fifoIdle?: Float64Array;
@@ -87,7 +89,7 @@ export function proposeCalibrations(i: CalibrationInput): Calibration[] {
     out.push({
       name: "host timer-interrupt delivery latency (new: no sim-core parameter yet)",
       value: `{ lognormal_median_us: ${fit.median_us.toFixed(1)}, lognormal_gsd: ${fit.gsd.toFixed(3)} }`,
-      source: `SCHED_FIFO cyclictest -i 500 -p 80, idle+busy pooled (${i.fifo.length} samples): p50 and p${Math.round(fit.fitted_q * 100)} minus sim-core's FIFO floor ${i.simFifoFloorUs.toFixed(1)} us`,
+      source: `SCHED_FIFO cyclictest -i 500 -p 80, ${i.fifoLoads ?? "idle+busy"} pooled (${i.fifo.length} samples): p50 and p${Math.round(fit.fitted_q * 100)} minus sim-core's FIFO floor ${i.simFifoFloorUs.toFixed(1)} us`,
       kind: "fitted",
       params: { lognormal_median_us: fit.median_us, lognormal_gsd: fit.gsd },
       error: `p${Math.round(fit.check_q * 100)} (not fitted): fit ${fit.check_fit_us.toFixed(0)} us vs real ${fit.check_real_us.toFixed(0)} us`,

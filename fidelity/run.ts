@@ -349,6 +349,7 @@ function calibrate(cells: Cell[], real: SavedCell[], rows: Row[]): Calibration[]
   }
   return proposeCalibrations({
     fifo,
+    fifoLoads: [fifoIdle ? "idle" : "", fifoBusy ? "busy" : ""].filter(Boolean).join("+"),
     fifoIdle,
     otherIdle: get("host-cyclictest/idle/other", "cyclictest"),
     simFifoFloorUs: simFifo.length ? Math.min(...simFifo) : 0,
