@@ -113,8 +113,12 @@ function tabsFor(p: ResultsPayload): TabDef[] {
   return tabs;
 }
 
+let renders = 0;
+
 function render(p: ResultsPayload): void {
   payload = p;
+  // A counter tests can wait on to see that new results arrived.
+  main.setAttribute("data-renders", String(++renders));
   current = undefined;
   svgBtn.setAttribute("disabled", "");
   csvBtn.removeAttribute("disabled");

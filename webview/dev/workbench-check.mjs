@@ -55,10 +55,29 @@ try {
     }
     console.log(`monaco-yaml markers in the workbench after typing an unknown key: ${markers}`);
     if (!markers) problems.push("no monaco-yaml marker for an unknown key (yaml worker not running?)");
+    // Re-run with the unknown key: the host must answer with an error at its line.
+    await frame.click('vscode-button[data-testid="rerun"]');
+    const err = await frame.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: 60_000 }).then((e) => e.textContent(), () => "");
+    console.log(`re-run with an unknown key -> banner: ${JSON.stringify(err)}`);
+    if (!/line 25/.test(err)) problems.push(`re-run of a bad scenario gave no error at line 25: ${JSON.stringify(err)}`);
     await page.screenshot({ path: join(shots, "webview-workbench-scenario.png") });
+    // Delete the line, change the seed, re-run: fresh results replace the banner.
+    await frame.click(".monaco-editor .view-lines");
+    await page.keyboard.press("Control+End");
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("Control+Shift+K");
+    await sleep(300);
+    const before = Number(await frame.getAttribute("#results", "data-renders"));
+    await frame.click('vscode-button[data-testid="rerun"]');
+    const fresh = await frame
+      .waitForFunction((n) => Number(document.getElementById("results")?.getAttribute("data-renders")) > n, before, { timeout: 120_000 })
+      .then(() => true, () => false);
+    const hidden = await frame.$eval('[data-testid="error"]', (e) => e.hidden);
+    console.log(`re-run after deleting the key -> new results: ${fresh}, error banner hidden: ${hidden}`);
+    if (!fresh || !hidden) problems.push("re-run of the fixed scenario did not bring new results");
   }
   const banner = await frame.$eval('[data-testid="error"]', (e) => (e.hidden ? "" : e.textContent));
-  if (banner) problems.push(`error banner shown: ${banner}`);
+  if (banner) problems.push(`error banner shown at the end: ${banner}`);
 } finally {
   await browser.close();
   await server.stop();

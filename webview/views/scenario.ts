@@ -80,6 +80,7 @@ export function createScenarioPanel(boot: Boot, rerun: (text: string) => void): 
     element,
     activate: () => void loadEditor(),
     setText(t) {
+      if (status.textContent === "Re-running…") status.textContent = "";
       if (t === undefined) return;
       if ((editor || textarea) && dirty() && t !== current()) {
         status.textContent = "New results arrived; your unsent edits are kept.";
