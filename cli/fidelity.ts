@@ -29,7 +29,7 @@ simulates the same configurations, and compares avg/p99/max, KS distance and mod
                        sessions' SCHED_OTHER load on a shared machine weighs ~1% against ours
                        (they are slowed down while the real cells run)
   --seed N             simulation seed (default 1)
-  --save FILE          also save the real measurements to FILE
+  --save FILE          also save the real measurements to FILE (gzipped if it ends in .gz)
   --real-from FILE     skip the real runs; compare against measurements saved with --save
   --out FILE           also write the JSON report to FILE
   --write-scenarios DIR  write the simulated twins as scenario YAML files and exit

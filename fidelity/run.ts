@@ -4,6 +4,7 @@
  * that the simulated side can be re-run against the same real data.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { release } from "node:os";
 
 import { simulate, type ProbeResult, type RunResult } from "../sim-core";
@@ -170,7 +171,8 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
   let durationS = o.durationS;
 
   if (o.realFrom) {
-    const saved = JSON.parse(readFileSync(o.realFrom, "utf8")) as SavedReal;
+    const raw = readFileSync(o.realFrom);
+    const saved = JSON.parse((o.realFrom.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8")) as SavedReal;
     if (saved.format !== "pvsched-fidelity-real/1") throw new Error(`${o.realFrom}: not a saved fidelity measurement`);
     machine = saved.machine;
     durationS = saved.duration_s;
@@ -208,7 +210,8 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     machine.loadavg_end = readLoadAvg();
     if (o.save) {
       const saved: SavedReal = { format: "pvsched-fidelity-real/1", machine, duration_s: durationS, cells: realCells };
-      writeFileSync(o.save, JSON.stringify(saved));
+      const text = JSON.stringify(saved);
+      writeFileSync(o.save, o.save.endsWith(".gz") ? gzipSync(text) : text);
       o.log(`real measurements saved to ${o.save}`);
     }
   }
