@@ -30,11 +30,17 @@ export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
   const choose = async (): Promise<WorkerFactory> => {
     if (typeof Worker === "undefined") return inThreadFactory();
     const direct = scriptUri.toString(true);
-    if (canStart(direct)) return webWorkerFactory(direct);
+    if (canStart(direct)) {
+      console.log("[pvsched] simulations run in a Web Worker");
+      return webWorkerFactory(direct);
+    }
     try {
       const bytes = await vscode.workspace.fs.readFile(scriptUri);
       const blobUrl = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "text/javascript" }));
-      if (canStart(blobUrl)) return webWorkerFactory(blobUrl);
+      if (canStart(blobUrl)) {
+        console.log("[pvsched] simulations run in a Web Worker (started from a blob: URL)");
+        return webWorkerFactory(blobUrl);
+      }
     } catch {
       // fall through to the in-thread runner
     }
