@@ -32,6 +32,8 @@ simulates the same configurations, and compares avg/p99/max, KS distance and mod
   --save FILE          also save the real measurements to FILE (gzipped if it ends in .gz)
   --real-from FILE     skip the real runs; compare against measurements saved with --save
   --out FILE           also write the JSON report to FILE
+  --strict             exit 3 if, under the host mapping, real and simulated order the modes
+                       in opposite directions (strict inversions only; ties pass)
   --write-scenarios DIR  write the simulated twins as scenario YAML files and exit
 `;
 
@@ -53,6 +55,7 @@ export async function fidelityCommand(args: string[]): Promise<number> {
   let seed = 1;
   let ablation = false;
   let isolate = false;
+  let strict = false;
   let save: string | undefined;
   let realFrom: string | undefined;
   let outFile: string | undefined;
@@ -75,6 +78,7 @@ export async function fidelityCommand(args: string[]): Promise<number> {
         case "--quick": quick = true; break;
         case "--ablation": ablation = true; break;
         case "--isolate": isolate = true; break;
+        case "--strict": strict = true; break;
         case "--duration": duration = num(); break;
         case "--sim-duration": simDuration = num(); break;
         case "--rounds": rounds = Math.floor(num()); break;
@@ -145,6 +149,13 @@ export async function fidelityCommand(args: string[]): Promise<number> {
     const report = await runFidelity(opts, args);
     if (outFile) writeFileSync(outFile, JSON.stringify(report, null, 2) + "\n");
     process.stdout.write(json ? JSON.stringify(report, null, 2) + "\n" : formatReport(report) + "\n");
+    if (strict) {
+      const bad = report.orderings.filter((o) => o.mapping === "host" && !o.comparison.agrees);
+      if (bad.length) {
+        process.stderr.write(`pvsched-sim fidelity --strict: mode ordering inverted in ${bad.length} comparison(s) under the host mapping\n`);
+        return 3;
+      }
+    }
     return 0;
   } catch (e) {
     process.stderr.write(`pvsched-sim fidelity: ${(e as Error).message}\n`);
