@@ -32,6 +32,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CACHE = join(ROOT, ".cache", "fuzz");
 const FAILURES = join(CACHE, "failures");
 const LIB = join(CACHE, "lib.cjs");
+/** Inputs saved per failure signature (the rest are counted). */
+const KEEP_PER_SIGNATURE = 3;
 
 function usage(msg) {
   process.stderr.write(`fuzz: ${msg}\nusage: npm run fuzz -- [--time S] [--seed N] [--target scenario|patch|all] [--timeout MS] [--memory MB] [--inputs N] [--only I]\n`);
@@ -175,7 +177,8 @@ async function main() {
 
   const stats = {};
   for (const k of kinds) stats[k] = { inputs: 0, bytes: 0, refused: 0, accepted: 0, events: 0, hunks: 0, failures: 0, hangs: 0, slowest: { ms: 0, i: -1 }, ops: {} };
-  const failures = [];
+  /** signature -> { count, first input, saved files } */
+  const signatures = new Map();
   const runner = new Runner(o.memory);
   const t0 = performance.now();
   const deadline = t0 + o.time * 1000;
@@ -210,12 +213,19 @@ async function main() {
     st.failures++;
     if (r.hang) st.hangs++;
     const what = r.hang ? "hang" : r.crash ? "crash" : "error";
+    const first = r.error.split("\n")[0];
+    // Failures with the same signature are one bug: count them all, keep the first few inputs.
+    const sig = `${kind} ${what}: ${first.replace(/\d+(\.\d+)?/g, "N").slice(0, 110)}`;
+    const seen = signatures.get(sig) ?? { count: 0, first: i, files: [] };
+    signatures.set(sig, seen);
+    seen.count++;
+    if (seen.files.length >= KEEP_PER_SIGNATURE) continue;
     const ext = kind === "scenario" ? "yaml" : "patch";
     const file = join(FAILURES, `${kind}-seed${o.seed}-${i}.${ext}`);
     writeFileSync(file, bytes);
     writeFileSync(`${file}.txt`, `${what}: input #${i} (seed ${o.seed}), from corpus ${corpora[kind][base].name} by ${ops.join(", ")}\nreplay: npm run fuzz -- --seed ${o.seed} --only ${i}\n\n${r.error}\n`);
-    failures.push({ i, kind, what, file, error: r.error.split("\n")[0] });
-    process.stdout.write(`FAIL #${i} ${kind} (${what}) ${r.error.split("\n")[0].slice(0, 200)}\n  input: ${file}\n`);
+    seen.files.push(file);
+    process.stdout.write(`FAIL #${i} ${kind} (${what}, ${bytes.length} B) ${first.slice(0, 200)}\n  input: ${file}\n`);
   }
   await runner.stop();
 
@@ -231,9 +241,10 @@ async function main() {
     process.stdout.write(`    mutations: ${Object.entries(st.ops).sort().map(([op, c]) => `${op} ${c}`).join(", ")}\n`);
   }
   process.stdout.write(`  worker restarts: ${runner.restarts}\n`);
-  if (failures.length) {
-    process.stdout.write(`${failures.length} failure(s); inputs saved under ${FAILURES}\n`);
-    for (const f of failures.slice(0, 20)) process.stdout.write(`  #${f.i} ${f.kind} ${f.what}: ${f.error.slice(0, 160)}\n`);
+  const total = [...signatures.values()].reduce((a, x) => a + x.count, 0);
+  if (total) {
+    process.stdout.write(`${total} failure(s) with ${signatures.size} distinct signature(s); inputs saved under ${FAILURES}\n`);
+    for (const [sig, x] of signatures) process.stdout.write(`  ${x.count}x ${sig}\n     first #${x.first}: ${x.files[0]}\n`);
     process.exitCode = 1;
   } else process.stdout.write("no failures\n");
 }

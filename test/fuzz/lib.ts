@@ -177,6 +177,9 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
   }
 }
 
+/** Largest input the fuzzer builds. The 50 MB patch case is in test/property/cli-bad-input.test.ts. */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
 /** 1-4 stacked mutations of a corpus entry. Returns the input and the operators applied. */
 export function makeInput(rng: Rng, kind: Kind, corpus: Uint8Array[]): { bytes: Uint8Array; ops: string[]; base: number } {
   const base = int(rng, corpus.length);
@@ -184,7 +187,9 @@ export function makeInput(rng: Rng, kind: Kind, corpus: Uint8Array[]): { bytes: 
   const ops: string[] = [];
   for (let k = 1 + int(rng, 4); k > 0; k--) {
     const [nb, op] = mutateOnce(rng, kind, b, corpus[int(rng, corpus.length)]);
-    b = nb;
+    // Stacked repetitions grow exponentially: keep each input under the cap (it is still above
+    // the loader's 1 M-character limit, so over-size refusals are exercised).
+    b = nb.length > MAX_INPUT_BYTES ? nb.subarray(0, MAX_INPUT_BYTES) : nb;
     ops.push(op);
   }
   return { bytes: b, ops, base };
