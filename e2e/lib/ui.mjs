@@ -102,7 +102,9 @@ export async function waitForFrameWith(page, selector, { timeout = 60_000, check
     }
     await sleep(250);
   }
-  throw new Error(`no webview frame with ${selector} within ${timeout / 1000}s${last ? ` (last check: ${last})` : ""}`);
+  throw new Error(last
+    ? `a webview shows ${selector}, but within ${timeout / 1000}s it never passed the check: ${last}`
+    : `no webview frame with ${selector} within ${timeout / 1000}s`);
 }
 
 /** Texts of the error notifications currently shown as toasts. */
