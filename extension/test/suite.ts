@@ -43,6 +43,21 @@ async function api(): Promise<PvSchedApi> {
   return ext.activate();
 }
 
+const SAMPLE_PATCH = "0004-kvm-x86-boost-vcpu-threads-on-latency-sensitive-path.patch";
+
+/** Patch 4 of the sample series: from the open workspace (examples/), else beside the extension's sources. */
+async function samplePatch(): Promise<vscode.Uri> {
+  for (const f of vscode.workspace.workspaceFolders ?? []) {
+    for (const rel of [`pvsched-series/${SAMPLE_PATCH}`, `examples/pvsched-series/${SAMPLE_PATCH}`]) {
+      const u = vscode.Uri.joinPath(f.uri, rel);
+      if (await vscode.workspace.fs.stat(u).then(() => true, () => false)) return u;
+    }
+  }
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, "extension installed");
+  return vscode.Uri.joinPath(ext.extensionUri, "examples", "pvsched-series", SAMPLE_PATCH);
+}
+
 function defineTests(): void {
   suite("PV Sched extension", () => {
     test("activates and registers every command", async () => {
@@ -98,8 +113,7 @@ function defineTests(): void {
 
     test("lenses on the sample patch name the mechanism and offer the ablation", async () => {
       await api();
-      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-      const uri = vscode.Uri.joinPath(ext.extensionUri, "examples", "pvsched-series", "0004-kvm-x86-boost-vcpu-threads-on-latency-sensitive-path.patch");
+      const uri = await samplePatch();
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc);
       const lenses = await until("lenses", async () => {
@@ -118,8 +132,7 @@ function defineTests(): void {
       const cfg = vscode.workspace.getConfiguration("pvsched");
       await cfg.update("ablation.durationSeconds", 0.3, vscode.ConfigurationTarget.Global);
       try {
-        const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-        const uri = vscode.Uri.joinPath(ext.extensionUri, "examples", "pvsched-series", "0004-kvm-x86-boost-vcpu-threads-on-latency-sensitive-path.patch");
+        const uri = await samplePatch();
         const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
         const sim = lenses.find((l) => l.command?.command === "pvsched.simulateHunk");
         assert.ok(sim?.command?.arguments, "a Simulate lens");
@@ -151,6 +164,23 @@ function defineTests(): void {
       assert.ok(t, "the cancellation was timed");
       console.log(`    cancel: run stopped after ${t.stoppedMs.toFixed(1)} ms, worker exited after ${t.exitedMs.toFixed(1)} ms`);
       assert.ok(t.stoppedMs < 1000, `stopped after ${t.stoppedMs} ms`);
+    });
+
+    test("Reproduce Seed Results runs the built-in seed scenarios and puts the published numbers beside", async () => {
+      const a = await api();
+      const cfg = vscode.workspace.getConfiguration("pvsched");
+      await cfg.update("seed.durationSeconds", 0.2, vscode.ConfigurationTarget.Global);
+      try {
+        const payload = await vscode.commands.executeCommand<{ cells: { published: number; simulated?: number }[]; claims: unknown[]; runs: unknown[] }>("pvsched.reproduceSeed");
+        assert.ok(payload, "the seed report ran");
+        assert.ok(payload.runs.length >= 10, `${payload.runs.length} runs`);
+        assert.ok(payload.cells.length > 0 && payload.cells.every((c) => typeof c.published === "number"));
+        assert.ok(payload.cells.some((c) => typeof c.simulated === "number"), "some cells have simulated numbers");
+        assert.ok(payload.claims.length > 0);
+        assert.equal(a.panel.lastPayload?.source.kind, "seed");
+      } finally {
+        await cfg.update("seed.durationSeconds", undefined, vscode.ConfigurationTarget.Global);
+      }
     });
 
     test("scenario files get Run and Compare modes lenses", async () => {
@@ -257,8 +287,7 @@ function defineTrustTests(): void {
 
     test("Map this hunk does not write the workspace's hunk map", async () => {
       const f = folder();
-      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-      const uri = vscode.Uri.joinPath(ext.extensionUri, "examples", "pvsched-series", "0004-kvm-x86-boost-vcpu-threads-on-latency-sensitive-path.patch");
+      const uri = await samplePatch();
       const doc = await vscode.workspace.openTextDocument(uri);
       const line = doc.getText().split("\n").findIndex((l) => l.startsWith("@@"));
       const r = await vscode.commands.executeCommand("pvsched.mapHunk", { uri: uri.toString(), line }, "lazy_boost");
