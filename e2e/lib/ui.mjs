@@ -65,11 +65,13 @@ export function activeTab(page, name) {
 /** Closes every editor and editor group, and the panel, so each test starts from an empty layout. */
 export async function resetLayout(page) {
   await dismissQuickInput(page);
-  await runCommand(page, "View: Close All Editor Groups").catch(() => {});
+  await runCommand(page, "View: Close All Editor Groups");
   await sleep(300);
-  // A dirty untitled editor would ask to save; there are none in these tests, but don't hang on it.
+  // A dirty editor would ask to save; none is expected, but don't hang on it.
   const dontSave = page.locator(".monaco-dialog-box .monaco-button", { hasText: "Don't Save" });
   if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+  await page.waitForFunction(() => !document.querySelector(".tabs-container .tab"), null, { timeout: 10_000 })
+    .catch(() => { throw new Error("could not close the editors left by the previous test"); });
   // Old toasts would hide the next test's own error notifications (and cover the screenshots).
   await runCommand(page, "Notifications: Clear All Notifications").catch(() => {});
   if (await page.locator(".part.panel").isVisible().catch(() => false)) {
