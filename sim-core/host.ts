@@ -3,7 +3,7 @@
  * and host hrtimers. Host threads and vCPU threads are scheduled here.
  */
 import type { Engine } from "./engine";
-import type { HostConfig } from "./scenario";
+import type { Dist, HostConfig } from "./scenario";
 import type { Rng } from "./rng";
 import { resolveSched, sharesFromCpuWeight, type SchedTunables } from "./params";
 import { Cpu } from "./sched/cpu";
@@ -21,6 +21,7 @@ export class Host {
   readonly tun: SchedTunables;
   readonly groups = new Map<string, TaskGroup>();
   readonly tasks: Task[] = [];
+  private readonly timerDelivery: Dist | undefined;
   /** Threads placed on each CPU at creation (fork balancing counts them). */
   private readonly placed: number[];
 
@@ -37,6 +38,7 @@ export class Host {
       this.cpus.push(cpu);
     }
     this.placed = this.cpus.map(() => 0);
+    this.timerDelivery = cfg.timer_delivery;
     for (const g of cfg.cgroups ?? []) this.groups.set(g.name, new TaskGroup(g.name, g.shares ?? sharesFromCpuWeight(g.weight ?? 100)));
   }
 
@@ -150,7 +152,12 @@ export class Host {
     // A thread sleeps on one timer at a time: its callback is bound once and reused.
     t.timerFire = fire;
     if (!t.timerCb) t.timerCb = () => this.timerIrq(t.cpu ?? this.cpus[0], t.timerFire!);
-    this.eng.at(hard, t.timerCb);
+    this.eng.at(hard + this.deliveryDelay(), t.timerCb);
+  }
+
+  /** One draw of the platform's timer-interrupt delivery delay (0 unless configured). */
+  deliveryDelay(): number {
+    return this.timerDelivery ? this.rng.ns(this.timerDelivery) : 0;
   }
 
   /** hrtimer_interrupt() on `c` running `fire` (a wakeup); a vCPU in guest mode exits first. */

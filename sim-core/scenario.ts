@@ -404,6 +404,12 @@ export interface HostConfig {
   cgroups?: CgroupConfig[];
   /** Workloads running on the host itself (stress-ng, a host cyclictest, background). */
   workloads?: Workload[];
+  /**
+   * Delay between a host hrtimer's expiry and its interrupt handler running: the platform's
+   * delivery path (idle-state exit, or the hypervisor below a nested machine). None on bare
+   * metal by default; `pvsched-sim fidelity` measures it on the machine at hand.
+   */
+  timer_delivery?: Dist;
 }
 
 /** The mechanisms of the series, one per module in `sim-core/pvsched/`. */

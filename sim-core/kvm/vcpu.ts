@@ -54,6 +54,7 @@ export class Vcpu implements Program {
   // Bound once: these run on every halt and wakeup.
   private readonly haltLoopFn = () => this.haltLoop();
   private readonly kickFn = () => this.host.wakeTask(this.task);
+  private readonly timerKickFn = () => this.host.timerIrq(this.task.cpu!, this.kickFn);
   private haltStart = 0;
   private pollStart = 0;
 
@@ -247,8 +248,11 @@ export class Vcpu implements Program {
       }
       case "blocked":
         // A blocked vCPU's LAPIC timer is a host hrtimer: its interrupt does the kick.
-        if (source === "timer") this.host.timerIrq(this.task.cpu!, this.kickFn);
-        else this.kickFn();
+        if (source === "timer") {
+          const d = this.host.deliveryDelay();
+          if (d > 0) this.eng.after(d, this.timerKickFn);
+          else this.timerKickFn();
+        } else this.kickFn();
         return;
       default:
         // Exiting, entering or descheduled: the interrupt is injected at the next entry.
