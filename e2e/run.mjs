@@ -38,8 +38,15 @@ async function cleanup() {
     try { await f(); } catch (e) { log("cleanup:", e.message); }
   }
 }
+let interrupted = false;
 for (const sig of ["SIGINT", "SIGTERM"]) {
-  process.on(sig, async () => { log(`${sig}: stopping`); await cleanup(); process.exit(130); });
+  process.on(sig, async () => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${sig}: stopping code-server and Chromium`);
+    await cleanup();
+    process.exit(130);
+  });
 }
 
 async function main() {
@@ -101,6 +108,7 @@ async function main() {
 
   let passed = 0, failed = 0, skipped = 0;
   for (const t of selected) {
+    if (interrupted) break;
     const skip = t.skip?.(ctx);
     if (skip) {
       console.log(`SKIP ${t.name}: ${skip}`);
@@ -119,6 +127,7 @@ async function main() {
       passed++;
       console.log(`PASS ${t.name} (${((Date.now() - s) / 1000).toFixed(1)}s)`);
     } catch (e) {
+      if (interrupted) break;
       failed++;
       const shot = join(SHOTS, `FAILED-${t.id}.png`);
       if (!t.ownPage) await page.screenshot({ path: shot }).catch(() => {});
@@ -143,5 +152,6 @@ try {
   result = { passed: 0, failed: 1, skipped: 0 };
 }
 await cleanup();
+if (interrupted) process.exit(130);
 console.log(`${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped` : ""}`);
 process.exit(result.failed ? 1 : 0);
