@@ -148,7 +148,7 @@ let result;
 try {
   result = await main();
 } catch (e) {
-  console.log(`FAIL e2e setup: ${e.message}`);
+  if (!interrupted) console.log(`FAIL e2e setup: ${e.message}`);
   result = { passed: 0, failed: 1, skipped: 0 };
 }
 await cleanup();
