@@ -282,10 +282,10 @@ test(
 );
 
 test(
-  "self-referential aliases are refused in bounded time (250 aliases, < 0.5 s CPU)",
+  "self-referential aliases are refused in bounded time (200 aliases, < 0.3 s CPU)",
   { todo: "loader bug: yaml's toJS is superlinear on `&a [*a, *a, ...]` (CPU: 150 aliases 0.6 s, 250 1.4 s, 350 3.6 s; 800 > 60 s wall) and runs before any alias check" },
   () => {
-    const t = "name: &a [" + Array(250).fill("*a").join(", ") + "]\nhost: {cpus: 1}\n";
+    const t = "name: &a [" + Array(200).fill("*a").join(", ") + "]\nhost: {cpus: 1}\n";
     const c0 = process.cpuUsage();
     try {
       loadScenario(t);
@@ -293,19 +293,19 @@ test(
       // the throw is the test above; this one is about time
     }
     const c = process.cpuUsage(c0);
-    assert.ok((c.user + c.system) / 1000 < 500, `${((c.user + c.system) / 1000).toFixed(0)} ms CPU`);
+    assert.ok((c.user + c.system) / 1000 < 300, `${((c.user + c.system) / 1000).toFixed(0)} ms CPU`);
   },
 );
 
 test(
-  "a scenario with 2000 invalid workloads is refused within 1 s of CPU",
+  "a scenario with 1000 invalid workloads is refused within 0.5 s of CPU",
   { todo: "loader bug: validation is superlinear in the number of invalid list items (CPU on this machine: 1000 items 1.1 s, 2000 2.1 s, 4000 6.4 s; the fuzzer's 20000-item input ran > 100 s): the generated ajv validator (allErrors) and resolveAnyOf handle every item's anyOf errors before the 50-error cap" },
   () => {
-    const t = "name: x\nhost:\n  cpus: 1\nvms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - kind: audio\n".repeat(2000);
+    const t = "name: x\nhost:\n  cpus: 1\nvms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - kind: audio\n".repeat(1000);
     const c0 = process.cpuUsage();
     const r = checkLoad(t);
     const c = process.cpuUsage(c0);
     assert.ok(!r.ok);
-    assert.ok((c.user + c.system) / 1000 < 1000, `${((c.user + c.system) / 1000).toFixed(0)} ms CPU`);
+    assert.ok((c.user + c.system) / 1000 < 500, `${((c.user + c.system) / 1000).toFixed(0)} ms CPU`);
   },
 );

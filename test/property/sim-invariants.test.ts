@@ -54,7 +54,7 @@ test("generated scenarios (the schema's shape, small) load without errors", () =
       const r = loadScenario(yamlOf(g));
       assert.ok(r.ok, r.ok ? "" : r.errors.map((e) => e.message).join("; ") + "\n" + yamlOf(g));
     }),
-    { numRuns: runs(300), seed: SEED },
+    { numRuns: runs(150), seed: SEED },
   );
 });
 
