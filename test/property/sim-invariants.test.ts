@@ -102,6 +102,23 @@ test("a run with a small event budget stops on it, reports how far it got, and a
   );
 });
 
+test("a cancelled run stops at the next progress poll with stop = cancelled, within the invariants", () => {
+  fc.assert(
+    fc.property(scenarioArb, fc.integer({ min: 1, max: 5 }), (g, polls) => {
+      const s = load(g);
+      const every = 1000; // sim-core's smallest progress interval
+      let n = 0;
+      const r = simulate(s, g.mode, { timeline: true, progressEvery: every, isCancelled: () => ++n >= polls });
+      const bad = checkRun(r, s);
+      if (r.stop === "cancelled") {
+        if (r.events > polls * every) bad.push(`cancelled at poll ${polls} but ran ${r.events} events (> ${polls * every})`);
+      } else if (r.stop !== "done" || n >= polls) bad.push(`stop = ${r.stop} after ${n} polls (cancel at ${polls})`);
+      if (bad.length) throw counterexample("cancel", g, bad.slice(0, 8).join("\n"));
+    }),
+    { numRuns: runs(40), seed: SEED + 3 },
+  );
+});
+
 test("determinism: the same scenario text and seed give identical JSON; the result survives a JSON round trip", () => {
   fc.assert(
     fc.property(scenarioArb, (g) => {
