@@ -251,6 +251,51 @@ function defineTrustTests(): void {
 
   if (vscode.workspace.isTrusted) {
     suite("Trusted workspace", () => {
+      test("an unmapped hunk offers Map this hunk…, which writes a rule that then maps it", async function () {
+        const dir = folder();
+        if (!dir) return this.skip();
+        const mapFile = vscode.Uri.joinPath(dir, ".vscode", "pvsched-hunk-map.json");
+        if (await vscode.workspace.fs.stat(mapFile).then(() => true, () => false)) return this.skip(); // never touch a real one
+        const vscodeDir = vscode.Uri.joinPath(dir, ".vscode");
+        const hadVscodeDir = await vscode.workspace.fs.stat(vscodeDir).then(() => true, () => false);
+        const patch = vscode.Uri.joinPath(dir, ".pvsched-unmapped-test.patch");
+        const text = [
+          "diff --git a/drivers/misc/frobnicator.c b/drivers/misc/frobnicator.c",
+          "--- a/drivers/misc/frobnicator.c",
+          "+++ b/drivers/misc/frobnicator.c",
+          "@@ -10,2 +10,3 @@ static int frob_probe(struct device *dev)",
+          " \tint ret;",
+          "+\tfrob_wake_boost(dev);",
+          " \treturn 0;",
+          "",
+        ].join("\n");
+        await vscode.workspace.fs.writeFile(patch, new TextEncoder().encode(text));
+        try {
+          // The lens command reads the open document's model.
+          await vscode.workspace.openTextDocument(patch);
+          const before = await until("lenses", async () => {
+            const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", patch);
+            return l?.length ? l : undefined;
+          });
+          const map = before.find((l) => l.command?.command === "pvsched.mapHunk");
+          assert.equal(map?.command?.title, "Map this hunk\u2026");
+          const written = await vscode.commands.executeCommand<string>("pvsched.mapHunk", ...map!.command!.arguments!, "lazy_boost");
+          assert.equal(written, mapFile.toString());
+          const rules = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(mapFile))).rules;
+          assert.deepEqual(rules[0].files, ["drivers/misc/frobnicator.c"]);
+          assert.equal(rules[0].mechanism, "lazy_boost");
+          const after = await until("the new mapping", async () => {
+            const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", patch);
+            return l?.some((x) => x.command?.title === "Patch 3 \u00b7 Lazy boost at VM exit") ? l : undefined;
+          });
+          assert.ok(after.some((l) => l.command?.command === "pvsched.simulateHunk"));
+        } finally {
+          await vscode.workspace.fs.delete(patch).then(undefined, () => undefined);
+          await vscode.workspace.fs.delete(mapFile).then(undefined, () => undefined);
+          if (!hadVscodeDir) await vscode.workspace.fs.delete(vscodeDir).then(undefined, () => undefined);
+        }
+      });
+
       test("a scenario file from the workspace runs", async function () {
         const ran = await withWorkspaceScenario(async (uri) => {
           const runs = await vscode.commands.executeCommand<{ scenario: string }[]>("pvsched.runScenario", uri);
