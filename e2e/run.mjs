@@ -32,11 +32,16 @@ const only = (process.env.E2E_ONLY ?? "").split(",").map((s) => s.trim().toLower
 
 // Everything that must be cleaned up, in reverse order, on any exit path.
 const cleanups = [];
-async function cleanup() {
-  while (cleanups.length) {
-    const f = cleanups.pop();
-    try { await f(); } catch (e) { log("cleanup:", e.message); }
-  }
+let cleaning = null;
+function cleanup() {
+  // One pass even when a signal handler and the main flow both ask for it.
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      const f = cleanups.pop();
+      try { await f(); } catch (e) { log("cleanup:", e.message); }
+    }
+  })();
+  return cleaning;
 }
 let interrupted = false;
 for (const sig of ["SIGINT", "SIGTERM"]) {
@@ -83,6 +88,10 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // Our own handler closes the browser *and* code-server (playwright's would exit first).
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
