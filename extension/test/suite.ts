@@ -183,6 +183,21 @@ function defineTests(): void {
       }
     });
 
+    test("New Scenario from Template opens a valid scenario", async () => {
+      await api();
+      const uri = await vscode.commands.executeCommand<string>("pvsched.newScenario", "Objection: rogue guest that never unboosts");
+      assert.ok(uri, "a document was opened");
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)!;
+      assert.equal(doc.languageId, "pvsched-scenario");
+      assert.match(doc.getText(), /^name: rogue-guest$/m);
+      assert.match(doc.getText(), /never_unboost: true/);
+      // Give the debounced validation time to run, then expect no errors.
+      await new Promise((r) => setTimeout(r, 600));
+      const errors = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      assert.deepEqual(errors.map((e) => e.message), []);
+      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+    });
+
     test("scenario files get Run and Compare modes lenses", async () => {
       const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: l\nhost:\n  cpus: 1\n" });
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", doc.uri);
