@@ -89,7 +89,7 @@ export class Guest {
   deferReevaluate(i: number): void {
     if (!this.reevaluate || this.reevalPending[i]) return;
     this.reevalPending[i] = true;
-    this.eng.at(this.eng.now, this.reevalFns[i]);
+    this.cpus[i].defer(this.reevalFns[i]);
   }
 
   attach(v: Vcpu): void {

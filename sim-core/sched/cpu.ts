@@ -154,7 +154,12 @@ export class Cpu {
         }
       } else {
         seg = SEG_IDLE;
-        if (this.hooks.onIdle && !this.idleEv) this.idleEv = this.eng.at(now, this.idleFireFn);
+        if (this.hooks.onIdle && !this.idleEv && !this.idleDeferred) {
+          if (this.inSegDone) {
+            this.idleDeferred = true;
+            this.deferred.push(this.idleFireFn);
+          } else this.idleEv = this.eng.at(now, this.idleFireFn);
+        }
       }
     }
     if (seg === this.seg && end === this.segEnd && (end < 0 || this.segEv)) return;
@@ -176,11 +181,25 @@ export class Cpu {
 
   private idleFire(): void {
     this.idleEv = null;
+    this.idleDeferred = false;
     if (this.active && !this.curr && this.irqQ.length === 0 && !this.needResched) this.hooks.onIdle!(this);
   }
 
   /** Inside segDone's handlers: a reschedule they ask for is done at its end (no event). */
   private inSegDone = false;
+  /** Work asked for during segDone, run when it ends (instead of as events at the same time). */
+  private readonly deferred: (() => void)[] = [];
+  private idleDeferred = false;
+
+  /**
+   * Runs `fn` once the current step on this CPU is over: at the end of its segment handler if
+   * one is running, else as an event now. Used for work that must not run inside a context
+   * switch or an interrupt handler (a guest's boost re-evaluation, executing HLT).
+   */
+  defer(fn: () => void): void {
+    if (this.inSegDone) this.deferred.push(fn);
+    else this.eng.at(this.eng.now, fn);
+  }
 
   private segDone(): void {
     this.segEv = null;
@@ -207,7 +226,6 @@ export class Cpu {
     }
     // The end of this CPU's own segment is a preemption point: a reschedule asked for by what
     // just finished (a task blocking, an irq exit) runs here rather than as one more event.
-    this.inSegDone = false;
     if (this.needResched && this.active && this.irqQ.length === 0) {
       if (this.schedEv) {
         this.schedEv.dead = true;
@@ -215,6 +233,12 @@ export class Cpu {
       }
       this.schedule();
     } else this.replan();
+    this.inSegDone = false;
+    // Deferred work may defer more (it then goes out as events).
+    if (this.deferred.length > 0) {
+      const fns = this.deferred.splice(0);
+      for (const f of fns) f();
+    }
   }
 
   /** Makes the guest CPU execute (vCPU in guest mode) or stop (vCPU left guest mode). */
