@@ -70,12 +70,17 @@ export function anyOfBranchPointers(schema: unknown): string[] {
 
 /** Drops annotations that do not affect validation, to keep the generated code small. */
 function stripAnnotations(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(stripAnnotations);
+  if (Array.isArray(node)) return node.map((n) => stripAnnotations(n));
   if (node === null || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
     if (k === "description" || k === "default" || k === "title" || k === "markdownDescription") continue;
-    out[k] = k === "const" || k === "enum" ? v : stripAnnotations(v);
+    if (k === "const" || k === "enum") out[k] = v;
+    // The keys of `properties` are the scenario's own field names (`description` is one of
+    // them), not annotations: keep every one and strip inside their schemas.
+    else if (k === "properties" && v !== null && typeof v === "object" && !Array.isArray(v))
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, stripAnnotations(sub)]));
+    else out[k] = stripAnnotations(v);
   }
   return out;
 }

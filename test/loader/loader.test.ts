@@ -163,3 +163,8 @@ test("property: any text gives ok or errors whose ranges agree with line/column,
     { numRuns: 300, seed: 42 },
   );
 });
+
+test("a scenario's own `description` field is accepted (annotation stripping keeps property names)", () => {
+  const r = loadScenario("name: x\ndescription: what this shows\nhost: { cpus: 1 }\n");
+  assert.equal(r.ok, true);
+});
