@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT, assertInstalled, startServer, workbenchUrl } from "./lib/workbench.mjs";
+import { ROOT, ensureInstalled, startServer, workbenchUrl } from "./lib/workbench.mjs";
 import { waitForWorkbench, resetLayout } from "./lib/ui.mjs";
 import { TESTS } from "./tests.mjs";
 
@@ -55,7 +55,7 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
 }
 
 async function main() {
-  assertInstalled();
+  ensureInstalled(CHROMIUM);
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`bash scripts/install-workbench.sh\``);
   if (!existsSync(EXAMPLES)) throw new Error(`sample workspace ${EXAMPLES} not found`);
 

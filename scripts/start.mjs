@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT, CACHE, assertInstalled, startServer, workbenchUrl } from "../e2e/lib/workbench.mjs";
+import { ROOT, CACHE, ensureInstalled, startServer, workbenchUrl } from "../e2e/lib/workbench.mjs";
 
 const { values } = parseArgs({
   options: { "no-build": { type: "boolean", default: false }, folder: { type: "string" } },
@@ -18,7 +18,7 @@ const { values } = parseArgs({
 const folder = resolve(values.folder ?? join(ROOT, "examples"));
 
 try {
-  assertInstalled();
+  ensureInstalled();
 } catch (e) {
   console.error(e.message);
   process.exit(1);

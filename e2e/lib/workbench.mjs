@@ -1,6 +1,6 @@
 // Starts the real VS Code workbench (code-server 4.100.3, installed by scripts/install-workbench.sh)
 // with an extension loaded from its source folder, for `npm start` and the e2e suite.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync, createWriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -31,9 +31,17 @@ export const USER_SETTINGS = {
   "workbench.secondarySideBar.defaultVisibility": "hidden",
 };
 
-export function assertInstalled() {
-  if (!existsSync(CODE_SERVER)) {
-    throw new Error(`code-server is not installed (${CODE_SERVER} missing): run \`bash scripts/install-workbench.sh\` first`);
+/**
+ * Makes sure the workbench is there: on a fresh clone, `npm start` and `npm test` install it
+ * themselves (scripts/install-workbench.sh: Debian's Chromium and code-server into .cache/),
+ * so the README's two commands work as they are.
+ */
+export function ensureInstalled(chromium = "/usr/bin/chromium") {
+  if (existsSync(CODE_SERVER) && existsSync(chromium)) return;
+  console.log("the workbench is not installed yet: running scripts/install-workbench.sh (a few minutes, once)");
+  const r = spawnSync("bash", [join(ROOT, "scripts/install-workbench.sh")], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0 || !existsSync(CODE_SERVER)) {
+    throw new Error(`installing the workbench failed (exit ${r.status}); see the output above, or run \`bash scripts/install-workbench.sh\``);
   }
 }
 
@@ -78,7 +86,7 @@ export function workbenchUrl({ port, folder, extensionDevelopmentPath, extension
  * @returns {Promise<{port: number, proc: import('node:child_process').ChildProcess, stop: () => Promise<void>}>}
  */
 export async function startServer(o) {
-  assertInstalled();
+  if (!existsSync(CODE_SERVER)) throw new Error(`code-server is not installed (${CODE_SERVER} missing): run \`bash scripts/install-workbench.sh\``);
   const port = await pickPort(o.port);
   const userDataDir = o.userDataDir;
   const extensionsDir = o.extensionsDir ?? join(userDataDir, "..", "extensions");
