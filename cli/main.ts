@@ -7,6 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { formatSeedReportText, seedReportJson } from "../report/seed-report";
 import { MECHANISMS, resolveModes, type ModeName, type ModeSpec, type RunResult, type Scenario } from "../sim-core/index";
+import { escapeControls } from "../scenario-loader/escape";
 import { EXIT, InputError } from "./errors";
 import { ablationJson, compareJson, formatAblation, formatCompare, formatRun } from "./format";
 import { parseScenarioText, readScenario } from "./input";
@@ -284,11 +285,11 @@ export async function main(argv: string[]): Promise<number> {
 
 function report(e: unknown): number {
   if (e instanceof InputError) {
-    process.stderr.write(e.message.replace(/[\r\n]+/g, " ") + "\n");
+    process.stderr.write(escapeControls(e.message.replace(/[\r\n]+/g, " ")) + "\n");
     return EXIT.badInput;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`pvsched-sim: internal error: ${msg.replace(/[\r\n]+/g, " ")}\n`);
+  process.stderr.write(`pvsched-sim: internal error: ${escapeControls(msg.replace(/[\r\n]+/g, " "))}\n`);
   if (process.env.PVSCHED_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
   return EXIT.failure;
 }

@@ -11,6 +11,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { decodePatchBytes, parsePatchText, MAX_PATCH_BYTES, type ParseResult } from "../patch/parse";
+import { escapeControls } from "../scenario-loader/escape";
 import { compileHunkMap, mapPatch, parseHunkMapText, type CompiledHunkMap, type MappedHunk } from "../patch/mapper";
 
 const USAGE = `usage: pvsched-sim map <patch-file>... [--json] [--map override.json] [--lenient]
@@ -92,18 +93,18 @@ function formatText(results: FileResult[]): string {
   let mapped = 0;
   let total = 0;
   for (const r of results) {
-    out.push(`${r.file}`);
+    out.push(escapeControls(r.file));
     let i = 0;
     for (const p of r.parsed.patches) {
       const n = p.files.reduce((s, f) => s + f.hunks.length, 0);
       const num = p.index !== null ? `[${p.index}/${p.total ?? "?"}] ` : "";
-      out.push(`  ${num}${p.subject || "(no subject)"}${n === 0 ? "  (no hunks)" : ""}`);
+      out.push(`  ${num}${escapeControls(p.subject) || "(no subject)"}${n === 0 ? "  (no hunks)" : ""}`);
       for (let k = 0; k < n; k++, i++) {
         const h = r.hunks[i];
         total++;
         if (h.mechanism) mapped++;
         const fn = h.funcContext ? `  ${h.funcContext.length > 60 ? `${h.funcContext.slice(0, 59)}…` : h.funcContext}` : "";
-        out.push(`    ${(h.mechanism ?? "unmapped").padEnd(17)} ${h.file}:${h.line + 1}-${h.endLine + 1}${fn}`);
+        out.push(`    ${(h.mechanism ?? "unmapped").padEnd(17)} ${escapeControls(`${h.file}:${h.line + 1}-${h.endLine + 1}${fn}`)}`);
       }
     }
   }
@@ -143,7 +144,7 @@ export async function mapCommand(args: string[]): Promise<number> {
   try {
     const map = mapFile ? loadOverride(mapFile) : compileHunkMap(null);
     const results = files.map((f) => mapOne(f, map, lenient, (s) => warnings.push(s)));
-    for (const w of warnings) process.stderr.write(`${w}\n`);
+    for (const w of warnings) process.stderr.write(`${oneLine(w)}\n`);
     if (json) {
       const arr = results.flatMap((r) => r.hunks.map((h) => ({ source: r.file, ...h })));
       process.stdout.write(`${JSON.stringify(arr, null, 2)}\n`);
@@ -162,6 +163,7 @@ export async function mapCommand(args: string[]): Promise<number> {
   }
 }
 
+/** One terminal line: line breaks folded, control characters from the input escaped, bounded. */
 function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, " ").slice(0, 500);
+  return escapeControls(s.replace(/[\r\n]+/g, " ").slice(0, 500));
 }

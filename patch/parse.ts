@@ -13,6 +13,8 @@
  * as it is for git).
  */
 
+import { escapeControls } from "../scenario-loader/escape";
+
 export type Severity = "error" | "warning" | "info";
 
 export interface PatchDiagnostic {
@@ -347,13 +349,16 @@ function splitSubject(raw: string): { subject: string; prefix: string; index: nu
   return { subject: rest, prefix: prefixes.join(" "), index, total };
 }
 
+/** Longest header value decodeMimeWords scans (real headers are well under 1 KB). */
+const MAX_MIME_HEADER = 16384;
+
 /**
  * Decode RFC 2047 encoded words (`=?UTF-8?q?Ren=C3=A9?=`, `=?utf-8?b?...?=`) in a header value, as
  * mailers write non-ASCII names and subjects. Unknown charsets and bad encodings are left as is.
  */
 export function decodeMimeWords(value: string): string {
   // Real headers are short; a huge one is left alone rather than scanned with a regex.
-  if (value.indexOf("=?") < 0 || value.length > 16384) return value;
+  if (value.indexOf("=?") < 0 || value.length > MAX_MIME_HEADER) return value;
   // Whitespace between two encoded words is not part of the text.
   return value.replace(/\?=\s+=\?/g, "?==?").replace(/=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g, (whole, cs: string, enc: string, data: string) => {
     const charset = cs.toLowerCase().replace(/\*.*$/, "");
@@ -416,8 +421,9 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
 
   const diags = result.diagnostics;
   let diagDropped = 0;
+  // Messages may quote the document (a hunk header): its control characters are escaped here.
   const diag = (line: number, severity: Severity, code: string, message: string) => {
-    if (diags.length < L.maxDiagnostics) diags.push({ line, severity, code, message });
+    if (diags.length < L.maxDiagnostics) diags.push({ line, severity, code, message: escapeControls(message) });
     else diagDropped++;
   };
 
@@ -435,7 +441,10 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   let capFilesHit = false;
   let capPatchesHit = false;
   let retainWarned = false;
-  let lastHeader: string | null = null; // for folded mail headers
+  // A Subject or From header that may continue on folded lines: its raw parts are collected and
+  // decoded and split once when the header ends (finishHeader), so a header folded over n lines
+  // costs O(n), not O(n^2) or worse (re-splitting the whole subject at every line).
+  let folded = null as { patch: Patch; name: "subject" | "from"; parts: string[] } | null;
   let pendingMinus = null as { line: number; text: string } | null; // `--- x` awaiting `+++ y`
   let lineNo = -1;
   let bodyFirst = false; // at the first line of a mail body
@@ -658,8 +667,8 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
         const sha = line.slice(5, line.indexOf(" ", 5));
         if (/^[0-9a-f]{7,64}$/.test(sha)) patch.commit = sha;
       }
+      finishHeader();
       state = "headers";
-      lastHeader = null;
       if (patch) patch.endLine = lineNo;
       continue;
     }
@@ -668,17 +677,10 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       if (line.length === 0) {
         state = "body";
         bodyFirst = true;
-        lastHeader = null;
-      } else if ((line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09) && lastHeader && patch) {
+        finishHeader();
+      } else if ((line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09) && folded) {
         // RFC 5322 folding: continuation of the previous header.
-        const more = decodeMimeWords(line.trim());
-        if (lastHeader === "subject") {
-          const raw = `${patch.subjectPrefix ? `[${patch.subjectPrefix}] ` : ""}${patch.subject} ${more}`;
-          const s = splitSubject(raw);
-          patch.subject = s.subject;
-          patch.subjectPrefix = s.prefix;
-          if (s.index !== null) { patch.index = s.index; patch.total = s.total; }
-        } else if (lastHeader === "from") patch.author = `${patch.author} ${more}`.trim();
+        folded.parts.push(line.trim());
       } else {
         readHeader(line);
       }
@@ -704,8 +706,8 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
         closeFile(lineNo - 1);
         patch = newPatch(lineNo);
         if (patch) patch.commit = commit[1];
+        finishHeader();
         state = "headers";
-        lastHeader = null;
         continue;
       }
       if (/^(From|Subject|Date|Author): /.test(line) && (state === "top" || state === "afterHunk")) {
@@ -796,6 +798,7 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   }
 
   // End of document.
+  finishHeader();
   const last = Math.max(0, lineNo);
   if (pendingMinus) {
     // A lone `--- x` at the end is not a file header; nothing to do.
@@ -820,8 +823,8 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     const colon = line.indexOf(":");
     const name = line.slice(0, colon).toLowerCase();
     const value = line.slice(colon + 1).trim();
+    finishHeader();
     const p = ensurePatch(lineNo);
-    lastHeader = null;
     if (!p) return;
     if (name === "subject") {
       const s = splitSubject(decodeMimeWords(value));
@@ -829,14 +832,34 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       p.subjectPrefix = s.prefix;
       p.index = s.index;
       p.total = s.total;
-      lastHeader = "subject";
+      folded = { patch: p, name: "subject", parts: [value] };
     } else if (name === "from" || name === "author") {
       p.author = decodeMimeWords(value);
-      lastHeader = "from";
+      folded = { patch: p, name: "from", parts: [value] };
     } else if (name === "date") {
       p.date = value;
     }
     p.endLine = lineNo;
+  }
+
+  /** Ends the header being read: a folded Subject or From is unfolded, decoded and split once. */
+  function finishHeader() {
+    const f = folded;
+    folded = null;
+    if (!f || f.parts.length < 2) return; // one line: readHeader has set the field already
+    const raw = f.parts.join(" ");
+    // Encoded words may span folds (RFC 2047), so the unfolded value is decoded whole; one too
+    // long for decodeMimeWords is decoded line by line instead.
+    const value = raw.length <= MAX_MIME_HEADER ? decodeMimeWords(raw) : f.parts.map(decodeMimeWords).join(" ");
+    if (f.name === "from") {
+      f.patch.author = value.trim();
+      return;
+    }
+    const s = splitSubject(value);
+    f.patch.subject = s.subject;
+    f.patch.subjectPrefix = s.prefix;
+    f.patch.index = s.index;
+    f.patch.total = s.total;
   }
 }
 

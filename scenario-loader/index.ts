@@ -18,6 +18,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, 
 import { checkLimits, type Scenario } from "../sim-core/index";
 import schemaJson from "../schema/scenario.schema.json";
 import { branchValidators, validate as validateScenario, type GeneratedError } from "./generated/validate.js";
+import { escapeControls } from "./escape";
 
 export type Severity = "error" | "warning";
 
@@ -67,10 +68,13 @@ export function formatPath(segs: readonly Seg[]): string {
   return out;
 }
 
-/** A one-line error: `file:line:col: vms[0].vcpus: must be >= 1`. */
+/**
+ * A one-line error: `file:line:col: vms[0].vcpus: must be >= 1`. Control characters (of the file
+ * name, or of a message built elsewhere) are escaped: the line goes to a terminal.
+ */
 export function formatError(file: string, err: ScenarioError): string {
   const sev = err.severity === "warning" ? "warning: " : "";
-  return `${file}:${err.line}:${err.column}: ${sev}${oneLine(err.message)}`;
+  return escapeControls(`${file}:${err.line}:${err.column}: ${sev}${oneLine(err.message)}`);
 }
 
 function oneLine(s: string): string {
@@ -115,7 +119,9 @@ class Locator {
     this.lc = new LineIndex(text);
   }
 
+  /** Every message goes through here: input text quoted in it (a key, a value) is escaped. */
   error(message: string, path: string, start: number, end: number, severity: Severity = "error"): ScenarioError {
+    message = escapeControls(message);
     const len = this.text.length;
     start = Math.max(0, Math.min(start, len));
     end = Math.max(start, Math.min(end, len));
