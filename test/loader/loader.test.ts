@@ -168,3 +168,64 @@ test("a scenario's own `description` field is accepted (annotation stripping kee
   const r = loadScenario("name: x\ndescription: what this shows\nhost: { cpus: 1 }\n");
   assert.equal(r.ok, true);
 });
+
+// ---- aliases and long lists (docs/robustness.md, were open issues 1 and 2) ----------------------
+
+test("aliases to earlier anchors still load, as copies of the anchored value", () => {
+  const r = loadScenario("name: x\nhost:\n  cpus: 2\n  workloads:\n    - &w {kind: spin}\n    - *w\nvms:\n  - {name: v, vcpus: 1, workloads: [*w, *w]}\n");
+  assert.equal(r.ok, true, JSON.stringify(!r.ok && r.errors));
+  if (r.ok) {
+    assert.equal(r.scenario.host.workloads?.length, 2);
+    assert.deepEqual(r.scenario.vms?.[0].workloads?.[1], { kind: "spin" });
+  }
+});
+
+test("alias errors: no anchor before it, too many aliases, an alias bomb; each at the alias", () => {
+  let e = errorsOf("name: x\nhost: {cpus: 1}\nvms: [{name: v, vcpus: 1, workloads: [*w]}]\n");
+  assert.match(e[0].message, /^alias \*w has no anchor &w before it$/);
+  assert.equal(covered("name: x\nhost: {cpus: 1}\nvms: [{name: v, vcpus: 1, workloads: [*w]}]\n", e[0]), "*w");
+  e = errorsOf("name: x\nhost: {cpus: 1}\nmodes: &m [" + Array(101).fill("x").join(",") + "]\nm2: [" + Array(101).fill("*m").join(",") + "]\n");
+  assert.match(e[0].message, /^more than 100 aliases/);
+  assert.equal(e[0].line, 4);
+  // Nine levels of ten aliases each: 10^9 values as data, 300 bytes as text.
+  let bomb = "name: x\nhost: {cpus: 1}\nl0: &l0 [1,1,1,1,1,1,1,1,1,1]\n";
+  for (let i = 1; i < 9; i++) bomb += `l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(",")}]\n`;
+  const c0 = process.cpuUsage();
+  e = errorsOf(bomb);
+  const c = process.cpuUsage(c0);
+  const ms = (c.user + c.system) / 1000;
+  assert.match(e[0].message, /^aliases expand to more than 100000 values/);
+  assert.ok(e[0].line >= 5 && e[0].line <= 9, JSON.stringify(e[0]));
+  assert.ok(ms < 300, `${ms} ms CPU`);
+});
+
+test("lists over the LIMITS counts are refused before validation, naming the list and the limit", () => {
+  const wl = (n: number, indent: string) => `${indent}- kind: spin\n`.repeat(n);
+  let e = errorsOf("name: x\nhost:\n  cpus: 1\n  workloads:\n" + wl(3000, "    ") + "vms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + wl(1097, "      "));
+  assert.equal(e.length, 1);
+  assert.equal(e[0].message, "host.workloads: at most 4096 workloads in all, host and VMs together (the thread limit; got 4097)");
+  assert.deepEqual([e[0].line, e[0].column], [4, 3]);
+  e = errorsOf("name: x\nhost: {cpus: 1}\nvms:\n" + Array.from({ length: 33 }, (_, i) => `  - {name: v${i}, vcpus: 1}\n`).join(""));
+  assert.equal(e[0].message, "vms: at most 32 VMs (got 33)");
+  e = errorsOf("name: x\nhost: {cpus: 1}\nmodes: [" + Array(4097).fill("baseline").join(",") + "]\n");
+  assert.equal(e[0].message, "modes: at most 4096 modes (got 4097)");
+  // At the limit: 4096 workloads load (one thread each).
+  const r = loadScenario("name: x\nhost:\n  cpus: 1\n  workloads:\n" + wl(4096, "    "));
+  assert.equal(r.ok, true, JSON.stringify(!r.ok && r.errors[0]));
+});
+
+test("long lists are validated in slices: an error far down a list keeps its own index and position", () => {
+  const items = Array.from({ length: 200 }, (_, i) => (i === 137 ? "    - {kind: audio}\n" : "    - {kind: spin}\n")).join("");
+  const text = "name: x\nhost:\n  cpus: 1\n  workloads:\n" + items;
+  const e = errorsOf(text);
+  assert.equal(e.length, 1, JSON.stringify(e));
+  assert.match(e[0].message, /^host\.workloads\[137\]: missing required field "buffer_frames"/);
+  assert.equal(e[0].line, 5 + 137);
+  // Errors in several slices: the first failing slice's are reported, at their own indexes.
+  const many = Array.from({ length: 100 }, (_, i) => (i % 40 === 39 ? "    - {kind: spin, bogus: 1}\n" : "    - {kind: spin}\n")).join("");
+  const e2 = errorsOf("name: x\nhost:\n  cpus: 1\n  workloads:\n" + many);
+  assert.match(e2[0].message, /^host\.workloads\[39\]\.bogus: unknown key "bogus"/);
+  // A VM's list, after a valid host list that is long too.
+  const e3 = errorsOf("name: x\nhost:\n  cpus: 1\n  workloads:\n" + "    - {kind: spin}\n".repeat(70) + "vms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - {kind: spin}\n".repeat(65) + "      - {kind: spin, cpu: x}\n");
+  assert.match(e3[0].message, /^vms\[0\]\.workloads\[65\]\.cpu: must be a number/);
+});
