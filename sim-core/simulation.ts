@@ -10,7 +10,7 @@ import { Vcpu, type KvmCosts } from "./kvm/vcpu";
 import { Probe } from "./metrics";
 import { KVM_DEFAULTS, NSEC_PER_MSEC, NSEC_PER_SEC, SERIES_DEFAULTS } from "./params";
 import { onIrqEntry } from "./pvsched/guest_irq_boost";
-import { guestReevaluate } from "./pvsched/guest";
+import { guestIrqExit, guestReevaluate } from "./pvsched/guest";
 import { pvHostHooks } from "./pvsched/host";
 import { MECHANISM_IDS } from "./pvsched/registry";
 import { registerSharedMemory } from "./pvsched/shared_memory";
@@ -155,6 +155,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     if (pv) {
       guest.setIrqEntry((v) => onIrqEntry(pv, v));
       guest.reevaluate = (v) => guestReevaluate(pv, v);
+      guest.irqExit = (v) => guestIrqExit(pv, v);
     }
     const gk: Kernel = {
       side: "guest",

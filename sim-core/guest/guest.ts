@@ -49,6 +49,7 @@ export class Guest {
   private entryFns: ((() => void) | undefined)[] = [];
   private readonly reevalFns: (() => void)[] = [];
   reevaluate: ((v: Vcpu) => void) | null = null;
+  irqExit: ((v: Vcpu) => void) | null = null;
   private rr = 0;
 
   constructor(
@@ -63,7 +64,7 @@ export class Guest {
     this.nohz = cfg.guest?.nohz_idle ?? true;
     for (let i = 0; i < cfg.vcpus; i++) {
       const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false);
-      c.hooks.onIrqExit = () => this.reevaluate?.(this.vcpus[i]);
+      c.hooks.onIrqExit = () => this.irqExit?.(this.vcpus[i]);
       c.hooks.onSwitch = () => this.deferReevaluate(i);
       this.cpus.push(c);
       this.timers.push([]);

@@ -23,3 +23,13 @@ export function guestReevaluate(cfg: PvConfig, v: Vcpu): void {
   if (shm.boostReq === BOOST_BOOST) shm.boostReq = BOOST_NONE;
   if (shm.boosted && !v.neverUnboost) requestUnboost(cfg, v);
 }
+
+/**
+ * irq exit. When the handler woke a task and a reschedule is pending, the decision waits for the
+ * scheduler (patch 7's hook at the switch): unboosting here would drop the boost just before the
+ * switch to an RT task that needs it, and cost an extra exit for nothing.
+ */
+export function guestIrqExit(cfg: PvConfig, v: Vcpu): void {
+  if (cfg.on.guest_sched_boost && v.gcpu.needResched) return;
+  guestReevaluate(cfg, v);
+}
