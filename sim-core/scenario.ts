@@ -275,6 +275,15 @@ export interface AudioWorkload extends ThreadAttrs {
 /** A generic periodic task. */
 export interface PeriodicWorkload extends ThreadAttrs {
   kind: "periodic";
+  /**
+   * Host only: a vCPU-like plain host thread that follows the series' protocol itself (what the
+   * fidelity check runs on real Linux). Static mode chrt's it like a vCPU thread; dynamic mode
+   * boosts it at its timer expiry (boost_on_inject) or when it starts its work (lazy_boost),
+   * unboosts it when the work is done (sync_unboost), and caps a boost at
+   * `max_preempt_disabled_us` (preempt_throttle).
+   * @default false
+   */
+  pv_thread?: boolean;
   /** @exclusiveMinimum 0 */
   period_us: number;
   work: Dist;

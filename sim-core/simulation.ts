@@ -12,6 +12,7 @@ import { KVM_DEFAULTS, NSEC_PER_MSEC, NSEC_PER_SEC, SERIES_DEFAULTS } from "./pa
 import { onIrqEntry } from "./pvsched/guest_irq_boost";
 import { guestIrqExit, guestReevaluate } from "./pvsched/guest";
 import { pvHostHooks } from "./pvsched/host";
+import { pvThreadHooks } from "./pvsched/host_thread";
 import { MECHANISM_IDS } from "./pvsched/registry";
 import { registerSharedMemory } from "./pvsched/shared_memory";
 import { resolvePvConfig, type PvConfig } from "./pvsched/state";
@@ -115,6 +116,11 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     },
     preemptChanged: () => {},
     probe: makeProbe("host", undefined),
+    pvThread: pv
+      ? pvThreadHooks(pv, eng)
+      : m.mode === "static"
+        ? { onTimer: () => {}, onStart: () => 0, onDone: () => 0, staticPolicy: { policy: m.static_policy ?? "rr", priority: m.static_priority ?? SERIES_DEFAULTS.boost_priority } }
+        : null,
   };
 
   // KVM hooks on host CPUs: a host interrupt makes a vCPU in guest mode exit; a wakeup on a

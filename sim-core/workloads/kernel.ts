@@ -6,6 +6,7 @@ import type { Engine } from "../engine";
 import type { Rng } from "../rng";
 import type { Task } from "../sched/task";
 import type { Probe } from "../metrics";
+import type { PvThreadHooks } from "../pvsched/host_thread";
 
 export interface Kernel {
   readonly side: "host" | "guest";
@@ -27,4 +28,9 @@ export interface Kernel {
   /** The running task changed its preemption state (guest: the series may react). */
   preemptChanged(t: Task): void;
   probe(id: string, kind: "cyclictest" | "audio" | "periodic"): Probe;
+  /**
+   * Host only: what a vCPU-like thread (`pv_thread`) does in this run's mode: the series'
+   * protocol in dynamic mode, a fixed RT policy in static mode, nothing in vanilla.
+   */
+  pvThread?: (PvThreadHooks & { staticPolicy?: { policy: "fifo" | "rr"; priority: number } }) | null;
 }

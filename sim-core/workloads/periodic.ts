@@ -1,4 +1,7 @@
-/** A generic periodic task: wakes every period (absolute), runs its work, records its latency. */
+/**
+ * A generic periodic task: wakes every period (absolute), runs its work, records its latency.
+ * On the host it can be a vCPU-like thread that follows the series' protocol (`pv_thread`).
+ */
 import type { PeriodicWorkload } from "../scenario";
 import { Task } from "../sched/task";
 import type { Kernel } from "./kernel";
@@ -6,10 +9,26 @@ import type { Kernel } from "./kernel";
 export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void {
   const probe = k.probe(id, "periodic");
   const period = Math.round(w.period_us * 1000);
+  const pv = w.pv_thread && k.side === "host" ? k.pvThread : null;
   for (let i = 0; i < (w.threads ?? 1); i++) {
     let next = 0;
+    // Phases of a cycle: the protocol's boost (if any), the work, the unboost (if any).
+    let phase = 0;
     const t: Task = new Task(`${id}.${i}`, {
       burstEnd: (task) => {
+        if (pv && phase === 0) {
+          phase = 1;
+          task.remaining = k.rng.ns(w.work);
+          return;
+        }
+        if (pv && phase === 1) {
+          phase = 2;
+          const cost = pv.onDone(task);
+          if (cost > 0) {
+            task.remaining = cost;
+            return;
+          }
+        }
         next += period;
         while (next <= k.eng.now) next += period;
         k.sleepUntil(task, next, wake);
@@ -17,11 +36,19 @@ export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void 
     }, w.policy ?? "other", w.priority ?? 0, w.nice ?? 0);
     const wake = () => {
       t.wakeTarget = next;
-      t.remaining = k.rng.ns(w.work);
+      if (pv) {
+        pv.onTimer(t);
+        phase = 0;
+        t.remaining = Math.max(1, pv.onStart(t));
+      } else t.remaining = k.rng.ns(w.work);
       k.wake(t);
     };
     t.onWakeLatency = (lat, now) => probe.record(lat, now);
     k.spawn(t, w.cpu, w.cgroup);
+    if (pv?.staticPolicy) {
+      t.policy = pv.staticPolicy.policy;
+      t.rtPrio = pv.staticPolicy.priority;
+    }
     next = Math.floor(k.rng.float() * period);
     k.firstSleep(t, next, wake);
   }

@@ -170,3 +170,29 @@ test("an RT guest task woken by the timer irq keeps the injection boost through 
   const work = d.threads.find((t) => t.name.startsWith("p"))!.runtime_ns;
   assert.ok(d.vcpus[0].boosted_ns > 0.95 * work, `boosted ${d.vcpus[0].boosted_ns} ns for ${work} ns of RT work`);
 });
+
+test("a vCPU-like host thread (pv_thread) follows the protocol: static chrt's it, dynamic boosts it only around its work", () => {
+  const s: Scenario = {
+    name: "pv thread",
+    duration_s: 2,
+    host: {
+      cpus: 1,
+      workloads: [
+        // nice -5 hogs: the thread's fair share (14%) is below its 20% demand, so vanilla waits.
+        { kind: "stress", workers: 2, nice: -5 },
+        { kind: "periodic", id: "v", pv_thread: true, period_us: 1000, work: { const_us: 200 } },
+      ],
+    },
+  };
+  const lat = (m: Parameters<typeof simulate>[1]) => simulate(s, m).probes[0].latency;
+  const v = lat("vanilla");
+  const st = lat("static");
+  const d = lat("dynamic");
+  // It sleeps as SCHED_OTHER in dynamic mode, so its timer has the 50 us slack; static has none.
+  assert.ok(st.p99_us < 20 && d.p99_us < 50 + 20, `static ${st.p99_us} dynamic ${d.p99_us}`);
+  assert.ok(v.p99_us > 10 * d.p99_us, `vanilla ${v.p99_us}`);
+  const r = simulate(s, "dynamic");
+  const thr = r.threads.find((t) => t.name.startsWith("v"))!;
+  assert.equal(thr.policy, "other", "unboosted between cycles");
+  assert.ok(r.cpus[0].rt_ns > 0.18 * 2e9 && r.cpus[0].rt_ns < 0.3 * 2e9, `RT time ${r.cpus[0].rt_ns}`);
+});
