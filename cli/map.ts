@@ -74,7 +74,9 @@ function mapOne(file: string, map: CompiledHunkMap, lenient: boolean, warn: (s: 
   const dec = decodePatchBytes(bytes);
   if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
   for (const d of dec.diagnostics) warn(`${file}:${d.line + 1}: warning: ${d.message}`);
-  const parsed = parsePatchText(dec.text);
+  // The changed lines' text is not printed, only counts and identifiers: keeping none saves most
+  // of the parser's memory and time on a big series.
+  const parsed = parsePatchText(dec.text, { maxRetainedLines: 0 });
   if (parsed.refused) throw new InputError(file, parsed.refused.line + 1, parsed.refused.reason);
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
   if (errors.length && !lenient) {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { parsePatchText, decodePatchBytes, countHunks, type ParseResult } from "../../patch/parse";
+import { parsePatchText, decodePatchBytes, countHunks, collectIdentifiers, type ParseResult } from "../../patch/parse";
 import { mapPatch, compileHunkMap } from "../../patch/mapper";
 
 const root = join(__dirname, "..", "..");
@@ -121,4 +121,18 @@ test("decodePatchBytes never throws; decoded text holds no NUL", () => {
       checkInvariants(parsePatchText(d.text), d.text);
     } else assert.ok(d.reason.length > 0 && d.line >= 0);
   }), { numRuns: RUNS });
+});
+
+test("collectIdentifiers finds exactly the matches of /\\b[A-Za-z_][A-Za-z0-9_]*\\b/ (its hand-written scanner)", () => {
+  // An alphabet that forms no C keyword and no literal or comment, so the regex is the whole spec.
+  const ch = fc.constantFrom(..."abxAB_019 \t(),;+-.é😀\u00a0".split(""), "😀");
+  fc.assert(
+    fc.property(fc.array(ch, { maxLength: 40 }).map((a) => a.join("")), (line) => {
+      const expected = [...new Set(line.match(/\b[A-Za-z_][A-Za-z0-9_]*\b/g) ?? [])];
+      const got: string[] = [];
+      collectIdentifiers(line, new Set(), got, 256);
+      assert.deepEqual(got, expected, JSON.stringify(line));
+    }),
+    { numRuns: 2000, seed: 7 },
+  );
 });
