@@ -107,16 +107,18 @@ for (const [what, make, pattern] of RUN_CASES) {
   test(`run <bad.yaml>: ${what} -> exit 2, one line, within 2 s`, () => assertBadInput(cli(["run", make()]), pattern));
 }
 
-test(
-  "run <bad.yaml>: a self-referential YAML alias -> exit 2, one line",
-  { todo: "CLI/loader bug: exits 1 with `pvsched-sim: internal error: Maximum call stack size exceeded` (loadScenario throws RangeError on the cyclic value)" },
-  () => assertBadInput(cli(["run", file("self-alias.yaml", "name: &a [*a]\nhost: {cpus: 1}\n")]), /self-alias\.yaml:\d+:\d+: /),
+// Was: exit 1 with `pvsched-sim: internal error: Maximum call stack size exceeded`.
+test("run <bad.yaml>: a self-referential YAML alias -> exit 2, one line", () =>
+  assertBadInput(cli(["run", file("self-alias.yaml", "name: &a [*a]\nhost: {cpus: 1}\n")]), /self-alias\.yaml:1:11: alias \*a is inside the value its anchor &a names/),
 );
 
-test(
-  "run <bad.yaml>: 2000 invalid workloads -> exit 2, one line, within 2 s",
-  { todo: "CLI/loader over the contract: the loader spends ~1 ms of CPU per invalid list item, superlinear beyond (2000 items 2.1 s, 4000 6.4 s)" },
-  () => assertBadInput(cli(["run", file("many.yaml", "name: x\nhost:\n  cpus: 1\nvms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - kind: audio\n".repeat(2000))]), /many\.yaml:8:\d+: /),
+// Was over the contract: ~1 ms of CPU per invalid item, superlinear beyond (2000 items 2.1 s).
+test("run <bad.yaml>: 2000 invalid workloads -> exit 2, one line, within 2 s", () =>
+  assertBadInput(cli(["run", file("many.yaml", "name: x\nhost:\n  cpus: 1\nvms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - kind: audio\n".repeat(2000))]), /many\.yaml:8:\d+: /),
+);
+
+test("run <bad.yaml>: 20000 workloads (the fuzzer's input) -> exit 2 naming the limit, within 2 s", () =>
+  assertBadInput(cli(["run", file("20k.yaml", "name: x\nhost:\n  cpus: 1\nvms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - kind: audio\n".repeat(20000))]), /20k\.yaml:7:5: vms\[0\]\.workloads: at most 4096 workloads in all/),
 );
 
 // ---- map <bad.patch> ---------------------------------------------------------------------------
@@ -147,22 +149,19 @@ for (const [what, make, pattern] of MAP_CASES) {
   test(`map <bad.patch>: ${what} -> exit 2, one line, within 2 s`, () => assertBadInput(cli(["map", make()]), pattern));
 }
 
+// Was over the contract: 2.2 s user + 1.0 s sys (3.2 s CPU, RSS 300 MB) for 52 MB; now about
+// 1.1 s user + 0.55 s sys, RSS 250 MB (the whole mbox is still parsed before its last hunk).
 test(
   "map <bad.patch>: a 50 MB mbox whose last hunk is truncated -> exit 2, one line, within 2 s",
-  {
-    todo:
-      "CLI over the contract: measured 2.2 s user + 1.0 s sys (3.2 s CPU, RSS 300 MB) for 52 MB on this machine; " +
-      "the whole mbox is parsed before the truncated hunk at its end is reported",
-  },
   () => {
     const f = bigMbox("big-truncated.mbox", 50 * 1024 * 1024, TRUNCATED_TAIL);
     assertBadInput(cli(["map", f]), /big-truncated\.mbox:\d+: truncated hunk/);
   },
 );
 
+// Was: `run` printed an unknown key and `map` a bad hunk header raw (ESC [2J cleared the terminal).
 test(
   "run and map: the error line carries no terminal escape from the input",
-  { todo: "CLI: `run` prints an unknown key and `map` a bad hunk header raw, so ESC sequences from the file reach the terminal (e.g. ESC [2J clears it)" },
   () => {
     const y = cli(["run", file("esc.yaml", 'name: x\nhost:\n  cpus: 1\n  "k\\e[2J": 1\n')]);
     const m = cli(["map", file("esc.patch", "--- a/x.c\n+++ b/x.c\n@@ -1 +x @@ f\u001b[2J\u001b]0;pwned\u0007\n-a\n+b\n")]);
