@@ -3,9 +3,9 @@
  *
  * Two mappings of the vCPU-like threads:
  *   host  plain host `periodic` threads, as the real ones are (the primary comparison):
- *         vanilla = policy other, static = policy rr 8. The dynamic mode (a host thread
- *         boosted at its timer injection and while it runs) has no sim-core option yet, so
- *         it is reported as not simulated under this mapping.
+ *         vanilla = policy other, static = policy rr 8, dynamic = `pv_thread`, sim-core's model
+ *         of the same protocol on a plain host thread (boost at timer expiry, hold while the
+ *         work runs, unboost when done, capped).
  *   vm    one VM with one vCPU per real thread; each vCPU runs one guest periodic RT task
  *         of the same period and work. sim-core's own modes then apply (vanilla, static =
  *         chrt on the vCPU threads, dynamic = the series' mechanisms). It adds what a real
@@ -59,11 +59,6 @@ function hostProbes(cell: Cell): Workload[] {
   return w;
 }
 
-export const HOST_DYNAMIC_UNSUPPORTED =
-  "sim-core has no way to boost a plain host thread (needed: a host periodic option that makes the thread " +
-  "pvsched.boost_policy/boost_priority at its timer expiry and restores it when its work ends, capped by " +
-  "max_preempt_disabled_us)";
-
 export function cellScenario(cell: Cell, durationS: number, mapping: Mapping, seed = 1): SimPlan {
   const name = `fidelity ${cell.key}${mapping === "vm" ? " (vm mapping)" : ""}`;
   const base: Scenario = {
@@ -82,6 +77,7 @@ export function cellScenario(cell: Cell, durationS: number, mapping: Mapping, se
   probes[v.id] = v.id;
   if (mapping === "host") {
     const rt = v.mode === "static";
+    const dynamic = v.mode === "dynamic" || v.mode === "dynamic-noinject";
     base.host.workloads!.push({
       kind: "periodic",
       id: v.id,
@@ -90,10 +86,14 @@ export function cellScenario(cell: Cell, durationS: number, mapping: Mapping, se
       threads: v.threads,
       policy: rt ? v.rt_policy : "other",
       ...(rt ? { priority: v.rt_priority } : {}),
+      ...(dynamic ? { pv_thread: true } : {}),
     });
-    const plan: SimPlan = { mapping, scenario: base, mode: { mode: "vanilla" }, probes };
-    if (v.mode === "dynamic" || v.mode === "dynamic-noinject") plan.unsupported = HOST_DYNAMIC_UNSUPPORTED;
-    return plan;
+    if (!dynamic) return { mapping, scenario: base, mode: { mode: "vanilla" }, probes };
+    base.pvsched = { boost_policy: v.rt_policy, boost_priority: v.rt_priority, max_preempt_disabled_us: v.throttle_us };
+    const mode: ModeSpec =
+      v.mode === "dynamic-noinject" ? { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } } : { mode: "dynamic" };
+    base.modes = [mode];
+    return { mapping, scenario: base, mode, probes };
   }
 
   // vm mapping: the vCPU threads are the host threads; the guest runs the periodic work.

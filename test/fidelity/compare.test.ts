@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import type { LatencyStats } from "../../sim-core";
 import { fidelityCells } from "../../fidelity/cells";
 import { makeRow, orderings, summarizeRows } from "../../fidelity/compare";
-import { cellScenario, HOST_DYNAMIC_UNSUPPORTED } from "../../fidelity/scenarios";
+import { cellScenario } from "../../fidelity/scenarios";
 import { scenarioFiles } from "../../fidelity/scenario-files";
 import { summarize } from "../../fidelity/stats";
 
@@ -106,7 +106,11 @@ describe("simulated twins", () => {
     assert.ok(!idleVanilla.scenario.host.workloads!.some((x) => x.kind === "stress"));
     assert.equal(idleVanilla.scenario.host.workloads!.find((x) => x.kind === "periodic")!.policy, "other");
     const dyn = cellScenario(cells.find((c) => c.key === "vcpu-like/busy/dynamic")!, 5, "host");
-    assert.equal(dyn.unsupported, HOST_DYNAMIC_UNSUPPORTED);
+    assert.equal(dyn.unsupported, undefined);
+    assert.equal(dyn.mode.mode, "dynamic");
+    const dp = dyn.scenario.host.workloads!.find((x) => x.kind === "periodic")!;
+    assert.equal(dp.kind === "periodic" && dp.pv_thread, true);
+    assert.equal(dp.policy, "other");
     const fifo = cellScenario(cells.find((c) => c.key === "host-cyclictest/busy/fifo")!, 5, "host");
     assert.deepEqual(fifo.scenario.host.workloads![1], { kind: "cyclictest", id: "cyclictest", threads: 1, interval_us: 500, policy: "fifo", priority: 80 });
   });
@@ -117,7 +121,7 @@ describe("simulated twins", () => {
     assert.deepEqual(ab.map((c) => c.mode), ["vanilla", "static", "dynamic", "dynamic-noinject"]);
     const vm = cellScenario(ab[3], 5, "vm");
     assert.deepEqual(vm.mode, { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } });
-    assert.equal(cellScenario(ab[3], 5, "host").unsupported, HOST_DYNAMIC_UNSUPPORTED);
+    assert.deepEqual(cellScenario(ab[3], 5, "host").mode, { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } });
   });
 
   it("uses sim-core's own modes under the vm mapping", () => {
