@@ -37,18 +37,9 @@
 
 #include "pvshm.h"
 
-static int64_t now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+static int64_t now_mono(void) { return pv_clock_ns(CLOCK_MONOTONIC); }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "boost_agent: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
+static void die(const char *what) { pv_die("boost_agent", what); }
 
 static int boost_policy = SCHED_RR;
 static int boost_prio = 8;

@@ -14,8 +14,28 @@
 #ifndef PVSHM_H
 #define PVSHM_H
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A clock in nanoseconds (CLOCK_MONOTONIC for deadlines, CLOCK_THREAD_CPUTIME_ID for work). */
+static inline int64_t pv_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Both programs stop on a failed system call with one line and exit status 2. */
+static inline void pv_die(const char *prog, const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+	exit(2);
+}
 
 #define PVSHM_MAGIC 0x70767368u /* "pvsh" */
 #define PVSHM_MAX_THREADS 64

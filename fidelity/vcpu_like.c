@@ -99,25 +99,11 @@ static int efd = -1;
 static int64_t start_ns, end_ns;
 static pthread_barrier_t barrier;
 
-static int64_t now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+static int64_t now_mono(void) { return pv_clock_ns(CLOCK_MONOTONIC); }
 
-static int64_t now_thread_cpu(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+static int64_t now_thread_cpu(void) { return pv_clock_ns(CLOCK_THREAD_CPUTIME_ID); }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "vcpu_like: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
+static void die(const char *what) { pv_die("vcpu_like", what); }
 
 /* The thread's analogue of a VM exit that the host has to look at. */
 static void poke_agent(void)
