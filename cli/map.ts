@@ -70,8 +70,8 @@ function loadOverride(file: string): CompiledHunkMap {
 }
 
 function mapOne(file: string, map: CompiledHunkMap, lenient: boolean, warn: (s: string) => void): FileResult {
-  const bytes = readBounded(file, MAX_PATCH_BYTES);
-  const dec = decodePatchBytes(bytes);
+  // The bytes are not kept past decoding: a 50 MB file's buffer can be freed while it is parsed.
+  const dec = decodePatchBytes(readBounded(file, MAX_PATCH_BYTES));
   if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
   for (const d of dec.diagnostics) warn(`${file}:${d.line + 1}: warning: ${d.message}`);
   // The changed lines' text is not printed, only counts and identifiers: keeping none saves most
