@@ -87,7 +87,7 @@ export function proposeCalibrations(i: CalibrationInput): Calibration[] {
   const fit = fitLognormalExcess(i.fifo, i.simFifoFloorUs);
   if (fit) {
     out.push({
-      name: "host timer-interrupt delivery latency (new: no sim-core parameter yet)",
+      name: "host timer-interrupt delivery latency (sim-core: host.timer_delivery, per machine)",
       value: `{ lognormal_median_us: ${fit.median_us.toFixed(1)}, lognormal_gsd: ${fit.gsd.toFixed(3)} }`,
       source: `SCHED_FIFO cyclictest -i 500 -p 80, ${i.fifoLoads ?? "idle+busy"} pooled (${i.fifo.length} samples): p50 and p${Math.round(fit.fitted_q * 100)} minus sim-core's FIFO floor ${i.simFifoFloorUs.toFixed(1)} us`,
       kind: "fitted",
