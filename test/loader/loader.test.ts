@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { checkSemantics, formatError, loadScenario, type ScenarioError } from "../../scenario-loader/index";
+import { checkSemantics, formatError, loadScenario, SCENARIO_SCHEMA, type ScenarioError } from "../../scenario-loader/index";
 
 function errorsOf(text: string): ScenarioError[] {
   const r = loadScenario(text, "t.yaml");
@@ -228,4 +228,14 @@ test("long lists are validated in slices: an error far down a list keeps its own
   // A VM's list, after a valid host list that is long too.
   const e3 = errorsOf("name: x\nhost:\n  cpus: 1\n  workloads:\n" + "    - {kind: spin}\n".repeat(70) + "vms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - {kind: spin}\n".repeat(65) + "      - {kind: spin, cpu: x}\n");
   assert.match(e3[0].message, /^vms\[0\]\.workloads\[65\]\.cpu: must be a number/);
+});
+
+test("the lists validated in slices constrain only their items (else slicing would hide an error)", () => {
+  // scenario-loader validateInSlices is exact only while these lists have no array-level keyword.
+  const defs = (SCENARIO_SCHEMA as { definitions: Record<string, { properties: Record<string, Record<string, unknown>> }> }).definitions;
+  for (const [def, prop] of [["Scenario", "modes"], ["HostConfig", "workloads"], ["HostConfig", "cgroups"], ["VmConfig", "workloads"], ["VmConfig", "pin"]]) {
+    const s = defs[def].properties[prop];
+    assert.equal(s.type, "array", `${def}.${prop}`);
+    for (const k of ["minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "prefixItems"]) assert.ok(!(k in s), `${def}.${prop} has ${k}`);
+  }
 });
