@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allTables, audioTable, modesOf, seedTable, summaryTable, tablesToCsv, vcpuTable } from "../../webview/lib/tables";
-import { log10Error, claimCounts } from "../../webview/lib/seed";
+import { claimCounts } from "../../webview/lib/seed";
+import { log10Error } from "../../report/seed-report";
 import { hostilePayload, run, scenarioPayload, seedPayload } from "./fixtures/make";
 
 test("summaryTable: one column per mode, avg/p99/max rows per probe, sim values from the runs", () => {
@@ -58,19 +59,16 @@ test("seedTable puts sim, pub and |log10| per mode, with pub cells marked", () =
   assert.equal(row[2]!.kind, "pub");
   assert.equal(row[2]!.value, first.published);
   assert.equal(row[3]!.kind, "err");
-  assert.ok(Math.abs(row[3]!.value! - Math.abs(Math.log10(first.simulated! / first.published))) < 1e-12);
+  assert.ok(Math.abs(row[3]!.value! - log10Error(first.simulated!, first.published)!) < 1e-12);
   const pubCount = t.rows.flat().filter((c) => c.kind === "pub").length;
   assert.equal(pubCount, p.cells!.length);
 });
 
-test("log10Error: decades between simulated and published; undefined at zero", () => {
+test("the panel's seed table uses the seed report's error (values floored at 1, as the CLI prints)", () => {
   assert.equal(log10Error(100, 10), 1);
-  assert.equal(log10Error(10, 100), 1);
-  assert.equal(log10Error(5, 5), 0);
   assert.equal(log10Error(0, 0), 0);
-  assert.equal(log10Error(0, 3), undefined);
-  assert.equal(log10Error(3, 0), undefined);
-  assert.equal(log10Error(NaN, 3), undefined);
+  assert.equal(log10Error(0, 10), 1);
+  assert.equal(log10Error(NaN, 3), null);
   assert.deepEqual(claimCounts([{ holds: true }, { holds: false }, { holds: true }]), { held: 2, total: 3 });
 });
 
@@ -103,15 +101,12 @@ test("hostile names stay plain strings in the models (escaping is the DOM's and 
   assert.ok(csv.includes('"<img src=x onerror=""alert(2)"">"'), "quotes doubled inside a quoted field");
 });
 
-test("relChange and median", async () => {
-  const { relChange, median } = await import("../../webview/lib/tables");
+test("relChange", async () => {
+  const { relChange } = await import("../../webview/lib/tables");
   assert.equal(relChange(14, 200, "vanilla"), "−93% vs vanilla");
   assert.equal(relChange(300, 200, "vanilla"), "+50% vs vanilla");
   assert.equal(relChange(200, 200, "vanilla"), "same as vanilla (±0%)");
   assert.equal(relChange(5, 0, "vanilla"), "vs vanilla: baseline 0");
-  assert.equal(median([3, 1, 2]), 2);
-  assert.equal(median([4, 1, 2, 3]), 2.5);
-  assert.equal(median([]), undefined);
 });
 
 test("summary cells after the first mode carry their change against it", () => {

@@ -6,7 +6,7 @@ import type { ProbeResult, RunResult, ExitReason } from "../../sim-core/results"
 import type { PublishedCell, ResultsPayload } from "../protocol";
 import { toCsv, type CsvCell } from "./csv";
 import { fmtUs } from "./format";
-import { log10Error } from "./seed";
+import { ERROR_DEFINITION, log10Error, median } from "../../report/seed-report";
 
 export type CellKind = "label" | "sim" | "pub" | "err" | "text";
 
@@ -196,13 +196,6 @@ export function threadTable(run: RunResult): TableModel {
   return { id: `threads-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode} · threads`, head, rows };
 }
 
-export function median(xs: readonly number[]): number | undefined {
-  if (!xs.length) return undefined;
-  const a = [...xs].sort((x, y) => x - y);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
-}
-
 /** Row label of a published cell: which published table line it belongs to. */
 export function cellRowKey(c: PublishedCell): string {
   return c.table === "audio"
@@ -232,10 +225,10 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
       const fmt = c.table === "audio" ? (v: number) => Math.round(v).toLocaleString("en-US") : fmtUs;
       row.push(sim(c.simulated, fmt));
       row.push({ text: fmt(c.published), kind: "pub", value: c.published });
-      const e = c.simulated === undefined ? undefined : log10Error(c.simulated, c.published);
+      const e = c.simulated === undefined ? null : log10Error(c.simulated, c.published);
       row.push(
-        e === undefined
-          ? { text: "—", kind: "text", title: "undefined for a zero value" }
+        e === null
+          ? { text: "—", kind: "text", title: "no simulated value" }
           : { text: e.toFixed(2), kind: "err", value: e, tone: e <= 1 ? "good" : "bad", title: e <= 1 ? "same order of magnitude" : "off by more than 10×" },
       );
     }
@@ -254,8 +247,8 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
     head,
     rows,
     note:
-      (med !== undefined ? `Median |log10| error ${med.toFixed(2)} over ${errs.length} cells. ` : "") +
-      "|log10| is |log10(simulated / published)|: 0 is exact, 1 is ten times off. Undefined (—) when either value is 0.",
+      (med !== null ? `Median |log10| error ${med.toFixed(2)} over ${errs.length} cells. ` : "") +
+      `Error: ${ERROR_DEFINITION}. 0 is exact, 1 is ten times off.`,
   };
 }
 
