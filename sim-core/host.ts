@@ -131,7 +131,7 @@ export class Host {
   /** Moves a non-running task's fair vruntime base when it changes CPU. */
   private migrate(t: Task, from: Cpu, to: Cpu): void {
     if (from === to || t.isRt) return;
-    FairClass.renormalize(t, from.fair.rqFor(t, t.tg), to.fair.rqFor(t, t.tg));
+    FairClass.renormalize(t, from.fair.rqFor(t.tg), to.fair.rqFor(t.tg));
   }
 
   /** try_to_wake_up() for a host thread. */
@@ -200,14 +200,19 @@ export class Host {
    * Moves a queued task (detach_task/attach_task). Its vruntime is made relative to the old
    * runqueue's min_vruntime *before* the dequeue moves that minimum, as dequeue_entity() does.
    */
-  private pull(src: Cpu, dst: Cpu, t: Task): void {
+  private moveQueued(src: Cpu, dst: Cpu, t: Task): void {
     src.settle();
-    const rel = t.isRt ? 0 : t.se.vruntime - src.fair.rqFor(t, t.tg).minVruntime;
+    const rel = t.isRt ? 0 : t.se.vruntime - src.fair.rqFor(t.tg).minVruntime;
     src.dequeue(t);
-    if (!t.isRt) t.se.vruntime = rel + dst.fair.rqFor(t, t.tg).minVruntime;
+    if (!t.isRt) t.se.vruntime = rel + dst.fair.rqFor(t.tg).minVruntime;
     dst.enqueue(t, false);
-    dst.checkPreempt(t);
     src.replan();
+  }
+
+  /** The balancer's move: the destination may have to preempt what it runs. */
+  private pull(src: Cpu, dst: Cpu, t: Task): void {
+    this.moveQueued(src, dst, t);
+    dst.checkPreempt(t);
     dst.replan();
   }
 
@@ -220,15 +225,8 @@ export class Host {
     }
     if (!src) return;
     const t = this.movable(src, dst, false);
-    if (t) {
-      // dst is inside schedule(): enqueue only, it picks right after.
-      const rel = t.isRt ? 0 : t.se.vruntime - src.fair.rqFor(t, t.tg).minVruntime;
-      src.settle();
-      src.dequeue(t);
-      if (!t.isRt) t.se.vruntime = rel + dst.fair.rqFor(t, t.tg).minVruntime;
-      dst.enqueue(t, false);
-      src.replan();
-    }
+    // dst is inside schedule(): enqueue only, it picks right after.
+    if (t) this.moveQueued(src, dst, t);
   }
 
   /**

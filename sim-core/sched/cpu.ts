@@ -312,7 +312,7 @@ export class Cpu {
   // ---- enqueue / dequeue / preemption ---------------------------------------------------
 
   private fairRq(t: Task): CfsRq {
-    return this.fair.rqFor(t, t.tg);
+    return this.fair.rqFor(t.tg);
   }
 
   enqueue(t: Task, wakeup: boolean): void {

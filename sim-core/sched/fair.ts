@@ -61,8 +61,8 @@ export class FairClass {
     return this.root.hNr;
   }
 
-  /** The runqueue a task is queued on: its group's on this CPU, or the root. */
-  rqFor(t: Task, group: TaskGroup | null): CfsRq {
+  /** The runqueue a task of `group` is queued on: the group's on this CPU, or the root. */
+  rqFor(group: TaskGroup | null): CfsRq {
     if (!group) return this.root;
     let rq = this.groups.get(group);
     if (!rq) {
@@ -75,7 +75,6 @@ export class FairClass {
       this.groups.set(group, rq);
       group.rqs.push(rq);
     }
-    void t;
     return rq;
   }
 
@@ -133,17 +132,17 @@ export class FairClass {
     return a.load > 0 ? a.v0 + a.avg / a.load : rq.minVruntime;
   }
 
-  private eligible(rq: CfsRq, se: Se, a: { v0: number; avg: number; load: number }): boolean {
+  private eligible(se: Se, a: { v0: number; avg: number; load: number }): boolean {
     return a.avg >= (se.vruntime - a.v0) * a.load;
   }
 
   private pickEevdf(rq: CfsRq): Se | null {
     const a = this.avgVruntime(rq);
-    const curr = rq.curr && rq.curr.onRq && this.eligible(rq, rq.curr, a) ? rq.curr : null;
+    const curr = rq.curr && rq.curr.onRq && this.eligible(rq.curr, a) ? rq.curr : null;
     if (curr && curr.parity === curr.deadline) return curr; // RUN_TO_PARITY
     let best: Se | null = null;
     for (const se of rq.q) {
-      if (!this.eligible(rq, se, a)) continue;
+      if (!this.eligible(se, a)) continue;
       if (!best || se.deadline < best.deadline) best = se;
     }
     // With no eligible entity (rounding), fall back to the smallest vruntime.
@@ -334,7 +333,7 @@ export class FairClass {
   /** The tick's check (entity_tick / check_preempt_tick). Returns true to resched. */
   tick(curr: Task): boolean {
     const eevdfResched = this.updateCurr();
-    for (let rq: CfsRq | null = rq0(curr); rq; ) {
+    for (let rq: CfsRq | null = curr.se.cfsRq; rq; ) {
       if (rq.tg) this.updateGroup(rq);
       rq = rq.se ? rq.se.cfsRq : null;
     }
@@ -380,8 +379,4 @@ export class FairClass {
   static renormalize(t: Task, from: CfsRq, to: CfsRq): void {
     t.se.vruntime += to.minVruntime - from.minVruntime;
   }
-}
-
-function rq0(t: Task): CfsRq | null {
-  return t.se.cfsRq;
 }
