@@ -58,7 +58,7 @@ function zOf(q: number): number {
 
 export interface Calibration {
   name: string;
-  /** Fitted numbers, for the what-if columns. */
+  /** Fitted numbers, for the calibrated re-simulation (the cal columns). */
   params?: { lognormal_median_us: number; lognormal_gsd: number };
   value: string;
   source: string;

@@ -29,8 +29,8 @@ export interface Row {
   /** Why there is no simulated side, or anything else worth knowing about the row. */
   note?: string;
   /**
-   * What-if, not a simulator output: the simulated distribution with the proposed
-   * delivery-latency calibration added to every wake-up (see fidelity/calibrate.ts).
+   * The twin simulated again with this machine's fitted timer-delivery delay
+   * (`host.timer_delivery`, see fidelity/calibrate.ts): a per-machine calibration.
    * `in_sample` marks the rows the calibration was fitted on.
    */
   what_if?: { avg_us: number; p99_us: number; ratio_avg: number | null; ratio_p99: number | null; ks: number; p99_within_2x: boolean; in_sample: boolean };
