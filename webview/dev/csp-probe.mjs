@@ -1,5 +1,5 @@
 // Which CSP does the panel need? Loads the scenario tab (Monaco + monaco-yaml) under a given
-// policy and counts violations by directive.   node webview/dev/csp-probe.mjs strict|nonce|attr
+// policy and counts violations by directive.   npx tsx webview/dev/csp-probe.mjs strict|nonce|attr
 import { chromium } from "playwright-core";
 import { startServers } from "./serve.mjs";
 const mode = process.argv[2] ?? "strict";

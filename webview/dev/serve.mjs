@@ -1,13 +1,15 @@
 // Dev harness server: the page on one 127.0.0.1 port and dist/webview on another, so the bundle
 // loads cross-origin under the same CSP the extension host sets (see webview/README.md), as it
 // does in VS Code, where resources come from a vscode-resource origin. No dependencies.
-//   node webview/dev/serve.mjs          -> prints the page URL (?theme=dark|light|hc)
+//   npx tsx webview/dev/serve.mjs       -> prints the page URL (?theme=dark|light|hc)
+// (through tsx, because it imports the extension's TypeScript panel policy)
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { THEMES } from "./themes.mjs";
+import { panelCsp } from "../../extension/panel-html.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = join(root, "dist/webview");
@@ -17,18 +19,8 @@ const TYPES = { ".js": "text/javascript", ".css": "text/css", ".ttf": "font/ttf"
 export function panelHtml({ cspSource, base, nonce, theme = "dark", csp }) {
   const t = THEMES[theme] ?? THEMES.dark;
   const vars = Object.entries(t.vars).map(([k, v]) => `${k}:${v}`).join(";");
-  const policy =
-    csp ??
-    [
-      "default-src 'none'",
-      `img-src ${cspSource} data:`,
-      `font-src ${cspSource}`,
-      `style-src ${cspSource} 'nonce-${nonce}'`,
-      "style-src-attr 'unsafe-inline'",
-      `script-src 'nonce-${nonce}'`,
-      "worker-src blob:",
-      `connect-src ${cspSource}`,
-    ].join("; ");
+  // The extension's own policy, not a copy: the harness tests exactly what the panel ships.
+  const policy = csp ?? panelCsp(cspSource, nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -2,7 +2,7 @@
 // CSP with the bundle loaded cross-origin. Writes docs/screenshots/webview-*.png and prints what
 // it checked; exits 1 on a CSP violation, a page error, a missing DOM contract or an executed
 // script from the hostile fixture.
-//   npm run build && node webview/dev/shoot.mjs
+//   npm run build && npx tsx webview/dev/shoot.mjs
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { readFileSync, mkdirSync, existsSync } from "node:fs";
