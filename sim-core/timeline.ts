@@ -4,6 +4,7 @@
  * counted, not stored.
  */
 import type { Timeline, TimelineSegment } from "./results";
+import { IDLE_LABEL } from "./sched/idle";
 import type { Task } from "./sched/task";
 
 export class TimelineRecorder {
@@ -24,7 +25,7 @@ export class TimelineRecorder {
     const s = Math.max(start, this.fromNs);
     const e = Math.min(end, this.toNs);
     const list = this.cpus[cpu];
-    const thread = t ? t.name : "idle";
+    const thread = t ? t.name : IDLE_LABEL;
     const cls: TimelineSegment["cls"] = !t ? "idle" : t.isRt ? "rt" : "fair";
     const last = list[list.length - 1];
     if (last && last.thread === thread && last.cls === cls && last.end_ns === s && !!last.boosted === (t?.boosted ?? false)) {

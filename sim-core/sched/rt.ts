@@ -57,12 +57,6 @@ export class RtClass {
     return false;
   }
 
-  /** The ns of RT time left before this CPU throttles (Infinity when throttling is off). */
-  budgetLeft(): number {
-    if (this.tun.rtRuntimeNs < 0) return Infinity;
-    return Math.max(0, this.tun.rtRuntimeNs - this.rtTime);
-  }
-
   /** do_sched_rt_period_timer(): a new period. Returns true if it unthrottled. */
   period(): boolean {
     if (this.tun.rtRuntimeNs < 0) return false;
