@@ -1,0 +1,25 @@
+// Prints a digest of `pvsched-sim seed-report --json` without its wall-clock fields, so that a
+// refactoring commit can show that the simulated output is byte-identical before and after:
+//
+//   npm run build cli cli-worker && node scripts/seed-digest.mjs [extra seed-report args]
+//
+// Rebuild first: the CLI runs the bundle in dist/.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const r = spawnSync(process.execPath, [join(root, "bin/pvsched-sim.cjs"), "seed-report", "--json", ...process.argv.slice(2)], {
+  encoding: "utf8",
+  maxBuffer: 1 << 30,
+});
+if (r.status !== 0) {
+  process.stderr.write(r.stderr);
+  process.exit(r.status ?? 1);
+}
+const j = JSON.parse(r.stdout);
+// Wall-clock measurements are the only fields that may differ between identical runs.
+for (const k of ["wallMs", "wallMsPerRun"]) delete j[k];
+const text = JSON.stringify(j);
+console.log(`${createHash("sha256").update(text).digest("hex")}  events=${j.events}`);
