@@ -38,7 +38,10 @@ simulates the same configurations, and compares avg/p99/max, KS distance and mod
 `;
 
 function list<T extends string>(v: string, allowed: readonly T[], flag: string): T[] {
-  const items = v.split(",").map((x) => x.trim()).filter(Boolean);
+  const items = v
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const i of items) if (!allowed.includes(i as T)) throw new Error(`${flag}: unknown value "${i}" (allowed: ${allowed.join(", ")})`);
   return items as T[];
 }
@@ -74,22 +77,54 @@ export async function fidelityCommand(args: string[]): Promise<number> {
         return v;
       };
       switch (a) {
-        case "--json": json = true; break;
-        case "--quick": quick = true; break;
-        case "--ablation": ablation = true; break;
-        case "--isolate": isolate = true; break;
-        case "--strict": strict = true; break;
-        case "--duration": duration = num(); break;
-        case "--sim-duration": simDuration = num(); break;
-        case "--rounds": rounds = Math.floor(num()); break;
-        case "--mapping": mappings = list(val(), ["host", "vm"] as const, a); break;
-        case "--only": experiments = list(val(), ["host-cyclictest", "vcpu-like"] as const, a); break;
-        case "--loads": loads = list(val(), ["idle", "busy"] as const, a); break;
-        case "--seed": seed = Math.floor(num()); break;
-        case "--save": save = val(); break;
-        case "--real-from": realFrom = val(); break;
-        case "--out": outFile = val(); break;
-        case "--write-scenarios": scenariosDir = val(); break;
+        case "--json":
+          json = true;
+          break;
+        case "--quick":
+          quick = true;
+          break;
+        case "--ablation":
+          ablation = true;
+          break;
+        case "--isolate":
+          isolate = true;
+          break;
+        case "--strict":
+          strict = true;
+          break;
+        case "--duration":
+          duration = num();
+          break;
+        case "--sim-duration":
+          simDuration = num();
+          break;
+        case "--rounds":
+          rounds = Math.floor(num());
+          break;
+        case "--mapping":
+          mappings = list(val(), ["host", "vm"] as const, a);
+          break;
+        case "--only":
+          experiments = list(val(), ["host-cyclictest", "vcpu-like"] as const, a);
+          break;
+        case "--loads":
+          loads = list(val(), ["idle", "busy"] as const, a);
+          break;
+        case "--seed":
+          seed = Math.floor(num());
+          break;
+        case "--save":
+          save = val();
+          break;
+        case "--real-from":
+          realFrom = val();
+          break;
+        case "--out":
+          outFile = val();
+          break;
+        case "--write-scenarios":
+          scenariosDir = val();
+          break;
         case "-h":
         case "--help":
           process.stdout.write(USAGE);
@@ -125,7 +160,9 @@ export async function fidelityCommand(args: string[]): Promise<number> {
       writeFileSync("/proc/self/autogroup", "-20");
       isolation = readFileSync("/proc/self/autogroup", "utf8").trim();
     } catch (e) {
-      process.stderr.write(`pvsched-sim fidelity: --isolate: cannot set the autogroup nice (${(e as Error).message}); continuing without\n`);
+      process.stderr.write(
+        `pvsched-sim fidelity: --isolate: cannot set the autogroup nice (${(e as Error).message}); continuing without\n`,
+      );
     }
   }
   // cyclictest's -D takes whole seconds.
@@ -152,7 +189,9 @@ export async function fidelityCommand(args: string[]): Promise<number> {
     if (strict) {
       const bad = report.orderings.filter((o) => o.mapping === "host" && !o.comparison.agrees);
       if (bad.length) {
-        process.stderr.write(`pvsched-sim fidelity --strict: mode ordering inverted in ${bad.length} comparison(s) under the host mapping\n`);
+        process.stderr.write(
+          `pvsched-sim fidelity --strict: mode ordering inverted in ${bad.length} comparison(s) under the host mapping\n`,
+        );
         return 3;
       }
     }

@@ -3,7 +3,11 @@ import type { ProbeResult, RunResult, VcpuStats } from "../sim-core/index";
 
 export function table(header: string[], rows: string[][]): string {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i])))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
 
@@ -21,12 +25,23 @@ function stopNote(r: RunResult): string {
 
 export function formatRun(r: RunResult): string {
   const out: string[] = [];
-  out.push(`== ${r.scenario} | mode ${r.mode} | seed ${r.seed} | ${(r.simulated_ns / 1e9).toFixed(3)} s simulated | ${r.events} events${stopNote(r)}`);
+  out.push(
+    `== ${r.scenario} | mode ${r.mode} | seed ${r.seed} | ${(r.simulated_ns / 1e9).toFixed(3)} s simulated | ${r.events} events${stopNote(r)}`,
+  );
   if (r.probes.length) {
     out.push(
       table(
         ["probe", "side", "samples", "avg us", "p50 us", "p99 us", "max us", "glitches"],
-        r.probes.map((p) => [p.id, p.side, String(p.latency.count), us(p.latency.avg_us), us(p.latency.p50_us), us(p.latency.p99_us), us(p.latency.max_us), glitches(p)]),
+        r.probes.map((p) => [
+          p.id,
+          p.side,
+          String(p.latency.count),
+          us(p.latency.avg_us),
+          us(p.latency.p50_us),
+          us(p.latency.p99_us),
+          us(p.latency.max_us),
+          glitches(p),
+        ]),
       ),
     );
   } else out.push("(no latency probes)");
@@ -56,7 +71,14 @@ export function formatRun(r: RunResult): string {
     out.push(
       table(
         ["CPU", "busy %", "rt %", "fair %", "ctx switches", "rt throttled"],
-        r.cpus.map((c) => [String(c.cpu), pct(c.busy_ns), pct(c.rt_ns), pct(c.fair_ns), String(c.context_switches), String(c.rt_throttled)]),
+        r.cpus.map((c) => [
+          String(c.cpu),
+          pct(c.busy_ns),
+          pct(c.rt_ns),
+          pct(c.fair_ns),
+          String(c.context_switches),
+          String(c.rt_throttled),
+        ]),
       ),
     );
   }
@@ -73,7 +95,11 @@ function glitches(p: ProbeResult): string {
 export interface CompareJson {
   scenario: string;
   modes: string[];
-  probes: { id: string; side: string; byMode: Record<string, { avg_us: number; p99_us: number; max_us: number; glitches: number | null; samples: number } | null> }[];
+  probes: {
+    id: string;
+    side: string;
+    byMode: Record<string, { avg_us: number; p99_us: number; max_us: number; glitches: number | null; samples: number } | null>;
+  }[];
   vcpus: { vcpu: string; byMode: Record<string, { boosts: number; throttles: number; steal_ms: number } | null> }[];
   stops: Record<string, string>;
 }
@@ -95,7 +121,18 @@ export function compareJson(results: RunResult[]): CompareJson {
       byMode: Object.fromEntries(
         results.map((r) => {
           const p = r.probes.find((x) => x.id === id);
-          return [r.mode, p ? { avg_us: p.latency.avg_us, p99_us: p.latency.p99_us, max_us: p.latency.max_us, glitches: p.glitches ?? null, samples: p.latency.count } : null];
+          return [
+            r.mode,
+            p
+              ? {
+                  avg_us: p.latency.avg_us,
+                  p99_us: p.latency.p99_us,
+                  max_us: p.latency.max_us,
+                  glitches: p.glitches ?? null,
+                  samples: p.latency.count,
+                }
+              : null,
+          ];
         }),
       ),
     })),
@@ -120,7 +157,14 @@ export function formatCompare(c: CompareJson): string {
     for (const p of c.probes)
       for (const [k, m] of c.modes.entries()) {
         const s = p.byMode[m];
-        rows.push([k === 0 ? p.id : "", m, s ? us(s.avg_us) : "-", s ? us(s.p99_us) : "-", s ? us(s.max_us) : "-", s?.glitches === null || !s ? "-" : String(s.glitches)]);
+        rows.push([
+          k === 0 ? p.id : "",
+          m,
+          s ? us(s.avg_us) : "-",
+          s ? us(s.p99_us) : "-",
+          s ? us(s.max_us) : "-",
+          s?.glitches === null || !s ? "-" : String(s.glitches),
+        ]);
       }
     out.push(table(["probe", "mode", "avg us", "p99 us", "max us", "glitches"], rows));
   }
@@ -130,7 +174,12 @@ export function formatCompare(c: CompareJson): string {
     out.push(
       table(
         header,
-        c.vcpus.map((v) => [v.vcpu, ...c.modes.flatMap((m) => (v.byMode[m] ? [String(v.byMode[m]!.boosts), String(v.byMode[m]!.throttles), v.byMode[m]!.steal_ms.toFixed(1)] : ["-", "-", "-"]))]),
+        c.vcpus.map((v) => [
+          v.vcpu,
+          ...c.modes.flatMap((m) =>
+            v.byMode[m] ? [String(v.byMode[m]!.boosts), String(v.byMode[m]!.throttles), v.byMode[m]!.steal_ms.toFixed(1)] : ["-", "-", "-"],
+          ),
+        ]),
       ),
     );
   }
@@ -153,8 +202,12 @@ export interface AblationJson {
   }[];
 }
 
-export function ablationJson(baseline: RunResult, ablated: { mechanism: string; patch: number; label: string; result: RunResult }[]): AblationJson {
-  const stats = (p: ProbeResult | undefined) => (p ? { avg_us: p.latency.avg_us, p99_us: p.latency.p99_us, max_us: p.latency.max_us, glitches: p.glitches ?? null } : null);
+export function ablationJson(
+  baseline: RunResult,
+  ablated: { mechanism: string; patch: number; label: string; result: RunResult }[],
+): AblationJson {
+  const stats = (p: ProbeResult | undefined) =>
+    p ? { avg_us: p.latency.avg_us, p99_us: p.latency.p99_us, max_us: p.latency.max_us, glitches: p.glitches ?? null } : null;
   return {
     scenario: baseline.scenario,
     baseline: baseline.mode,
@@ -190,13 +243,22 @@ export function formatAblation(a: AblationJson): string {
   for (const p of a.probes) {
     out.push("");
     const b = p.baseline!;
-    out.push(`${p.id}: with all mechanisms avg ${us(b.avg_us)} us, p99 ${us(b.p99_us)} us, max ${us(b.max_us)} us${b.glitches !== null ? `, ${b.glitches} glitches` : ""}`);
+    out.push(
+      `${p.id}: with all mechanisms avg ${us(b.avg_us)} us, p99 ${us(b.p99_us)} us, max ${us(b.max_us)} us${b.glitches !== null ? `, ${b.glitches} glitches` : ""}`,
+    );
     out.push(
       table(
         ["without", "patch", "d avg us", "d p99 us", "d max us", "d glitches"],
         a.ablations.map((m) => {
           const d = p.delta[m.mechanism];
-          return [m.mechanism, String(m.patch), d ? signed(d.avg_us) : "-", d ? signed(d.p99_us) : "-", d ? signed(d.max_us) : "-", d?.glitches === null || !d ? "-" : (d.glitches > 0 ? "+" : "") + d.glitches];
+          return [
+            m.mechanism,
+            String(m.patch),
+            d ? signed(d.avg_us) : "-",
+            d ? signed(d.p99_us) : "-",
+            d ? signed(d.max_us) : "-",
+            d?.glitches === null || !d ? "-" : (d.glitches > 0 ? "+" : "") + d.glitches,
+          ];
         }),
       ),
     );

@@ -36,7 +36,8 @@ export function readTextFile(file: string): string {
     throw new InputError(`${file}: ${code === "ENOENT" ? "no such file" : `cannot read (${code ?? (e as Error).message})`}`);
   }
   // UTF-8 takes at most 3 bytes per UTF-16 unit of the BMP: refuse obviously oversized files unread.
-  if (size > LOADER_LIMITS.maxChars * 3) throw new InputError(`${file}:1:1: file too large: ${size} bytes (limit ${LOADER_LIMITS.maxChars} characters)`);
+  if (size > LOADER_LIMITS.maxChars * 3)
+    throw new InputError(`${file}:1:1: file too large: ${size} bytes (limit ${LOADER_LIMITS.maxChars} characters)`);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);

@@ -56,7 +56,12 @@ type Values = Record<string, string | boolean | undefined>;
 function parse(args: string[], options: ParseArgsConfig["options"], positionals: number): { values: Values; positionals: string[] } {
   let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options: { ...options, help: { type: "boolean" }, workers: { type: "string" } }, allowPositionals: true, strict: true }) as {
+    parsed = parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean" }, workers: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    }) as {
       values: Values;
       positionals: string[];
     };
@@ -152,7 +157,11 @@ function workers(v: unknown): number {
 }
 
 async function cmdSeedReport(args: string[]): Promise<number> {
-  const a = parse(args, { json: { type: "boolean" }, check: { type: "boolean" }, duration: { type: "string" }, "seed-dir": { type: "string" } }, 0);
+  const a = parse(
+    args,
+    { json: { type: "boolean" }, check: { type: "boolean" }, duration: { type: "string" }, "seed-dir": { type: "string" } },
+    0,
+  );
   if (a.values.help) return help();
   const durationS = numOption(a.values.duration, "duration");
   const outcome = await runSeeds({
@@ -161,8 +170,10 @@ async function cmdSeedReport(args: string[]): Promise<number> {
     workers: workers(a.values.workers),
     onProgress: progress("seed-report"),
   });
-  if (outcome.missing.length) process.stderr.write(`pvsched-sim: note: seed scenarios missing, their cells are n/a: ${outcome.missing.join(", ")}\n`);
-  if (durationS !== undefined) process.stderr.write(`pvsched-sim: note: every seed scenario run for ${durationS} s instead of its own duration\n`);
+  if (outcome.missing.length)
+    process.stderr.write(`pvsched-sim: note: seed scenarios missing, their cells are n/a: ${outcome.missing.join(", ")}\n`);
+  if (durationS !== undefined)
+    process.stderr.write(`pvsched-sim: note: every seed scenario run for ${durationS} s instead of its own duration\n`);
   const r = seedReport(outcome);
   if (a.values.json) json(seedReportJson(r));
   else out(`seed scenarios: ${outcome.where} (${outcome.runs.length} runs)\n\n` + formatSeedReportText(r));
@@ -221,11 +232,24 @@ async function cmdBench(args: string[]): Promise<number> {
     eventsPerS: singleMs > 0 ? Math.round(one.events / (singleMs / 1000)) : 0,
     eventsPerCpuS: singleCpuMs > 0 ? Math.round(one.events / (singleCpuMs / 1000)) : 0,
   };
-  let full: { runs: number; workers: number; simulatedS: number; events: number; wallMs: number; cpuMs: number; eventsPerS: number; missing: string[] } | null = null;
+  let full: {
+    runs: number;
+    workers: number;
+    simulatedS: number;
+    events: number;
+    wallMs: number;
+    cpuMs: number;
+    eventsPerS: number;
+    missing: string[];
+  } | null = null;
   if (!a.values["skip-seed-report"]) {
     const w = workers(a.values.workers);
     const c1 = process.cpuUsage();
-    const outcome = await runSeeds({ seedDir: a.values["seed-dir"] as string | undefined, workers: w, onProgress: progress("bench: seed report") });
+    const outcome = await runSeeds({
+      seedDir: a.values["seed-dir"] as string | undefined,
+      workers: w,
+      onProgress: progress("bench: seed report"),
+    });
     const r = seedReport(outcome);
     full = {
       runs: outcome.runs.length,

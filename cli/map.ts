@@ -26,7 +26,11 @@ const USAGE = `usage: pvsched-sim map <patch-file>... [--json] [--map override.j
 
 /** A bad-input error: reported as `file:line: reason`, exit status 2. */
 class InputError extends Error {
-  constructor(readonly file: string, readonly line: number, reason: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    reason: string,
+  ) {
     super(reason);
   }
 }

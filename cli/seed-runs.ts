@@ -30,7 +30,9 @@ export interface SeedRunsOutcome {
 
 export function seedJobs(opts: SeedRunOptions): { jobs: Job[]; files: string[]; missing: string[]; where: string } {
   const { where, texts } = seedSource(opts.seedDir);
-  const files = Object.keys(texts).filter((f) => parseSeedFileName(f) !== undefined).sort();
+  const files = Object.keys(texts)
+    .filter((f) => parseSeedFileName(f) !== undefined)
+    .sort();
   if (files.length === 0)
     throw new InputError(`no seed scenarios found${opts.seedDir ? ` in ${opts.seedDir}` : ""} (expected files like ${SEED_FILES[0]})`);
   const jobs: Job[] = [];

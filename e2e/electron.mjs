@@ -53,7 +53,15 @@ try {
     ...(executable ? { vscodeExecutablePath: executable } : { version: process.env.VSCODE_VERSION ?? "1.100.3" }),
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: suite,
-    launchArgs: [ws, "--disable-extensions", "--skip-welcome", "--skip-release-notes", "--disable-workspace-trust", "--user-data-dir", join(tmp, "user-data")],
+    launchArgs: [
+      ws,
+      "--disable-extensions",
+      "--skip-welcome",
+      "--skip-release-notes",
+      "--disable-workspace-trust",
+      "--user-data-dir",
+      join(tmp, "user-data"),
+    ],
   });
   console.log("test:electron: extension-host suite passed");
 } catch (e) {

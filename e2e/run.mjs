@@ -28,7 +28,10 @@ const EXT_DIR = resolve(process.env.E2E_EXTENSION_DIR ?? ROOT);
 const EXAMPLES = resolve(process.env.E2E_EXAMPLES ?? join(ROOT, "examples"));
 const SHOTS = join(ROOT, "e2e/screenshots");
 const CHROMIUM = process.env.E2E_CHROMIUM ?? "/usr/bin/chromium";
-const only = (process.env.E2E_ONLY ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+const only = (process.env.E2E_ONLY ?? "")
+  .split(",")
+  .map((s) => s.trim().toLowerCase())
+  .filter(Boolean);
 
 // Everything that must be cleaned up, in reverse order, on any exit path.
 const cleanups = [];
@@ -38,7 +41,11 @@ function cleanup() {
   cleaning ??= (async () => {
     while (cleanups.length) {
       const f = cleanups.pop();
-      try { await f(); } catch (e) { log("cleanup:", e.message); }
+      try {
+        await f();
+      } catch (e) {
+        log("cleanup:", e.message);
+      }
     }
   })();
   return cleaning;
@@ -93,8 +100,14 @@ async function main() {
     handleSIGTERM: false,
     handleSIGHUP: false,
     args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
       "--disable-dev-shm-usage",
     ],
   });
@@ -105,7 +118,9 @@ async function main() {
   const page = await context.newPage();
   ctx.page = page;
   const consoleLines = [];
-  page.on("console", (m) => { if (m.type() === "error") consoleLines.push(m.text().slice(0, 400)); });
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleLines.push(m.text().slice(0, 400));
+  });
   page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
 
   const url = workbenchUrl({ port: server.port, folder: ws, extensionDevelopmentPath: EXT_DIR });
@@ -115,7 +130,9 @@ async function main() {
   await waitForWorkbench(page, 180_000);
   log("workbench up");
 
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0,
+    failed = 0,
+    skipped = 0;
   for (const t of selected) {
     if (interrupted) break;
     const skip = t.skip?.(ctx);
@@ -131,7 +148,9 @@ async function main() {
       let timer;
       await Promise.race([
         t.run(ctx),
-        new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`timed out after ${t.timeout / 1000}s`)), t.timeout); }),
+        new Promise((_, rej) => {
+          timer = setTimeout(() => rej(new Error(`timed out after ${t.timeout / 1000}s`)), t.timeout);
+        }),
       ]).finally(() => clearTimeout(timer));
       passed++;
       console.log(`PASS ${t.name} (${((Date.now() - s) / 1000).toFixed(1)}s)`);

@@ -57,10 +57,13 @@ async function openPatchWithLenses(ctx) {
   // Lenses come from the extension host after activation; wait for ours, not just any lens.
   // Generous: on a loaded 2-CPU machine the extension host can take a minute to start.
   const lens = page.locator(".editor-group-container.active .codelens-decoration > :is(a, span)", { hasText: MECHANISM_LENS });
-  await lens.first().waitFor({ state: "visible", timeout: 120_000 }).catch(async () => {
-    const seen = await lensesWithLines(page);
-    throw new Error(`no "Patch N · …" CodeLens on ${file} (lenses seen: ${JSON.stringify(seen.map((l) => l.links))})`);
-  });
+  await lens
+    .first()
+    .waitFor({ state: "visible", timeout: 120_000 })
+    .catch(async () => {
+      const seen = await lensesWithLines(page);
+      throw new Error(`no "Patch N · …" CodeLens on ${file} (lenses seen: ${JSON.stringify(seen.map((l) => l.links))})`);
+    });
   return file;
 }
 
@@ -146,7 +149,9 @@ export const TESTS = [
     prepare(ctx) {
       // A valid sample scenario with one value broken: a number field given a word.
       const dir = join(ctx.ws, "scenarios");
-      const src = readdirSync(dir).filter((f) => f.endsWith(".pvsched.yaml")).sort()[0];
+      const src = readdirSync(dir)
+        .filter((f) => f.endsWith(".pvsched.yaml"))
+        .sort()[0];
       if (!src) throw new Error(`no *.pvsched.yaml in ${dir}`);
       const lines = readFileSync(join(dir, src), "utf8").split("\n");
       const i = lines.findIndex((l) => /^\s+cpus:\s*\d+\s*$/.test(l));
@@ -165,22 +170,23 @@ export const TESTS = [
       await runCommand(page, "Problems: Focus on Problems View");
       // Rows of the Problems tree: a file (aria-level 1), then its markers (level 2).
       const want = new RegExp(`\\[Ln ${line}, Col \\d+\\]`);
-      const markersOf = () => page.evaluate((f) => {
-        const out = [];
-        let inFile = false;
-        for (const r of document.querySelectorAll(".markers-panel .monaco-list-row")) {
-          const level = r.getAttribute("aria-level");
-          // aria-label of a file row: "N problems in file NAME of folder DIR".
-          if (level === "1") inFile = ` ${r.getAttribute("aria-label") ?? ""} `.includes(` file ${f} `);
-          else if (inFile) {
-            out.push({
-              text: r.innerText.replace(/\s+/g, " ").trim(),
-              error: !!r.querySelector(".codicon-error") || /^Error:/.test(r.getAttribute("aria-label") ?? ""),
-            });
+      const markersOf = () =>
+        page.evaluate((f) => {
+          const out = [];
+          let inFile = false;
+          for (const r of document.querySelectorAll(".markers-panel .monaco-list-row")) {
+            const level = r.getAttribute("aria-level");
+            // aria-label of a file row: "N problems in file NAME of folder DIR".
+            if (level === "1") inFile = ` ${r.getAttribute("aria-label") ?? ""} `.includes(` file ${f} `);
+            else if (inFile) {
+              out.push({
+                text: r.innerText.replace(/\s+/g, " ").trim(),
+                error: !!r.querySelector(".codicon-error") || /^Error:/.test(r.getAttribute("aria-label") ?? ""),
+              });
+            }
           }
-        }
-        return out;
-      }, file);
+          return out;
+        }, file);
       const deadline = Date.now() + 30_000;
       let markers = [];
       while (Date.now() < deadline) {
@@ -189,7 +195,8 @@ export const TESTS = [
         await sleep(300);
       }
       const hit = markers.find((m) => want.test(m.text));
-      if (!hit) throw new Error(`no problem at line ${line} of ${file} (made from ${from}); Problems shows ${JSON.stringify(markers.slice(0, 6))}`);
+      if (!hit)
+        throw new Error(`no problem at line ${line} of ${file} (made from ${from}); Problems shows ${JSON.stringify(markers.slice(0, 6))}`);
       if (!hit.error) throw new Error(`the problem at line ${line} is not an error: ${JSON.stringify(hit)}`);
       ctx.log(`problem at line ${line}: ${JSON.stringify(hit.text.slice(0, 160))}`);
       await page.screenshot({ path: join(ctx.shots, "scenario-diagnostic.png") });
@@ -220,8 +227,9 @@ export const TESTS = [
         });
       }
       // Simulated cells carry numbers (cells with no simulated value have no data-value).
-      const raw = (await frame.$$eval('[data-testid="seed-table"] td.sim', (tds) => tds.map((t) => t.getAttribute("data-value"))))
-        .filter((v) => v !== null);
+      const raw = (await frame.$$eval('[data-testid="seed-table"] td.sim', (tds) => tds.map((t) => t.getAttribute("data-value")))).filter(
+        (v) => v !== null,
+      );
       const ok = checkSimValues(raw);
       if (ok !== true) throw new Error(`seed table: ${ok}`);
       ctx.log(`seed table: ${raw.length} simulated cells, e.g. ${raw.slice(0, 6).join(", ")}`);

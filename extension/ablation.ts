@@ -35,9 +35,7 @@ export function ablationScenario(base: Scenario, mechanism: MechanismId, duratio
 export function mainProbe(r: RunResult): ProbeResult | undefined {
   const withSamples = r.probes.filter((p) => p.latency.count > 0);
   return (
-    withSamples.find((p) => p.side === "guest" && p.kind === "cyclictest") ??
-    withSamples.find((p) => p.side === "guest") ??
-    withSamples[0]
+    withSamples.find((p) => p.side === "guest" && p.kind === "cyclictest") ?? withSamples.find((p) => p.side === "guest") ?? withSamples[0]
   );
 }
 
@@ -46,7 +44,8 @@ export function pctChange(from: number, to: number): string {
   if (!(from > 0) || !Number.isFinite(to)) return "n/a";
   const exact = ((to - from) / from) * 100;
   // Rounding must not claim a change vanished entirely (−99.8% is not −100%).
-  const p = Math.abs(exact) >= 99.5 && Math.abs(exact) < 100 ? Math.sign(exact) * Math.floor(Math.abs(exact) * 10) / 10 : Math.round(exact);
+  const p =
+    Math.abs(exact) >= 99.5 && Math.abs(exact) < 100 ? (Math.sign(exact) * Math.floor(Math.abs(exact) * 10)) / 10 : Math.round(exact);
   if (p === 0) return "±0%";
   return p < 0 ? `\u2212${-p}%` : `+${p}%`;
 }

@@ -23,13 +23,21 @@ function thirdPartyNotices(root) {
           if (pkgs.has(dir)) continue;
           const pj = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
           const licFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\..*)?$/i.test(f));
-          pkgs.set(dir, { name: pj.name, version: pj.version, license: pj.license ?? "see text", text: licFile ? readFileSync(join(dir, licFile), "utf8").trim() : "(no licence file in the package)" });
+          pkgs.set(dir, {
+            name: pj.name,
+            version: pj.version,
+            license: pj.license ?? "see text",
+            text: licFile ? readFileSync(join(dir, licFile), "utf8").trim() : "(no licence file in the package)",
+          });
         }
         const list = [...pkgs.values()].sort((a, b) => a.name.localeCompare(b.name));
         if (!list.length) return;
         const body = list.map((p) => `${p.name} ${p.version} (${p.license})\n\n${p.text}\n`).join("\n" + "-".repeat(72) + "\n\n");
         const out = build.initialOptions.outfile;
-        writeFileSync(`${out}.THIRD-PARTY.txt`, `Third-party packages bundled into ${out.slice(root.length + 1)}:\n${list.map((p) => `  ${p.name} ${p.version} (${p.license})`).join("\n")}\n\n${"=".repeat(72)}\n\n${body}`);
+        writeFileSync(
+          `${out}.THIRD-PARTY.txt`,
+          `Third-party packages bundled into ${out.slice(root.length + 1)}:\n${list.map((p) => `  ${p.name} ${p.version} (${p.license})`).join("\n")}\n\n${"=".repeat(72)}\n\n${body}`,
+        );
       });
     },
   };
@@ -62,12 +70,52 @@ export function extensionEntries(root) {
   const web = { ...common, platform: "browser", define: { ...common.define, global: "globalThis" } };
   return [
     // Desktop VS Code, code-server, remote hosts: the Node extension host and its worker_threads worker.
-    { name: "extension", ...common, plugins: [thirdPartyNotices(root)], platform: "node", format: "cjs", external: ["vscode"], entryPoints: [r("extension/extension.ts")], outfile: r("dist/extension.js") },
-    { name: "sim-worker", ...common, platform: "node", format: "cjs", entryPoints: [r("extension/sim/node-worker.ts")], outfile: r("dist/sim-worker.cjs") },
+    {
+      name: "extension",
+      ...common,
+      plugins: [thirdPartyNotices(root)],
+      platform: "node",
+      format: "cjs",
+      external: ["vscode"],
+      entryPoints: [r("extension/extension.ts")],
+      outfile: r("dist/extension.js"),
+    },
+    {
+      name: "sim-worker",
+      ...common,
+      platform: "node",
+      format: "cjs",
+      entryPoints: [r("extension/sim/node-worker.ts")],
+      outfile: r("dist/sim-worker.cjs"),
+    },
     // VS Code for the Web: the web-worker extension host and the nested simulation Web Worker.
-    { name: "extension-web", ...web, plugins: [thirdPartyNotices(root)], format: "cjs", external: ["vscode"], entryPoints: [r("extension/web.ts")], outfile: r("dist/web/extension.js") },
-    { name: "sim-worker-web", ...web, format: "iife", entryPoints: [r("extension/sim/web-worker.ts")], outfile: r("dist/web/sim-worker.js") },
+    {
+      name: "extension-web",
+      ...web,
+      plugins: [thirdPartyNotices(root)],
+      format: "cjs",
+      external: ["vscode"],
+      entryPoints: [r("extension/web.ts")],
+      outfile: r("dist/web/extension.js"),
+    },
+    {
+      name: "sim-worker-web",
+      ...web,
+      format: "iife",
+      entryPoints: [r("extension/sim/web-worker.ts")],
+      outfile: r("dist/web/sim-worker.js"),
+    },
     // Extension-host tests, run inside a real workbench (mocha is resolved from node_modules then).
-    { name: "extension-tests", ...common, minify: false, legalComments: "none", platform: "node", format: "cjs", external: ["vscode", "mocha"], entryPoints: [r("extension/test/suite.ts")], outfile: r("dist/test/suite.cjs") },
+    {
+      name: "extension-tests",
+      ...common,
+      minify: false,
+      legalComments: "none",
+      platform: "node",
+      format: "cjs",
+      external: ["vscode", "mocha"],
+      entryPoints: [r("extension/test/suite.ts")],
+      outfile: r("dist/test/suite.cjs"),
+    },
   ];
 }

@@ -19,7 +19,17 @@ import templatesJson from "../snippets/pvsched-scenario.json";
 import { ablationModes, ablationScenario, summarizeAblation } from "./ablation";
 import { registerScenarioLanguage, isScenarioDocument, LANGUAGE_ID, SCENARIO_SELECTOR } from "./language/scenario-language";
 import { PANEL_VIEW_TYPE, ResultsPanel } from "./panel";
-import { addOverrideRule, HunkMaps, hunkAt, OVERRIDE_FILE, PATCH_SELECTOR, PatchIndex, PatchLensProvider, ruleForHunk, type HunkArgs } from "./patch-lens";
+import {
+  addOverrideRule,
+  HunkMaps,
+  hunkAt,
+  OVERRIDE_FILE,
+  PATCH_SELECTOR,
+  PatchIndex,
+  PatchLensProvider,
+  ruleForHunk,
+  type HunkArgs,
+} from "./patch-lens";
 import { Runner, type Platform } from "./runner";
 import { ScenarioLensProvider } from "./scenario-lens";
 import type { SimTask } from "./sim/protocol";
@@ -27,7 +37,8 @@ import { payloadCsv } from "./export";
 
 /** The built-in seed scenarios (scenarios/seed/), compiled into the bundle by extension/build-config.mjs. */
 declare const __PVSCHED_SEED_SCENARIOS__: Record<string, string> | undefined;
-export const SEED_SCENARIOS: Record<string, string> = typeof __PVSCHED_SEED_SCENARIOS__ === "object" && __PVSCHED_SEED_SCENARIOS__ ? __PVSCHED_SEED_SCENARIOS__ : {};
+export const SEED_SCENARIOS: Record<string, string> =
+  typeof __PVSCHED_SEED_SCENARIOS__ === "object" && __PVSCHED_SEED_SCENARIOS__ ? __PVSCHED_SEED_SCENARIOS__ : {};
 export const SEED_DIR = "scenarios/seed";
 /** The scenario the hunk lenses' ablation runs by default: the cover letter's busy -i 500 row. */
 export const DEFAULT_ABLATION_SCENARIO = "cyclictest-busy-500.pvsched.yaml";
@@ -93,12 +104,16 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
   // ----- panel and runner ---------------------------------------------------------------------
   let panel!: ResultsPanel;
   const runner = new Runner(platform, log, (percent, label) => panel?.post({ type: "progress", percent, label }));
-  panel = new ResultsPanel(ctx.extensionUri, {
-    initialMessages: () => [{ type: "schema", schema: SCENARIO_SCHEMA }],
-    onCancel: () => void runner.cancel(),
-    onExport: (m) => void saveExport(m),
-    onRerun: (text, last) => void rerun(text, last),
-  }, log);
+  panel = new ResultsPanel(
+    ctx.extensionUri,
+    {
+      initialMessages: () => [{ type: "schema", schema: SCENARIO_SCHEMA }],
+      onCancel: () => void runner.cancel(),
+      onExport: (m) => void saveExport(m),
+      onRerun: (text, last) => void rerun(text, last),
+    },
+    log,
+  );
   ctx.subscriptions.push({ dispose: () => panel.dispose() });
   ctx.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
@@ -161,7 +176,7 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     const base: ModeSpec[] = [{ mode: "vanilla" }, { mode: "dynamic" }, { mode: "static" }];
     const label = (m: ModeSpec) => m.name ?? m.mode;
     const seen = new Set(base.map(label));
-    for (const m of resolveModes(s)) if (!seen.has(label(m))) (seen.add(label(m)), base.push(m));
+    for (const m of resolveModes(s)) if (!seen.has(label(m))) seen.add(label(m)), base.push(m);
     return base;
   };
 
@@ -170,7 +185,12 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     if (!doc) return undefined;
     if (doc.uri.scheme !== "untitled" && !requireTrust("Running a scenario from the workspace")) return undefined;
     try {
-      return await runScenarioText(doc.getText(), vscode.workspace.asRelativePath(doc.uri), doc.uri.toString(), compare ? compareSpecs : undefined);
+      return await runScenarioText(
+        doc.getText(),
+        vscode.workspace.asRelativePath(doc.uri),
+        doc.uri.toString(),
+        compare ? compareSpecs : undefined,
+      );
     } catch (e) {
       reportError(e);
       return undefined;
@@ -182,7 +202,11 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     const custom = vscode.workspace.isTrusted ? config().get<string>("ablation.scenario", "") : "";
     if (custom) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      const uri = /^[a-z][a-z0-9+.-]*:/i.test(custom) ? vscode.Uri.parse(custom) : folder ? vscode.Uri.joinPath(folder, custom) : vscode.Uri.file(custom);
+      const uri = /^[a-z][a-z0-9+.-]*:/i.test(custom)
+        ? vscode.Uri.parse(custom)
+        : folder
+          ? vscode.Uri.joinPath(folder, custom)
+          : vscode.Uri.file(custom);
       return { text: await readText(uri), name: custom };
     }
     return { text: seedText(DEFAULT_ABLATION_SCENARIO), name: `${SEED_DIR}/${DEFAULT_ABLATION_SCENARIO}` };
@@ -197,7 +221,10 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     const seconds = config().get<number>("ablation.durationSeconds", 10);
     const scenario = ablationScenario(s, mechanism, seconds);
     panel.show(true);
-    const runs = await runner.run(`Patch ${info.patch} \u00b7 ${info.label}: with/without`, tasksFor(scenario, ablationModes(mechanism), true));
+    const runs = await runner.run(
+      `Patch ${info.patch} \u00b7 ${info.label}: with/without`,
+      tasksFor(scenario, ablationModes(mechanism), true),
+    );
     if (!runs) return undefined;
     const payload: ResultsPayload = {
       title: `Patch ${info.patch} \u00b7 ${info.label}: with / without (${s.name})`,
@@ -237,13 +264,18 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     const t0 = Date.now();
     const runs = await runner.run(`Reproducing the seed tables (${tasks.length} runs)`, tasks);
     if (!runs) return undefined;
-    const report = buildSeedReport(runs.map((result, i) => ({ file: owner[i], result })), published as unknown as PublishedTables, { wallMs: Date.now() - t0 });
+    const report = buildSeedReport(
+      runs.map((result, i) => ({ file: owner[i], result })),
+      published as unknown as PublishedTables,
+      { wallMs: Date.now() - t0 },
+    );
     const cells: PublishedCell[] = [];
     for (const c of report.cells) {
       if (c.published === null) continue;
-      const cell: PublishedCell = c.table === "cyclictest"
-        ? { table: "cyclictest", load: c.load, interval: c.interval, side: c.side, stat: c.stat, mode: c.mode, published: c.published }
-        : { table: "audio", load: c.load, buffer: c.buffer, stat: "glitches", mode: c.mode, published: c.published };
+      const cell: PublishedCell =
+        c.table === "cyclictest"
+          ? { table: "cyclictest", load: c.load, interval: c.interval, side: c.side, stat: c.stat, mode: c.mode, published: c.published }
+          : { table: "audio", load: c.load, buffer: c.buffer, stat: "glitches", mode: c.mode, published: c.published };
       if (c.simulated !== null) cell.simulated = c.simulated;
       cells.push(cell);
     }
@@ -276,7 +308,10 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
         const s = parseOrComplain(text, "panel editor");
         if (!s) return;
         const seconds = config().get<number>("ablation.durationSeconds", 10);
-        const runs = await runner.run(`${mech}: with/without (edited)`, tasksFor(ablationScenario(s, mech, seconds), ablationModes(mech), true));
+        const runs = await runner.run(
+          `${mech}: with/without (edited)`,
+          tasksFor(ablationScenario(s, mech, seconds), ablationModes(mech), true),
+        );
         if (!runs) return;
         const payload: ResultsPayload = { ...last, runs, scenarioText: text };
         ablations.set(mech, payload);
@@ -360,14 +395,16 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
   };
 
   // ----- commands ---------------------------------------------------------------------------------
-  const guard = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R | undefined> => {
-    try {
-      return await f(...a);
-    } catch (e) {
-      reportError(e);
-      return undefined;
-    }
-  };
+  const guard =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R | undefined> => {
+      try {
+        return await f(...a);
+      } catch (e) {
+        reportError(e);
+        return undefined;
+      }
+    };
 
   const exportResults = async (arg?: { format?: "json" | "csv"; uri?: string }) => {
     const payload = panel.lastPayload;
@@ -394,11 +431,19 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
       format = pick.format;
     }
     const content = format === "json" ? JSON.stringify(payload, null, 2) + "\n" : payloadCsv(payload);
-    const name = `${payload.title.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "results"}.${format}`;
+    const name = `${
+      payload.title
+        .replace(/[^A-Za-z0-9_.-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 60) || "results"
+    }.${format}`;
     let target = asUri(arg?.uri);
     if (!target) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, title: "Export results" });
+      target = await vscode.window.showSaveDialog({
+        defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+        title: "Export results",
+      });
     }
     if (!target) return undefined;
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
@@ -436,10 +481,13 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     vscode.commands.registerCommand("pvsched.newScenario", guard(newScenario)),
     vscode.commands.registerCommand("pvsched.showResults", guard(showResults)),
     vscode.commands.registerCommand("pvsched.exportResults", guard(exportResults)),
-    vscode.commands.registerCommand("pvsched.simulateHunk", guard(async (args?: HunkArgs) => {
-      if (!args?.mechanism) throw new Error("no mechanism given for the hunk");
-      return simulateHunk(args.mechanism, args.uri);
-    })),
+    vscode.commands.registerCommand(
+      "pvsched.simulateHunk",
+      guard(async (args?: HunkArgs) => {
+        if (!args?.mechanism) throw new Error("no mechanism given for the hunk");
+        return simulateHunk(args.mechanism, args.uri);
+      }),
+    ),
     vscode.commands.registerCommand("pvsched.mapHunk", guard(mapHunk)),
     vscode.commands.registerCommand("pvsched.cancelRun", () => runner.cancel()),
   );

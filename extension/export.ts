@@ -11,12 +11,56 @@ function cell(v: unknown): string {
 
 /** One row per run and latency probe. */
 export function payloadCsv(p: ResultsPayload): string {
-  const head = ["scenario", "mode", "seed", "stop", "simulated_s", "probe", "side", "vm", "kind", "count", "min_us", "avg_us", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "callbacks", "glitches"];
+  const head = [
+    "scenario",
+    "mode",
+    "seed",
+    "stop",
+    "simulated_s",
+    "probe",
+    "side",
+    "vm",
+    "kind",
+    "count",
+    "min_us",
+    "avg_us",
+    "p50_us",
+    "p90_us",
+    "p99_us",
+    "p999_us",
+    "max_us",
+    "callbacks",
+    "glitches",
+  ];
   const rows = [head.join(",")];
   for (const r of p.runs) {
     for (const pr of r.probes) {
       const l = pr.latency;
-      rows.push([r.scenario, r.mode, r.seed, r.stop, r.simulated_ns / 1e9, pr.id, pr.side, pr.vm, pr.kind, l.count, l.min_us, l.avg_us, l.p50_us, l.p90_us, l.p99_us, l.p999_us, l.max_us, pr.callbacks, pr.glitches].map(cell).join(","));
+      rows.push(
+        [
+          r.scenario,
+          r.mode,
+          r.seed,
+          r.stop,
+          r.simulated_ns / 1e9,
+          pr.id,
+          pr.side,
+          pr.vm,
+          pr.kind,
+          l.count,
+          l.min_us,
+          l.avg_us,
+          l.p50_us,
+          l.p90_us,
+          l.p99_us,
+          l.p999_us,
+          l.max_us,
+          pr.callbacks,
+          pr.glitches,
+        ]
+          .map(cell)
+          .join(","),
+      );
     }
   }
   return rows.join("\n") + "\n";

@@ -8,14 +8,18 @@
  */
 import * as vscode from "vscode";
 import { parsePatchText, type ParseResult } from "../patch/parse";
-import { compileHunkMap, mapPatch, parseHunkMapText, type CompiledHunkMap, type HunkMapFile, type HunkMapRule, type MappedHunk } from "../patch/mapper";
+import {
+  compileHunkMap,
+  mapPatch,
+  parseHunkMapText,
+  type CompiledHunkMap,
+  type HunkMapFile,
+  type HunkMapRule,
+  type MappedHunk,
+} from "../patch/mapper";
 import { MECHANISMS, type MechanismId } from "../sim-core/index";
 
-export const PATCH_SELECTOR: vscode.DocumentSelector = [
-  { pattern: "**/*.patch" },
-  { pattern: "**/*.diff" },
-  { pattern: "**/*.mbox" },
-];
+export const PATCH_SELECTOR: vscode.DocumentSelector = [{ pattern: "**/*.patch" }, { pattern: "**/*.diff" }, { pattern: "**/*.mbox" }];
 
 export const OVERRIDE_FILE = ".vscode/pvsched-hunk-map.json";
 
@@ -57,7 +61,9 @@ export class HunkMaps {
         if (!map) {
           const first = errors[0];
           this.log(`${file.toString()}: ignored: ${first ? `${first.path || "/"}: ${first.message}` : "invalid"}`);
-          void vscode.window.showWarningMessage(`PV Sched: ${OVERRIDE_FILE} is not a valid hunk map and is ignored (${first?.message ?? "invalid"}).`);
+          void vscode.window.showWarningMessage(
+            `PV Sched: ${OVERRIDE_FILE} is not a valid hunk map and is ignored (${first?.message ?? "invalid"}).`,
+          );
           continue;
         }
         this.maps.set(f.uri.toString(), compileHunkMap(map));
@@ -132,36 +138,44 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
       const range = new vscode.Range(h.line, 0, h.line, 0);
       const args: HunkArgs = { uri: doc.uri.toString(), line: h.line };
       if (!h.mechanism) {
-        lenses.push(new vscode.CodeLens(range, {
-          title: "Map this hunk\u2026",
-          command: "pvsched.mapHunk",
-          arguments: [args],
-          tooltip: `No rule maps this hunk of ${h.file}: ${h.reason}`,
-        }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: "Map this hunk\u2026",
+            command: "pvsched.mapHunk",
+            arguments: [args],
+            tooltip: `No rule maps this hunk of ${h.file}: ${h.reason}`,
+          }),
+        );
         continue;
       }
       const mech = h.mechanism as MechanismId;
       const { patch, label } = labelOf(mech);
       const n = patch ?? h.patchIndex;
-      lenses.push(new vscode.CodeLens(range, {
-        title: `Patch ${n ?? "?"} \u00b7 ${label}`,
-        command: "",
-        tooltip: `${mech}: ${h.reason}`,
-      }));
-      lenses.push(new vscode.CodeLens(range, {
-        title: "\u25b6 Simulate with/without",
-        command: "pvsched.simulateHunk",
-        arguments: [{ ...args, mechanism: mech }],
-        tooltip: `Run the default scenario with all mechanisms, without ${mech}, and vanilla`,
-      }));
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: `Patch ${n ?? "?"} \u00b7 ${label}`,
+          command: "",
+          tooltip: `${mech}: ${h.reason}`,
+        }),
+      );
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: "\u25b6 Simulate with/without",
+          command: "pvsched.simulateHunk",
+          arguments: [{ ...args, mechanism: mech }],
+          tooltip: `Run the default scenario with all mechanisms, without ${mech}, and vanilla`,
+        }),
+      );
       const effect = this.effectOf(mech);
       if (effect) {
-        lenses.push(new vscode.CodeLens(range, {
-          title: effect,
-          command: "pvsched.showResults",
-          arguments: [{ mechanism: mech }],
-          tooltip: `Effect of ${mech}: dynamic with it vs. without it. Click to show the runs.`,
-        }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: effect,
+            command: "pvsched.showResults",
+            arguments: [{ mechanism: mech }],
+            tooltip: `Effect of ${mech}: dynamic with it vs. without it. Click to show the runs.`,
+          }),
+        );
       }
     }
     return lenses;

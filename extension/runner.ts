@@ -38,7 +38,9 @@ export class Runner {
     this.job = undefined;
     const t = await j.cancel();
     this.lastCancel = t;
-    this.log(`run cancelled: simulation stopped ${t.stoppedMs.toFixed(1)} ms and workers exited ${t.exitedMs.toFixed(1)} ms after the request`);
+    this.log(
+      `run cancelled: simulation stopped ${t.stoppedMs.toFixed(1)} ms and workers exited ${t.exitedMs.toFixed(1)} ms after the request`,
+    );
   }
 
   /**

@@ -14,8 +14,18 @@ export class ScenarioLensProvider implements vscode.CodeLensProvider {
     const range = new vscode.Range(line, 0, line, 0);
     const uri = doc.uri.toString();
     return [
-      new vscode.CodeLens(range, { title: "\u25b6 Run", command: "pvsched.runScenario", arguments: [uri], tooltip: "Run the scenario's modes" }),
-      new vscode.CodeLens(range, { title: "Compare modes", command: "pvsched.compareModes", arguments: [uri], tooltip: "Run vanilla, dynamic and static side by side" }),
+      new vscode.CodeLens(range, {
+        title: "\u25b6 Run",
+        command: "pvsched.runScenario",
+        arguments: [uri],
+        tooltip: "Run the scenario's modes",
+      }),
+      new vscode.CodeLens(range, {
+        title: "Compare modes",
+        command: "pvsched.compareModes",
+        arguments: [uri],
+        tooltip: "Run vanilla, dynamic and static side by side",
+      }),
     ];
   }
 }

@@ -51,7 +51,7 @@ export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
   return activateCommon(ctx, {
     kind: "web",
     workerFactory: () => (chosen ??= choose()),
-    parallel: () => workerCount(typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 2 : 2),
+    parallel: () => workerCount(typeof navigator !== "undefined" ? (navigator.hardwareConcurrency ?? 2) : 2),
   });
 }
 

@@ -111,7 +111,8 @@ export function proposeCalibrations(i: CalibrationInput): Calibration[] {
       value: `${Math.round(i.selfBoost.avg_ns)}`,
       source: `vcpu_like dynamic: sched_setscheduler(0, SCHED_RR, 8) timed by the threads, ${i.selfBoost.calls} calls`,
       kind: "measured",
-      error: "sim-core default 1500 ns is an estimate for bare metal; this is a nested VM with pti=on, so keep it as a per-machine value, not a new default",
+      error:
+        "sim-core default 1500 ns is an estimate for bare metal; this is a nested VM with pti=on, so keep it as a per-machine value, not a new default",
     });
   }
   return out;

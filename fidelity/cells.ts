@@ -88,7 +88,9 @@ export function fidelityCells(cpus: number, only?: { experiments?: string[]; loa
           cpus,
           stressWorkers: cpus,
           warmup_ms: 100,
-          cyclictest: [{ id: "cyclictest", interval_us: CYCLICTEST_INTERVAL_US, policy, priority: policy === "fifo" ? CYCLICTEST_FIFO_PRIO : 0 }],
+          cyclictest: [
+            { id: "cyclictest", interval_us: CYCLICTEST_INTERVAL_US, policy, priority: policy === "fifo" ? CYCLICTEST_FIFO_PRIO : 0 },
+          ],
         });
       }
     }

@@ -4,14 +4,7 @@
  * Pure logic over already-collected data (unit-tested).
  */
 import type { LatencyStats } from "../sim-core";
-import {
-  compareOrdering,
-  ksSamplesVsBinned,
-  ratio,
-  withinFactor,
-  type OrderingComparison,
-  type Summary,
-} from "./stats";
+import { compareOrdering, ksSamplesVsBinned, ratio, withinFactor, type OrderingComparison, type Summary } from "./stats";
 
 export interface Row {
   cell: string;
@@ -33,7 +26,15 @@ export interface Row {
    * (`host.timer_delivery`, see fidelity/calibrate.ts): a per-machine calibration.
    * `in_sample` marks the rows the calibration was fitted on.
    */
-  what_if?: { avg_us: number; p99_us: number; ratio_avg: number | null; ratio_p99: number | null; ks: number; p99_within_2x: boolean; in_sample: boolean };
+  what_if?: {
+    avg_us: number;
+    p99_us: number;
+    ratio_avg: number | null;
+    ratio_p99: number | null;
+    ks: number;
+    p99_within_2x: boolean;
+    in_sample: boolean;
+  };
 }
 
 export function simSummary(l: LatencyStats): Summary {

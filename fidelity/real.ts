@@ -66,7 +66,8 @@ export interface Prereq {
 export function checkPrerequisites(): Prereq {
   const problems: string[] = [];
   if (process.platform !== "linux") problems.push(`needs Linux (this is ${process.platform})`);
-  if (typeof process.getuid === "function" && process.getuid() !== 0) problems.push("needs root (SCHED_FIFO/RR and sched_setscheduler on other threads)");
+  if (typeof process.getuid === "function" && process.getuid() !== 0)
+    problems.push("needs root (SCHED_FIFO/RR and sched_setscheduler on other threads)");
   for (const [tool, pkg] of [
     ["cyclictest", "rt-tests"],
     ["stress-ng", "stress-ng"],
@@ -79,7 +80,8 @@ export function checkPrerequisites(): Prereq {
     // Root is not always enough (containers without CAP_SYS_NICE, RT group scheduling with no
     // runtime): try the real thing.
     const r = spawnSync("chrt", ["-f", "1", "true"], { encoding: "utf8" });
-    if (r.status !== 0) problems.push(`cannot run SCHED_FIFO threads here (chrt -f 1 true: ${(r.stderr || String(r.error ?? r.status)).trim()})`);
+    if (r.status !== 0)
+      problems.push(`cannot run SCHED_FIFO threads here (chrt -f 1 true: ${(r.stderr || String(r.error ?? r.status)).trim()})`);
   }
   return { ok: problems.length === 0, problems };
 }
@@ -232,18 +234,29 @@ export async function runRealCell(cell: Cell, o: RealRunOptions): Promise<RealCe
       const v = cell.vcpu;
       const out = join(work, "vcpu.samples");
       const args = [
-        "--mode", v.mode === "dynamic-noinject" ? "dynamic" : v.mode,
+        "--mode",
+        v.mode === "dynamic-noinject" ? "dynamic" : v.mode,
         ...(v.mode === "dynamic-noinject" ? ["--no-inject"] : []),
-        "--threads", String(v.threads),
-        "--period-us", String(v.period_us),
-        "--run-us", String(v.run_us),
-        "--duration-s", String(o.durationS),
-        "--warmup-ms", String(cell.warmup_ms),
-        "--policy", v.rt_policy,
-        "--prio", String(v.rt_priority),
-        "--throttle-us", String(v.throttle_us),
-        "--agent", o.bins.boostAgent,
-        "--out", out,
+        "--threads",
+        String(v.threads),
+        "--period-us",
+        String(v.period_us),
+        "--run-us",
+        String(v.run_us),
+        "--duration-s",
+        String(o.durationS),
+        "--warmup-ms",
+        String(cell.warmup_ms),
+        "--policy",
+        v.rt_policy,
+        "--prio",
+        String(v.rt_priority),
+        "--throttle-us",
+        String(v.throttle_us),
+        "--agent",
+        o.bins.boostAgent,
+        "--out",
+        out,
       ];
       const p = track(spawn(o.bins.vcpuLike, args, { stdio: ["ignore", "pipe", "pipe"] }));
       jobs.push(

@@ -78,7 +78,16 @@ export interface FidelityReport {
   tool: "pvsched-sim fidelity";
   command: string;
   machine: Machine;
-  options: { quick: boolean; isolation?: string; duration_s: number; rounds: number; sim_duration_s: number; mappings: Mapping[]; seed: number; real_from?: string };
+  options: {
+    quick: boolean;
+    isolation?: string;
+    duration_s: number;
+    rounds: number;
+    sim_duration_s: number;
+    mappings: Mapping[];
+    seed: number;
+    real_from?: string;
+  };
   cells: CellReport[];
   rows: Row[];
   orderings: OrderingRow[];
@@ -182,7 +191,12 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     realCells = [];
     const per = Math.max(1, Math.round(durationS / o.rounds));
     durationS = per * o.rounds;
-    const acc = cells.map(() => ({ samples: {} as Record<string, Float64Array[]>, envs: [] as RealEnv[], notes: [] as string[], vcpu: [] as Record<string, unknown>[] }));
+    const acc = cells.map(() => ({
+      samples: {} as Record<string, Float64Array[]>,
+      envs: [] as RealEnv[],
+      notes: [] as string[],
+      vcpu: [] as Record<string, unknown>[],
+    }));
     for (let round = 0; round < o.rounds; round++) {
       for (const [i, cell] of cells.entries()) {
         o.log(`[round ${round + 1}/${o.rounds}, ${i + 1}/${cells.length}] real ${cell.key} (${per} s) ...`);
@@ -198,7 +212,13 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
       const a = acc[i];
       const samples: Record<string, [number, number][]> = {};
       for (const [k, parts] of Object.entries(a.samples)) samples[k] = pack(concatSorted(parts));
-      realCells.push({ key: cell.key, env: mergeEnv(a.envs), notes: a.notes, vcpu: a.vcpu.length ? mergeCounters(a.vcpu) : undefined, samples });
+      realCells.push({
+        key: cell.key,
+        env: mergeEnv(a.envs),
+        notes: a.notes,
+        vcpu: a.vcpu.length ? mergeCounters(a.vcpu) : undefined,
+        samples,
+      });
     }
     machine.loadavg_end = readLoadAvg();
     if (o.save) {
@@ -253,19 +273,19 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
         else if (!probe) note = `sim-core returned no probe "${simId}"`;
         else if (probe.latency.count === 0) note = "sim-core probe has no samples";
         const row = makeRow(
-            {
-              cell: cell.key,
-              experiment: cell.experiment,
-              load: cell.load,
-              mode: cell.mode,
-              probe: realId,
-              mapping,
-              real: summarize(rs),
-            },
-            rs,
-            probe?.latency ?? null,
-            note,
-          );
+          {
+            cell: cell.key,
+            experiment: cell.experiment,
+            load: cell.load,
+            mode: cell.mode,
+            probe: realId,
+            mapping,
+            real: summarize(rs),
+          },
+          rs,
+          probe?.latency ?? null,
+          note,
+        );
         rows.push(row);
         realOf.set(row, rs);
         if (probe && probe.latency.count > 0) twinOf.set(row, { plan, simId });
@@ -286,7 +306,16 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
       let r = again.get(twin.plan);
       if (!r) {
         const sc = twin.plan.scenario;
-        r = simulate({ ...sc, host: { ...sc.host, timer_delivery: { lognormal_median_us: delivery.lognormal_median_us, lognormal_gsd: delivery.lognormal_gsd } } }, twin.plan.mode);
+        r = simulate(
+          {
+            ...sc,
+            host: {
+              ...sc.host,
+              timer_delivery: { lognormal_median_us: delivery.lognormal_median_us, lognormal_gsd: delivery.lognormal_gsd },
+            },
+          },
+          twin.plan.mode,
+        );
         again.set(twin.plan, r);
       }
       const probe = findProbe(r, twin.simId);
@@ -375,11 +404,33 @@ function pad(cols: string[][]): string {
 /** The human-readable report. */
 export function formatReport(r: FidelityReport): string {
   const out: string[] = [];
-  out.push(`pvsched-sim fidelity: ${r.machine.cpus} CPUs, kernel ${r.machine.kernel}, ${r.options.duration_s} s real / ${r.options.sim_duration_s} s simulated per cell`);
+  out.push(
+    `pvsched-sim fidelity: ${r.machine.cpus} CPUs, kernel ${r.machine.kernel}, ${r.options.duration_s} s real / ${r.options.sim_duration_s} s simulated per cell`,
+  );
   out.push(`command: ${r.command}`);
   if (r.options.isolation) out.push(`isolated: ${r.options.isolation} (other sessions' SCHED_OTHER load weighs ~1% against ours)`);
   out.push("");
-  const head = ["cell", "probe", "map", "", "", "real avg", "p99", "max", "sim avg", "p99", "max", "x avg", "x p99", "x max", "KS", "cal avg", "cal p99", "x cal p99", "cal KS"];
+  const head = [
+    "cell",
+    "probe",
+    "map",
+    "",
+    "",
+    "real avg",
+    "p99",
+    "max",
+    "sim avg",
+    "p99",
+    "max",
+    "x avg",
+    "x p99",
+    "x max",
+    "KS",
+    "cal avg",
+    "cal p99",
+    "x cal p99",
+    "cal KS",
+  ];
   const lines: string[][] = [head];
   for (const row of r.rows) {
     lines.push([
@@ -405,7 +456,9 @@ export function formatReport(r: FidelityReport): string {
     ]);
   }
   out.push("Latency in us (x = sim/real; ok/MISS = sim p99 within 2x of real).");
-  out.push("cal = the twin simulated again with this machine's fitted timer-delivery delay (host.timer_delivery; * = the rows it was fitted on).");
+  out.push(
+    "cal = the twin simulated again with this machine's fitted timer-delivery delay (host.timer_delivery; * = the rows it was fitted on).",
+  );
   out.push(pad(lines));
   const notes = r.rows.filter((x) => x.note).map((x) => `  ${x.cell} ${x.probe} [${x.mapping}]: ${x.note}`);
   if (notes.length) {
@@ -434,7 +487,8 @@ export function formatReport(r: FidelityReport): string {
   if (r.calibrations.length) {
     out.push("");
     out.push("Proposed calibrations (see fidelity/CALIBRATION.md):");
-    for (const c of r.calibrations) out.push(`  [${c.kind}] ${c.name} = ${c.value}\n      from: ${c.source}${c.error ? `\n      error: ${c.error}` : ""}`);
+    for (const c of r.calibrations)
+      out.push(`  [${c.kind}] ${c.name} = ${c.value}\n      from: ${c.source}${c.error ? `\n      error: ${c.error}` : ""}`);
   }
   const s = r.summary;
   out.push("");

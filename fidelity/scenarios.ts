@@ -91,7 +91,9 @@ export function cellScenario(cell: Cell, durationS: number, mapping: Mapping, se
     if (!dynamic) return { mapping, scenario: base, mode: { mode: "vanilla" }, probes };
     base.pvsched = { boost_policy: v.rt_policy, boost_priority: v.rt_priority, max_preempt_disabled_us: v.throttle_us };
     const mode: ModeSpec =
-      v.mode === "dynamic-noinject" ? { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } } : { mode: "dynamic" };
+      v.mode === "dynamic-noinject"
+        ? { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } }
+        : { mode: "dynamic" };
     base.modes = [mode];
     return { mapping, scenario: base, mode, probes };
   }

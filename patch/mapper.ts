@@ -31,8 +31,15 @@ import defaultMapJson from "./default-map.json";
 /** The mechanism ids of sim-core (sim-core/pvsched/registry.ts). Kept here as strings so the patch
  * layer does not depend on sim-core; a test checks both lists agree. */
 export const KNOWN_MECHANISMS = [
-  "shared_memory", "setscheduler_irq", "lazy_boost", "sync_unboost", "boost_on_inject",
-  "preempt_throttle", "switches", "guest_sched_boost", "guest_irq_boost",
+  "shared_memory",
+  "setscheduler_irq",
+  "lazy_boost",
+  "sync_unboost",
+  "boost_on_inject",
+  "preempt_throttle",
+  "switches",
+  "guest_sched_boost",
+  "guest_irq_boost",
 ] as const;
 
 export interface HunkMapRule {
@@ -127,7 +134,9 @@ function combineFunctions(list: string[]): RegExp | null {
 
 function compileRule(rule: HunkMapRule, source: "override" | "default", index: number): CompiledRule {
   return {
-    rule, source, index,
+    rule,
+    source,
+    index,
     // makeRe + RegExp.test is much cheaper per call than picomatch's matcher function, which also
     // builds a result object; a 50 MB series has ~90k hunks × ~17 rules.
     fileMatchers: rule.files.map((glob) => {
@@ -140,8 +149,7 @@ function compileRule(rule: HunkMapRule, source: "override" | "default", index: n
     hasCriteria: !!(rule.identifiers?.length || rule.functions?.length || rule.subjects?.length) || rule.patch !== undefined,
     functions: (rule.functions ?? []).map((text) => ({ text, re: compileFunction(text) })),
     funcAny: combineFunctions(rule.functions ?? []),
-    identifiers: (rule.identifiers ?? []).map((text) =>
-      text.endsWith("*") ? { text, prefix: text.slice(0, -1) } : { text, exact: text }),
+    identifiers: (rule.identifiers ?? []).map((text) => (text.endsWith("*") ? { text, prefix: text.slice(0, -1) } : { text, exact: text })),
     subjects: (rule.subjects ?? []).map((text) => ({ text, re: new RegExp(text, "i") })),
   };
 }
@@ -166,7 +174,10 @@ export function validateHunkMap(value: unknown): HunkMapError[] {
   }
   value.rules.forEach((r, i) => {
     const at = `/rules/${i}`;
-    if (!isObj(r)) { errs.push({ path: at, message: "a rule must be an object" }); return; }
+    if (!isObj(r)) {
+      errs.push({ path: at, message: "a rule must be an object" });
+      return;
+    }
     for (const k of Object.keys(r)) {
       if (!["mechanism", "patch", "files", "functions", "identifiers", "subjects", "note"].includes(k)) {
         errs.push({ path: `${at}/${k}`, message: `unknown key "${k}"` });
@@ -198,10 +209,31 @@ export function validateHunkMap(value: unknown): HunkMapError[] {
         if (problem) errs.push({ path: `${at}/${key}/${j}`, message: problem });
       });
     };
-    strList("files", true, (s) => { try { picomatch(s); return null; } catch (e) { return `bad glob: ${(e as Error).message}`; } });
-    strList("functions", false, (s) => { try { compileFunction(s); return null; } catch (e) { return `bad regex: ${(e as Error).message}`; } });
-    strList("identifiers", false, (s) => /^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(s) ? null : "not a C identifier (optionally ending in *)");
-    strList("subjects", false, (s) => { try { new RegExp(s, "i"); return null; } catch (e) { return `bad regex: ${(e as Error).message}`; } });
+    strList("files", true, (s) => {
+      try {
+        picomatch(s);
+        return null;
+      } catch (e) {
+        return `bad glob: ${(e as Error).message}`;
+      }
+    });
+    strList("functions", false, (s) => {
+      try {
+        compileFunction(s);
+        return null;
+      } catch (e) {
+        return `bad regex: ${(e as Error).message}`;
+      }
+    });
+    strList("identifiers", false, (s) => (/^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(s) ? null : "not a C identifier (optionally ending in *)"));
+    strList("subjects", false, (s) => {
+      try {
+        new RegExp(s, "i");
+        return null;
+      } catch (e) {
+        return `bad regex: ${(e as Error).message}`;
+      }
+    });
   });
   return errs;
 }
@@ -271,8 +303,11 @@ function subjectHit(cr: CompiledRule, patch: Patch) {
 function scoreRule(cr: CompiledRule, patch: Patch, hunk: Hunk): number {
   let score = 0;
   if (identifierHits(cr, hunk).length) score += SCORE.identifier;
-  if (hunk.funcContext && cr.functions.length &&
-      (cr.funcAny ? cr.funcAny.test(hunk.funcContext) : cr.functions.some((f) => f.re.test(hunk.funcContext)))) {
+  if (
+    hunk.funcContext &&
+    cr.functions.length &&
+    (cr.funcAny ? cr.funcAny.test(hunk.funcContext) : cr.functions.some((f) => f.re.test(hunk.funcContext)))
+  ) {
     score += SCORE.function;
   }
   if (subjectHit(cr, patch)) score += SCORE.subject;
@@ -303,7 +338,10 @@ export function mapHunk(map: CompiledHunkMap, patch: Patch, file: FileDiff, hunk
     line: hunk.line,
     endLine: hunk.endLine,
     funcContext: hunk.funcContext,
-    mechanism, reason, score, rule,
+    mechanism,
+    reason,
+    score,
+    rule,
   });
   if (!map.byPath) map.byPath = new Map();
   const key = file.oldPath === file.newPath ? file.path : `${file.path}\0${file.oldPath ?? ""}\0${file.newPath ?? ""}`;
@@ -321,13 +359,19 @@ export function mapHunk(map: CompiledHunkMap, patch: Patch, file: FileDiff, hunk
       const sc = scoreRule(cr, patch, hunk);
       if (sc < 0 || sc < bestScore) continue;
       const ids = sc >= SCORE.identifier ? identifierHits(cr, hunk).length : 0;
-      if (sc > bestScore || ids > bestIds) { best = cr; bestScore = sc; bestIds = ids; }
+      if (sc > bestScore || ids > bestIds) {
+        best = cr;
+        bestScore = sc;
+        bestIds = ids;
+      }
     }
     if (best) {
       const cr = best;
       const where = `${cr.source} rule #${cr.index}${cr.rule.note ? ` (${cr.rule.note})` : ""}`;
-      return result(cr.rule.mechanism, `${explain(cr, patch, file, hunk).join("; ")} [${where}]`, bestScore,
-        { source: cr.source, index: cr.index });
+      return result(cr.rule.mechanism, `${explain(cr, patch, file, hunk).join("; ")} [${where}]`, bestScore, {
+        source: cr.source,
+        index: cr.index,
+      });
     }
   }
   return result(null, `no rule matches file ${file.path || "(unnamed)"} with this hunk's identifiers, function or subject`, 0, null);

@@ -173,7 +173,10 @@ export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES):
   }
   let firstBad = -1;
   for (let i = 0; i < body.length; i++) {
-    if (body[i] >= 0x80) { firstBad = i; break; }
+    if (body[i] >= 0x80) {
+      firstBad = i;
+      break;
+    }
   }
   // Latin1 maps every byte to a code point, so it cannot fail; refuse only bytes that are not
   // plausible text in any 8-bit charset: C0 controls other than tab/LF/VT/FF/CR/ESC.
@@ -202,12 +205,14 @@ export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES):
     ok: true,
     text,
     encoding: "latin1",
-    diagnostics: [{
-      line: lineOfByte(body, firstBad < 0 ? 0 : firstBad),
-      severity: "warning",
-      code: "not-utf8",
-      message: `input is not valid UTF-8 (first bad byte at offset ${firstBad + start}); decoded as latin1`,
-    }],
+    diagnostics: [
+      {
+        line: lineOfByte(body, firstBad < 0 ? 0 : firstBad),
+        severity: "warning",
+        code: "not-utf8",
+        message: `input is not valid UTF-8 (first bad byte at offset ${firstBad + start}); decoded as latin1`,
+      },
+    ],
   };
 }
 
@@ -216,14 +221,72 @@ export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES):
 
 /** C keywords (C11 + common GNU spellings) and preprocessor words, never reported as identifiers. */
 const C_KEYWORDS = new Set([
-  "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
-  "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
-  "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
-  "volatile", "while", "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic",
-  "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local", "asm", "__asm__", "__attribute__",
-  "typeof", "__typeof__", "__inline__", "__volatile__", "__restrict", "bool", "true", "false",
+  "auto",
+  "break",
+  "case",
+  "char",
+  "const",
+  "continue",
+  "default",
+  "do",
+  "double",
+  "else",
+  "enum",
+  "extern",
+  "float",
+  "for",
+  "goto",
+  "if",
+  "inline",
+  "int",
+  "long",
+  "register",
+  "restrict",
+  "return",
+  "short",
+  "signed",
+  "sizeof",
+  "static",
+  "struct",
+  "switch",
+  "typedef",
+  "union",
+  "unsigned",
+  "void",
+  "volatile",
+  "while",
+  "_Alignas",
+  "_Alignof",
+  "_Atomic",
+  "_Bool",
+  "_Complex",
+  "_Generic",
+  "_Imaginary",
+  "_Noreturn",
+  "_Static_assert",
+  "_Thread_local",
+  "asm",
+  "__asm__",
+  "__attribute__",
+  "typeof",
+  "__typeof__",
+  "__inline__",
+  "__volatile__",
+  "__restrict",
+  "bool",
+  "true",
+  "false",
   // preprocessor
-  "include", "define", "undef", "ifdef", "ifndef", "endif", "elif", "pragma", "defined", "error",
+  "include",
+  "define",
+  "undef",
+  "ifdef",
+  "ifndef",
+  "endif",
+  "elif",
+  "pragma",
+  "defined",
+  "error",
 ]);
 
 /** 1 for the ASCII word characters [A-Za-z0-9_], 2 for the digits among them. */
@@ -238,7 +301,7 @@ for (let c = 0; c < 128; c++) {
 function stripCNoise(line: string): string {
   if (/^\s*#\s*include\b/.test(line)) return "";
   // Fast path: most lines have no literal or comment.
-  if (line.indexOf("\"") < 0 && line.indexOf("'") < 0 && line.indexOf("/") < 0) return line;
+  if (line.indexOf('"') < 0 && line.indexOf("'") < 0 && line.indexOf("/") < 0) return line;
   // Keep the code between literals and comments as slices (linear, no per-character concatenation).
   const parts: string[] = [];
   let from = 0;
@@ -288,7 +351,12 @@ export function collectIdentifiers(line: string, seen: IdentifierSet, out: strin
   let first = 0;
   while (first < line.length && (line.charCodeAt(first) === 0x20 || line.charCodeAt(first) === 0x09)) first++;
   const f = line.charCodeAt(first);
-  if ((f === 0x2a /* * */ || (f === 0x2f /* / */ && line.charCodeAt(first + 1) === 0x2a)) && /^\s*(\*|\/\*)/.test(line) && !/^\s*\*\s*\w+\s*=/.test(line)) return;
+  if (
+    (f === 0x2a /* * */ || (f === 0x2f /* / */ && line.charCodeAt(first + 1) === 0x2a)) &&
+    /^\s*(\*|\/\*)/.test(line) &&
+    !/^\s*\*\s*\w+\s*=/.test(line)
+  )
+    return;
   const code = stripCNoise(line.length > MAX_IDENT_LINE ? line.slice(0, MAX_IDENT_LINE) : line);
   // The identifiers are the matches of /\b[A-Za-z_][A-Za-z0-9_]*\b/g: runs of ASCII word characters
   // that do not start with a digit. Scanned by hand: a regex match allocates an array per word,
@@ -320,7 +388,8 @@ export function collectIdentifiers(line: string, seen: IdentifierSet, out: strin
 // Line-level recognisers
 
 /** `From <sha> Mon Sep 17 00:00:00 2001` (git) or any mbox `From addr Day Mon dd hh:mm:ss ...`. */
-const MBOX_FROM_RE = /^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d\d:\d\d/;
+const MBOX_FROM_RE =
+  /^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d\d:\d\d/;
 const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
 const COMMIT_RE = /^commit ([0-9a-f]{7,64})\b/;
 const SUBJECT_PREFIX_RE = /^\s*\[([^\]]*)\]\s*/;
@@ -337,8 +406,12 @@ function cleanPath(raw: string, prefix: string): string | null {
   const tab = p.indexOf("\t");
   if (tab >= 0) p = p.slice(0, tab);
   p = p.trim();
-  if (p.length >= 2 && p.startsWith("\"") && p.endsWith("\"")) {
-    p = p.slice(1, -1).replace(/\\(["\\])/g, "$1").replace(/\\t/g, "\t").replace(/\\n/g, "\n");
+  if (p.length >= 2 && p.startsWith('"') && p.endsWith('"')) {
+    p = p
+      .slice(1, -1)
+      .replace(/\\(["\\])/g, "$1")
+      .replace(/\\t/g, "\t")
+      .replace(/\\n/g, "\n");
   }
   if (p === "/dev/null") return null;
   if (p.startsWith(prefix)) return p.slice(prefix.length);
@@ -347,7 +420,7 @@ function cleanPath(raw: string, prefix: string): string | null {
 
 /** `diff --git a/x b/y` → [x, y] for the common unquoted, equal-length case; best effort otherwise. */
 function parseDiffGitPaths(rest: string): [string | null, string | null] {
-  if (rest.startsWith("\"") && rest.length < 4096) {
+  if (rest.startsWith('"') && rest.length < 4096) {
     const m = /^"((?:[^"\\]|\\.)*)" +"?((?:[^"\\]|\\.)*)"?$/.exec(rest);
     if (m) return [cleanPath(`"${m[1]}"`, "a/"), cleanPath(`"${m[2]}"`, "b/")];
   }
@@ -371,7 +444,10 @@ function splitSubject(raw: string): { subject: string; prefix: string; index: nu
   // Mailers may stack prefixes: `Re: [PATCH 1/2]` or `[RFC][PATCH 1/2]`.
   for (let guard = 0; guard < 8; guard++) {
     const re = /^(re|fwd?):\s*/i.exec(rest);
-    if (re) { rest = rest.slice(re[0].length); continue; }
+    if (re) {
+      rest = rest.slice(re[0].length);
+      continue;
+    }
     const m = SUBJECT_PREFIX_RE.exec(rest);
     if (!m) break;
     prefixes.push(m[1]);
@@ -396,27 +472,29 @@ export function decodeMimeWords(value: string): string {
   // Real headers are short; a huge one is left alone rather than scanned with a regex.
   if (value.indexOf("=?") < 0 || value.length > MAX_MIME_HEADER) return value;
   // Whitespace between two encoded words is not part of the text.
-  return value.replace(/\?=\s+=\?/g, "?==?").replace(/=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g, (whole, cs: string, enc: string, data: string) => {
-    const charset = cs.toLowerCase().replace(/\*.*$/, "");
-    let bytes: number[] = [];
-    try {
-      if (enc.toLowerCase() === "q") {
-        const t = data.replace(/_/g, " ");
-        for (let i = 0; i < t.length; i++) {
-          if (t[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(t.slice(i + 1, i + 3))) {
-            bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
-            i += 2;
-          } else bytes.push(t.charCodeAt(i) & 0xff);
+  return value
+    .replace(/\?=\s+=\?/g, "?==?")
+    .replace(/=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g, (whole, cs: string, enc: string, data: string) => {
+      const charset = cs.toLowerCase().replace(/\*.*$/, "");
+      let bytes: number[] = [];
+      try {
+        if (enc.toLowerCase() === "q") {
+          const t = data.replace(/_/g, " ");
+          for (let i = 0; i < t.length; i++) {
+            if (t[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(t.slice(i + 1, i + 3))) {
+              bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
+              i += 2;
+            } else bytes.push(t.charCodeAt(i) & 0xff);
+          }
+        } else {
+          const bin = atob(data);
+          bytes = Array.from(bin, (c) => c.charCodeAt(0));
         }
-      } else {
-        const bin = atob(data);
-        bytes = Array.from(bin, (c) => c.charCodeAt(0));
+        return new TextDecoder(charset, { fatal: true }).decode(new Uint8Array(bytes));
+      } catch {
+        return whole;
       }
-      return new TextDecoder(charset, { fatal: true }).decode(new Uint8Array(bytes));
-    } catch {
-      return whole;
-    }
-  });
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,8 +591,16 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       return null;
     }
     const p: Patch = {
-      subject: "", subjectPrefix: "", index: null, total: null, author: "", date: "", commit: "",
-      line, endLine: line, files: [],
+      subject: "",
+      subjectPrefix: "",
+      index: null,
+      total: null,
+      author: "",
+      date: "",
+      commit: "",
+      line,
+      endLine: line,
+      files: [],
     };
     result.patches.push(p);
     return p;
@@ -529,9 +615,13 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     if (!hunk) return;
     if (oldLeft > 0 || newLeft > 0) {
       hunk.truncated = true;
-      diag(hunk.line, "error", "truncated-hunk",
+      diag(
+        hunk.line,
+        "error",
+        "truncated-hunk",
         `truncated hunk: header says -${hunk.oldStart},${hunk.oldCount} +${hunk.newStart},${hunk.newCount} ` +
-        `but ${oldLeft} old and ${newLeft} new line(s) are missing`);
+          `but ${oldLeft} old and ${newLeft} new line(s) are missing`,
+      );
     }
     hunk.endLine = Math.max(hunk.line, lastLine);
     if (file) file.endLine = Math.max(file.endLine, hunk.endLine);
@@ -557,7 +647,13 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     }
     totalFiles++;
     file = {
-      oldPath, newPath, path: newPath ?? oldPath ?? "", line, endLine: line, binary: false, hunks: [],
+      oldPath,
+      newPath,
+      path: newPath ?? oldPath ?? "",
+      line,
+      endLine: line,
+      binary: false,
+      hunks: [],
     };
     p.files.push(file);
   };
@@ -603,11 +699,20 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     const oldCount = m[2] === undefined ? 1 : Number(m[2]);
     const newCount = m[4] === undefined ? 1 : Number(m[4]);
     hunk = {
-      line, endLine: line,
-      oldStart: Number(m[1]), oldCount, newStart: Number(m[3]), newCount,
+      line,
+      endLine: line,
+      oldStart: Number(m[1]),
+      oldCount,
+      newStart: Number(m[3]),
+      newCount,
       funcContext: (m[5] ?? "").trim(),
-      added: keepsLines ? [] : NO_LINES, removed: keepsLines ? [] : NO_LINES, addedCount: 0, removedCount: 0, identifiersAdded: [],
-      truncated: false, linesOmitted: false,
+      added: keepsLines ? [] : NO_LINES,
+      removed: keepsLines ? [] : NO_LINES,
+      addedCount: 0,
+      removedCount: 0,
+      identifiersAdded: [],
+      truncated: false,
+      linesOmitted: false,
     };
     hunkSerial++;
     f.hunks.push(hunk);
@@ -625,10 +730,18 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   /** With maxRetainedLines 0 no hunk keeps a line: they all share one empty, frozen array. */
   const keepsLines = L.maxRetainedLines > 0;
   const keep = (): boolean => {
-    if (retained < L.maxRetainedLines) { retained++; return true; }
+    if (retained < L.maxRetainedLines) {
+      retained++;
+      return true;
+    }
     if (!retainWarned && L.maxRetainedLines > 0) {
       retainWarned = true;
-      diag(lineNo, "warning", "lines-omitted", `more than ${L.maxRetainedLines} changed lines; later hunks keep counts and identifiers only`);
+      diag(
+        lineNo,
+        "warning",
+        "lines-omitted",
+        `more than ${L.maxRetainedLines} changed lines; later hunks keep counts and identifiers only`,
+      );
     }
     if (hunk) hunk.linesOmitted = true;
     return false;
@@ -757,7 +870,10 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     if (state === "body" && bodyFirst) {
       if (line.length > 0) {
         bodyFirst = false;
-        if (line.startsWith("From: ") && patch) { patch.author = decodeMimeWords(line.slice(6).trim()); continue; }
+        if (line.startsWith("From: ") && patch) {
+          patch.author = decodeMimeWords(line.slice(6).trim());
+          continue;
+        }
       }
     }
 
@@ -816,11 +932,18 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
         state = "afterHunk";
         continue;
       }
-      if (/^(old mode|new mode|deleted file mode|new file mode|similarity index|dissimilarity index|index |rename from|rename to|copy from|copy to)/.test(line)) {
+      if (
+        /^(old mode|new mode|deleted file mode|new file mode|similarity index|dissimilarity index|index |rename from|rename to|copy from|copy to)/.test(
+          line,
+        )
+      ) {
         if (line.startsWith("deleted file mode")) f.newPath = null;
         if (line.startsWith("new file mode")) f.oldPath = null;
         if (line.startsWith("rename from ")) f.oldPath = line.slice(12);
-        if (line.startsWith("rename to ")) { f.newPath = line.slice(10); f.path = f.newPath; }
+        if (line.startsWith("rename to ")) {
+          f.newPath = line.slice(10);
+          f.path = f.newPath;
+        }
         f.endLine = lineNo;
         continue;
       }
@@ -831,14 +954,20 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
         const m = HUNK_RE.exec(line);
         if (m) {
           if (startHunk(lineNo, m)) {
-            if (hunk && oldLeft === 0 && newLeft === 0) { closeHunk(lineNo); state = "afterHunk"; }
-            else state = hunk ? "hunk" : "afterHunk";
+            if (hunk && oldLeft === 0 && newLeft === 0) {
+              closeHunk(lineNo);
+              state = "afterHunk";
+            } else state = hunk ? "hunk" : "afterHunk";
           } else state = "afterHunk";
           if (patch) patch.endLine = lineNo;
           continue;
         }
-        diag(lineNo, "error", "bad-hunk-header",
-          line.startsWith("@@@") ? "combined diff hunks (@@@) are not supported" : `hunk header does not parse: ${truncate(line, 80)}`);
+        diag(
+          lineNo,
+          "error",
+          "bad-hunk-header",
+          line.startsWith("@@@") ? "combined diff hunks (@@@) are not supported" : `hunk header does not parse: ${truncate(line, 80)}`,
+        );
         continue;
       }
       if (state === "top") {

@@ -194,7 +194,17 @@ export function buildSeedReport(runs: readonly SeedRun[], published: PublishedTa
             const p = probe(file, mode, side === "guest" ? PROBE_IDS.guestCyclictest : PROBE_IDS.hostCyclictest);
             const simulated = p && p.latency.count > 0 ? (stat === "avg" ? p.latency.avg_us : p.latency.max_us) : null;
             const pub = get(published.cyclictest_us, load, stat, side, interval, mode);
-            cells.push({ table: "cyclictest", load, interval, side, stat, mode, published: pub, simulated, log10Error: log10Error(simulated, pub) });
+            cells.push({
+              table: "cyclictest",
+              load,
+              interval,
+              side,
+              stat,
+              mode,
+              published: pub,
+              simulated,
+              log10Error: log10Error(simulated, pub),
+            });
           }
   for (const load of ["noload", "busy"] as const)
     for (const frames of [96, 256, 512] as const)
@@ -204,7 +214,17 @@ export function buildSeedReport(runs: readonly SeedRun[], published: PublishedTa
         const simulated = p && typeof p.glitches === "number" ? p.glitches : null;
         const buffer = bufferLabel(published, frames);
         const pub = get(published.oboetester_glitches.buffer_frames, buffer, load, mode);
-        cells.push({ table: "audio", load, buffer, bufferFrames: frames, stat: "glitches", mode, published: pub, simulated, log10Error: log10Error(simulated, pub) });
+        cells.push({
+          table: "audio",
+          load,
+          buffer,
+          bufferFrames: frames,
+          stat: "glitches",
+          mode,
+          published: pub,
+          simulated,
+          log10Error: log10Error(simulated, pub),
+        });
       }
 
   const errs = cells.map((c) => c.log10Error).filter((x): x is number => x !== null);
@@ -234,11 +254,14 @@ export function buildSeedReport(runs: readonly SeedRun[], published: PublishedTa
  */
 export function evaluateClaims(cells: readonly Cell[]): Claim[] {
   const ct = (load: string, interval: number, side: string, stat: string, mode: string) =>
-    (cells.find((c) => c.table === "cyclictest" && c.load === load && c.interval === interval && c.side === side && c.stat === stat && c.mode === mode)?.simulated ?? null) as
+    (cells.find(
+      (c) =>
+        c.table === "cyclictest" && c.load === load && c.interval === interval && c.side === side && c.stat === stat && c.mode === mode,
+    )?.simulated ?? null) as number | null;
+  const au = (load: string, frames: number, mode: string) =>
+    (cells.find((c) => c.table === "audio" && c.load === load && c.bufferFrames === frames && c.mode === mode)?.simulated ?? null) as
       | number
       | null;
-  const au = (load: string, frames: number, mode: string) =>
-    (cells.find((c) => c.table === "audio" && c.load === load && c.bufferFrames === frames && c.mode === mode)?.simulated ?? null) as number | null;
   const ok = (x: number | null): x is number => x !== null && Number.isFinite(x);
   const claims: Claim[] = [];
   const intervals = [500, 1000] as const;
@@ -301,7 +324,8 @@ export function evaluateClaims(cells: readonly Cell[]): Claim[] {
         const s = ct(load, i, "host", "max", "static");
         parts.push(`${load} ${i}: vanilla ${fmt(v)}, dynamic ${fmt(d)}, static ${fmt(s)} us`);
         if (load === "idle") {
-          if (ok(v) && ok(d) && floor1(d) > HOST_HURT_FACTOR * floor1(v)) idleNote = " (idle rows, information only: dynamic host max above the factor somewhere)";
+          if (ok(v) && ok(d) && floor1(d) > HOST_HURT_FACTOR * floor1(v))
+            idleNote = " (idle rows, information only: dynamic host max above the factor somewhere)";
           continue;
         }
         if (!ok(v) || !ok(d) || !ok(s)) {
@@ -395,13 +419,19 @@ export function formatSeedReportText(r: SeedReport): string {
       );
   lines.push("");
   lines.push("audio glitches (OboeTester analogue; patches = dynamic mode)");
-  lines.push(`${pad("load", 7)} ${pad("buffer", 11)} ${pad("mode", 8)} ${pad("simulated", 10, true)} ${pad("published", 10, true)} ${pad("error", 6, true)}`);
+  lines.push(
+    `${pad("load", 7)} ${pad("buffer", 11)} ${pad("mode", 8)} ${pad("simulated", 10, true)} ${pad("published", 10, true)} ${pad("error", 6, true)}`,
+  );
   for (const c of r.cells)
     if (c.table === "audio")
-      lines.push(`${pad(c.load, 7)} ${pad(c.buffer, 11)} ${pad(c.mode, 8)} ${pad(num(c.simulated), 10, true)} ${pad(num(c.published), 10, true)} ${pad(err(c.log10Error), 6, true)}`);
+      lines.push(
+        `${pad(c.load, 7)} ${pad(c.buffer, 11)} ${pad(c.mode, 8)} ${pad(num(c.simulated), 10, true)} ${pad(num(c.published), 10, true)} ${pad(err(c.log10Error), 6, true)}`,
+      );
   lines.push("");
   const n = r.cells.filter((c) => c.log10Error !== null).length;
-  lines.push(`median |log10 error| over ${n} of ${r.cells.length} cells: ${r.medianLog10Error === null ? "n/a" : r.medianLog10Error.toFixed(3)}`);
+  lines.push(
+    `median |log10 error| over ${n} of ${r.cells.length} cells: ${r.medianLog10Error === null ? "n/a" : r.medianLog10Error.toFixed(3)}`,
+  );
   lines.push(`  (${r.errorDefinition})`);
   lines.push("");
   lines.push("claims (checked on simulated numbers only):");

@@ -243,7 +243,8 @@ function schemaPointerAt(base: string, segs: readonly string[]): string | undefi
   let [ptr, s] = deref(base);
   for (const seg of segs) {
     if (!s) return undefined;
-    if (s.properties && Object.prototype.hasOwnProperty.call(s.properties, seg)) ptr = `${ptr}/properties/${seg.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    if (s.properties && Object.prototype.hasOwnProperty.call(s.properties, seg))
+      ptr = `${ptr}/properties/${seg.replace(/~/g, "~0").replace(/\//g, "~1")}`;
     else if (s.items && /^\d+$/.test(seg)) ptr = `${ptr}/items`;
     else return undefined;
     [ptr, s] = deref(ptr);
@@ -252,7 +253,12 @@ function schemaPointerAt(base: string, segs: readonly string[]): string | undefi
 }
 
 function splitPointer(p: string): string[] {
-  return p === "" ? [] : p.slice(1).split("/").map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return p === ""
+    ? []
+    : p
+        .slice(1)
+        .split("/")
+        .map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 function dataAt(data: unknown, segs: readonly string[]): unknown {
@@ -332,10 +338,27 @@ function resolveAnyOf(errors: RawError[], base: string, data: unknown): RawError
       const allowed = branches.map((b) => deref(`${b.dptr}/properties/${k}`)[1]?.const);
       const got = (value as Record<string, unknown>)[k];
       if (got === undefined) {
-        replacement = [{ instancePath: P, keyword: "required", params: { missingProperty: k }, message: "", text: `missing required field "${k}" (one of: ${allowed.join(", ")})` }];
+        replacement = [
+          {
+            instancePath: P,
+            keyword: "required",
+            params: { missingProperty: k },
+            message: "",
+            text: `missing required field "${k}" (one of: ${allowed.join(", ")})`,
+          },
+        ];
       } else {
         const idx = allowed.findIndex((a) => a === got);
-        if (idx < 0) replacement = [{ instancePath: `${P}/${k}`, keyword: "enum", params: {}, message: "", text: `must be one of: ${allowed.join(", ")} (got ${JSON.stringify(got)})` }];
+        if (idx < 0)
+          replacement = [
+            {
+              instancePath: `${P}/${k}`,
+              keyword: "enum",
+              params: {},
+              message: "",
+              text: `must be one of: ${allowed.join(", ")} (got ${JSON.stringify(got)})`,
+            },
+          ];
         else chosen = branches[idx];
       }
     }
@@ -345,11 +368,18 @@ function resolveAnyOf(errors: RawError[], base: string, data: unknown): RawError
       const sorted = [...branches].sort((a, b) => score(a) - score(b) || a.i - b.i);
       const best = sorted[0];
       const tie = sorted.length > 1 && score(sorted[1]) === score(best);
-      if (best.errs.length === 0) chosen = best; // cannot happen (anyOf failed), but be safe
+      if (best.errs.length === 0)
+        chosen = best; // cannot happen (anyOf failed), but be safe
       else if (!tie) chosen = best;
       else
         replacement = [
-          { instancePath: P, keyword: "anyOf", params: {}, message: "", text: `must be one of the forms: ${branches.map((b) => describeForm(b.bs)).join(", ")}` },
+          {
+            instancePath: P,
+            keyword: "anyOf",
+            params: {},
+            message: "",
+            text: `must be one of the forms: ${branches.map((b) => describeForm(b.bs)).join(", ")}`,
+          },
         ];
     }
     errors = [...rest, ...(replacement ?? chosen!.errs.map((x) => ({ ...x })))];
@@ -468,7 +498,12 @@ function schemaErrorToScenarioError(e: RawError, data: unknown, loc: Locator): S
     }
     case "const": {
       const [a, b] = loc.range(segs, "value");
-      return loc.error(`${where(segs)}: must be ${JSON.stringify(e.params.allowedValue)} (got ${JSON.stringify(value)})`, formatPath(segs), a, b);
+      return loc.error(
+        `${where(segs)}: must be ${JSON.stringify(e.params.allowedValue)} (got ${JSON.stringify(value)})`,
+        formatPath(segs),
+        a,
+        b,
+      );
     }
     default: {
       const [a, b] = loc.range(segs, "value");
@@ -544,7 +579,8 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
     if (c.rt_runtime_us !== undefined && c.rt_runtime_us !== -1) {
       // kernel/sched/rt.c refuses a runtime above the period; -1 means "no throttling".
       const period = c.rt_period_us ?? 1_000_000;
-      if (!(c.rt_runtime_us >= 0 && c.rt_runtime_us <= period)) err(`${path}.rt_runtime_us`, `must be -1 or 0..rt_period_us (${period}) (got ${c.rt_runtime_us})`);
+      if (!(c.rt_runtime_us >= 0 && c.rt_runtime_us <= period))
+        err(`${path}.rt_runtime_us`, `must be -1 or 0..rt_period_us (${period}) (got ${c.rt_runtime_us})`);
     }
     positive(c.rr_timeslice_ms, `${path}.rr_timeslice_ms`);
     nonNegative(c.timer_slack_ns, `${path}.timer_slack_ns`);
@@ -553,7 +589,8 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
     positive(c.load_balance_ms, `${path}.load_balance_ms`);
     integer(c.hz, `${path}.hz`);
     const hz = c.hz ?? 250;
-    if (c.tick_cost_ns !== undefined && c.tick_cost_ns >= 1e9 / hz) err(`${path}.tick_cost_ns`, `must be shorter than the tick period (${1e9 / hz} ns at hz = ${hz})`);
+    if (c.tick_cost_ns !== undefined && c.tick_cost_ns >= 1e9 / hz)
+      err(`${path}.tick_cost_ns`, `must be shorter than the tick period (${1e9 / hz} ns at hz = ${hz})`);
   };
 
   const ids = new Map<string, string>();
@@ -564,8 +601,10 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
       else ids.set(w.id, path);
     }
     const rt = w.policy === "fifo" || w.policy === "rr";
-    if (w.priority !== undefined && w.priority > 0 && !rt) err(`${path}.priority`, `a priority applies to fifo/rr only (policy is ${w.policy ?? "other"}); Linux refuses it`);
-    if (rt && !(w.priority !== undefined && w.priority >= 1)) err(`${path}.priority`, `policy ${w.policy} needs priority 1..99 (Linux refuses 0)`);
+    if (w.priority !== undefined && w.priority > 0 && !rt)
+      err(`${path}.priority`, `a priority applies to fifo/rr only (policy is ${w.policy ?? "other"}); Linux refuses it`);
+    if (rt && !(w.priority !== undefined && w.priority >= 1))
+      err(`${path}.priority`, `policy ${w.policy} needs priority 1..99 (Linux refuses 0)`);
     integer(w.cpu, `${path}.cpu`);
     if ("threads" in w) integer(w.threads, `${path}.threads`);
     switch (w.kind) {
@@ -589,7 +628,8 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
         dist(w.work, `${path}.work`);
         break;
       case "periodic":
-        if (w.period_us * 1000 <= ctxSwitchNs) err(`${path}.period_us`, `${w.period_us} us is not longer than a context switch (context_switch_ns = ${ctxSwitchNs})`);
+        if (w.period_us * 1000 <= ctxSwitchNs)
+          err(`${path}.period_us`, `${w.period_us} us is not longer than a context switch (context_switch_ns = ${ctxSwitchNs})`);
         dist(w.work, `${path}.work`);
         break;
       case "bursty":
@@ -603,13 +643,15 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
 
   nonNegative(s.warmup_ms, "warmup_ms");
   const dur = s.duration_s ?? 10;
-  if (s.warmup_ms !== undefined && s.warmup_ms >= dur * 1000) err("warmup_ms", `must be shorter than the run (duration_s = ${dur}, so < ${dur * 1000} ms)`);
+  if (s.warmup_ms !== undefined && s.warmup_ms >= dur * 1000)
+    err("warmup_ms", `must be shorter than the run (duration_s = ${dur}, so < ${dur * 1000} ms)`);
   integer(s.host.cpus, "host.cpus");
   sched(s.host.sched, "host.sched");
   const k = s.host.kvm;
   if (k) {
     nonNegative(k.halt_poll_ns, "host.kvm.halt_poll_ns");
-    if (k.halt_poll_ns_grow !== undefined && !(k.halt_poll_ns_grow >= 1)) err("host.kvm.halt_poll_ns_grow", `must be >= 1 (got ${k.halt_poll_ns_grow})`);
+    if (k.halt_poll_ns_grow !== undefined && !(k.halt_poll_ns_grow >= 1))
+      err("host.kvm.halt_poll_ns_grow", `must be >= 1 (got ${k.halt_poll_ns_grow})`);
     nonNegative(k.halt_poll_ns_grow_start, "host.kvm.halt_poll_ns_grow_start");
     nonNegative(k.halt_poll_ns_shrink, "host.kvm.halt_poll_ns_shrink");
     nonNegative(k.exit_ns, "host.kvm.exit_ns");
@@ -625,7 +667,8 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
   (s.vms ?? []).forEach((vm, i) => {
     const p = `vms.${i}`;
     integer(vm.vcpus, `${p}.vcpus`);
-    if (vm.vcpu_nice !== undefined && !(vm.vcpu_nice >= -20 && vm.vcpu_nice <= 19)) err(`${p}.vcpu_nice`, `must be -20..19 (got ${vm.vcpu_nice})`);
+    if (vm.vcpu_nice !== undefined && !(vm.vcpu_nice >= -20 && vm.vcpu_nice <= 19))
+      err(`${p}.vcpu_nice`, `must be -20..19 (got ${vm.vcpu_nice})`);
     if (vm.pin && vm.pin.length !== vm.vcpus) err(`${p}.pin`, `has ${vm.pin.length} entries but the VM has ${vm.vcpus} vCPUs`);
     vm.pin?.forEach((c, j) => integer(c, `${p}.pin.${j}`));
     sched(vm.guest?.sched, `${p}.guest.sched`);
@@ -649,12 +692,14 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
     const label = ("name" in spec && spec.name) || spec.mode;
     if (labels.has(label)) err(`modes.${i}`, `duplicate mode "${label}" (also modes[${labels.get(label)}]); give it a distinct name`);
     labels.set(label, i);
-    if (typeof m !== "string" && m.mechanisms && m.mode !== "dynamic") warn(`modes.${i}.mechanisms`, `only dynamic mode uses mechanisms; ignored for ${m.mode}`);
+    if (typeof m !== "string" && m.mechanisms && m.mode !== "dynamic")
+      warn(`modes.${i}.mechanisms`, `only dynamic mode uses mechanisms; ignored for ${m.mode}`);
   });
   const t = s.timeline;
   if (t) {
     nonNegative(t.from_ms, "timeline.from_ms");
-    if (t.from_ms !== undefined && t.to_ms !== undefined && !(t.to_ms > t.from_ms)) err("timeline.to_ms", `must be after from_ms (${t.from_ms})`);
+    if (t.from_ms !== undefined && t.to_ms !== undefined && !(t.to_ms > t.from_ms))
+      err("timeline.to_ms", `must be after from_ms (${t.from_ms})`);
   }
   if (s.max_events !== undefined) integer(s.max_events, "max_events");
   return out;
@@ -689,7 +734,10 @@ export function loadScenario(text: string, _fileName?: string): LoadResult {
   }
   const loc = new Locator(text, doc);
   if (doc.errors.length) {
-    return { ok: false, errors: doc.errors.slice(0, LOADER_LIMITS.maxErrors).map((e) => loc.error(oneLine(e.message), "", e.pos[0], e.pos[1])) };
+    return {
+      ok: false,
+      errors: doc.errors.slice(0, LOADER_LIMITS.maxErrors).map((e) => loc.error(oneLine(e.message), "", e.pos[0], e.pos[1])),
+    };
   }
   const warnings: ScenarioError[] = doc.warnings.map((w) => loc.error(oneLine(w.message), "", w.pos[0], w.pos[1], "warning"));
   const contents = doc.contents as YamlNode | null;
@@ -699,7 +747,10 @@ export function loadScenario(text: string, _fileName?: string): LoadResult {
   if (!isMap(contents)) {
     const what = isSeq(contents) ? "a list" : "a single value";
     const r = contents.range ?? [0, 0, 0];
-    return { ok: false, errors: [loc.error(`scenario: must be a YAML mapping (key: value lines), got ${what}`, "", r[0], Math.min(r[1], loc.lineEnd(r[0])))] };
+    return {
+      ok: false,
+      errors: [loc.error(`scenario: must be a YAML mapping (key: value lines), got ${what}`, "", r[0], Math.min(r[1], loc.lineEnd(r[0])))],
+    };
   }
   // An alias is written `*name`: a file without a `*` has none (most files) and skips the walk.
   const aliasError = text.includes("*") ? checkAliases(doc, loc) : null;
@@ -806,14 +857,19 @@ function checkAliases(doc: Document.Parsed, loc: Locator): ScenarioError | null 
         stack.push(enter(kid));
         continue;
       }
-      if (++aliases > LOADER_LIMITS.maxAliasCount) return at(kid, `more than ${LOADER_LIMITS.maxAliasCount} aliases (*name); write the values out`);
+      if (++aliases > LOADER_LIMITS.maxAliasCount)
+        return at(kid, `more than ${LOADER_LIMITS.maxAliasCount} aliases (*name); write the values out`);
       const target = anchors.get(kid.source);
       if (!target) return at(kid, `alias *${kid.source} has no anchor &${kid.source} before it`);
-      if (open.has(target)) return at(kid, `alias *${kid.source} is inside the value its anchor &${kid.source} names, so that value would contain itself`);
+      if (open.has(target))
+        return at(kid, `alias *${kid.source} is inside the value its anchor &${kid.source} names, so that value would contain itself`);
       const n = size.get(target) ?? 1;
       added += n;
       if (added > LOADER_LIMITS.maxAliasedValues)
-        return at(kid, `aliases expand to more than ${LOADER_LIMITS.maxAliasedValues} values (an alias of an alias of ...); write the values out`);
+        return at(
+          kid,
+          `aliases expand to more than ${LOADER_LIMITS.maxAliasedValues} values (an alias of an alias of ...); write the values out`,
+        );
       top.total += n;
       continue;
     }
@@ -856,7 +912,8 @@ function checkListLengths(data: unknown, loc: Locator): ScenarioError[] {
     const w = list(obj(vm)?.workloads);
     if (w) workloadLists.push({ segs: ["vms", i, "workloads"], n: w.length });
     const pin = list(obj(vm)?.pin);
-    if (pin && pin.length > LOADER_LIMITS.maxListItems) refuse(["vms", i, "pin"], `at most ${LOADER_LIMITS.maxListItems} entries (got ${pin.length})`);
+    if (pin && pin.length > LOADER_LIMITS.maxListItems)
+      refuse(["vms", i, "pin"], `at most ${LOADER_LIMITS.maxListItems} entries (got ${pin.length})`);
   });
   const workloads = workloadLists.reduce((acc, l) => acc + l.n, 0);
   if (workloads > LIMITS.threads_total) {
@@ -864,9 +921,11 @@ function checkListLengths(data: unknown, loc: Locator): ScenarioError[] {
     refuse(longest.segs, `at most ${LIMITS.threads_total} workloads in all, host and VMs together (the thread limit; got ${workloads})`);
   }
   const cgroups = list(host?.cgroups);
-  if (cgroups && cgroups.length > LOADER_LIMITS.maxListItems) refuse(["host", "cgroups"], `at most ${LOADER_LIMITS.maxListItems} cgroups (got ${cgroups.length})`);
+  if (cgroups && cgroups.length > LOADER_LIMITS.maxListItems)
+    refuse(["host", "cgroups"], `at most ${LOADER_LIMITS.maxListItems} cgroups (got ${cgroups.length})`);
   const modes = list(top.modes);
-  if (modes && modes.length > LOADER_LIMITS.maxListItems) refuse(["modes"], `at most ${LOADER_LIMITS.maxListItems} modes (got ${modes.length})`);
+  if (modes && modes.length > LOADER_LIMITS.maxListItems)
+    refuse(["modes"], `at most ${LOADER_LIMITS.maxListItems} modes (got ${modes.length})`);
   return out.sort(byPosition);
 }
 
@@ -897,7 +956,8 @@ function validateInSlices(data: unknown): GeneratedError[] | null {
   // The VM list is not cut: checkListLengths has held it to LIMITS.vms, and its VMs' own lists are.
   consider("/modes", top.modes, (d, items) => ({ ...d, modes: items }));
   if (isObj(top.host)) {
-    for (const key of ["workloads", "cgroups"]) consider(`/host/${key}`, top.host[key], (d, items) => ({ ...d, host: { ...(d.host as object), [key]: items } }));
+    for (const key of ["workloads", "cgroups"])
+      consider(`/host/${key}`, top.host[key], (d, items) => ({ ...d, host: { ...(d.host as object), [key]: items } }));
   }
   if (Array.isArray(top.vms)) {
     top.vms.forEach((vm, i) => {

@@ -36,7 +36,9 @@ const LIB = join(CACHE, "lib.cjs");
 const KEEP_PER_SIGNATURE = 3;
 
 function usage(msg) {
-  process.stderr.write(`fuzz: ${msg}\nusage: npm run fuzz -- [--time S] [--seed N] [--target scenario|patch|all] [--timeout MS] [--memory MB] [--inputs N] [--only I]\n`);
+  process.stderr.write(
+    `fuzz: ${msg}\nusage: npm run fuzz -- [--time S] [--seed N] [--target scenario|patch|all] [--timeout MS] [--memory MB] [--inputs N] [--only I]\n`,
+  );
   process.exit(2);
 }
 
@@ -64,10 +66,11 @@ function parseArgs(argv) {
     else if (a === "--only") o.only = Math.floor(num(val(), 0));
     else if (a === "--verbose" || a === "-v") o.verbose = true;
     else if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: npm run fuzz -- [--time S] [--seed N] [--target scenario|patch|all] [--timeout MS] [--memory MB] [--inputs N] [--only I] [--verbose]\n");
+      process.stdout.write(
+        "usage: npm run fuzz -- [--time S] [--seed N] [--target scenario|patch|all] [--timeout MS] [--memory MB] [--inputs N] [--only I] [--verbose]\n",
+      );
       process.exit(0);
-    }
-    else usage(`unknown argument ${a}`);
+    } else usage(`unknown argument ${a}`);
   }
   return o;
 }
@@ -75,7 +78,15 @@ function parseArgs(argv) {
 /** Bundles test/fuzz/lib.ts (and what it imports: loader, sim-core, patch parser) for plain Node. */
 async function bundle() {
   mkdirSync(CACHE, { recursive: true });
-  await esbuild.build({ entryPoints: [join(ROOT, "test/fuzz/lib.ts")], outfile: LIB, bundle: true, platform: "node", format: "cjs", target: "node20", logLevel: "warning" });
+  await esbuild.build({
+    entryPoints: [join(ROOT, "test/fuzz/lib.ts")],
+    outfile: LIB,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    logLevel: "warning",
+  });
 }
 
 function readCorpus(dir) {
@@ -106,7 +117,11 @@ class Runner {
     this.restarts = 0;
   }
   start() {
-    this.worker = new Worker(WORKER_SRC, { eval: true, workerData: { lib: LIB }, resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, stackSizeMb: 4 } });
+    this.worker = new Worker(WORKER_SRC, {
+      eval: true,
+      workerData: { lib: LIB },
+      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, stackSizeMb: 4 },
+    });
     this.worker.unref();
   }
   /** Runs one input; resolves { ok, info | error, ms } or { hang } / { crash }. */
@@ -176,7 +191,19 @@ async function main() {
   mkdirSync(FAILURES, { recursive: true });
 
   const stats = {};
-  for (const k of kinds) stats[k] = { inputs: 0, bytes: 0, refused: 0, accepted: 0, events: 0, hunks: 0, failures: 0, hangs: 0, slowest: { ms: 0, i: -1 }, ops: {} };
+  for (const k of kinds)
+    stats[k] = {
+      inputs: 0,
+      bytes: 0,
+      refused: 0,
+      accepted: 0,
+      events: 0,
+      hunks: 0,
+      failures: 0,
+      hangs: 0,
+      slowest: { ms: 0, i: -1 },
+      ops: {},
+    };
   /** signature -> { count, first input, saved files } */
   const signatures = new Map();
   const runner = new Runner(o.memory);
@@ -207,7 +234,8 @@ async function main() {
       else st.accepted++;
       st.events += r.info.events ?? 0;
       st.hunks += r.info.hunks ?? 0;
-      if (o.verbose) process.stdout.write(`  #${i} ${kind} ${bytes.length} B [${ops.join(",")}] -> ${r.info.outcome} ${r.ms.toFixed(1)} ms\n`);
+      if (o.verbose)
+        process.stdout.write(`  #${i} ${kind} ${bytes.length} B [${ops.join(",")}] -> ${r.info.outcome} ${r.ms.toFixed(1)} ms\n`);
       continue;
     }
     st.failures++;
@@ -223,7 +251,10 @@ async function main() {
     const ext = kind === "scenario" ? "yaml" : "patch";
     const file = join(FAILURES, `${kind}-seed${o.seed}-${i}.${ext}`);
     writeFileSync(file, bytes);
-    writeFileSync(`${file}.txt`, `${what}: input #${i} (seed ${o.seed}), from corpus ${corpora[kind][base].name} by ${ops.join(", ")}\nreplay: npm run fuzz -- --seed ${o.seed} --only ${i}\n\n${r.error}\n`);
+    writeFileSync(
+      `${file}.txt`,
+      `${what}: input #${i} (seed ${o.seed}), from corpus ${corpora[kind][base].name} by ${ops.join(", ")}\nreplay: npm run fuzz -- --seed ${o.seed} --only ${i}\n\n${r.error}\n`,
+    );
     seen.files.push(file);
     process.stdout.write(`FAIL #${i} ${kind} (${what}, ${bytes.length} B) ${first.slice(0, 200)}\n  input: ${file}\n`);
   }
@@ -233,12 +264,18 @@ async function main() {
   process.stdout.write(`\nfuzz summary (seed ${o.seed}, ${secs.toFixed(1)} s):\n`);
   for (const k of kinds) {
     const st = stats[k];
-    const acc = k === "scenario" ? `${st.accepted} loaded and simulated (${st.events} events)` : `${st.accepted} parsed (${st.hunks} hunks mapped)`;
+    const acc =
+      k === "scenario" ? `${st.accepted} loaded and simulated (${st.events} events)` : `${st.accepted} parsed (${st.hunks} hunks mapped)`;
     process.stdout.write(
       `  ${k}: ${st.inputs} inputs (${(st.bytes / 1e6).toFixed(1)} MB), ${st.refused} refused with a message, ${acc}, ` +
         `${st.failures} failures (${st.hangs} hangs); slowest #${st.slowest.i} ${st.slowest.ms.toFixed(0)} ms\n`,
     );
-    process.stdout.write(`    mutations: ${Object.entries(st.ops).sort().map(([op, c]) => `${op} ${c}`).join(", ")}\n`);
+    process.stdout.write(
+      `    mutations: ${Object.entries(st.ops)
+        .sort()
+        .map(([op, c]) => `${op} ${c}`)
+        .join(", ")}\n`,
+    );
   }
   process.stdout.write(`  worker restarts: ${runner.restarts}\n`);
   const total = [...signatures.values()].reduce((a, x) => a + x.count, 0);

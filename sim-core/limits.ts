@@ -51,22 +51,27 @@ export function checkLimits(s: Scenario): LimitViolation[] {
     });
     (vm.workloads ?? []).forEach((w, j) => {
       threads += threadCount(w);
-      if (w.cpu !== undefined && (w.cpu < 0 || w.cpu >= vm.vcpus)) v(`vms.${i}.workloads.${j}.cpu`, `vCPU ${w.cpu} does not exist (vcpus = ${vm.vcpus})`);
+      if (w.cpu !== undefined && (w.cpu < 0 || w.cpu >= vm.vcpus))
+        v(`vms.${i}.workloads.${j}.cpu`, `vCPU ${w.cpu} does not exist (vcpus = ${vm.vcpus})`);
       if (w.cgroup !== undefined) v(`vms.${i}.workloads.${j}.cgroup`, "cgroups are host-side; a guest workload cannot name one");
     });
   });
   (s.host.workloads ?? []).forEach((w, j) => {
     threads += threadCount(w);
-    if (w.cpu !== undefined && (w.cpu < 0 || w.cpu >= cpus)) v(`host.workloads.${j}.cpu`, `CPU ${w.cpu} does not exist (host.cpus = ${cpus})`);
+    if (w.cpu !== undefined && (w.cpu < 0 || w.cpu >= cpus))
+      v(`host.workloads.${j}.cpu`, `CPU ${w.cpu} does not exist (host.cpus = ${cpus})`);
     if (w.cgroup !== undefined && !cgroups.has(w.cgroup)) v(`host.workloads.${j}.cgroup`, `no cgroup "${w.cgroup}" in host.cgroups`);
-    if ((w.kind === "spin" || w.kind === "bursty") && w.preempt_disabled) v(`host.workloads.${j}.preempt_disabled`, "preempt_disabled is a guest-only workload option");
+    if ((w.kind === "spin" || w.kind === "bursty") && w.preempt_disabled)
+      v(`host.workloads.${j}.preempt_disabled`, "preempt_disabled is a guest-only workload option");
   });
   if (vcpus > LIMITS.vcpus_total) v("vms", `at most ${LIMITS.vcpus_total} vCPUs in all (got ${vcpus})`);
   if (threads > LIMITS.threads_total) v("workloads", `at most ${LIMITS.threads_total} threads in all (got ${threads})`);
   const d = s.duration_s ?? 10;
   if (!(d > 0 && d <= LIMITS.duration_s)) v("duration_s", `must be in (0, ${LIMITS.duration_s}]`);
-  if (s.max_events !== undefined && !(s.max_events >= 1 && s.max_events <= LIMITS.max_events)) v("max_events", `must be 1..${LIMITS.max_events}`);
+  if (s.max_events !== undefined && !(s.max_events >= 1 && s.max_events <= LIMITS.max_events))
+    v("max_events", `must be 1..${LIMITS.max_events}`);
   const seg = s.timeline?.max_segments;
-  if (seg !== undefined && !(seg >= 1 && seg <= LIMITS.timeline_segments_per_cpu)) v("timeline.max_segments", `must be 1..${LIMITS.timeline_segments_per_cpu}`);
+  if (seg !== undefined && !(seg >= 1 && seg <= LIMITS.timeline_segments_per_cpu))
+    v("timeline.max_segments", `must be 1..${LIMITS.timeline_segments_per_cpu}`);
   return out;
 }

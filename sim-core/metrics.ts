@@ -69,7 +69,17 @@ export function latencyStats(samplesNs: Float64Array): LatencyStats {
   const n = samplesNs.length;
   const counts = new Array(EDGES_US.length - 1).fill(0);
   if (n === 0) {
-    return { count: 0, min_us: 0, avg_us: 0, max_us: 0, p50_us: 0, p90_us: 0, p99_us: 0, p999_us: 0, histogram: { edges_us: EDGES_US.slice(), counts } };
+    return {
+      count: 0,
+      min_us: 0,
+      avg_us: 0,
+      max_us: 0,
+      p50_us: 0,
+      p90_us: 0,
+      p99_us: 0,
+      p999_us: 0,
+      histogram: { edges_us: EDGES_US.slice(), counts },
+    };
   }
   const s = Float64Array.from(samplesNs).sort();
   let sum = 0;

@@ -17,9 +17,8 @@ export const NSEC_PER_SEC = 1_000_000_000;
 
 /** kernel/sched/core.c `sched_prio_to_weight[]`: nice -20..19. */
 export const PRIO_TO_WEIGHT: readonly number[] = [
-  88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904, 3906, 3121,
-  2501, 1991, 1586, 1277, 1024, 820, 655, 526, 423, 335, 272, 215, 172, 137, 110, 87, 70, 56, 45, 36, 29, 23,
-  18, 15,
+  88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277, 1024,
+  820, 655, 526, 423, 335, 272, 215, 172, 137, 110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
 ];
 /** NICE_0_LOAD (scale_load_down'ed). */
 export const NICE_0_LOAD = 1024;
@@ -91,7 +90,11 @@ export interface SchedTunables {
   balanceNs: number;
 }
 
-export function resolveSched(cfg: SchedConfig | undefined, ncpus: number, base: Required<SchedConfig> = KERNEL_SCHED_DEFAULTS): SchedTunables {
+export function resolveSched(
+  cfg: SchedConfig | undefined,
+  ncpus: number,
+  base: Required<SchedConfig> = KERNEL_SCHED_DEFAULTS,
+): SchedTunables {
   const c = { ...base, ...(cfg ?? {}) };
   const f = tunableFactor(c.tunable_scaling, ncpus);
   return {

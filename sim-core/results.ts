@@ -32,14 +32,7 @@ export interface ProbeResult {
   glitches?: number;
 }
 
-export type ExitReason =
-  | "hlt"
-  | "timer"
-  | "external_interrupt"
-  | "ipi"
-  | "msr_unboost"
-  | "msr_other"
-  | "preemption";
+export type ExitReason = "hlt" | "timer" | "external_interrupt" | "ipi" | "msr_unboost" | "msr_other" | "preemption";
 
 export interface VcpuStats {
   vm: string;

@@ -167,13 +167,7 @@ export interface KvmConfig {
 }
 
 /** A workload. Each kind is one program the simulator runs, as a thread or set of threads. */
-export type Workload =
-  | CyclictestWorkload
-  | StressWorkload
-  | AudioWorkload
-  | PeriodicWorkload
-  | BurstyWorkload
-  | SpinWorkload;
+export type Workload = CyclictestWorkload | StressWorkload | AudioWorkload | PeriodicWorkload | BurstyWorkload | SpinWorkload;
 
 /** Common thread attributes. */
 export interface ThreadAttrs {

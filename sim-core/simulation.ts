@@ -72,7 +72,12 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     postedInterrupts: kvm.posted_interrupts,
     ipiVirtualization: kvm.ipi_virtualization,
   };
-  const haltPoll = { maxNs: kvm.halt_poll_ns, grow: kvm.halt_poll_ns_grow, growStart: kvm.halt_poll_ns_grow_start, shrink: kvm.halt_poll_ns_shrink };
+  const haltPoll = {
+    maxNs: kvm.halt_poll_ns,
+    grow: kvm.halt_poll_ns_grow,
+    growStart: kvm.halt_poll_ns_grow_start,
+    shrink: kvm.halt_poll_ns_shrink,
+  };
   const pv = pvConfigFor(s, m);
   const probes: Probe[] = [];
   const makeProbe = (side: "host" | "guest", vm: string | undefined) => (id: string, kind: "cyclictest" | "audio" | "periodic") => {
@@ -119,7 +124,12 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     pvThread: pv
       ? pvThreadHooks(pv, eng)
       : m.mode === "static"
-        ? { onTimer: () => {}, onStart: () => 0, onDone: () => 0, staticPolicy: { policy: m.static_policy ?? "rr", priority: m.static_priority ?? SERIES_DEFAULTS.boost_priority } }
+        ? {
+            onTimer: () => {},
+            onStart: () => 0,
+            onDone: () => 0,
+            staticPolicy: { policy: m.static_policy ?? "rr", priority: m.static_priority ?? SERIES_DEFAULTS.boost_priority },
+          }
         : null,
   };
 
@@ -144,7 +154,18 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     const guest = new Guest(eng, rng, vm, costs.exitNs + costs.entryNs);
     guests.push(guest);
     for (let i = 0; i < vm.vcpus; i++) {
-      const v = new Vcpu(eng, host, vm.name, i, guest.cpus[i], costs, haltPoll, vm.pv_sched_enabled ?? true, vm.never_unboost ?? false, vm.vcpu_nice ?? 0);
+      const v = new Vcpu(
+        eng,
+        host,
+        vm.name,
+        i,
+        guest.cpus[i],
+        costs,
+        haltPoll,
+        vm.pv_sched_enabled ?? true,
+        vm.never_unboost ?? false,
+        vm.vcpu_nice ?? 0,
+      );
       guest.attach(v);
       vcpus.push(v);
       host.addTask(v.task, vm.pin?.[i], vm.cgroup);

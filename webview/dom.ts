@@ -51,6 +51,11 @@ export function replace(el: Element, ...children: Child[]): void {
   append(el, children);
 }
 
-export function on<K extends keyof HTMLElementEventMap>(el: EventTarget, type: K | string, fn: (e: any) => void, opts?: AddEventListenerOptions): void {
+export function on<K extends keyof HTMLElementEventMap>(
+  el: EventTarget,
+  type: K | string,
+  fn: (e: any) => void,
+  opts?: AddEventListenerOptions,
+): void {
   el.addEventListener(type, fn as EventListener, opts);
 }

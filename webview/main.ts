@@ -58,18 +58,51 @@ const scenario = createScenarioPanel(env, (scenarioText) => {
 // Layout -------------------------------------------------------------------------------------
 const title = h("h1", { class: "title", "data-testid": "title" }, "Paravirt Scheduling Lab");
 const source = h("span", { class: "source" });
-const csvBtn = h("vscode-button", { secondary: true, disabled: true, "data-testid": "export-csv", title: "Export the tables as CSV" }, "CSV");
-const jsonBtn = h("vscode-button", { secondary: true, disabled: true, "data-testid": "export-json", title: "Export the results as JSON" }, "JSON");
-const svgBtn = h("vscode-button", { secondary: true, disabled: true, "data-testid": "export-svg", title: "Export the current chart as SVG" }, "SVG");
+const csvBtn = h(
+  "vscode-button",
+  { secondary: true, disabled: true, "data-testid": "export-csv", title: "Export the tables as CSV" },
+  "CSV",
+);
+const jsonBtn = h(
+  "vscode-button",
+  { secondary: true, disabled: true, "data-testid": "export-json", title: "Export the results as JSON" },
+  "JSON",
+);
+const svgBtn = h(
+  "vscode-button",
+  { secondary: true, disabled: true, "data-testid": "export-svg", title: "Export the current chart as SVG" },
+  "SVG",
+);
 const bar = h("vscode-progress-bar", { max: 100, value: 0, "aria-label": "Simulation progress" });
 const progressLabel = h("span", { class: "progress-label" });
 const cancelBtn = h("vscode-button", { secondary: true, "data-testid": "cancel" }, "Cancel");
-const progress = h("div", { class: "progress", hidden: true, "data-testid": "progress" }, bar, h("div", { class: "progress-row" }, progressLabel, cancelBtn));
+const progress = h(
+  "div",
+  { class: "progress", hidden: true, "data-testid": "progress" },
+  bar,
+  h("div", { class: "progress-row" }, progressLabel, cancelBtn),
+);
 const errorBox = h("div", { class: "error", role: "alert", hidden: true, "data-testid": "error" });
-const main = h("main", { id: "results" }, h("p", { class: "empty", "data-testid": "waiting" }, "Waiting for results… Run a scenario (PV Sched: Run Scenario) to fill this panel."));
+const main = h(
+  "main",
+  { id: "results" },
+  h("p", { class: "empty", "data-testid": "waiting" }, "Waiting for results… Run a scenario (PV Sched: Run Scenario) to fill this panel."),
+);
 
 document.body.append(
-  h("header", { class: "bar" }, h("div", { class: "heading" }, title, source), h("div", { class: "actions", role: "toolbar", "aria-label": "Export" }, h("span", { class: "muted" }, "Export"), csvBtn, jsonBtn, svgBtn)),
+  h(
+    "header",
+    { class: "bar" },
+    h("div", { class: "heading" }, title, source),
+    h(
+      "div",
+      { class: "actions", role: "toolbar", "aria-label": "Export" },
+      h("span", { class: "muted" }, "Export"),
+      csvBtn,
+      jsonBtn,
+      svgBtn,
+    ),
+  ),
   progress,
   errorBox,
   main,
@@ -81,8 +114,7 @@ on(csvBtn, "click", () => {
 });
 /** The payload without its per-CPU timelines (by far its largest part). */
 const withoutTimelines = (p: ResultsPayload): ResultsPayload => ({ ...p, runs: p.runs.map(({ timeline: _t, ...r }) => r) });
-const timelineSegments = (p: ResultsPayload) =>
-  p.runs.reduce((a, r) => a + (r.timeline?.cpus ?? []).reduce((b, c) => b + c.length, 0), 0);
+const timelineSegments = (p: ResultsPayload) => p.runs.reduce((a, r) => a + (r.timeline?.cpus ?? []).reduce((b, c) => b + c.length, 0), 0);
 
 on(jsonBtn, "click", () => {
   if (!payload) return;
@@ -124,7 +156,7 @@ function render(p: ResultsPayload): void {
   csvBtn.removeAttribute("disabled");
   jsonBtn.removeAttribute("disabled");
   title.textContent = p.title;
-  const src = p.source?.kind === "hunk" && p.source.mechanism ? `ablation of ${p.source.mechanism}` : p.source?.kind ?? "";
+  const src = p.source?.kind === "hunk" && p.source.mechanism ? `ablation of ${p.source.mechanism}` : (p.source?.kind ?? "");
   source.textContent = [src, `${p.runs.length} run${p.runs.length === 1 ? "" : "s"}`].filter(Boolean).join(" · ");
   scenario.setText(p.scenarioText);
 
@@ -158,9 +190,16 @@ function render(p: ResultsPayload): void {
     if (id === "scenario") scenario.activate();
   };
   // Eager tabs render now so the e2e tests and screen readers find their tables at once.
-  for (const [id, t] of panels) if (!t.def.lazy && id !== currentTab) { t.done = true; replace(t.el, t.def.render()); }
+  for (const [id, t] of panels)
+    if (!t.def.lazy && id !== currentTab) {
+      t.done = true;
+      replace(t.el, t.def.render());
+    }
   on(tabs, "vsc-tabs-select", (e: CustomEvent<{ selectedIndex: number }>) => show(defs[e.detail.selectedIndex]?.id ?? "summary"));
-  (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = Math.max(0, defs.findIndex((d) => d.id === currentTab));
+  (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = Math.max(
+    0,
+    defs.findIndex((d) => d.id === currentTab),
+  );
   replace(main, tabs);
   show(currentTab);
 }

@@ -12,7 +12,13 @@ export async function waitForWorkbench(page, timeout = 90_000) {
 /** Focuses the editor area, then closes any quick input, so the next key press goes where it should. */
 export async function dismissQuickInput(page) {
   for (let i = 0; i < 3; i++) {
-    if (!(await page.locator(".quick-input-widget").isVisible().catch(() => false))) return;
+    if (
+      !(await page
+        .locator(".quick-input-widget")
+        .isVisible()
+        .catch(() => false))
+    )
+      return;
     await page.keyboard.press("Escape");
     await sleep(150);
   }
@@ -34,7 +40,10 @@ export async function runCommand(page, label, timeout = 20_000) {
   try {
     await row.first().waitFor({ state: "visible", timeout });
   } catch {
-    const shown = await page.locator(".quick-input-list .monaco-list-row").allInnerTexts().catch(() => []);
+    const shown = await page
+      .locator(".quick-input-list .monaco-list-row")
+      .allInnerTexts()
+      .catch(() => []);
     await page.keyboard.press("Escape");
     throw new Error(`command palette has no entry "${label}" (it shows: ${JSON.stringify(shown.slice(0, 5))})`);
   }
@@ -70,11 +79,19 @@ export async function resetLayout(page) {
   // A dirty editor would ask to save; none is expected, but don't hang on it.
   const dontSave = page.locator(".monaco-dialog-box .monaco-button", { hasText: "Don't Save" });
   if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
-  await page.waitForFunction(() => !document.querySelector(".tabs-container .tab"), null, { timeout: 10_000 })
-    .catch(() => { throw new Error("could not close the editors left by the previous test"); });
+  await page
+    .waitForFunction(() => !document.querySelector(".tabs-container .tab"), null, { timeout: 10_000 })
+    .catch(() => {
+      throw new Error("could not close the editors left by the previous test");
+    });
   // Old toasts would hide the next test's own error notifications (and cover the screenshots).
   await runCommand(page, "Notifications: Clear All Notifications").catch(() => {});
-  if (await page.locator(".part.panel").isVisible().catch(() => false)) {
+  if (
+    await page
+      .locator(".part.panel")
+      .isVisible()
+      .catch(() => false)
+  ) {
     await runCommand(page, "View: Hide Panel").catch(() => {});
   }
 }
@@ -100,13 +117,17 @@ export async function waitForFrameWith(page, selector, { timeout = 60_000, check
         const r = await check(f);
         if (r === true) return f;
         last = String(r);
-      } catch { /* frame navigated or went away: keep looking */ }
+      } catch {
+        /* frame navigated or went away: keep looking */
+      }
     }
     await sleep(250);
   }
-  throw new Error(last
-    ? `a webview shows ${selector}, but within ${timeout / 1000}s it never passed the check: ${last}`
-    : `no webview frame with ${selector} within ${timeout / 1000}s`);
+  throw new Error(
+    last
+      ? `a webview shows ${selector}, but within ${timeout / 1000}s it never passed the check: ${last}`
+      : `no webview frame with ${selector} within ${timeout / 1000}s`,
+  );
 }
 
 /** Texts of the error notifications currently shown as toasts. */

@@ -41,7 +41,9 @@ export function ensureInstalled(chromium = "/usr/bin/chromium") {
   console.log("the workbench is not installed yet: running scripts/install-workbench.sh (a few minutes, once)");
   const r = spawnSync("bash", [join(ROOT, "scripts/install-workbench.sh")], { cwd: ROOT, stdio: "inherit" });
   if (r.status !== 0 || !existsSync(CODE_SERVER)) {
-    throw new Error(`installing the workbench failed (exit ${r.status}); see the output above, or run \`bash scripts/install-workbench.sh\``);
+    throw new Error(
+      `installing the workbench failed (exit ${r.status}); see the output above, or run \`bash scripts/install-workbench.sh\``,
+    );
   }
 }
 
@@ -86,7 +88,8 @@ export function workbenchUrl({ port, folder, extensionDevelopmentPath, extension
  * @returns {Promise<{port: number, proc: import('node:child_process').ChildProcess, stop: () => Promise<void>}>}
  */
 export async function startServer(o) {
-  if (!existsSync(CODE_SERVER)) throw new Error(`code-server is not installed (${CODE_SERVER} missing): run \`bash scripts/install-workbench.sh\``);
+  if (!existsSync(CODE_SERVER))
+    throw new Error(`code-server is not installed (${CODE_SERVER} missing): run \`bash scripts/install-workbench.sh\``);
   const port = await pickPort(o.port);
   const userDataDir = o.userDataDir;
   const extensionsDir = o.extensionsDir ?? join(userDataDir, "..", "extensions");
@@ -105,14 +108,18 @@ export async function startServer(o) {
     EXTENSIONS_GALLERY: '{"serviceUrl":""}',
   };
   const args = [
-    "--auth", "none",
-    "--bind-addr", `127.0.0.1:${port}`,
+    "--auth",
+    "none",
+    "--bind-addr",
+    `127.0.0.1:${port}`,
     "--disable-telemetry",
     "--disable-update-check",
     "--disable-workspace-trust",
     "--disable-getting-started-override",
-    "--user-data-dir", userDataDir,
-    "--extensions-dir", extensionsDir,
+    "--user-data-dir",
+    userDataDir,
+    "--extensions-dir",
+    extensionsDir,
   ];
   const proc = spawn(CODE_SERVER, args, {
     env,
@@ -130,8 +137,18 @@ export async function startServer(o) {
 
   const stop = async () => {
     if (exited) return;
-    try { process.kill(-proc.pid, "SIGTERM"); } catch { /* already gone */ }
-    const t = setTimeout(() => { try { process.kill(-proc.pid, "SIGKILL"); } catch { /* gone */ } }, 5000);
+    try {
+      process.kill(-proc.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+    const t = setTimeout(() => {
+      try {
+        process.kill(-proc.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }, 5000);
     await new Promise((r) => (exited ? r() : proc.once("exit", r)));
     clearTimeout(t);
   };
@@ -142,8 +159,13 @@ export async function startServer(o) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (r.ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { await stop(); throw new Error("code-server did not answer /healthz within 60 s"); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error("code-server did not answer /healthz within 60 s");
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return { port, proc, stop };

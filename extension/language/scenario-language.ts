@@ -106,6 +106,9 @@ class ScenarioHover implements vscode.HoverProvider {
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const h = hoverAt(doc.getText(), doc.offsetAt(pos), schema);
     if (!h) return undefined;
-    return new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(doc.positionAt(h.range[0]), doc.positionAt(h.range[1])));
+    return new vscode.Hover(
+      new vscode.MarkdownString(h.markdown),
+      new vscode.Range(doc.positionAt(h.range[0]), doc.positionAt(h.range[1])),
+    );
   }
 }

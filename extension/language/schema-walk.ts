@@ -335,9 +335,7 @@ export function completionsAt(text: string, offset: number, schema: JsonSchema):
     const containerPath = found.path.slice(0, -1);
     const containers = schemasAt(schema, containerPath, found.values);
     const container = jsOf(found.parent);
-    const present = new Set(
-      container && typeof container === "object" ? Object.keys(container as object).filter((k) => k !== MARKER) : [],
-    );
+    const present = new Set(container && typeof container === "object" ? Object.keys(container as object).filter((k) => k !== MARKER) : []);
     const entries = propertyEntries(schema, containers, container, present);
     // `- ` at an item of a list of scalars or unions (modes: [vanilla | {mode: ...}]).
     if (found.parentIsSeqItem && present.size === 0) {
@@ -372,7 +370,10 @@ export function hoverAt(text: string, offset: number, schema: JsonSchema): Hover
   const schemas = schemasAt(schema, found.path, found.values);
   if (!schemas.length) return undefined;
   const parts: string[] = [];
-  const title = `**${found.path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[")}**`;
+  const title = `**${found.path
+    .map((p) => (typeof p === "number" ? `[${p}]` : p))
+    .join(".")
+    .replace(/\.\[/g, "[")}**`;
   parts.push(title);
   const seenDoc = new Set<string>();
   const types = new Set<string>();

@@ -16,8 +16,8 @@ export function handleMessage(msg: ToWorker, post: (m: FromWorker) => void): voi
   const { index, task } = msg;
   let last = 0;
   try {
-    const scenario = task.timeline === undefined ? task.scenario
-      : { ...task.scenario, timeline: { ...task.scenario.timeline, enabled: task.timeline } };
+    const scenario =
+      task.timeline === undefined ? task.scenario : { ...task.scenario, timeline: { ...task.scenario.timeline, enabled: task.timeline } };
     const flag = msg.cancelFlag;
     const result = simulate(scenario, task.mode, {
       progressEvery: msg.progressEvery ?? 1000,

@@ -50,7 +50,13 @@ async function samplePatch(): Promise<vscode.Uri> {
   for (const f of vscode.workspace.workspaceFolders ?? []) {
     for (const rel of [`pvsched-series/${SAMPLE_PATCH}`, `examples/pvsched-series/${SAMPLE_PATCH}`]) {
       const u = vscode.Uri.joinPath(f.uri, rel);
-      if (await vscode.workspace.fs.stat(u).then(() => true, () => false)) return u;
+      if (
+        await vscode.workspace.fs.stat(u).then(
+          () => true,
+          () => false,
+        )
+      )
+        return u;
     }
   }
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -96,9 +102,20 @@ function defineTests(): void {
     });
 
     test("completion offers schema properties and enum values", async () => {
-      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: c\nhost:\n  cpus: 4\n  sched:\n    fair: \n" });
-      const keys = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.uri, new vscode.Position(2, 2));
-      const vals = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.uri, new vscode.Position(4, 10));
+      const doc = await vscode.workspace.openTextDocument({
+        language: "pvsched-scenario",
+        content: "name: c\nhost:\n  cpus: 4\n  sched:\n    fair: \n",
+      });
+      const keys = await vscode.commands.executeCommand<vscode.CompletionList>(
+        "vscode.executeCompletionItemProvider",
+        doc.uri,
+        new vscode.Position(2, 2),
+      );
+      const vals = await vscode.commands.executeCommand<vscode.CompletionList>(
+        "vscode.executeCompletionItemProvider",
+        doc.uri,
+        new vscode.Position(4, 10),
+      );
       const labels = (l: vscode.CompletionList) => l.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
       assert.ok(labels(keys).includes("kvm"), `host keys: ${labels(keys).join(",")}`);
       assert.ok(labels(vals).includes("eevdf") && labels(vals).includes("cfs"), `fair values: ${labels(vals).join(",")}`);
@@ -106,7 +123,11 @@ function defineTests(): void {
 
     test("hover shows the schema description", async () => {
       const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: h\nhost:\n  cpus: 4\n" });
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", doc.uri, new vscode.Position(2, 3));
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        "vscode.executeHoverProvider",
+        doc.uri,
+        new vscode.Position(2, 3),
+      );
       const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
       assert.match(text, /Number of host CPUs/);
     });
@@ -121,7 +142,10 @@ function defineTests(): void {
         return l && l.length ? l : undefined;
       });
       const titles = lenses.map((l) => l.command?.title ?? "");
-      assert.ok(titles.some((t) => /^Patch 4 · Boost on interrupt injection$/.test(t)), titles.join(" | "));
+      assert.ok(
+        titles.some((t) => /^Patch 4 · Boost on interrupt injection$/.test(t)),
+        titles.join(" | "),
+      );
       assert.ok(titles.includes("\u25b6 Simulate with/without"), titles.join(" | "));
       const sim = lenses.find((l) => l.command?.command === "pvsched.simulateHunk");
       assert.equal(sim?.command?.arguments?.[0]?.mechanism, "boost_on_inject");
@@ -141,10 +165,16 @@ function defineTests(): void {
         assert.match(summary, /guest max [\u2212+±][\d.]+%|no latency samples/);
         assert.equal(a.effects.get("boost_on_inject"), summary);
         const after = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
-        assert.ok(after.some((l) => l.command?.title === summary), "the lens shows the effect");
+        assert.ok(
+          after.some((l) => l.command?.title === summary),
+          "the lens shows the effect",
+        );
         const payload = a.panel.lastPayload;
         assert.equal(payload?.source.kind, "hunk");
-        assert.deepEqual(payload?.runs.map((r) => r.mode), ["dynamic", "dynamic without boost_on_inject", "vanilla"]);
+        assert.deepEqual(
+          payload?.runs.map((r) => r.mode),
+          ["dynamic", "dynamic without boost_on_inject", "vanilla"],
+        );
       } finally {
         await cfg.update("ablation.durationSeconds", undefined, vscode.ConfigurationTarget.Global);
       }
@@ -152,7 +182,8 @@ function defineTests(): void {
 
     test("cancelling a run stops it and frees the runner", async () => {
       const a = await api();
-      const text = "name: long\nduration_s: 3600\nhost:\n  cpus: 4\n  workloads:\n    - kind: stress\n      workers: 4\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 500\nmodes: [vanilla]\n";
+      const text =
+        "name: long\nduration_s: 3600\nhost:\n  cpus: 4\n  workloads:\n    - kind: stress\n      workers: 4\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 500\nmodes: [vanilla]\n";
       const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: text });
       const pending = vscode.commands.executeCommand("pvsched.runScenario", doc.uri);
       await until("the run to start", () => a.runner.busy || undefined);
@@ -171,11 +202,18 @@ function defineTests(): void {
       const cfg = vscode.workspace.getConfiguration("pvsched");
       await cfg.update("seed.durationSeconds", 0.2, vscode.ConfigurationTarget.Global);
       try {
-        const payload = await vscode.commands.executeCommand<{ cells: { published: number; simulated?: number }[]; claims: unknown[]; runs: unknown[] }>("pvsched.reproduceSeed");
+        const payload = await vscode.commands.executeCommand<{
+          cells: { published: number; simulated?: number }[];
+          claims: unknown[];
+          runs: unknown[];
+        }>("pvsched.reproduceSeed");
         assert.ok(payload, "the seed report ran");
         assert.ok(payload.runs.length >= 10, `${payload.runs.length} runs`);
         assert.ok(payload.cells.length > 0 && payload.cells.every((c) => typeof c.published === "number"));
-        assert.ok(payload.cells.some((c) => typeof c.simulated === "number"), "some cells have simulated numbers");
+        assert.ok(
+          payload.cells.some((c) => typeof c.simulated === "number"),
+          "some cells have simulated numbers",
+        );
         assert.ok(payload.claims.length > 0);
         assert.equal(a.panel.lastPayload?.source.kind, "seed");
       } finally {
@@ -194,19 +232,26 @@ function defineTests(): void {
       // Give the debounced validation time to run, then expect no errors.
       await new Promise((r) => setTimeout(r, 600));
       const errors = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-      assert.deepEqual(errors.map((e) => e.message), []);
+      assert.deepEqual(
+        errors.map((e) => e.message),
+        [],
+      );
       await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
     });
 
     test("scenario files get Run and Compare modes lenses", async () => {
       const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: l\nhost:\n  cpus: 1\n" });
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", doc.uri);
-      assert.deepEqual(lenses.map((l) => l.command?.title), ["\u25b6 Run", "Compare modes"]);
+      assert.deepEqual(
+        lenses.map((l) => l.command?.title),
+        ["\u25b6 Run", "Compare modes"],
+      );
     });
 
     test("running a scenario goes through the worker and shows the panel beside", async () => {
       const a = await api();
-      const text = "name: tiny\nduration_s: 0.05\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n";
+      const text =
+        "name: tiny\nduration_s: 0.05\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n";
       const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: text });
       await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
       const runs = await vscode.commands.executeCommand<{ mode: string; scenario: string }[]>("pvsched.runScenario", doc.uri);
@@ -227,7 +272,12 @@ function defineTests(): void {
       assert.ok(a.panel.current, "panel open");
       // Messages from the webview arrive through the panel's handler; feed it a forged one.
       const before = a.panel.rejected;
-      (a.panel as unknown as { receive(m: unknown): void }).receive({ type: "export", format: "exe", content: "x", suggestedName: "../../evil" });
+      (a.panel as unknown as { receive(m: unknown): void }).receive({
+        type: "export",
+        format: "exe",
+        content: "x",
+        suggestedName: "../../evil",
+      });
       assert.equal(a.panel.rejected, before + 1);
     });
 
@@ -249,7 +299,8 @@ function defineTests(): void {
 /** Workspace trust: what Restricted Mode disables, and what stays on (the manifest's promise). */
 function defineTrustTests(): void {
   const folder = () => vscode.workspace.workspaceFolders?.[0]?.uri;
-  const TINY = "name: ws-tiny\nduration_s: 0.05\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n";
+  const TINY =
+    "name: ws-tiny\nduration_s: 0.05\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n";
   /** A small scenario file written into the workspace folder for the test (removed after). */
   async function withWorkspaceScenario(f: (uri: vscode.Uri) => Promise<void>): Promise<boolean> {
     const dir = folder();
@@ -270,9 +321,18 @@ function defineTrustTests(): void {
         const dir = folder();
         if (!dir) return this.skip();
         const mapFile = vscode.Uri.joinPath(dir, ".vscode", "pvsched-hunk-map.json");
-        if (await vscode.workspace.fs.stat(mapFile).then(() => true, () => false)) return this.skip(); // never touch a real one
+        if (
+          await vscode.workspace.fs.stat(mapFile).then(
+            () => true,
+            () => false,
+          )
+        )
+          return this.skip(); // never touch a real one
         const vscodeDir = vscode.Uri.joinPath(dir, ".vscode");
-        const hadVscodeDir = await vscode.workspace.fs.stat(vscodeDir).then(() => true, () => false);
+        const hadVscodeDir = await vscode.workspace.fs.stat(vscodeDir).then(
+          () => true,
+          () => false,
+        );
         const patch = vscode.Uri.joinPath(dir, ".pvsched-unmapped-test.patch");
         const text = [
           "diff --git a/drivers/misc/frobnicator.c b/drivers/misc/frobnicator.c",
@@ -349,7 +409,10 @@ function defineTrustTests(): void {
       const f = folder();
       const uri = await samplePatch();
       const doc = await vscode.workspace.openTextDocument(uri);
-      const line = doc.getText().split("\n").findIndex((l) => l.startsWith("@@"));
+      const line = doc
+        .getText()
+        .split("\n")
+        .findIndex((l) => l.startsWith("@@"));
       const r = await vscode.commands.executeCommand("pvsched.mapHunk", { uri: uri.toString(), line }, "lazy_boost");
       assert.equal(r, undefined);
       if (f) await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.joinPath(f, ".vscode/pvsched-hunk-map.json"))));

@@ -49,7 +49,15 @@ export class Vcpu implements Program {
   readonly halt: HaltPoll;
   readonly pv: PvVcpuState = newPvVcpuState();
   pvHooks: PvHostHooks | null = null;
-  readonly exits: Record<ExitReason, number> = { hlt: 0, timer: 0, external_interrupt: 0, ipi: 0, msr_unboost: 0, msr_other: 0, preemption: 0 };
+  readonly exits: Record<ExitReason, number> = {
+    hlt: 0,
+    timer: 0,
+    external_interrupt: 0,
+    ipi: 0,
+    msr_unboost: 0,
+    msr_other: 0,
+    preemption: 0,
+  };
   private afterExit: (() => void) | null = null;
   // Bound once: these run on every halt and wakeup.
   private readonly haltLoopFn = () => this.haltLoop();
@@ -231,8 +239,7 @@ export class Vcpu implements Program {
     if (kicked) this.pvHooks?.onInject(this, source);
     switch (this.mode) {
       case "guest": {
-        const posted =
-          (source === "device" && this.costs.postedInterrupts) || (source === "ipi" && this.costs.ipiVirtualization);
+        const posted = (source === "device" && this.costs.postedInterrupts) || (source === "ipi" && this.costs.ipiVirtualization);
         if (!posted) this.exit(source === "timer" ? "timer" : source === "ipi" ? "ipi" : "external_interrupt");
         return;
       }

@@ -27,7 +27,11 @@ export interface PvConfig {
   setschedulerNs: number;
 }
 
-export function resolvePvConfig(p: PvSchedParams | undefined, on: Record<MechanismId, boolean>, defaults: Required<PvSchedParams>): PvConfig {
+export function resolvePvConfig(
+  p: PvSchedParams | undefined,
+  on: Record<MechanismId, boolean>,
+  defaults: Required<PvSchedParams>,
+): PvConfig {
   const c = { ...defaults, ...(p ?? {}) };
   return {
     on,
@@ -58,5 +62,17 @@ export interface PvVcpuState {
 }
 
 export function newPvVcpuState(): PvVcpuState {
-  return { shm: null, boostStart: 0, pendingBoost: false, throttled: false, boosts: 0, boostsInject: 0, boostsLazy: 0, unboosts: 0, boostedNs: 0, maxBoostNs: 0, throttles: 0 };
+  return {
+    shm: null,
+    boostStart: 0,
+    pendingBoost: false,
+    throttled: false,
+    boosts: 0,
+    boostsInject: 0,
+    boostsLazy: 0,
+    unboosts: 0,
+    boostedNs: 0,
+    maxBoostNs: 0,
+    throttles: 0,
+  };
 }

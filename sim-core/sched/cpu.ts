@@ -82,7 +82,11 @@ export class Cpu {
   ) {
     this.active = active;
     this.rt = new RtClass(tun);
-    this.fair = new FairClass(tun, () => this.clockTask(), () => this.eng.now);
+    this.fair = new FairClass(
+      tun,
+      () => this.clockTask(),
+      () => this.eng.now,
+    );
   }
 
   /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */

@@ -17,17 +17,23 @@ export function spawnAudio(k: Kernel, w: AudioWorkload, id: string, until: numbe
   const work = w.work ?? { const_us: 400 };
   const jobs: { release: number; deadline: number }[] = [];
   let running = false;
-  const t: Task = new Task(id, {
-    burstEnd: (task) => {
-      const job = jobs.shift()!;
-      probe.callback(k.eng.now, job.deadline);
-      if (jobs.length > 0) start(task);
-      else {
-        running = false;
-        k.block(task);
-      }
+  const t: Task = new Task(
+    id,
+    {
+      burstEnd: (task) => {
+        const job = jobs.shift()!;
+        probe.callback(k.eng.now, job.deadline);
+        if (jobs.length > 0) start(task);
+        else {
+          running = false;
+          k.block(task);
+        }
+      },
     },
-  }, w.policy ?? "fifo", w.policy === undefined ? 2 : (w.priority ?? 0), w.nice ?? 0);
+    w.policy ?? "fifo",
+    w.policy === undefined ? 2 : (w.priority ?? 0),
+    w.nice ?? 0,
+  );
   const start = (task: Task) => {
     task.remaining = Math.max(1, k.rng.ns(work));
   };

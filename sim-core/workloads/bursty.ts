@@ -9,21 +9,27 @@ import type { Kernel } from "./kernel";
 export function spawnBursty(k: Kernel, w: BurstyWorkload, id: string): void {
   const pd = !!w.preempt_disabled && k.side === "guest";
   for (let i = 0; i < (w.threads ?? 1); i++) {
-    const t: Task = new Task(`${id}.${i}`, {
-      burstEnd: (task) => {
-        if (pd) {
-          task.preemptDisabled = false;
-          k.preemptChanged(task);
-        }
-        k.sleepUntil(task, k.eng.now + k.rng.ns(w.gap), wake);
+    const t: Task = new Task(
+      `${id}.${i}`,
+      {
+        burstEnd: (task) => {
+          if (pd) {
+            task.preemptDisabled = false;
+            k.preemptChanged(task);
+          }
+          k.sleepUntil(task, k.eng.now + k.rng.ns(w.gap), wake);
+        },
+        switchIn: (task) => {
+          if (pd && !task.preemptDisabled) {
+            task.preemptDisabled = true;
+            k.preemptChanged(task);
+          }
+        },
       },
-      switchIn: (task) => {
-        if (pd && !task.preemptDisabled) {
-          task.preemptDisabled = true;
-          k.preemptChanged(task);
-        }
-      },
-    }, w.policy ?? "other", w.priority ?? 0, w.nice ?? 0);
+      w.policy ?? "other",
+      w.priority ?? 0,
+      w.nice ?? 0,
+    );
     const wake = () => {
       t.remaining = Math.max(1, k.rng.ns(w.work));
       k.wake(t);

@@ -62,14 +62,20 @@ export function spawnCyclictest(k: Kernel, w: CyclictestWorkload, id: string): v
   for (let i = 0; i < o.threads; i++) {
     const interval = (o.intervalUs + i * o.distanceUs) * 1000;
     let next = 0;
-    const t: Task = new Task(`${id}.${i}`, {
-      burstEnd: (task) => {
-        const now = k.eng.now;
-        next += interval;
-        while (next <= now) next += interval;
-        k.sleepUntil(task, next, wake);
+    const t: Task = new Task(
+      `${id}.${i}`,
+      {
+        burstEnd: (task) => {
+          const now = k.eng.now;
+          next += interval;
+          while (next <= now) next += interval;
+          k.sleepUntil(task, next, wake);
+        },
       },
-    }, o.policy, o.priority, w.nice ?? 0);
+      o.policy,
+      o.priority,
+      w.nice ?? 0,
+    );
     const wake = () => {
       t.wakeTarget = next;
       t.remaining = k.rng.ns(work);

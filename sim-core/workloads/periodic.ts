@@ -14,26 +14,32 @@ export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void 
     let next = 0;
     // Phases of a cycle: the protocol's boost (if any), the work, the unboost (if any).
     let phase = 0;
-    const t: Task = new Task(`${id}.${i}`, {
-      burstEnd: (task) => {
-        if (pv && phase === 0) {
-          phase = 1;
-          task.remaining = k.rng.ns(w.work);
-          return;
-        }
-        if (pv && phase === 1) {
-          phase = 2;
-          const cost = pv.onDone(task);
-          if (cost > 0) {
-            task.remaining = cost;
+    const t: Task = new Task(
+      `${id}.${i}`,
+      {
+        burstEnd: (task) => {
+          if (pv && phase === 0) {
+            phase = 1;
+            task.remaining = k.rng.ns(w.work);
             return;
           }
-        }
-        next += period;
-        while (next <= k.eng.now) next += period;
-        k.sleepUntil(task, next, wake);
+          if (pv && phase === 1) {
+            phase = 2;
+            const cost = pv.onDone(task);
+            if (cost > 0) {
+              task.remaining = cost;
+              return;
+            }
+          }
+          next += period;
+          while (next <= k.eng.now) next += period;
+          k.sleepUntil(task, next, wake);
+        },
       },
-    }, w.policy ?? "other", w.priority ?? 0, w.nice ?? 0);
+      w.policy ?? "other",
+      w.priority ?? 0,
+      w.nice ?? 0,
+    );
     const wake = () => {
       t.wakeTarget = next;
       if (pv) {

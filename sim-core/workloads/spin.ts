@@ -9,15 +9,21 @@ import type { Kernel } from "./kernel";
 
 export function spawnSpin(k: Kernel, w: SpinWorkload, id: string): void {
   const pd = !!w.preempt_disabled && k.side === "guest";
-  const t = new Task(id, {
-    burstEnd: (task) => void (task.remaining = Infinity),
-    switchIn: (task) => {
-      if (pd && !task.preemptDisabled) {
-        task.preemptDisabled = true;
-        k.preemptChanged(task);
-      }
+  const t = new Task(
+    id,
+    {
+      burstEnd: (task) => void (task.remaining = Infinity),
+      switchIn: (task) => {
+        if (pd && !task.preemptDisabled) {
+          task.preemptDisabled = true;
+          k.preemptChanged(task);
+        }
+      },
     },
-  }, w.policy ?? "other", w.priority ?? 0, w.nice ?? 0);
+    w.policy ?? "other",
+    w.priority ?? 0,
+    w.nice ?? 0,
+  );
   t.remaining = Infinity;
   k.spawn(t, w.cpu, w.cgroup);
   k.wake(t);

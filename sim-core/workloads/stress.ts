@@ -5,7 +5,13 @@ import type { Kernel } from "./kernel";
 
 export function spawnStress(k: Kernel, w: StressWorkload, id: string): void {
   for (let i = 0; i < w.workers; i++) {
-    const t = new Task(`${id}.${i}`, { burstEnd: (task) => void (task.remaining = Infinity) }, w.policy ?? "other", w.priority ?? 0, w.nice ?? 0);
+    const t = new Task(
+      `${id}.${i}`,
+      { burstEnd: (task) => void (task.remaining = Infinity) },
+      w.policy ?? "other",
+      w.priority ?? 0,
+      w.nice ?? 0,
+    );
     t.remaining = Infinity;
     k.spawn(t, w.cpu, w.cgroup);
     k.wake(t);

@@ -33,17 +33,41 @@ const BAD: [string, () => string, RegExp][] = [
   ["missing file", () => join(tmp, "nope.yaml"), /nope\.yaml: no such file$/],
   ["a directory", () => tmp, /is a directory/],
   ["binary file", () => file("bin.yaml", new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3])), /bin\.yaml:1:5: not a text file/],
-  ["invalid UTF-8", () => file("latin1.yaml", new Uint8Array([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a])), /latin1\.yaml:1:1: not a text file \(invalid UTF-8\)/],
+  [
+    "invalid UTF-8",
+    () => file("latin1.yaml", new Uint8Array([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0x0a])),
+    /latin1\.yaml:1:1: not a text file \(invalid UTF-8\)/,
+  ],
   ["YAML that is not a mapping", () => file("list.yaml", "- a\n- b\n"), /list\.yaml:1:1: scenario: must be a YAML mapping/],
   ["empty file", () => file("empty.yaml", ""), /empty\.yaml:1:1: scenario: the file is empty/],
   ["YAML syntax error", () => file("syntax.yaml", "name: x\nhost:\n\tcpus: 4\n"), /syntax\.yaml:3:1: .*[Tt]ab/],
-  ["unknown key", () => file("unknown.yaml", "name: x\nhost:\n  cpus: 4\n  cpuz: 3\n"), /unknown\.yaml:4:3: host\.cpuz: unknown key "cpuz"/],
+  [
+    "unknown key",
+    () => file("unknown.yaml", "name: x\nhost:\n  cpus: 4\n  cpuz: 3\n"),
+    /unknown\.yaml:4:3: host\.cpuz: unknown key "cpuz"/,
+  ],
   ["wrong type", () => file("type.yaml", "name: x\nhost:\n  cpus: four\n"), /type\.yaml:3:9: host\.cpus: must be a number/],
   ["zero CPUs", () => file("zero.yaml", "name: x\nhost:\n  cpus: 0\n"), /zero\.yaml:3:9: host\.cpus: must be >= 1/],
-  ["negative period", () => file("period.yaml", "name: x\nhost:\n  cpus: 1\n  workloads:\n    - {kind: periodic, period_us: -5, work: {const_us: 1}}\n"), /period\.yaml:5:35: host\.workloads\[0\]\.period_us: must be > 0/],
-  ["interval shorter than a context switch", () => file("iv.yaml", "name: x\nhost:\n  cpus: 1\n  workloads:\n    - {kind: cyclictest, interval_us: 1}\n"), /iv\.yaml:5:39: host\.workloads\[0\]\.interval_us: .*context switch/],
-  ["unknown mechanism", () => file("mech.yaml", "name: x\nhost: {cpus: 1}\nmodes:\n  - {mode: dynamic, mechanisms: {warp_drive: false}}\n"), /mech\.yaml:4:34: modes\[0\]\.mechanisms\.warp_drive: unknown key/],
-  ["over a limit", () => file("limit.yaml", "name: x\nhost: {cpus: 2}\nvms:\n  - {name: a, vcpus: 2, pin: [0, 7]}\n"), /limit\.yaml:4:34: vms\[0\]\.pin\[1\]: CPU 7 does not exist/],
+  [
+    "negative period",
+    () => file("period.yaml", "name: x\nhost:\n  cpus: 1\n  workloads:\n    - {kind: periodic, period_us: -5, work: {const_us: 1}}\n"),
+    /period\.yaml:5:35: host\.workloads\[0\]\.period_us: must be > 0/,
+  ],
+  [
+    "interval shorter than a context switch",
+    () => file("iv.yaml", "name: x\nhost:\n  cpus: 1\n  workloads:\n    - {kind: cyclictest, interval_us: 1}\n"),
+    /iv\.yaml:5:39: host\.workloads\[0\]\.interval_us: .*context switch/,
+  ],
+  [
+    "unknown mechanism",
+    () => file("mech.yaml", "name: x\nhost: {cpus: 1}\nmodes:\n  - {mode: dynamic, mechanisms: {warp_drive: false}}\n"),
+    /mech\.yaml:4:34: modes\[0\]\.mechanisms\.warp_drive: unknown key/,
+  ],
+  [
+    "over a limit",
+    () => file("limit.yaml", "name: x\nhost: {cpus: 2}\nvms:\n  - {name: a, vcpus: 2, pin: [0, 7]}\n"),
+    /limit\.yaml:4:34: vms\[0\]\.pin\[1\]: CPU 7 does not exist/,
+  ],
   ["NaN", () => file("nan.yaml", "name: x\nhost:\n  cpus: .nan\n"), /nan\.yaml:3:9: host\.cpus: must be a finite number/],
 ];
 
@@ -65,7 +89,13 @@ for (const [what, make, pattern] of BAD) {
 }
 
 test("usage errors exit 2 with one line", () => {
-  for (const args of [["frobnicate"], ["run"], ["run", tiny, "--bogus"], ["run", tiny, "--mode", "nope"], ["run", tiny, "--workers", "0"]]) {
+  for (const args of [
+    ["frobnicate"],
+    ["run"],
+    ["run", tiny, "--bogus"],
+    ["run", tiny, "--mode", "nope"],
+    ["run", tiny, "--workers", "0"],
+  ]) {
     const r = cli(args);
     assert.equal(r.code, 2, args.join(" "));
     assert.equal(r.err.trim().split("\n").length, 1, r.err);

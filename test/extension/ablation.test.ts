@@ -7,17 +7,44 @@ import type { Scenario } from "../../sim-core/scenario";
 
 function probe(id: string, side: "guest" | "host", avg: number, max: number, count = 100): ProbeResult {
   return {
-    id, side, kind: "cyclictest",
-    latency: { count, min_us: 1, avg_us: avg, max_us: max, p50_us: avg, p90_us: avg, p99_us: max, p999_us: max, histogram: { edges_us: [], counts: [] } },
+    id,
+    side,
+    kind: "cyclictest",
+    latency: {
+      count,
+      min_us: 1,
+      avg_us: avg,
+      max_us: max,
+      p50_us: avg,
+      p90_us: avg,
+      p99_us: max,
+      p999_us: max,
+      histogram: { edges_us: [], counts: [] },
+    },
   };
 }
 function run(mode: string, probes: ProbeResult[], scenario = "cyclictest-busy-500"): RunResult {
-  return { scenario, mode, seed: 1, simulated_ns: 1e9, duration_ns: 1e9, stop: "done", events: 1, probes, vcpus: [], cpus: [], threads: [] };
+  return {
+    scenario,
+    mode,
+    seed: 1,
+    simulated_ns: 1e9,
+    duration_ns: 1e9,
+    stop: "done",
+    events: 1,
+    probes,
+    vcpus: [],
+    cpus: [],
+    threads: [],
+  };
 }
 
 test("three modes: dynamic, dynamic without the mechanism, vanilla", () => {
   const m = ablationModes("lazy_boost");
-  assert.deepEqual(m.map((x) => x.name), ["dynamic", "dynamic without lazy_boost", "vanilla"]);
+  assert.deepEqual(
+    m.map((x) => x.name),
+    ["dynamic", "dynamic without lazy_boost", "vanilla"],
+  );
   assert.deepEqual(m[1].mechanisms, { lazy_boost: false });
   assert.equal(m[0].mechanisms, undefined);
 });

@@ -7,7 +7,12 @@ const src = "https://abc.vscode-cdn.net";
 
 test("the CSP denies by default, needs the nonce for scripts, and never allows eval or inline script", () => {
   const csp = panelCsp(src, "n0nce");
-  const directives = new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  const directives = new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
   assert.deepEqual(directives.get("default-src"), ["'none'"]);
   assert.deepEqual(directives.get("script-src"), ["'nonce-n0nce'"]);
   assert.ok(!csp.includes("unsafe-eval"));
@@ -24,7 +29,14 @@ test("the HTML loads exactly one script, with the nonce, from the webview folder
   const nonce = makeNonce();
   assert.match(nonce, /^[0-9a-f]{36}$/);
   assert.notEqual(nonce, makeNonce());
-  const html = panelHtmlString({ cspSource: src, nonce, scriptUri: `${src}/dist/webview/main.js`, styleUri: `${src}/dist/webview/main.css`, baseUri: `${src}/dist/webview`, title: "PV Sched Results" });
+  const html = panelHtmlString({
+    cspSource: src,
+    nonce,
+    scriptUri: `${src}/dist/webview/main.js`,
+    styleUri: `${src}/dist/webview/main.css`,
+    baseUri: `${src}/dist/webview`,
+    title: "PV Sched Results",
+  });
   const scripts = html.match(/<script\b[^>]*>/g) ?? [];
   assert.equal(scripts.length, 1);
   assert.ok(scripts[0].includes(`nonce="${nonce}"`) && scripts[0].includes("/dist/webview/main.js"));
@@ -34,7 +46,14 @@ test("the HTML loads exactly one script, with the nonce, from the webview folder
 });
 
 test("attribute values are escaped", () => {
-  const html = panelHtmlString({ cspSource: src, nonce: "x", scriptUri: 'a"><script>alert(1)</script>', styleUri: "s", baseUri: "b", title: "<t>" });
+  const html = panelHtmlString({
+    cspSource: src,
+    nonce: "x",
+    scriptUri: 'a"><script>alert(1)</script>',
+    styleUri: "s",
+    baseUri: "b",
+    title: "<t>",
+  });
   assert.ok(!html.includes("<script>alert(1)"));
   assert.ok(html.includes("&lt;t&gt;"));
 });

@@ -21,7 +21,14 @@ let workerFile = "";
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "pvsched-worker-"));
   workerFile = join(dir, "sim-worker.cjs");
-  await esbuild.build({ entryPoints: [join(root, "extension/sim/node-worker.ts")], outfile: workerFile, bundle: true, platform: "node", format: "cjs", logLevel: "error" });
+  await esbuild.build({
+    entryPoints: [join(root, "extension/sim/node-worker.ts")],
+    outfile: workerFile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    logLevel: "error",
+  });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -36,18 +43,31 @@ const tiny: Scenario = {
 const long: Scenario = {
   name: "long",
   duration_s: 3600,
-  host: { cpus: 4, workloads: [{ kind: "stress", workers: 4 }, { kind: "cyclictest", id: "host-cyclictest", interval_us: 500 }] },
+  host: {
+    cpus: 4,
+    workloads: [
+      { kind: "stress", workers: 4 },
+      { kind: "cyclictest", id: "host-cyclictest", interval_us: 500 },
+    ],
+  },
   vms: [{ name: "guest", vcpus: 4, workloads: [{ kind: "cyclictest", id: "guest-cyclictest", interval_us: 500 }] }],
 };
 
 test("runs tasks on workers and returns results in task order", async () => {
-  const job = runTasks(nodeWorkerFactory(workerFile), [
-    { scenario: tiny, mode: { mode: "vanilla" } },
-    { scenario: tiny, mode: { mode: "dynamic" } },
-    { scenario: tiny, mode: { name: "chrt", mode: "static" } },
-  ], { parallel: 2 });
+  const job = runTasks(
+    nodeWorkerFactory(workerFile),
+    [
+      { scenario: tiny, mode: { mode: "vanilla" } },
+      { scenario: tiny, mode: { mode: "dynamic" } },
+      { scenario: tiny, mode: { name: "chrt", mode: "static" } },
+    ],
+    { parallel: 2 },
+  );
   const results = await job.results;
-  assert.deepEqual(results.map((r) => r.mode), ["vanilla", "dynamic", "chrt"]);
+  assert.deepEqual(
+    results.map((r) => r.mode),
+    ["vanilla", "dynamic", "chrt"],
+  );
   for (const r of results) {
     assert.equal(r.scenario, "tiny");
     assert.equal(r.stop, "done");

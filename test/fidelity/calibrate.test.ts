@@ -34,7 +34,10 @@ describe("calibration fits", () => {
       selfBoost: { calls: 10, avg_ns: 4321.4 },
       modelSlackUs: 50,
     });
-    assert.deepEqual(c.map((x) => x.kind), ["fitted", "checked", "measured"]);
+    assert.deepEqual(
+      c.map((x) => x.kind),
+      ["fitted", "checked", "measured"],
+    );
     assert.match(c[1].error!, /55\.0 us vs 50 us \(10%\)/);
     assert.equal(c[2].value, "4321");
   });

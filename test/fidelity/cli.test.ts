@@ -26,9 +26,12 @@ describe("pvsched-sim fidelity (no real runs)", () => {
   it("re-simulates saved real data and prints one JSON object", () => {
     const r = cli([
       "--json",
-      "--real-from", "fidelity/data/real-2026-11-27-8s.json.gz",
-      "--only", "host-cyclictest",
-      "--sim-duration", "0.5",
+      "--real-from",
+      "fidelity/data/real-2026-11-27-8s.json.gz",
+      "--only",
+      "host-cyclictest",
+      "--sim-duration",
+      "0.5",
     ]);
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout);

@@ -13,7 +13,17 @@ import { summarize } from "../../fidelity/stats";
 function stats(samples: number[], edges: number[]): LatencyStats {
   const s = summarize(Float64Array.from(samples).sort());
   const counts = edges.slice(0, -1).map((e, i) => samples.filter((v) => v >= e && v < edges[i + 1]).length);
-  return { count: s.count, min_us: s.min_us, avg_us: s.avg_us, max_us: s.max_us, p50_us: s.p50_us, p90_us: s.p90_us, p99_us: s.p99_us, p999_us: s.max_us, histogram: { edges_us: edges, counts } };
+  return {
+    count: s.count,
+    min_us: s.min_us,
+    avg_us: s.avg_us,
+    max_us: s.max_us,
+    p50_us: s.p50_us,
+    p90_us: s.p90_us,
+    p99_us: s.p99_us,
+    p999_us: s.max_us,
+    histogram: { edges_us: edges, counts },
+  };
 }
 
 const EDGES = [0, 10, 20, 50, 100, 200, 500, 1000];
@@ -21,7 +31,15 @@ const EDGES = [0, 10, 20, 50, 100, 200, 500, 1000];
 function row(mode: string, real: number[], sim: number[] | null) {
   const r = Float64Array.from(real).sort();
   return makeRow(
-    { cell: `vcpu-like/busy/${mode}`, experiment: "vcpu-like", load: "busy", mode, probe: "vcpu-like", mapping: "host", real: summarize(r) },
+    {
+      cell: `vcpu-like/busy/${mode}`,
+      experiment: "vcpu-like",
+      load: "busy",
+      mode,
+      probe: "vcpu-like",
+      mapping: "host",
+      real: summarize(r),
+    },
     r,
     sim ? stats(sim, EDGES) : null,
   );
@@ -112,16 +130,30 @@ describe("simulated twins", () => {
     assert.equal(dp.kind === "periodic" && dp.pv_thread, true);
     assert.equal(dp.policy, "other");
     const fifo = cellScenario(cells.find((c) => c.key === "host-cyclictest/busy/fifo")!, 5, "host");
-    assert.deepEqual(fifo.scenario.host.workloads![1], { kind: "cyclictest", id: "cyclictest", threads: 1, interval_us: 500, policy: "fifo", priority: 80 });
+    assert.deepEqual(fifo.scenario.host.workloads![1], {
+      kind: "cyclictest",
+      id: "cyclictest",
+      threads: 1,
+      interval_us: 500,
+      policy: "fifo",
+      priority: 80,
+    });
   });
 
   it("adds the injection ablation only when asked", () => {
     assert.ok(!cells.some((c) => c.mode === "dynamic-noinject"));
     const ab = fidelityCells(2, { ablation: true, loads: ["busy"], experiments: ["vcpu-like"] });
-    assert.deepEqual(ab.map((c) => c.mode), ["vanilla", "static", "dynamic", "dynamic-noinject"]);
+    assert.deepEqual(
+      ab.map((c) => c.mode),
+      ["vanilla", "static", "dynamic", "dynamic-noinject"],
+    );
     const vm = cellScenario(ab[3], 5, "vm");
     assert.deepEqual(vm.mode, { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } });
-    assert.deepEqual(cellScenario(ab[3], 5, "host").mode, { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } });
+    assert.deepEqual(cellScenario(ab[3], 5, "host").mode, {
+      mode: "dynamic",
+      name: "dynamic-noinject",
+      mechanisms: { boost_on_inject: false },
+    });
   });
 
   it("uses sim-core's own modes under the vm mapping", () => {
@@ -161,6 +193,12 @@ describe("merging real rounds", () => {
       { mode: "dynamic", threads: 2, samples: 10, overruns: 1, agent: { boosts_inject: 5, timer_late_avg_ns: 10, timer_late_max_ns: 100 } },
       { mode: "dynamic", threads: 2, samples: 20, overruns: 0, agent: { boosts_inject: 7, timer_late_avg_ns: 30, timer_late_max_ns: 50 } },
     ]);
-    assert.deepEqual(m, { mode: "dynamic", threads: 2, samples: 30, overruns: 1, agent: { boosts_inject: 12, timer_late_avg_ns: 20, timer_late_max_ns: 100 } });
+    assert.deepEqual(m, {
+      mode: "dynamic",
+      threads: 2,
+      samples: 30,
+      overruns: 1,
+      agent: { boosts_inject: 12, timer_late_avg_ns: 20, timer_late_max_ns: 100 },
+    });
   });
 });

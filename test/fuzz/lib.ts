@@ -25,10 +25,85 @@ export { Rng };
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: false });
 
-const HUGE_NUMBERS = ["1e309", "-1e309", "99999999999999999999999", "1e-400", "-0", "0", "-1", "4294967296", "9007199254740993", ".nan", ".inf", "-.inf", "0x7fffffff", "0o777", "1_000", "2e10"];
-const UNICODE = ["\u0000", "\uFEFF", "\u202E", "\u2028", "\u2029", "\u00A0", "\u0301", "\uD800", "\uDFFF", "\uFFFD", "\u{1F600}", "é", "ß", "\u200B", "\u0085", "\u000B", "\u001B[31m", "\u3000", "Ⅻ", "٣"];
-const YAML_BITS = ["&a ", "*a", "<<: *a\n", "!!binary ", "!!str ", "? ", "|\n", ">-\n", "---\n", "...\n", "%YAML 1.1\n", "\t", "{", "}", "[", "]", ": ", "- ", "#", "'", '"', "~"];
-const PATCH_BITS = ["@@ -1,999999999 +1,999999999 @@\n", "@@ -0,0 +0,0 @@\n", "diff --git a/x b/x\n", "--- a/x\n", "+++ b/x\n", "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n", "Subject: =?utf-8?B?w6k=?=\n", "GIT binary patch\nliteral 99999999\n", "\\ No newline at end of file\n", "-- \n", "Binary files a/x and b/x differ\n", "+\tpv_sched_boost(vcpu);\n", "@@@ -1 -1 +1 @@@\n"];
+const HUGE_NUMBERS = [
+  "1e309",
+  "-1e309",
+  "99999999999999999999999",
+  "1e-400",
+  "-0",
+  "0",
+  "-1",
+  "4294967296",
+  "9007199254740993",
+  ".nan",
+  ".inf",
+  "-.inf",
+  "0x7fffffff",
+  "0o777",
+  "1_000",
+  "2e10",
+];
+const UNICODE = [
+  "\u0000",
+  "\uFEFF",
+  "\u202E",
+  "\u2028",
+  "\u2029",
+  "\u00A0",
+  "\u0301",
+  "\uD800",
+  "\uDFFF",
+  "\uFFFD",
+  "\u{1F600}",
+  "é",
+  "ß",
+  "\u200B",
+  "\u0085",
+  "\u000B",
+  "\u001B[31m",
+  "\u3000",
+  "Ⅻ",
+  "٣",
+];
+const YAML_BITS = [
+  "&a ",
+  "*a",
+  "<<: *a\n",
+  "!!binary ",
+  "!!str ",
+  "? ",
+  "|\n",
+  ">-\n",
+  "---\n",
+  "...\n",
+  "%YAML 1.1\n",
+  "\t",
+  "{",
+  "}",
+  "[",
+  "]",
+  ": ",
+  "- ",
+  "#",
+  "'",
+  '"',
+  "~",
+];
+const PATCH_BITS = [
+  "@@ -1,999999999 +1,999999999 @@\n",
+  "@@ -0,0 +0,0 @@\n",
+  "diff --git a/x b/x\n",
+  "--- a/x\n",
+  "+++ b/x\n",
+  "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n",
+  "Subject: =?utf-8?B?w6k=?=\n",
+  "GIT binary patch\nliteral 99999999\n",
+  "\\ No newline at end of file\n",
+  "-- \n",
+  "Binary files a/x and b/x differ\n",
+  "+\tpv_sched_boost(vcpu);\n",
+  "@@@ -1 -1 +1 @@@\n",
+];
 
 export type Kind = "scenario" | "patch";
 
@@ -42,7 +117,7 @@ function int(rng: Rng, n: number): number {
 function splitLines(b: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   let s = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 10) (out.push(b.subarray(s, i + 1)), (s = i + 1));
+  for (let i = 0; i < b.length; i++) if (b[i] === 10) out.push(b.subarray(s, i + 1)), (s = i + 1);
   if (s < b.length) out.push(b.subarray(s));
   return out;
 }
@@ -51,7 +126,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
   let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
+  for (const p of parts) out.set(p, o), (o += p.length);
   return out;
 }
 function insertAt(b: Uint8Array, at: number, ins: Uint8Array, del = 0): Uint8Array {
@@ -146,7 +221,14 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
       let s: string;
       if (kind === "scenario") {
         const r = int(rng, 4);
-        s = r === 0 ? "[".repeat(depth) + "]".repeat(depth) : r === 1 ? "{a: ".repeat(depth) + "1" + "}".repeat(depth) : r === 2 ? Array.from({ length: Math.min(depth, 500) }, (_, k) => " ".repeat(k) + "- ").join("\n") + "1" : "&a [" + "*a, ".repeat(Math.min(depth, 2000)) + "]";
+        s =
+          r === 0
+            ? "[".repeat(depth) + "]".repeat(depth)
+            : r === 1
+              ? "{a: ".repeat(depth) + "1" + "}".repeat(depth)
+              : r === 2
+                ? Array.from({ length: Math.min(depth, 500) }, (_, k) => " ".repeat(k) + "- ").join("\n") + "1"
+                : "&a [" + "*a, ".repeat(Math.min(depth, 2000)) + "]";
         // As a value of a key of the scenario, or raw at a random place.
         const t = dec.decode(b);
         const keys = [...t.matchAll(/^(\s*)([a-z_]+):/gm)];
@@ -158,7 +240,12 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
       } else {
         // Patches nest by repetition: hunk headers in a row, quoted mail bodies, nested diffs.
         const r = int(rng, 3);
-        s = r === 0 ? "@@ -1 +1 @@\n".repeat(depth) : r === 1 ? "> ".repeat(Math.min(depth, 5000)) + "--- a/x\n" : "diff --git a/x b/x\n--- a/x\n+++ b/x\n".repeat(Math.min(depth, 3000));
+        s =
+          r === 0
+            ? "@@ -1 +1 @@\n".repeat(depth)
+            : r === 1
+              ? "> ".repeat(Math.min(depth, 5000)) + "--- a/x\n"
+              : "diff --git a/x b/x\n--- a/x\n+++ b/x\n".repeat(Math.min(depth, 3000));
       }
       return [insertAt(b, at, enc.encode(s)), op];
     }
@@ -224,7 +311,8 @@ export function scenarioTarget(bytes: Uint8Array): TargetInfo {
     if (r.errors.length === 0) throw new Error("loader: not ok and no errors");
     for (const e of r.errors) {
       if (!(e.line >= 1 && e.column >= 1)) throw new Error(`loader: error at line ${e.line} column ${e.column}: ${e.message}`);
-      if (!(e.offset >= 0 && e.offset + e.length <= text.length)) throw new Error(`loader: range ${e.offset}+${e.length} outside ${text.length} chars`);
+      if (!(e.offset >= 0 && e.offset + e.length <= text.length))
+        throw new Error(`loader: range ${e.offset}+${e.length} outside ${text.length} chars`);
       if (/[\r\n]/.test(formatError("f", e))) throw new Error(`loader: multi-line error ${JSON.stringify(e.message)}`);
     }
     return { outcome: "refused" };
@@ -262,11 +350,14 @@ export function patchTarget(bytes: Uint8Array): TargetInfo {
     if (!(0 <= p.line && p.line <= p.endLine && p.endLine < n)) throw new Error(`parse: patch lines ${p.line}..${p.endLine} outside ${n}`);
     for (const f of p.files)
       for (const h of f.hunks) {
-        if (!(f.line <= h.line && h.line <= h.endLine && h.endLine <= f.endLine && h.endLine < n)) throw new Error(`parse: hunk ${h.line}..${h.endLine} outside its file ${f.line}..${f.endLine}`);
-        if (!(h.addedCount <= h.newCount && h.removedCount <= h.oldCount)) throw new Error(`parse: hunk at ${h.line} counts more lines than its header`);
+        if (!(f.line <= h.line && h.line <= h.endLine && h.endLine <= f.endLine && h.endLine < n))
+          throw new Error(`parse: hunk ${h.line}..${h.endLine} outside its file ${f.line}..${f.endLine}`);
+        if (!(h.addedCount <= h.newCount && h.removedCount <= h.oldCount))
+          throw new Error(`parse: hunk at ${h.line} counts more lines than its header`);
       }
   }
-  for (const x of r.diagnostics) if (!(x.line >= 0 && x.line < n) || /[\r\n]/.test(x.message)) throw new Error(`parse: diagnostic ${JSON.stringify(x)}`);
+  for (const x of r.diagnostics)
+    if (!(x.line >= 0 && x.line < n) || /[\r\n]/.test(x.message)) throw new Error(`parse: diagnostic ${JSON.stringify(x)}`);
   const mapped = mapPatch(r, hunkMap);
   if (mapped.length !== countHunks(r)) throw new Error(`map: ${mapped.length} mapped of ${countHunks(r)} hunks`);
   return { outcome: "parsed", hunks: mapped.length };

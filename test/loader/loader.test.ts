@@ -147,7 +147,26 @@ test("whole-file problems: empty, a list, a NUL byte, .nan, too large", () => {
 });
 
 test("property: any text gives ok or errors whose ranges agree with line/column, never a throw", () => {
-  const chunks = ["name: x\n", "host:\n", "  cpus: 4\n", "  cpus: -1\n", "vms:\n", "  - name: a\n", "    vcpus: 2\n", "\t", "[", "{", "}", ":", "- ", "&a ", "*a", "\r\n", '"', "kind: spin\n"];
+  const chunks = [
+    "name: x\n",
+    "host:\n",
+    "  cpus: 4\n",
+    "  cpus: -1\n",
+    "vms:\n",
+    "  - name: a\n",
+    "    vcpus: 2\n",
+    "\t",
+    "[",
+    "{",
+    "}",
+    ":",
+    "- ",
+    "&a ",
+    "*a",
+    "\r\n",
+    '"',
+    "kind: spin\n",
+  ];
   fc.assert(
     fc.property(fc.array(fc.oneof(fc.constantFrom(...chunks), fc.string({ maxLength: 8 })), { maxLength: 20 }), (parts) => {
       const text = parts.join("");
@@ -156,7 +175,13 @@ test("property: any text gives ok or errors whose ranges agree with line/column,
       assert.ok(r.errors.length > 0);
       for (const e of r.errors) {
         assert.ok(e.offset >= 0 && e.offset + e.length <= text.length);
-        assert.deepEqual([e.line, e.column], lineCol(text.replace(/\r\n?/g, (m) => (m.length === 2 ? " \n" : "\n")), e.offset));
+        assert.deepEqual(
+          [e.line, e.column],
+          lineCol(
+            text.replace(/\r\n?/g, (m) => (m.length === 2 ? " \n" : "\n")),
+            e.offset,
+          ),
+        );
         assert.ok(!/[\r\n]/.test(formatError("f", e)));
       }
     }),
@@ -172,7 +197,9 @@ test("a scenario's own `description` field is accepted (annotation stripping kee
 // ---- aliases and long lists (docs/robustness.md, were open issues 1 and 2) ----------------------
 
 test("aliases to earlier anchors still load, as copies of the anchored value", () => {
-  const r = loadScenario("name: x\nhost:\n  cpus: 2\n  workloads:\n    - &w {kind: spin}\n    - *w\nvms:\n  - {name: v, vcpus: 1, workloads: [*w, *w]}\n");
+  const r = loadScenario(
+    "name: x\nhost:\n  cpus: 2\n  workloads:\n    - &w {kind: spin}\n    - *w\nvms:\n  - {name: v, vcpus: 1, workloads: [*w, *w]}\n",
+  );
   assert.equal(r.ok, true, JSON.stringify(!r.ok && r.errors));
   if (r.ok) {
     assert.equal(r.scenario.host.workloads?.length, 2);
@@ -184,12 +211,17 @@ test("alias errors: no anchor before it, too many aliases, an alias bomb; each a
   let e = errorsOf("name: x\nhost: {cpus: 1}\nvms: [{name: v, vcpus: 1, workloads: [*w]}]\n");
   assert.match(e[0].message, /^alias \*w has no anchor &w before it$/);
   assert.equal(covered("name: x\nhost: {cpus: 1}\nvms: [{name: v, vcpus: 1, workloads: [*w]}]\n", e[0]), "*w");
-  e = errorsOf("name: x\nhost: {cpus: 1}\nmodes: &m [" + Array(101).fill("x").join(",") + "]\nm2: [" + Array(101).fill("*m").join(",") + "]\n");
+  e = errorsOf(
+    "name: x\nhost: {cpus: 1}\nmodes: &m [" + Array(101).fill("x").join(",") + "]\nm2: [" + Array(101).fill("*m").join(",") + "]\n",
+  );
   assert.match(e[0].message, /^more than 100 aliases/);
   assert.equal(e[0].line, 4);
   // Nine levels of ten aliases each: 10^9 values as data, 300 bytes as text.
   let bomb = "name: x\nhost: {cpus: 1}\nl0: &l0 [1,1,1,1,1,1,1,1,1,1]\n";
-  for (let i = 1; i < 9; i++) bomb += `l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(",")}]\n`;
+  for (let i = 1; i < 9; i++)
+    bomb += `l${i}: &l${i} [${Array(10)
+      .fill(`*l${i - 1}`)
+      .join(",")}]\n`;
   const c0 = process.cpuUsage();
   e = errorsOf(bomb);
   const c = process.cpuUsage(c0);
@@ -201,7 +233,12 @@ test("alias errors: no anchor before it, too many aliases, an alias bomb; each a
 
 test("lists over the LIMITS counts are refused before validation, naming the list and the limit", () => {
   const wl = (n: number, indent: string) => `${indent}- kind: spin\n`.repeat(n);
-  let e = errorsOf("name: x\nhost:\n  cpus: 1\n  workloads:\n" + wl(3000, "    ") + "vms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + wl(1097, "      "));
+  let e = errorsOf(
+    "name: x\nhost:\n  cpus: 1\n  workloads:\n" +
+      wl(3000, "    ") +
+      "vms:\n  - name: v\n    vcpus: 1\n    workloads:\n" +
+      wl(1097, "      "),
+  );
   assert.equal(e.length, 1);
   assert.equal(e[0].message, "host.workloads: at most 4096 workloads in all, host and VMs together (the thread limit; got 4097)");
   assert.deepEqual([e[0].line, e[0].column], [4, 3]);
@@ -226,16 +263,29 @@ test("long lists are validated in slices: an error far down a list keeps its own
   const e2 = errorsOf("name: x\nhost:\n  cpus: 1\n  workloads:\n" + many);
   assert.match(e2[0].message, /^host\.workloads\[39\]\.bogus: unknown key "bogus"/);
   // A VM's list, after a valid host list that is long too.
-  const e3 = errorsOf("name: x\nhost:\n  cpus: 1\n  workloads:\n" + "    - {kind: spin}\n".repeat(70) + "vms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - {kind: spin}\n".repeat(65) + "      - {kind: spin, cpu: x}\n");
+  const e3 = errorsOf(
+    "name: x\nhost:\n  cpus: 1\n  workloads:\n" +
+      "    - {kind: spin}\n".repeat(70) +
+      "vms:\n  - name: v\n    vcpus: 1\n    workloads:\n" +
+      "      - {kind: spin}\n".repeat(65) +
+      "      - {kind: spin, cpu: x}\n",
+  );
   assert.match(e3[0].message, /^vms\[0\]\.workloads\[65\]\.cpu: must be a number/);
 });
 
 test("the lists validated in slices constrain only their items (else slicing would hide an error)", () => {
   // scenario-loader validateInSlices is exact only while these lists have no array-level keyword.
   const defs = (SCENARIO_SCHEMA as { definitions: Record<string, { properties: Record<string, Record<string, unknown>> }> }).definitions;
-  for (const [def, prop] of [["Scenario", "modes"], ["HostConfig", "workloads"], ["HostConfig", "cgroups"], ["VmConfig", "workloads"], ["VmConfig", "pin"]]) {
+  for (const [def, prop] of [
+    ["Scenario", "modes"],
+    ["HostConfig", "workloads"],
+    ["HostConfig", "cgroups"],
+    ["VmConfig", "workloads"],
+    ["VmConfig", "pin"],
+  ]) {
     const s = defs[def].properties[prop];
     assert.equal(s.type, "array", `${def}.${prop}`);
-    for (const k of ["minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "prefixItems"]) assert.ok(!(k in s), `${def}.${prop} has ${k}`);
+    for (const k of ["minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "prefixItems"])
+      assert.ok(!(k in s), `${def}.${prop} has ${k}`);
   }
 });

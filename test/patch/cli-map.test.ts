@@ -7,7 +7,10 @@ import { mapCommand } from "../../cli/map";
 
 const root = join(__dirname, "..", "..");
 const seriesDir = join(root, "examples/pvsched-series");
-const series = readdirSync(seriesDir).filter((f) => f.endsWith(".patch")).sort().map((f) => join(seriesDir, f));
+const series = readdirSync(seriesDir)
+  .filter((f) => f.endsWith(".patch"))
+  .sort()
+  .map((f) => join(seriesDir, f));
 const tmp = mkdtempSync(join(tmpdir(), "pvsched-map-"));
 
 /** Run mapCommand in-process with stdout/stderr captured. */
@@ -16,8 +19,14 @@ async function run(args: string[]) {
   let err = "";
   const ow = process.stdout.write.bind(process.stdout);
   const ew = process.stderr.write.bind(process.stderr);
-  (process.stdout as any).write = (s: string | Uint8Array) => { out += String(s); return true; };
-  (process.stderr as any).write = (s: string | Uint8Array) => { err += String(s); return true; };
+  (process.stdout as any).write = (s: string | Uint8Array) => {
+    out += String(s);
+    return true;
+  };
+  (process.stderr as any).write = (s: string | Uint8Array) => {
+    err += String(s);
+    return true;
+  };
   const t0 = performance.now();
   try {
     const code = await mapCommand(args);
@@ -32,7 +41,14 @@ test("map --json: every hunk of the example series is mapped", async () => {
   const r = await run([...series, "--json"]);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, "");
-  const arr = JSON.parse(r.out) as { source: string; mechanism: string | null; file: string; line: number; endLine: number; patchSubject: string }[];
+  const arr = JSON.parse(r.out) as {
+    source: string;
+    mechanism: string | null;
+    file: string;
+    line: number;
+    endLine: number;
+    patchSubject: string;
+  }[];
   assert.equal(arr.length, 47);
   assert.ok(arr.every((h) => h.mechanism !== null));
   assert.ok(arr.every((h) => h.endLine >= h.line && h.source.endsWith(".patch") && h.patchSubject.length > 0));
@@ -67,7 +83,10 @@ test("map: a CRLF mbox maps like the LF one", async () => {
 
 test("map: a latin1 patch is mapped with a warning", async () => {
   const f = join(tmp, "latin1.patch");
-  writeFileSync(f, Buffer.from("--- a/kernel/softirq.c\n+++ b/kernel/softirq.c\n@@ -1 +1,2 @@\n x\n+\tpv_sched_irq_enter(); /* d\xe9j\xe0 */\n", "latin1"));
+  writeFileSync(
+    f,
+    Buffer.from("--- a/kernel/softirq.c\n+++ b/kernel/softirq.c\n@@ -1 +1,2 @@\n x\n+\tpv_sched_irq_enter(); /* d\xe9j\xe0 */\n", "latin1"),
+  );
   const r = await run([f]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /latin1\.patch:5: warning: input is not valid UTF-8/);
@@ -88,48 +107,80 @@ test("map --map override: its rules come first", async () => {
 const badInputs: [string, () => string[], RegExp][] = [
   ["missing file", () => [join(tmp, "nope.patch")], /nope\.patch:1: no such file$/],
   ["directory", () => [tmp], /:1: is a directory/],
-  ["binary file", () => {
-    const f = join(tmp, "blob.patch");
-    writeFileSync(f, Buffer.from([0x2b, 0x0a, 0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]));
-    return [f];
-  }, /blob\.patch:2: binary file \(NUL byte/],
-  ["over-size file", () => {
-    const f = join(tmp, "huge.mbox");
-    const fd = openSync(f, "w");
-    ftruncateSync(fd, 65 * 1024 * 1024); // sparse: refused from its size, never read
-    closeSync(fd);
-    return [f];
-  }, /huge\.mbox:1: file is 68157440 bytes, over the 67108864-byte limit/],
-  ["non-UTF-8, not text", () => {
-    const f = join(tmp, "garbage.patch");
-    writeFileSync(f, Buffer.from([0x2b, 0xff, 0xfe, 0x0a, 0x2b, 0x02, 0x03, 0x0a]));
-    return [f];
-  }, /garbage\.patch:2: not UTF-8 and not text/],
-  ["truncated hunk", () => {
-    const f = join(tmp, "trunc.patch");
-    writeFileSync(f, "--- a/x.c\n+++ b/x.c\n@@ -1,5 +1,6 @@\n a\n-b\n+c\n");
-    return [f];
-  }, /trunc\.patch:3: truncated hunk/],
-  ["bad hunk header", () => {
-    const f = join(tmp, "badhdr.patch");
-    writeFileSync(f, "--- a/x.c\n+++ b/x.c\n@@ -1,2 +x @@\n a\n");
-    return [f];
-  }, /badhdr\.patch:3: hunk header does not parse/],
-  ["not a patch", () => {
-    const f = join(tmp, "notes.txt");
-    writeFileSync(f, "just some notes\n");
-    return [f];
-  }, /notes\.txt:1: no patch found/],
-  ["invalid override map", () => {
-    const m = join(tmp, "badmap.json");
-    writeFileSync(m, JSON.stringify({ rules: [{ mechanism: "warp_drive", files: ["*"] }] }));
-    return [series[1], "--map", m];
-  }, /badmap\.json:1: invalid hunk map: \/rules\/0\/mechanism/],
-  ["CRLF truncated hunk", () => {
-    const f = join(tmp, "trunc-crlf.patch");
-    writeFileSync(f, "From: a <a@b>\r\nSubject: [PATCH] x\r\n\r\n--- a/x.c\r\n+++ b/x.c\r\n@@ -1,5 +1,6 @@\r\n a\r\n");
-    return [f];
-  }, /trunc-crlf\.patch:6: truncated hunk/],
+  [
+    "binary file",
+    () => {
+      const f = join(tmp, "blob.patch");
+      writeFileSync(f, Buffer.from([0x2b, 0x0a, 0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]));
+      return [f];
+    },
+    /blob\.patch:2: binary file \(NUL byte/,
+  ],
+  [
+    "over-size file",
+    () => {
+      const f = join(tmp, "huge.mbox");
+      const fd = openSync(f, "w");
+      ftruncateSync(fd, 65 * 1024 * 1024); // sparse: refused from its size, never read
+      closeSync(fd);
+      return [f];
+    },
+    /huge\.mbox:1: file is 68157440 bytes, over the 67108864-byte limit/,
+  ],
+  [
+    "non-UTF-8, not text",
+    () => {
+      const f = join(tmp, "garbage.patch");
+      writeFileSync(f, Buffer.from([0x2b, 0xff, 0xfe, 0x0a, 0x2b, 0x02, 0x03, 0x0a]));
+      return [f];
+    },
+    /garbage\.patch:2: not UTF-8 and not text/,
+  ],
+  [
+    "truncated hunk",
+    () => {
+      const f = join(tmp, "trunc.patch");
+      writeFileSync(f, "--- a/x.c\n+++ b/x.c\n@@ -1,5 +1,6 @@\n a\n-b\n+c\n");
+      return [f];
+    },
+    /trunc\.patch:3: truncated hunk/,
+  ],
+  [
+    "bad hunk header",
+    () => {
+      const f = join(tmp, "badhdr.patch");
+      writeFileSync(f, "--- a/x.c\n+++ b/x.c\n@@ -1,2 +x @@\n a\n");
+      return [f];
+    },
+    /badhdr\.patch:3: hunk header does not parse/,
+  ],
+  [
+    "not a patch",
+    () => {
+      const f = join(tmp, "notes.txt");
+      writeFileSync(f, "just some notes\n");
+      return [f];
+    },
+    /notes\.txt:1: no patch found/,
+  ],
+  [
+    "invalid override map",
+    () => {
+      const m = join(tmp, "badmap.json");
+      writeFileSync(m, JSON.stringify({ rules: [{ mechanism: "warp_drive", files: ["*"] }] }));
+      return [series[1], "--map", m];
+    },
+    /badmap\.json:1: invalid hunk map: \/rules\/0\/mechanism/,
+  ],
+  [
+    "CRLF truncated hunk",
+    () => {
+      const f = join(tmp, "trunc-crlf.patch");
+      writeFileSync(f, "From: a <a@b>\r\nSubject: [PATCH] x\r\n\r\n--- a/x.c\r\n+++ b/x.c\r\n@@ -1,5 +1,6 @@\r\n a\r\n");
+      return [f];
+    },
+    /trunc-crlf\.patch:6: truncated hunk/,
+  ],
 ];
 
 for (const [name, make, re] of badInputs) {

@@ -5,7 +5,12 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import { parsePatchText } from "../../patch/parse";
 import {
-  mapPatch, compileHunkMap, parseHunkMapText, validateHunkMap, KNOWN_MECHANISMS, DEFAULT_HUNK_MAP,
+  mapPatch,
+  compileHunkMap,
+  parseHunkMapText,
+  validateHunkMap,
+  KNOWN_MECHANISMS,
+  DEFAULT_HUNK_MAP,
   type HunkMapFile,
 } from "../../patch/mapper";
 import { MECHANISM_IDS } from "../../sim-core/pvsched/registry";
@@ -13,11 +18,14 @@ import schema from "../../patch/hunk-map.schema.json";
 
 const root = join(__dirname, "..", "..");
 const seriesDir = join(root, "examples/pvsched-series");
-const patchFiles = readdirSync(seriesDir).filter((f) => f.endsWith(".patch")).sort();
+const patchFiles = readdirSync(seriesDir)
+  .filter((f) => f.endsWith(".patch"))
+  .sort();
 const read = (f: string) => readFileSync(join(seriesDir, f), "utf8");
 /** Written by hand beside the example series (one entry per hunk, in order), not by the mapper. */
-const expected: { patch: number; file: string; mechanism: string }[] =
-  JSON.parse(readFileSync(join(__dirname, "example-expected.json"), "utf8"));
+const expected: { patch: number; file: string; mechanism: string }[] = JSON.parse(
+  readFileSync(join(__dirname, "example-expected.json"), "utf8"),
+);
 
 test("the mapper's mechanism list is sim-core's", () => {
   assert.deepEqual([...KNOWN_MECHANISMS].sort(), [...MECHANISM_IDS].sort());
@@ -40,12 +48,18 @@ test("every hunk of the example series maps to the mechanism it illustrates", ()
 
 test("the mbox maps the same as the separate files", () => {
   const m = mapPatch(parsePatchText(readFileSync(join(root, "examples/pvsched-series.mbox"), "utf8")));
-  assert.deepEqual(m.map((h) => h.mechanism), expected.map((e) => e.mechanism));
+  assert.deepEqual(
+    m.map((h) => h.mechanism),
+    expected.map((e) => e.mechanism),
+  );
 });
 
 test("without subjects or patch numbers, identifiers and function context still map the series", () => {
   // A respin with new titles and numbering: only the code is left as evidence.
-  const text = readFileSync(join(root, "examples/pvsched-series.mbox"), "utf8").replace(/^Subject: .*$/gm, "Subject: [PATCH] something else");
+  const text = readFileSync(join(root, "examples/pvsched-series.mbox"), "utf8").replace(
+    /^Subject: .*$/gm,
+    "Subject: [PATCH] something else",
+  );
   const m = mapPatch(parsePatchText(text));
   const wrong = m.filter((h, i) => h.mechanism !== expected[i].mechanism);
   // A hunk whose code alone is ambiguous may differ (kvm_vcpu_kick_boost's definition calls patch
@@ -137,7 +151,14 @@ test("scoring: identifiers beat function context beat subject beat patch number;
 });
 
 test("unmapped hunks: no rule for the file, with a reason", () => {
-  const diff = ["--- a/Documentation/virt/kvm/api.rst", "+++ b/Documentation/virt/kvm/api.rst", "@@ -1 +1,2 @@", " x", "+Some documentation text.", ""].join("\n");
+  const diff = [
+    "--- a/Documentation/virt/kvm/api.rst",
+    "+++ b/Documentation/virt/kvm/api.rst",
+    "@@ -1 +1,2 @@",
+    " x",
+    "+Some documentation text.",
+    "",
+  ].join("\n");
   const [h] = mapPatch(parsePatchText(diff));
   assert.equal(h.mechanism, null);
   assert.equal(h.rule, null);
@@ -154,7 +175,10 @@ test("compiled maps are reusable and invalid overrides are refused", () => {
 test("the example series uses the real series' titles", { skip: !existsSync(join(root, "../shared/reference/seed-results.json")) }, () => {
   const ref = JSON.parse(readFileSync(join(root, "../shared/reference/seed-results.json"), "utf8"));
   const titles = patchFiles.filter((f) => !f.startsWith("0000")).map((f) => parsePatchText(read(f)).patches[0].subject);
-  assert.deepEqual(titles, ref.patches.map((p: { title: string }) => p.title));
+  assert.deepEqual(
+    titles,
+    ref.patches.map((p: { title: string }) => p.title),
+  );
 });
 
 test("the example override file is valid and keeps the series mapped", () => {
@@ -163,5 +187,8 @@ test("the example override file is valid and keeps the series mapped", () => {
   assert.deepEqual(errors, []);
   assert.ok(new Ajv().compile(schema)(JSON.parse(text)));
   const m = mapPatch(parsePatchText(readFileSync(join(root, "examples/pvsched-series.mbox"), "utf8")), map);
-  assert.deepEqual(m.map((h) => h.mechanism), expected.map((e) => e.mechanism));
+  assert.deepEqual(
+    m.map((h) => h.mechanism),
+    expected.map((e) => e.mechanism),
+  );
 });

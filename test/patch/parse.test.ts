@@ -2,9 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  parsePatchText, decodePatchBytes, countHunks, collectIdentifiers, type ParseResult,
-} from "../../patch/parse";
+import { parsePatchText, decodePatchBytes, countHunks, collectIdentifiers, type ParseResult } from "../../patch/parse";
 
 const root = join(__dirname, "..", "..");
 const fixture = (name: string) => readFileSync(join(__dirname, "fixtures", name), "utf8");
@@ -17,11 +15,29 @@ function shape(r: ParseResult) {
     refused: r.refused,
     diagnostics: r.diagnostics.map((d) => [d.line, d.code]),
     patches: r.patches.map((p) => ({
-      s: p.subject, i: p.index, t: p.total, a: p.author, l: [p.line, p.endLine],
+      s: p.subject,
+      i: p.index,
+      t: p.total,
+      a: p.author,
+      l: [p.line, p.endLine],
       files: p.files.map((f) => ({
-        o: f.oldPath, n: f.newPath, b: f.binary, l: [f.line, f.endLine],
-        hunks: f.hunks.map((h) => [h.line, h.endLine, h.oldStart, h.oldCount, h.newStart, h.newCount,
-          h.funcContext, h.addedCount, h.removedCount, h.identifiersAdded.join(","), h.truncated]),
+        o: f.oldPath,
+        n: f.newPath,
+        b: f.binary,
+        l: [f.line, f.endLine],
+        hunks: f.hunks.map((h) => [
+          h.line,
+          h.endLine,
+          h.oldStart,
+          h.oldCount,
+          h.newStart,
+          h.newCount,
+          h.funcContext,
+          h.addedCount,
+          h.removedCount,
+          h.identifiersAdded.join(","),
+          h.truncated,
+        ]),
       })),
     })),
   };
@@ -40,10 +56,17 @@ test("format-patch: headers, subject prefix, files and hunks", () => {
   assert.equal(p.total, 8);
   assert.equal(p.author, "Paravirt Scheduling Lab <pvsched-lab@example.invalid>");
   assert.match(p.commit, /^[0-9a-f]{40}$/);
-  assert.deepEqual(p.files.map((f) => f.path), [
-    "include/linux/kvm_host.h", "virt/kvm/kvm_main.c", "arch/x86/kvm/lapic.c", "arch/x86/kvm/i8259.c",
-    "arch/x86/kvm/vmx/vmx.c", "arch/x86/kvm/svm/svm.c",
-  ]);
+  assert.deepEqual(
+    p.files.map((f) => f.path),
+    [
+      "include/linux/kvm_host.h",
+      "virt/kvm/kvm_main.c",
+      "arch/x86/kvm/lapic.c",
+      "arch/x86/kvm/i8259.c",
+      "arch/x86/kvm/vmx/vmx.c",
+      "arch/x86/kvm/svm/svm.c",
+    ],
+  );
   const lapic = p.files[2];
   assert.equal(lapic.hunks.length, 2);
   const h = lapic.hunks[1];
@@ -65,7 +88,10 @@ test("mbox with several patches: one patch per From separator, cover letter with
   const r = parsePatchText(example("pvsched-series.mbox"));
   assert.deepEqual(r.diagnostics, []);
   assert.equal(r.patches.length, 9);
-  assert.deepEqual(r.patches.map((p) => p.index), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(
+    r.patches.map((p) => p.index),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8],
+  );
   assert.equal(r.patches[0].files.length, 0);
   assert.equal(r.patches[0].subject, "Dynamic vcpu priority management in kvm");
   assert.equal(countHunks(r), 47);
@@ -79,13 +105,18 @@ test("mbox with several patches: one patch per From separator, cover letter with
     const a = one.patches[0];
     const b = r.patches[i];
     assert.equal(a.subject, b.subject);
-    assert.deepEqual(a.files.flatMap((f) => f.hunks.map((h) => h.line + offset)), b.files.flatMap((f) => f.hunks.map((h) => h.line)));
+    assert.deepEqual(
+      a.files.flatMap((f) => f.hunks.map((h) => h.line + offset)),
+      b.files.flatMap((f) => f.hunks.map((h) => h.line)),
+    );
     offset += one.lineCount;
   });
 });
 
 function readdirPatches(): string[] {
-  return readdirSync(join(root, "examples/pvsched-series")).filter((f) => /^000[1-8]-.*\.patch$/.test(f)).sort();
+  return readdirSync(join(root, "examples/pvsched-series"))
+    .filter((f) => /^000[1-8]-.*\.patch$/.test(f))
+    .sort();
 }
 
 test("plain concatenated diffs and diff -u output", () => {
@@ -95,16 +126,28 @@ test("plain concatenated diffs and diff -u output", () => {
   assert.deepEqual(r.diagnostics, []);
   // No mail headers: one implicit patch holding every file.
   assert.equal(r.patches.length, 1);
-  assert.deepEqual(r.patches[0].files.map((f) => f.path), ["added.txt", "blob.bin", "f.c", "gone.txt", "renamed.c", "x.c"]);
+  assert.deepEqual(
+    r.patches[0].files.map((f) => f.path),
+    ["added.txt", "blob.bin", "f.c", "gone.txt", "renamed.c", "x.c"],
+  );
   const x = r.patches[0].files[5];
   assert.equal(x.oldPath, "x.c", "diff -ruN old/ new/ prefixes are stripped");
   assert.deepEqual(x.hunks[0].added, ["B", "d"]);
 
   // Concatenated format-patch mails without separators: a header after a diff starts a patch.
-  const m1 = readFileSync(join(root, "examples/pvsched-series", readdirPatches()[0]), "utf8").split("\n").slice(1).join("\n");
-  const m2 = readFileSync(join(root, "examples/pvsched-series", readdirPatches()[1]), "utf8").split("\n").slice(1).join("\n");
+  const m1 = readFileSync(join(root, "examples/pvsched-series", readdirPatches()[0]), "utf8")
+    .split("\n")
+    .slice(1)
+    .join("\n");
+  const m2 = readFileSync(join(root, "examples/pvsched-series", readdirPatches()[1]), "utf8")
+    .split("\n")
+    .slice(1)
+    .join("\n");
   const r2 = parsePatchText(m1 + m2);
-  assert.deepEqual(r2.patches.map((p) => p.index), [1, 2]);
+  assert.deepEqual(
+    r2.patches.map((p) => p.index),
+    [1, 2],
+  );
 });
 
 test("binary diffs: GIT binary patch and Binary files differ are flagged, text files still parse", () => {
@@ -142,9 +185,11 @@ test("CRLF input gives the same structure as LF", () => {
   const b = parsePatchText(crlf);
   assert.deepEqual(shape(b), shape(a));
   // Line text has no stray CR.
-  for (const p of b.patches) for (const f of p.files) for (const h of f.hunks) {
-    for (const l of [...h.added, ...h.removed]) assert.ok(!l.endsWith("\r"));
-  }
+  for (const p of b.patches)
+    for (const f of p.files)
+      for (const h of f.hunks) {
+        for (const l of [...h.added, ...h.removed]) assert.ok(!l.endsWith("\r"));
+      }
 });
 
 test("truncated hunk: diagnostic on the hunk header, hunk marked truncated", () => {
@@ -242,7 +287,8 @@ test("identifiers: keywords, literals, comments, numbers and #include paths are 
     "#include <linux/kvm_para.h>",
     "\tif (likely(p)) printk(\"not_an_ident %d\", 'c'); /* nor_this */ return baz;",
     " * comment prose here",
-  ]) collectIdentifiers(l, seen, out, 100);
+  ])
+    collectIdentifiers(l, seen, out, 100);
   assert.deepEqual(out, ["foo_ops", "bar", "x", "y", "likely", "p", "printk", "baz"]);
 });
 

@@ -13,7 +13,9 @@ import { MECHANISM_IDS, type Dist, type ModeSpec, type Scenario, type Workload }
 
 export const distArb: fc.Arbitrary<Dist> = fc.oneof(
   fc.record({ const_us: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 800 })) }),
-  fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 400 })).map(([lo, d]) => ({ uniform_us: [lo, lo + d] as [number, number] })),
+  fc
+    .tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 400 }))
+    .map(([lo, d]) => ({ uniform_us: [lo, lo + d] as [number, number] })),
   fc.record({ exp_mean_us: fc.integer({ min: 1, max: 2000 }) }),
   fc.record({ lognormal_median_us: fc.integer({ min: 1, max: 500 }), lognormal_gsd: fc.double({ min: 1, max: 4, noNaN: true }) }),
 );
@@ -36,17 +38,42 @@ export function workloadArb(ncpu: number, guest: boolean, cgroups: string[]): fc
   );
   const kinds: fc.Arbitrary<Record<string, unknown>>[] = [
     fc.record(
-      { kind: fc.constant("cyclictest"), threads: fc.integer({ min: 1, max: 2 }), interval_us: fc.integer({ min: 20, max: 3000 }), distance_us: fc.integer({ min: 0, max: 500 }), work: distArb },
+      {
+        kind: fc.constant("cyclictest"),
+        threads: fc.integer({ min: 1, max: 2 }),
+        interval_us: fc.integer({ min: 20, max: 3000 }),
+        distance_us: fc.integer({ min: 0, max: 500 }),
+        work: distArb,
+      },
       { requiredKeys: ["kind"] },
     ),
     fc.record({ kind: fc.constant("stress"), workers: fc.integer({ min: 1, max: 3 }) }),
     fc.record(
-      { kind: fc.constant("audio"), buffer_frames: fc.integer({ min: 16, max: 512 }), sample_rate_hz: fc.constantFrom(44100, 48000, 96000), work: distArb },
+      {
+        kind: fc.constant("audio"),
+        buffer_frames: fc.integer({ min: 16, max: 512 }),
+        sample_rate_hz: fc.constantFrom(44100, 48000, 96000),
+        work: distArb,
+      },
       { requiredKeys: ["kind", "buffer_frames"] },
     ),
-    fc.record({ kind: fc.constant("periodic"), period_us: fc.integer({ min: 20, max: 5000 }), work: distArb, threads: fc.integer({ min: 1, max: 2 }) }, { requiredKeys: ["kind", "period_us", "work"] }),
     fc.record(
-      { kind: fc.constant("bursty"), gap: distArb, work: distArb, threads: fc.integer({ min: 1, max: 2 }), preempt_disabled: guest ? fc.boolean() : fc.constant(undefined) },
+      {
+        kind: fc.constant("periodic"),
+        period_us: fc.integer({ min: 20, max: 5000 }),
+        work: distArb,
+        threads: fc.integer({ min: 1, max: 2 }),
+      },
+      { requiredKeys: ["kind", "period_us", "work"] },
+    ),
+    fc.record(
+      {
+        kind: fc.constant("bursty"),
+        gap: distArb,
+        work: distArb,
+        threads: fc.integer({ min: 1, max: 2 }),
+        preempt_disabled: guest ? fc.boolean() : fc.constant(undefined),
+      },
       { requiredKeys: ["kind", "gap", "work"] },
     ),
     fc.record({ kind: fc.constant("spin"), preempt_disabled: guest ? fc.boolean() : fc.constant(undefined) }, { requiredKeys: ["kind"] }),
@@ -74,9 +101,22 @@ const schedArb = fc.record(
 
 const modeArb: fc.Arbitrary<ModeSpec> = fc.oneof(
   fc.constant<ModeSpec>({ mode: "vanilla" }),
-  fc.record({ mode: fc.constant("static" as const), static_policy: fc.constantFrom("fifo" as const, "rr" as const), static_priority: fc.integer({ min: 1, max: 99 }) }, { requiredKeys: ["mode"] }),
+  fc.record(
+    {
+      mode: fc.constant("static" as const),
+      static_policy: fc.constantFrom("fifo" as const, "rr" as const),
+      static_priority: fc.integer({ min: 1, max: 99 }),
+    },
+    { requiredKeys: ["mode"] },
+  ),
   fc
-    .record({ mode: fc.constant("dynamic" as const), mechanisms: fc.dictionary(fc.constantFrom(...MECHANISM_IDS), fc.boolean(), { maxKeys: MECHANISM_IDS.length }) }, { requiredKeys: ["mode"] })
+    .record(
+      {
+        mode: fc.constant("dynamic" as const),
+        mechanisms: fc.dictionary(fc.constantFrom(...MECHANISM_IDS), fc.boolean(), { maxKeys: MECHANISM_IDS.length }),
+      },
+      { requiredKeys: ["mode"] },
+    )
     .map((m) => m as ModeSpec),
 );
 
@@ -89,7 +129,11 @@ export interface Generated {
 export const scenarioArb: fc.Arbitrary<Generated> = fc
   .record({
     cpus: fc.integer({ min: 1, max: 4 }),
-    vcpus: fc.oneof(fc.constant([] as number[]), fc.tuple(fc.integer({ min: 1, max: 4 })), fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }))),
+    vcpus: fc.oneof(
+      fc.constant([] as number[]),
+      fc.tuple(fc.integer({ min: 1, max: 4 })),
+      fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+    ),
     useCgroup: fc.boolean(),
   })
   .chain(({ cpus, vcpus, useCgroup }) => {
@@ -105,7 +149,10 @@ export const scenarioArb: fc.Arbitrary<Generated> = fc
           guest: fc.record(
             {
               sched: schedArb,
-              irq: fc.record({ nmi_hz: fc.constantFrom(0, 100, 1000), device_irq_hz: fc.constantFrom(0, 50, 2000), softirq: distArb }, { requiredKeys: [] }),
+              irq: fc.record(
+                { nmi_hz: fc.constantFrom(0, 100, 1000), device_irq_hz: fc.constantFrom(0, 50, 2000), softirq: distArb },
+                { requiredKeys: [] },
+              ),
               nohz_idle: fc.boolean(),
             },
             { requiredKeys: [] },

@@ -32,34 +32,31 @@ test("patch: every diagnostic message is one line without LF", () => {
 });
 
 // Was open issue 4: "hunk header does not parse: <line>" quoted the line raw, CR and ESC included.
-test(
-  "patch: diagnostics quote the input without its control characters",
-  () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), controlArb, (s, c) => {
-        const r = parsePatchText(`--- a/x.c\n+++ b/x.c\n@@ -1 +x @@ ${s}${c}\n-a\n+b\n`);
-        for (const d of r.diagnostics) assert.ok(!CONTROL.test(d.message), JSON.stringify(d.message));
-      }),
-      { numRuns: 100, seed: SEED },
-    );
-  },
-);
+test("patch: diagnostics quote the input without its control characters", () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 30 }), controlArb, (s, c) => {
+      const r = parsePatchText(`--- a/x.c\n+++ b/x.c\n@@ -1 +x @@ ${s}${c}\n-a\n+b\n`);
+      for (const d of r.diagnostics) assert.ok(!CONTROL.test(d.message), JSON.stringify(d.message));
+    }),
+    { numRuns: 100, seed: SEED },
+  );
+});
 
 // Was open issue 4: an unknown key was quoted raw (`host.k\u001b[2J: unknown key "k\u001b[2J"`).
-test(
-  "scenario: printed errors quote the input without its control characters",
-  () => {
-    fc.assert(
-      fc.property(controlArb.filter((c) => c !== "\r" && c !== "\u0085"), (c) => {
+test("scenario: printed errors quote the input without its control characters", () => {
+  fc.assert(
+    fc.property(
+      controlArb.filter((c) => c !== "\r" && c !== "\u0085"),
+      (c) => {
         const text = `name: x\nhost:\n  cpus: 1\n  "k${c.replace(/[\u0000-\u001f\u007f-\u009f]/g, (x) => `\\x${x.charCodeAt(0).toString(16).padStart(2, "0")}`)}": 1\n`;
         const r = loadScenario(text);
         assert.ok(!r.ok);
         for (const e of r.errors) assert.ok(!CONTROL.test(formatError("f.yaml", e)), JSON.stringify(formatError("f.yaml", e)));
-      }),
-      { numRuns: 20, seed: SEED },
-    );
-  },
-);
+      },
+    ),
+    { numRuns: 20, seed: SEED },
+  );
+});
 
 test("the escapes stay readable: ESC, CR, C1, U+2028 and bidi overrides are shown as escapes", () => {
   const r = loadScenario('name: x\nhost:\n  cpus: 1\n  "k\\e[2J\\u202e\\u2028": 1\n');

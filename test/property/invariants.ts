@@ -30,15 +30,19 @@ export function checkRun(r: RunResult, s: Scenario): string[] {
   // The run itself.
   finiteNonNeg(r.simulated_ns, "simulated_ns");
   if (!(r.simulated_ns <= r.duration_ns)) fail(`simulated_ns ${r.simulated_ns} > duration_ns ${r.duration_ns}`);
-  if (r.stop === "done" && r.simulated_ns !== r.duration_ns) fail(`stop = done but simulated_ns ${r.simulated_ns} != duration_ns ${r.duration_ns}`);
+  if (r.stop === "done" && r.simulated_ns !== r.duration_ns)
+    fail(`stop = done but simulated_ns ${r.simulated_ns} != duration_ns ${r.duration_ns}`);
   if (r.cpus.length !== s.host.cpus) fail(`${r.cpus.length} CPU stats for ${s.host.cpus} CPUs`);
 
   // CPU time: busy + idle is the simulated time; busy is rt + fair.
   for (const c of r.cpus) {
-    for (const k of ["busy_ns", "rt_ns", "fair_ns", "idle_ns", "context_switches", "rt_throttled"] as const) finiteNonNeg(c[k], `cpu${c.cpu}.${k}`);
-    if (Math.abs(c.busy_ns - (c.rt_ns + c.fair_ns)) > tol) fail(`cpu${c.cpu}: busy_ns ${c.busy_ns} != rt_ns + fair_ns ${c.rt_ns + c.fair_ns}`);
+    for (const k of ["busy_ns", "rt_ns", "fair_ns", "idle_ns", "context_switches", "rt_throttled"] as const)
+      finiteNonNeg(c[k], `cpu${c.cpu}.${k}`);
+    if (Math.abs(c.busy_ns - (c.rt_ns + c.fair_ns)) > tol)
+      fail(`cpu${c.cpu}: busy_ns ${c.busy_ns} != rt_ns + fair_ns ${c.rt_ns + c.fair_ns}`);
     const sum = c.busy_ns + c.idle_ns;
-    if (Math.abs(sum - r.simulated_ns) > tol) fail(`cpu${c.cpu}: busy + idle = ${sum}, simulated_ns = ${r.simulated_ns} (diff ${sum - r.simulated_ns}, tolerance ${tol})`);
+    if (Math.abs(sum - r.simulated_ns) > tol)
+      fail(`cpu${c.cpu}: busy + idle = ${sum}, simulated_ns = ${r.simulated_ns} (diff ${sum - r.simulated_ns}, tolerance ${tol})`);
   }
 
   // Latencies.
@@ -48,9 +52,11 @@ export function checkRun(r: RunResult, s: Scenario): string[] {
     for (const k of ["min_us", "avg_us", "max_us", "p50_us", "p90_us", "p99_us", "p999_us"] as const) finiteNonNeg(l[k], `${p.id}.${k}`);
     if (l.count > 0) {
       const order = [l.min_us, l.p50_us, l.p90_us, l.p99_us, l.p999_us, l.max_us];
-      for (let i = 1; i < order.length; i++) if (order[i] < order[i - 1]) fail(`${p.id}: percentiles out of order ${JSON.stringify(order)}`);
+      for (let i = 1; i < order.length; i++)
+        if (order[i] < order[i - 1]) fail(`${p.id}: percentiles out of order ${JSON.stringify(order)}`);
       if (l.avg_us < l.min_us - 0.001 || l.avg_us > l.max_us + 0.001) fail(`${p.id}: avg ${l.avg_us} outside [${l.min_us}, ${l.max_us}]`);
-      if (p.max_at_ns === undefined || !(p.max_at_ns >= 0 && p.max_at_ns <= r.simulated_ns)) fail(`${p.id}: max_at_ns ${p.max_at_ns} outside the run`);
+      if (p.max_at_ns === undefined || !(p.max_at_ns >= 0 && p.max_at_ns <= r.simulated_ns))
+        fail(`${p.id}: max_at_ns ${p.max_at_ns} outside the run`);
     }
     const hsum = l.histogram.counts.reduce((a, b) => a + b, 0);
     if (hsum !== l.count) fail(`${p.id}: histogram holds ${hsum} samples, count is ${l.count}`);
@@ -64,7 +70,8 @@ export function checkRun(r: RunResult, s: Scenario): string[] {
   for (const t of r.threads) {
     finiteNonNeg(t.runtime_ns, `${t.name}.runtime_ns`);
     finiteNonNeg(t.wait_ns, `${t.name}.wait_ns`);
-    if (t.runtime_ns + t.wait_ns > r.simulated_ns + tol) fail(`${t.name}: runtime ${t.runtime_ns} + wait ${t.wait_ns} > simulated ${r.simulated_ns}`);
+    if (t.runtime_ns + t.wait_ns > r.simulated_ns + tol)
+      fail(`${t.name}: runtime ${t.runtime_ns} + wait ${t.wait_ns} > simulated ${r.simulated_ns}`);
   }
   const names = new Set<string>();
   for (const t of r.threads) {
@@ -79,7 +86,19 @@ export function checkRun(r: RunResult, s: Scenario): string[] {
   // vCPUs.
   for (const v of r.vcpus) {
     const id = `${v.vm}/vcpu${v.vcpu}`;
-    for (const k of ["boosts", "unboosts", "boosted_ns", "max_boost_ns", "throttles", "steal_ns", "host_runtime_ns", "halt_poll_success", "halt_poll_fail", "halt_poll_ns"] as const) finiteNonNeg(v[k], `${id}.${k}`);
+    for (const k of [
+      "boosts",
+      "unboosts",
+      "boosted_ns",
+      "max_boost_ns",
+      "throttles",
+      "steal_ns",
+      "host_runtime_ns",
+      "halt_poll_success",
+      "halt_poll_fail",
+      "halt_poll_ns",
+    ] as const)
+      finiteNonNeg(v[k], `${id}.${k}`);
     for (const [k, n] of Object.entries(v.exits)) finiteNonNeg(n, `${id}.exits.${k}`);
     if (v.boosted_ns > r.simulated_ns + tol) fail(`${id}: boosted ${v.boosted_ns} ns > simulated ${r.simulated_ns}`);
     if (v.max_boost_ns > v.boosted_ns + tol) fail(`${id}: max boost ${v.max_boost_ns} > boosted total ${v.boosted_ns}`);
@@ -111,7 +130,8 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
     for (const g of segs) {
       if (!(g.start_ns < g.end_ns)) bad.push(`cpu${cpu}: empty or reversed segment ${JSON.stringify(g)}`);
       if (g.start_ns < tl.from_ns || g.end_ns > end) bad.push(`cpu${cpu}: segment ${JSON.stringify(g)} outside [${tl.from_ns}, ${end}]`);
-      if (prev && g.start_ns < prev.end_ns) bad.push(`cpu${cpu}: ${JSON.stringify(g)} overlaps ${JSON.stringify(prev)} (two threads at once)`);
+      if (prev && g.start_ns < prev.end_ns)
+        bad.push(`cpu${cpu}: ${JSON.stringify(g)} overlaps ${JSON.stringify(prev)} (two threads at once)`);
       if (whole && prev && g.start_ns !== prev.end_ns) bad.push(`cpu${cpu}: gap ${prev.end_ns}..${g.start_ns} in the timeline`);
       if ((g.thread === "idle") !== (g.cls === "idle")) bad.push(`cpu${cpu}: thread ${g.thread} with class ${g.cls}`);
       time[g.cls] += g.end_ns - g.start_ns;

@@ -32,7 +32,9 @@ function yamlFiles(dir: string): string[] {
   return out;
 }
 /** Real scenarios of the repository, the best seeds for text mutations. */
-const repoScenarios = [...yamlFiles(join(root, "scenarios")), ...yamlFiles(join(root, "examples", "scenarios"))].map((f) => readFileSync(f, "utf8"));
+const repoScenarios = [...yamlFiles(join(root, "scenarios")), ...yamlFiles(join(root, "examples", "scenarios"))].map((f) =>
+  readFileSync(f, "utf8"),
+);
 
 /** Checks the loader's contract on `text` and returns the result. */
 function checkLoad(text: string): LoadResult {
@@ -60,7 +62,18 @@ function checkLoad(text: string): LoadResult {
 // ---- arbitrary values and texts ----------------------------------------------------------------
 
 test("arbitrary JSON-ish values written as YAML: the loader returns ok or positioned errors, never throws", () => {
-  const value = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.anything({ maxDepth: 3, withNullPrototype: false, withBigInt: false, withDate: true, withMap: false, withSet: false, withTypedArray: false }));
+  const value = fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }),
+    fc.anything({
+      maxDepth: 3,
+      withNullPrototype: false,
+      withBigInt: false,
+      withDate: true,
+      withMap: false,
+      withSet: false,
+      withTypedArray: false,
+    }),
+  );
   fc.assert(
     fc.property(value, (v) => {
       let text: string | undefined;
@@ -74,24 +87,64 @@ test("arbitrary JSON-ish values written as YAML: the loader returns ok or positi
     { numRuns: runs(400), seed: SEED },
   );
   // The same values as the value of a scenario's top-level keys (they reach the schema checks).
-  const keyed = fc.record({ name: fc.jsonValue({ maxDepth: 2 }), host: fc.jsonValue({ maxDepth: 3 }), vms: fc.jsonValue({ maxDepth: 3 }), modes: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] });
-  fc.assert(fc.property(keyed, (v) => void checkLoad(stringify(v))), { numRuns: runs(400), seed: SEED });
+  const keyed = fc.record(
+    {
+      name: fc.jsonValue({ maxDepth: 2 }),
+      host: fc.jsonValue({ maxDepth: 3 }),
+      vms: fc.jsonValue({ maxDepth: 3 }),
+      modes: fc.jsonValue({ maxDepth: 2 }),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(keyed, (v) => void checkLoad(stringify(v))),
+    { numRuns: runs(400), seed: SEED },
+  );
 });
 
 test("arbitrary strings: never throws, errors positioned", () => {
-  fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => void checkLoad(s)), { numRuns: runs(400), seed: SEED });
-  fc.assert(fc.property(fc.fullUnicodeString({ maxLength: 200 }), (s) => void checkLoad(s)), { numRuns: runs(200), seed: SEED });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 400 }), (s) => void checkLoad(s)),
+    { numRuns: runs(400), seed: SEED },
+  );
+  fc.assert(
+    fc.property(fc.fullUnicodeString({ maxLength: 200 }), (s) => void checkLoad(s)),
+    { numRuns: runs(200), seed: SEED },
+  );
 });
 
 /** Text mutations of a real scenario: the kinds of damage half-written files have. */
 const textMutation = fc.oneof(
-  fc.record({ k: fc.constant("flip"), at: fc.nat(), ch: fc.constantFrom("\t", ":", "-", "{", "[", "&", "*", "!", "#", '"', "'", "|", ">", "\u0000", "é", "\uFEFF", "\r", "\n", " ", "9") }),
+  fc.record({
+    k: fc.constant("flip"),
+    at: fc.nat(),
+    ch: fc.constantFrom("\t", ":", "-", "{", "[", "&", "*", "!", "#", '"', "'", "|", ">", "\u0000", "é", "\uFEFF", "\r", "\n", " ", "9"),
+  }),
   fc.record({ k: fc.constant("delline"), at: fc.nat() }),
   fc.record({ k: fc.constant("dupline"), at: fc.nat() }),
   fc.record({ k: fc.constant("indent"), at: fc.nat(), by: fc.integer({ min: -4, max: 4 }) }),
   fc.record({ k: fc.constant("cut"), at: fc.nat() }),
   fc.record({ k: fc.constant("crlf") }),
-  fc.record({ k: fc.constant("number"), at: fc.nat(), n: fc.constantFrom("0", "-1", "-0", "1e309", "99999999999999999999", "0x10", ".inf", "-.inf", ".nan", "1.5", "~", "null", "true", "\"12\"") }),
+  fc.record({
+    k: fc.constant("number"),
+    at: fc.nat(),
+    n: fc.constantFrom(
+      "0",
+      "-1",
+      "-0",
+      "1e309",
+      "99999999999999999999",
+      "0x10",
+      ".inf",
+      "-.inf",
+      ".nan",
+      "1.5",
+      "~",
+      "null",
+      "true",
+      '"12"',
+    ),
+  }),
 );
 
 function mutateText(text: string, muts: { k: string; at?: number; ch?: string; by?: number; n?: string }[]): string {
@@ -135,11 +188,17 @@ function mutateText(text: string, muts: { k: string; at?: number; ch?: string; b
 }
 
 test("text mutations of the repository's scenarios and of generated ones: never throws, errors positioned", () => {
-  const base = fc.oneof(fc.constantFrom(...repoScenarios), scenarioArb.map((g) => stringify(g.scenario)));
-  fc.assert(fc.property(base, fc.array(textMutation, { minLength: 1, maxLength: 5 }), (t, muts) => void checkLoad(mutateText(t, muts))), {
-    numRuns: runs(500),
-    seed: SEED,
-  });
+  const base = fc.oneof(
+    fc.constantFrom(...repoScenarios),
+    scenarioArb.map((g) => stringify(g.scenario)),
+  );
+  fc.assert(
+    fc.property(base, fc.array(textMutation, { minLength: 1, maxLength: 5 }), (t, muts) => void checkLoad(mutateText(t, muts))),
+    {
+      numRuns: runs(500),
+      seed: SEED,
+    },
+  );
 });
 
 // ---- valid scenarios and value mutations ---------------------------------------------------------
@@ -179,38 +238,67 @@ function setAt(v: unknown, p: Path, x: unknown): unknown {
 }
 
 const hostileValue = fc.oneof(
-  fc.constantFrom(0, -1, -0.5, 1e-9, 1e12, 1e308, Number.MAX_SAFE_INTEGER, 2 ** 53 + 1, 100000, 65, 257, 3601, "", "x", "0", true, null, [], {}),
+  fc.constantFrom(
+    0,
+    -1,
+    -0.5,
+    1e-9,
+    1e12,
+    1e308,
+    Number.MAX_SAFE_INTEGER,
+    2 ** 53 + 1,
+    100000,
+    65,
+    257,
+    3601,
+    "",
+    "x",
+    "0",
+    true,
+    null,
+    [],
+    {},
+  ),
   fc.jsonValue({ maxDepth: 2 }),
 );
 
 test("value mutations of valid scenarios (delete, retype, hostile numbers): never throws; what loads, simulates within the invariants", () => {
   let loaded = 0;
   fc.assert(
-    fc.property(scenarioArb, fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant<"delete">("delete"), hostileValue)), { minLength: 1, maxLength: 3 }), (g, muts) => {
-      let s: unknown = JSON.parse(JSON.stringify(g.scenario));
-      for (const [i, m] of muts) {
-        const ps = paths(s).filter((p) => p.length > 0);
-        if (ps.length === 0) break;
-        s = setAt(s, ps[i % ps.length], m === "delete" ? undefined : m);
-      }
-      const text = stringify(s);
-      const r = checkLoad(text);
-      if (!r.ok) return;
-      loaded++;
-      // Accepted: the simulator must cope. Shortened and budgeted so a property run stays quick;
-      // the point is no throw, no NaN and the invariants, not the numbers.
-      const sc: Scenario = { ...r.scenario, duration_s: Math.min(r.scenario.duration_s ?? 10, 0.05), warmup_ms: 0, timeline: { enabled: true } };
-      for (const m of resolveModes(sc)) {
-        let res;
-        try {
-          res = simulate(sc, m, { maxEvents: 300_000 });
-        } catch (e) {
-          throw new Error(`simulate threw on a scenario the loader accepted: ${(e as Error).stack}\n--- scenario ---\n${text}`);
+    fc.property(
+      scenarioArb,
+      fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant<"delete">("delete"), hostileValue)), { minLength: 1, maxLength: 3 }),
+      (g, muts) => {
+        let s: unknown = JSON.parse(JSON.stringify(g.scenario));
+        for (const [i, m] of muts) {
+          const ps = paths(s).filter((p) => p.length > 0);
+          if (ps.length === 0) break;
+          s = setAt(s, ps[i % ps.length], m === "delete" ? undefined : m);
         }
-        const bad = checkRun(res, sc);
-        assert.deepEqual(bad, [], `invariants broken on an accepted scenario:\n${text}`);
-      }
-    }),
+        const text = stringify(s);
+        const r = checkLoad(text);
+        if (!r.ok) return;
+        loaded++;
+        // Accepted: the simulator must cope. Shortened and budgeted so a property run stays quick;
+        // the point is no throw, no NaN and the invariants, not the numbers.
+        const sc: Scenario = {
+          ...r.scenario,
+          duration_s: Math.min(r.scenario.duration_s ?? 10, 0.05),
+          warmup_ms: 0,
+          timeline: { enabled: true },
+        };
+        for (const m of resolveModes(sc)) {
+          let res;
+          try {
+            res = simulate(sc, m, { maxEvents: 300_000 });
+          } catch (e) {
+            throw new Error(`simulate threw on a scenario the loader accepted: ${(e as Error).stack}\n--- scenario ---\n${text}`);
+          }
+          const bad = checkRun(res, sc);
+          assert.deepEqual(bad, [], `invariants broken on an accepted scenario:\n${text}`);
+        }
+      },
+    ),
     { numRuns: runs(250), seed: SEED },
   );
   assert.ok(loaded > 10, `only ${loaded} mutated scenarios loaded; the property tested little`);
@@ -245,13 +333,29 @@ test("nonsense values get a field-level error naming the field, never a silent l
   const cases: [string, (s: Record<string, any>) => void, RegExp][] = [
     ["0 CPUs", (s) => (s.host.cpus = 0), /^host\.cpus: /],
     ["100000 CPUs", (s) => (s.host.cpus = 100000), /^host\.cpus: .*256/],
-    ["zero period", (s) => (s.host.workloads = [{ kind: "periodic", period_us: 0, work: { const_us: 1 } }]), /^host\.workloads\[0\]\.period_us: /],
-    ["negative period", (s) => (s.host.workloads = [{ kind: "periodic", period_us: -3, work: { const_us: 1 } }]), /^host\.workloads\[0\]\.period_us: /],
-    ["interval below a context switch", (s) => {
-      s.host.sched = { ...s.host.sched, context_switch_ns: 2000 };
-      s.host.workloads = [{ kind: "cyclictest", interval_us: 1 }];
-    }, /^host\.workloads\[0\]\.interval_us: .*context switch/],
-    ["unknown mechanism", (s) => (s.modes = [{ mode: "dynamic", mechanisms: { warp_drive: false } }]), /^modes\[0\]\.mechanisms\.warp_drive: /],
+    [
+      "zero period",
+      (s) => (s.host.workloads = [{ kind: "periodic", period_us: 0, work: { const_us: 1 } }]),
+      /^host\.workloads\[0\]\.period_us: /,
+    ],
+    [
+      "negative period",
+      (s) => (s.host.workloads = [{ kind: "periodic", period_us: -3, work: { const_us: 1 } }]),
+      /^host\.workloads\[0\]\.period_us: /,
+    ],
+    [
+      "interval below a context switch",
+      (s) => {
+        s.host.sched = { ...s.host.sched, context_switch_ns: 2000 };
+        s.host.workloads = [{ kind: "cyclictest", interval_us: 1 }];
+      },
+      /^host\.workloads\[0\]\.interval_us: .*context switch/,
+    ],
+    [
+      "unknown mechanism",
+      (s) => (s.modes = [{ mode: "dynamic", mechanisms: { warp_drive: false } }]),
+      /^modes\[0\]\.mechanisms\.warp_drive: /,
+    ],
     ["negative duration", (s) => (s.duration_s = -1), /^duration_s: /],
     ["too many vCPUs", (s) => (s.vms = Array.from({ length: 9 }, (_, i) => ({ name: `v${i}`, vcpus: 64 }))), /^vms: .*512/],
     ["max_events over the limit", (s) => (s.max_events = 1e12), /^max_events: /],
@@ -262,7 +366,10 @@ test("nonsense values get a field-level error naming the field, never a silent l
       mutate(s);
       const r = checkLoad(stringify(s));
       assert.ok(!r.ok, `${what}: accepted`);
-      assert.ok(r.errors.some((e) => re.test(e.message)), `${what}: ${r.errors.map((e) => e.message).join(" | ")}`);
+      assert.ok(
+        r.errors.some((e) => re.test(e.message)),
+        `${what}: ${r.errors.map((e) => e.message).join(" | ")}`,
+      );
     }),
     { numRuns: runs(150), seed: SEED },
   );
@@ -301,17 +408,14 @@ test("self-referential aliases are refused in bounded time (200 and 5000 aliases
 // Validation was superlinear in the number of invalid list items (CPU here: 1000 items 1.1 s, 2000
 // 2.1 s, 4000 6.4-6.8 s; the fuzzer's 20000-item input ran > 100 s). Lists are now validated in
 // slices and refused over the LIMITS counts before validation: 1000 items take about 0.2 s.
-test(
-  "a scenario with 1000 invalid workloads is refused within 0.5 s of CPU",
-  () => {
-    const t = "name: x\nhost:\n  cpus: 1\nvms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - kind: audio\n".repeat(1000);
-    const c0 = process.cpuUsage();
-    const r = checkLoad(t);
-    const c = process.cpuUsage(c0);
-    assert.ok(!r.ok);
-    assert.ok((c.user + c.system) / 1000 < 500, `${((c.user + c.system) / 1000).toFixed(0)} ms CPU`);
-  },
-);
+test("a scenario with 1000 invalid workloads is refused within 0.5 s of CPU", () => {
+  const t = "name: x\nhost:\n  cpus: 1\nvms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - kind: audio\n".repeat(1000);
+  const c0 = process.cpuUsage();
+  const r = checkLoad(t);
+  const c = process.cpuUsage(c0);
+  assert.ok(!r.ok);
+  assert.ok((c.user + c.system) / 1000 < 500, `${((c.user + c.system) / 1000).toFixed(0)} ms CPU`);
+});
 
 // Found by `npm run fuzz -- --time 60` (seed 1, input 538) once the alias and list bugs were fixed.
 // The yaml library's parse takes about 3 us of CPU per byte of dense flow collections (the

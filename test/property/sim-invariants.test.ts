@@ -92,7 +92,12 @@ test("a run with a small event budget stops on it, reports how far it got, and a
         segs.forEach((seg, i) => {
           const fs = f[i];
           const last = i === segs.length - 1;
-          const same = fs && fs.thread === seg.thread && fs.cls === seg.cls && fs.start_ns === seg.start_ns && (last ? seg.end_ns <= fs.end_ns : fs.end_ns === seg.end_ns);
+          const same =
+            fs &&
+            fs.thread === seg.thread &&
+            fs.cls === seg.cls &&
+            fs.start_ns === seg.start_ns &&
+            (last ? seg.end_ns <= fs.end_ns : fs.end_ns === seg.end_ns);
           if (!same) bad.push(`cpu${cpu} segment ${i}: ${JSON.stringify(seg)} vs full run ${JSON.stringify(fs)}`);
         });
       });
@@ -137,7 +142,13 @@ test("the invariant checker catches broken results (so the properties above can 
   const s: Scenario = {
     name: "checker",
     duration_s: 0.05,
-    host: { cpus: 2, workloads: [{ kind: "stress", workers: 3 }, { kind: "cyclictest", interval_us: 200 }] },
+    host: {
+      cpus: 2,
+      workloads: [
+        { kind: "stress", workers: 3 },
+        { kind: "cyclictest", interval_us: 200 },
+      ],
+    },
     vms: [{ name: "vm0", vcpus: 1, workloads: [{ kind: "cyclictest", interval_us: 300 }] }],
     timeline: { enabled: true },
   };

@@ -20,13 +20,35 @@ function probe(id: string, side: "guest" | "host", avg: number, max: number, gli
     id,
     side,
     kind: glitches === undefined ? "cyclictest" : "audio",
-    latency: { count: 100, min_us: 0, avg_us: avg, max_us: max, p50_us: avg, p90_us: avg, p99_us: max, p999_us: max, histogram: { edges_us: [], counts: [] } },
+    latency: {
+      count: 100,
+      min_us: 0,
+      avg_us: avg,
+      max_us: max,
+      p50_us: avg,
+      p90_us: avg,
+      p99_us: max,
+      p999_us: max,
+      histogram: { edges_us: [], counts: [] },
+    },
     ...(glitches === undefined ? {} : { callbacks: 1000, glitches }),
   };
 }
 
 function run(file: string, mode: string, probes: ProbeResult[]): SeedRun {
-  const result: RunResult = { scenario: file, mode, seed: 1, simulated_ns: 1e9, duration_ns: 1e9, stop: "done", events: 10, probes, vcpus: [], cpus: [], threads: [] };
+  const result: RunResult = {
+    scenario: file,
+    mode,
+    seed: 1,
+    simulated_ns: 1e9,
+    duration_ns: 1e9,
+    stop: "done",
+    events: 10,
+    probes,
+    vcpus: [],
+    cpus: [],
+    threads: [],
+  };
   return { file, result };
 }
 
@@ -57,14 +79,20 @@ function runsFor(shape: Shape): SeedRun[] {
   for (const load of ["noload", "busy"])
     for (const frames of [96, 256, 512])
       for (const mode of ["vanilla", "dynamic"] as const)
-        runs.push(run(`audio-${load}-${frames}.pvsched.yaml`, mode, [probe("audio", "guest", 100, 900, shape.glitches(load, frames, mode))]));
+        runs.push(
+          run(`audio-${load}-${frames}.pvsched.yaml`, mode, [probe("audio", "guest", 100, 900, shape.glitches(load, frames, mode))]),
+        );
   return runs;
 }
 
 const holds = (shape: Shape) => Object.fromEntries(buildSeedReport(runsFor(shape), PUB).claims.map((c) => [c.id, c.holds]));
 
 test("file names map to seed keys", () => {
-  assert.deepEqual(parseSeedFileName("scenarios/seed/cyclictest-busy-1000.pvsched.yaml"), { table: "cyclictest", load: "busy", interval: 1000 });
+  assert.deepEqual(parseSeedFileName("scenarios/seed/cyclictest-busy-1000.pvsched.yaml"), {
+    table: "cyclictest",
+    load: "busy",
+    interval: 1000,
+  });
   assert.deepEqual(parseSeedFileName("audio-noload-96.pvsched.yaml"), { table: "audio", load: "noload", bufferFrames: 96 });
   assert.equal(parseSeedFileName("cyclictest-busy-750.pvsched.yaml"), undefined);
   assert.equal(SEED_FILES.length, 10);
@@ -75,7 +103,10 @@ test("48 cyclictest cells and 12 audio cells, each with its published number", (
   assert.equal(r.cells.filter((c) => c.table === "cyclictest").length, 48);
   assert.equal(r.cells.filter((c) => c.table === "audio").length, 12);
   assert.ok(r.cells.every((c) => c.published !== null && c.simulated !== null));
-  const cell = r.cells.find((c) => c.table === "cyclictest" && c.load === "busy" && c.interval === 1000 && c.side === "host" && c.stat === "max" && c.mode === "static");
+  const cell = r.cells.find(
+    (c) =>
+      c.table === "cyclictest" && c.load === "busy" && c.interval === 1000 && c.side === "host" && c.stat === "max" && c.mode === "static",
+  );
   assert.equal(cell?.published, 27104);
   assert.equal(cell?.simulated, 9000);
   const audio = r.cells.find((c) => c.table === "audio" && c.load === "busy" && c.bufferFrames === 96 && c.mode === "patches");
@@ -126,15 +157,38 @@ test("claims hold on numbers shaped like the cover letter", () => {
 
 test("each claim fails when its own numbers contradict it", () => {
   assert.equal(holds({ ...GOOD, guestAvg: (l, m) => (l === "busy" && m === "vanilla" ? 60 : 20) })["busy-vanilla-far-above"], false);
-  assert.equal(holds({ ...GOOD, guestAvg: (l, m) => (l === "busy" && m === "vanilla" ? 500 : m === "dynamic" ? 90 : 20) })["dynamic-close-to-static"], false);
+  assert.equal(
+    holds({ ...GOOD, guestAvg: (l, m) => (l === "busy" && m === "vanilla" ? 500 : m === "dynamic" ? 90 : 20) })["dynamic-close-to-static"],
+    false,
+  );
   // dynamic hurting the host breaks (c), and so does static not hurting it.
-  assert.equal(holds({ ...GOOD, hostMax: (l, i, m) => (m !== "vanilla" && l === "busy" && i === 1000 ? 9000 : 1500) })["static-hurts-host-dynamic-does-not"], false);
+  assert.equal(
+    holds({ ...GOOD, hostMax: (l, i, m) => (m !== "vanilla" && l === "busy" && i === 1000 ? 9000 : 1500) })[
+      "static-hurts-host-dynamic-does-not"
+    ],
+    false,
+  );
   assert.equal(holds({ ...GOOD, hostMax: () => 1500 })["static-hurts-host-dynamic-does-not"], false);
-  assert.equal(holds({ ...GOOD, guestAvg: (l, m) => (l === "idle" && m === "vanilla" ? 200 : l === "busy" && m === "vanilla" ? 500 : 20) })["idle-rows-close"], false);
-  assert.equal(holds({ ...GOOD, glitches: (l, f, m) => (l === "busy" && f === 256 ? (m === "vanilla" ? 800 : 300) : GOOD.glitches(l, f, m)) })["audio-glitches-fall-at-2-4ms"], false);
+  assert.equal(
+    holds({ ...GOOD, guestAvg: (l, m) => (l === "idle" && m === "vanilla" ? 200 : l === "busy" && m === "vanilla" ? 500 : 20) })[
+      "idle-rows-close"
+    ],
+    false,
+  );
+  assert.equal(
+    holds({ ...GOOD, glitches: (l, f, m) => (l === "busy" && f === 256 ? (m === "vanilla" ? 800 : 300) : GOOD.glitches(l, f, m)) })[
+      "audio-glitches-fall-at-2-4ms"
+    ],
+    false,
+  );
   // Nothing to fall from: zero vanilla glitches is not a steep fall.
   assert.equal(holds({ ...GOOD, glitches: () => 0 })["audio-glitches-fall-at-2-4ms"], false);
-  assert.equal(holds({ ...GOOD, glitches: (l, f, m) => (l === "busy" && f === 512 ? (m === "vanilla" ? 100 : 10) : GOOD.glitches(l, f, m)) })["audio-glitches-flat-at-10ms"], false);
+  assert.equal(
+    holds({ ...GOOD, glitches: (l, f, m) => (l === "busy" && f === 512 ? (m === "vanilla" ? 100 : 10) : GOOD.glitches(l, f, m)) })[
+      "audio-glitches-flat-at-10ms"
+    ],
+    false,
+  );
 });
 
 test("missing runs give n/a cells and claims that do not hold", () => {

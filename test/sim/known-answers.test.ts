@@ -38,7 +38,13 @@ test("nice 0 against nice 5 gets 1024:335 (about 3:1), as the weight table says"
   const s: Scenario = {
     name: "nice",
     duration_s: 10,
-    host: { cpus: 1, workloads: [{ kind: "stress", workers: 1, id: "n0" }, { kind: "stress", workers: 1, id: "n5", nice: 5 }] },
+    host: {
+      cpus: 1,
+      workloads: [
+        { kind: "stress", workers: 1, id: "n0" },
+        { kind: "stress", workers: 1, id: "n5", nice: 5 },
+      ],
+    },
   };
   const r = simulate(s, "vanilla");
   const n0 = thread(r, "n0")[0].runtime_ns;
@@ -51,7 +57,13 @@ test("RT throttling caps a SCHED_FIFO hog at 95% of the CPU, leaving 5% to the f
   const s: Scenario = {
     name: "rt throttle",
     duration_s: 10,
-    host: { cpus: 1, workloads: [{ kind: "spin", id: "rt", policy: "fifo", priority: 10 }, { kind: "stress", workers: 1, id: "fair" }] },
+    host: {
+      cpus: 1,
+      workloads: [
+        { kind: "spin", id: "rt", policy: "fifo", priority: 10 },
+        { kind: "stress", workers: 1, id: "fair" },
+      ],
+    },
   };
   const r = simulate(s, "vanilla");
   const rt = thread(r, "rt")[0].runtime_ns;
@@ -65,7 +77,14 @@ test("with RT throttling off (rt_runtime_us = -1) a FIFO hog starves the fair cl
   const s: Scenario = {
     name: "no throttle",
     duration_s: 3,
-    host: { cpus: 1, sched: { rt_runtime_us: -1 }, workloads: [{ kind: "spin", id: "rt", policy: "fifo", priority: 10 }, { kind: "stress", workers: 1, id: "fair" }] },
+    host: {
+      cpus: 1,
+      sched: { rt_runtime_us: -1 },
+      workloads: [
+        { kind: "spin", id: "rt", policy: "fifo", priority: 10 },
+        { kind: "stress", workers: 1, id: "fair" },
+      ],
+    },
   };
   const r = simulate(s, "vanilla");
   assert.ok(thread(r, "fair")[0].runtime_ns < 1e6);
@@ -76,7 +95,13 @@ test("a halted vCPU woken by its timer on an idle host runs after exactly the mo
     name: "halt wake",
     duration_s: 1,
     host: { cpus: 1, kvm: { halt_poll_ns: 0 } },
-    vms: [{ name: "vm", vcpus: 1, workloads: [{ kind: "periodic", id: "g", period_us: 1000, work: { const_us: 20 }, policy: "fifo", priority: 50 }] }],
+    vms: [
+      {
+        name: "vm",
+        vcpus: 1,
+        workloads: [{ kind: "periodic", id: "g", period_us: 1000, work: { const_us: 20 }, policy: "fifo", priority: 50 }],
+      },
+    ],
     modes: ["vanilla"],
   };
   const r = simulate(s, "vanilla");
@@ -98,8 +123,23 @@ test("determinism: the same scenario and seed give byte-identical results; anoth
     name: "det",
     duration_s: 2,
     seed: 7,
-    host: { cpus: 2, workloads: [{ kind: "stress", workers: 2 }, { kind: "bursty", gap: { exp_mean_us: 3000 }, work: { exp_mean_us: 500 } }] },
-    vms: [{ name: "vm", vcpus: 2, workloads: [{ kind: "cyclictest", id: "ct", interval_us: 500 }, { kind: "bursty", gap: { exp_mean_us: 2000 }, work: { lognormal_median_us: 300, lognormal_gsd: 3 } }] }],
+    host: {
+      cpus: 2,
+      workloads: [
+        { kind: "stress", workers: 2 },
+        { kind: "bursty", gap: { exp_mean_us: 3000 }, work: { exp_mean_us: 500 } },
+      ],
+    },
+    vms: [
+      {
+        name: "vm",
+        vcpus: 2,
+        workloads: [
+          { kind: "cyclictest", id: "ct", interval_us: 500 },
+          { kind: "bursty", gap: { exp_mean_us: 2000 }, work: { lognormal_median_us: 300, lognormal_gsd: 3 } },
+        ],
+      },
+    ],
   };
   const a = JSON.stringify(simulate(s, "vanilla"));
   const b = JSON.stringify(simulate(s, "vanilla"));
@@ -115,7 +155,13 @@ test("a guest RT task keeps running past one RT period: the guest refills its RT
     duration_s: 5,
     warmup_ms: 0,
     host: { cpus: 1 },
-    vms: [{ name: "vm", vcpus: 1, workloads: [{ kind: "periodic", id: "g", period_us: 1000, work: { const_us: 600 }, policy: "fifo", priority: 10 }] }],
+    vms: [
+      {
+        name: "vm",
+        vcpus: 1,
+        workloads: [{ kind: "periodic", id: "g", period_us: 1000, work: { const_us: 600 }, policy: "fifo", priority: 10 }],
+      },
+    ],
   };
   const r = simulate(s, "vanilla");
   // 60% RT load never reaches the 95% cap, so every period is served.

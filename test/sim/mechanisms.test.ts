@@ -101,7 +101,13 @@ test("a guest RT task keeps its vCPU boosted while it runs (patch 7); without pa
     name: "rt guest",
     duration_s: 2,
     host: { cpus: 1, workloads: [{ kind: "stress", workers: 1 }] },
-    vms: [{ name: "vm", vcpus: 1, workloads: [{ kind: "periodic", id: "p", period_us: 2000, work: { const_us: 500 }, policy: "fifo", priority: 10 }] }],
+    vms: [
+      {
+        name: "vm",
+        vcpus: 1,
+        workloads: [{ kind: "periodic", id: "p", period_us: 2000, work: { const_us: 500 }, policy: "fifo", priority: 10 }],
+      },
+    ],
   };
   const on = simulate(s, "dynamic");
   const off = simulate(s, dyn({ guest_sched_boost: false }));
@@ -131,11 +137,21 @@ test("the v1 unboost returns a vCPU thread to nice 0, whatever its nice was", ()
 });
 
 test("EEVDF shares a CPU 50/50 between two nice-0 hogs and by weight between nice 0 and nice 5", () => {
-  const s = (w: Scenario["host"]["workloads"]): Scenario => ({ name: "eevdf", duration_s: 5, host: { cpus: 1, sched: { fair: "eevdf" }, workloads: w } });
+  const s = (w: Scenario["host"]["workloads"]): Scenario => ({
+    name: "eevdf",
+    duration_s: 5,
+    host: { cpus: 1, sched: { fair: "eevdf" }, workloads: w },
+  });
   const r1 = simulate(s([{ kind: "stress", workers: 2, id: "h" }]), "vanilla");
   const [a, b] = r1.threads.map((t) => t.runtime_ns);
   assert.ok(Math.abs(a / (a + b) - 0.5) < 0.01);
-  const r2 = simulate(s([{ kind: "stress", workers: 1, id: "n0" }, { kind: "stress", workers: 1, id: "n5", nice: 5 }]), "vanilla");
+  const r2 = simulate(
+    s([
+      { kind: "stress", workers: 1, id: "n0" },
+      { kind: "stress", workers: 1, id: "n5", nice: 5 },
+    ]),
+    "vanilla",
+  );
   const ratio = r2.threads[0].runtime_ns / r2.threads[1].runtime_ns;
   assert.ok(Math.abs(ratio / (1024 / 335) - 1) < 0.03, `ratio ${ratio}`);
 });
@@ -144,7 +160,14 @@ test("a cgroup's shares split the CPU between groups: 512 shares against a nice-
   const s: Scenario = {
     name: "cg",
     duration_s: 5,
-    host: { cpus: 1, cgroups: [{ name: "g", shares: 512 }], workloads: [{ kind: "stress", workers: 1, id: "root" }, { kind: "stress", workers: 2, id: "grp", cgroup: "g" }] },
+    host: {
+      cpus: 1,
+      cgroups: [{ name: "g", shares: 512 }],
+      workloads: [
+        { kind: "stress", workers: 1, id: "root" },
+        { kind: "stress", workers: 2, id: "grp", cgroup: "g" },
+      ],
+    },
   };
   const r = simulate(s, "vanilla");
   const root = r.threads.find((t) => t.name.startsWith("root"))!.runtime_ns;
@@ -160,7 +183,14 @@ test("an RT guest task woken by the timer irq keeps the injection boost through 
     name: "rt wake",
     duration_s: 2,
     host: { cpus: 1, cgroups: [{ name: "vms", shares: 64 }], workloads: [{ kind: "stress", workers: 2 }] },
-    vms: [{ name: "vm", vcpus: 1, cgroup: "vms", workloads: [{ kind: "periodic", id: "p", period_us: 1000, work: { const_us: 200 }, policy: "fifo", priority: 50 }] }],
+    vms: [
+      {
+        name: "vm",
+        vcpus: 1,
+        cgroup: "vms",
+        workloads: [{ kind: "periodic", id: "p", period_us: 1000, work: { const_us: 200 }, policy: "fifo", priority: 50 }],
+      },
+    ],
   };
   const d = simulate(s, "dynamic");
   const v = simulate(s, "vanilla");

@@ -12,15 +12,27 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (q) {
-      if (c === '"' && text[i + 1] === '"') { f += '"'; i++; }
-      else if (c === '"') q = false;
+      if (c === '"' && text[i + 1] === '"') {
+        f += '"';
+        i++;
+      } else if (c === '"') q = false;
       else f += c;
     } else if (c === '"') q = true;
-    else if (c === ",") { row.push(f); f = ""; }
-    else if (c === "\r" && text[i + 1] === "\n") { row.push(f); rows.push(row); row = []; f = ""; i++; }
-    else f += c;
+    else if (c === ",") {
+      row.push(f);
+      f = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(f);
+      rows.push(row);
+      row = [];
+      f = "";
+      i++;
+    } else f += c;
   }
-  if (f || row.length) { row.push(f); rows.push(row); }
+  if (f || row.length) {
+    row.push(f);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -36,7 +48,7 @@ test("csvField quotes commas, quotes and newlines", () => {
 });
 
 test("csvField defuses spreadsheet formulas in text but not negative numbers", () => {
-  assert.equal(csvField("=HYPERLINK(\"x\")"), `"'=HYPERLINK(""x"")"`);
+  assert.equal(csvField('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvField("+1"), "'+1");
   assert.equal(csvField("-cmd"), "'-cmd");
   assert.equal(csvField("@SUM(A1)"), "'@SUM(A1)");
@@ -44,10 +56,25 @@ test("csvField defuses spreadsheet formulas in text but not negative numbers", (
 });
 
 test("toCsv uses CRLF and reads back field by field", () => {
-  assert.equal(toCsv([["a", 1], ["b", 2]]), "a,1\r\nb,2\r\n");
+  assert.equal(
+    toCsv([
+      ["a", 1],
+      ["b", 2],
+    ]),
+    "a,1\r\nb,2\r\n",
+  );
   fc.assert(
-    fc.property(fc.array(fc.array(fc.string({ maxLength: 12 }).filter((s) => !/^[=+\-@\t\r]/.test(s)), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 6 }), (rows) => {
-      assert.deepEqual(parseCsv(toCsv(rows)), rows);
-    }),
+    fc.property(
+      fc.array(
+        fc.array(
+          fc.string({ maxLength: 12 }).filter((s) => !/^[=+\-@\t\r]/.test(s)),
+          { minLength: 1, maxLength: 5 },
+        ),
+        { minLength: 1, maxLength: 6 },
+      ),
+      (rows) => {
+        assert.deepEqual(parseCsv(toCsv(rows)), rows);
+      },
+    ),
   );
 });

@@ -33,12 +33,17 @@ test("fmtTimeTick labels ticks in the step's unit", () => {
 
 test("property: neighbouring time ticks never get the same label", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 90e9 }), fc.integer({ min: 1000, max: 90e9 }), fc.integer({ min: 2, max: 12 }), (from, span, n) => {
-      const ticks = linearTicks(from, from + span, n);
-      if (ticks.length < 2) return;
-      const step = ticks[1]! - ticks[0]!;
-      const labels = ticks.map((t) => fmtTimeTick(t, step));
-      assert.equal(new Set(labels).size, labels.length, labels.join(" | "));
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 90e9 }),
+      fc.integer({ min: 1000, max: 90e9 }),
+      fc.integer({ min: 2, max: 12 }),
+      (from, span, n) => {
+        const ticks = linearTicks(from, from + span, n);
+        if (ticks.length < 2) return;
+        const step = ticks[1]! - ticks[0]!;
+        const labels = ticks.map((t) => fmtTimeTick(t, step));
+        assert.equal(new Set(labels).size, labels.length, labels.join(" | "));
+      },
+    ),
   );
 });

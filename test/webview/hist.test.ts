@@ -17,19 +17,31 @@ test("binsOf pairs counts with edges", () => {
 test("binsOf drops malformed bins instead of drawing nonsense", () => {
   assert.deepEqual(binsOf(undefined), []);
   assert.deepEqual(binsOf({ edges_us: [1, 10], counts: [1, 2, 3] }), [{ lo: 1, hi: 10, count: 1 }]);
-  assert.deepEqual(binsOf({ edges_us: [1, 10, 5, 20], counts: [1, 2, 3] }).map((b) => b.lo), [1, 5]);
+  assert.deepEqual(
+    binsOf({ edges_us: [1, 10, 5, 20], counts: [1, 2, 3] }).map((b) => b.lo),
+    [1, 5],
+  );
   assert.deepEqual(binsOf({ edges_us: [1, 10, 20], counts: [-1, NaN] }), []);
 });
 
 test("occupied trims empty bins at both ends", () => {
-  assert.deepEqual(occupied(binsOf(H)).map((b) => b.lo), [10, 100, 1000]);
+  assert.deepEqual(
+    occupied(binsOf(H)).map((b) => b.lo),
+    [10, 100, 1000],
+  );
   assert.deepEqual(occupied(binsOf({ edges_us: [1, 2, 3], counts: [0, 0] })), []);
 });
 
 test("cdf starts at 0, ends at 1, and steps by each bin's share", () => {
   const c = cdf(binsOf(H));
-  assert.deepEqual(c.map((p) => p.x), [10, 100, 1000, 10000]);
-  assert.deepEqual(c.map((p) => p.p), [0, 0.6, 0.9, 1]);
+  assert.deepEqual(
+    c.map((p) => p.x),
+    [10, 100, 1000, 10000],
+  );
+  assert.deepEqual(
+    c.map((p) => p.p),
+    [0, 0.6, 0.9, 1],
+  );
   assert.deepEqual(cdf([]), []);
 });
 

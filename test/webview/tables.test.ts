@@ -9,7 +9,10 @@ test("summaryTable: one column per mode, avg/p99/max rows per probe, sim values 
   const p = scenarioPayload();
   const t = summaryTable(p.runs);
   assert.equal(t.testid, "results-table");
-  assert.deepEqual(t.head[0]!.map((h) => h.text), ["probe", "stat (µs)", "vanilla", "dynamic", "static"]);
+  assert.deepEqual(
+    t.head[0]!.map((h) => h.text),
+    ["probe", "stat (µs)", "vanilla", "dynamic", "static"],
+  );
   const probes = p.runs[0]!.probes.filter((x) => x.kind !== "audio");
   assert.equal(t.rows.length, probes.length * 3);
   const avgRow = t.rows[0]!;
@@ -44,7 +47,10 @@ test("audioTable lists glitches and callbacks per mode", () => {
   const p = scenarioPayload();
   const t = audioTable(p.runs)!;
   assert.equal(t.rows.length, 2);
-  assert.deepEqual(t.rows[0]!.slice(2).map((c) => c.value), p.runs.map((r) => r.probes.find((x) => x.kind === "audio")!.glitches));
+  assert.deepEqual(
+    t.rows[0]!.slice(2).map((c) => c.value),
+    p.runs.map((r) => r.probes.find((x) => x.kind === "audio")!.glitches),
+  );
   assert.equal(audioTable([{ ...p.runs[0]!, probes: [] }]), undefined);
 });
 
@@ -121,6 +127,14 @@ test("summary cells after the first mode carry their change against it", () => {
 
 test("seed note gives the median error over the defined cells", () => {
   const t = seedTable(seedPayload().cells!);
-  const errs = t.rows.flat().filter((c) => c.kind === "err").map((c) => c.value!).sort((a, b) => a - b);
-  assert.ok(t.note!.startsWith(`Median |log10| error ${(errs.length % 2 ? errs[errs.length >> 1]! : (errs[errs.length / 2 - 1]! + errs[errs.length / 2]!) / 2).toFixed(2)} over ${errs.length} cells.`));
+  const errs = t.rows
+    .flat()
+    .filter((c) => c.kind === "err")
+    .map((c) => c.value!)
+    .sort((a, b) => a - b);
+  assert.ok(
+    t.note!.startsWith(
+      `Median |log10| error ${(errs.length % 2 ? errs[errs.length >> 1]! : (errs[errs.length / 2 - 1]! + errs[errs.length / 2]!) / 2).toFixed(2)} over ${errs.length} cells.`,
+    ),
+  );
 });

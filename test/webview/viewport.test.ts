@@ -29,7 +29,11 @@ test("pan moves by a fraction of the span and stops at the ends", () => {
 
 test("property: any sequence of zooms and pans stays inside the bounds", () => {
   const op = fc.oneof(
-    fc.record({ k: fc.constant("zoom" as const), f: fc.double({ min: 0.01, max: 100, noNaN: true }), a: fc.double({ min: -1, max: 2, noNaN: true }) }),
+    fc.record({
+      k: fc.constant("zoom" as const),
+      f: fc.double({ min: 0.01, max: 100, noNaN: true }),
+      a: fc.double({ min: -1, max: 2, noNaN: true }),
+    }),
     fc.record({ k: fc.constant("pan" as const), f: fc.double({ min: -10, max: 10, noNaN: true }), a: fc.constant(0) }),
   );
   fc.assert(
@@ -44,7 +48,13 @@ test("property: any sequence of zooms and pans stays inside the bounds", () => {
   );
 });
 
-const seg = (start_ns: number, end_ns: number, cls: TimelineSegment["cls"], thread: string = cls, boosted = false): TimelineSegment => ({ start_ns, end_ns, cls, thread, boosted });
+const seg = (start_ns: number, end_ns: number, cls: TimelineSegment["cls"], thread: string = cls, boosted = false): TimelineSegment => ({
+  start_ns,
+  end_ns,
+  cls,
+  thread,
+  boosted,
+});
 
 test("firstEndingAfter finds the first visible segment", () => {
   const s = [seg(0, 10, "idle"), seg(10, 20, "fair"), seg(20, 30, "rt")];
@@ -68,24 +78,39 @@ test("rasterize merges sub-pixel segments, keeping work over idle and marking bo
   for (let i = 0; i < 1000; i++) s.push(seg(i, i + 1, i % 10 === 0 ? "rt" : "idle", i % 10 === 0 ? "vm0/vcpu1" : "idle", i === 500));
   const r = rasterize(s, { from: 0, to: 1000 }, 10);
   assert.ok(r.length <= 11, `${r.length} rects`);
-  assert.ok(r.every((x) => x.cls === "rt"), "a pixel with some rt and the rest idle shows rt");
+  assert.ok(
+    r.every((x) => x.cls === "rt"),
+    "a pixel with some rt and the rest idle shows rt",
+  );
   assert.equal(r.filter((x) => x.boosted).length, 1);
-  assert.equal(r.reduce((a, x) => a + x.n, 0), 1000);
+  assert.equal(
+    r.reduce((a, x) => a + x.n, 0),
+    1000,
+  );
   assert.ok(r.every((x) => x.thread === "vm0/vcpu1"));
 });
 
 test("property: rasterize covers the visible segments in order with at most ~width rects", () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom<TimelineSegment["cls"]>("rt", "fair", "idle")), { minLength: 1, maxLength: 400 }),
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom<TimelineSegment["cls"]>("rt", "fair", "idle")), {
+        minLength: 1,
+        maxLength: 400,
+      }),
       fc.integer({ min: 10, max: 400 }),
       (parts, width) => {
         const segs: TimelineSegment[] = [];
         let t = 0;
-        for (const [d, cls] of parts) { segs.push(seg(t, t + d, cls)); t += d; }
+        for (const [d, cls] of parts) {
+          segs.push(seg(t, t + d, cls));
+          t += d;
+        }
         const r = rasterize(segs, { from: 0, to: t }, width);
         assert.ok(r.length <= width + 1, `${r.length} > ${width}`);
-        assert.equal(r.reduce((a, x) => a + x.n, 0), segs.length);
+        assert.equal(
+          r.reduce((a, x) => a + x.n, 0),
+          segs.length,
+        );
         for (let i = 1; i < r.length; i++) assert.ok(r[i]!.x0 >= r[i - 1]!.x1 - 1e-6);
         assert.ok(Math.abs(r[r.length - 1]!.x1 - width) < 1e-6);
       },

@@ -18,7 +18,9 @@ const TYPES = { ".js": "text/javascript", ".css": "text/css", ".ttf": "font/ttf"
 /** The panel HTML, exactly as the extension host must build it (with cspSource = resource origin). */
 export function panelHtml({ cspSource, base, nonce, theme = "dark", csp }) {
   const t = THEMES[theme] ?? THEMES.dark;
-  const vars = Object.entries(t.vars).map(([k, v]) => `${k}:${v}`).join(";");
+  const vars = Object.entries(t.vars)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(";");
   // The extension's own policy, not a copy: the harness tests exactly what the panel ships.
   const policy = csp ?? panelCsp(cspSource, nonce);
   return `<!DOCTYPE html>
@@ -45,7 +47,9 @@ export async function startServers({ csp, cspFor } = {}) {
     try {
       const body = await readFile(file);
       // VS Code's resource server answers cross-origin fetches too (the worker scripts are fetched).
-      rsp.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "access-control-allow-origin": "*" }).end(body);
+      rsp
+        .writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "access-control-allow-origin": "*" })
+        .end(body);
     } catch {
       rsp.writeHead(404).end();
     }
@@ -56,13 +60,28 @@ export async function startServers({ csp, cspFor } = {}) {
     const u = new URL(req.url, "http://x");
     if (u.pathname !== "/") return rsp.writeHead(404).end();
     const nonce = randomBytes(16).toString("base64url");
-    rsp.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(
-      panelHtml({ cspSource: resOrigin, base: resOrigin + "/", nonce, theme: u.searchParams.get("theme") ?? "dark", csp: cspFor ? cspFor(resOrigin).replaceAll("NONCE", nonce) : csp }),
-    );
+    rsp
+      .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+      .end(
+        panelHtml({
+          cspSource: resOrigin,
+          base: resOrigin + "/",
+          nonce,
+          theme: u.searchParams.get("theme") ?? "dark",
+          csp: cspFor ? cspFor(resOrigin).replaceAll("NONCE", nonce) : csp,
+        }),
+      );
   });
   await new Promise((r) => page.listen(0, "127.0.0.1", r));
   const pageUrl = `http://127.0.0.1:${page.address().port}/`;
-  return { pageUrl, resOrigin, close: () => { page.close(); res.close(); } };
+  return {
+    pageUrl,
+    resOrigin,
+    close: () => {
+      page.close();
+      res.close();
+    },
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -26,12 +26,18 @@ async function open(theme, width = 1100, height = 760) {
   const page = await browser.newPage({ viewport: { width, height } });
   page.on("pageerror", (e) => problems.push(`[${theme}] page error: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" || /Content Security Policy|Refused to/.test(m.text())) problems.push(`[${theme}] console ${m.type()}: ${m.text()}`);
+    if (m.type() === "error" || /Content Security Policy|Refused to/.test(m.text()))
+      problems.push(`[${theme}] console ${m.type()}: ${m.text()}`);
   });
-  page.on("dialog", (d) => { problems.push(`[${theme}] a dialog opened: ${d.message()}`); d.dismiss(); });
+  page.on("dialog", (d) => {
+    problems.push(`[${theme}] a dialog opened: ${d.message()}`);
+    d.dismiss();
+  });
   await page.addInitScript(() => {
     window.__csp = [];
-    document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+    );
   });
   await page.goto(`${srv.pageUrl}?theme=${theme}`);
   await page.waitForFunction(() => (window.__posted ?? []).some((m) => m.type === "ready"));
@@ -59,7 +65,8 @@ const csp = async (page, theme) => {
   await send(page, { type: "results", payload: fixture("seed") });
   await page.waitForSelector('table[data-testid="results-table"]');
   const sims = await page.$$eval('table[data-testid="results-table"] td.sim', (tds) => tds.map((t) => t.getAttribute("data-value")));
-  if (!sims.length || sims.some((v) => v === null || !Number.isFinite(Number(v)))) problems.push(`results-table sim cells: ${JSON.stringify(sims.slice(0, 5))}`);
+  if (!sims.length || sims.some((v) => v === null || !Number.isFinite(Number(v))))
+    problems.push(`results-table sim cells: ${JSON.stringify(sims.slice(0, 5))}`);
   console.log(`results-table: ${sims.length} td.sim cells with numeric data-value`);
   await shot(page, "summary-dark");
   await tab(page, "seed");
@@ -101,7 +108,14 @@ const csp = async (page, theme) => {
   await page.click('vscode-button[data-testid="rerun"]');
   await page.click('vscode-button[data-testid="export-csv"]');
   await page.click('vscode-button[data-testid="export-json"]');
-  const posted = await page.evaluate(() => window.__posted.map((m) => ({ type: m.type, format: m.format, name: m.suggestedName, len: (m.content ?? m.scenarioText ?? "").length })));
+  const posted = await page.evaluate(() =>
+    window.__posted.map((m) => ({
+      type: m.type,
+      format: m.format,
+      name: m.suggestedName,
+      len: (m.content ?? m.scenarioText ?? "").length,
+    })),
+  );
   console.log("posted:", JSON.stringify(posted));
   for (const want of ["rerun", "export"]) if (!posted.some((m) => m.type === want)) problems.push(`no ${want} message posted`);
   await csp(page, "dark");

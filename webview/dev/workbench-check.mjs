@@ -14,7 +14,10 @@ import { openFile, runCommand, waitForFrameWith, waitForWorkbench, sleep } from 
 const tmp = mkdtempSync(join(tmpdir(), "pvsched-webview-"));
 const ws = join(tmp, "ws");
 mkdirSync(ws);
-const text = readFileSync(join(ROOT, "examples/scenarios/busy-host-cyclictest.pvsched.yaml"), "utf8").replace(/^duration_s: .*$/m, "duration_s: 2");
+const text = readFileSync(join(ROOT, "examples/scenarios/busy-host-cyclictest.pvsched.yaml"), "utf8").replace(
+  /^duration_s: .*$/m,
+  "duration_s: 2",
+);
 writeFileSync(join(ws, "short.pvsched.yaml"), text);
 const shots = join(ROOT, "docs/screenshots");
 const problems = [];
@@ -41,7 +44,10 @@ try {
     await page.screenshot({ path: join(shots, `webview-workbench-${id}.png`) });
   }
   await frame.click('vscode-tab-header[data-tab="scenario"]');
-  const editor = await frame.waitForSelector(".monaco-editor .view-lines", { timeout: 30_000 }).then(() => true, () => false);
+  const editor = await frame.waitForSelector(".monaco-editor .view-lines", { timeout: 30_000 }).then(
+    () => true,
+    () => false,
+  );
   if (!editor) {
     problems.push("Monaco did not start in the Scenario tab: " + (await frame.textContent(".scenario").catch(() => "?")));
   } else {
@@ -57,7 +63,10 @@ try {
     if (!markers) problems.push("no monaco-yaml marker for an unknown key (yaml worker not running?)");
     // Re-run with the unknown key: the host must answer with an error at its line.
     await frame.click('vscode-button[data-testid="rerun"]');
-    const err = await frame.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: 60_000 }).then((e) => e.textContent(), () => "");
+    const err = await frame.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: 60_000 }).then(
+      (e) => e.textContent(),
+      () => "",
+    );
     console.log(`re-run with an unknown key -> banner: ${JSON.stringify(err)}`);
     if (!/line 25/.test(err)) problems.push(`re-run of a bad scenario gave no error at line 25: ${JSON.stringify(err)}`);
     await page.screenshot({ path: join(shots, "webview-workbench-scenario.png") });
@@ -71,7 +80,10 @@ try {
     await frame.click('vscode-button[data-testid="rerun"]');
     const fresh = await frame
       .waitForFunction((n) => Number(document.getElementById("results")?.getAttribute("data-renders")) > n, before, { timeout: 120_000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     const hidden = await frame.$eval('[data-testid="error"]', (e) => e.hidden);
     console.log(`re-run after deleting the key -> new results: ${fresh}, error banner hidden: ${hidden}`);
     if (!fresh || !hidden) problems.push("re-run of the fixed scenario did not bring new results");

@@ -38,7 +38,15 @@ export function checkHostMessage(m: unknown): Checked {
     }
     case "error": {
       const int = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined);
-      return { ok: true, msg: { type: "error", message: typeof m.message === "string" ? m.message : String(m.message), line: int(m.line), column: int(m.column) } };
+      return {
+        ok: true,
+        msg: {
+          type: "error",
+          message: typeof m.message === "string" ? m.message : String(m.message),
+          line: int(m.line),
+          column: int(m.column),
+        },
+      };
     }
     case "schema":
       return isObj(m.schema) ? { ok: true, msg: { type: "schema", schema: m.schema } } : { ok: false, why: "schema is not an object" };

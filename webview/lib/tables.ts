@@ -124,7 +124,10 @@ export function audioTable(runs: readonly RunResult[]): TableModel | undefined {
   for (const k of grid.keys) {
     const g: Cell[] = [];
     const c: Cell[] = [];
-    if (multi) { g.push(label(k.scenario)); c.push(label(k.scenario)); }
+    if (multi) {
+      g.push(label(k.scenario));
+      c.push(label(k.scenario));
+    }
     g.push(label(k.probe), label("glitches"));
     c.push(label(k.probe), label("callbacks"));
     for (const m of modes) {
@@ -162,10 +165,19 @@ export function vcpuTable(run: RunResult): TableModel {
   ]);
   const head = [
     [
-      { text: "vCPU" }, { text: "boosts" }, { text: "on inject" }, { text: "lazy" }, { text: "unboosts" },
-      { text: "boosted ms" }, { text: "longest boost µs" }, { text: "throttles" }, { text: "steal ms" }, { text: "runtime ms" },
+      { text: "vCPU" },
+      { text: "boosts" },
+      { text: "on inject" },
+      { text: "lazy" },
+      { text: "unboosts" },
+      { text: "boosted ms" },
+      { text: "longest boost µs" },
+      { text: "throttles" },
+      { text: "steal ms" },
+      { text: "runtime ms" },
       ...EXIT_REASONS.map((r) => ({ text: `exits: ${r}` })),
-      { text: "poll ok" }, { text: "poll fail" },
+      { text: "poll ok" },
+      { text: "poll fail" },
     ],
   ];
   return { id: `vcpus-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode}`, head, rows };
@@ -178,10 +190,15 @@ export function cpuTable(run: RunResult): TableModel {
   const int = (v: number) => Math.round(v).toLocaleString("en-US");
   const rows: Cell[][] = (run.cpus ?? []).map((c) => [
     label(`CPU ${c.cpu}`),
-    sim(ms(c.rt_ns), f2), sim(ms(c.fair_ns), f2), sim(ms(c.idle_ns), f2),
-    sim(c.context_switches, int), sim(c.rt_throttled, int),
+    sim(ms(c.rt_ns), f2),
+    sim(ms(c.fair_ns), f2),
+    sim(ms(c.idle_ns), f2),
+    sim(c.context_switches, int),
+    sim(c.rt_throttled, int),
   ]);
-  const head = [[{ text: "CPU" }, { text: "rt ms" }, { text: "fair ms" }, { text: "idle ms" }, { text: "switches" }, { text: "rt throttled" }]];
+  const head = [
+    [{ text: "CPU" }, { text: "rt ms" }, { text: "fair ms" }, { text: "idle ms" }, { text: "switches" }, { text: "rt throttled" }],
+  ];
   return { id: `cpus-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode} · host CPUs`, head, rows };
 }
 
@@ -190,7 +207,11 @@ export function threadTable(run: RunResult): TableModel {
   const ms = (ns: number) => ns / 1e6;
   const f2 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
   const rows: Cell[][] = (run.threads ?? []).map((t) => [
-    label(t.name), label(t.side), label(t.policy), sim(ms(t.runtime_ns), f2), sim(ms(t.wait_ns), f2),
+    label(t.name),
+    label(t.side),
+    label(t.policy),
+    sim(ms(t.runtime_ns), f2),
+    sim(ms(t.wait_ns), f2),
   ]);
   const head = [[{ text: "thread" }, { text: "side" }, { text: "policy" }, { text: "runtime ms" }, { text: "wait ms" }]];
   return { id: `threads-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode} · threads`, head, rows };
@@ -214,14 +235,20 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
   const byKey = new Map<string, Map<string, PublishedCell>>();
   for (const c of cells) {
     const k = cellRowKey(c);
-    if (!byKey.has(k)) { byKey.set(k, new Map()); rowKeys.push(k); }
+    if (!byKey.has(k)) {
+      byKey.set(k, new Map());
+      rowKeys.push(k);
+    }
     byKey.get(k)!.set(c.mode, c);
   }
   const rows: Cell[][] = rowKeys.map((k) => {
     const row: Cell[] = [label(k)];
     for (const m of modes) {
       const c = byKey.get(k)!.get(m);
-      if (!c) { row.push({ text: "", kind: "text" }, { text: "", kind: "text" }, { text: "", kind: "text" }); continue; }
+      if (!c) {
+        row.push({ text: "", kind: "text" }, { text: "", kind: "text" }, { text: "", kind: "text" });
+        continue;
+      }
       const fmt = c.table === "audio" ? (v: number) => Math.round(v).toLocaleString("en-US") : fmtUs;
       row.push(sim(c.simulated, fmt));
       row.push({ text: fmt(c.published), kind: "pub", value: c.published });
@@ -229,7 +256,13 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
       row.push(
         e === null
           ? { text: "—", kind: "text", title: "no simulated value" }
-          : { text: e.toFixed(2), kind: "err", value: e, tone: e <= 1 ? "good" : "bad", title: e <= 1 ? "same order of magnitude" : "off by more than 10×" },
+          : {
+              text: e.toFixed(2),
+              kind: "err",
+              value: e,
+              tone: e <= 1 ? "good" : "bad",
+              title: e <= 1 ? "same order of magnitude" : "off by more than 10×",
+            },
       );
     }
     return row;
@@ -238,7 +271,10 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
     [{ text: "" }, ...modes.map((m) => ({ text: m, span: 3 }))],
     [{ text: "row" }, ...modes.flatMap(() => [{ text: "sim" }, { text: "pub" }, { text: "|log10|" }])],
   ];
-  const errs = rows.flat().filter((c) => c.kind === "err" && c.value !== undefined).map((c) => c.value!);
+  const errs = rows
+    .flat()
+    .filter((c) => c.kind === "err" && c.value !== undefined)
+    .map((c) => c.value!);
   const med = median(errs);
   return {
     id: "seed",

@@ -76,24 +76,32 @@ export interface Rect {
  * ties, so short bursts of work stay visible) and which is marked boosted if any boosted vCPU ran
  * in it. This bounds the number of SVG elements by the width, whatever the zoom.
  */
-export function rasterize(
-  segs: readonly TimelineSegment[],
-  vp: Viewport,
-  width: number,
-  minPx = 1,
-): Rect[] {
+export function rasterize(segs: readonly TimelineSegment[], vp: Viewport, width: number, minPx = 1): Rect[] {
   const span = vp.to - vp.from;
   if (!(span > 0) || !(width > 0)) return [];
   const k = width / span;
   const out: Rect[] = [];
-  let acc: { x0: number; x1: number; time: Record<string, number>; byThread: Map<string, number>; boosted: boolean; start: number; end: number; n: number } | null = null;
+  let acc: {
+    x0: number;
+    x1: number;
+    time: Record<string, number>;
+    byThread: Map<string, number>;
+    boosted: boolean;
+    start: number;
+    end: number;
+    n: number;
+  } | null = null;
   const flush = () => {
     if (!acc) return;
     const t = acc.time;
     const cls: Rect["cls"] = (t.rt ?? 0) > 0 || (t.fair ?? 0) > 0 ? ((t.rt ?? 0) >= (t.fair ?? 0) ? "rt" : "fair") : "idle";
     let thread = "";
     let best = -1;
-    for (const [th, d] of acc.byThread) if (d > best) { best = d; thread = th; }
+    for (const [th, d] of acc.byThread)
+      if (d > best) {
+        best = d;
+        thread = th;
+      }
     const all = (t.rt ?? 0) + (t.fair ?? 0) + (t.idle ?? 0);
     const busy = all > 0 ? ((t.rt ?? 0) + (t.fair ?? 0)) / all : 0;
     out.push({ x0: acc.x0, x1: acc.x1, cls, boosted: acc.boosted, thread, start_ns: acc.start, end_ns: acc.end, n: acc.n, busy });
@@ -109,7 +117,17 @@ export function rasterize(
     const x1 = (e - vp.from) * k;
     const dur = e - a;
     if (x1 - x0 >= minPx && !acc) {
-      out.push({ x0, x1, cls: s.cls, boosted: !!s.boosted, thread: s.thread, start_ns: s.start_ns, end_ns: s.end_ns, n: 1, busy: s.cls === "idle" ? 0 : 1 });
+      out.push({
+        x0,
+        x1,
+        cls: s.cls,
+        boosted: !!s.boosted,
+        thread: s.thread,
+        start_ns: s.start_ns,
+        end_ns: s.end_ns,
+        n: 1,
+        busy: s.cls === "idle" ? 0 : 1,
+      });
       continue;
     }
     if (!acc) acc = { x0, x1, time: {}, byThread: new Map(), boosted: false, start: s.start_ns, end: s.end_ns, n: 0 };

@@ -115,7 +115,14 @@ const bridge: MonacoBridge = {
         const ln = Math.min(Math.max(1, line), model.getLineCount());
         const col = Math.min(Math.max(1, column ?? 1), model.getLineMaxColumn(ln));
         monaco.editor.setModelMarkers(model, "pvsched-host", [
-          { severity: monaco.MarkerSeverity.Error, message, startLineNumber: ln, startColumn: col, endLineNumber: ln, endColumn: model.getLineMaxColumn(ln) },
+          {
+            severity: monaco.MarkerSeverity.Error,
+            message,
+            startLineNumber: ln,
+            startColumn: col,
+            endLineNumber: ln,
+            endColumn: model.getLineMaxColumn(ln),
+          },
         ]);
         editor.revealLineInCenter(ln);
         editor.setPosition({ lineNumber: ln, column: col });

@@ -70,7 +70,13 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
   axes.appendChild(s("line", { x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b, class: "base" }));
   axes.appendChild(s("line", { x1: M.l, x2: M.l, y1: M.t, y2: H - M.b, class: "base" }));
   axes.appendChild(s("text", { x: (M.l + W - M.r) / 2, y: H - 6, "text-anchor": "middle", class: "label" }, spec.xLabel));
-  axes.appendChild(s("text", { x: 12, y: (M.t + H - M.b) / 2, "text-anchor": "middle", class: "label", transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` }, spec.yLabel));
+  axes.appendChild(
+    s(
+      "text",
+      { x: 12, y: (M.t + H - M.b) / 2, "text-anchor": "middle", class: "label", transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` },
+      spec.yLabel,
+    ),
+  );
   axes.appendChild(s("text", { x: M.l, y: 16, class: "title" }, spec.title));
   svg.append(grid, axes);
   const legend = s("g", { class: "legend" });

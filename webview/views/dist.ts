@@ -19,7 +19,12 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost)
   const tail = h("input", { type: "checkbox", id: "tail-toggle" }) as HTMLInputElement;
   const body = h("div", { class: "charts" });
   root.append(
-    h("div", { class: "chart-options" }, tail, h("label", { for: "tail-toggle" }, "Show the tail: 1 − CDF on a log axis instead of the CDF")),
+    h(
+      "div",
+      { class: "chart-options" },
+      tail,
+      h("label", { for: "tail-toggle" }, "Show the tail: 1 − CDF on a log axis instead of the CDF"),
+    ),
     body,
   );
   const draw = () => {
@@ -46,8 +51,14 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost)
       const yLo = Math.pow(10, Math.floor(Math.log10(minShare)));
       for (const se of histSeries) for (const p of se.points) if (p.y <= 0) p.y = yLo;
       const hist = lineChart({
-        title: `${name}: histogram`, xLabel: "latency (µs, log)", yLabel: "share of samples (log)",
-        series: histSeries, xDomain: ext, yDomain: [yLo, 1], xLog: true, yLog: true,
+        title: `${name}: histogram`,
+        xLabel: "latency (µs, log)",
+        yLabel: "share of samples (log)",
+        series: histSeries,
+        xDomain: ext,
+        yDomain: [yLo, 1],
+        xLog: true,
+        yLog: true,
         yFormat: (v) => (v >= 0.01 ? `${+(v * 100).toPrecision(2)}%` : v.toExponential(0)),
       });
       const cdfSeries: Series[] = per.map((d) => ({
@@ -62,12 +73,36 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost)
         const lo = Math.pow(10, Math.floor(Math.log10(minTail)));
         // 1 − CDF reaches 0 at the last bin; on a log axis draw it at the bottom of the axis.
         for (const se of cdfSeries) for (const p of se.points) if (p.y <= 0) p.y = lo;
-        chart2 = lineChart({ title: `${name}: 1 − CDF`, xLabel: "latency (µs, log)", yLabel: "share above (log)", series: cdfSeries, xDomain: ext, yDomain: [lo, 1], xLog: true, yLog: true });
+        chart2 = lineChart({
+          title: `${name}: 1 − CDF`,
+          xLabel: "latency (µs, log)",
+          yLabel: "share above (log)",
+          series: cdfSeries,
+          xDomain: ext,
+          yDomain: [lo, 1],
+          xLog: true,
+          yLog: true,
+        });
       } else {
-        chart2 = lineChart({ title: `${name}: CDF`, xLabel: "latency (µs, log)", yLabel: "share below", series: cdfSeries, xDomain: ext, yDomain: [0, 1], xLog: true, yLog: false });
+        chart2 = lineChart({
+          title: `${name}: CDF`,
+          xLabel: "latency (µs, log)",
+          yLabel: "share below",
+          series: cdfSeries,
+          xDomain: ext,
+          yDomain: [0, 1],
+          xLog: true,
+          yLog: false,
+        });
       }
       figures.push(
-        h("figure", { class: "chart-card" }, h("figcaption", {}, name), chartBox(hist, `${name}-histogram`, host), chartBox(chart2, `${name}-${tail.checked ? "tail" : "cdf"}`, host)),
+        h(
+          "figure",
+          { class: "chart-card" },
+          h("figcaption", {}, name),
+          chartBox(hist, `${name}-histogram`, host),
+          chartBox(chart2, `${name}-${tail.checked ? "tail" : "cdf"}`, host),
+        ),
       );
     }
     replace(body, figures.length ? figures : h("p", { class: "empty" }, "No latency probes in these runs."));

@@ -31,7 +31,7 @@ export function createScenarioPanel(boot: Boot, rerun: (text: string) => void): 
   const host = h("div", { class: "editor-host", "data-testid": "scenario-editor" });
   const element = h("div", { class: "scenario" }, h("div", { class: "scenario-toolbar" }, btn, status), host);
 
-  const current = () => (editor ? editor.getValue() : textarea ? textarea.value : text ?? "");
+  const current = () => (editor ? editor.getValue() : textarea ? textarea.value : (text ?? ""));
   const dirty = () => current() !== (hostText ?? "");
 
   on(btn, "click", () => {
@@ -54,7 +54,10 @@ export function createScenarioPanel(boot: Boot, rerun: (text: string) => void): 
   const loadEditor = async () => {
     if (editor || textarea || loading) return;
     if (text === undefined) {
-      replace(host, h("p", { class: "empty" }, "These results came without a scenario text (for example a patch ablation of a built-in scenario)."));
+      replace(
+        host,
+        h("p", { class: "empty" }, "These results came without a scenario text (for example a patch ablation of a built-in scenario)."),
+      );
       return;
     }
     loading = true;

@@ -10,11 +10,23 @@ export function renderSeed(p: ResultsPayload): HTMLElement {
   const { held, total } = claimCounts(p.claims);
   if (total) {
     root.appendChild(
-      h("section", { class: "claims", "data-testid": "claims" },
+      h(
+        "section",
+        { class: "claims", "data-testid": "claims" },
         h("h2", {}, `Claims of the cover letter: ${held} of ${total} hold`),
-        h("ul", {}, (p.claims ?? []).map((c) =>
-          h("li", { class: c.holds ? "good" : "bad", "data-claim": c.id },
-            h("span", { class: "mark", "aria-label": c.holds ? "holds" : "does not hold" }, c.holds ? "✓" : "✗"), " ", c.text))),
+        h(
+          "ul",
+          {},
+          (p.claims ?? []).map((c) =>
+            h(
+              "li",
+              { class: c.holds ? "good" : "bad", "data-claim": c.id },
+              h("span", { class: "mark", "aria-label": c.holds ? "holds" : "does not hold" }, c.holds ? "✓" : "✗"),
+              " ",
+              c.text,
+            ),
+          ),
+        ),
       ),
     );
   }

@@ -10,15 +10,30 @@ export function renderSummary(p: ResultsPayload): HTMLElement {
   const early = p.runs.filter((r) => r.stop !== "done");
   if (early.length) {
     root.appendChild(
-      h("div", { class: "warn", role: "status" }, early.map((r) =>
-        h("p", {}, `${r.scenario} · ${r.mode} stopped early (${r.stop}) at ${fmtNs(r.simulated_ns)} of ${fmtNs(r.duration_ns)}.`))),
+      h(
+        "div",
+        { class: "warn", role: "status" },
+        early.map((r) =>
+          h("p", {}, `${r.scenario} · ${r.mode} stopped early (${r.stop}) at ${fmtNs(r.simulated_ns)} of ${fmtNs(r.duration_ns)}.`),
+        ),
+      ),
     );
   }
   root.appendChild(renderTable(summaryTable(p.runs)));
   const a = audioTable(p.runs);
   if (a) root.appendChild(renderTable(a));
   root.appendChild(
-    h("ul", { class: "note runs" }, p.runs.map((r) => h("li", {}, `${r.scenario} · ${r.mode}: ${fmtNs(r.simulated_ns)} simulated, ${Number(r.events).toLocaleString("en-US")} events, seed ${r.seed}`))),
+    h(
+      "ul",
+      { class: "note runs" },
+      p.runs.map((r) =>
+        h(
+          "li",
+          {},
+          `${r.scenario} · ${r.mode}: ${fmtNs(r.simulated_ns)} simulated, ${Number(r.events).toLocaleString("en-US")} events, seed ${r.seed}`,
+        ),
+      ),
+    ),
   );
   return root;
 }

@@ -3,7 +3,18 @@
  * variables, which mean nothing outside the webview, so the computed colours are copied onto the
  * copy's elements (through CSSOM, which the CSP allows) before it is serialised.
  */
-const PROPS = ["fill", "fill-opacity", "stroke", "stroke-width", "stroke-opacity", "stroke-dasharray", "opacity", "font-family", "font-size", "font-weight"];
+const PROPS = [
+  "fill",
+  "fill-opacity",
+  "stroke",
+  "stroke-width",
+  "stroke-opacity",
+  "stroke-dasharray",
+  "opacity",
+  "font-family",
+  "font-size",
+  "font-weight",
+];
 
 export function svgToFile(svg: SVGSVGElement): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;

@@ -17,8 +17,22 @@ export function renderTable(t: TableModel): HTMLElement {
     "table",
     { "data-testid": t.testid ?? null, "data-table": t.id, class: "results" },
     h("caption", {}, t.title),
-    h("thead", {}, t.head.map((row) => h("tr", {}, row.map((c, i) => h("th", { scope: "col", class: headCls(c, i), colspan: c.span && c.span > 1 ? c.span : null }, c.text))))),
-    h("tbody", {}, t.rows.map((r) => h("tr", {}, r.map(td)))),
+    h(
+      "thead",
+      {},
+      t.head.map((row) =>
+        h(
+          "tr",
+          {},
+          row.map((c, i) => h("th", { scope: "col", class: headCls(c, i), colspan: c.span && c.span > 1 ? c.span : null }, c.text)),
+        ),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      t.rows.map((r) => h("tr", {}, r.map(td))),
+    ),
   );
   return h("div", { class: "table-wrap" }, table, t.note ? h("p", { class: "note" }, t.note) : null);
 }

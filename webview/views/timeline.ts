@@ -17,7 +17,8 @@ const RIGHT = 8;
 
 export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTMLElement {
   const withTl = runs.filter((r) => r.timeline && Array.isArray(r.timeline.cpus) && r.timeline.cpus.length);
-  if (!withTl.length) return h("p", { class: "empty" }, "These runs recorded no timeline (set a timeline window in the scenario to record one).");
+  if (!withTl.length)
+    return h("p", { class: "empty" }, "These runs recorded no timeline (set a timeline window in the scenario to record one).");
   const root = h("div", { class: "timeline" });
   const select = h("select", { "aria-label": "Run" }) as HTMLSelectElement;
   withTl.forEach((r, i) => select.appendChild(h("option", { value: String(i) }, `${r.scenario} · ${r.mode}`)));
@@ -31,10 +32,14 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
   const legend = h(
     "span",
     { class: "tl-legend" },
-    h("span", { class: "sw rt" }), "rt ",
-    h("span", { class: "sw fair" }), "fair ",
-    h("span", { class: "sw idle" }), "idle ",
-    h("span", { class: "sw boost" }), "boosted vCPU",
+    h("span", { class: "sw rt" }),
+    "rt ",
+    h("span", { class: "sw fair" }),
+    "fair ",
+    h("span", { class: "sw idle" }),
+    "idle ",
+    h("span", { class: "sw boost" }),
+    "boosted vCPU",
   );
   const plot = h("div", {
     class: "tl-plot",
@@ -86,12 +91,17 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
         const w = Math.max(r.x1 - r.x0, 0.5);
         // A merged rect is as opaque as its busy share, so a mostly idle stretch reads lighter.
         const rect = s("rect", {
-          x: (LEFT + r.x0).toFixed(2), y, width: w.toFixed(2), height: ROW,
+          x: (LEFT + r.x0).toFixed(2),
+          y,
+          width: w.toFixed(2),
+          height: ROW,
           class: `seg ${r.cls}${r.boosted ? " boosted" : ""}`,
           "fill-opacity": r.n > 1 && r.cls !== "idle" ? (0.35 + 0.65 * r.busy).toFixed(2) : null,
         });
         const what = r.n > 1 ? `${r.n} segments, ${Math.round(r.busy * 100)}% busy, mostly ${r.thread || "idle"}` : r.thread;
-        rect.appendChild(s("title", {}, `CPU ${cpu}: ${what} (${r.cls}${r.boosted ? ", boosted" : ""}) ${fmtNs(r.start_ns)} – ${fmtNs(r.end_ns)}`));
+        rect.appendChild(
+          s("title", {}, `CPU ${cpu}: ${what} (${r.cls}${r.boosted ? ", boosted" : ""}) ${fmtNs(r.start_ns)} – ${fmtNs(r.end_ns)}`),
+        );
         g.appendChild(rect);
         // Name the thread inside segments wide enough to hold a few characters.
         if (r.n === 1 && w >= 48 && r.cls !== "idle") {
@@ -132,12 +142,28 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
     const big = e.shiftKey ? 0.5 : 0.1;
     let handled = true;
     switch (e.key) {
-      case "ArrowLeft": setVp(pan(vp, -big, bounds)); break;
-      case "ArrowRight": setVp(pan(vp, big, bounds)); break;
-      case "+": case "=": case "ArrowUp": setVp(zoom(vp, 1.5, 0.5, bounds)); break;
-      case "-": case "_": case "ArrowDown": setVp(zoom(vp, 1 / 1.5, 0.5, bounds)); break;
-      case "Home": case "0": setVp({ from: bounds.min, to: bounds.max }); break;
-      default: handled = false;
+      case "ArrowLeft":
+        setVp(pan(vp, -big, bounds));
+        break;
+      case "ArrowRight":
+        setVp(pan(vp, big, bounds));
+        break;
+      case "+":
+      case "=":
+      case "ArrowUp":
+        setVp(zoom(vp, 1.5, 0.5, bounds));
+        break;
+      case "-":
+      case "_":
+      case "ArrowDown":
+        setVp(zoom(vp, 1 / 1.5, 0.5, bounds));
+        break;
+      case "Home":
+      case "0":
+        setVp({ from: bounds.min, to: bounds.max });
+        break;
+      default:
+        handled = false;
     }
     if (handled) e.preventDefault();
   });
@@ -145,14 +171,19 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
     const box = plot.getBoundingClientRect();
     return (clientX - box.left - LEFT) / plotWidth();
   };
-  on(plot, "wheel", (e: WheelEvent) => {
-    e.preventDefault();
-    if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-      setVp(pan(vp, (e.deltaX || e.deltaY) / plotWidth(), bounds));
-    } else {
-      setVp(zoom(vp, Math.pow(1.0015, -e.deltaY), anchorOf(e.clientX), bounds));
-    }
-  }, { passive: false });
+  on(
+    plot,
+    "wheel",
+    (e: WheelEvent) => {
+      e.preventDefault();
+      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        setVp(pan(vp, (e.deltaX || e.deltaY) / plotWidth(), bounds));
+      } else {
+        setVp(zoom(vp, Math.pow(1.0015, -e.deltaY), anchorOf(e.clientX), bounds));
+      }
+    },
+    { passive: false },
+  );
   let drag: { x: number; vp: Viewport } | null = null;
   on(plot, "pointerdown", (e: PointerEvent) => {
     drag = { x: e.clientX, vp };
