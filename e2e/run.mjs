@@ -12,7 +12,7 @@
 //   E2E_EXAMPLES=DIR          copy another sample workspace (default: examples/)
 //   E2E_KEEP=1                keep the temporary workspace and profile for inspection
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";

@@ -113,7 +113,7 @@ export const TESTS = [
       const file = await openPatchWithLenses(ctx);
       const sim = page.locator(".editor-group-container.active .codelens-decoration a", { hasText: SIMULATE_LENS });
       await sim.first().waitFor({ state: "visible", timeout: 30_000 });
-      const label = (await sim.first().innerText()).trim();
+      const label = (await sim.first().textContent()).trim();
       ctx.log(`clicking lens ${JSON.stringify(label)}`);
       await sim.first().click();
 
@@ -180,7 +180,7 @@ export const TESTS = [
             if (level === "1") inFile = ` ${r.getAttribute("aria-label") ?? ""} `.includes(` file ${f} `);
             else if (inFile) {
               out.push({
-                text: r.innerText.replace(/\s+/g, " ").trim(),
+                text: r.textContent.replace(/\s+/g, " ").trim(),
                 error: !!r.querySelector(".codicon-error") || /^Error:/.test(r.getAttribute("aria-label") ?? ""),
               });
             }
@@ -251,7 +251,7 @@ export const TESTS = [
         const page = await context.newPage();
         let done;
         const exited = new Promise((r) => (done = r));
-        await page.exposeFunction("codeAutomationLog", (type, args) => {
+        await page.exposeFunction("codeAutomationLog", (_type, args) => {
           // The extension host forwards console calls as (type, [format, ...args]).
           const line = format(...(Array.isArray(args) ? args : [args]));
           for (const l of line.split("\n")) console.log(`     | ${l}`);

@@ -202,7 +202,10 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
         o.log(`[round ${round + 1}/${o.rounds}, ${i + 1}/${cells.length}] real ${cell.key} (${per} s) ...`);
         const r = await runRealCell(cell, { bins, durationS: per });
         const a = acc[i];
-        for (const [k, v] of Object.entries(r.samples)) (a.samples[k] ??= []).push(v);
+        for (const [k, v] of Object.entries(r.samples)) {
+          a.samples[k] ??= [];
+          a.samples[k].push(v);
+        }
         a.envs.push(r.env);
         a.notes.push(...r.notes);
         if (r.vcpu) a.vcpu.push(r.vcpu);

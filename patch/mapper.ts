@@ -253,7 +253,7 @@ export function compileHunkMap(override?: HunkMapFile | null, defaults: HunkMapF
     if (errs.length) throw new Error(`invalid hunk map: ${errs[0].path}: ${errs[0].message}`);
     layers.push(override.rules.map((r, i) => compileRule(r, "override", i)));
   }
-  if (!override || override.extends !== "none") {
+  if (override?.extends !== "none") {
     layers.push(defaults.rules.map((r, i) => compileRule(r, "default", i)));
   }
   return { layers };

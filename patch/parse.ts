@@ -207,7 +207,7 @@ export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES):
     encoding: "latin1",
     diagnostics: [
       {
-        line: lineOfByte(body, firstBad < 0 ? 0 : firstBad),
+        line: lineOfByte(body, Math.max(firstBad, 0)),
         severity: "warning",
         code: "not-utf8",
         message: `input is not valid UTF-8 (first bad byte at offset ${firstBad + start}); decoded as latin1`,
@@ -806,7 +806,7 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       state = "afterHunk";
     } else if (state === "afterHunk" && text.charCodeAt(start) === 0x5c && start < end) {
       // `\ No newline at end of file` right after the hunk's last line belongs to it.
-      if (file && file.hunks.length) {
+      if (file?.hunks.length) {
         const h = file.hunks[file.hunks.length - 1];
         if (h.endLine === lineNo - 1) h.endLine = lineNo;
         file.endLine = Math.max(file.endLine, lineNo);

@@ -162,7 +162,7 @@ class Locator {
    */
   range(segs: readonly Seg[], target: "value" | "key" | "owner"): [number, number] {
     const root = this.doc?.contents as YamlNode | null | undefined;
-    if (!root || !root.range) return [0, this.lineEnd(0)];
+    if (!root?.range) return [0, this.lineEnd(0)];
     let node: YamlNode = root;
     let key: YamlNode | null = null;
     let found = true;
@@ -175,7 +175,7 @@ class Locator {
           if (isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg)) {
             nextKey = p.key as YamlNode;
             next = (p.value as YamlNode | null) ?? null;
-            if (!next || !next.range) next = nextKey; // `key:` with no value
+            if (!next?.range) next = nextKey; // `key:` with no value
             break;
           }
         }
@@ -243,8 +243,7 @@ function schemaPointerAt(base: string, segs: readonly string[]): string | undefi
   let [ptr, s] = deref(base);
   for (const seg of segs) {
     if (!s) return undefined;
-    if (s.properties && Object.prototype.hasOwnProperty.call(s.properties, seg))
-      ptr = `${ptr}/properties/${seg.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    if (s.properties && Object.hasOwn(s.properties, seg)) ptr = `${ptr}/properties/${seg.replace(/~/g, "~0").replace(/\//g, "~1")}`;
     else if (s.items && /^\d+$/.test(seg)) ptr = `${ptr}/items`;
     else return undefined;
     [ptr, s] = deref(ptr);
@@ -286,7 +285,7 @@ interface RawError {
 
 function describeForm(s: JsonSchema | undefined): string {
   if (!s) return "?";
-  if (s.required && s.required.length) return `{${s.required.join(", ")}}`;
+  if (s.required?.length) return `{${s.required.join(", ")}}`;
   if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((x) => JSON.stringify(x)).join(" | ");
   if (typeof s.type === "string") return s.type;
   return "?";
@@ -348,7 +347,7 @@ function resolveAnyOf(errors: RawError[], base: string, data: unknown): RawError
           },
         ];
       } else {
-        const idx = allowed.findIndex((a) => a === got);
+        const idx = allowed.indexOf(got);
         if (idx < 0)
           replacement = [
             {
@@ -536,7 +535,10 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
   // Every number must be finite: YAML allows .nan and .inf, and NaN passes `minimum` checks.
   const walk = (v: unknown, path: string) => {
     if (typeof v === "number" && !Number.isFinite(v)) err(path, `must be a finite number (got ${v})`);
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, path ? `${path}.${i}` : String(i)));
+    else if (Array.isArray(v))
+      v.forEach((x, i) => {
+        walk(x, path ? `${path}.${i}` : String(i));
+      });
     else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
   };
   walk(s, "");
@@ -663,14 +665,18 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
     cg.add(c.name);
   });
   const hostCs = s.host.sched?.context_switch_ns ?? DEFAULT_CONTEXT_SWITCH_NS;
-  (s.host.workloads ?? []).forEach((w, i) => workload(w, `host.workloads.${i}`, hostCs));
+  (s.host.workloads ?? []).forEach((w, i) => {
+    workload(w, `host.workloads.${i}`, hostCs);
+  });
   (s.vms ?? []).forEach((vm, i) => {
     const p = `vms.${i}`;
     integer(vm.vcpus, `${p}.vcpus`);
     if (vm.vcpu_nice !== undefined && !(vm.vcpu_nice >= -20 && vm.vcpu_nice <= 19))
       err(`${p}.vcpu_nice`, `must be -20..19 (got ${vm.vcpu_nice})`);
     if (vm.pin && vm.pin.length !== vm.vcpus) err(`${p}.pin`, `has ${vm.pin.length} entries but the VM has ${vm.vcpus} vCPUs`);
-    vm.pin?.forEach((c, j) => integer(c, `${p}.pin.${j}`));
+    vm.pin?.forEach((c, j) => {
+      integer(c, `${p}.pin.${j}`);
+    });
     sched(vm.guest?.sched, `${p}.guest.sched`);
     const irq = vm.guest?.irq;
     if (irq) {
@@ -679,7 +685,9 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
       for (const key of ["timer_handler", "softirq", "nmi_handler", "device_irq_handler"] as const) dist(irq[key], `${p}.guest.irq.${key}`);
     }
     const guestCs = vm.guest?.sched?.context_switch_ns ?? DEFAULT_CONTEXT_SWITCH_NS;
-    (vm.workloads ?? []).forEach((w, j) => workload(w, `${p}.workloads.${j}`, guestCs));
+    (vm.workloads ?? []).forEach((w, j) => {
+      workload(w, `${p}.workloads.${j}`, guestCs);
+    });
   });
   const pv = s.pvsched;
   if (pv) {
@@ -996,7 +1004,10 @@ function validateInSlices(data: unknown): GeneratedError[] | null {
 function findNonFinite(v: unknown, segs: Seg[], report: (segs: Seg[], v: number) => void): void {
   if (typeof v === "number") {
     if (!Number.isFinite(v)) report(segs, v);
-  } else if (Array.isArray(v)) v.forEach((x, i) => findNonFinite(x, [...segs, i], report));
+  } else if (Array.isArray(v))
+    v.forEach((x, i) => {
+      findNonFinite(x, [...segs, i], report);
+    });
   else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) findNonFinite(x, [...segs, k], report);
 }
 

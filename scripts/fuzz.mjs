@@ -143,7 +143,7 @@ class Runner {
       const onErr = (e) => {
         this.worker = null;
         this.restarts++;
-        finish({ ok: false, crash: true, error: `worker died: ${e && e.code ? e.code + ": " : ""}${e && e.message}` });
+        finish({ ok: false, crash: true, error: `worker died: ${e?.code ? e.code + ": " : ""}${e?.message}` });
       };
       const onExit = (code) => {
         this.worker = null;
@@ -287,6 +287,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`fuzz: ${e && e.stack ? e.stack : e}\n`);
+  process.stderr.write(`fuzz: ${e?.stack ? e.stack : e}\n`);
   process.exit(1);
 });

@@ -52,7 +52,9 @@ export function anyOfBranchPointers(schema: unknown): string[] {
   const out: string[] = [];
   const walk = (node: unknown, ptr: string): void => {
     if (Array.isArray(node)) {
-      node.forEach((x, i) => walk(x, `${ptr}/${i}`));
+      node.forEach((x, i) => {
+        walk(x, `${ptr}/${i}`);
+      });
       return;
     }
     if (node === null || typeof node !== "object") return;
@@ -60,7 +62,10 @@ export function anyOfBranchPointers(schema: unknown): string[] {
       // Skip annotation values such as `default`: they are data, not sub-schemas.
       if (k === "default" || k === "const" || k === "enum" || k === "examples") continue;
       const child = `${ptr}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      if (k === "anyOf" && Array.isArray(v)) v.forEach((_, i) => out.push(`${child}/${i}`));
+      if (k === "anyOf" && Array.isArray(v))
+        v.forEach((_, i) => {
+          out.push(`${child}/${i}`);
+        });
       walk(v, child);
     }
   };
@@ -98,7 +103,9 @@ export function generateValidatorText(schemaText: string): string {
   ajv.addSchema(stripped);
   const pointers = anyOfBranchPointers(schema);
   const refs: Record<string, string> = { validate: schema.$id };
-  pointers.forEach((p, i) => (refs[`branch${i}`] = schema.$id + p));
+  pointers.forEach((p, i) => {
+    refs[`branch${i}`] = schema.$id + p;
+  });
   const standaloneCode = ((standaloneCodeModule as unknown as { default?: unknown }).default ?? standaloneCodeModule) as (
     a: Ajv,
     r: Record<string, string>,

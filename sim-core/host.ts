@@ -98,7 +98,7 @@ export class Host {
   private rank(c: Cpu): number {
     const cur = c.curr;
     if (!cur && c.nrRunning === 0) return -2;
-    if (!cur || !cur.isRt) return -1;
+    if (!cur?.isRt) return -1;
     return cur.rtPrio;
   }
 

@@ -71,7 +71,7 @@ export class Rng {
     else if ("exp_mean_us" in d) us = this.exp(d.exp_mean_us);
     else us = d.lognormal_median_us * Math.exp(Math.log(d.lognormal_gsd) * this.normal());
     const v = Math.round(us * 1000);
-    return v > 0 ? v : 0;
+    return Math.max(v, 0);
   }
 }
 

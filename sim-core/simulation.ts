@@ -198,9 +198,13 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       preemptChanged: (t) => guest.deferReevaluate(t.pin),
       probe: makeProbe("guest", vm.name),
     };
-    (vm.workloads ?? []).forEach((w, j) => spawnWorkload(gk, w, probeId(w, vm.name, j), durationNs));
+    (vm.workloads ?? []).forEach((w, j) => {
+      spawnWorkload(gk, w, probeId(w, vm.name, j), durationNs);
+    });
   }
-  (s.host.workloads ?? []).forEach((w, j) => spawnWorkload(hostK, w, probeId(w, "host", j), durationNs));
+  (s.host.workloads ?? []).forEach((w, j) => {
+    spawnWorkload(hostK, w, probeId(w, "host", j), durationNs);
+  });
 
   // Boot: every vCPU thread is runnable and enters its guest.
   for (const v of vcpus) host.wakeTask(v.task);

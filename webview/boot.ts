@@ -36,7 +36,15 @@ export function boot(script: HTMLScriptElement | null): Boot {
     const posted: WebviewToHost[] = [];
     (window as unknown as { __posted: WebviewToHost[] }).__posted = posted;
     let state: unknown;
-    api = { postMessage: (m) => void posted.push(m), getState: () => state, setState: (s) => void (state = s) };
+    api = {
+      postMessage: (m) => {
+        posted.push(m);
+      },
+      getState: () => state,
+      setState: (s) => {
+        state = s;
+      },
+    };
   }
   if (nonce) stampStyleNonce(nonce);
   let monacoP: Promise<MonacoBridge> | undefined;

@@ -54,6 +54,8 @@ export function replace(el: Element, ...children: Child[]): void {
 export function on<K extends keyof HTMLElementEventMap>(
   el: EventTarget,
   type: K | string,
+  // The event type varies with `type`; callers narrow it.
+  // biome-ignore lint/suspicious/noExplicitAny: listeners of any DOM event type share this helper
   fn: (e: any) => void,
   opts?: AddEventListenerOptions,
 ): void {

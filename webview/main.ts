@@ -127,7 +127,7 @@ on(jsonBtn, "click", () => {
   post({ type: "export", format: "json", content, suggestedName: safeFileName(payload.title, "json") });
 });
 on(svgBtn, "click", () => {
-  if (current && current.svg.isConnected) chartHost.exportSvg(current.svg, current.name);
+  if (current?.svg.isConnected) chartHost.exportSvg(current.svg, current.name);
   else showError({ message: "Open the Distributions or Timeline tab and pick a chart to export it as SVG." });
 });
 on(cancelBtn, "click", () => post({ type: "cancel" }));
@@ -249,7 +249,7 @@ on(window, "message", (ev: MessageEvent) => {
 
 // Restore after the panel was hidden and shown again (without retainContextWhenHidden).
 const saved = env.api.getState() as { payload?: unknown; tab?: string } | undefined;
-if (saved && saved.payload) {
+if (saved?.payload) {
   const c = checkHostMessage({ type: "results", payload: saved.payload });
   if (c.ok && c.msg.type === "results") {
     currentTab = typeof saved.tab === "string" ? saved.tab : "summary";

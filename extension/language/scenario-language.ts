@@ -70,7 +70,12 @@ export function registerScenarioLanguage(ctx: vscode.ExtensionContext): vscode.D
     }),
     vscode.languages.registerCompletionItemProvider(SCENARIO_SELECTOR, new ScenarioCompletion(), ":", " ", "-"),
     vscode.languages.registerHoverProvider(SCENARIO_SELECTOR, new ScenarioHover()),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+    {
+      dispose: () =>
+        timers.forEach((t) => {
+          clearTimeout(t);
+        }),
+    },
   );
   for (const d of vscode.workspace.textDocuments) refresh(d, 0);
   return collection;

@@ -67,7 +67,7 @@ const MARKER = "pvsched_cursor_0x7f";
 
 function resolve(root: JsonSchema, s: JsonSchema | undefined, depth = 0): JsonSchema | undefined {
   let cur = s;
-  while (cur && cur.$ref && depth < 32) {
+  while (cur?.$ref && depth < 32) {
     const m = /^#\/definitions\/(.+)$/.exec(cur.$ref);
     const target = m ? root.definitions?.[decodeURIComponent(m[1])] : undefined;
     // Keep the referring schema's own description when it has one (property docs live there).
@@ -264,7 +264,7 @@ function keyText(key: unknown): string | undefined {
 
 type Pred = (n: YamlNode, on: "key" | "value") => boolean;
 
-function locate(node: unknown, pred: Pred, path: PathSeg[], values: unknown[], parent: YamlNode | null, inSeq: boolean): Found | null {
+function locate(node: unknown, pred: Pred, path: PathSeg[], values: unknown[], _parent: YamlNode | null, inSeq: boolean): Found | null {
   if (isMap(node)) {
     const v = jsOf(node);
     for (const pair of node.items) {
@@ -309,7 +309,7 @@ function lineBounds(text: string, offset: number): [number, number] {
   return [start, end];
 }
 
-const WORD = /[A-Za-z0-9_.\-]/;
+const WORD = /[A-Za-z0-9_.-]/;
 
 /** Completions at `offset` in a scenario's YAML text. */
 export function completionsAt(text: string, offset: number, schema: JsonSchema): CompletionResult {
@@ -322,8 +322,8 @@ export function completionsAt(text: string, offset: number, schema: JsonSchema):
   const empty: CompletionResult = { entries: [], replace: [ws, we] };
   if (before.includes("#")) return empty;
 
-  const keyPos = /^\s*(?:-\s+)*[A-Za-z0-9_.\-]*$/.exec(before);
-  const valuePos = /^\s*(?:-\s+)*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_.\-]+)\s*:\s*[A-Za-z0-9_.\-]*$/.exec(before);
+  const keyPos = /^\s*(?:-\s+)*[A-Za-z0-9_.-]*$/.exec(before);
+  const valuePos = /^\s*(?:-\s+)*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*:\s*[A-Za-z0-9_.-]*$/.exec(before);
 
   if (keyPos) {
     const after = text.slice(we, le);
@@ -366,7 +366,7 @@ function within(n: YamlNode, offset: number): boolean {
 export function hoverAt(text: string, offset: number, schema: JsonSchema): HoverResult | undefined {
   const doc = parseDocument(text, { uniqueKeys: false });
   const found = locate(doc.contents, (n) => isScalar(n) && within(n, offset), [], [], null, false);
-  if (!found || !found.node.range) return undefined;
+  if (!found?.node.range) return undefined;
   const schemas = schemasAt(schema, found.path, found.values);
   if (!schemas.length) return undefined;
   const parts: string[] = [];

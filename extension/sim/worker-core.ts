@@ -12,7 +12,7 @@ import { poller } from "./cancel-flag";
 const PROGRESS_MIN_INTERVAL_MS = 50;
 
 export function handleMessage(msg: ToWorker, post: (m: FromWorker) => void): void {
-  if (!msg || msg.type !== "run") return;
+  if (msg?.type !== "run") return;
   const { index, task } = msg;
   let last = 0;
   try {

@@ -139,7 +139,7 @@ function defineTests(): void {
       await vscode.window.showTextDocument(doc);
       const lenses = await until("lenses", async () => {
         const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
-        return l && l.length ? l : undefined;
+        return l?.length ? l : undefined;
       });
       const titles = lenses.map((l) => l.command?.title ?? "");
       assert.ok(

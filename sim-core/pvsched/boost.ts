@@ -23,7 +23,7 @@ export function boost(cfg: PvConfig, v: Vcpu, source: BoostSource): void {
 
 export function unboost(v: Vcpu): void {
   const shm = v.pv.shm;
-  if (!shm || !shm.boosted) return;
+  if (!shm?.boosted) return;
   v.setHostPolicy("other", 0, 0);
   shm.boosted = false;
   v.task.boosted = false;

@@ -11,7 +11,7 @@ import type { PvConfig } from "./state";
 export function checkThrottle(cfg: PvConfig, v: Vcpu): void {
   if (!cfg.on.preempt_throttle || cfg.maxPreemptDisabledNs <= 0) return;
   const shm = v.pv.shm;
-  if (!shm || !shm.boosted || !shm.preemptDisabled) return;
+  if (!shm?.boosted || !shm.preemptDisabled) return;
   if (v.eng.now - v.pv.boostStart <= cfg.maxPreemptDisabledNs) return;
   unboost(v);
   v.pv.throttled = true;

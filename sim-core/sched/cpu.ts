@@ -112,7 +112,7 @@ export class Cpu {
         const c = this.curr!;
         let e = el;
         if (c.ovh > 0) {
-          const d = c.ovh < e ? c.ovh : e;
+          const d = Math.min(c.ovh, e);
           c.ovh -= d;
           e -= d;
         }
@@ -343,7 +343,10 @@ export class Cpu {
   /** check_preempt_curr(): a task just became runnable here. */
   checkPreempt(t: Task): void {
     const c = this.curr;
-    if (!c) return this.resched();
+    if (!c) {
+      this.resched();
+      return;
+    }
     if (t.isRt) {
       if (this.rt.throttled) return;
       if (!c.isRt || t.rtPrio > c.rtPrio) this.resched();

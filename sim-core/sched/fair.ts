@@ -138,7 +138,7 @@ export class FairClass {
 
   private pickEevdf(rq: CfsRq): Se | null {
     const a = this.avgVruntime(rq);
-    const curr = rq.curr && rq.curr.onRq && this.eligible(rq.curr, a) ? rq.curr : null;
+    const curr = rq.curr?.onRq && this.eligible(rq.curr, a) ? rq.curr : null;
     if (curr && curr.parity === curr.deadline) return curr; // RUN_TO_PARITY
     let best: Se | null = null;
     for (const se of rq.q) {

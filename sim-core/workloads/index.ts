@@ -11,16 +11,22 @@ import { spawnStress } from "./stress";
 export function spawnWorkload(k: Kernel, w: Workload, id: string, until: number): void {
   switch (w.kind) {
     case "cyclictest":
-      return spawnCyclictest(k, w, id);
+      spawnCyclictest(k, w, id);
+      return;
     case "stress":
-      return spawnStress(k, w, id);
+      spawnStress(k, w, id);
+      return;
     case "audio":
-      return spawnAudio(k, w, id, until);
+      spawnAudio(k, w, id, until);
+      return;
     case "periodic":
-      return spawnPeriodic(k, w, id);
+      spawnPeriodic(k, w, id);
+      return;
     case "bursty":
-      return spawnBursty(k, w, id);
+      spawnBursty(k, w, id);
+      return;
     case "spin":
-      return spawnSpin(k, w, id);
+      spawnSpin(k, w, id);
+      return;
   }
 }

@@ -12,7 +12,9 @@ export function spawnSpin(k: Kernel, w: SpinWorkload, id: string): void {
   const t = new Task(
     id,
     {
-      burstEnd: (task) => void (task.remaining = Infinity),
+      burstEnd: (task) => {
+        task.remaining = Infinity;
+      },
       switchIn: (task) => {
         if (pd && !task.preemptDisabled) {
           task.preemptDisabled = true;

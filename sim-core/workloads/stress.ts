@@ -7,7 +7,11 @@ export function spawnStress(k: Kernel, w: StressWorkload, id: string): void {
   for (let i = 0; i < w.workers; i++) {
     const t = new Task(
       `${id}.${i}`,
-      { burstEnd: (task) => void (task.remaining = Infinity) },
+      {
+        burstEnd: (task) => {
+          task.remaining = Infinity;
+        },
+      },
       w.policy ?? "other",
       w.priority ?? 0,
       w.nice ?? 0,

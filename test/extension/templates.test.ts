@@ -12,7 +12,7 @@ import snippets from "../../snippets/pvsched-scenario.json";
 const root = resolve(__dirname, "../..");
 
 /** Expands a VS Code snippet body to the text it inserts when every placeholder keeps its default. */
-export function renderSnippet(body: string[]): string {
+function renderSnippet(body: string[]): string {
   const vars = new Map<string, string>();
   let text = body.join("\n");
   // ${n:default} and ${n|a,b|} define the value; $n mirrors it; \$ is a literal dollar.

@@ -137,7 +137,10 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
       time[g.cls] += g.end_ns - g.start_ns;
       if (g.thread !== "idle") {
         let l = byThread.get(g.thread);
-        if (!l) byThread.set(g.thread, (l = []));
+        if (!l) {
+          l = [];
+          byThread.set(g.thread, l);
+        }
         l.push([g.start_ns, g.end_ns, cpu]);
       }
       prev = g;

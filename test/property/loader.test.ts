@@ -219,7 +219,10 @@ type Path = (string | number)[];
 /** Every path to a node (object, array or leaf) of a value. */
 function paths(v: unknown, p: Path = []): Path[] {
   const out: Path[] = [p];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...p, i])));
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      out.push(...paths(x, [...p, i]));
+    });
   else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...p, k]));
   return out;
 }
@@ -288,7 +291,7 @@ test("value mutations of valid scenarios (delete, retype, hostile numbers): neve
           timeline: { enabled: true },
         };
         for (const m of resolveModes(sc)) {
-          let res;
+          let res: ReturnType<typeof simulate>;
           try {
             res = simulate(sc, m, { maxEvents: 300_000 });
           } catch (e) {

@@ -3,7 +3,6 @@
 import { chromium } from "playwright-core";
 import { startServers } from "./serve.mjs";
 const mode = process.argv[2] ?? "strict";
-let srv;
 const policies = {
   // The brief's minimum: style-src cspSource only.
   strict: (r) =>
@@ -16,7 +15,7 @@ const policies = {
     `default-src 'none'; img-src ${r} data:; font-src ${r}; style-src ${r} 'nonce-NONCE'; style-src-attr 'unsafe-inline'; script-src 'nonce-NONCE'; worker-src blob:; connect-src ${r}`,
 };
 // serve.mjs builds the policy per request; NONCE is replaced there by the page's nonce.
-srv = await startServers({ cspFor: policies[mode] });
+const srv = await startServers({ cspFor: policies[mode] });
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
 const page = await browser.newPage();
 await page.addInitScript(() => {

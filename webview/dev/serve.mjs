@@ -60,17 +60,15 @@ export async function startServers({ csp, cspFor } = {}) {
     const u = new URL(req.url, "http://x");
     if (u.pathname !== "/") return rsp.writeHead(404).end();
     const nonce = randomBytes(16).toString("base64url");
-    rsp
-      .writeHead(200, { "content-type": "text/html; charset=utf-8" })
-      .end(
-        panelHtml({
-          cspSource: resOrigin,
-          base: resOrigin + "/",
-          nonce,
-          theme: u.searchParams.get("theme") ?? "dark",
-          csp: cspFor ? cspFor(resOrigin).replaceAll("NONCE", nonce) : csp,
-        }),
-      );
+    rsp.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(
+      panelHtml({
+        cspSource: resOrigin,
+        base: resOrigin + "/",
+        nonce,
+        theme: u.searchParams.get("theme") ?? "dark",
+        csp: cspFor ? cspFor(resOrigin).replaceAll("NONCE", nonce) : csp,
+      }),
+    );
   });
   await new Promise((r) => page.listen(0, "127.0.0.1", r));
   const pageUrl = `http://127.0.0.1:${page.address().port}/`;

@@ -16,7 +16,7 @@ export interface Bounds {
 /** Keep the viewport inside the bounds, keeping its span when possible. */
 export function clamp(vp: Viewport, b: Bounds): Viewport {
   const full = b.max - b.min;
-  let span = Math.min(Math.max(vp.to - vp.from, Math.min(b.minSpan, full)), full);
+  const span = Math.min(Math.max(vp.to - vp.from, Math.min(b.minSpan, full)), full);
   if (!(span > 0)) return { from: b.min, to: b.max };
   let from = vp.from;
   if (from < b.min) from = b.min;

@@ -23,7 +23,7 @@ export function svgToFile(svg: SVGSVGElement): string {
   src.forEach((el, i) => {
     const cs = getComputedStyle(el);
     const target = dst[i] as SVGElement | undefined;
-    if (!target || !target.style) return;
+    if (!target?.style) return;
     for (const p of PROPS) {
       const v = cs.getPropertyValue(p);
       if (v) target.style.setProperty(p, v);
@@ -32,7 +32,7 @@ export function svgToFile(svg: SVGSVGElement): string {
   copy.removeAttribute("class");
   copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   const vb = svg.viewBox.baseVal;
-  if (vb && vb.width) {
+  if (vb?.width) {
     copy.setAttribute("width", String(vb.width));
     copy.setAttribute("height", String(vb.height));
   }

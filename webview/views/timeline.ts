@@ -21,7 +21,9 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
     return h("p", { class: "empty" }, "These runs recorded no timeline (set a timeline window in the scenario to record one).");
   const root = h("div", { class: "timeline" });
   const select = h("select", { "aria-label": "Run" }) as HTMLSelectElement;
-  withTl.forEach((r, i) => select.appendChild(h("option", { value: String(i) }, `${r.scenario} · ${r.mode}`)));
+  withTl.forEach((r, i) => {
+    select.appendChild(h("option", { value: String(i) }, `${r.scenario} · ${r.mode}`));
+  });
   const btn = (label: string, title: string) => h("vscode-button", { secondary: true, title, "aria-label": title }, label);
   const zin = btn("+", "Zoom in (+)");
   const zout = btn("−", "Zoom out (−)");
