@@ -11,3 +11,4 @@ export * from "./results";
 export { MECHANISMS, MECHANISM_IDS, mechanismInfo, type MechanismInfo } from "./pvsched/registry";
 export { simulate, resolveModes, modeLabel, type SimOptions } from "./simulation";
 export { LIMITS, checkLimits, type LimitViolation } from "./limits";
+export { CALIBRATION, type CalibrationEntry } from "./params";

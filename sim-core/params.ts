@@ -148,3 +148,47 @@ export const GUEST_IRQ_DEFAULTS = {
   device_irq_hz: 0,
   device_irq_handler: { const_us: 5 },
 };
+
+/**
+ * One parameter of the model and where its value comes from, for the calibration table of the
+ * seed report and docs/calibration.md.
+ *
+ * `fittedOn` is present only for a value chosen by comparing simulated with published numbers:
+ * it lists the seed-report cells it was fitted on, as cell ids with `*` wildcards
+ * (`cyclictest/<idle|busy>/<500|1000>/<guest|host>/<avg|max>/<vanilla|dynamic|static>` and
+ * `audio/<noload|busy>/<96|256|512>/<vanilla|patches>`). Every other cell is out of sample.
+ */
+export interface CalibrationEntry {
+  param: string;
+  value: number | string | boolean;
+  source: string;
+  fittedOn?: string[];
+}
+
+/** The model's parameters with their sources (grows with the model; one line per parameter). */
+export const CALIBRATION: readonly CalibrationEntry[] = [
+  {
+    param: "host.sched.sched_latency_ns",
+    value: KERNEL_SCHED_DEFAULTS.sched_latency_ns,
+    source: "kernel/sched/fair.c sysctl_sched_latency (6.5)",
+  },
+  {
+    param: "host.sched.min_granularity_ns",
+    value: KERNEL_SCHED_DEFAULTS.min_granularity_ns,
+    source: "kernel/sched/fair.c sysctl_sched_min_granularity (6.5)",
+  },
+  {
+    param: "host.sched.wakeup_granularity_ns",
+    value: KERNEL_SCHED_DEFAULTS.wakeup_granularity_ns,
+    source: "kernel/sched/fair.c sysctl_sched_wakeup_granularity (6.5)",
+  },
+  { param: "host.sched.rt_runtime_us", value: KERNEL_SCHED_DEFAULTS.rt_runtime_us, source: "kernel/sched/rt.c sysctl_sched_rt_runtime" },
+  { param: "host.kvm.halt_poll_ns", value: KVM_DEFAULTS.halt_poll_ns, source: "virt/kvm/kvm_main.c KVM_HALT_POLL_NS_DEFAULT (x86)" },
+  { param: "pvsched.boost_policy", value: SERIES_DEFAULTS.boost_policy, source: "v1 patch 3: VCPU_BOOST_DEFAULT_POLICY SCHED_RR" },
+  { param: "pvsched.boost_priority", value: SERIES_DEFAULTS.boost_priority, source: "v1 patch 3: VCPU_BOOST_DEFAULT_PRIO 8" },
+  {
+    param: "pvsched.max_preempt_disabled_us",
+    value: SERIES_DEFAULTS.max_preempt_disabled_us,
+    source: "v1 patch 5: pvsched_max_preempt_disabled_us = 3000",
+  },
+];
