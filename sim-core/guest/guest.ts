@@ -6,7 +6,7 @@
  *
  * Simplification: guest tasks stay on the vCPU they were placed on (no guest load balancing).
  */
-import type { Engine, Ev } from "../engine";
+import { type Engine, type EvHandle, NO_EVENT } from "../engine";
 import type { Rng } from "../rng";
 import type { Dist, VmConfig } from "../scenario";
 import { GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
@@ -39,7 +39,7 @@ export class Guest {
   readonly nohz: boolean;
   private readonly timers: GTimer[][] = [];
   private readonly lapicAt: number[] = [];
-  private readonly lapicEv: (Ev | null)[] = [];
+  private readonly lapicEv: EvHandle[] = [];
   private readonly tickOn: boolean[] = [];
   /** Guest-side hooks of the series (patches 7 and 8), set when it is active. */
   onIrqEntry: ((v: Vcpu) => void) | null = null;
@@ -69,7 +69,7 @@ export class Guest {
       this.cpus.push(c);
       this.timers.push([]);
       this.lapicAt.push(Infinity);
-      this.lapicEv.push(null);
+      this.lapicEv.push(NO_EVENT);
       this.tickOn.push(false);
       this.lapicFns.push(() => this.lapicFire(i));
       this.expireFns.push(() => this.expire(i));
@@ -191,10 +191,9 @@ export class Guest {
     let min = Infinity;
     for (const tm of this.timers[i]) if (tm.hard < min) min = tm.hard;
     if (min === this.lapicAt[i]) return;
-    const ev = this.lapicEv[i];
-    if (ev) ev.dead = true;
+    this.eng.cancel(this.lapicEv[i]);
     this.lapicAt[i] = min;
-    this.lapicEv[i] = min === Infinity ? null : this.eng.at(min, this.lapicFns[i]);
+    this.lapicEv[i] = min === Infinity ? NO_EVENT : this.eng.at(min, this.lapicFns[i]);
     if (fromGuest && min !== Infinity) {
       const v = this.vcpus[i];
       v.exits.msr_other++;
@@ -203,7 +202,7 @@ export class Guest {
   }
 
   private lapicFire(i: number): void {
-    this.lapicEv[i] = null;
+    this.lapicEv[i] = NO_EVENT;
     this.lapicAt[i] = Infinity;
     this.deliver(i, "timer", this.rng.ns(this.irq.timer_handler), this.expireFns[i]);
   }

@@ -7,7 +7,7 @@
  * the running task's context-switch overhead, then its work. Any change (a wakeup, a preemption,
  * an interrupt, the vCPU being descheduled) accounts the segment in progress and re-plans.
  */
-import type { Engine, Ev } from "../engine";
+import { type Engine, type EvHandle, NO_EVENT } from "../engine";
 import type { Policy } from "../scenario";
 import type { SchedTunables } from "../params";
 import { FairClass, type CfsRq } from "./fair";
@@ -56,9 +56,9 @@ export class Cpu {
   private seg = SEG_NONE;
   private segStart = 0;
   private segEnd = -1;
-  private segEv: Ev | null = null;
-  private schedEv: Ev | null = null;
-  private idleEv: Ev | null = null;
+  private segEv: EvHandle = NO_EVENT;
+  private schedEv: EvHandle = NO_EVENT;
+  private idleEv: EvHandle = NO_EVENT;
   private clockBase = 0;
   private activeSince = 0;
   /** Task clock at which the running task was last accounted. */
@@ -144,7 +144,7 @@ export class Cpu {
         seg = SEG_IRQ;
         end = now + w.remaining;
       } else if (this.needResched) {
-        if (!this.schedEv && !this.inSegDone) this.schedEv = this.eng.at(now, this.scheduleFn);
+        if (this.schedEv === NO_EVENT && !this.inSegDone) this.schedEv = this.eng.at(now, this.scheduleFn);
       } else if (this.curr) {
         const c = this.curr;
         if (c.ovh > 0 && c.wakeTarget >= 0) {
@@ -158,7 +158,7 @@ export class Cpu {
         }
       } else {
         seg = SEG_IDLE;
-        if (this.hooks.onIdle && !this.idleEv && !this.idleDeferred) {
+        if (this.hooks.onIdle && this.idleEv === NO_EVENT && !this.idleDeferred) {
           if (this.inSegDone) {
             this.idleDeferred = true;
             this.deferred.push(this.idleFireFn);
@@ -166,10 +166,10 @@ export class Cpu {
         }
       }
     }
-    if (seg === this.seg && end === this.segEnd && (end < 0 || this.segEv)) return;
-    if (this.segEv) {
-      this.segEv.dead = true;
-      this.segEv = null;
+    if (seg === this.seg && end === this.segEnd && (end < 0 || this.segEv !== NO_EVENT)) return;
+    if (this.segEv !== NO_EVENT) {
+      this.eng.cancel(this.segEv);
+      this.segEv = NO_EVENT;
     }
     this.seg = seg;
     this.segEnd = end;
@@ -184,7 +184,7 @@ export class Cpu {
   }
 
   private idleFire(): void {
-    this.idleEv = null;
+    this.idleEv = NO_EVENT;
     this.idleDeferred = false;
     if (this.active && !this.curr && this.irqQ.length === 0 && !this.needResched) this.hooks.onIdle!(this);
   }
@@ -206,7 +206,7 @@ export class Cpu {
   }
 
   private segDone(): void {
-    this.segEv = null;
+    this.segEv = NO_EVENT;
     this.inSegDone = true;
     this.progress();
     const seg = this.seg;
@@ -231,9 +231,9 @@ export class Cpu {
     // The end of this CPU's own segment is a preemption point: a reschedule asked for by what
     // just finished (a task blocking, an irq exit) runs here rather than as one more event.
     if (this.needResched && this.active && this.irqQ.length === 0) {
-      if (this.schedEv) {
-        this.schedEv.dead = true;
-        this.schedEv = null;
+      if (this.schedEv !== NO_EVENT) {
+        this.eng.cancel(this.schedEv);
+        this.schedEv = NO_EVENT;
       }
       this.schedule();
     } else this.replan();
@@ -417,7 +417,7 @@ export class Cpu {
   }
 
   schedule(): void {
-    this.schedEv = null;
+    this.schedEv = NO_EVENT;
     if (!this.active || this.irqQ.length > 0) {
       // Not a preemption point: schedule() runs again at activation or irq exit.
       this.replan();
