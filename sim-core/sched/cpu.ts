@@ -10,7 +10,10 @@
 import { type Engine, type EvHandle, NO_EVENT } from "../engine";
 import type { Policy } from "../scenario";
 import type { SchedTunables } from "../params";
-import { FairClass, type CfsRq } from "./fair";
+import { CfsClass } from "./cfs";
+import type { SchedClass } from "./class";
+import { EevdfClass } from "./eevdf";
+import type { FairClass } from "./fair";
 import { RtClass } from "./rt";
 import { taskWeight, type Task } from "./task";
 
@@ -47,6 +50,8 @@ const SEG_IDLE = 4;
 export class Cpu {
   readonly rt: RtClass;
   readonly fair: FairClass;
+  /** The classes in priority order (for_each_class); idle is what runs when all are empty. */
+  readonly classes: readonly SchedClass[];
   curr: Task | null = null;
   active: boolean;
   needResched = false;
@@ -82,11 +87,13 @@ export class Cpu {
   ) {
     this.active = active;
     this.rt = new RtClass(tun);
-    this.fair = new FairClass(
+    const Fair = tun.fair === "eevdf" ? EevdfClass : CfsClass;
+    this.fair = new Fair(
       tun,
       () => this.clockTask(),
       () => this.eng.now,
     );
+    this.classes = [this.rt, this.fair];
   }
 
   /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */
@@ -96,6 +103,11 @@ export class Cpu {
 
   get nrRunning(): number {
     return this.rt.nrRunning + this.fair.nrRunning;
+  }
+
+  /** p->sched_class: the class `t`'s policy puts it in, on this CPU. */
+  classOf(t: Task): SchedClass {
+    return t.isRt ? this.rt : this.fair;
   }
 
   // ---- segments ------------------------------------------------------------------------
@@ -289,9 +301,7 @@ export class Cpu {
     this.acctStart = now;
     if (!c || delta <= 0) return;
     c.runtimeNs += delta;
-    if (c.isRt) {
-      if (this.rt.account(delta)) this.needResched = true;
-    } else if (this.fair.updateCurr()) this.needResched = true;
+    if (this.classOf(c).updateCurr(c, delta)) this.needResched = true;
   }
 
   private closeCls(): void {
@@ -315,23 +325,17 @@ export class Cpu {
 
   // ---- enqueue / dequeue / preemption ---------------------------------------------------
 
-  private fairRq(t: Task): CfsRq {
-    return this.fair.rqFor(t.tg);
-  }
-
   enqueue(t: Task, wakeup: boolean): void {
     t.cpu = this;
     t.onRq = true;
     t.runnableSince = this.eng.now;
-    if (t.isRt) this.rt.enqueue(t);
-    else this.fair.enqueue(t, this.fairRq(t), wakeup);
+    this.classOf(t).enqueue(t, wakeup, false);
   }
 
   dequeue(t: Task): void {
     if (!t.onRq) return;
     if (this.curr === t) this.accountCurr();
-    if (t.isRt) this.rt.dequeue(t);
-    else this.fair.dequeue(t);
+    this.classOf(t).dequeue(t);
     t.onRq = false;
   }
 
@@ -347,13 +351,15 @@ export class Cpu {
       this.resched();
       return;
     }
-    if (t.isRt) {
-      if (this.rt.throttled) return;
-      if (!c.isRt || t.rtPrio > c.rtPrio) this.resched();
+    const pc = this.classOf(t);
+    const cc = this.classOf(c);
+    if (pc.throttled) return;
+    if (pc === cc) {
+      if (pc.checkPreemptCurr(c, t)) this.resched();
       return;
     }
-    if (c.isRt && !this.rt.throttled) return;
-    if (c.isRt || this.fair.wakeupPreempt(c, t)) this.resched();
+    // sched_class_above(): a higher class preempts; a throttled class gives way to any.
+    if (this.classes.indexOf(pc) < this.classes.indexOf(cc) || cc.throttled) this.resched();
   }
 
   /** Wakes `t` on this CPU (the caller chose the CPU). */
@@ -384,23 +390,19 @@ export class Cpu {
     const queued = t.onRq;
     const wasRt = t.isRt;
     const willRt = policy === "fifo" || policy === "rr";
-    const rq = this.fairRq(t);
-    if (queued) {
-      if (wasRt) this.rt.dequeue(t);
-      else this.fair.dequeue(t);
-    }
-    if (running && !wasRt) this.fair.putPrev();
-    if (!wasRt && willRt) this.fair.detach(t, rq);
+    const from = this.classOf(t);
+    const to = willRt ? this.rt : this.fair;
+    if (queued) from.dequeue(t);
+    if (running) from.putPrev(t);
+    if (from !== to) from.switchedFrom(t);
     t.policy = policy;
     t.rtPrio = willRt ? prio : 0;
     t.nice = nice;
     t.se.weight = taskWeight(policy, nice);
-    if (wasRt && !willRt) this.fair.attach(t, rq);
-    if (queued) {
-      if (willRt) this.rt.enqueue(t, running);
-      else this.fair.enqueue(t, rq, false);
-    }
-    if (running && !willRt) this.fair.setNext(t);
+    if (from !== to) to.switchedTo(t);
+    // A running RT task whose priority changes stays at the head of its new level.
+    if (queued) to.enqueue(t, false, running);
+    if (running) to.setNext(t);
     if (running) {
       // switched_to_fair() reschedules a running task that left RT; a lowered RT
       // priority may let a waiting RT task in.
@@ -413,7 +415,11 @@ export class Cpu {
   // ---- __schedule ------------------------------------------------------------------------
 
   private pickNext(): Task | null {
-    return this.rt.pick() ?? this.fair.pick();
+    for (const cls of this.classes) {
+      const t = cls.pickNext();
+      if (t) return t;
+    }
+    return null;
   }
 
   schedule(): void {
@@ -440,7 +446,7 @@ export class Cpu {
     const now = this.eng.now;
     this.closeCls();
     if (prev) {
-      if (!prev.isRt) this.fair.putPrev();
+      this.classOf(prev).putPrev(prev);
       this.curr = null;
       prev.prog.switchOut?.(prev);
       prev.lastRanAt = now;
@@ -449,7 +455,7 @@ export class Cpu {
     this.curr = next;
     this.stats.context_switches++;
     if (next) {
-      if (!next.isRt) this.fair.setNext(next);
+      this.classOf(next).setNext(next);
       next.ovh += this.tun.ctxSwitchNs + this.pendingOvh;
       next.runDelayNs += now - next.runnableSince;
       this.acctStart = this.clockTask();
@@ -475,11 +481,7 @@ export class Cpu {
     if (!cur) return;
     const ran = this.clockTask() - this.acctStart;
     this.accountCurr();
-    if (cur.isRt) {
-      if (this.rt.tick(cur, ran)) this.needResched = true;
-    } else if (this.fair.tick(cur)) this.needResched = true;
-    // An RT-throttled CPU running an RT task must switch to the fair class.
-    if (cur.isRt && this.rt.throttled) this.needResched = true;
+    if (this.classOf(cur).taskTick(cur, ran)) this.needResched = true;
   }
 
   /** The RT period timer fired for this CPU. */
