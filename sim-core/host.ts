@@ -4,7 +4,7 @@
  */
 import type { Engine } from "./engine";
 import type { Dist, HostConfig } from "./scenario";
-import type { Rng } from "./rng";
+import type { Rng, Streams } from "./rng";
 import { resolveSched, sharesFromCpuWeight, type SchedTunables } from "./params";
 import { Cpu } from "./sched/cpu";
 import { FairClass, TaskGroup } from "./sched/fair";
@@ -22,14 +22,18 @@ export class Host {
   readonly groups = new Map<string, TaskGroup>();
   readonly tasks: Task[] = [];
   private readonly timerDelivery: Dist | undefined;
+  private readonly placeRng: Rng;
+  private readonly deliveryRng: Rng;
   /** Threads placed on each CPU at creation (fork balancing counts them). */
   private readonly placed: number[];
 
   constructor(
     readonly eng: Engine,
     cfg: HostConfig,
-    private readonly rng: Rng,
+    streams: Streams,
   ) {
+    this.placeRng = streams.get("host/fork-placement");
+    this.deliveryRng = streams.get("host/timer-delivery");
     this.tun = resolveSched(cfg.sched, cfg.cpus);
     this.cpus = [];
     for (let i = 0; i < cfg.cpus; i++) {
@@ -81,7 +85,7 @@ export class Host {
     if (idx < 0) {
       const least = Math.min(...this.placed);
       const ties = this.placed.flatMap((n, i) => (n === least ? [i] : []));
-      idx = ties[Math.floor(this.rng.float() * ties.length)];
+      idx = ties[Math.floor(this.placeRng.float() * ties.length)];
     }
     this.placed[idx]++;
     t.cpu = this.cpus[idx];
@@ -157,7 +161,7 @@ export class Host {
 
   /** One draw of the platform's timer-interrupt delivery delay (0 unless configured). */
   deliveryDelay(): number {
-    return this.timerDelivery ? this.rng.ns(this.timerDelivery) : 0;
+    return this.timerDelivery ? this.deliveryRng.ns(this.timerDelivery) : 0;
   }
 
   /** hrtimer_interrupt() on `c` running `fire` (a wakeup); a vCPU in guest mode exits first. */

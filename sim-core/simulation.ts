@@ -17,7 +17,7 @@ import { MECHANISM_IDS } from "./pvsched/registry";
 import { registerSharedMemory } from "./pvsched/shared_memory";
 import { resolvePvConfig, type PvConfig } from "./pvsched/state";
 import type { CpuStats, Progress, RunResult, ThreadStats, VcpuStats } from "./results";
-import { Rng } from "./rng";
+import { Streams } from "./rng";
 import type { MechanismId, ModeName, ModeSpec, Scenario, Workload } from "./scenario";
 import type { Task } from "./sched/task";
 import { TimelineRecorder } from "./timeline";
@@ -53,6 +53,15 @@ function pvConfigFor(s: Scenario, m: ModeSpec): PvConfig | null {
   return resolvePvConfig(s.pvsched, on, SERIES_DEFAULTS);
 }
 
+/**
+ * The kernel as workload `j` of its side sees it: its random streams are named by the
+ * workload's position, so two workloads that share an id still draw independently, and a
+ * workload draws the same numbers in every mode.
+ */
+function perWorkload(k: Kernel, j: number): Kernel {
+  return { ...k, stream: (n) => k.stream(`w${j}/${n}`) };
+}
+
 function probeId(w: Workload, side: string, n: number): string {
   return w.id ?? `${side}/${w.kind}#${n}`;
 }
@@ -61,10 +70,10 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const m: ModeSpec = typeof mode === "string" ? { mode } : mode;
   const eng = new Engine();
   const seed = s.seed ?? 1;
-  const rng = new Rng(seed);
+  const streams = new Streams(seed);
   const durationNs = Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
   const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
-  const host = new Host(eng, s.host, rng);
+  const host = new Host(eng, s.host, streams);
   const kvm = { ...KVM_DEFAULTS, ...(s.host.kvm ?? {}) };
   const costs: KvmCosts = {
     exitNs: kvm.exit_ns,
@@ -101,7 +110,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const hostK: Kernel = {
     side: "host",
     eng,
-    rng,
+    stream: (n) => streams.get(`host/${n}`),
     spawn: (t, cpu, cg) => host.addTask(t, cpu, cg),
     wake: (t) => host.wakeTask(t),
     sleepUntil: (t, soft, onWake) => {
@@ -151,7 +160,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const guests: Guest[] = [];
   const hostHooks = pv ? pvHostHooks(pv) : null;
   for (const vm of s.vms ?? []) {
-    const guest = new Guest(eng, rng, vm, costs.exitNs + costs.entryNs);
+    const guest = new Guest(eng, streams, vm, costs.exitNs + costs.entryNs);
     guests.push(guest);
     for (let i = 0; i < vm.vcpus; i++) {
       const v = new Vcpu(
@@ -188,7 +197,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       side: "guest",
       vm: vm.name,
       eng,
-      rng,
+      stream: (n) => streams.get(`${vm.name}/${n}`),
       spawn: (t, cpu) => guest.addTask(t, cpu),
       wake: (t) => guest.wake(t),
       sleepUntil: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
@@ -199,11 +208,11 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       probe: makeProbe("guest", vm.name),
     };
     (vm.workloads ?? []).forEach((w, j) => {
-      spawnWorkload(gk, w, probeId(w, vm.name, j), durationNs);
+      spawnWorkload(perWorkload(gk, j), w, probeId(w, vm.name, j), durationNs);
     });
   }
   (s.host.workloads ?? []).forEach((w, j) => {
-    spawnWorkload(hostK, w, probeId(w, "host", j), durationNs);
+    spawnWorkload(perWorkload(hostK, j), w, probeId(w, "host", j), durationNs);
   });
 
   // Boot: every vCPU thread is runnable and enters its guest.

@@ -7,7 +7,7 @@
  * Simplification: guest tasks stay on the vCPU they were placed on (no guest load balancing).
  */
 import { type Engine, type EvHandle, NO_EVENT } from "../engine";
-import type { Rng } from "../rng";
+import type { Rng, Streams } from "../rng";
 import type { Dist, VmConfig } from "../scenario";
 import { GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
 import { Cpu } from "../sched/cpu";
@@ -51,10 +51,14 @@ export class Guest {
   reevaluate: ((v: Vcpu) => void) | null = null;
   irqExit: ((v: Vcpu) => void) | null = null;
   private rr = 0;
+  /** Per-vCPU streams: handler durations, NMI arrivals; one stream for the VM's device. */
+  private readonly irqRng: Rng[] = [];
+  private readonly nmiRng: Rng[] = [];
+  private readonly deviceRng: Rng;
 
   constructor(
     readonly eng: Engine,
-    readonly rng: Rng,
+    streams: Streams,
     readonly cfg: VmConfig,
     /** Cost of a fastpath exit (TSC-deadline write): exit + entry. */
     readonly fastExitNs: number,
@@ -62,7 +66,10 @@ export class Guest {
     this.tun = resolveSched(cfg.guest?.sched, cfg.vcpus);
     this.irq = { ...GUEST_IRQ_DEFAULTS, ...(cfg.guest?.irq ?? {}) };
     this.nohz = cfg.guest?.nohz_idle ?? true;
+    this.deviceRng = streams.get(`${cfg.name}/device-irq`);
     for (let i = 0; i < cfg.vcpus; i++) {
+      this.irqRng.push(streams.get(`${cfg.name}/vcpu${i}/irq`));
+      this.nmiRng.push(streams.get(`${cfg.name}/vcpu${i}/nmi`));
       const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false);
       c.hooks.onIrqExit = () => this.irqExit?.(this.vcpus[i]);
       c.hooks.onSwitch = () => this.deferReevaluate(i);
@@ -108,22 +115,24 @@ export class Guest {
     if (this.irq.nmi_hz > 0) {
       const mean = 1e9 / this.irq.nmi_hz;
       for (let i = 0; i < this.cpus.length; i++) {
+        const rng = this.nmiRng[i]!;
         const next = () => {
-          this.deliver(i, "nmi", this.rng.ns(this.irq.nmi_handler), () => {});
-          const dt = Math.max(1, Math.round(this.rng.exp(mean)));
+          this.deliver(i, "nmi", rng.ns(this.irq.nmi_handler), () => {});
+          const dt = Math.max(1, Math.round(rng.exp(mean)));
           if (this.eng.now + dt <= until) this.eng.after(dt, next);
         };
-        this.eng.at(Math.round(this.rng.exp(mean)), next);
+        this.eng.at(Math.round(rng.exp(mean)), next);
       }
     }
     if (this.irq.device_irq_hz > 0) {
       const mean = 1e9 / this.irq.device_irq_hz;
+      const rng = this.deviceRng;
       const next = () => {
-        this.deliver(0, "device", this.rng.ns(this.irq.device_irq_handler), () => this.softirq(0));
-        const dt = Math.max(1, Math.round(this.rng.exp(mean)));
+        this.deliver(0, "device", rng.ns(this.irq.device_irq_handler), () => this.softirq(0));
+        const dt = Math.max(1, Math.round(rng.exp(mean)));
         if (this.eng.now + dt <= until) this.eng.after(dt, next);
       };
-      this.eng.at(Math.round(this.rng.exp(mean)), next);
+      this.eng.at(Math.round(rng.exp(mean)), next);
     }
     if (!this.nohz) for (let i = 0; i < this.cpus.length; i++) this.startTick(i, false);
     // The guest's own RT bandwidth timer (sched_rt_period_timer). Its interrupt is not modelled:
@@ -204,7 +213,7 @@ export class Guest {
   private lapicFire(i: number): void {
     this.lapicEv[i] = NO_EVENT;
     this.lapicAt[i] = Infinity;
-    this.deliver(i, "timer", this.rng.ns(this.irq.timer_handler), this.expireFns[i]);
+    this.deliver(i, "timer", this.irqRng[i]!.ns(this.irq.timer_handler), this.expireFns[i]);
   }
 
   /** hrtimer_interrupt(): run every timer whose soft expiry has passed, then re-arm. */
@@ -233,7 +242,7 @@ export class Guest {
 
   /** A softirq raised by a handler runs right after it, still in interrupt context. */
   softirq(i: number): void {
-    this.cpus[i].raiseIrq(this.rng.ns(this.irq.softirq), noop, this.entryFns[i]);
+    this.cpus[i].raiseIrq(this.irqRng[i]!.ns(this.irq.softirq), noop, this.entryFns[i]);
   }
 
   // ---- the guest tick --------------------------------------------------------------------------

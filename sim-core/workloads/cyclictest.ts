@@ -60,6 +60,7 @@ export function spawnCyclictest(k: Kernel, w: CyclictestWorkload, id: string): v
   const probe = k.probe(id, "cyclictest");
   const work = w.work ?? { const_us: 3 };
   for (let i = 0; i < o.threads; i++) {
+    const rng = k.stream(`${id}.${i}`);
     const interval = (o.intervalUs + i * o.distanceUs) * 1000;
     let next = 0;
     const t: Task = new Task(
@@ -78,13 +79,13 @@ export function spawnCyclictest(k: Kernel, w: CyclictestWorkload, id: string): v
     );
     const wake = () => {
       t.wakeTarget = next;
-      t.remaining = k.rng.ns(work);
+      t.remaining = rng.ns(work);
       k.wake(t);
     };
     t.onWakeLatency = (lat, now) => probe.record(lat, now);
     k.spawn(t, w.cpu, w.cgroup);
     // Threads start at a random phase of their interval, as they would after thread creation.
-    next = Math.floor(k.rng.float() * interval);
+    next = Math.floor(rng.float() * interval);
     k.firstSleep(t, next, wake);
   }
 }

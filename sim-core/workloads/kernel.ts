@@ -13,7 +13,8 @@ export interface Kernel {
   /** VM name for a guest kernel. */
   readonly vm?: string;
   readonly eng: Engine;
-  readonly rng: Rng;
+  /** The random stream of source `name` (unique per source; see Streams). */
+  stream(name: string): Rng;
   /** Registers a new thread on a CPU (its `cpu`, else the kernel's placement). */
   spawn(t: Task, cpu: number | undefined, cgroup: string | undefined): void;
   wake(t: Task): void;
