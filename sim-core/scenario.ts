@@ -199,6 +199,12 @@ export interface ThreadAttrs {
   cgroup?: string;
   /** Pin to this CPU (host) or vCPU (guest). Unpinned threads are placed and balanced. */
   cpu?: number;
+  /**
+   * Guest only: the threads are kernel threads (kworkers), which never return to user mode, so
+   * the series' synchronous unboost on return to user mode never runs for them.
+   * @default false
+   */
+  kthread?: boolean;
 }
 
 /**
@@ -422,6 +428,7 @@ export type MechanismId =
   | "lazy_boost"
   | "sync_unboost"
   | "boost_on_inject"
+  | "boost_on_block"
   | "preempt_throttle"
   | "switches"
   | "guest_sched_boost"

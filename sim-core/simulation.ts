@@ -6,16 +6,15 @@
 import { Engine } from "./engine";
 import { Guest } from "./guest/guest";
 import { Host } from "./host";
-import { Vcpu, type KvmCosts } from "./kvm/vcpu";
+import { constantKvmCosts } from "./kvm/costs";
+import { Vcpu } from "./kvm/vcpu";
 import { Probe } from "./metrics";
 import { KVM_DEFAULTS, NSEC_PER_MSEC, NSEC_PER_SEC, SERIES_DEFAULTS } from "./params";
-import { onIrqEntry } from "./pvsched/guest_irq_boost";
-import { guestIrqExit, guestReevaluate } from "./pvsched/guest";
-import { pvHostHooks } from "./pvsched/host";
 import { pvThreadHooks } from "./pvsched/host_thread";
 import { MECHANISM_IDS } from "./pvsched/registry";
 import { registerSharedMemory } from "./pvsched/shared_memory";
 import { resolvePvConfig, type PvConfig } from "./pvsched/state";
+import { pvEntryRequests, pvGuestHooks, pvHostHooks } from "./pvsched/wire";
 import type { CpuStats, Progress, RunResult, ThreadStats, VcpuStats } from "./results";
 import { Streams } from "./rng";
 import type { MechanismId, ModeName, ModeSpec, Scenario, Workload } from "./scenario";
@@ -58,8 +57,16 @@ function pvConfigFor(s: Scenario, m: ModeSpec): PvConfig | null {
  * workload's position, so two workloads that share an id still draw independently, and a
  * workload draws the same numbers in every mode.
  */
-function perWorkload(k: Kernel, j: number): Kernel {
-  return { ...k, stream: (n) => k.stream(`w${j}/${n}`) };
+function perWorkload(k: Kernel, j: number, w: Workload): Kernel {
+  const kthread = !!w.kthread && k.side === "guest";
+  return {
+    ...k,
+    stream: (n) => k.stream(`w${j}/${n}`),
+    spawn: (t, cpu, cg) => {
+      t.kthread = kthread;
+      k.spawn(t, cpu, cg);
+    },
+  };
 }
 
 function probeId(w: Workload, side: string, n: number): string {
@@ -75,12 +82,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
   const host = new Host(eng, s.host, streams);
   const kvm = { ...KVM_DEFAULTS, ...(s.host.kvm ?? {}) };
-  const costs: KvmCosts = {
-    exitNs: kvm.exit_ns,
-    entryNs: kvm.entry_ns,
-    postedInterrupts: kvm.posted_interrupts,
-    ipiVirtualization: kvm.ipi_virtualization,
-  };
+  const costs = constantKvmCosts({ ...kvm, setscheduler_ns: s.pvsched?.setscheduler_ns ?? SERIES_DEFAULTS.setscheduler_ns });
   const haltPoll = {
     maxNs: kvm.halt_poll_ns,
     grow: kvm.halt_poll_ns_grow,
@@ -128,10 +130,9 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       c.hooks.beforeIrq?.(c);
       c.raiseIrq(handlerNs, fn);
     },
-    preemptChanged: () => {},
     probe: makeProbe("host", undefined),
     pvThread: pv
-      ? pvThreadHooks(pv, eng)
+      ? pvThreadHooks(pv, eng, costs.setscheduler)
       : m.mode === "static"
         ? {
             onTimer: () => {},
@@ -160,7 +161,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const guests: Guest[] = [];
   const hostHooks = pv ? pvHostHooks(pv) : null;
   for (const vm of s.vms ?? []) {
-    const guest = new Guest(eng, streams, vm, costs.exitNs + costs.entryNs);
+    const guest = new Guest(eng, streams, vm);
     guests.push(guest);
     for (let i = 0; i < vm.vcpus; i++) {
       const v = new Vcpu(
@@ -185,13 +186,12 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       }
       if (pv) {
         v.pvHooks = hostHooks;
+        v.onEntryRequests = pvEntryRequests;
         registerSharedMemory(pv, v);
       }
     }
     if (pv) {
-      guest.setIrqEntry((v) => onIrqEntry(pv, v));
-      guest.reevaluate = (v) => guestReevaluate(pv, v);
-      guest.irqExit = (v) => guestIrqExit(pv, v);
+      guest.setPv(pvGuestHooks(pv));
     }
     const gk: Kernel = {
       side: "guest",
@@ -204,15 +204,14 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       firstSleep: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
       block: (t) => guest.block(t),
       deviceIrq: (t, handlerNs, fn) => guest.deliver(t.pin, "device", handlerNs, fn),
-      preemptChanged: (t) => guest.deferReevaluate(t.pin),
       probe: makeProbe("guest", vm.name),
     };
     (vm.workloads ?? []).forEach((w, j) => {
-      spawnWorkload(perWorkload(gk, j), w, probeId(w, vm.name, j), durationNs);
+      spawnWorkload(perWorkload(gk, j, w), w, probeId(w, vm.name, j), durationNs);
     });
   }
   (s.host.workloads ?? []).forEach((w, j) => {
-    spawnWorkload(perWorkload(hostK, j), w, probeId(w, "host", j), durationNs);
+    spawnWorkload(perWorkload(hostK, j, w), w, probeId(w, "host", j), durationNs);
   });
 
   // Boot: every vCPU thread is runnable and enters its guest.
@@ -243,7 +242,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   for (const c of host.cpus) c.finish();
   for (const g of guests) for (const c of g.cpus) c.finish();
   for (const v of vcpus) {
-    if (!v.pv.shm?.boosted) continue;
+    if (!v.task.boosted) continue;
     const d = endNs - v.pv.boostStart;
     v.pv.boostedNs += d;
     if (d > v.pv.maxBoostNs) v.pv.maxBoostNs = d;
@@ -262,7 +261,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     vm: v.vmName,
     vcpu: v.index,
     boosts: v.pv.boosts,
-    boosts_by: { inject: v.pv.boostsInject, lazy: v.pv.boostsLazy },
+    boosts_by: { ...v.pv.boostsBy },
     unboosts: v.pv.unboosts,
     boosted_ns: v.pv.boostedNs,
     max_boost_ns: v.pv.maxBoostNs,
@@ -298,6 +297,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     cpus,
     threads,
   };
+  if (pv) result.mechanisms = { ...pv.counters };
   if (timeline) result.timeline = timeline.result();
   return result;
 }

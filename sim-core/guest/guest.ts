@@ -10,9 +10,18 @@ import { type Engine, type EvHandle, NO_EVENT } from "../engine";
 import type { Rng, Streams } from "../rng";
 import type { Dist, VmConfig } from "../scenario";
 import { GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
-import { Cpu } from "../sched/cpu";
+import { Cpu, IRQ_HARD, IRQ_NMI, IRQ_SOFT } from "../sched/cpu";
 import type { Task } from "../sched/task";
 import type { IrqSource, Vcpu } from "../kvm/vcpu";
+
+/** The guest side of the series (patches 7 and 8), as the guest kernel calls it. */
+export interface GuestPvHooks {
+  onSchedule(v: Vcpu, next: Task | null): void;
+  onEnqueue(v: Vcpu, t: Task): void;
+  onUserReturn(v: Vcpu, t: Task): void;
+  onIrqEntry(v: Vcpu): void;
+  onIrqExit(v: Vcpu): void;
+}
 
 const noop = () => {};
 
@@ -41,15 +50,11 @@ export class Guest {
   private readonly lapicAt: number[] = [];
   private readonly lapicEv: EvHandle[] = [];
   private readonly tickOn: boolean[] = [];
-  /** Guest-side hooks of the series (patches 7 and 8), set when it is active. */
-  onIrqEntry: ((v: Vcpu) => void) | null = null;
+  /** The guest side of the series (patches 7 and 8), when the guest kernel has it. */
+  private pv: GuestPvHooks | null = null;
   // Per-vCPU callbacks bound once (the interrupt path is the hottest code of a run).
   private readonly lapicFns: (() => void)[] = [];
   private readonly expireFns: (() => void)[] = [];
-  private entryFns: ((() => void) | undefined)[] = [];
-  private readonly reevalFns: (() => void)[] = [];
-  reevaluate: ((v: Vcpu) => void) | null = null;
-  irqExit: ((v: Vcpu) => void) | null = null;
   private rr = 0;
   /** Per-vCPU streams: handler durations, NMI arrivals; one stream for the VM's device. */
   private readonly irqRng: Rng[] = [];
@@ -60,8 +65,6 @@ export class Guest {
     readonly eng: Engine,
     streams: Streams,
     readonly cfg: VmConfig,
-    /** Cost of a fastpath exit (TSC-deadline write): exit + entry. */
-    readonly fastExitNs: number,
   ) {
     this.tun = resolveSched(cfg.guest?.sched, cfg.vcpus);
     this.irq = { ...GUEST_IRQ_DEFAULTS, ...(cfg.guest?.irq ?? {}) };
@@ -71,8 +74,6 @@ export class Guest {
       this.irqRng.push(streams.get(`${cfg.name}/vcpu${i}/irq`));
       this.nmiRng.push(streams.get(`${cfg.name}/vcpu${i}/nmi`));
       const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false);
-      c.hooks.onIrqExit = () => this.irqExit?.(this.vcpus[i]);
-      c.hooks.onSwitch = () => this.deferReevaluate(i);
       this.cpus.push(c);
       this.timers.push([]);
       this.lapicAt.push(Infinity);
@@ -80,34 +81,26 @@ export class Guest {
       this.tickOn.push(false);
       this.lapicFns.push(() => this.lapicFire(i));
       this.expireFns.push(() => this.expire(i));
-      this.entryFns.push(undefined);
-      this.reevalFns.push(() => {
-        this.reevalPending[i] = false;
-        this.reevaluate?.(this.vcpus[i]);
-      });
     }
-  }
-
-  private readonly reevalPending: boolean[] = [];
-
-  /**
-   * Re-evaluates the vCPU's boost need once the current step is over (a context switch is in
-   * progress when it is asked for; the request must see its outcome).
-   */
-  deferReevaluate(i: number): void {
-    if (!this.reevaluate || this.reevalPending[i]) return;
-    this.reevalPending[i] = true;
-    this.cpus[i].defer(this.reevalFns[i]);
   }
 
   attach(v: Vcpu): void {
     this.vcpus.push(v);
   }
 
-  /** Installs the series' irq-entry hook (patch 8) on every vCPU. */
-  setIrqEntry(f: (v: Vcpu) => void): void {
-    this.onIrqEntry = f;
-    this.entryFns = this.vcpus.map((v) => () => f(v));
+  /**
+   * Installs the guest side of the series on every vCPU: the scheduler's and the interrupt
+   * entry/exit paths write the shared area (state changes only; an unboost may exit).
+   */
+  setPv(pv: GuestPvHooks): void {
+    this.pv = pv;
+    this.cpus.forEach((c, i) => {
+      const v = this.vcpus[i]!;
+      c.hooks.onSwitch = (_cpu, next) => pv.onSchedule(v, next);
+      c.hooks.onIrqEntry = () => pv.onIrqEntry(v);
+      c.hooks.onIrqExit = () => pv.onIrqExit(v);
+      c.hooks.onUserReturn = (_cpu, t) => pv.onUserReturn(v, t);
+    });
   }
 
   /** Starts per-vCPU interrupt sources (NMIs, device interrupts). */
@@ -163,10 +156,13 @@ export class Guest {
     return this.cpus[i].active;
   }
 
+  /** try_to_wake_up() from the vCPU the task is on (its timer's interrupt, or a handler). */
   wake(t: Task): void {
     const c = t.cpu!;
     if (t.onRq) return;
     if (!this.tickOn[c.index]) this.startTick(c.index, this.inGuest(c.index));
+    // enqueue_task() on this CPU's own runqueue: patch 7 asks for a boost for an RT task.
+    this.pv?.onEnqueue(this.vcpus[c.index]!, t);
     c.wake(t);
   }
 
@@ -203,11 +199,7 @@ export class Guest {
     this.eng.cancel(this.lapicEv[i]);
     this.lapicAt[i] = min;
     this.lapicEv[i] = min === Infinity ? NO_EVENT : this.eng.at(min, this.lapicFns[i]);
-    if (fromGuest && min !== Infinity) {
-      const v = this.vcpus[i];
-      v.exits.msr_other++;
-      this.cpus[i].raiseIrq(this.fastExitNs, () => {}, undefined, true);
-    }
+    if (fromGuest && min !== Infinity) this.vcpus[i]!.fastExit("msr_other");
   }
 
   private lapicFire(i: number): void {
@@ -234,15 +226,25 @@ export class Guest {
     this.reprogram(i, true);
   }
 
-  /** An interrupt for vCPU i: its handler is queued on the guest CPU, then KVM delivers it. */
+  /**
+   * An interrupt for vCPU i: its handler is queued on the guest CPU and KVM delivers it. The
+   * handler is queued first, so that an exit the delivery causes sees it pending; a timer that
+   * expires in guest mode is a fastpath exit, which comes before its handler.
+   */
   deliver(i: number, source: IrqSource, handlerNs: number, fn: () => void): void {
-    this.cpus[i].raiseIrq(handlerNs, fn, this.entryFns[i]);
-    this.vcpus[i].notify(source);
+    const kind = source === "nmi" ? IRQ_NMI : IRQ_HARD;
+    if (source === "timer") {
+      this.vcpus[i]!.notify(source);
+      this.cpus[i]!.raiseIrq(handlerNs, fn, kind);
+      return;
+    }
+    this.cpus[i]!.raiseIrq(handlerNs, fn, kind);
+    this.vcpus[i]!.notify(source);
   }
 
   /** A softirq raised by a handler runs right after it, still in interrupt context. */
   softirq(i: number): void {
-    this.cpus[i].raiseIrq(this.irqRng[i]!.ns(this.irq.softirq), noop, this.entryFns[i]);
+    this.cpus[i]!.raiseIrq(this.irqRng[i]!.ns(this.irq.softirq), noop, IRQ_SOFT);
   }
 
   // ---- the guest tick --------------------------------------------------------------------------

@@ -17,20 +17,36 @@ import type { FairClass } from "./fair";
 import { RtClass } from "./rt";
 import { taskWeight, type Task } from "./task";
 
+/** What an item of interrupt-level work is. */
+export const IRQ_HARD = 0;
+export const IRQ_SOFT = 1;
+export const IRQ_NMI = 2;
+/** Not an interrupt: guest time spent in a KVM fastpath exit (it is not irq context). */
+export const IRQ_FAST = 3;
+export type IrqKind = typeof IRQ_HARD | typeof IRQ_SOFT | typeof IRQ_NMI | typeof IRQ_FAST;
+
 export interface IrqWork {
   remaining: number;
   done: () => void;
-  /** Called when the work starts executing (irq entry). Must only change state, not re-plan. */
-  start?: () => void;
-  /** Not an interrupt: guest time spent in a fastpath exit (it does not count as irq context). */
-  fast?: boolean;
+  kind: IrqKind;
+  /** It has started executing (it is in service, no longer pending). */
+  begun: boolean;
 }
 
 export interface CpuHooks {
   /** Nothing to run (a guest executes HLT here). Called from an event, never re-entrantly. */
   onIdle?(cpu: Cpu): void;
+  /** Interrupt work (not a fastpath exit) starts executing. Must only change state, not re-plan. */
+  onIrqEntry?(cpu: Cpu, kind: IrqKind): void;
   /** The last pending interrupt work finished (irq exit). */
   onIrqExit?(cpu: Cpu): void;
+  /**
+   * A task switched in is about to run its own code again (exit_to_user_mode_prepare for a
+   * user task). May make this CPU inactive (a guest's synchronous MSR exit).
+   */
+  onUserReturn?(cpu: Cpu, t: Task): void;
+  /** schedule() is about to pick (a vCPU in guest mode on this host CPU must exit first). */
+  beforeSchedule?(cpu: Cpu): void;
   /** newidle balance: try to pull a task before going idle. */
   idleBalance?(cpu: Cpu): void;
   /** A host interrupt is about to be handled (a vCPU in guest mode must exit first). */
@@ -134,6 +150,15 @@ export class Cpu {
     this.segStart = now;
   }
 
+  /**
+   * The running task has preemption disabled and is still runnable: need_resched waits for its
+   * preempt_enable() (a task that blocks schedules whatever its preempt count).
+   */
+  private preemptionOff(): boolean {
+    const c = this.curr;
+    return c !== null && c.preemptDisabled && c.onRq;
+  }
+
   /** Accounts progress before an outside change to this CPU's queues (balancer). */
   settle(): void {
     this.progress();
@@ -147,22 +172,22 @@ export class Cpu {
     let end = -1;
     if (this.active) {
       if (this.irqQ.length > 0) {
-        const w = this.irqQ[0];
-        if (w.start) {
-          const f = w.start;
-          w.start = undefined;
-          f();
+        const w = this.irqQ[0]!;
+        if (!w.begun) {
+          w.begun = true;
+          if (w.kind !== IRQ_FAST) this.hooks.onIrqEntry?.(this, w.kind);
         }
         seg = SEG_IRQ;
         end = now + w.remaining;
-      } else if (this.needResched) {
+      } else if (this.needResched && !this.preemptionOff()) {
         if (this.schedEv === NO_EVENT && !this.inSegDone) this.schedEv = this.eng.at(now, this.scheduleFn);
       } else if (this.curr) {
         const c = this.curr;
-        if (c.ovh > 0 && c.wakeTarget >= 0) {
-          // The overhead ends at a moment someone measures: its own segment.
+        if (c.pendingUserReturn || (c.ovh > 0 && c.wakeTarget >= 0)) {
+          // The overhead ends at a moment someone measures, or where the task returns to its
+          // own code (a hook runs there): its own segment.
           seg = SEG_OVH;
-          end = now + c.ovh;
+          end = now + Math.max(0, c.ovh);
         } else {
           if (c.wakeTarget >= 0) this.recordWake(c);
           seg = SEG_TASK;
@@ -233,7 +258,12 @@ export class Cpu {
     } else if (seg === SEG_OVH) {
       const c = this.curr!;
       c.ovh = 0;
-      if (c.wakeTarget >= 0) this.recordWake(c);
+      if (c.pendingUserReturn) {
+        c.pendingUserReturn = false;
+        this.hooks.onUserReturn?.(this, c);
+      }
+      // A hook may have stopped this CPU (a vCPU exit): the sample is taken when it runs again.
+      if (this.active && this.curr === c && c.wakeTarget >= 0) this.recordWake(c);
     } else if (seg === SEG_TASK) {
       const c = this.curr!;
       c.ovh = 0;
@@ -242,7 +272,7 @@ export class Cpu {
     }
     // The end of this CPU's own segment is a preemption point: a reschedule asked for by what
     // just finished (a task blocking, an irq exit) runs here rather than as one more event.
-    if (this.needResched && this.active && this.irqQ.length === 0) {
+    if (this.needResched && this.active && this.irqQ.length === 0 && !this.preemptionOff()) {
       if (this.schedEv !== NO_EVENT) {
         this.eng.cancel(this.schedEv);
         this.schedEv = NO_EVENT;
@@ -273,22 +303,37 @@ export class Cpu {
   /** Spent interrupt-work records, reused (interrupts are the most frequent allocation). */
   private readonly irqPool: IrqWork[] = [];
 
-  raiseIrq(remaining: number, done: () => void, start?: () => void, fast = false): void {
+  raiseIrq(remaining: number, done: () => void, kind: IrqKind = IRQ_HARD): void {
     this.progress();
     const w = this.irqPool.pop();
     if (w) {
       w.remaining = remaining;
       w.done = done;
-      w.start = start;
-      w.fast = fast;
+      w.kind = kind;
+      w.begun = false;
       this.irqQ.push(w);
-    } else this.irqQ.push({ remaining, done, start, fast });
+    } else this.irqQ.push({ remaining, done, kind, begun: false });
+    this.replan();
+  }
+
+  /** More CPU time for the interrupt work in service (e.g. a setscheduler call in a handler). */
+  chargeIrq(ns: number): void {
+    const w = this.irqQ[0];
+    if (!w || ns <= 0) return;
+    this.progress();
+    w.remaining += ns;
     this.replan();
   }
 
   /** In hardirq/softirq/NMI context (the work executing now is a real interrupt). */
   get inIrq(): boolean {
-    return this.irqQ.length > 0 && !this.irqQ[0].fast;
+    return this.irqQ.length > 0 && this.irqQ[0]!.kind !== IRQ_FAST;
+  }
+
+  /** An interrupt is queued and not yet in service (KVM: kvm_cpu_has_interrupt / a pending timer). */
+  get irqPending(): boolean {
+    for (const w of this.irqQ) if (!w.begun && w.kind !== IRQ_FAST) return true;
+    return false;
   }
 
   // ---- accounting ------------------------------------------------------------------------
@@ -432,6 +477,7 @@ export class Cpu {
     this.progress();
     this.needResched = false;
     this.accountCurr();
+    this.hooks.beforeSchedule?.(this);
     const prev = this.curr;
     let next = this.pickNext();
     if (!next && this.hooks.idleBalance) {
@@ -459,6 +505,7 @@ export class Cpu {
       next.ovh += this.tun.ctxSwitchNs + this.pendingOvh;
       next.runDelayNs += now - next.runnableSince;
       this.acctStart = this.clockTask();
+      if (this.hooks.onUserReturn && !next.kthread) next.pendingUserReturn = true;
       next.prog.switchIn?.(next);
     }
     this.pendingOvh = 0;

@@ -79,6 +79,10 @@ export class Task {
   tg: TaskGroup | null = null;
   /** Guest task: preemption disabled while it runs (a critical section). */
   preemptDisabled = false;
+  /** A kernel thread: it never returns to user mode (no exit_to_user_mode work). */
+  kthread = false;
+  /** Switched in, not yet back in its own code (the CPU's onUserReturn hook runs first). */
+  pendingUserReturn = false;
   constructor(
     public readonly name: string,
     public prog: Program,

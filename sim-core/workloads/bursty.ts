@@ -14,17 +14,13 @@ export function spawnBursty(k: Kernel, w: BurstyWorkload, id: string): void {
       `${id}.${i}`,
       {
         burstEnd: (task) => {
-          if (pd) {
-            task.preemptDisabled = false;
-            k.preemptChanged(task);
-          }
+          // preempt_enable(): the guest may preempt it again (and the series sees it).
+          if (pd) task.preemptDisabled = false;
           k.sleepUntil(task, k.eng.now + rng.ns(w.gap), wake);
         },
         switchIn: (task) => {
-          if (pd && !task.preemptDisabled) {
-            task.preemptDisabled = true;
-            k.preemptChanged(task);
-          }
+          // preempt_disable() at the start of the burst.
+          if (pd) task.preemptDisabled = true;
         },
       },
       w.policy ?? "other",

@@ -26,8 +26,6 @@ export interface Kernel {
   block(t: Task): void;
   /** A device interrupt for the CPU of `t` whose handler runs `fn` (audio period interrupts). */
   deviceIrq(t: Task, handlerNs: number, fn: () => void): void;
-  /** The running task changed its preemption state (guest: the series may react). */
-  preemptChanged(t: Task): void;
   probe(id: string, kind: "cyclictest" | "audio" | "periodic"): Probe;
   /**
    * Host only: what a vCPU-like thread (`pv_thread`) does in this run's mode: the series'

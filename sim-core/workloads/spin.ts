@@ -16,10 +16,7 @@ export function spawnSpin(k: Kernel, w: SpinWorkload, id: string): void {
         task.remaining = Infinity;
       },
       switchIn: (task) => {
-        if (pd && !task.preemptDisabled) {
-          task.preemptDisabled = true;
-          k.preemptChanged(task);
-        }
+        if (pd) task.preemptDisabled = true;
       },
     },
     w.policy ?? "other",
