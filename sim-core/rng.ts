@@ -81,9 +81,11 @@ export class Rng {
     if ("const_us" in d) us = d.const_us;
     else if ("uniform_us" in d) us = d.uniform_us[0] + (d.uniform_us[1] - d.uniform_us[0]) * this.float();
     else if ("exp_mean_us" in d) us = this.exp(d.exp_mean_us);
-    else us = d.lognormal_median_us * Math.exp(Math.log(d.lognormal_gsd) * this.normal());
-    const v = Math.round(us * 1000);
-    return v > 0 ? v : 0;
+    else {
+      us = d.lognormal_median_us * Math.exp(Math.log(d.lognormal_gsd) * this.normal());
+      if (d.max_us !== undefined && us > d.max_us) us = d.max_us;
+    }
+    return Math.max(0, Math.round(us * 1000));
   }
 }
 

@@ -6,7 +6,7 @@
 import { Engine } from "./engine";
 import { Guest } from "./guest/guest";
 import { Host } from "./host";
-import { constantKvmCosts } from "./kvm/costs";
+import { kvmCosts } from "./costs";
 import { Vcpu } from "./kvm/vcpu";
 import { Probe } from "./metrics";
 import { KVM_DEFAULTS, NSEC_PER_MSEC, NSEC_PER_SEC, SERIES_DEFAULTS } from "./params";
@@ -22,6 +22,7 @@ import type { Task } from "./sched/task";
 import { TimelineRecorder } from "./timeline";
 import type { Kernel } from "./workloads/kernel";
 import { spawnWorkload } from "./workloads";
+import { spawnKworkers } from "./noise";
 import { LIMITS } from "./limits";
 
 export interface SimOptions {
@@ -82,7 +83,12 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
   const host = new Host(eng, s.host, streams);
   const kvm = { ...KVM_DEFAULTS, ...(s.host.kvm ?? {}) };
-  const costs = constantKvmCosts({ ...kvm, setscheduler_ns: s.pvsched?.setscheduler_ns ?? SERIES_DEFAULTS.setscheduler_ns });
+  const constantCosts = s.host.cost_model === "constant";
+  const noise = s.host.noise ?? true;
+  const kvmParams = { ...kvm, setscheduler_ns: s.pvsched?.setscheduler_ns ?? SERIES_DEFAULTS.setscheduler_ns };
+  const vcpuCosts = (name: string) => kvmCosts(constantCosts ? null : streams.get(`${name}/kvm-cost`), kvmParams);
+  // The host thread protocol (pv_thread) pays its setscheduler calls from one stream.
+  const costs = vcpuCosts("host/pv-thread");
   const haltPoll = {
     maxNs: kvm.halt_poll_ns,
     grow: kvm.halt_poll_ns_grow,
@@ -131,6 +137,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       c.raiseIrq(handlerNs, fn);
     },
     probe: makeProbe("host", undefined),
+    holdCpuDmaLatency: (us) => host.holdCpuDmaLatency(us),
     pvThread: pv
       ? pvThreadHooks(pv, eng, costs.setscheduler)
       : m.mode === "static"
@@ -161,7 +168,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const guests: Guest[] = [];
   const hostHooks = pv ? pvHostHooks(pv) : null;
   for (const vm of s.vms ?? []) {
-    const guest = new Guest(eng, streams, vm);
+    const guest = new Guest(eng, streams, vm, { constantCosts, noise });
     guests.push(guest);
     for (let i = 0; i < vm.vcpus; i++) {
       const v = new Vcpu(
@@ -169,8 +176,8 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
         host,
         vm.name,
         i,
-        guest.cpus[i],
-        costs,
+        guest.cpus[i]!,
+        vcpuCosts(`${vm.name}/vcpu${i}`),
         haltPoll,
         vm.pv_sched_enabled ?? true,
         vm.never_unboost ?? false,
@@ -205,11 +212,14 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       block: (t) => guest.block(t),
       deviceIrq: (t, handlerNs, fn) => guest.deliver(t.pin, "device", handlerNs, fn),
       probe: makeProbe("guest", vm.name),
+      holdCpuDmaLatency: () => {},
     };
+    if (noise) spawnKworkers(gk, vm.vcpus, durationNs, `${vm.name}/`);
     (vm.workloads ?? []).forEach((w, j) => {
       spawnWorkload(perWorkload(gk, j, w), w, probeId(w, vm.name, j), durationNs);
     });
   }
+  if (noise) spawnKworkers(hostK, s.host.cpus, durationNs);
   (s.host.workloads ?? []).forEach((w, j) => {
     spawnWorkload(perWorkload(hostK, j, w), w, probeId(w, "host", j), durationNs);
   });

@@ -10,6 +10,7 @@ import { type Engine, type EvHandle, NO_EVENT } from "../engine";
 import type { Rng, Streams } from "../rng";
 import type { Dist, VmConfig } from "../scenario";
 import { GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
+import { cpuCosts, tickSoftirqs } from "../costs";
 import { Cpu, IRQ_HARD, IRQ_NMI, IRQ_SOFT } from "../sched/cpu";
 import type { Task } from "../sched/task";
 import type { IrqSource, Vcpu } from "../kvm/vcpu";
@@ -65,6 +66,7 @@ export class Guest {
     readonly eng: Engine,
     streams: Streams,
     readonly cfg: VmConfig,
+    opts: { constantCosts: boolean; noise: boolean },
   ) {
     this.tun = resolveSched(cfg.guest?.sched, cfg.vcpus);
     this.irq = { ...GUEST_IRQ_DEFAULTS, ...(cfg.guest?.irq ?? {}) };
@@ -73,7 +75,9 @@ export class Guest {
     for (let i = 0; i < cfg.vcpus; i++) {
       this.irqRng.push(streams.get(`${cfg.name}/vcpu${i}/irq`));
       this.nmiRng.push(streams.get(`${cfg.name}/vcpu${i}/nmi`));
-      const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false);
+      const rng = opts.constantCosts ? null : streams.get(`${cfg.name}/vcpu${i}/cost`);
+      const soft = tickSoftirqs(opts.noise ? streams.get(`${cfg.name}/vcpu${i}/softirq`) : null, rng, this.tun.tickNs);
+      const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false, cpuCosts(rng, this.tun.ctxSwitchNs, this.tun.tickCostNs), soft);
       this.cpus.push(c);
       this.timers.push([]);
       this.lapicAt.push(Infinity);
@@ -259,7 +263,7 @@ export class Guest {
   private tickFire(i: number): void {
     const c = this.cpus[i];
     c.tickChecks();
-    this.softirq(i);
+    c.maybeTickSoftirq();
     if (this.nohz && !c.curr && c.nrRunning === 0) {
       this.tickOn[i] = false;
       return;

@@ -7,30 +7,12 @@ import type { ExitReason } from "../results";
 export interface KvmCostModel {
   /** A full VM exit up to its handler (hardware exit and KVM's exit path). */
   exitNs(reason: ExitReason): number;
-  /** vcpu_enter_guest() up to guest code. */
-  entryNs(): number;
+  /** vcpu_enter_guest() up to guest code; `injecting`: an interrupt is injected at this entry. */
+  entryNs(injecting: boolean): number;
   /** A fastpath exit that re-enters at once (exit, handler, entry). */
   fastpathNs(reason: ExitReason): number;
   /** sched_setscheduler() on the vCPU thread (the series' boost and unboost). */
   setscheduler(): number;
   readonly postedInterrupts: boolean;
   readonly ipiVirtualization: boolean;
-}
-
-/** Constant costs, as the first model had them (kept for tests that need exact arithmetic). */
-export function constantKvmCosts(p: {
-  exit_ns: number;
-  entry_ns: number;
-  setscheduler_ns: number;
-  posted_interrupts: boolean;
-  ipi_virtualization: boolean;
-}): KvmCostModel {
-  return {
-    exitNs: () => p.exit_ns,
-    entryNs: () => p.entry_ns,
-    fastpathNs: () => p.exit_ns + p.entry_ns,
-    setscheduler: () => p.setscheduler_ns,
-    postedInterrupts: p.posted_interrupts,
-    ipiVirtualization: p.ipi_virtualization,
-  };
 }

@@ -91,6 +91,8 @@ export class Vcpu implements Program {
     nice: number,
   ) {
     this.task = new Task(`${vmName}/vcpu${index}`, this, "other", 0, nice);
+    // A guest's kernel and workload do not fit the cache beside a host hog.
+    this.task.largeWorkingSet = true;
     this.halt = new HaltPoll(haltPoll);
     gcpu.hooks.onIdle = () => this.guestIdle();
   }
@@ -172,7 +174,7 @@ export class Vcpu implements Program {
   /** vcpu_enter_guest() up to guest code; `extraNs` of work first (a deferred boost). */
   private enter(extraNs: number): void {
     this.mode = "enter";
-    this.task.remaining = this.costs.entryNs() + extraNs;
+    this.task.remaining = this.costs.entryNs(this.gcpu.irqPending) + extraNs;
   }
 
   /** Called at the end of entry, just before guest code runs: KVM's pending requests. */
@@ -299,7 +301,10 @@ export class Vcpu implements Program {
    * this is the KVM side of its delivery.
    */
   notify(source: IrqSource): void {
-    if (source === "timer") return this.timerExpired();
+    if (source === "timer") {
+      this.timerExpired();
+      return;
+    }
     const posted =
       (source === "device" && this.costs.postedInterrupts) ||
       (source === "ipi" && (this.costs.postedInterrupts || this.costs.ipiVirtualization));

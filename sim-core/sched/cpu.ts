@@ -7,7 +7,10 @@
  * the running task's context-switch overhead, then its work. Any change (a wakeup, a preemption,
  * an interrupt, the vCPU being descheduled) accounts the segment in progress and re-plans.
  */
+import type { CpuCostModel } from "../costs";
 import { type Engine, type EvHandle, NO_EVENT } from "../engine";
+import type { Rng } from "../rng";
+import type { CpuIdle } from "./cpuidle";
 import type { Policy } from "../scenario";
 import type { SchedTunables } from "../params";
 import { CfsClass } from "./cfs";
@@ -16,6 +19,9 @@ import { EevdfClass } from "./eevdf";
 import type { FairClass } from "./fair";
 import { RtClass } from "./rt";
 import { taskWeight, type Task } from "./task";
+import { COST_DEFAULTS } from "../params";
+
+const noop = () => {};
 
 /** What an item of interrupt-level work is. */
 export const IRQ_HARD = 0;
@@ -93,6 +99,12 @@ export class Cpu {
   private readonly scheduleFn = () => this.schedule();
   private readonly idleFireFn = () => this.idleFire();
   private readonly segDoneFn = () => this.segDone();
+  private readonly tickDoneFn = () => {
+    this.tickChecks();
+    this.maybeTickSoftirq();
+  };
+  /** When the task running now was switched in (for the refill cost of the next switch). */
+  private prevStintStart = 0;
 
   constructor(
     readonly eng: Engine,
@@ -100,6 +112,10 @@ export class Cpu {
     readonly label: string,
     readonly tun: SchedTunables,
     active: boolean,
+    /** What this CPU's kernel paths cost (draws from the CPU's own stream). */
+    readonly costs: CpuCostModel,
+    /** Softirqs raised by a tick: the chance per tick and the stream that decides (null: none). */
+    private readonly tickSoftirq: { p: number; rng: Rng; cost: () => number } | null = null,
   ) {
     this.active = active;
     this.rt = new RtClass(tun);
@@ -156,7 +172,7 @@ export class Cpu {
    */
   private preemptionOff(): boolean {
     const c = this.curr;
-    return c !== null && c.preemptDisabled && c.onRq;
+    return !!c?.preemptDisabled && c.onRq;
   }
 
   /** Accounts progress before an outside change to this CPU's queues (balancer). */
@@ -195,6 +211,7 @@ export class Cpu {
         }
       } else {
         seg = SEG_IDLE;
+        if (this.seg !== SEG_IDLE && this.idle) this.idle.enter(now);
         if (this.hooks.onIdle && this.idleEv === NO_EVENT && !this.idleDeferred) {
           if (this.inSegDone) {
             this.idleDeferred = true;
@@ -305,6 +322,7 @@ export class Cpu {
 
   raiseIrq(remaining: number, done: () => void, kind: IrqKind = IRQ_HARD): void {
     this.progress();
+    this.leaveIdle();
     const w = this.irqPool.pop();
     if (w) {
       w.remaining = remaining;
@@ -314,6 +332,19 @@ export class Cpu {
       this.irqQ.push(w);
     } else this.irqQ.push({ remaining, done, kind, begun: false });
     this.replan();
+  }
+
+  /** The cpuidle state this CPU may be in (host CPUs with C-states), or null. */
+  idle: CpuIdle | null = null;
+
+  /**
+   * Something arrives for an idle CPU: it first leaves its C-state. The exit latency runs before
+   * anything else, as time the CPU spends waking up.
+   */
+  private leaveIdle(): void {
+    if (!this.idle || this.curr || this.irqQ.length > 0) return;
+    const exit = this.idle.exit(this.eng.now);
+    if (exit > 0) this.irqQ.push({ remaining: exit, done: noop, kind: IRQ_FAST, begun: true });
   }
 
   /** More CPU time for the interrupt work in service (e.g. a setscheduler call in a handler). */
@@ -410,6 +441,7 @@ export class Cpu {
   /** Wakes `t` on this CPU (the caller chose the CPU). */
   wake(t: Task): void {
     this.progress();
+    this.leaveIdle();
     this.enqueue(t, true);
     this.checkPreempt(t);
     this.replan();
@@ -502,7 +534,12 @@ export class Cpu {
     this.stats.context_switches++;
     if (next) {
       this.classOf(next).setNext(next);
-      next.ovh += this.tun.ctxSwitchNs + this.pendingOvh;
+      next.ovh += this.costs.contextSwitch() + this.pendingOvh;
+      // The indirect cost: another task ran here long enough to evict the working set.
+      if (next.largeWorkingSet && prev && prev !== next && now - this.prevStintStart >= COST_DEFAULTS.refill_after_ns) {
+        next.ovh += this.costs.refill();
+      }
+      this.prevStintStart = now;
       next.runDelayNs += now - next.runnableSince;
       this.acctStart = this.clockTask();
       if (this.hooks.onUserReturn && !next.kthread) next.pendingUserReturn = true;
@@ -519,7 +556,16 @@ export class Cpu {
     const c = this.curr;
     if (!c || !this.active) return;
     this.hooks.beforeIrq?.(this);
-    this.raiseIrq(this.tun.tickCostNs, () => this.tickChecks());
+    this.raiseIrq(this.costs.tick(), this.tickDoneFn);
+  }
+
+  /**
+   * run_local_timers() raises TIMER_SOFTIRQ only when timers are due, and RCU its own now and
+   * then: osnoise counts ~30 softirqs/s per CPU (NOISE_DEFAULTS), drawn here per tick.
+   */
+  maybeTickSoftirq(): void {
+    const s = this.tickSoftirq;
+    if (s && s.rng.float() < s.p) this.raiseIrq(s.cost(), noop, IRQ_SOFT);
   }
 
   /** The scheduler part of the tick: accounting, slices, RR, RT throttling. */

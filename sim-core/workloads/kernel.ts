@@ -28,6 +28,12 @@ export interface Kernel {
   deviceIrq(t: Task, handlerNs: number, fn: () => void): void;
   probe(id: string, kind: "cyclictest" | "audio" | "periodic"): Probe;
   /**
+   * The workload holds /dev/cpu_dma_latency at `us` (PM QoS). Only the host has cpuidle states:
+   * a 6.5 KVM guest has no cpuidle driver (intel_idle has no VM mode in 6.5, cpuidle-haltpoll
+   * loads only with KVM_HINTS_REALTIME), so its idle loop executes HLT whatever the limit.
+   */
+  holdCpuDmaLatency(us: number): void;
+  /**
    * Host only: what a vCPU-like thread (`pv_thread`) does in this run's mode: the series'
    * protocol in dynamic mode, a fixed RT policy in static mode, nothing in vanilla.
    */

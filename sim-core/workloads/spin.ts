@@ -24,6 +24,7 @@ export function spawnSpin(k: Kernel, w: SpinWorkload, id: string): void {
     w.nice ?? 0,
   );
   t.remaining = Infinity;
+  t.largeWorkingSet = true;
   k.spawn(t, w.cpu, w.cgroup);
   k.wake(t);
 }
