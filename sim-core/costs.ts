@@ -40,14 +40,21 @@ export interface CpuCostModel {
   timerIrq(): number;
 }
 
-export function cpuCosts(rng: Rng | null, ctxSwitchMedianNs: number, tickMedianNs: number): CpuCostModel {
+/** A default cost for hardware `scale` times slower than the measured one. */
+export function scaled(c: LogNormalCost, scale: number): LogNormalCost {
+  return scale === 1 ? c : withMedian(c, c.median_ns * scale);
+}
+
+export function cpuCosts(rng: Rng | null, ctxSwitchMedianNs: number, tickMedianNs: number, scale: number): CpuCostModel {
   const cs = withMedian(COST_DEFAULTS.context_switch, ctxSwitchMedianNs);
   const tick = withMedian(COST_DEFAULTS.tick, tickMedianNs);
+  const irq = scaled(COST_DEFAULTS.hrtimer_irq, scale);
   return {
     contextSwitch: () => drawCost(rng, cs),
+    // Memory-bound: not scaled with the core's speed.
     refill: () => drawCost(rng, COST_DEFAULTS.cache_refill),
     tick: () => drawCost(rng, tick),
-    timerIrq: () => drawCost(rng, COST_DEFAULTS.hrtimer_irq),
+    timerIrq: () => drawCost(rng, irq),
   };
 }
 
@@ -55,25 +62,31 @@ export function cpuCosts(rng: Rng | null, ctxSwitchMedianNs: number, tickMedianN
  * The softirqs a CPU's ticks raise (NOISE_DEFAULTS): the chance per tick of the given period,
  * the stream that decides, and their cost (from the CPU's cost stream). null: no noise.
  */
-export function tickSoftirqs(decide: Rng | null, costRng: Rng | null, tickNs: number): { p: number; rng: Rng; cost: () => number } | null {
+export function tickSoftirqs(
+  decide: Rng | null,
+  costRng: Rng | null,
+  tickNs: number,
+  scale: number,
+): { p: number; rng: Rng; cost: () => number } | null {
   if (!decide) return null;
   const p = Math.min(1, (NOISE_DEFAULTS.softirq_hz * tickNs) / 1e9);
-  return { p, rng: decide, cost: () => drawCost(costRng, NOISE_DEFAULTS.softirq) };
+  const cost = scaled(NOISE_DEFAULTS.softirq, scale);
+  return { p, rng: decide, cost: () => drawCost(costRng, cost) };
 }
 
 /** KVM's costs for one vCPU. */
 export function kvmCosts(
   rng: Rng | null,
   p: { exit_ns: number; entry_ns: number; setscheduler_ns: number; posted_interrupts: boolean; ipi_virtualization: boolean },
+  scale: number,
 ): KvmCostModel {
   const exit = withMedian(COST_DEFAULTS.vm_exit, p.exit_ns);
   const entry = withMedian(COST_DEFAULTS.vm_entry, p.entry_ns);
   const setsched = withMedian(COST_DEFAULTS.setscheduler, p.setscheduler_ns);
-  const inject = COST_DEFAULTS.inject_without_apicv;
-  const scale = p.exit_ns / COST_DEFAULTS.vm_exit.median_ns;
-  const fast: Partial<Record<ExitReason, ReturnType<typeof withMedian>>> = {
-    timer: withMedian(COST_DEFAULTS.fastpath_preemption_timer, COST_DEFAULTS.fastpath_preemption_timer.median_ns * scale),
-    msr_other: withMedian(COST_DEFAULTS.fastpath_tsc_deadline, COST_DEFAULTS.fastpath_tsc_deadline.median_ns * scale),
+  const inject = scaled(COST_DEFAULTS.inject_without_apicv, scale);
+  const fast: Partial<Record<ExitReason, LogNormalCost>> = {
+    timer: scaled(COST_DEFAULTS.fastpath_preemption_timer, scale),
+    msr_other: scaled(COST_DEFAULTS.fastpath_tsc_deadline, scale),
   };
   return {
     exitNs: () => drawCost(rng, exit),

@@ -33,14 +33,15 @@ export class Host {
   ) {
     this.placeRng = streams.get("host/fork-placement");
     this.deliveryRng = streams.get("host/timer-delivery");
-    this.tun = resolveSched(cfg.sched, cfg.cpus);
+    const scale = cfg.cost_scale ?? 1;
+    this.tun = resolveSched(cfg.sched, cfg.cpus, scale);
     this.cpus = [];
     const constant = cfg.cost_model === "constant";
     const noise = cfg.noise ?? true;
     for (let i = 0; i < cfg.cpus; i++) {
       const rng = constant ? null : streams.get(`host/cpu${i}/cost`);
-      const costs = cpuCosts(rng, this.tun.ctxSwitchNs, this.tun.tickCostNs);
-      const soft = tickSoftirqs(noise ? streams.get(`host/cpu${i}/softirq`) : null, rng, this.tun.tickNs);
+      const costs = cpuCosts(rng, this.tun.ctxSwitchNs, this.tun.tickCostNs, scale);
+      const soft = tickSoftirqs(noise ? streams.get(`host/cpu${i}/softirq`) : null, rng, this.tun.tickNs, scale);
       const cpu = new Cpu(eng, i, `cpu${i}`, this.tun, true, costs, soft);
       cpu.hooks.idleBalance = (c) => this.idleBalance(c);
       if (cfg.cpuidle_states?.length) {

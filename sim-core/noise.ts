@@ -19,9 +19,9 @@ export function spawnKworkers(k: Kernel, ncpus: number, until: number, namePrefi
       kthread: true,
       gap: { exp_mean_us: 1e6 / NOISE_DEFAULTS.kworker_hz },
       work: {
-        lognormal_median_us: c.median_ns / NSEC_PER_USEC,
+        lognormal_median_us: (c.median_ns * k.costScale) / NSEC_PER_USEC,
         lognormal_gsd: c.gsd,
-        max_us: (c.cap_ns ?? Number.POSITIVE_INFINITY) / NSEC_PER_USEC,
+        max_us: ((c.cap_ns ?? Number.POSITIVE_INFINITY) * k.costScale) / NSEC_PER_USEC,
       },
     };
     const own: Kernel = {

@@ -49,28 +49,29 @@ export interface LogNormalCost {
 }
 
 /**
- * The platform: the seed's host is a Jasper Lake Celeron (Tremont cores, up to 2.8 GHz). No
- * published VM-exit, context-switch or OS-noise measurement exists for Jasper Lake or another
- * Atom core, so the desktop/server Intel measurements below are scaled by this factor: single-
- * thread benchmarks put Goldmont Plus ~2.4x below a Core i5-8265U and Intel claims Tremont is
- * ~30% faster than Goldmont Plus (notebookcheck, hardlimit.com), which gives 1.5-3x; 2 is the
- * middle. ASSUMPTION (docs/calibration.md).
+ * The seed's host is a Jasper Lake Celeron (Tremont cores, up to 2.8 GHz). No published VM-exit,
+ * context-switch or OS-noise measurement exists for Jasper Lake or another Atom core, so its
+ * scenarios set `host.cost_scale` to this factor over the desktop/server Intel measurements
+ * below: single-thread benchmarks put Goldmont Plus ~2.4x below a Core i5-8265U and Intel claims
+ * Tremont is ~30% faster than Goldmont Plus (notebookcheck, hardlimit.com), which gives 1.5-3x;
+ * 2 is the middle. ASSUMPTION (docs/calibration.md).
  */
 export const JSL_SCALE = 2;
 
 const us = (x: number) => Math.round(x * NSEC_PER_USEC);
 
 /**
- * Cost distributions, each from a published measurement (desktop/server Intel, scaled by
- * JSL_SCALE) or marked ESTIMATE where none exists. docs/calibration.md has the quotes.
+ * Cost distributions on a desktop/server Intel core, each from a published measurement or
+ * marked ESTIMATE where none exists (docs/calibration.md has the quotes). A scenario's
+ * `host.cost_scale` multiplies them for slower hardware (the cache refill excepted: memory-bound).
  */
 export const COST_DEFAULTS = {
   /**
    * Direct context switch. perf bench sched pipe: 2.79 us per op (two switches and the pipe
    * syscalls) in a KVM guest (Ingo Molnar, LKML); Li, Ding, Shen, "Quantifying the Cost of
-   * Context Switch" (ExpCS'07): 3.8 us with the syscalls. Desktop LN(1.2 us, 1.3), scaled.
+   * Context Switch" (ExpCS'07): 3.8 us with the syscalls. Desktop LN(1.2 us, 1.3).
    */
-  context_switch: { median_ns: us(1.2 * JSL_SCALE), gsd: 1.35 } as LogNormalCost,
+  context_switch: { median_ns: us(1.2), gsd: 1.35 } as LogNormalCost,
   /**
    * Indirect cost: cache/TLB refill of a task whose working set was evicted while another ran
    * (Li, Ding, Shen: from ~0 to over 1000 us as the working sets approach the L2 size; Tsafrir,
@@ -83,51 +84,50 @@ export const COST_DEFAULTS = {
   /**
    * scheduler_tick() with its interrupt: below osnoise's 5 us detection threshold on a desktop
    * (rtla osnoise top, kernel docs "alien" example) and ~5.6 us per interference on "f34".
-   * Desktop LN(1.5 us, 1.4), scaled.
+   * Desktop LN(1.5 us, 1.4).
    */
-  tick: { median_ns: us(1.5 * JSL_SCALE), gsd: 1.4 } as LogNormalCost,
+  tick: { median_ns: us(1.5), gsd: 1.4 } as LogNormalCost,
   /**
    * hrtimer_interrupt() with one expiry and its wake-up: timerlat (kernel docs) IRQ latency
-   * ~1 us average, and ~1.5 us for the handler with try_to_wake_up. Desktop LN(1.5 us, 1.4), scaled.
+   * ~1 us average, and ~1.5 us for the handler with try_to_wake_up. Desktop LN(1.5 us, 1.4).
    */
-  hrtimer_irq: { median_ns: us(1.5 * JSL_SCALE), gsd: 1.4 } as LogNormalCost,
+  hrtimer_irq: { median_ns: us(1.5), gsd: 1.4 } as LogNormalCost,
   /**
    * VM exit and entry: kvm-unit-tests vmexit vmcall round trip 1539-1559 cycles on a Skylake
-   * server (Wanpeng Li, kvm list), ~0.65 us; scaled to 1.3 us and split 0.8 exit / 0.5 entry
-   * (the split is ours). gsd 1.2 (the tests report means only: ASSUMPTION).
+   * server (Wanpeng Li, kvm list), ~0.65 us, split 0.4 exit / 0.25 entry (the split is ours). gsd 1.2 (the tests report means only: ASSUMPTION).
    */
-  vm_exit: { median_ns: us(0.4 * JSL_SCALE), gsd: 1.2 } as LogNormalCost,
-  vm_entry: { median_ns: us(0.25 * JSL_SCALE), gsd: 1.2 } as LogNormalCost,
+  vm_exit: { median_ns: us(0.4), gsd: 1.2 } as LogNormalCost,
+  vm_entry: { median_ns: us(0.25), gsd: 1.2 } as LogNormalCost,
   /**
    * Injecting an interrupt without APICv (interrupt-window and EOI handling): tscdeadline_immed
    * takes 3.9-4.8k cycles without APICv and 2.5-3.0k with it on a Skylake server (Wanpeng Li,
-   * fastpath series, kvm list 2020): +0.7 us, scaled.
+   * fastpath series, kvm list 2020): +0.7 us.
    */
-  inject_without_apicv: { median_ns: us(0.7 * JSL_SCALE), gsd: 1.2 } as LogNormalCost,
-  /** TSC-deadline MSR write in the fastpath: vmcall-class, LN(0.6 us, 1.2) desktop, scaled. */
-  fastpath_tsc_deadline: { median_ns: us(0.6 * JSL_SCALE), gsd: 1.25 } as LogNormalCost,
-  /** VMX preemption-timer expiry in the fastpath with its injection: ~1.0 us desktop, scaled. */
-  fastpath_preemption_timer: { median_ns: us(1.0 * JSL_SCALE), gsd: 1.2 } as LogNormalCost,
+  inject_without_apicv: { median_ns: us(0.7), gsd: 1.2 } as LogNormalCost,
+  /** TSC-deadline MSR write in the fastpath: vmcall-class, LN(0.6 us, 1.2). */
+  fastpath_tsc_deadline: { median_ns: us(0.6), gsd: 1.25 } as LogNormalCost,
+  /** VMX preemption-timer expiry in the fastpath with its injection: ~1.0 us. */
+  fastpath_preemption_timer: { median_ns: us(1.0), gsd: 1.2 } as LogNormalCost,
   /**
    * sched_setscheduler_pi_nocheck() on the vCPU thread (rq lock, dequeue, class change,
-   * enqueue): no published measurement. ESTIMATE LN(0.8 us, 1.4) desktop, scaled.
+   * enqueue): no published measurement. ESTIMATE LN(0.8 us, 1.4).
    */
-  setscheduler: { median_ns: us(0.8 * JSL_SCALE), gsd: 1.4 } as LogNormalCost,
+  setscheduler: { median_ns: us(0.8), gsd: 1.4 } as LogNormalCost,
 };
 
 /**
  * Per-CPU OS noise, host and guest (osnoise's classes): softirqs after a tick, and a kworker
  * per CPU. rtla osnoise top (kernel docs, "f34"): ~30 softirqs/s per CPU, 13-31 thread
  * interferences per 53 s, max single noise 24-56 us; "alien": 18-660 thread interferences per
- * 53 s. Durations scaled by JSL_SCALE.
+ * 53 s. Durations are desktop ones (host.cost_scale multiplies them).
  */
 export const NOISE_DEFAULTS = {
   softirq_hz: 30,
   /** Desktop LN(4 us, 2.0): ~20 us p99 as in the osnoise examples. */
-  softirq: { median_ns: us(4 * JSL_SCALE), gsd: 2.0, cap_ns: us(100) } as LogNormalCost,
+  softirq: { median_ns: us(4), gsd: 2.0, cap_ns: us(100) } as LogNormalCost,
   kworker_hz: 1,
-  /** Desktop LN(10 us, 2.5), tail to the 60 us max single noise of the examples, scaled. */
-  kworker: { median_ns: us(10 * JSL_SCALE), gsd: 2.5, cap_ns: us(120) } as LogNormalCost,
+  /** Desktop LN(10 us, 2.5), tail to the 60 us max single noise of the examples. */
+  kworker: { median_ns: us(10), gsd: 2.5, cap_ns: us(60) } as LogNormalCost,
 };
 
 /** KERNEL defaults for a scheduler instance (host or guest). */
@@ -181,12 +181,22 @@ export interface SchedTunables {
   balanceNs: number;
 }
 
+/**
+ * A scheduler instance's tunables. `costScale` multiplies the default costs (context switch,
+ * tick) for slower hardware; costs the scenario states are taken as they are.
+ */
 export function resolveSched(
   cfg: SchedConfig | undefined,
   ncpus: number,
+  costScale = 1,
   base: Required<SchedConfig> = KERNEL_SCHED_DEFAULTS,
 ): SchedTunables {
-  const c = { ...base, ...(cfg ?? {}) };
+  const c = {
+    ...base,
+    context_switch_ns: Math.round(base.context_switch_ns * costScale),
+    tick_cost_ns: Math.round(base.tick_cost_ns * costScale),
+    ...(cfg ?? {}),
+  };
   const f = tunableFactor(c.tunable_scaling, ncpus);
   return {
     fair: c.fair,
@@ -228,18 +238,18 @@ export const SERIES_DEFAULTS = {
   setscheduler_ns: COST_DEFAULTS.setscheduler.median_ns,
 };
 
-/** Guest-side defaults (the guest kernel's handlers), in microseconds. */
+/** Guest-side defaults (the guest kernel's handlers), in microseconds on a desktop core. */
 export const GUEST_IRQ_DEFAULTS = {
   // hrtimer_interrupt + one wake-up: COST_DEFAULTS.hrtimer_irq.
-  timer_handler: { lognormal_median_us: 1.5 * JSL_SCALE, lognormal_gsd: 1.4 },
+  timer_handler: { lognormal_median_us: 1.5, lognormal_gsd: 1.4 },
   // A softirq raised by a handler: NOISE_DEFAULTS.softirq.
-  softirq: { lognormal_median_us: 4 * JSL_SCALE, lognormal_gsd: 2.0 },
+  softirq: { lognormal_median_us: 4, lognormal_gsd: 2.0 },
   nmi_hz: 0,
   // A perf NMI handler; ESTIMATE: like a timer interrupt.
-  nmi_handler: { lognormal_median_us: 1.5 * JSL_SCALE, lognormal_gsd: 1.4 },
+  nmi_handler: { lognormal_median_us: 1.5, lognormal_gsd: 1.4 },
   device_irq_hz: 0,
   // A virtio interrupt handler with its wake-up; ESTIMATE.
-  device_irq_handler: { lognormal_median_us: 2.5 * JSL_SCALE, lognormal_gsd: 1.4 },
+  device_irq_handler: { lognormal_median_us: 2.5, lognormal_gsd: 1.4 },
 };
 
 /**

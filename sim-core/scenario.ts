@@ -232,8 +232,9 @@ export interface CyclictestWorkload extends ThreadAttrs {
    */
   distance_us?: number;
   /**
-   * CPU work per wakeup (clock_gettime, bookkeeping, clock_nanosleep entry).
-   * @default {"lognormal_median_us":3,"lognormal_gsd":1.35}
+   * CPU work per wakeup (clock_gettime, bookkeeping, clock_nanosleep entry). The default's
+   * median is multiplied by host.cost_scale.
+   * @default {"lognormal_median_us":1.5,"lognormal_gsd":1.35}
    */
   work?: Dist;
 }
@@ -429,6 +430,15 @@ export interface HostConfig {
    * polling. None by default: an idle CPU wakes at once.
    */
   cpuidle_states?: CpuidleState[];
+  /**
+   * Multiplies the default costs of the kernel's and KVM's paths (measured on desktop/server
+   * Intel cores) for slower hardware: 2 for the seed's Jasper Lake Celeron (docs/calibration.md).
+   * Costs a scenario states itself are taken as they are.
+   * @minimum 0.1
+   * @maximum 10
+   * @default 1
+   */
+  cost_scale?: number;
   /**
    * `lognormal` (default): every kernel and KVM cost is a draw from its distribution
    * (sim-core/params.ts names the sources). `constant`: every cost is its median, for exact

@@ -82,11 +82,17 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const durationNs = Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
   const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
   const host = new Host(eng, s.host, streams);
-  const kvm = { ...KVM_DEFAULTS, ...(s.host.kvm ?? {}) };
+  const costScale = s.host.cost_scale ?? 1;
+  const kvm = {
+    ...KVM_DEFAULTS,
+    exit_ns: Math.round(KVM_DEFAULTS.exit_ns * costScale),
+    entry_ns: Math.round(KVM_DEFAULTS.entry_ns * costScale),
+    ...(s.host.kvm ?? {}),
+  };
   const constantCosts = s.host.cost_model === "constant";
   const noise = s.host.noise ?? true;
-  const kvmParams = { ...kvm, setscheduler_ns: s.pvsched?.setscheduler_ns ?? SERIES_DEFAULTS.setscheduler_ns };
-  const vcpuCosts = (name: string) => kvmCosts(constantCosts ? null : streams.get(`${name}/kvm-cost`), kvmParams);
+  const kvmParams = { ...kvm, setscheduler_ns: s.pvsched?.setscheduler_ns ?? Math.round(SERIES_DEFAULTS.setscheduler_ns * costScale) };
+  const vcpuCosts = (name: string) => kvmCosts(constantCosts ? null : streams.get(`${name}/kvm-cost`), kvmParams, costScale);
   // The host thread protocol (pv_thread) pays its setscheduler calls from one stream.
   const costs = vcpuCosts("host/pv-thread");
   const haltPoll = {
@@ -118,6 +124,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const hostK: Kernel = {
     side: "host",
     eng,
+    costScale,
     stream: (n) => streams.get(`host/${n}`),
     spawn: (t, cpu, cg) => host.addTask(t, cpu, cg),
     wake: (t) => host.wakeTask(t),
@@ -168,7 +175,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const guests: Guest[] = [];
   const hostHooks = pv ? pvHostHooks(pv) : null;
   for (const vm of s.vms ?? []) {
-    const guest = new Guest(eng, streams, vm, { constantCosts, noise });
+    const guest = new Guest(eng, streams, vm, { constantCosts, noise, costScale });
     guests.push(guest);
     for (let i = 0; i < vm.vcpus; i++) {
       const v = new Vcpu(
@@ -204,6 +211,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       side: "guest",
       vm: vm.name,
       eng,
+      costScale,
       stream: (n) => streams.get(`${vm.name}/${n}`),
       spawn: (t, cpu) => guest.addTask(t, cpu),
       wake: (t) => guest.wake(t),

@@ -41,6 +41,20 @@ export interface GuestIrqTiming {
   device_irq_handler: Dist;
 }
 
+/** The guest's default handler durations on hardware `scale` times slower than a desktop core. */
+function scaledIrqDefaults(scale: number): GuestIrqTiming {
+  const d = GUEST_IRQ_DEFAULTS;
+  const s = (x: { lognormal_median_us: number; lognormal_gsd: number }) => ({ ...x, lognormal_median_us: x.lognormal_median_us * scale });
+  return {
+    timer_handler: s(d.timer_handler),
+    softirq: s(d.softirq),
+    nmi_hz: d.nmi_hz,
+    nmi_handler: s(d.nmi_handler),
+    device_irq_hz: d.device_irq_hz,
+    device_irq_handler: s(d.device_irq_handler),
+  };
+}
+
 export class Guest {
   readonly cpus: Cpu[] = [];
   readonly vcpus: Vcpu[] = [];
@@ -66,18 +80,19 @@ export class Guest {
     readonly eng: Engine,
     streams: Streams,
     readonly cfg: VmConfig,
-    opts: { constantCosts: boolean; noise: boolean },
+    opts: { constantCosts: boolean; noise: boolean; costScale: number },
   ) {
-    this.tun = resolveSched(cfg.guest?.sched, cfg.vcpus);
-    this.irq = { ...GUEST_IRQ_DEFAULTS, ...(cfg.guest?.irq ?? {}) };
+    this.tun = resolveSched(cfg.guest?.sched, cfg.vcpus, opts.costScale);
+    this.irq = { ...scaledIrqDefaults(opts.costScale), ...(cfg.guest?.irq ?? {}) };
     this.nohz = cfg.guest?.nohz_idle ?? true;
     this.deviceRng = streams.get(`${cfg.name}/device-irq`);
     for (let i = 0; i < cfg.vcpus; i++) {
       this.irqRng.push(streams.get(`${cfg.name}/vcpu${i}/irq`));
       this.nmiRng.push(streams.get(`${cfg.name}/vcpu${i}/nmi`));
       const rng = opts.constantCosts ? null : streams.get(`${cfg.name}/vcpu${i}/cost`);
-      const soft = tickSoftirqs(opts.noise ? streams.get(`${cfg.name}/vcpu${i}/softirq`) : null, rng, this.tun.tickNs);
-      const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false, cpuCosts(rng, this.tun.ctxSwitchNs, this.tun.tickCostNs), soft);
+      const soft = tickSoftirqs(opts.noise ? streams.get(`${cfg.name}/vcpu${i}/softirq`) : null, rng, this.tun.tickNs, opts.costScale);
+      const costs = cpuCosts(rng, this.tun.ctxSwitchNs, this.tun.tickCostNs, opts.costScale);
+      const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false, costs, soft);
       this.cpus.push(c);
       this.timers.push([]);
       this.lapicAt.push(Infinity);

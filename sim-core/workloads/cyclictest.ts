@@ -7,14 +7,12 @@
 import type { CyclictestWorkload, Policy } from "../scenario";
 import { Task } from "../sched/task";
 import type { Kernel } from "./kernel";
-import { JSL_SCALE } from "../params";
-
 /**
  * CPU time of one cyclictest loop after its wake-up (clock_gettime through the vDSO, the
  * statistics, clock_nanosleep up to the switch out): ~1.5 us on a desktop core from the loop's
- * structure (rt-tests src/cyclictest/cyclictest.c), no published measurement. ESTIMATE, scaled.
+ * structure (rt-tests src/cyclictest/cyclictest.c), no published measurement. ESTIMATE.
  */
-export const CYCLICTEST_WORK = { lognormal_median_us: 1.5 * JSL_SCALE, lognormal_gsd: 1.35 };
+export const CYCLICTEST_WORK = { lognormal_median_us: 1.5, lognormal_gsd: 1.35 };
 
 export interface CyclictestOptions {
   threads: number;
@@ -68,7 +66,7 @@ export function spawnCyclictest(k: Kernel, w: CyclictestWorkload, id: string): v
   const probe = k.probe(id, "cyclictest");
   // rt-tests' set_latency_target(): writes 0 to /dev/cpu_dma_latency unless --laptop.
   if (!/(^|\s)--laptop(\s|=|$)/.test(w.cmdline ?? "")) k.holdCpuDmaLatency(0);
-  const work = w.work ?? CYCLICTEST_WORK;
+  const work = w.work ?? { ...CYCLICTEST_WORK, lognormal_median_us: CYCLICTEST_WORK.lognormal_median_us * k.costScale };
   for (let i = 0; i < o.threads; i++) {
     const rng = k.stream(`${id}.${i}`);
     const interval = (o.intervalUs + i * o.distanceUs) * 1000;

@@ -13,6 +13,8 @@ export interface Kernel {
   /** VM name for a guest kernel. */
   readonly vm?: string;
   readonly eng: Engine;
+  /** host.cost_scale: default CPU costs of workloads are multiplied by it (slower hardware). */
+  readonly costScale: number;
   /** The random stream of source `name` (unique per source; see Streams). */
   stream(name: string): Rng;
   /** Registers a new thread on a CPU (its `cpu`, else the kernel's placement). */

@@ -69,7 +69,7 @@ test("NMIs boost a low-priority vCPU ~1000 times a second; the host job loses CP
   const job = (x: RunResult) => thread(x, "host-job.0").runtime_ns;
   assert.ok(v.simulated_ns - job(v) > 0 && job(v) - job(d) > 100_000_000, `host job lost ${(job(v) - job(d)) / 1e6} ms`);
   const vcpu1 = (x: RunResult) => thread(x, "batch/vcpu1").runtime_ns;
-  assert.ok(vcpu1(d) > 2 * vcpu1(v), `batch vCPU1 ${vcpu1(v)} -> ${vcpu1(d)} ns`);
+  assert.ok(vcpu1(d) > 1.5 * vcpu1(v), `batch vCPU1 ${vcpu1(v)} -> ${vcpu1(d)} ns`);
   // Were the unboost to nice 0, vCPU1 would take about half of CPU 1 from the host job.
   assert.ok(vcpu1(d) < 0.1 * d.simulated_ns, "between boosts the vCPU is back at nice 19");
   assert.ok(probe(d, "host-cyclictest").latency.max_us > probe(v, "host-cyclictest").latency.max_us);
