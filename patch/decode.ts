@@ -3,6 +3,7 @@
  * and RFC 2047 encoded words in mail headers. Pure TypeScript, no Node or DOM imports.
  */
 import type { PatchDiagnostic } from "./parse";
+import { gunzipBounded, isGzip } from "./gzip";
 // ---------------------------------------------------------------------------------------------
 // Byte decoding
 
@@ -28,6 +29,12 @@ function lineOfByte(bytes: Uint8Array, offset: number): number {
 export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES): DecodeResult {
   if (bytes.length > maxBytes) {
     return { ok: false, line: 0, reason: `input is ${bytes.length} bytes, over the ${maxBytes}-byte limit` };
+  }
+  // A gzip'd mbox (lore serves threads as t.mbox.gz): inflated, within the same byte limit.
+  if (isGzip(bytes)) {
+    const inflated = gunzipBounded(bytes, maxBytes);
+    if (!inflated.ok) return { ok: false, line: 0, reason: inflated.reason };
+    bytes = inflated.bytes;
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {

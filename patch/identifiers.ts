@@ -130,9 +130,11 @@ export interface IdentifierSet {
   add(id: string): unknown;
 }
 
-/** Add the C identifiers of one added line to `seen`/`out` (bounded by `max`). */
-export function collectIdentifiers(line: string, seen: IdentifierSet, out: string[], max: number): void {
-  if (out.length >= max) return;
+/**
+ * The code of one line with string/char literals and comments removed, or null for a line of prose
+ * (a block-comment continuation such as ` * text`). Long lines are cut to their first 4 KiB.
+ */
+export function codeOf(line: string): string | null {
   // Block-comment continuation lines (` * text`) carry prose, not code.
   let first = 0;
   while (first < line.length && (line.charCodeAt(first) === 0x20 || line.charCodeAt(first) === 0x09)) first++;
@@ -142,11 +144,17 @@ export function collectIdentifiers(line: string, seen: IdentifierSet, out: strin
     /^\s*(\*|\/\*)/.test(line) &&
     !/^\s*\*\s*\w+\s*=/.test(line)
   )
-    return;
-  const code = stripCNoise(line.length > MAX_IDENT_LINE ? line.slice(0, MAX_IDENT_LINE) : line);
-  // The identifiers are the matches of /\b[A-Za-z_][A-Za-z0-9_]*\b/g: runs of ASCII word characters
-  // that do not start with a digit. Scanned by hand: a regex match allocates an array per word,
-  // and this runs on every added line of a series (700 000 of them in a 50 MB mbox).
+    return null;
+  return stripCNoise(line.length > MAX_IDENT_LINE ? line.slice(0, MAX_IDENT_LINE) : line);
+}
+
+/**
+ * Call `visit(from, to, id)` for each C identifier of `code` (the runs of ASCII word characters that do
+ * not start with a digit, minus C keywords), left to right; `visit` returns false to stop.
+ * Scanned by hand: a regex match allocates an array per word, and this runs on every added line
+ * of a series (700 000 of them in a 50 MB mbox).
+ */
+export function forEachIdentifier(code: string, visit: (from: number, to: number, id: string) => boolean): void {
   const n = code.length;
   let i = 0;
   while (i < n) {
@@ -163,9 +171,20 @@ export function collectIdentifiers(line: string, seen: IdentifierSet, out: strin
     }
     if (WORD[c] === 2) continue; // a number (or 0x1f, 2nd): not an identifier
     const id = code.slice(from, i);
-    if (C_KEYWORDS.has(id) || seen.has(id)) continue;
+    if (C_KEYWORDS.has(id)) continue;
+    if (!visit(from, i, id)) return;
+  }
+}
+
+/** Add the C identifiers of one added line to `seen`/`out` (bounded by `max`). */
+export function collectIdentifiers(line: string, seen: IdentifierSet, out: string[], max: number): void {
+  if (out.length >= max) return;
+  const code = codeOf(line);
+  if (code === null) return;
+  forEachIdentifier(code, (_from, _to, id) => {
+    if (seen.has(id)) return true;
     const held = seen.add(id);
     out.push(typeof held === "string" ? held : id);
-    if (out.length >= max) return;
-  }
+    return out.length < max;
+  });
 }
