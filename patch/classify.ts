@@ -130,7 +130,8 @@ interface Scored {
 /** The best evidence of mechanism `i`, in words. */
 function bestWhat(s: Scored, i: number): string {
   const verb = s.bestVerb[i];
-  return `${VERBS[verb % 16]} ${s.bestName[i]}${verb >= 16 ? " (from another patch)" : ""}`;
+  const v = VERBS[verb % 16];
+  return `${v ? `${v} ` : ""}${s.bestName[i]}${verb >= 16 ? " (from another patch)" : ""}`;
 }
 
 /**
