@@ -65,9 +65,9 @@ const TYPE_WORDS = /^(struct|union|enum)\s+([A-Za-z_]\w*)\s*\{/;
  * The definition a line opens, if it is one written from column 0: `static int f(`, `struct x {`,
  * `static struct ctl_table t[] = {`, `config FOO`. null otherwise.
  */
-export function scopeOpenedBy(line: string): Scope | null {
+export function scopeOpenedBy(line: string, stripped?: string): Scope | null {
   if (line.length === 0 || !isIdentStart(line.charCodeAt(0))) return null;
-  const code = codeOf(line);
+  const code = stripped ?? codeOf(line);
   if (code === null) return null;
   const kconfig = /^(?:menu)?config\s+([A-Za-z_]\w*)\s*$/.exec(code);
   if (kconfig) return { kind: "kconfig", name: kconfig[1] };
@@ -232,7 +232,7 @@ export class HunkCodeBuilder {
       return;
     }
     if (isIdentStart(c0)) {
-      const opened = scopeOpenedBy(line);
+      const opened = scopeOpenedBy(line, code);
       if (opened) {
         this.defines = this.add(this.defines, opened.name);
         if (opened.kind === "kconfig") this.defines = this.add(this.defines, `CONFIG_${opened.name}`);
@@ -259,8 +259,9 @@ export class HunkCodeBuilder {
 
   /** `unsigned int x = 3;`, `int f(void);`, `DEFINE_STATIC_KEY_FALSE(x);`, `module_param(x, uint, 0644);`. */
   private fileScopeDefinition(code: string): void {
-    const paren = code.indexOf("(");
     const eq = code.indexOf("=");
+    if (eq < 0 && code.charCodeAt(prevNonSpace(code, code.length)) !== 0x3b /* ; */) return; // no definition shape
+    const paren = code.indexOf("(");
     if (eq > 0 && (paren < 0 || eq < paren)) {
       const name = identifierBefore(code, prevNonSpace(code, eq) + 1);
       if (name) this.defines = this.add(this.defines, name);

@@ -15,7 +15,6 @@
 
 import { escapeControls } from "../scenario-loader/escape";
 import { decodeMimeWords, MAX_MIME_HEADER } from "./decode";
-import type { IdentifierSet } from "./identifiers";
 import { HunkCodeBuilder, type HunkCode } from "./code";
 import { decodeBody } from "./mime";
 import { splitSubject } from "./subject";
@@ -256,18 +255,6 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   // (a 50 MB series has 89 000 hunks; their identifiers were most of the parser's memory).
   const idTable = new Map<string, { id: string; hunk: number }>();
   let hunkSerial = 0;
-  const hunkIds: IdentifierSet = {
-    has: (id) => idTable.get(id)?.hunk === hunkSerial,
-    add: (id) => {
-      const e = idTable.get(id);
-      if (!e) {
-        idTable.set(id, { id, hunk: hunkSerial });
-        return id;
-      }
-      e.hunk = hunkSerial;
-      return e.id;
-    },
-  };
   const intern = (id: string): string => {
     const e = idTable.get(id);
     if (e) return e.id;
@@ -466,9 +453,17 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   /** Lists an identifier of an added line in the open hunk's identifiersAdded (once, bounded). */
   const addIdentifier = (id: string) => {
     const h = hunk as Hunk;
-    if (h.identifiersAdded.length >= L.maxIdentifiersPerHunk || hunkIds.has(id)) return;
-    const held = hunkIds.add(id);
-    h.identifiersAdded.push(typeof held === "string" ? held : id);
+    if (h.identifiersAdded.length >= L.maxIdentifiersPerHunk) return;
+    // One table lookup: listed in this hunk already, known from another hunk, or new.
+    const e = idTable.get(id);
+    if (e) {
+      if (e.hunk === hunkSerial) return;
+      e.hunk = hunkSerial;
+      h.identifiersAdded.push(e.id);
+    } else {
+      idTable.set(id, { id, hunk: hunkSerial });
+      h.identifiersAdded.push(id);
+    }
   };
 
   /**
