@@ -1,8 +1,9 @@
 /**
  * `pvsched-sim map <patch-file>... [--json] [--map override.json] [--lenient]`
  *
- * Prints every hunk of the given patch files (unified diff, git format-patch or mbox) with its
- * mechanism under the hunk map, or `unmapped`. The same parser and mapper as the editor's CodeLens
+ * Prints every hunk of the given patch files (unified diff, git format-patch, mbox or lore thread
+ * mbox, gzip'd or not; quoted-printable, base64 and multipart mails decoded; replies skipped) with
+ * the mechanism its code implements, or `unmapped` with the reason. The same parser and mapper as the editor's CodeLens
  * (patch/parse.ts, patch/mapper.ts), so the mapping can be checked outside the editor.
  *
  * Bad input (a missing or unreadable file, a binary file, a file over the size limit, bytes that are
@@ -19,7 +20,9 @@ const USAGE = `usage: pvsched-sim map <patch-file>... [--json] [--map override.j
   Prints every hunk (patch subject, file, line range, function context) and the
   mechanism it implements under the hunk map, or "unmapped".
 
-  --json          print a JSON array of hunks instead of text (lines are 0-based there)
+  --json          print a JSON array of hunks instead of text: per hunk oldStart, oldLines,
+                  newStart, newLines, messageId, mechanism, scores, reason
+                  (document lines are 0-based there)
   --map FILE      a hunk map override (same format as .vscode/pvsched-hunk-map.json)
   --lenient       map what parses even if a file has malformed hunks (warnings on stderr)
 `;
@@ -114,7 +117,8 @@ function formatText(results: FileResult[]): string {
       }
     }
   }
-  out.push(`${mapped} of ${total} hunk(s) mapped`);
+  const replies = results.reduce((n, r) => n + r.parsed.repliesSkipped, 0);
+  out.push(`${mapped} of ${total} hunk(s) mapped${replies ? `; ${replies} repl${replies === 1 ? "y" : "ies"} skipped` : ""}`);
   return `${out.join("\n")}\n`;
 }
 
@@ -152,7 +156,8 @@ export async function mapCommand(args: string[]): Promise<number> {
     const results = files.map((f) => mapOne(f, map, lenient, (s) => warnings.push(s)));
     for (const w of warnings) process.stderr.write(`${oneLine(w)}\n`);
     if (json) {
-      const arr = results.flatMap((r) => r.hunks.map((h) => ({ source: r.file, ...h })));
+      // `code` is what the editor keys rules on; the CLI prints the scores and reason instead.
+      const arr = results.flatMap((r) => r.hunks.map(({ code: _code, ...h }) => ({ source: r.file, ...h })));
       process.stdout.write(`${JSON.stringify(arr, null, 2)}\n`);
     } else {
       process.stdout.write(formatText(results));

@@ -12,6 +12,7 @@ import {
   compileHunkMap,
   mapPatch,
   parseHunkMapText,
+  suggestRule,
   type CompiledHunkMap,
   type HunkMapFile,
   type HunkMapRule,
@@ -191,13 +192,14 @@ export function hunkAt(index: PatchIndex, doc: vscode.TextDocument, line: number
   return index.get(doc).hunks.find((h) => h.line === line) ?? index.get(doc).hunks.find((h) => line >= h.line && line <= h.endLine);
 }
 
-/** The rule that "Map this hunk…" writes: as specific as the hunk allows. */
+/**
+ * The rule that "Map this hunk…" writes: keyed on the hunk's code (the names it defines and calls,
+ * then its other distinctive identifiers, and its enclosing function), never on the subject or
+ * the patch number, so it maps the same code in any respin of the series.
+ */
 export function ruleForHunk(h: MappedHunk, added: string[], mechanism: MechanismId): HunkMapRule {
-  const rule: HunkMapRule = { mechanism, files: [h.file] };
-  const fn = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(h.funcContext)?.[1];
-  if (added.length) rule.identifiers = added.slice(0, 3);
-  else if (fn) rule.functions = [fn];
-  rule.note = `mapped in the editor from "${h.patchSubject || h.file}"`;
+  const rule = suggestRule(h.file, { identifiersAdded: added, code: h.code, funcContext: h.funcContext }, mechanism);
+  rule.note = `mapped in the editor from ${h.messageId ? `<${h.messageId}>` : h.file}`;
   return rule;
 }
 

@@ -1,67 +1,50 @@
 /**
- * Declarative hunk → mechanism map.
+ * Hunk → mechanism mapping: what patch/classify.ts reads from each hunk's code against the
+ * catalogue (patch/catalogue.ts), with a workspace's own rules (`.vscode/pvsched-hunk-map.json`,
+ * schema patch/hunk-map.schema.json) tried first.
  *
- * A map is a list of rules. A rule names a mechanism and says which hunks belong to it:
+ * A workspace rule names a mechanism and the code it recognises:
  *
- *   { "mechanism": "boost_on_inject", "patch": 4, "files": ["arch/x86/kvm/lapic.c"],
- *     "functions": ["apic_timer_expired"], "identifiers": ["kvm_vcpu_kick_boost"],
- *     "subjects": ["latency sensitive"] }
+ *   { "mechanism": "boost_on_inject", "files": ["arch/x86/kvm/lapic.c"],
+ *     "identifiers": ["kvm_vcpu_kick_boost"], "functions": ["apic_timer_expired"] }
  *
- * Matching a hunk against a rule:
- *   1. `files` (globs, picomatch syntax) must match the hunk's file path. Required.
- *   2. If the rule lists any of `identifiers`, `functions`, `subjects` or `patch`, at least one of
- *      them must match too; a rule with files only matches on the file alone.
- *   3. The score ranks the kinds of evidence: an added identifier (8) > the function context (4) >
- *      the patch subject (2) > the patch number (1). The rule with the highest score wins; on equal
- *      scores, the rule matching more distinct added identifiers wins, then the earlier rule. (The
- *      default map lists later patches first, so a hunk that only uses an earlier patch's helpers
- *      goes to the later patch.)
+ * It matches a hunk whose file matches `files` and whose added code has one of `identifiers`
+ * (a trailing `*` matches a prefix) or that sits in one of `functions` (a name, or `/regex/flags`
+ * run by re2js in linear time). A rule with neither matches on the file alone. `subjects` and
+ * `patch` only order rules that matched on code (identifier 8, function 4, subject 2, patch 1,
+ * file alone 0.5). The best matching rule decides; if none matches, the catalogue does, unless
+ * the file says `"extends": "none"`.
  *
- * Layers: a workspace override file's rules are tried first; only if none of them matches a hunk
- * are the default rules tried (`extends: "default"`, the default). With `extends: "none"` only the
- * override's rules are used.
- *
- * Pure TypeScript, no Node/VS Code imports. Globs use picomatch's POSIX build, which has no
- * dependency on `process` or `path`, so it bundles for the browser.
+ * Pure TypeScript, no Node or VS Code imports (picomatch's POSIX build and re2js are both
+ * browser-safe), so the same code runs in the extension host, the web extension and the CLI.
  */
 import picomatch from "picomatch/posix";
-import type { ParseResult, Patch, FileDiff, Hunk } from "./parse";
-import defaultMapJson from "./default-map.json";
+import { RE2JS } from "re2js";
+import type { ParseResult, Patch, FileDiff, Hunk, HunkCode } from "./parse";
+import { CATALOGUE, CATALOGUE_IDS, catalogueEntry } from "./catalogue";
+import { SeriesDefinitions, decide, propagate, scoreHunk, type Classification } from "./classify";
 
-/** The mechanism ids of sim-core (sim-core/pvsched/registry.ts). Kept here as strings so the patch
- * layer does not depend on sim-core; a test checks both lists agree. */
-export const KNOWN_MECHANISMS = [
-  "shared_memory",
-  "setscheduler_irq",
-  "lazy_boost",
-  "sync_unboost",
-  "boost_on_inject",
-  "boost_on_block",
-  "preempt_throttle",
-  "switches",
-  "guest_sched_boost",
-  "guest_irq_boost",
-] as const;
+/** Every mechanism id a hunk can map to (the catalogue's). */
+export const KNOWN_MECHANISMS: readonly string[] = CATALOGUE_IDS;
 
 export interface HunkMapRule {
   mechanism: string;
-  /** Patch number n of `[PATCH n/m]`; evidence, not a filter (a respin may renumber). */
+  /** Patch number n of `[PATCH n/m]`: orders matching rules, never matches alone. */
   patch?: number;
   /** Globs on the file path (new path, or old path for deletions). Required, non-empty. */
   files: string[];
-  /** Names (whole word in the hunk's function context) or `/regex/flags`. */
+  /** Enclosing function names, or `/regex/flags` on the `@@` function context (re2js). */
   functions?: string[];
-  /** Identifiers the hunk adds. A trailing `*` matches a prefix (`pv_sched_*`). */
+  /** Identifiers in the hunk's added code; a trailing `*` matches a prefix (`pv_sched_*`). */
   identifiers?: string[];
-  /** Regexes (case-insensitive) on the patch subject. */
+  /** Regexes (case-insensitive, re2js) on the patch subject: order matching rules only. */
   subjects?: string[];
-  /** Free text shown in explanations. */
   note?: string;
 }
 
 export interface HunkMapFile {
   $schema?: string;
-  /** Whether the default rules are tried after these. Default "default". */
+  /** "default": the catalogue maps what no rule matches. "none": only these rules map. */
   extends?: "default" | "none";
   rules: HunkMapRule[];
 }
@@ -70,44 +53,52 @@ export interface MappedHunk {
   patchSubject: string;
   /** n of `[PATCH n/m]`, or null. */
   patchIndex: number | null;
+  /** The mail's Message-ID, or "" (git format-patch files have none). */
+  messageId: string;
   file: string;
-  /** 0-based document line of the `@@` header. */
+  /** 0-based document lines of the `@@` header and of the hunk's last line. */
   line: number;
-  /** 0-based document line of the hunk's last line. */
   endLine: number;
+  /** The `@@ -oldStart,oldLines +newStart,newLines @@` numbers. */
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
   funcContext: string;
+  /** The enclosing function or struct the change is in (from the `@@` line and context), or null. */
+  scope: string | null;
   mechanism: string | null;
-  /** Why the hunk matched (or why nothing did). */
+  /** Whether sim-core can simulate the mechanism (false for unmapped and for upstream mechanisms). */
+  simulated: boolean;
+  /** Why it maps (or does not): the decisive evidence. */
   reason: string;
-  /** Score of the winning rule (0 when unmapped). */
+  /** Score of the chosen mechanism (0 when unmapped). */
   score: number;
-  /** Which layer the rule came from, and its index in that layer's `rules`. */
-  rule: { source: "override" | "default"; index: number } | null;
+  /** Score per catalogue mechanism, those above 0 only. */
+  scores: Record<string, number>;
+  /** What decided: the hunk's code, its patch (propagated), a workspace rule, or nothing. */
+  via: Classification["via"] | "override";
+  /** The workspace rule that decided, by index in the file's `rules`; null otherwise. */
+  rule: { source: "override"; index: number } | null;
+  /** The names the hunk defines and calls, what "Map this hunk…" keys a rule on. */
+  code: Pick<HunkCode, "defines" | "calls" | "scope">;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Compilation
 
 interface CompiledRule {
   rule: HunkMapRule;
-  source: "override" | "default";
   index: number;
-  fileMatchers: { glob: string; test: (p: string) => boolean }[];
-  exactIds: Set<string>;
-  prefixIds: string[];
-  subjectCache: { patch: Patch | null; hit: { text: string; re: RegExp } | undefined };
-  hasCriteria: boolean;
-  functions: { text: string; re: RegExp }[];
-  /** One regex for all plain names (the common case), so the hot path runs one test. */
-  funcAny: RegExp | null;
-  identifiers: { text: string; exact?: string; prefix?: string }[];
-  subjects: { text: string; re: RegExp }[];
+  files: ((p: string) => boolean)[];
+  ids: Set<string>;
+  prefixes: string[];
+  names: Set<string>;
+  regexes: RE2JS[];
+  subjects: RE2JS[];
 }
 
 export interface CompiledHunkMap {
-  layers: CompiledRule[][];
-  /** Per path: for each layer, the rules whose globs match it (a series touches few paths). */
-  byPath?: Map<string, CompiledRule[][]>;
+  rules: CompiledRule[];
+  /** Whether the catalogue maps hunks no rule matches. */
+  catalogue: boolean;
 }
 
 export interface HunkMapError {
@@ -116,48 +107,40 @@ export interface HunkMapError {
   message: string;
 }
 
-const SCORE = { identifier: 8, function: 4, subject: 2, patch: 1 } as const;
+const REGEX_FORM = /^\/(.*)\/([a-z]*)$/s;
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A user-written regex under re2js: linear time whatever the pattern (no backtracking). */
+function compileUserRegex(text: string, caseInsensitive: boolean): RE2JS {
+  return RE2JS.compile(text, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
 }
 
-function compileFunction(text: string): RegExp {
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(text);
-  if (m) return new RegExp(m[1], m[2].replace(/[gy]/g, ""));
-  return new RegExp(`(^|[^A-Za-z0-9_])${escapeRe(text)}([^A-Za-z0-9_]|$)`);
+function compileFunction(text: string): RE2JS | string {
+  const m = REGEX_FORM.exec(text);
+  return m ? compileUserRegex(m[1], m[2].includes("i")) : text;
 }
 
-function combineFunctions(list: string[]): RegExp | null {
-  if (list.length === 0 || list.some((t) => /^\/(.*)\/([a-z]*)$/s.test(t))) return null;
-  return new RegExp(`(^|[^A-Za-z0-9_])(${list.map(escapeRe).join("|")})([^A-Za-z0-9_]|$)`);
-}
-
-function compileRule(rule: HunkMapRule, source: "override" | "default", index: number): CompiledRule {
+function compileRule(rule: HunkMapRule, index: number): CompiledRule {
+  const functions = (rule.functions ?? []).map(compileFunction);
   return {
     rule,
-    source,
     index,
-    // makeRe + RegExp.test is much cheaper per call than picomatch's matcher function, which also
-    // builds a result object; a 50 MB series has ~90k hunks × ~17 rules.
-    fileMatchers: rule.files.map((glob) => {
-      const re = picomatch.makeRe(glob, { dot: true });
-      return { glob, test: (p: string) => re.test(p) };
+    files: rule.files.map((g) => {
+      const re = picomatch.makeRe(g, { dot: true });
+      return (p: string) => re.test(p);
     }),
-    exactIds: new Set((rule.identifiers ?? []).filter((t) => !t.endsWith("*"))),
-    prefixIds: (rule.identifiers ?? []).filter((t) => t.endsWith("*")).map((t) => t.slice(0, -1)),
-    subjectCache: { patch: null, hit: undefined },
-    hasCriteria: !!(rule.identifiers?.length || rule.functions?.length || rule.subjects?.length) || rule.patch !== undefined,
-    functions: (rule.functions ?? []).map((text) => ({ text, re: compileFunction(text) })),
-    funcAny: combineFunctions(rule.functions ?? []),
-    identifiers: (rule.identifiers ?? []).map((text) => (text.endsWith("*") ? { text, prefix: text.slice(0, -1) } : { text, exact: text })),
-    subjects: (rule.subjects ?? []).map((text) => ({ text, re: new RegExp(text, "i") })),
+    ids: new Set((rule.identifiers ?? []).filter((t) => !t.endsWith("*"))),
+    prefixes: (rule.identifiers ?? []).filter((t) => t.endsWith("*")).map((t) => t.slice(0, -1)),
+    names: new Set(functions.filter((f): f is string => typeof f === "string")),
+    regexes: functions.filter((f): f is RE2JS => typeof f !== "string"),
+    subjects: (rule.subjects ?? []).map((s) => compileUserRegex(s, true)),
   };
 }
 
+const RULE_KEYS = ["mechanism", "patch", "files", "functions", "identifiers", "subjects", "note"];
+
 /**
- * Check the shape of a map (the same constraints as patch/hunk-map.schema.json, which editors use)
- * and that its regexes and globs compile. Returns a list of errors; empty means usable.
+ * Check the shape of a map (the constraints of patch/hunk-map.schema.json, which editors use) and
+ * that its globs compile and its regexes compile under re2js. Returns the errors; empty: usable.
  */
 export function validateHunkMap(value: unknown): HunkMapError[] {
   const errs: HunkMapError[] = [];
@@ -179,12 +162,8 @@ export function validateHunkMap(value: unknown): HunkMapError[] {
       errs.push({ path: at, message: "a rule must be an object" });
       return;
     }
-    for (const k of Object.keys(r)) {
-      if (!["mechanism", "patch", "files", "functions", "identifiers", "subjects", "note"].includes(k)) {
-        errs.push({ path: `${at}/${k}`, message: `unknown key "${k}"` });
-      }
-    }
-    if (typeof r.mechanism !== "string" || !(KNOWN_MECHANISMS as readonly string[]).includes(r.mechanism)) {
+    for (const k of Object.keys(r)) if (!RULE_KEYS.includes(k)) errs.push({ path: `${at}/${k}`, message: `unknown key "${k}"` });
+    if (typeof r.mechanism !== "string" || !KNOWN_MECHANISMS.includes(r.mechanism)) {
       errs.push({ path: `${at}/mechanism`, message: `mechanism must be one of ${KNOWN_MECHANISMS.join(", ")}` });
     }
     if (r.patch !== undefined && (!Number.isInteger(r.patch) || (r.patch as number) < 0)) {
@@ -210,6 +189,14 @@ export function validateHunkMap(value: unknown): HunkMapError[] {
         if (problem) errs.push({ path: `${at}/${key}/${j}`, message: problem });
       });
     };
+    const regexProblem = (compile: () => unknown) => {
+      try {
+        compile();
+        return null;
+      } catch (e) {
+        return `bad regex (re2 syntax, no backreferences or lookaround): ${(e as Error).message}`;
+      }
+    };
     strList("files", true, (s) => {
       try {
         picomatch(s);
@@ -218,49 +205,22 @@ export function validateHunkMap(value: unknown): HunkMapError[] {
         return `bad glob: ${(e as Error).message}`;
       }
     });
-    strList("functions", false, (s) => {
-      try {
-        compileFunction(s);
-        return null;
-      } catch (e) {
-        return `bad regex: ${(e as Error).message}`;
-      }
-    });
+    strList("functions", false, (s) => regexProblem(() => compileFunction(s)));
     strList("identifiers", false, (s) => (/^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(s) ? null : "not a C identifier (optionally ending in *)"));
-    strList("subjects", false, (s) => {
-      try {
-        new RegExp(s, "i");
-        return null;
-      } catch (e) {
-        return `bad regex: ${(e as Error).message}`;
-      }
-    });
+    strList("subjects", false, (s) => regexProblem(() => compileUserRegex(s, true)));
   });
   return errs;
 }
 
-/** The built-in map for the v1 series (patch/default-map.json). */
-export const DEFAULT_HUNK_MAP: HunkMapFile = defaultMapJson as HunkMapFile;
-
-/**
- * Build the layered map: the override's rules first, then (unless `extends: "none"`) the defaults.
- * Throws only if given a map that `validateHunkMap` rejects; callers that read user files should
- * validate first (see `parseHunkMapText`).
- */
-export function compileHunkMap(override?: HunkMapFile | null, defaults: HunkMapFile = DEFAULT_HUNK_MAP): CompiledHunkMap {
-  const layers: CompiledRule[][] = [];
-  if (override) {
-    const errs = validateHunkMap(override);
-    if (errs.length) throw new Error(`invalid hunk map: ${errs[0].path}: ${errs[0].message}`);
-    layers.push(override.rules.map((r, i) => compileRule(r, "override", i)));
-  }
-  if (override?.extends !== "none") {
-    layers.push(defaults.rules.map((r, i) => compileRule(r, "default", i)));
-  }
-  return { layers };
+/** Compile a workspace map (or none: the catalogue alone). Throws only on a map validateHunkMap rejects. */
+export function compileHunkMap(override?: HunkMapFile | null): CompiledHunkMap {
+  if (!override) return { rules: [], catalogue: true };
+  const errs = validateHunkMap(override);
+  if (errs.length) throw new Error(`invalid hunk map: ${errs[0].path}: ${errs[0].message}`);
+  return { rules: override.rules.map(compileRule), catalogue: override.extends !== "none" };
 }
 
-/** Parse and validate the text of an override file (`.vscode/pvsched-hunk-map.json`). */
+/** Parse and validate the text of a workspace map (`.vscode/pvsched-hunk-map.json`). */
 export function parseHunkMapText(text: string): { map: HunkMapFile | null; errors: HunkMapError[] } {
   let value: unknown;
   try {
@@ -272,146 +232,120 @@ export function parseHunkMapText(text: string): { map: HunkMapFile | null; error
   return { map: errors.length ? null : (value as HunkMapFile), errors };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Matching
-
-/** The file glob of `cr` matching the file, or null. */
-function fileGlob(cr: CompiledRule, file: FileDiff): string | null {
+/** Score of a workspace rule for a hunk, or -1 when it does not match. */
+function ruleScore(cr: CompiledRule, patch: Patch, file: FileDiff, hunk: Hunk): number {
   const paths = [file.path, file.oldPath, file.newPath].filter((p): p is string => !!p);
-  return cr.fileMatchers.find((fm) => paths.some((p) => fm.test(p)))?.glob ?? null;
-}
-
-function identifierHits(cr: CompiledRule, hunk: Hunk): string[] {
-  const hits: string[] = [];
-  if (cr.identifiers.length === 0) return hits;
-  for (const id of hunk.identifiersAdded) {
-    if (cr.exactIds.has(id) || cr.prefixIds.some((p) => id.startsWith(p))) hits.push(id);
-  }
-  return hits;
-}
-
-function subjectHit(cr: CompiledRule, patch: Patch) {
-  if (!patch.subject || cr.subjects.length === 0) return undefined;
-  // All hunks of a patch share its subject: remember the last answer.
-  if (cr.subjectCache.patch !== patch) {
-    cr.subjectCache.patch = patch;
-    cr.subjectCache.hit = cr.subjects.find((s) => s.re.test(patch.subject));
-  }
-  return cr.subjectCache.hit;
-}
-
-/** Score of a file-matching rule for the hunk, or -1 if it does not match. Builds no strings. */
-function scoreRule(cr: CompiledRule, patch: Patch, hunk: Hunk): number {
+  if (!cr.files.some((f) => paths.some(f))) return -1;
   let score = 0;
-  if (identifierHits(cr, hunk).length) score += SCORE.identifier;
-  if (
-    hunk.funcContext &&
-    cr.functions.length &&
-    (cr.funcAny ? cr.funcAny.test(hunk.funcContext) : cr.functions.some((f) => f.re.test(hunk.funcContext)))
-  ) {
-    score += SCORE.function;
-  }
-  if (subjectHit(cr, patch)) score += SCORE.subject;
-  if (cr.rule.patch !== undefined && patch.index === cr.rule.patch) score += SCORE.patch;
-  return cr.hasCriteria && score === 0 ? -1 : score;
-}
-
-/** Human explanation of why `cr` matched (only computed for the winning rule). */
-function explain(cr: CompiledRule, patch: Patch, file: FileDiff, hunk: Hunk): string[] {
-  const reasons = [`file ${file.path} matches "${fileGlob(cr, file)}"`];
-  const ids = identifierHits(cr, hunk);
-  if (ids.length) reasons.push(`adds ${ids.slice(0, 4).join(", ")}${ids.length > 4 ? ", …" : ""}`);
-  const fn = hunk.funcContext ? cr.functions.find((f) => f.re.test(hunk.funcContext)) : undefined;
-  if (fn) reasons.push(`function context matches "${fn.text}"`);
-  const subj = subjectHit(cr, patch);
-  if (subj) reasons.push(`subject matches /${subj.text}/i`);
-  if (cr.rule.patch !== undefined && patch.index === cr.rule.patch) reasons.push(`patch ${cr.rule.patch}/${patch.total ?? "?"}`);
-  if (reasons.length === 1) reasons.push("the rule has no other criteria");
-  return reasons;
-}
-
-/** Map one hunk with a compiled map. */
-export function mapHunk(map: CompiledHunkMap, patch: Patch, file: FileDiff, hunk: Hunk): MappedHunk {
-  const result = (mechanism: string | null, reason: string, score: number, rule: MappedHunk["rule"]): MappedHunk => ({
-    patchSubject: patch.subject,
-    patchIndex: patch.index,
-    file: file.path,
-    line: hunk.line,
-    endLine: hunk.endLine,
-    funcContext: hunk.funcContext,
-    mechanism,
-    reason,
-    score,
-    rule,
-  });
-  if (!map.byPath) map.byPath = new Map();
-  const key = file.oldPath === file.newPath ? file.path : `${file.path}\0${file.oldPath ?? ""}\0${file.newPath ?? ""}`;
-  let perLayer = map.byPath.get(key);
-  if (!perLayer) {
-    perLayer = map.layers.map((layer) => layer.filter((cr) => fileGlob(cr, file) !== null));
-    if (map.byPath.size > 10_000) map.byPath.clear();
-    map.byPath.set(key, perLayer);
-  }
-  for (const layer of perLayer) {
-    let best: CompiledRule | null = null;
-    let bestScore = -1;
-    let bestIds = 0;
-    for (const cr of layer) {
-      const sc = scoreRule(cr, patch, hunk);
-      if (sc < 0 || sc < bestScore) continue;
-      const ids = sc >= SCORE.identifier ? identifierHits(cr, hunk).length : 0;
-      if (sc > bestScore || ids > bestIds) {
-        best = cr;
-        bestScore = sc;
-        bestIds = ids;
-      }
-    }
-    if (best) {
-      const cr = best;
-      const where = `${cr.source} rule #${cr.index}${cr.rule.note ? ` (${cr.rule.note})` : ""}`;
-      return result(cr.rule.mechanism, `${explain(cr, patch, file, hunk).join("; ")} [${where}]`, bestScore, {
-        source: cr.source,
-        index: cr.index,
-      });
-    }
-  }
-  return result(null, `no rule matches file ${file.path || "(unnamed)"} with this hunk's identifiers, function or subject`, 0, null);
+  if (hunk.identifiersAdded.some((id) => cr.ids.has(id) || cr.prefixes.some((p) => id.startsWith(p)))) score += 8;
+  const fn = hunk.code.scope?.name ?? functionName(hunk.funcContext);
+  if ((fn && cr.names.has(fn)) || cr.regexes.some((re) => re.matcher(hunk.funcContext).find())) score += 4;
+  const codeCriteria = cr.ids.size + cr.prefixes.length + cr.names.size + cr.regexes.length > 0;
+  if (codeCriteria && score === 0) return -1;
+  if (!codeCriteria) score = 0.5;
+  if (patch.subject && cr.subjects.some((re) => re.matcher(patch.subject).find())) score += 2;
+  if (cr.rule.patch !== undefined && cr.rule.patch === patch.index) score += 1;
+  return score;
 }
 
 /**
- * Map every hunk of a parsed document, in document order. `map` may be a compiled map, an override
- * file (layered over the defaults as its `extends` says), or omitted for the defaults alone.
+ * Map every hunk of a parsed document, in document order. `map`: a compiled map, a workspace map
+ * (rules first, then the catalogue unless `extends: "none"`), or nothing for the catalogue alone.
  */
 export function mapPatch(parsed: ParseResult, map?: CompiledHunkMap | HunkMapFile | null): MappedHunk[] {
-  const compiled = map && "layers" in map ? map : compileHunkMap(map as HunkMapFile | null | undefined);
+  const compiled = map && "catalogue" in map ? map : compileHunkMap(map as HunkMapFile | null | undefined);
+  const defs = new SeriesDefinitions(parsed.patches);
   const out: MappedHunk[] = [];
-  for (const p of parsed.patches) {
+  parsed.patches.forEach((p, i) => {
+    const items: { hunk: Hunk; file: string; c: Classification; f: FileDiff; rule: CompiledRule | null }[] = [];
     for (const f of p.files) {
-      for (const h of f.hunks) out.push(mapHunk(compiled, p, f, h));
+      for (const h of f.hunks) {
+        let c: Classification = compiled.catalogue
+          ? decide(scoreHunk(h, f.path, i, defs), p.subject)
+          : {
+              mechanism: null,
+              score: 0,
+              scores: {},
+              reason: "unmapped: no workspace rule matches (the map has extends: none)",
+              via: "none",
+            };
+        let rule: CompiledRule | null = null;
+        let bestRule = -1;
+        for (const cr of compiled.rules) {
+          const s = ruleScore(cr, p, f, h);
+          if (s > bestRule) [rule, bestRule] = [cr, s];
+        }
+        if (rule && bestRule >= 0) {
+          const note = rule.rule.note ? ` (${rule.rule.note})` : "";
+          c = { ...c, mechanism: rule.rule.mechanism, score: bestRule, via: "code", reason: `workspace rule #${rule.index}${note}` };
+        } else rule = null;
+        items.push({ hunk: h, file: f.path, c, f, rule });
+      }
     }
-  }
+    if (compiled.catalogue) propagate(items.filter((x) => !x.rule));
+    for (const x of items) out.push(toMapped(p, x.f, x.hunk, x.c, x.rule));
+  });
   return out;
 }
 
-/** The function name in a hunk's function context (`static int foo(struct x *y)` → `foo`), or null. */
+function toMapped(p: Patch, f: FileDiff, h: Hunk, c: Classification, rule: CompiledRule | null): MappedHunk {
+  return {
+    patchSubject: p.subject,
+    patchIndex: p.index,
+    messageId: p.messageId,
+    file: f.path,
+    line: h.line,
+    endLine: h.endLine,
+    oldStart: h.oldStart,
+    oldLines: h.oldCount,
+    newStart: h.newStart,
+    newLines: h.newCount,
+    funcContext: h.funcContext,
+    scope: h.code.scope?.name ?? null,
+    mechanism: c.mechanism,
+    simulated: c.mechanism !== null && (catalogueEntry(c.mechanism)?.simulated ?? false),
+    reason: c.reason,
+    score: c.score,
+    scores: c.scores,
+    via: rule ? "override" : c.via,
+    rule: rule ? { source: "override", index: rule.index } : null,
+    code: { defines: h.code.defines, calls: h.code.calls, scope: h.code.scope },
+  };
+}
+
+/** The function name in a `@@` function context (`static int foo(struct x *y)` → `foo`), or null. */
 export function functionName(funcContext: string): string | null {
-  const m = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(funcContext);
-  if (m) return m[1];
+  const paren = funcContext.indexOf("(");
+  if (paren > 0) {
+    const m = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(funcContext.slice(Math.max(0, paren - 256), paren));
+    if (m) return m[1];
+  }
   const s = /^(?:struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(funcContext.trim());
   return s ? s[1] : null;
 }
 
+/** C names too common to recognise a mechanism by (`vcpu`, `ret`, `i`). */
+const GENERIC = new Set(["vcpu", "kvm", "ret", "arch", "data", "val", "rq", "p", "i", "r", "dev", "ctx", "current", "pid", "ops", "state"]);
+
 /**
- * A rule that would map this hunk to `mechanism`, for the "map this hunk" action on an unmapped
- * hunk: the file, the function (if any), and up to `maxIdentifiers` of the longer identifiers the
- * hunk adds (short ones like `i` or `vcpu` would match far too much).
+ * A rule that maps this hunk to `mechanism`, for "Map this hunk…": keyed on the code the hunk
+ * adds — the names it defines, then those it calls, then other distinctive identifiers, up to
+ * `maxIdentifiers` — and on its enclosing function; never on the subject or patch number.
  */
-export function suggestRule(patch: Patch, file: FileDiff, hunk: Hunk, mechanism: string, maxIdentifiers = 3): HunkMapRule {
-  const rule: HunkMapRule = { mechanism, files: [file.path] };
-  const fn = functionName(hunk.funcContext);
-  if (fn) rule.functions = [fn];
-  const ids = hunk.identifiersAdded.filter((id) => id.length >= 8 && /_|[A-Z]/.test(id)).slice(0, maxIdentifiers);
+export function suggestRule(
+  file: string,
+  hunk: { identifiersAdded: readonly string[]; code: Pick<HunkCode, "defines" | "calls" | "scope">; funcContext: string },
+  mechanism: string,
+  maxIdentifiers = 3,
+): HunkMapRule {
+  const rule: HunkMapRule = { mechanism, files: [file] };
+  const distinctive = (id: string) => !GENERIC.has(id) && id.length >= 4;
+  const ordered = [...hunk.code.defines, ...hunk.code.calls, ...hunk.identifiersAdded].filter(distinctive);
+  const ids = [...new Set(ordered)].slice(0, maxIdentifiers);
   if (ids.length) rule.identifiers = ids;
-  if (patch.index !== null) rule.patch = patch.index;
+  const fn = hunk.code.scope?.kind === "function" ? hunk.code.scope.name : functionName(hunk.funcContext);
+  if (fn) rule.functions = [fn];
   return rule;
 }
+
+export { CATALOGUE };

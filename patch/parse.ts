@@ -14,6 +14,14 @@
  */
 
 import { escapeControls } from "../scenario-loader/escape";
+import { decodeMimeWords, MAX_MIME_HEADER } from "./decode";
+import { HunkCodeBuilder, type HunkCode } from "./code";
+import { decodeBody } from "./mime";
+import { splitSubject } from "./subject";
+
+export { decodePatchBytes, decodeMimeWords, MAX_PATCH_BYTES, type DecodeResult } from "./decode";
+export { collectIdentifiers, type IdentifierSet } from "./identifiers";
+export type { HunkCode, Scope } from "./code";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -50,6 +58,8 @@ export interface Hunk {
   truncated: boolean;
   /** Line text was not kept because the document exceeded the retained-lines budget. */
   linesOmitted: boolean;
+  /** What the hunk's code defines, calls, touches and where it sits (patch/code.ts). */
+  code: HunkCode;
 }
 
 export interface FileDiff {
@@ -82,6 +92,8 @@ export interface Patch {
   date: string;
   /** Commit id from the mbox `From <sha> ...` separator or a `commit <sha>` line. */
   commit: string;
+  /** The mail's Message-ID without angle brackets; "" when absent (git format-patch files). */
+  messageId: string;
   /** 0-based line where the patch starts. */
   line: number;
   endLine: number;
@@ -123,6 +135,8 @@ export interface ParseResult {
   lineCount: number;
   /** Set when the whole input was refused; `patches` is then empty. */
   refused: { line: number; reason: string } | null;
+  /** Mails skipped because they are replies (`Re:`): reviews quote hunks, they do not add them. */
+  repliesSkipped: number;
 }
 
 /** Total number of hunks in a parse result. */
@@ -133,258 +147,6 @@ export function countHunks(r: ParseResult): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Byte decoding
-
-export type DecodeResult =
-  | { ok: true; text: string; encoding: "utf-8" | "latin1"; diagnostics: PatchDiagnostic[] }
-  | { ok: false; line: number; reason: string };
-
-/** Bytes limit for `decodePatchBytes`, the same 64 MiB as the parser's character limit. */
-export const MAX_PATCH_BYTES = 64 * 1024 * 1024;
-
-function lineOfByte(bytes: Uint8Array, offset: number): number {
-  let line = 0;
-  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
-  return line;
-}
-
-/**
- * Decode a patch file's bytes. UTF-8 is tried strictly first; text that is not valid UTF-8 (old
- * mails in ISO-8859-1 are common on kernel lists) is decoded as latin1 with a warning, unless it
- * holds control characters that no text file has, in which case it is refused. Bytes holding a NUL
- * are refused as binary.
- */
-export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES): DecodeResult {
-  if (bytes.length > maxBytes) {
-    return { ok: false, line: 0, reason: `input is ${bytes.length} bytes, over the ${maxBytes}-byte limit` };
-  }
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    return { ok: false, line: lineOfByte(bytes, nul), reason: `binary file (NUL byte at offset ${nul}), not a patch` };
-  }
-  let start = 0;
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
-  const body = bytes.subarray(start);
-  try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(body);
-    return { ok: true, text, encoding: "utf-8", diagnostics: [] };
-  } catch {
-    // fall through to latin1
-  }
-  let firstBad = -1;
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] >= 0x80) {
-      firstBad = i;
-      break;
-    }
-  }
-  // Latin1 maps every byte to a code point, so it cannot fail; refuse only bytes that are not
-  // plausible text in any 8-bit charset: C0 controls other than tab/LF/VT/FF/CR/ESC.
-  for (let i = 0; i < body.length; i++) {
-    const b = body[i];
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) {
-      return {
-        ok: false,
-        line: lineOfByte(body, i),
-        reason: `not UTF-8 and not text (control byte 0x${b.toString(16).padStart(2, "0")} at offset ${i + start})`,
-      };
-    }
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("latin1").decode(body);
-  } catch {
-    // TextDecoder("latin1") is windows-1252 in WHATWG; build the string by hand if a runtime lacks it.
-    let s = "";
-    for (let i = 0; i < body.length; i += 8192) {
-      s += String.fromCharCode(...body.subarray(i, Math.min(body.length, i + 8192)));
-    }
-    text = s;
-  }
-  return {
-    ok: true,
-    text,
-    encoding: "latin1",
-    diagnostics: [
-      {
-        line: lineOfByte(body, Math.max(firstBad, 0)),
-        severity: "warning",
-        code: "not-utf8",
-        message: `input is not valid UTF-8 (first bad byte at offset ${firstBad + start}); decoded as latin1`,
-      },
-    ],
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Identifiers
-
-/** C keywords (C11 + common GNU spellings) and preprocessor words, never reported as identifiers. */
-const C_KEYWORDS = new Set([
-  "auto",
-  "break",
-  "case",
-  "char",
-  "const",
-  "continue",
-  "default",
-  "do",
-  "double",
-  "else",
-  "enum",
-  "extern",
-  "float",
-  "for",
-  "goto",
-  "if",
-  "inline",
-  "int",
-  "long",
-  "register",
-  "restrict",
-  "return",
-  "short",
-  "signed",
-  "sizeof",
-  "static",
-  "struct",
-  "switch",
-  "typedef",
-  "union",
-  "unsigned",
-  "void",
-  "volatile",
-  "while",
-  "_Alignas",
-  "_Alignof",
-  "_Atomic",
-  "_Bool",
-  "_Complex",
-  "_Generic",
-  "_Imaginary",
-  "_Noreturn",
-  "_Static_assert",
-  "_Thread_local",
-  "asm",
-  "__asm__",
-  "__attribute__",
-  "typeof",
-  "__typeof__",
-  "__inline__",
-  "__volatile__",
-  "__restrict",
-  "bool",
-  "true",
-  "false",
-  // preprocessor
-  "include",
-  "define",
-  "undef",
-  "ifdef",
-  "ifndef",
-  "endif",
-  "elif",
-  "pragma",
-  "defined",
-  "error",
-]);
-
-/** 1 for the ASCII word characters [A-Za-z0-9_], 2 for the digits among them. */
-const WORD = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z_]/.test(ch)) WORD[c] = 1;
-  else if (/[0-9]/.test(ch)) WORD[c] = 2;
-}
-
-/** Strip string/char literals and comments from one line of C, roughly (no state across lines). */
-function stripCNoise(line: string): string {
-  if (/^\s*#\s*include\b/.test(line)) return "";
-  // Fast path: most lines have no literal or comment.
-  if (line.indexOf('"') < 0 && line.indexOf("'") < 0 && line.indexOf("/") < 0) return line;
-  // Keep the code between literals and comments as slices (linear, no per-character concatenation).
-  const parts: string[] = [];
-  let from = 0;
-  let i = 0;
-  const n = line.length;
-  while (i < n) {
-    const c = line.charCodeAt(i);
-    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
-      parts.push(line.slice(from, i));
-      i++;
-      while (i < n && line.charCodeAt(i) !== c) i += line.charCodeAt(i) === 0x5c ? 2 : 1;
-      i++;
-      from = i;
-    } else if (c === 0x2f /* / */ && line.charCodeAt(i + 1) === 0x2f) {
-      parts.push(line.slice(from, i));
-      return parts.join(" ");
-    } else if (c === 0x2f && line.charCodeAt(i + 1) === 0x2a /* * */) {
-      parts.push(line.slice(from, i));
-      const end = line.indexOf("*/", i + 2);
-      if (end < 0) return parts.join(" ");
-      i = end + 2;
-      from = i;
-    } else {
-      i++;
-    }
-  }
-  if (from < n) parts.push(line.slice(from));
-  return parts.join(" ");
-}
-
-/** Lines longer than this are not code anyone wrote by hand; only their start is scanned. */
-const MAX_IDENT_LINE = 4096;
-
-/**
- * What collectIdentifiers needs of its `seen` set. `add` may return the string to list instead
- * of `id` (an equal one already held), so a big series keeps each identifier once.
- */
-export interface IdentifierSet {
-  has(id: string): boolean;
-  add(id: string): unknown;
-}
-
-/** Add the C identifiers of one added line to `seen`/`out` (bounded by `max`). */
-export function collectIdentifiers(line: string, seen: IdentifierSet, out: string[], max: number): void {
-  if (out.length >= max) return;
-  // Block-comment continuation lines (` * text`) carry prose, not code.
-  let first = 0;
-  while (first < line.length && (line.charCodeAt(first) === 0x20 || line.charCodeAt(first) === 0x09)) first++;
-  const f = line.charCodeAt(first);
-  if (
-    (f === 0x2a /* * */ || (f === 0x2f /* / */ && line.charCodeAt(first + 1) === 0x2a)) &&
-    /^\s*(\*|\/\*)/.test(line) &&
-    !/^\s*\*\s*\w+\s*=/.test(line)
-  )
-    return;
-  const code = stripCNoise(line.length > MAX_IDENT_LINE ? line.slice(0, MAX_IDENT_LINE) : line);
-  // The identifiers are the matches of /\b[A-Za-z_][A-Za-z0-9_]*\b/g: runs of ASCII word characters
-  // that do not start with a digit. Scanned by hand: a regex match allocates an array per word,
-  // and this runs on every added line of a series (700 000 of them in a 50 MB mbox).
-  const n = code.length;
-  let i = 0;
-  while (i < n) {
-    const c = code.charCodeAt(i);
-    if (c >= 128 || WORD[c] === 0) {
-      i++;
-      continue;
-    }
-    const from = i;
-    while (i < n) {
-      const d = code.charCodeAt(i);
-      if (d >= 128 || WORD[d] === 0) break;
-      i++;
-    }
-    if (WORD[c] === 2) continue; // a number (or 0x1f, 2nd): not an identifier
-    const id = code.slice(from, i);
-    if (C_KEYWORDS.has(id) || seen.has(id)) continue;
-    const held = seen.add(id);
-    out.push(typeof held === "string" ? held : id);
-    if (out.length >= max) return;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Line-level recognisers
 
 /** `From <sha> Mon Sep 17 00:00:00 2001` (git) or any mbox `From addr Day Mon dd hh:mm:ss ...`. */
@@ -392,8 +154,6 @@ const MBOX_FROM_RE =
   /^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{1,2}:\d\d:\d\d/;
 const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
 const COMMIT_RE = /^commit ([0-9a-f]{7,64})\b/;
-const SUBJECT_PREFIX_RE = /^\s*\[([^\]]*)\]\s*/;
-const NUM_RE = /(\d+)\s*\/\s*(\d+)/;
 
 function isMboxFrom(line: string): boolean {
   return line.startsWith("From ") && MBOX_FROM_RE.test(line);
@@ -436,67 +196,6 @@ function parseDiffGitPaths(rest: string): [string | null, string | null] {
   return [null, null];
 }
 
-function splitSubject(raw: string): { subject: string; prefix: string; index: number | null; total: number | null } {
-  let rest = raw.trim();
-  const prefixes: string[] = [];
-  let index: number | null = null;
-  let total: number | null = null;
-  // Mailers may stack prefixes: `Re: [PATCH 1/2]` or `[RFC][PATCH 1/2]`.
-  for (let guard = 0; guard < 8; guard++) {
-    const re = /^(re|fwd?):\s*/i.exec(rest);
-    if (re) {
-      rest = rest.slice(re[0].length);
-      continue;
-    }
-    const m = SUBJECT_PREFIX_RE.exec(rest);
-    if (!m) break;
-    prefixes.push(m[1]);
-    const num = NUM_RE.exec(m[1]);
-    if (num && index === null) {
-      index = Number(num[1]);
-      total = Number(num[2]);
-    }
-    rest = rest.slice(m[0].length);
-  }
-  return { subject: rest, prefix: prefixes.join(" "), index, total };
-}
-
-/** Longest header value decodeMimeWords scans (real headers are well under 1 KB). */
-const MAX_MIME_HEADER = 16384;
-
-/**
- * Decode RFC 2047 encoded words (`=?UTF-8?q?Ren=C3=A9?=`, `=?utf-8?b?...?=`) in a header value, as
- * mailers write non-ASCII names and subjects. Unknown charsets and bad encodings are left as is.
- */
-export function decodeMimeWords(value: string): string {
-  // Real headers are short; a huge one is left alone rather than scanned with a regex.
-  if (value.indexOf("=?") < 0 || value.length > MAX_MIME_HEADER) return value;
-  // Whitespace between two encoded words is not part of the text.
-  return value
-    .replace(/\?=\s+=\?/g, "?==?")
-    .replace(/=\?([^?\s]+)\?([qQbB])\?([^?\s]*)\?=/g, (whole, cs: string, enc: string, data: string) => {
-      const charset = cs.toLowerCase().replace(/\*.*$/, "");
-      let bytes: number[] = [];
-      try {
-        if (enc.toLowerCase() === "q") {
-          const t = data.replace(/_/g, " ");
-          for (let i = 0; i < t.length; i++) {
-            if (t[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(t.slice(i + 1, i + 3))) {
-              bytes.push(parseInt(t.slice(i + 1, i + 3), 16));
-              i += 2;
-            } else bytes.push(t.charCodeAt(i) & 0xff);
-          }
-        } else {
-          const bin = atob(data);
-          bytes = Array.from(bin, (c) => c.charCodeAt(0));
-        }
-        return new TextDecoder(charset, { fatal: true }).decode(new Uint8Array(bytes));
-      } catch {
-        return whole;
-      }
-    });
-}
-
 // ---------------------------------------------------------------------------------------------
 // The parser
 
@@ -510,7 +209,8 @@ type State =
   | "fileHeader" // after `diff --git`, before hunks
   | "hunk" // inside a hunk with lines remaining
   | "afterHunk" // after a complete hunk: another hunk, another file, or trailer
-  | "binary"; // inside a `GIT binary patch` literal/delta block
+  | "binary" // inside a `GIT binary patch` literal/delta block
+  | "skipMessage"; // a reply mail: nothing in it until the next mbox separator
 
 /**
  * Parse a patch document. Never throws; problems are reported in `diagnostics`, and an input that
@@ -518,7 +218,7 @@ type State =
  */
 export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}): ParseResult {
   const L: ParseLimits = { ...DEFAULT_LIMITS, ...limits };
-  const result: ParseResult = { patches: [], diagnostics: [], lineCount: 0, refused: null };
+  const result: ParseResult = { patches: [], diagnostics: [], lineCount: 0, refused: null, repliesSkipped: 0 };
   if (typeof text !== "string") {
     result.refused = { line: 0, reason: "input is not text" };
     return result;
@@ -555,17 +255,11 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   // (a 50 MB series has 89 000 hunks; their identifiers were most of the parser's memory).
   const idTable = new Map<string, { id: string; hunk: number }>();
   let hunkSerial = 0;
-  const hunkIds: IdentifierSet = {
-    has: (id) => idTable.get(id)?.hunk === hunkSerial,
-    add: (id) => {
-      const e = idTable.get(id);
-      if (!e) {
-        idTable.set(id, { id, hunk: hunkSerial });
-        return id;
-      }
-      e.hunk = hunkSerial;
-      return e.id;
-    },
+  const intern = (id: string): string => {
+    const e = idTable.get(id);
+    if (e) return e.id;
+    idTable.set(id, { id, hunk: -1 });
+    return id;
   };
   let totalHunks = 0;
   let totalFiles = 0;
@@ -577,7 +271,10 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   // A Subject or From header that may continue on folded lines: its raw parts are collected and
   // decoded and split once when the header ends (finishHeader), so a header folded over n lines
   // costs O(n), not O(n^2) or worse (re-splitting the whole subject at every line).
-  let folded = null as { patch: Patch; name: "subject" | "from"; parts: string[] } | null;
+  let folded = null as { patch: Patch; name: FoldedHeader; parts: string[] } | null;
+  // The MIME headers of the mail being read, and where its diagnostics start (for a broken mail).
+  let mail = { contentType: "", encoding: "", reply: false, diagStart: 0 };
+  let code = null as HunkCodeBuilder | null;
   let pendingMinus = null as { line: number; text: string } | null; // `--- x` awaiting `+++ y`
   let lineNo = -1;
   let bodyFirst = false; // at the first line of a mail body
@@ -598,11 +295,13 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       author: "",
       date: "",
       commit: "",
+      messageId: "",
       line,
       endLine: line,
       files: [],
     };
     result.patches.push(p);
+    mail = { contentType: "", encoding: "", reply: false, diagStart: diags.length };
     return p;
   };
 
@@ -625,6 +324,8 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     }
     hunk.endLine = Math.max(hunk.line, lastLine);
     if (file) file.endLine = Math.max(file.endLine, hunk.endLine);
+    if (code) hunk.code = code.finish();
+    code = null;
     hunk = null;
     oldLeft = newLeft = 0;
   };
@@ -713,7 +414,9 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       identifiersAdded: [],
       truncated: false,
       linesOmitted: false,
+      code: NO_CODE,
     };
+    code = new HunkCodeBuilder(hunk.funcContext, intern);
     hunkSerial++;
     f.hunks.push(hunk);
     f.endLine = line;
@@ -747,6 +450,22 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     return false;
   };
 
+  /** Lists an identifier of an added line in the open hunk's identifiersAdded (once, bounded). */
+  const addIdentifier = (id: string) => {
+    const h = hunk as Hunk;
+    if (h.identifiersAdded.length >= L.maxIdentifiersPerHunk) return;
+    // One table lookup: listed in this hunk already, known from another hunk, or new.
+    const e = idTable.get(id);
+    if (e) {
+      if (e.hunk === hunkSerial) return;
+      e.hunk = hunkSerial;
+      h.identifiersAdded.push(e.id);
+    } else {
+      idTable.set(id, { id, hunk: hunkSerial });
+      h.identifiersAdded.push(id);
+    }
+  };
+
   /**
    * Try to consume the line text[start, end) as a hunk body line. Returns false if it cannot
    * belong to the hunk. Most lines of a big series are hunk lines: this looks at the text in
@@ -760,15 +479,18 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       const body = text.slice(start + 1, end);
       h.addedCount++;
       if (keep()) h.added.push(body);
-      collectIdentifiers(body, hunkIds, h.identifiersAdded, L.maxIdentifiersPerHunk);
+      code?.added(body, addIdentifier);
     } else if (c === 0x2d /* - */ && oldLeft > 0) {
       oldLeft--;
       h.removedCount++;
-      if (keep()) h.removed.push(text.slice(start + 1, end));
+      const body = text.slice(start + 1, end);
+      if (keep()) h.removed.push(body);
+      code?.removed(body);
     } else if ((c === 0x20 /* space */ || c === -1) && oldLeft > 0 && newLeft > 0) {
       // An empty line counts as an empty context line: mailers often strip the trailing space.
       oldLeft--;
       newLeft--;
+      if (c === 0x20 && code?.wantsContext(text.charCodeAt(start + 1))) code.context(text.slice(start + 1, end));
     } else if (c === 0x5c /* \ */) {
       // `\ No newline at end of file`
     } else {
@@ -837,6 +559,7 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     // Mbox separator: always starts a new patch outside hunks.
     if (isMboxFrom(line)) {
       closeFile(lineNo - 1);
+      finishMail();
       patch = newPatch(lineNo);
       if (patch) {
         const sha = line.slice(5, line.indexOf(" ", 5));
@@ -848,11 +571,22 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       continue;
     }
 
+    if (state === "skipMessage") continue;
+
     if (state === "headers") {
       if (line.length === 0) {
         state = "body";
         bodyFirst = true;
         finishHeader();
+        if (mail.reply && patch) {
+          // A review: it quotes hunks (`> @@ ...`) and may paste cut-short ones; none are the series'.
+          dropPatch(patch);
+          result.repliesSkipped++;
+          state = "skipMessage";
+        } else if (needsMimeDecoding()) {
+          pos = decodeMail(pos);
+          state = "top";
+        }
       } else if ((line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09) && folded) {
         // RFC 5322 folding: continuation of the previous header.
         folded.parts.push(line.trim());
@@ -888,7 +622,8 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
         state = "headers";
         continue;
       }
-      if (/^(From|Subject|Date|Author): /.test(line) && (state === "top" || state === "afterHunk")) {
+      const mailStart = lineNo === 0 && state === "top" && MAIL_FIRST_HEADER_RE.test(line);
+      if (mailStart || (/^(From|Subject|Date|Author): /.test(line) && (state === "top" || state === "afterHunk"))) {
         // A header after a complete diff starts the next patch of a plain concatenation.
         if (!patch || patch.files.length > 0) {
           closeFile(lineNo - 1);
@@ -990,6 +725,8 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
 
   // End of document.
   finishHeader();
+  closeFile(Math.max(0, lineNo));
+  finishMail();
   const last = Math.max(0, lineNo);
   if (pendingMinus) {
     // A lone `--- x` at the end is not a file header; nothing to do.
@@ -1018,19 +755,133 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     const p = ensurePatch(lineNo);
     if (!p) return;
     if (name === "subject") {
-      const s = splitSubject(decodeMimeWords(value));
-      p.subject = s.subject;
-      p.subjectPrefix = s.prefix;
-      p.index = s.index;
-      p.total = s.total;
+      setSubject(p, decodeMimeWords(value));
       folded = { patch: p, name: "subject", parts: [value] };
     } else if (name === "from" || name === "author") {
       p.author = decodeMimeWords(value);
       folded = { patch: p, name: "from", parts: [value] };
     } else if (name === "date") {
       p.date = value;
+    } else if (name === "message-id" || name === "content-type" || name === "content-transfer-encoding") {
+      setMailHeader(p, name, value);
+      folded = { patch: p, name, parts: [value] };
     }
     p.endLine = lineNo;
+  }
+
+  function setSubject(p: Patch, value: string) {
+    const s = splitSubject(value);
+    p.subject = s.subject;
+    p.subjectPrefix = s.prefix;
+    p.index = s.index;
+    p.total = s.total;
+    mail.reply = s.reply;
+  }
+
+  function setMailHeader(p: Patch, name: "message-id" | "content-type" | "content-transfer-encoding", value: string) {
+    if (name === "content-type") mail.contentType = value;
+    else if (name === "content-transfer-encoding") mail.encoding = value;
+    else {
+      const v = value.trim();
+      p.messageId = v.startsWith("<") && v.endsWith(">") ? v.slice(1, -1) : v;
+    }
+  }
+
+  function dropPatch(p: Patch) {
+    const i = result.patches.lastIndexOf(p);
+    if (i >= 0) result.patches.splice(i, 1);
+    if (patch === p) patch = null;
+  }
+
+  /**
+   * End of a mail. In a mailbox of archived mails (they carry a Message-ID) one mangled mail must
+   * not cost the others: its broken diff is reported as a warning and its hunks are dropped.
+   * A git format-patch file (no Message-ID) keeps the error, as a file the user made should be whole.
+   */
+  function finishMail() {
+    const p = patch;
+    if (!p?.messageId) return;
+    let broken = false;
+    for (let i = mail.diagStart; i < diags.length; i++) {
+      const d = diags[i];
+      if (d.severity !== "error" || (d.code !== "truncated-hunk" && d.code !== "bad-hunk-header")) continue;
+      d.severity = "warning";
+      d.code = "broken-message";
+      d.message = escapeControls(`mail <${truncate(p.messageId, 200)}> skipped: ${d.message}`);
+      broken = true;
+    }
+    if (!broken) return;
+    for (const f of p.files) totalHunks -= f.hunks.length;
+    dropPatch(p);
+  }
+
+  function needsMimeDecoding(): boolean {
+    const enc = mail.encoding.trim().toLowerCase();
+    return enc === "quoted-printable" || enc === "base64" || /^\s*multipart\//i.test(mail.contentType);
+  }
+
+  /**
+   * Decode the body of the current mail (it starts at `from`, the line after the blank line) and
+   * parse what it holds as part of this mail: its hunks are reported at the document lines their
+   * encoded text is on. Returns the position of the next mail (or the end).
+   */
+  function decodeMail(from: number): number {
+    let to = text.length;
+    for (let i = text.indexOf("\nFrom ", from - 1); i >= 0; i = text.indexOf("\nFrom ", i + 1)) {
+      const e = text.indexOf("\n", i + 1);
+      if (isMboxFrom(text.slice(i + 1, e < 0 ? text.length : Math.min(e, i + 200)))) {
+        to = i + 1;
+        break;
+      }
+    }
+    const body = text.slice(from, to);
+    const lines = body.split("\n");
+    if (lines.length && lines[lines.length - 1] === "") lines.pop();
+    for (let k = 0; k < lines.length; k++) if (lines[k].endsWith("\r")) lines[k] = lines[k].slice(0, -1);
+    const decoded = decodeBody(lines, lineNo + 1, mail.contentType, mail.encoding);
+    for (const problem of decoded.problems) diag(lineNo, "warning", "mime", problem);
+    const owner = patch;
+    for (const part of decoded.parts) mergeNested(owner, part.text, part.lines);
+    let nl = 0;
+    for (let i = body.indexOf("\n"); i >= 0; i = body.indexOf("\n", i + 1)) nl++;
+    lineNo += nl;
+    if (owner) owner.endLine = Math.max(owner.endLine, lineNo);
+    return to;
+  }
+
+  /** Parse decoded mail text and add what it holds to `owner`, with lines mapped to the document. */
+  function mergeNested(owner: Patch | null, decoded: string, lines: number[]) {
+    const at = (k: number) => lines[Math.min(Math.max(k, 0), lines.length - 1)] ?? lineNo;
+    const nested = parsePatchText(decoded, {
+      ...L,
+      maxHunks: Math.max(0, L.maxHunks - totalHunks),
+      maxFiles: Math.max(0, L.maxFiles - totalFiles),
+      maxPatches: Math.max(1, L.maxPatches - result.patches.length),
+      maxRetainedLines: keepsLines ? Math.max(1, L.maxRetainedLines - retained) : 0,
+      maxDiagnostics: Math.max(0, L.maxDiagnostics - diags.length),
+    });
+    for (const d of nested.diagnostics) diag(at(d.line), d.severity, d.code, d.message);
+    nested.patches.forEach((np, i) => {
+      for (const f of np.files) {
+        f.line = at(f.line);
+        f.endLine = at(f.endLine);
+        totalFiles++;
+        for (const h of f.hunks) {
+          h.line = at(h.line);
+          h.endLine = at(h.endLine);
+          totalHunks++;
+          retained += h.added.length + h.removed.length;
+        }
+      }
+      if (i === 0 && owner) {
+        owner.files.push(...np.files);
+        if (np.author && !owner.author) owner.author = np.author;
+      } else if (result.patches.length < L.maxPatches) {
+        np.line = at(np.line);
+        np.endLine = at(np.endLine);
+        result.patches.push(np);
+      }
+    });
   }
 
   /** Ends the header being read: a folded Subject or From is unfolded, decoded and split once. */
@@ -1041,18 +892,35 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     const raw = f.parts.join(" ");
     // Encoded words may span folds (RFC 2047), so the unfolded value is decoded whole; one too
     // long for decodeMimeWords is decoded line by line instead.
+    if (f.name !== "subject" && f.name !== "from") {
+      setMailHeader(f.patch, f.name, raw);
+      return;
+    }
     const value = raw.length <= MAX_MIME_HEADER ? decodeMimeWords(raw) : f.parts.map(decodeMimeWords).join(" ");
     if (f.name === "from") {
       f.patch.author = value.trim();
       return;
     }
-    const s = splitSubject(value);
-    f.patch.subject = s.subject;
-    f.patch.subjectPrefix = s.prefix;
-    f.patch.index = s.index;
-    f.patch.total = s.total;
+    setSubject(f.patch, value);
   }
 }
+
+type FoldedHeader = "subject" | "from" | "message-id" | "content-type" | "content-transfer-encoding";
+
+/** The code of a hunk before its lines are read (replaced when the hunk closes). */
+const NO_CODE: HunkCode = Object.freeze({
+  defines: [],
+  calls: [],
+  members: [],
+  removed: [],
+  scope: null,
+  includeLines: 0,
+  codeLines: 0,
+}) as HunkCode;
+
+/** Headers a saved mail (.eml) starts with before its From: (mail servers prepend these). */
+const MAIL_FIRST_HEADER_RE =
+  /^(Return-Path|Received|Delivered-To|X-[A-Za-z0-9-]+|ARC-[A-Za-z-]+|DKIM-Signature|Authentication-Results|Message-I[Dd]|MIME-Version|Content-Type|To|Cc|In-Reply-To|References|Sender|Reply-To|List-Id): /;
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;

@@ -37,7 +37,7 @@ async function run(args: string[]) {
   }
 }
 
-test("map --json: every hunk of the example series is mapped", async () => {
+test("map --json: every hunk with its @@ numbers, Message-ID, scores and reason", async () => {
   const r = await run([...series, "--json"]);
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, "");
@@ -47,11 +47,22 @@ test("map --json: every hunk of the example series is mapped", async () => {
     file: string;
     line: number;
     endLine: number;
+    oldStart: number;
+    oldLines: number;
+    newStart: number;
+    newLines: number;
+    messageId: string;
+    scores: Record<string, number>;
+    reason: string;
     patchSubject: string;
   }[];
   assert.equal(arr.length, 48);
-  assert.ok(arr.every((h) => h.mechanism !== null));
-  assert.ok(arr.every((h) => h.endLine >= h.line && h.source.endsWith(".patch") && h.patchSubject.length > 0));
+  assert.ok(arr.every((h) => h.endLine >= h.line && h.source.endsWith(".patch") && h.patchSubject.length > 0 && h.reason.length > 0));
+  // The apic_timer_expired hunk of patch 4: its header is "@@ -1905,3 +1905,4 @@".
+  const timer = arr.find((h) => h.file === "arch/x86/kvm/lapic.c" && h.oldStart === 1905);
+  assert.deepEqual([timer?.oldLines, timer?.newStart, timer?.newLines, timer?.mechanism], [3, 1905, 4, "boost_on_inject"]);
+  assert.ok((timer?.scores.boost_on_inject ?? 0) > 0);
+  assert.equal(timer?.messageId, "", "git format-patch files carry no Message-ID");
 });
 
 test("map (text): one line per hunk with mechanism, file, 1-based line range and function", async () => {
@@ -85,12 +96,15 @@ test("map: a latin1 patch is mapped with a warning", async () => {
   const f = join(tmp, "latin1.patch");
   writeFileSync(
     f,
-    Buffer.from("--- a/kernel/softirq.c\n+++ b/kernel/softirq.c\n@@ -1 +1,2 @@\n x\n+\tpv_sched_irq_enter(); /* d\xe9j\xe0 */\n", "latin1"),
+    Buffer.from(
+      "--- a/arch/x86/kvm/lapic.c\n+++ b/arch/x86/kvm/lapic.c\n@@ -1 +1,2 @@\n x\n+\tkvm_vcpu_kick_boost(vcpu); /* d\xe9j\xe0 */\n",
+      "latin1",
+    ),
   );
   const r = await run([f]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /latin1\.patch:5: warning: input is not valid UTF-8/);
-  assert.match(r.out, /guest_irq_boost/);
+  assert.match(r.out, /boost_on_inject/);
 });
 
 test("map --map override: its rules come first", async () => {
@@ -212,9 +226,12 @@ test("map: usage errors exit 2", async () => {
 test("map --lenient: maps what parses and reports errors as warnings", async () => {
   const f = join(tmp, "partial.patch");
   mkdirSync(join(tmp, "sub"), { recursive: true });
-  writeFileSync(f, "--- a/kernel/softirq.c\n+++ b/kernel/softirq.c\n@@ -1 +1,2 @@\n x\n+\tpv_sched_irq_enter();\n@@ -9,4 +10,4 @@\n y\n");
+  writeFileSync(
+    f,
+    "--- a/arch/x86/kvm/lapic.c\n+++ b/arch/x86/kvm/lapic.c\n@@ -1 +1,2 @@\n x\n+\tkvm_vcpu_kick_boost(vcpu);\n@@ -9,4 +10,4 @@\n y\n",
+  );
   const r = await run([f, "--lenient"]);
   assert.equal(r.code, 0);
   assert.match(r.err, /partial\.patch:6: error: truncated hunk/);
-  assert.match(r.out, /guest_irq_boost/);
+  assert.match(r.out, /boost_on_inject/);
 });

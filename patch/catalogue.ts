@@ -1,0 +1,358 @@
+/**
+ * The mechanisms a hunk can implement, as data: the nine of the v1 series (ids, labels and patch
+ * numbers from sim-core's registry) and the related mechanisms upstream KVM already has, with
+ * the code evidence that implies each. patch/classify.ts scores hunks against this.
+ *
+ * Evidence kinds, each with a weight (1: could appear incidentally, 2: specific, 3: only this
+ * mechanism's code has it):
+ * - identifiers a hunk defines, calls or uses (a C name, exact);
+ * - patterns: identifier globs (`*` = any run), for families such as `KVM_HC_*YIELD*`;
+ * - members: `base.member` accesses or struct member declarations (`vcpu.ready`, `*.pv_unhalted`);
+ * - hooks: kernel functions the mechanism hooks; they count only for a hunk that also holds some
+ *   mechanism code (a hunk that merely sits in vcpu_enter_guest is not lazy_boost);
+ * - combos: identifiers that imply the mechanism only together;
+ * - paths: file globs.
+ * Sources: the v1 and v2 mails (test/fixtures/real/), and upstream KVM for the others (directed
+ * yield and PLE in virt/kvm/kvm_main.c and vmx/svm, PV sched yield and PV spinlocks in
+ * arch/x86/kvm/x86.c and arch/x86/kernel/kvm.c, steal time in x86.c, vcpu->ready in kvm_main.c).
+ */
+import { MECHANISMS } from "../sim-core/pvsched/registry";
+
+export interface CatalogueEntry {
+  id: string;
+  label: string;
+  /** Patch number in the v1 series; null for upstream mechanisms. */
+  patch: number | null;
+  /** Whether sim-core can simulate it (the lens offers "Simulate with/without" only then). */
+  simulated: boolean;
+  summary: string;
+  identifiers: Record<string, number>;
+  patterns?: [glob: string, weight: number][];
+  members?: Record<string, number>;
+  hooks?: Record<string, number>;
+  combos?: { all: string[]; weight: number }[];
+  paths?: [glob: string, weight: number][];
+  /** Words of a patch subject that may break a tie between equal scores (never decide alone). */
+  subjectWords?: string[];
+}
+
+type Evidence = Omit<CatalogueEntry, "id" | "label" | "patch" | "simulated" | "summary">;
+
+/** Code evidence of the v1 mechanisms, read from the posted series. */
+const V1: Record<string, Evidence> = {
+  shared_memory: {
+    identifiers: {
+      MSR_KVM_PV_SCHED: 3,
+      KVM_FEATURE_PV_SCHED: 3,
+      pv_sched_data: 3,
+      kvm_vcpu_boost_state: 2,
+      VCPU_BOOST_DISABLED: 1,
+      VCPU_BOOST_NORMAL: 1,
+      VCPU_BOOST_BOOSTED: 1,
+      record_vcpu_boost_status: 3,
+      kvm_set_vcpu_boosted: 2,
+      KVM_REQ_VCPU_BOOST_UPDATE: 3,
+      kvm_arch_vcpu_pv_sched_enabled: 2,
+      kvm_arch_vcpu_set_boost_status: 2,
+      pv_sched_pa: 2,
+      pv_sched_enable: 1,
+      kvm_gfn_to_hva_cache_init: 1,
+      kvm_write_guest_offset_cached: 1,
+    },
+    members: { "kvm_vcpu_arch.pv_sched": 3, "arch.pv_sched": 1, "pv_sched.msr_val": 2, "pv_sched.data": 2, "pv_sched.boost_status": 1 },
+    hooks: { kvm_set_msr_common: 1.5, kvm_get_msr_common: 1.5, __do_cpuid_func: 1, kvm_guest_cpu_init: 1.5, kvm_guest_init: 1 },
+    subjectWords: ["shared memory", "msr"],
+  },
+  setscheduler_irq: {
+    identifiers: { sched_setscheduler_pi_nocheck: 3, _sched_setscheduler_pi: 3, __sched_setscheduler: 1 },
+    hooks: { _sched_setscheduler: 1.5, sched_setscheduler_nocheck: 1, __sched_setscheduler: 1 },
+    subjectWords: ["setscheduler", "interrupt context"],
+  },
+  lazy_boost: {
+    identifiers: {
+      kvm_vcpu_set_sched: 3,
+      kvm_vcpu_do_pv_sched: 3,
+      __vcpu_needs_boost: 3,
+      guest_schedinfo: 3,
+      kvm_vcpu_boost_request: 3,
+      VCPU_REQ_BOOST: 2,
+      VCPU_REQ_NONE: 1,
+      boost_req: 2,
+      VCPU_BOOST_DEFAULT_PRIO: 3,
+      VCPU_BOOST_DEFAULT_POLICY: 3,
+      kvm_arch_vcpu_boost_policy: 3,
+      kvm_arch_vcpu_boost_prio: 3,
+      kvm_arch_vcpu_set_boost_prio: 3,
+      kvm_arch_vcpu_set_boost_policy: 3,
+      kvm_arch_vcpu_boosted: 2,
+      __can_ignore_set_sched: 2,
+      kvm_vcpu_sched_enabled: 1,
+      kvm_read_guest_offset_cached: 1,
+    },
+    members: { "kvm_vcpu_arch.boost_policy": 2, "kvm_vcpu_arch.boost_prio": 2, "pv_sched.boost_policy": 2, "pv_sched.boost_prio": 2 },
+    hooks: { vcpu_enter_guest: 1.5, kvm_arch_vcpu_create: 1 },
+    subjectWords: ["boosting", "framework"],
+  },
+  sync_unboost: {
+    identifiers: { kvm_pv_sched_notify_host: 3, EXIT_FASTPATH_EXIT_HANDLED: 1, VCPU_REQ_UNBOOST: 1 },
+    combos: [{ all: ["MSR_KVM_PV_SCHED", "ULLONG_MAX"], weight: 3 }],
+    hooks: { handle_fastpath_set_msr_irqoff: 2 },
+    subjectWords: ["unboost", "synchronous"],
+  },
+  boost_on_inject: {
+    identifiers: { kvm_vcpu_kick_boost: 3 },
+    hooks: {
+      __apic_accept_irq: 1.5,
+      apic_timer_expired: 1.5,
+      pic_unlock: 1.5,
+      svm_complete_interrupt_delivery: 1.5,
+      vmx_deliver_interrupt: 1.5,
+      vmx_deliver_posted_interrupt: 1,
+    },
+    subjectWords: ["latency sensitive paths", "inject"],
+  },
+  boost_on_block: {
+    // The second hunk of patch 4: kvm_vcpu_block() calls kvm_vcpu_set_sched(vcpu, true)
+    // before schedule(). The hook decides once the hunk holds the series' code.
+    identifiers: {},
+    hooks: { kvm_vcpu_block: 3 },
+    subjectWords: ["latency sensitive paths", "halt", "block"],
+  },
+  preempt_throttle: {
+    identifiers: {
+      pvsched_max_preempt_disabled_us: 3,
+      kvm_vcpu_exceeds_preempt_disabled_duration: 3,
+      kvm_vcpu_update_preempt_disabled: 3,
+      preempt_disabled_ts: 3,
+    },
+    members: { "*.preempt_disabled_ts": 3, "kvm_vcpu_arch.preempt_disabled": 2, "pv_sched.preempt_disabled": 1 },
+    subjectWords: ["upper bound", "preemption"],
+  },
+  switches: {
+    identifiers: {
+      kvm_pv_sched: 3,
+      kvm_pv_sched_enabled: 3,
+      kvm_set_pv_sched_enabled: 3,
+      KVM_CAP_PV_SCHED: 3,
+      KVM_SET_PV_SCHED_ENABLED: 3,
+      KVM_GET_PV_SCHED_ENABLED: 3,
+      set_kvm_pv_sched: 3,
+      get_kvm_pv_sched: 3,
+      kvm_pv_sched_ops: 3,
+    },
+    members: { "kvm.pv_sched_enabled": 3 },
+    hooks: { kvm_vm_ioctl: 1, kvm_vm_ioctl_check_extension_generic: 1, kvm_create_vm: 1 },
+    subjectWords: ["enable/disable", "global"],
+  },
+  guest_sched_boost: {
+    identifiers: {
+      pv_sched_boost_vcpu_lazy: 2,
+      pv_sched_unboost_vcpu_lazy: 2,
+      pv_sched_boost_vcpu: 2,
+      pv_sched_unboost_vcpu: 2,
+      pv_sched_vcpu_boosted: 2,
+      pv_sched_update_preempt_status: 3,
+      __pv_sched_enabled: 1,
+      pv_sched_enabled: 1,
+      TRACE_PREEMPT_TOGGLE: 2,
+    },
+    hooks: {
+      __schedule: 2,
+      enqueue_task: 2,
+      preempt_latency_start: 2,
+      preempt_latency_stop: 2,
+      preempt_count_add: 1.5,
+      preempt_count_sub: 1.5,
+      exit_to_user_mode_prepare: 2,
+      finish_task_switch: 1,
+      try_to_wake_up: 1,
+    },
+    subjectWords: ["guest scheduler"],
+  },
+  guest_irq_boost: {
+    identifiers: {},
+    hooks: {
+      irqentry_enter: 2.5,
+      irqentry_exit: 2.5,
+      irqentry_nmi_enter: 2.5,
+      irqentry_nmi_exit: 2.5,
+      __do_softirq: 2.5,
+      handle_softirqs: 2.5,
+      irq_enter_rcu: 2,
+      irq_exit_rcu: 2,
+      __irq_exit_rcu: 2,
+    },
+    subjectWords: ["irq", "softirq", "nmi"],
+  },
+};
+
+/** Mechanisms upstream KVM already has, and the host-side policy framework of the v2 redesign. */
+const UPSTREAM: CatalogueEntry[] = [
+  {
+    id: "directed_yield",
+    label: "Directed yield (PLE, kvm_vcpu_on_spin)",
+    patch: null,
+    simulated: false,
+    summary: "A vCPU that spins (pause-loop exit) yields its CPU to a preempted sibling vCPU that may hold the lock.",
+    identifiers: {
+      kvm_vcpu_on_spin: 3,
+      kvm_vcpu_yield_to: 2,
+      yield_to: 2,
+      kvm_vcpu_eligible_for_directed_yield: 3,
+      kvm_arch_dy_runnable: 2,
+      kvm_arch_vcpu_in_kernel: 1,
+      last_boosted_vcpu: 2,
+      kvm_vcpu_set_in_spin_loop: 2,
+      kvm_vcpu_set_dy_eligible: 2,
+      ple_window: 2,
+      grow_ple_window: 3,
+      shrink_ple_window: 3,
+      handle_pause: 2,
+      pause_interception: 2,
+      EXIT_REASON_PAUSE_INSTRUCTION: 2,
+      SVM_EXIT_PAUSE: 2,
+      pause_filter_count: 2,
+      pause_filter_thresh: 2,
+    },
+    members: { "*.spin_loop": 2, "*.in_spin_loop": 2, "*.dy_eligible": 2 },
+    hooks: { kvm_vcpu_on_spin: 1.5, handle_pause: 1.5, pause_interception: 1.5 },
+    subjectWords: ["directed yield", "spin", "ple"],
+  },
+  {
+    id: "pv_sched_yield",
+    label: "PV sched yield (KVM_HC_SCHED_YIELD)",
+    patch: null,
+    simulated: false,
+    summary: "A guest that sends an IPI to a preempted vCPU yields to it with the KVM_HC_SCHED_YIELD hypercall.",
+    identifiers: { KVM_HC_SCHED_YIELD: 3, KVM_FEATURE_PV_SCHED_YIELD: 3, kvm_sched_yield: 3, kvm_smp_send_call_func_ipi: 3 },
+    patterns: [
+      ["KVM_FEATURE_*YIELD*", 2],
+      ["KVM_HC_*YIELD*", 2],
+    ],
+    subjectWords: ["sched yield", "yield"],
+  },
+  {
+    id: "ready_boost",
+    label: "Ready vCPU boost (vcpu->ready)",
+    patch: null,
+    simulated: false,
+    summary: "A vCPU woken or preempted while runnable is marked ready, and directed yield prefers ready vCPUs.",
+    identifiers: { kvm_vcpu_wake_up: 1.5 },
+    members: { "vcpu.ready": 3, "kvm_vcpu.ready": 3, "target.ready": 3 },
+    hooks: { kvm_sched_out: 2, kvm_sched_in: 2, kvm_vcpu_wake_up: 1.5, kvm_s390_vcpu_wakeup: 1 },
+    subjectWords: ["ready", "delivering interrupts"],
+  },
+  {
+    id: "pv_spinlock",
+    label: "PV spinlock kick/halt",
+    patch: null,
+    simulated: false,
+    summary: "A guest waiting on a contended spinlock halts; the unlocker kicks it with KVM_HC_KICK_CPU.",
+    identifiers: {
+      KVM_HC_KICK_CPU: 3,
+      kvm_pv_kick_cpu_op: 3,
+      KVM_FEATURE_PV_UNHALT: 3,
+      kvm_kick_cpu: 3,
+      kvm_wait: 2,
+      kvm_spinlock_init: 3,
+      __pv_queued_spin_unlock: 2,
+      pv_wait: 1,
+      pv_kick: 1,
+    },
+    members: { "*.pv_unhalted": 2 },
+    hooks: { kvm_wait: 1.5, kvm_kick_cpu: 1.5 },
+    subjectWords: ["spinlock", "kick"],
+  },
+  {
+    id: "steal_time",
+    label: "Steal time and vCPU preempted flag",
+    patch: null,
+    simulated: false,
+    summary: "The host accounts the time a vCPU was runnable but not running and flags it preempted in a shared area.",
+    identifiers: {
+      MSR_KVM_STEAL_TIME: 3,
+      record_steal_time: 3,
+      kvm_steal_time: 2,
+      KVM_FEATURE_STEAL_TIME: 2,
+      kvm_register_steal_time: 3,
+      kvm_steal_clock: 3,
+      KVM_VCPU_PREEMPTED: 3,
+      kvm_steal_time_set_preempted: 3,
+      vcpu_is_preempted: 1,
+      kvm_vcpu_is_preempted: 2,
+      KVM_REQ_STEAL_UPDATE: 2,
+    },
+    members: { "*.steal_time": 1, "st.preempted": 2 },
+    hooks: { record_steal_time: 1.5, kvm_steal_time_set_preempted: 1.5 },
+    subjectWords: ["steal"],
+  },
+  {
+    id: "pvsched_framework",
+    label: "PV sched policy framework hooks",
+    patch: null,
+    simulated: false,
+    summary: "A pluggable host-side driver is notified on VM entry, exit, halt and interrupt injection and sets the vCPU's policy.",
+    identifiers: {
+      pvsched_vcpu_ops: 3,
+      pvsched_register_vcpu_ops: 3,
+      pvsched_unregister_vcpu_ops: 3,
+      pvsched_get_vcpu_ops: 3,
+      pvsched_put_vcpu_ops: 3,
+      pvsched_validate_vcpu_ops: 2,
+      pvsched_vcpu_notify_event: 3,
+      pvsched_vcpu_register: 2,
+      pvsched_vcpu_unregister: 2,
+      kvm_vcpu_pvsched_notify: 3,
+      kvm_vcpu_pvsched_register: 2,
+      kvm_vcpu_pvsched_unregister: 2,
+      kvm_replace_pvsched_ops: 2,
+      pvsched_vcpu_events: 3,
+      PVSCHED_VCPU_VMENTER: 3,
+      PVSCHED_VCPU_VMEXIT: 3,
+      PVSCHED_VCPU_HALT: 3,
+      PVSCHED_VCPU_INTR_INJ: 3,
+      __vcpu_pvsched_callback: 3,
+    },
+    patterns: [
+      ["*pvsched*", 1],
+      ["PVSCHED_*", 1],
+    ],
+    paths: [
+      ["virt/pvsched/**", 1],
+      ["include/linux/pvsched.h", 1],
+    ],
+    hooks: { vcpu_enter_guest: 1, kvm_vcpu_block: 1 },
+    subjectWords: ["pvsched", "paravirt sched"],
+  },
+];
+
+/** Every mechanism, v1 first (registry order), then the upstream ones. */
+export const CATALOGUE: readonly CatalogueEntry[] = [
+  ...MECHANISMS.map((m): CatalogueEntry => {
+    const ev = V1[m.id];
+    if (!ev) throw new Error(`catalogue: no code evidence for v1 mechanism ${m.id}`);
+    return { id: m.id, label: m.label, patch: m.patch, simulated: true, summary: m.summary, ...ev };
+  }),
+  ...UPSTREAM,
+];
+
+export const CATALOGUE_IDS: readonly string[] = CATALOGUE.map((e) => e.id);
+
+export function catalogueEntry(id: string): CatalogueEntry | undefined {
+  return CATALOGUE.find((e) => e.id === id);
+}
+
+/** `*` globs over identifiers, matched with indexOf (linear, no regex). */
+export function globMatch(glob: string, s: string): boolean {
+  const parts = glob.split("*");
+  if (parts.length === 1) return glob === s;
+  if (!s.startsWith(parts[0])) return false;
+  let at = parts[0].length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const k = s.indexOf(parts[i], at);
+    if (k < 0) return false;
+    at = k + parts[i].length;
+  }
+  const last = parts[parts.length - 1];
+  return s.length - last.length >= at && s.endsWith(last);
+}

@@ -1,0 +1,327 @@
+/**
+ * Which mechanism a hunk implements, from what its code does (patch/code.ts) against the
+ * catalogue's evidence (patch/catalogue.ts). Per hunk, a score per mechanism:
+ *
+ *   score(m) = Σ over the hunk's identifiers and members that m's catalogue lists:
+ *                weight × role × dependency
+ *            + hook weight of the enclosing function (only when the hunk holds some catalogue code)
+ *            + combos + paths
+ *
+ * role: the hunk defines the name 1.0, calls it 0.9, touches it as a member 0.9, otherwise uses it
+ * 0.7, removes it 0.35. dependency: a name that another patch of the same document defines and
+ * this one only uses counts 0.35 — using an earlier patch's helpers is not implementing its
+ * mechanism (v1 patch 8 calls patch 7's boost API from the irq entry paths: it is the irq boost).
+ *
+ * A hunk maps to the best mechanism when its score reaches THRESHOLD, else it is `unmapped` with
+ * the reason. Then, per patch, a hunk left unmapped may take a mechanism from the patch it is in:
+ * a hunk defining a symbol (a Kconfig option, a macro) takes the mechanism of the hunks that use
+ * it, and a hunk with weak evidence or only #includes takes the patch's prevailing mechanism.
+ * Subjects and patch numbers are never evidence: a subject word may only order two equal scores.
+ */
+import type { Hunk, Patch } from "./parse";
+import { CATALOGUE, globMatch, type CatalogueEntry } from "./catalogue";
+
+/** The lowest score that maps a hunk: one specific name called (3 × 0.9), or two weaker ones. */
+export const THRESHOLD = 1.5;
+export const ROLE = { define: 1, call: 0.9, member: 0.9, use: 0.7, removed: 0.35 } as const;
+/** Weight of a name that another patch of the document defines and this hunk only uses. */
+export const DEPENDENCY = 0.35;
+
+export interface Classification {
+  mechanism: string | null;
+  score: number;
+  /** Score per mechanism (only those above 0), rounded to 0.01. */
+  scores: Record<string, number>;
+  reason: string;
+  /** How the mechanism was chosen: from the hunk's own code, or from its patch. */
+  via: "code" | "symbol" | "patch" | "none";
+}
+
+interface Hit {
+  mech: number;
+  weight: number;
+}
+
+/** Lookup tables built once from the catalogue. */
+class Index {
+  readonly ids = new Map<string, Hit[]>();
+  readonly members = new Map<string, Hit[]>();
+  readonly memberGlobs: { suffix: string; hit: Hit }[] = [];
+  readonly hooks = new Map<string, Hit[]>();
+  readonly patterns: { glob: string; hit: Hit }[] = [];
+  readonly patternCache = new Map<string, Hit[]>();
+  readonly combos: { all: string[]; hit: Hit }[] = [];
+  readonly paths: { glob: string; hit: Hit }[] = [];
+
+  constructor(readonly entries: readonly CatalogueEntry[]) {
+    const push = (m: Map<string, Hit[]>, k: string, h: Hit) => {
+      const a = m.get(k);
+      if (a) a.push(h);
+      else m.set(k, [h]);
+    };
+    entries.forEach((e, mech) => {
+      for (const [k, weight] of Object.entries(e.identifiers)) push(this.ids, k, { mech, weight });
+      for (const [k, weight] of Object.entries(e.members ?? {})) {
+        if (k.startsWith("*.")) this.memberGlobs.push({ suffix: k.slice(1), hit: { mech, weight } });
+        else push(this.members, k, { mech, weight });
+      }
+      for (const [k, weight] of Object.entries(e.hooks ?? {})) push(this.hooks, k, { mech, weight });
+      for (const [glob, weight] of e.patterns ?? []) this.patterns.push({ glob, hit: { mech, weight } });
+      for (const c of e.combos ?? []) this.combos.push({ all: c.all, hit: { mech, weight: c.weight } });
+      for (const [glob, weight] of e.paths ?? []) this.paths.push({ glob, hit: { mech, weight } });
+    });
+  }
+
+  /** Catalogue hits of an identifier: exact entries, else pattern entries (cached per name). */
+  idHits(id: string): Hit[] | undefined {
+    const exact = this.ids.get(id);
+    if (exact) return exact;
+    let p = this.patternCache.get(id);
+    if (!p) {
+      p = this.patterns.filter((x) => globMatch(x.glob, id)).map((x) => x.hit);
+      if (this.patternCache.size > 50_000) this.patternCache.clear();
+      this.patternCache.set(id, p);
+    }
+    return p.length ? p : undefined;
+  }
+
+  memberHits(member: string): Hit[] | undefined {
+    const exact = this.members.get(member);
+    if (exact || this.memberGlobs.length === 0) return exact;
+    const dot = member.indexOf(".");
+    const suffix = dot >= 0 ? member.slice(dot) : "";
+    const g = this.memberGlobs.filter((x) => x.suffix === suffix).map((x) => x.hit);
+    return g.length ? g : undefined;
+  }
+}
+
+let defaultIndex: Index | null = null;
+
+/** Names each patch defines, to tell a hunk's own code from the helpers it uses. */
+export class SeriesDefinitions {
+  private readonly by = new Map<string, Set<number>>();
+  constructor(patches: readonly Patch[]) {
+    patches.forEach((p, i) => {
+      for (const f of p.files)
+        for (const h of f.hunks)
+          for (const d of h.code.defines) {
+            const s = this.by.get(d);
+            if (s) s.add(i);
+            else this.by.set(d, new Set([i]));
+          }
+    });
+  }
+  /** Defined by another patch of the document and not by patch `i`. */
+  isDependency(id: string, i: number): boolean {
+    const s = this.by.get(id);
+    return !!s && !s.has(i);
+  }
+}
+
+interface Scored {
+  total: number[];
+  /** The best-weighted piece of evidence per mechanism: its kind (VERBS), name, value. */
+  bestVerb: number[];
+  bestName: string[];
+  bestValue: number[];
+  anyCode: boolean;
+}
+
+/** The best evidence of mechanism `i`, in words. */
+function bestWhat(s: Scored, i: number): string {
+  const verb = s.bestVerb[i];
+  const v = VERBS[verb % 16];
+  return `${v ? `${v} ` : ""}${s.bestName[i]}${verb >= 16 ? " (from another patch)" : ""}`;
+}
+
+/**
+ * Score one hunk against every mechanism of the catalogue. When all of a hunk's evidence is
+ * names from other patches (it only advertises or calls what another patch defined, like a CPUID
+ * hunk of a later patch), there is nothing to tell apart and the names count in full. The result
+ * lives in scratch arrays reused by the next call (a 50 MB series has 89 000 hunks): read it at once.
+ */
+export function scoreHunk(hunk: Hunk, path: string, patchIndex: number, defs: SeriesDefinitions, entries = CATALOGUE): Scored {
+  if (entries === CATALOGUE && !defaultIndex) defaultIndex = new Index(CATALOGUE);
+  const index = entries === CATALOGUE && defaultIndex ? defaultIndex : new Index(entries);
+  const discounted = scoreWith(index, hunk, path, patchIndex, defs, DEPENDENCY);
+  return discounted.own || !discounted.anyCode ? discounted : scoreWith(index, hunk, path, patchIndex, defs, 1);
+}
+
+/** Evidence kinds, for the reason; the name follows. +16: the name is another patch's. */
+const VERBS = ["defines", "calls", "uses", "touches", "removes", "hooks", "", "file", "edits around"] as const;
+
+const scratch = { total: [] as number[], bestVerb: [] as number[], bestName: [] as string[], bestValue: [] as number[] };
+
+function scoreWith(
+  index: Index,
+  hunk: Hunk,
+  path: string,
+  patchIndex: number,
+  defs: SeriesDefinitions,
+  dependency: number,
+): Scored & { own: boolean } {
+  const n = index.entries.length;
+  const { total, bestVerb, bestName, bestValue } = scratch;
+  for (let i = 0; i < n; i++) {
+    total[i] = 0;
+    bestValue[i] = 0;
+    bestVerb[i] = 6;
+    bestName[i] = "";
+  }
+  total.length = bestValue.length = bestVerb.length = bestName.length = n;
+  const add = (h: Hit, value: number, verb: number, name: string) => {
+    total[h.mech] += value;
+    if (value > bestValue[h.mech]) {
+      bestValue[h.mech] = value;
+      bestVerb[h.mech] = verb;
+      bestName[h.mech] = name;
+    }
+  };
+  const code = hunk.code;
+  const added = hunk.identifiersAdded;
+  let anyCode = false;
+  let own = false;
+  for (const id of added) {
+    const hits = index.idHits(id);
+    if (!hits) continue;
+    anyCode = true;
+    const isDef = code.defines.includes(id);
+    // A name on both removed and added lines is existing code the hunk edits around, not its own.
+    if (!isDef && code.removed.includes(id)) {
+      own = true;
+      for (const h of hits) add(h, h.weight * ROLE.removed, 8, id);
+      continue;
+    }
+    const isCall = !isDef && code.calls.includes(id);
+    const role = isDef ? ROLE.define : isCall ? ROLE.call : ROLE.use;
+    const dep = !isDef && defs.isDependency(id, patchIndex) ? dependency : 1;
+    if (dep === 1) own = true;
+    for (const h of hits) add(h, h.weight * role * dep, (isDef ? 0 : isCall ? 1 : 2) + (dep < 1 ? 16 : 0), id);
+  }
+  for (const m of code.members) {
+    const hits = index.memberHits(m);
+    if (!hits) continue;
+    anyCode = own = true;
+    for (const h of hits) add(h, h.weight * ROLE.member, 3, m);
+  }
+  // A name both removed and added counts once, as added.
+  for (const r of code.removed) {
+    const member = r.includes(".");
+    if (member ? code.members.includes(r) : added.includes(r)) continue;
+    const hits = member ? index.memberHits(r) : index.idHits(r);
+    if (!hits) continue;
+    anyCode = own = true;
+    for (const h of hits) add(h, h.weight * ROLE.removed, 4, r);
+  }
+  for (const c of index.combos) {
+    if (c.all.every((id) => added.includes(id))) {
+      own = true;
+      add(c.hit, c.hit.weight, 6, c.all.join(" with "));
+    }
+  }
+  for (const p of index.paths) if (pathMatch(p.glob, path)) add(p.hit, p.hit.weight, 7, path);
+  if (anyCode && code.scope?.kind === "function") {
+    for (const h of index.hooks.get(code.scope.name) ?? []) {
+      own = true;
+      add(h, h.weight, 5, code.scope.name);
+    }
+  }
+  return { total, bestVerb, bestName, bestValue, anyCode, own };
+}
+
+/** File globs: `**` any path, `*` any run within a path component. */
+function pathMatch(glob: string, path: string): boolean {
+  if (glob.endsWith("/**")) return path.startsWith(glob.slice(0, -2));
+  return globMatch(glob, path);
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The best mechanism of a scored hunk. Equal scores are ordered by a subject word of the
+ * mechanism, then by catalogue order; the subject never turns an unmapped hunk into a mapped one.
+ */
+export function decide(s: Scored, subject: string, entries = CATALOGUE): Classification {
+  const scores: Record<string, number> = {};
+  entries.forEach((e, i) => {
+    if (s.total[i] > 0) scores[e.id] = round(s.total[i]);
+  });
+  let best = -1;
+  const subj = subject.toLowerCase();
+  const words = (i: number) => (entries[i].subjectWords ?? []).some((w) => subj.includes(w));
+  for (let i = 0; i < entries.length; i++) {
+    if (s.total[i] <= 0) continue;
+    if (best < 0 || s.total[i] > s.total[best] + 1e-9) best = i;
+    else if (Math.abs(s.total[i] - s.total[best]) <= 1e-9 && words(i) && !words(best)) best = i;
+  }
+  if (best >= 0 && s.total[best] >= THRESHOLD) {
+    const e = entries[best];
+    return {
+      mechanism: e.id,
+      score: round(s.total[best]),
+      scores,
+      reason: `${bestWhat(s, best)} (score ${round(s.total[best])})`,
+      via: "code",
+    };
+  }
+  const reason =
+    best < 0
+      ? "unmapped: no code of a known mechanism (no catalogue identifier, member, hook or path)"
+      : `unmapped: best ${entries[best].id} scores ${round(s.total[best])} < ${THRESHOLD} (${bestWhat(s, best)})`;
+  return { mechanism: null, score: 0, scores, reason, via: "none" };
+}
+
+/**
+ * Second pass over one patch's hunks: unmapped hunks take a mechanism from their patch when
+ * their own code points there (a symbol they define is used by mapped hunks, or they carry weak
+ * evidence or only #includes and the patch's hunks agree).
+ */
+export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }[]): void {
+  const mapped = hunks.filter((x) => x.c.mechanism !== null && x.c.via === "code");
+  if (mapped.length === 0) return;
+  const majority = (xs: typeof mapped): string | null => {
+    const count = new Map<string, number>();
+    for (const x of xs) count.set(x.c.mechanism as string, (count.get(x.c.mechanism as string) ?? 0) + 1);
+    let top: string | null = null;
+    let n = 0;
+    let tie = false;
+    for (const [m, k] of count) {
+      if (k > n) [top, n, tie] = [m, k, false];
+      else if (k === n) tie = true;
+    }
+    return tie ? null : top;
+  };
+  for (const x of hunks) {
+    if (x.c.mechanism !== null) continue;
+    const defines = x.hunk.code.defines;
+    const users = defines.length
+      ? mapped.filter((y) => defines.some((d) => y.hunk.identifiersAdded.includes(d) || y.hunk.identifiersAdded.includes(`CONFIG_${d}`)))
+      : [];
+    const bySymbol = majority(users);
+    if (bySymbol) {
+      const sym = defines.find((d) =>
+        users.some((y) => y.hunk.identifiersAdded.includes(d) || y.hunk.identifiersAdded.includes(`CONFIG_${d}`)),
+      );
+      x.c = {
+        ...x.c,
+        mechanism: bySymbol,
+        via: "symbol",
+        reason: `defines ${sym}, which ${users.length} hunk(s) of this patch use for ${bySymbol}`,
+      };
+      continue;
+    }
+    const weak = Object.keys(x.c.scores).length > 0;
+    const includesOnly = x.hunk.code.includeLines > 0 && x.hunk.code.codeLines === 0;
+    if (!weak && !includesOnly) continue;
+    const sameFile = includesOnly ? mapped.filter((y) => y.file === x.file) : mapped;
+    const byPatch = majority(sameFile.length ? sameFile : mapped);
+    if (byPatch && (includesOnly || (x.c.scores[byPatch] ?? 0) > 0 || mapped.length >= 2)) {
+      x.c = {
+        ...x.c,
+        mechanism: byPatch,
+        via: "patch",
+        reason: `${includesOnly ? "only #includes" : `weak own evidence (${x.c.reason.replace(/^unmapped: /, "")})`}; the patch's other hunks implement ${byPatch}`,
+      };
+    }
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * What a hunk's code does, read line by line while the parser streams the hunk (no line is kept):
+ * the names it defines, the functions it calls, the members it touches, the identifiers it
+ * removes, and where it sits (the enclosing function or struct, from the `@@` line corrected by
+ * the context lines above the first change). The mapper classifies hunks from this.
+ *
+ * Heuristic C reading, not a C parser: it recognises the shapes kernel code is written in
+ * (definitions start in column 0, bodies are indented). Pure TypeScript, linear in the line.
+ */
+import { codeOf, forEachIdentifier } from "./identifiers";
+
+export type ScopeKind = "function" | "struct" | "union" | "enum" | "initializer" | "kconfig";
+
+/** Where the changed lines sit. null: at file level (between definitions). */
+export interface Scope {
+  kind: ScopeKind;
+  name: string;
+}
+
+export interface HunkCode {
+  /** Names the added lines define: functions, prototypes, macros, types, file-scope variables, Kconfig symbols. */
+  defines: string[];
+  /** Functions and function-like macros the added lines call. */
+  calls: string[];
+  /** `base.member` for each member access (`a->b`, `a.b`) and each member declared in a struct body, in added lines. */
+  members: string[];
+  /** Identifiers of removed lines. */
+  removed: string[];
+  /** Enclosing definition at the first changed line. */
+  scope: Scope | null;
+  /** Added lines that are `#include`s, and added lines that carry other code. */
+  includeLines: number;
+  codeLines: number;
+}
+
+const MAX_NAMES = 128;
+
+const isIdentStart = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+const isSpace = (c: number) => c === 0x20 || c === 0x09;
+
+function nextNonSpace(s: string, i: number): number {
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+function prevNonSpace(s: string, i: number): number {
+  while (i > 0 && isSpace(s.charCodeAt(i - 1))) i--;
+  return i - 1;
+}
+
+/** The identifier ending just before position `end` (exclusive), or "". */
+function identifierBefore(s: string, end: number): string {
+  let a = end;
+  while (a > 0) {
+    const c = s.charCodeAt(a - 1);
+    if (!(isIdentStart(c) || (c >= 0x30 && c <= 0x39))) break;
+    a--;
+  }
+  return a < end && isIdentStart(s.charCodeAt(a)) ? s.slice(a, end) : "";
+}
+
+const TYPE_WORDS = /^(struct|union|enum)\s+([A-Za-z_]\w*)\s*\{/;
+
+/**
+ * The definition a line opens, if it is one written from column 0: `static int f(`, `struct x {`,
+ * `static struct ctl_table t[] = {`, `config FOO`. null otherwise.
+ */
+export function scopeOpenedBy(line: string, stripped?: string): Scope | null {
+  if (line.length === 0 || !isIdentStart(line.charCodeAt(0))) return null;
+  const code = stripped ?? codeOf(line);
+  if (code === null) return null;
+  const kconfig = /^(?:menu)?config\s+([A-Za-z_]\w*)\s*$/.exec(code);
+  if (kconfig) return { kind: "kconfig", name: kconfig[1] };
+  const typeDef = TYPE_WORDS.exec(code.replace(/^(?:typedef|static|const)\s+/, ""));
+  if (typeDef) return { kind: typeDef[1] as ScopeKind, name: typeDef[2] };
+  const trimmed = code.trimEnd();
+  const paren = code.indexOf("(");
+  const eq = code.indexOf("=");
+  if (eq > 0 && (paren < 0 || eq < paren) && trimmed.endsWith("{")) {
+    const name = identifierBefore(code, prevNonSpace(code, code.lastIndexOf("[", eq) > 0 ? code.lastIndexOf("[", eq) : eq) + 1);
+    return name ? { kind: "initializer", name } : null;
+  }
+  if (paren <= 0 || trimmed.endsWith(";")) return null;
+  const name = identifierBefore(code, prevNonSpace(code, paren) + 1);
+  // A type before the name: `int f(`, not a bare macro call such as `SEC("x")`.
+  const before = code.slice(0, paren - name.length).trim();
+  if (!name || before.length === 0) return null;
+  return { kind: "function", name };
+}
+
+/**
+ * The scope named by git's function context after the second `@@`. A prototype or a statement
+ * (ending in `;`), a `#define` or a bare macro call is no scope: the hunk is between definitions.
+ */
+export function parseScope(funcContext: string): Scope | null {
+  if (funcContext.length === 0) return null;
+  // A series repeats the same function contexts: remember them (bounded).
+  const hit = scopeCache.get(funcContext);
+  if (hit !== undefined) return hit;
+  const scope = scopeOpenedBy(funcContext.trimStart());
+  if (scopeCache.size >= 4096) scopeCache.clear();
+  scopeCache.set(funcContext, scope);
+  return scope;
+}
+
+const scopeCache = new Map<string, Scope | null>();
+
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isSpace(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Accumulates a hunk's HunkCode, one line at a time. */
+export class HunkCodeBuilder {
+  // Plain arrays, created on first use: a 50 MB series has 89 000 hunks, most with few names.
+  private defines: string[] = EMPTY;
+  private calls: string[] = EMPTY;
+  private members: string[] = EMPTY;
+  private removedIds: string[] = EMPTY;
+  private scope: Scope | null;
+  private changed = false;
+  /** The struct/union/enum whose body the added lines are in (for member and constant definitions). */
+  private body: Scope | null;
+  private depth = 0;
+  private includeLines = 0;
+  private codeLines = 0;
+
+  constructor(
+    funcContext: string,
+    private readonly intern: (s: string) => string,
+  ) {
+    this.scope = parseScope(funcContext);
+    this.body = this.scope && this.scope.kind !== "function" ? this.scope : null;
+  }
+
+  /**
+   * Whether a context line starting with character code `c` can change what this hunk knows (the
+   * parser slices the line only then): before the first change, one that opens or closes a
+   * definition in column 0; after it, any line while a struct body's braces are being followed.
+   */
+  wantsContext(c: number): boolean {
+    return this.changed ? this.body !== null : isIdentStart(c) || c === 0x7d;
+  }
+
+  /** A context line. Before the first change it may open or close the enclosing definition. */
+  context(line: string): void {
+    if (this.changed) {
+      this.track(line);
+      return;
+    }
+    const opened = scopeOpenedBy(line);
+    if (opened) {
+      this.scope = opened;
+      this.body = opened.kind === "function" || opened.kind === "kconfig" ? null : opened;
+      this.depth = 0;
+    } else if (line.charCodeAt(0) === 0x7d /* } */) {
+      this.scope = null; // the definition above ended
+      this.body = null;
+    }
+  }
+
+  removed(line: string): void {
+    this.changed = true;
+    const code = codeOf(line);
+    if (code === null) return;
+    forEachIdentifier(code, (from, to, id) => {
+      this.removedIds = this.add(this.removedIds, id);
+      const member = memberAt(code, from, to);
+      if (member) this.removedIds = this.add(this.removedIds, member);
+      return true;
+    });
+  }
+
+  /** An added line; `onIdentifier` receives each identifier of it (the parser's identifiersAdded). */
+  added(line: string, onIdentifier?: (id: string) => void): void {
+    this.changed = true;
+    const code = codeOf(line);
+    if (code === null || isBlank(code)) {
+      if (code !== null && /^\s*#\s*include\b/.test(line)) this.includeLines++;
+      return;
+    }
+    this.codeLines++;
+    this.definitions(line, code);
+    forEachIdentifier(code, (from, to, id) => {
+      onIdentifier?.(id);
+      const after = nextNonSpace(code, to);
+      if (code.charCodeAt(after) === 0x28 /* ( */) this.calls = this.add(this.calls, id);
+      const member = memberAt(code, from, to);
+      if (member) this.members = this.members = this.add(this.members, member);
+      return true;
+    });
+    if (this.body !== null) this.track(code);
+  }
+
+  finish(): HunkCode {
+    return {
+      defines: this.defines,
+      calls: this.calls,
+      members: this.members,
+      removed: this.removedIds,
+      scope: this.scope,
+      includeLines: this.includeLines,
+      codeLines: this.codeLines,
+    };
+  }
+
+  /** `list` with `id` added once (bounded), a new array the first time. */
+  private add(list: string[], id: string): string[] {
+    if (list.length >= MAX_NAMES || list.includes(id)) return list;
+    const out = list === EMPTY ? [] : list;
+    out.push(this.intern(id));
+    return out;
+  }
+
+  /** Braces of lines after the first change, so that a struct opened in added lines is known. */
+  private track(code: string): void {
+    for (let i = 0; i < code.length; i++) {
+      const c = code.charCodeAt(i);
+      if (c === 0x7b) this.depth++;
+      else if (c === 0x7d && --this.depth <= 0) {
+        this.depth = 0;
+        if (this.scope?.kind !== "struct" || this.body !== this.scope) this.body = null;
+      }
+    }
+  }
+
+  private definitions(line: string, code: string): void {
+    const c0 = line.charCodeAt(0);
+    const define = code.charCodeAt(nextNonSpace(code, 0)) === 0x23 /* # */ ? /^\s*#\s*define\s+([A-Za-z_]\w*)/.exec(line) : null;
+    if (define) {
+      this.defines = this.add(this.defines, define[1]);
+      return;
+    }
+    if (isIdentStart(c0)) {
+      const opened = scopeOpenedBy(line, code);
+      if (opened) {
+        this.defines = this.add(this.defines, opened.name);
+        if (opened.kind === "kconfig") this.defines = this.add(this.defines, `CONFIG_${opened.name}`);
+        if (opened.kind === "struct" || opened.kind === "union" || opened.kind === "enum") {
+          this.body = opened;
+          this.depth = 0;
+        }
+        return;
+      }
+      this.fileScopeDefinition(code);
+      return;
+    }
+    if (!this.body || !isSpace(c0)) return;
+    // Inside a struct/union/enum body: a member (`\tbool ready;`, `} pv_sched;`) or an enum constant.
+    const t = code.trim();
+    if (this.body.kind === "enum") {
+      const m = /^([A-Za-z_]\w*)\s*(=|,|$)/.exec(t);
+      if (m) this.defines = this.add(this.defines, m[1]);
+    } else if (t.endsWith(";")) {
+      const name = t.includes("(") ? functionPointerName(t) : declaredName(t);
+      if (name) this.members = this.add(this.members, `${this.body.name}.${name}`);
+    }
+  }
+
+  /** `unsigned int x = 3;`, `int f(void);`, `DEFINE_STATIC_KEY_FALSE(x);`, `module_param(x, uint, 0644);`. */
+  private fileScopeDefinition(code: string): void {
+    const eq = code.indexOf("=");
+    if (eq < 0 && code.charCodeAt(prevNonSpace(code, code.length)) !== 0x3b /* ; */) return; // no definition shape
+    const paren = code.indexOf("(");
+    if (eq > 0 && (paren < 0 || eq < paren)) {
+      const name = identifierBefore(code, prevNonSpace(code, eq) + 1);
+      if (name) this.defines = this.add(this.defines, name);
+      return;
+    }
+    if (paren <= 0) return;
+    const callee = identifierBefore(code, prevNonSpace(code, paren) + 1);
+    const args: string[] = [];
+    forEachIdentifier(code.slice(paren), (_from, _to, id) => {
+      args.push(id);
+      return args.length < 8;
+    });
+    if (/^module_param/.test(callee) && args.length) this.defines = this.add(this.defines, args[0]);
+    else if (/^(DEFINE|DECLARE)_/.test(callee) && args.length) this.defines = this.add(this.defines, args[args.length - 1]);
+    else if (callee && code.slice(0, paren - callee.length).trim().length > 0) this.defines = this.add(this.defines, callee); // prototype
+  }
+}
+
+/** `base.member` when the identifier at [from, to) follows `->` or `.` (`vcpu->ready`), else null. */
+function memberAt(code: string, from: number, to: number): string | null {
+  const p = prevNonSpace(code, from);
+  const arrow = code.charCodeAt(p) === 0x3e && code.charCodeAt(p - 1) === 0x2d; // ->
+  if (!arrow && (code.charCodeAt(p) !== 0x2e /* . */ || code.charCodeAt(p - 1) === 0x2e)) return null;
+  const base = identifierBefore(code, prevNonSpace(code, arrow ? p - 1 : p) + 1);
+  return `${base || "?"}.${code.slice(from, to)}`;
+}
+
+/** The name a member declaration `type name[N] : 3;` declares (hand-scanned: no backtracking regex). */
+function declaredName(t: string): string {
+  let end = t.length - 1; // the ';'
+  end = prevNonSpace(t, end) + 1;
+  const colon = t.lastIndexOf(":", end);
+  if (colon > 0 && /^\s*\d+\s*$/.test(t.slice(colon + 1, end))) end = prevNonSpace(t, colon) + 1;
+  if (t.charCodeAt(end - 1) === 0x5d /* ] */) {
+    const open = t.lastIndexOf("[", end);
+    if (open > 0) end = prevNonSpace(t, open) + 1;
+  }
+  return identifierBefore(t, end);
+}
+
+/** The name of a function-pointer member `int (*name)(args);`, or "". */
+function functionPointerName(t: string): string {
+  const star = t.indexOf("*");
+  if (star < 0 || t.charCodeAt(prevNonSpace(t, star)) !== 0x28 /* ( */) return "";
+  const from = nextNonSpace(t, star + 1);
+  let to = from;
+  while (to < t.length && (isIdentStart(t.charCodeAt(to)) || (t.charCodeAt(to) >= 0x30 && t.charCodeAt(to) <= 0x39))) to++;
+  return to > from && t.charCodeAt(nextNonSpace(t, to)) === 0x29 /* ) */ ? t.slice(from, to) : "";
+}
+
+const EMPTY: string[] = Object.freeze([]) as unknown as string[];

@@ -1,0 +1,233 @@
+/**
+ * patch/classify.ts on hand-built hunks and a two-mechanism test catalogue, so that each rule's
+ * arithmetic is checked exactly (the values follow from the weights, not from running the code).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Hunk, Patch } from "../../patch/parse";
+import type { HunkCode } from "../../patch/code";
+import type { CatalogueEntry } from "../../patch/catalogue";
+import { SeriesDefinitions, decide, propagate, scoreHunk, THRESHOLD, ROLE, DEPENDENCY, type Classification } from "../../patch/classify";
+
+const A: CatalogueEntry = {
+  id: "alpha",
+  label: "A",
+  patch: null,
+  simulated: false,
+  summary: "",
+  identifiers: { a_id: 2, a_low: 1 },
+  patterns: [["pat_*", 2]],
+  members: { "x.m": 2, "*.g": 1 },
+  hooks: { hook_a: 1.5 },
+  combos: [{ all: ["c1", "c2"], weight: 3 }],
+  paths: [
+    ["dir/**", 1],
+    ["only/file.c", 0.5],
+  ],
+  subjectWords: ["alpha"],
+};
+const B: CatalogueEntry = {
+  id: "beta",
+  label: "B",
+  patch: null,
+  simulated: false,
+  summary: "",
+  identifiers: { b_id: 2 },
+  hooks: { hook_b: 2 },
+  subjectWords: ["beta"],
+};
+const CAT = [A, B];
+
+function hunk(c: Partial<HunkCode> & { ids?: string[] } = {}): Hunk {
+  const { ids = [], ...code } = c;
+  return {
+    line: 0,
+    endLine: 0,
+    oldStart: 1,
+    oldCount: 1,
+    newStart: 1,
+    newCount: 1,
+    funcContext: "",
+    added: [],
+    removed: [],
+    addedCount: 0,
+    removedCount: 0,
+    identifiersAdded: ids,
+    truncated: false,
+    linesOmitted: false,
+    code: { defines: [], calls: [], members: [], removed: [], scope: null, includeLines: 0, codeLines: 1, ...code },
+  };
+}
+const patch = (...hunks: Hunk[]): Patch =>
+  ({
+    subject: "",
+    subjectPrefix: "",
+    index: null,
+    total: null,
+    author: "",
+    date: "",
+    commit: "",
+    messageId: "",
+    line: 0,
+    endLine: 0,
+    files: [{ oldPath: "f", newPath: "f", path: "f", line: 0, endLine: 0, binary: false, hunks }],
+  }) as Patch;
+const none = new SeriesDefinitions([]);
+const score = (h: Hunk, path = "x.c", defs = none, i = 0) => {
+  const s = scoreHunk(h, path, i, defs, CAT);
+  return { total: [...s.total], c: decide(s, "", CAT) };
+};
+const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} != ${b}`);
+
+test("roles: define 1.0, call 0.9, member 0.9, use 0.7, removed 0.35; names on both sides count as edited around", () => {
+  close(score(hunk({ ids: ["a_id"], defines: ["a_id"] })).total[0], 2 * ROLE.define);
+  close(score(hunk({ ids: ["a_id"], calls: ["a_id"] })).total[0], 2 * ROLE.call);
+  close(score(hunk({ ids: ["a_id"] })).total[0], 2 * ROLE.use);
+  close(score(hunk({ members: ["x.m"] })).total[0], 2 * ROLE.member);
+  close(score(hunk({ members: ["y.g"] })).total[0], 1 * ROLE.member);
+  assert.equal(score(hunk({ members: ["y.h"] })).total[0], 0);
+  close(score(hunk({ removed: ["a_id"] })).total[0], 2 * ROLE.removed);
+  close(score(hunk({ removed: ["x.m"] })).total[0], 2 * ROLE.removed);
+  const edited = score(hunk({ ids: ["a_id"], calls: ["a_id"], removed: ["a_id"] }));
+  close(edited.total[0], 2 * ROLE.removed);
+  assert.match(edited.c.reason, /edits around a_id/);
+  // A member both touched and removed counts once, as touched.
+  close(score(hunk({ members: ["x.m"], removed: ["x.m"] })).total[0], 2 * ROLE.member);
+  assert.deepEqual([ROLE.define, ROLE.call, ROLE.member, ROLE.use, ROLE.removed], [1, 0.9, 0.9, 0.7, 0.35]);
+});
+
+test("patterns, combos (all names needed) and paths", () => {
+  close(score(hunk({ ids: ["pat_x"] })).total[0], 2 * ROLE.use);
+  close(score(hunk({ ids: ["pat_x"] })).total[0], 2 * ROLE.use); // from the pattern cache
+  assert.equal(score(hunk({ ids: ["xpat_x"] })).total[0], 0);
+  close(score(hunk({ ids: ["c1", "c2"] })).total[0], 3);
+  assert.equal(score(hunk({ ids: ["c1"] })).total[0], 0);
+  close(score(hunk(), "dir/sub/y.c").total[0], 1);
+  close(score(hunk(), "only/file.c").total[0], 0.5);
+  assert.equal(score(hunk(), "dirx/y.c").total[0], 0);
+  assert.match(score(hunk({ ids: ["c1", "c2"] })).c.reason, /^c1 with c2 \(score 3\)$/);
+});
+
+test("hooks count only for a function scope and only with catalogue code in the hunk", () => {
+  const scope = { kind: "function" as const, name: "hook_a" };
+  assert.equal(score(hunk({ scope })).total[0], 0, "no code: no hook");
+  close(score(hunk({ scope, ids: ["b_id"], calls: ["b_id"] })).total[0], 1.5);
+  assert.equal(score(hunk({ scope: { kind: "struct", name: "hook_a" }, ids: ["b_id"] })).total[0], 0);
+  assert.match(score(hunk({ scope, ids: ["a_low", "a_id"] })).c.reason, /hooks hook_a|uses a_id/);
+});
+
+test("dependencies: another patch's name counts DEPENDENCY when the hunk has its own evidence, in full when it has none", () => {
+  const def = hunk({ ids: ["b_id"], defines: ["b_id"] });
+  const use = hunk({ ids: ["b_id", "a_id"], calls: ["b_id", "a_id"] });
+  const defs = new SeriesDefinitions([patch(def), patch(use)]);
+  const mixed = scoreHunk(use, "x.c", 1, defs, CAT);
+  close(mixed.total[1], 2 * ROLE.call * DEPENDENCY);
+  close(mixed.total[0], 2 * ROLE.call);
+  const onlyDep = hunk({ ids: ["b_id"], calls: ["b_id"] });
+  const s = scoreHunk(onlyDep, "x.c", 1, new SeriesDefinitions([patch(def), patch(onlyDep)]), CAT);
+  close(s.total[1], 2 * ROLE.call);
+  // Same patch: not a dependency.
+  close(scoreHunk(use, "x.c", 0, new SeriesDefinitions([patch(def, use)]), CAT).total[1], 2 * ROLE.call);
+  const defB = hunk({ ids: ["b_id", "a_low"], defines: ["b_id", "a_low"] });
+  const r = decide(scoreHunk(hunk({ ids: ["b_id", "a_id"] }), "x.c", 1, new SeriesDefinitions([patch(defB), patch()]), CAT), "", CAT);
+  assert.equal(r.mechanism, null);
+  assert.match(r.reason, /^unmapped: best alpha scores 1\.4 < 1\.5 \(uses a_id\)$/);
+  assert.equal(DEPENDENCY, 0.35);
+});
+
+test("decide: the threshold is inclusive, scores are rounded, reasons name the evidence", () => {
+  assert.equal(THRESHOLD, 1.5);
+  const at = decide({ total: [1.5, 0], bestVerb: [1, 6], bestName: ["a_id", ""], bestValue: [1.5, 0], anyCode: true }, "", CAT);
+  assert.equal(at.mechanism, "alpha");
+  assert.equal(at.reason, "calls a_id (score 1.5)");
+  assert.equal(at.via, "code");
+  const below = decide({ total: [1.49, 0], bestVerb: [18, 6], bestName: ["a_id", ""], bestValue: [1.49, 0], anyCode: true }, "", CAT);
+  assert.equal(below.mechanism, null);
+  assert.equal(below.reason, "unmapped: best alpha scores 1.49 < 1.5 (uses a_id (from another patch))");
+  assert.equal(below.score, 0);
+  assert.equal(below.via, "none");
+  const empty = decide({ total: [0, 0], bestVerb: [6, 6], bestName: ["", ""], bestValue: [0, 0], anyCode: false }, "alpha beta", CAT);
+  assert.equal(empty.mechanism, null, "a subject never maps alone");
+  assert.deepEqual(empty.scores, {});
+  assert.match(empty.reason, /^unmapped: no code of a known mechanism/);
+  const r = decide({ total: [2.3456, 1.004], bestVerb: [0, 3], bestName: ["a_id", "x.m"], bestValue: [2, 1], anyCode: true }, "", CAT);
+  assert.deepEqual(r.scores, { alpha: 2.35, beta: 1 });
+  assert.equal(r.score, 2.35);
+  assert.equal(r.reason, "defines a_id (score 2.35)");
+});
+
+test("decide: equal scores go to the mechanism a subject word names, else to catalogue order; a higher score always wins", () => {
+  const tie = (subject: string, a = 2, b = 2) =>
+    decide({ total: [a, b], bestVerb: [0, 0], bestName: ["a_id", "b_id"], bestValue: [a, b], anyCode: true }, subject, CAT).mechanism;
+  assert.equal(tie(""), "alpha");
+  assert.equal(tie("fix BETA thing"), "beta");
+  assert.equal(tie("alpha and beta"), "alpha");
+  assert.equal(tie("beta", 2, 2 + 1e-12), "beta", "within 1e-9 is a tie");
+  assert.equal(tie("alpha", 2, 2.01), "beta", "a subject word does not beat a higher score");
+  assert.equal(tie("beta", 2.01, 2), "alpha");
+  assert.equal(tie("", 0, 2), "beta");
+});
+
+const cls = (
+  mechanism: string | null,
+  via: Classification["via"] = mechanism ? "code" : "none",
+  scores: Record<string, number> = {},
+): Classification => ({
+  mechanism,
+  score: mechanism ? 2 : 0,
+  scores,
+  reason: mechanism ? "x" : "unmapped: y",
+  via,
+});
+
+test("propagate: a hunk defining a symbol (or CONFIG_ symbol) takes the mechanism of the hunks using it", () => {
+  const kconfig = { hunk: hunk({ defines: ["FOO"], codeLines: 2 }), file: "Kconfig", c: cls(null) };
+  const users = [
+    { hunk: hunk({ ids: ["CONFIG_FOO"] }), file: "a.c", c: cls("beta") },
+    { hunk: hunk({ ids: ["CONFIG_FOO"] }), file: "b.c", c: cls("beta") },
+    { hunk: hunk({ ids: ["other"] }), file: "c.c", c: cls("alpha") },
+    { hunk: hunk({ ids: ["other"] }), file: "d.c", c: cls("alpha") },
+    { hunk: hunk({ ids: ["other"] }), file: "e.c", c: cls("alpha") },
+  ];
+  propagate([kconfig, ...users]);
+  assert.equal(kconfig.c.mechanism, "beta");
+  assert.equal(kconfig.c.via, "symbol");
+  assert.equal(kconfig.c.reason, "defines FOO, which 2 hunk(s) of this patch use for beta");
+  const plain = { hunk: hunk({ defines: ["BAR"] }), file: "x.h", c: cls(null) };
+  propagate([plain, { hunk: hunk({ ids: ["BAR"] }), file: "a.c", c: cls("alpha") }]);
+  assert.equal(plain.c.mechanism, "alpha");
+});
+
+test("propagate: #include-only hunks follow their file; weak hunks follow the patch; hunks without evidence stay unmapped", () => {
+  const include = { hunk: hunk({ includeLines: 2, codeLines: 0 }), file: "a.c", c: cls(null) };
+  const weak = { hunk: hunk({ ids: ["a_low"] }), file: "z.c", c: cls(null, "none", { alpha: 0.7 }) };
+  const nothing = { hunk: hunk({ ids: ["zzz"] }), file: "z.c", c: cls(null) };
+  const mapped = [
+    { hunk: hunk(), file: "a.c", c: cls("alpha") },
+    { hunk: hunk(), file: "b.c", c: cls("beta") },
+    { hunk: hunk(), file: "c.c", c: cls("beta") },
+  ];
+  propagate([include, weak, nothing, ...mapped]);
+  assert.equal(include.c.mechanism, "alpha", "same file first");
+  assert.equal(include.c.via, "patch");
+  assert.equal(include.c.reason, "only #includes; the patch's other hunks implement alpha");
+  assert.equal(weak.c.mechanism, "beta", "the patch's prevailing mechanism");
+  assert.match(weak.c.reason, /^weak own evidence \(y\); the patch's other hunks implement beta$/);
+  assert.equal(nothing.c.mechanism, null);
+});
+
+test("propagate: a tie between the patch's mechanisms, or a single mapped hunk of another mechanism, propagates nothing", () => {
+  const weak = { hunk: hunk({ ids: ["a_low"] }), file: "z.c", c: cls(null, "none", { alpha: 0.7 }) };
+  propagate([weak, { hunk: hunk(), file: "a.c", c: cls("alpha") }, { hunk: hunk(), file: "b.c", c: cls("beta") }]);
+  assert.equal(weak.c.mechanism, null);
+  const other = { hunk: hunk({ ids: ["b_low"] }), file: "z.c", c: cls(null, "none", { beta: 0.5 }) };
+  propagate([other, { hunk: hunk(), file: "a.c", c: cls("alpha") }]);
+  assert.equal(other.c.mechanism, null, "one mapped hunk of another mechanism is not enough");
+  const same = { hunk: hunk({ ids: ["a_low"] }), file: "z.c", c: cls(null, "none", { alpha: 0.5 }) };
+  propagate([same, { hunk: hunk(), file: "a.c", c: cls("alpha") }]);
+  assert.equal(same.c.mechanism, "alpha");
+  // Propagated hunks do not propagate further, and nothing happens without mapped hunks.
+  const lone = { hunk: hunk({ includeLines: 1, codeLines: 0 }), file: "a.c", c: cls(null) };
+  propagate([lone, { hunk: hunk(), file: "a.c", c: cls("alpha", "patch") }]);
+  assert.equal(lone.c.mechanism, null);
+});
