@@ -12,7 +12,8 @@ import { EXIT, InputError } from "./errors";
 import { ablationJson, compareJson, formatAblation, formatCompare, formatRun } from "./format";
 import { parseScenarioText, readScenario } from "./input";
 import { seedSource } from "./seeds";
-import { defaultWorkers, runJobInProcess, runJobs, type Job } from "./jobs";
+import { DEFAULT_LIMITS, executeTask, type SimTask } from "../runner/index";
+import { defaultWorkers, runTasks } from "./pool";
 import { runSeeds, seedReport } from "./seed-runs";
 
 const USAGE = `usage: pvsched-sim <command> [options]
@@ -33,7 +34,7 @@ commands:
   fidelity ...                     compare the host model with real Linux (see fidelity/)
 
 common options:
-  --workers N     worker threads for independent runs (default ${defaultWorkers()}; 1 = in-process)
+  --workers N     worker threads for independent runs (default ${defaultWorkers()}: one per core)
   --help          this text
 
 exit status: 0 ok, 1 failure, 2 bad input (one line: file:line:col: field: message)`;
@@ -100,8 +101,8 @@ function withSeed(s: Scenario, seed: number | undefined): Scenario {
 const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : s + "\n");
 const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
-function jobsFor(s: Scenario, modes: ModeSpec[]): Job[] {
-  return modes.map((mode) => ({ key: mode.name ?? mode.mode, scenario: s, mode }));
+function tasksFor(s: Scenario, modes: ModeSpec[]): SimTask[] {
+  return modes.map((mode) => ({ scenario: s, mode }));
 }
 
 async function cmdRun(args: string[]): Promise<number> {
@@ -117,7 +118,7 @@ async function cmdRun(args: string[]): Promise<number> {
     else if (want === "vanilla" || want === "dynamic" || want === "static") modes = [{ mode: want as ModeName }];
     else throw new InputError(`pvsched-sim: unknown mode "${want}" (${file} has: ${modes.map((x) => x.name ?? x.mode).join(", ")})`);
   }
-  const results = await runJobs(jobsFor(s, modes), { workers: workers(a.values.workers), onProgress: progress("run") });
+  const results = await runTasks(tasksFor(s, modes), { workers: workers(a.values.workers), onProgress: progress("run") });
   if (a.values.json) json({ scenario: s.name, file, results });
   else out(results.map(formatRun).join("\n"));
   return EXIT.ok;
@@ -127,7 +128,7 @@ async function cmdCompare(args: string[]): Promise<number> {
   const a = parse(args, { json: { type: "boolean" }, seed: { type: "string" } }, 1);
   if (a.values.help) return help();
   const s = withSeed(readScenario(a.positionals[0]), intOption(a.values.seed, "seed", 0));
-  const results = await runJobs(jobsFor(s, resolveModes(s)), { workers: workers(a.values.workers), onProgress: progress("compare") });
+  const results = await runTasks(tasksFor(s, resolveModes(s)), { workers: workers(a.values.workers), onProgress: progress("compare") });
   const c = compareJson(results);
   if (a.values.json) json(c);
   else out(formatCompare(c));
@@ -142,7 +143,7 @@ async function cmdAblate(args: string[]): Promise<number> {
     { mode: "dynamic", name: "dynamic" },
     ...MECHANISMS.map((m) => ({ mode: "dynamic" as const, name: `dynamic-without-${m.id}`, mechanisms: { [m.id]: false } })),
   ];
-  const results = await runJobs(jobsFor(s, modes), { workers: workers(a.values.workers), onProgress: progress("ablate") });
+  const results = await runTasks(tasksFor(s, modes), { workers: workers(a.values.workers), onProgress: progress("ablate") });
   const j = ablationJson(
     results[0],
     MECHANISMS.map((m, i) => ({ mechanism: m.id, patch: m.patch, label: m.label, result: results[i + 1] })),
@@ -217,10 +218,10 @@ async function cmdBench(args: string[]): Promise<number> {
   // first 10 s run is several times slower than the third), so the timed run measures the
   // simulator, not the JIT. The cold cost is part of the seed report's wall time below.
   for (let i = 0; i < BENCH_WARMUP_RUNS; i++)
-    runJobInProcess({ key: "warmup", scenario: { ...benchScenario, duration_s: BENCH_DURATION_S }, mode: { mode: "dynamic" } });
+    executeTask({ scenario: { ...benchScenario, duration_s: BENCH_DURATION_S }, mode: { mode: "dynamic" } }, { limits: DEFAULT_LIMITS });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const one: RunResult = runJobInProcess({ key: "bench", scenario: benchScenario, mode: { mode: "dynamic" } });
+  const one: RunResult = executeTask({ scenario: benchScenario, mode: { mode: "dynamic" } }, { limits: DEFAULT_LIMITS });
   const singleMs = performance.now() - t0;
   const singleCpuMs = cpuMs(process.cpuUsage(c0));
   const single = {

@@ -4,7 +4,8 @@ import { buildSeedReport, parseSeedFileName, SEED_FILES, type PublishedTables, t
 import { resolveModes } from "../sim-core/index";
 import { InputError } from "./errors";
 import { parseScenarioText } from "./input";
-import { runJobs, type Job } from "./jobs";
+import type { SimTask } from "../runner/index";
+import { defaultWorkers, runTasks } from "./pool";
 import { join } from "node:path";
 import { seedSource } from "./seeds";
 
@@ -28,28 +29,36 @@ export interface SeedRunsOutcome {
   where: string;
 }
 
-export function seedJobs(opts: SeedRunOptions): { jobs: Job[]; files: string[]; missing: string[]; where: string } {
+export function seedJobs(opts: SeedRunOptions): { jobs: SimTask[]; owners: string[]; files: string[]; missing: string[]; where: string } {
   const { where, texts } = seedSource(opts.seedDir);
   const files = Object.keys(texts)
     .filter((f) => parseSeedFileName(f) !== undefined)
     .sort();
   if (files.length === 0)
     throw new InputError(`no seed scenarios found${opts.seedDir ? ` in ${opts.seedDir}` : ""} (expected files like ${SEED_FILES[0]})`);
-  const jobs: Job[] = [];
+  const jobs: SimTask[] = [];
+  const owners: string[] = [];
   for (const f of files) {
     const scenario = parseScenarioText(where === "built-in" ? `(built-in seed) ${f}` : join(where, f), texts[f]);
     if (opts.durationS !== undefined) scenario.duration_s = opts.durationS;
-    for (const mode of resolveModes(scenario)) jobs.push({ key: `${f}|${mode.name ?? mode.mode}`, scenario, mode });
+    for (const mode of resolveModes(scenario)) {
+      jobs.push({ scenario, mode });
+      owners.push(f);
+    }
   }
-  return { jobs, files, missing: SEED_FILES.filter((f) => !files.includes(f)), where };
+  return { jobs, owners, files, missing: SEED_FILES.filter((f) => !files.includes(f)), where };
 }
 
 export async function runSeeds(opts: SeedRunOptions): Promise<SeedRunsOutcome> {
-  const { jobs, missing, where } = seedJobs(opts);
+  const { jobs, owners, missing, where } = seedJobs(opts);
   const t0 = performance.now();
-  const results = await runJobs(jobs, { workers: opts.workers, onProgress: opts.onProgress });
+  const results = await runTasks(jobs, {
+    workers: opts.workers ?? defaultWorkers(),
+    onProgress: opts.onProgress,
+    label: (t, i) => `${owners[i]} (${t.mode.name ?? t.mode.mode})`,
+  });
   const wallMs = performance.now() - t0;
-  return { runs: results.map((result, i) => ({ file: jobs[i].key.split("|")[0], result })), wallMs, missing, where };
+  return { runs: results.map((result, i) => ({ file: owners[i]!, result })), wallMs, missing, where };
 }
 
 export function seedReport(outcome: SeedRunsOutcome): SeedReport {

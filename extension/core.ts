@@ -32,7 +32,7 @@ import {
 } from "./patch-lens";
 import { Runner, type Platform } from "./runner";
 import { ScenarioLensProvider } from "./scenario-lens";
-import type { SimTask } from "./sim/protocol";
+import type { SimTask } from "../runner/index";
 import { payloadCsv } from "./export";
 
 /** The built-in seed scenarios (scenarios/seed/), compiled into the bundle by extension/build-config.mjs. */
