@@ -1,4 +1,5 @@
 /** Text tables for `run`, `compare` and `ablate`. */
+import type { AblationJson } from "../report/ablation";
 import type { ProbeResult, RunResult, VcpuStats } from "../sim-core/index";
 
 export function table(header: string[], rows: string[][]): string {
@@ -188,53 +189,6 @@ export function formatCompare(c: CompareJson): string {
 
 // ---------------------------------------------------------------------------------------------
 // ablate
-
-export interface AblationJson {
-  scenario: string;
-  baseline: string;
-  /** One entry per mechanism removed. */
-  ablations: { mechanism: string; patch: number; label: string; mode: string }[];
-  probes: {
-    id: string;
-    baseline: { avg_us: number; p99_us: number; max_us: number; glitches: number | null } | null;
-    /** mechanism -> (ablated - baseline). */
-    delta: Record<string, { avg_us: number; p99_us: number; max_us: number; glitches: number | null } | null>;
-  }[];
-}
-
-export function ablationJson(
-  baseline: RunResult,
-  ablated: { mechanism: string; patch: number; label: string; result: RunResult }[],
-): AblationJson {
-  const stats = (p: ProbeResult | undefined) =>
-    p ? { avg_us: p.latency.avg_us, p99_us: p.latency.p99_us, max_us: p.latency.max_us, glitches: p.glitches ?? null } : null;
-  return {
-    scenario: baseline.scenario,
-    baseline: baseline.mode,
-    ablations: ablated.map((a) => ({ mechanism: a.mechanism, patch: a.patch, label: a.label, mode: a.result.mode })),
-    probes: baseline.probes.map((bp) => ({
-      id: bp.id,
-      baseline: stats(bp),
-      delta: Object.fromEntries(
-        ablated.map((a) => {
-          const b = stats(bp)!;
-          const x = stats(a.result.probes.find((p) => p.id === bp.id));
-          return [
-            a.mechanism,
-            x
-              ? {
-                  avg_us: x.avg_us - b.avg_us,
-                  p99_us: x.p99_us - b.p99_us,
-                  max_us: x.max_us - b.max_us,
-                  glitches: x.glitches !== null && b.glitches !== null ? x.glitches - b.glitches : null,
-                }
-              : null,
-          ];
-        }),
-      ),
-    })),
-  };
-}
 
 const signed = (x: number) => (x > 0 ? "+" : x < 0 ? "-" : " ") + us(Math.abs(x));
 

@@ -4,17 +4,19 @@
  * Exit status: 0 ok, 1 failure (an internal error, or `seed-report --check` with a failing
  * claim), 2 bad input (one line on stderr naming the file, line and field; never a stack trace).
  */
+import { join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { formatSeedReportText, seedReportJson } from "../report/seed-report";
-import { MECHANISMS, resolveModes, type ModeName, type ModeSpec, type RunResult, type Scenario } from "../sim-core/index";
+import { resolveModes, type ModeName, type ModeSpec, type RunResult, type Scenario } from "../sim-core/index";
 import { escapeControls } from "../scenario-loader/escape";
 import { EXIT, InputError } from "./errors";
-import { ablationJson, compareJson, formatAblation, formatCompare, formatRun } from "./format";
-import { parseScenarioText, readScenario } from "./input";
+import { ablationJson, ablationModes, ALL_MECHANISMS } from "../report/ablation";
+import { compareJson, formatAblation, formatCompare, formatRun } from "./format";
+import { readScenario } from "./input";
 import { seedSource } from "./seeds";
 import { DEFAULT_LIMITS, executeTask, type SimTask } from "../runner/index";
 import { defaultWorkers, runTasks } from "./pool";
-import { runSeeds, seedReport } from "./seed-runs";
+import { loadSeedSet, runSeedReport, seedScenario, SeedScenarioError, type SeedSet } from "../report/seed-pipeline";
 
 const USAGE = `usage: pvsched-sim <command> [options]
 
@@ -139,15 +141,11 @@ async function cmdAblate(args: string[]): Promise<number> {
   const a = parse(args, { json: { type: "boolean" }, seed: { type: "string" } }, 1);
   if (a.values.help) return help();
   const s = withSeed(readScenario(a.positionals[0]), intOption(a.values.seed, "seed", 0));
-  const modes: ModeSpec[] = [
-    { mode: "dynamic", name: "dynamic" },
-    ...MECHANISMS.map((m) => ({ mode: "dynamic" as const, name: `dynamic-without-${m.id}`, mechanisms: { [m.id]: false } })),
-  ];
-  const results = await runTasks(tasksFor(s, modes), { workers: workers(a.values.workers), onProgress: progress("ablate") });
-  const j = ablationJson(
-    results[0],
-    MECHANISMS.map((m, i) => ({ mechanism: m.id, patch: m.patch, label: m.label, result: results[i + 1] })),
-  );
+  const results = await runTasks(tasksFor(s, ablationModes(ALL_MECHANISMS)), {
+    workers: workers(a.values.workers),
+    onProgress: progress("ablate"),
+  });
+  const j = ablationJson(results, ALL_MECHANISMS);
   if (a.values.json) json(j);
   else out(formatAblation(j));
   return EXIT.ok;
@@ -155,6 +153,17 @@ async function cmdAblate(args: string[]): Promise<number> {
 
 function workers(v: unknown): number {
   return intOption(v, "workers", 1) ?? defaultWorkers();
+}
+
+/** The seed scenarios, parsed once: the built-in set, or `--seed-dir`. */
+function seedSet(dir: string | undefined): SeedSet {
+  const { where, texts } = seedSource(dir);
+  try {
+    return loadSeedSet(texts, where, (f) => (where === "built-in" ? `(built-in seed) ${f}` : join(where, f)));
+  } catch (e) {
+    if (e instanceof SeedScenarioError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 async function cmdSeedReport(args: string[]): Promise<number> {
@@ -165,19 +174,18 @@ async function cmdSeedReport(args: string[]): Promise<number> {
   );
   if (a.values.help) return help();
   const durationS = numOption(a.values.duration, "duration");
-  const outcome = await runSeeds({
-    seedDir: a.values["seed-dir"] as string | undefined,
-    durationS,
-    workers: workers(a.values.workers),
-    onProgress: progress("seed-report"),
-  });
-  if (outcome.missing.length)
-    process.stderr.write(`pvsched-sim: note: seed scenarios missing, their cells are n/a: ${outcome.missing.join(", ")}\n`);
+  const set = seedSet(a.values["seed-dir"] as string | undefined);
+  const w = workers(a.values.workers);
+  const outcome = (await runSeedReport(set, { durationS }, (tasks, label) =>
+    runTasks(tasks, { workers: w, onProgress: progress("seed-report"), label }),
+  ))!;
+  if (set.missing.length)
+    process.stderr.write(`pvsched-sim: note: seed scenarios missing, their cells are n/a: ${set.missing.join(", ")}\n`);
   if (durationS !== undefined)
     process.stderr.write(`pvsched-sim: note: every seed scenario run for ${durationS} s instead of its own duration\n`);
-  const r = seedReport(outcome);
+  const r = outcome.report;
   if (a.values.json) json(seedReportJson(r));
-  else out(`seed scenarios: ${outcome.where} (${outcome.runs.length} runs)\n\n` + formatSeedReportText(r));
+  else out(`seed scenarios: ${set.where} (${outcome.runs.length} runs)\n\n` + formatSeedReportText(r));
   return a.values.check && r.claims.some((c) => !c.holds) ? EXIT.failure : EXIT.ok;
 }
 
@@ -210,10 +218,9 @@ async function cmdBench(args: string[]): Promise<number> {
   if (a.values.help) return help();
   // CPU time beside wall time: on a loaded machine wall time says more about the neighbours.
   const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
-  const { where, texts } = seedSource(a.values["seed-dir"] as string | undefined);
-  const benchScenario: Scenario = texts[BENCH_SEED]
-    ? { ...parseScenarioText(`${where}/${BENCH_SEED}`, texts[BENCH_SEED]), duration_s: BENCH_DURATION_S }
-    : BENCH_SCENARIO;
+  const set = seedSet(a.values["seed-dir"] as string | undefined);
+  const benchSeed = seedScenario(set, BENCH_SEED);
+  const benchScenario: Scenario = benchSeed ? { ...benchSeed.scenario, duration_s: BENCH_DURATION_S } : BENCH_SCENARIO;
   // Warm-up: V8 needs a few million events before the hot paths reach their optimised tier (the
   // first 10 s run is several times slower than the third), so the timed run measures the
   // simulator, not the JIT. The cold cost is part of the seed report's wall time below.
@@ -246,22 +253,20 @@ async function cmdBench(args: string[]): Promise<number> {
   if (!a.values["skip-seed-report"]) {
     const w = workers(a.values.workers);
     const c1 = process.cpuUsage();
-    const outcome = await runSeeds({
-      seedDir: a.values["seed-dir"] as string | undefined,
-      workers: w,
-      onProgress: progress("bench: seed report"),
-    });
-    const r = seedReport(outcome);
+    const outcome = (await runSeedReport(set, {}, (tasks, label) =>
+      runTasks(tasks, { workers: w, onProgress: progress("bench: seed report"), label }),
+    ))!;
+    const r = outcome.report;
     full = {
       runs: outcome.runs.length,
       workers: w,
       simulatedS: r.durationSimulatedS,
       events: r.events,
-      wallMs: Math.round(outcome.wallMs),
+      wallMs: r.wallMs,
       // process.cpuUsage() covers every thread of the process, workers included.
       cpuMs: Math.round(cpuMs(process.cpuUsage(c1))),
-      eventsPerS: outcome.wallMs > 0 ? Math.round(r.events / (outcome.wallMs / 1000)) : 0,
-      missing: outcome.missing,
+      eventsPerS: r.wallMs > 0 ? Math.round(r.events / (r.wallMs / 1000)) : 0,
+      missing: set.missing,
     };
   }
   if (a.values.json) json({ single, seedReport: full });

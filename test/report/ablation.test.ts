@@ -1,7 +1,15 @@
-/** The per-hunk ablation's modes and its lens summary (extension/ablation.ts). */
+/** The ablation's modes, its lens summary and the CLI's table (report/ablation.ts). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ablationModes, ablationScenario, loadWord, pctChange, summarizeAblation } from "../../extension/ablation";
+import {
+  ablationJson,
+  ablationModes,
+  ablationScenario,
+  ALL_MECHANISMS,
+  loadWord,
+  pctChange,
+  summarizeAblation,
+} from "../../report/ablation";
 import type { ProbeResult, RunResult } from "../../sim-core/results";
 import type { Scenario } from "../../sim-core/scenario";
 
@@ -39,24 +47,33 @@ function run(mode: string, probes: ProbeResult[], scenario = "cyclictest-busy-50
   };
 }
 
-test("three modes: dynamic, dynamic without the mechanism, vanilla", () => {
-  const m = ablationModes("lazy_boost");
+test("the lens's three modes: dynamic, dynamic without the mechanism, vanilla", () => {
+  const m = ablationModes(["lazy_boost"], { vanilla: true });
   assert.deepEqual(
     m.map((x) => x.name),
     ["dynamic", "dynamic without lazy_boost", "vanilla"],
   );
-  assert.deepEqual(m[1].mechanisms, { lazy_boost: false });
-  assert.equal(m[0].mechanisms, undefined);
+  assert.deepEqual(m[1]!.mechanisms, { lazy_boost: false });
+  assert.equal(m[0]!.mechanisms, undefined);
+  assert.equal(m[2]!.mode, "vanilla");
+});
+
+test("the CLI's modes: dynamic, then without each of the nine mechanisms, with the same labels as the lens", () => {
+  const m = ablationModes(ALL_MECHANISMS);
+  assert.equal(m.length, 10);
+  assert.equal(m[3]!.name, `dynamic without ${ALL_MECHANISMS[2]}`);
+  assert.deepEqual(m[3]!.mechanisms, { [ALL_MECHANISMS[2]!]: false });
+  assert.ok(!m.some((x) => x.mode === "vanilla"));
 });
 
 test("the ablation scenario replaces the modes and can be shortened, keeping a warm-up shorter than the run", () => {
   const base: Scenario = { name: "b", duration_s: 90, warmup_ms: 5000, host: { cpus: 4 }, modes: ["static"] };
-  const s = ablationScenario(base, "boost_on_inject", 2);
+  const s = ablationScenario(base, ablationModes(["boost_on_inject"], { vanilla: true }), 2);
   assert.equal(s.duration_s, 2);
   assert.ok((s.warmup_ms ?? 0) < 2000);
   assert.equal(s.modes?.length, 3);
   assert.equal(base.duration_s, 90, "the base scenario is not mutated");
-  assert.equal(ablationScenario(base, "boost_on_inject", 0).duration_s, 90);
+  assert.equal(ablationScenario(base, [], 0).duration_s, 90);
 });
 
 test("signed percentages", () => {
@@ -87,4 +104,23 @@ test("load word from the scenario name", () => {
   assert.equal(loadWord("cyclictest-busy-500"), "busy");
   assert.equal(loadWord("audio-noload-96"), "noload");
   assert.equal(loadWord("custom"), "");
+});
+
+test("the CLI's table: per probe, each removed mechanism's change against dynamic", () => {
+  const runs = [
+    run("dynamic", [probe("guest-cyclictest", "guest", 21, 13978)]),
+    run("dynamic without lazy_boost", [probe("guest-cyclictest", "guest", 30, 15000)]),
+    run("dynamic without sync_unboost", []),
+  ];
+  const j = ablationJson(runs, ["lazy_boost", "sync_unboost"]);
+  assert.equal(j.baseline, "dynamic");
+  assert.deepEqual(
+    j.ablations.map((a) => [a.mechanism, a.patch, a.mode]),
+    [
+      ["lazy_boost", 3, "dynamic without lazy_boost"],
+      ["sync_unboost", 3, "dynamic without sync_unboost"],
+    ],
+  );
+  assert.deepEqual(j.probes[0]!.delta.lazy_boost, { avg_us: 9, p99_us: 1022, max_us: 1022, glitches: null });
+  assert.equal(j.probes[0]!.delta.sync_unboost, null, "a probe the ablated run lacks has no delta");
 });
