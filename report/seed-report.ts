@@ -9,6 +9,9 @@
  * only. The two meet in the error column and nowhere else.
  */
 import type { RunResult } from "../sim-core/results";
+import { median } from "./stats";
+
+export { median };
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -148,13 +151,6 @@ export function log10Error(simulated: number | null, published: number | null): 
 function spread(...xs: number[]): number {
   const f = xs.map(floor1);
   return Math.max(...f) / Math.min(...f);
-}
-
-export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function bufferLabel(published: PublishedTables, frames: number): string {
