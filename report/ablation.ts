@@ -5,6 +5,11 @@
  * the hunk lens (the hunk's mechanism). Pure: no Node or VS Code imports (unit-tested).
  */
 import { MECHANISMS, type MechanismId, type ModeSpec, type ProbeResult, type RunResult, type Scenario } from "../sim-core/index";
+import { compareModes, type MetricEffects, type MetricStats } from "./effects";
+import { num } from "./text";
+
+/** Replications of an ablation unless asked otherwise (issue 9). */
+export const ABLATION_REPLICATIONS = 5;
 
 export const ABLATION_LABELS = {
   with: "dynamic",
@@ -66,77 +71,82 @@ export function loadWord(scenarioName: string): string {
   return m ? m[1].toLowerCase() : "";
 }
 
+/** "[−95%, −90%]": an interval of a difference, relative to `base`. */
+function pctInterval(base: number, ci: readonly [number, number]): string {
+  return `[${pctChange(base, base + ci[0])}, ${pctChange(base, base + ci[1])}]`;
+}
+
 /**
- * The lens text after an ablation: how much turning the mechanism on changes the guest's latency,
- * relative to the run without it ("busy guest max −93%, avg −97%"). Undefined when a run is
- * missing or measured nothing.
+ * The lens text after an ablation: the paired effect of turning the mechanism on, relative to the
+ * runs without it, for the guest's main probe: "busy guest max −93% [−95%, −90%], avg −97%
+ * [−98%, −96%]". A metric whose 95 % interval includes zero reads "no significant effect"; with
+ * a single replication there is no interval, so nothing is called an effect. Undefined when runs
+ * are missing or measured nothing.
  */
-export function summarizeAblation(runs: RunResult[], mechanism: MechanismId): string | undefined {
-  const withRun = runs.find((r) => r.mode === ABLATION_LABELS.with);
-  const without = runs.find((r) => r.mode === ABLATION_LABELS.without(mechanism));
-  if (!withRun || !without) return undefined;
-  const a = mainProbe(withRun);
-  const b = a ? without.probes.find((p) => p.id === a.id) : undefined;
+export function summarizeAblation(runs: readonly RunResult[], mechanism: MechanismId): string | undefined {
+  const withRuns = runs.filter((r) => r.mode === ABLATION_LABELS.with);
+  const withoutLabel = ABLATION_LABELS.without(mechanism);
+  const withoutRuns = runs.filter((r) => r.mode === withoutLabel);
+  if (!withRuns.length || !withoutRuns.length) return undefined;
+  const a = mainProbe(withRuns[0]!);
+  const b = a ? withoutRuns[0]!.probes.find((p) => p.id === a.id) : undefined;
   if (!a || !b || b.latency.count === 0) return undefined;
-  const side = a.side === "guest" ? "guest" : "host";
-  const load = loadWord(withRun.scenario);
-  const head = `${load ? load + " " : ""}${side}`;
-  if (a.kind === "audio" && typeof a.glitches === "number" && typeof b.glitches === "number") {
-    return `${head} glitches ${b.glitches} \u2192 ${a.glitches}`;
-  }
-  const partial = withRun.stop !== "done" || without.stop !== "done" ? " (partial run)" : "";
-  return `${head} max ${pctChange(b.latency.max_us, a.latency.max_us)}, avg ${pctChange(b.latency.avg_us, a.latency.avg_us)}${partial}`;
+  const cmp = compareModes([...withoutRuns, ...withRuns], withoutLabel).probes.find((p) => p.id === a.id);
+  const base = cmp?.byMode[withoutLabel];
+  const eff = cmp?.effects[ABLATION_LABELS.with];
+  const load = loadWord(withRuns[0]!.scenario);
+  const head = `${load ? `${load} ` : ""}${a.side === "guest" ? "guest" : "host"}`;
+  const n = Math.min(withRuns.length, withoutRuns.length);
+  const partial = [...withRuns, ...withoutRuns].some((r) => r.stop !== "done") ? " (partial run)" : "";
+  const part = (metric: "max_us" | "avg_us" | "glitches", name: string): string | undefined => {
+    const e = eff?.[metric];
+    const from = base?.[metric]?.mean;
+    if (!e || from === undefined || !e.significant || !e.ci95) return undefined;
+    if (metric === "glitches") return `${name} ${num(from)} \u2192 ${num(from + e.mean)} ${pctInterval(from, e.ci95)}`;
+    return `${name} ${pctChange(from, from + e.mean)} ${pctInterval(from, e.ci95)}`;
+  };
+  const parts = (a.kind === "audio" ? [part("glitches", "glitches")] : [part("max_us", "max"), part("avg_us", "avg")]).filter(
+    (x): x is string => x !== undefined,
+  );
+  if (!parts.length) return `${head}: no significant effect (${n} replication${n === 1 ? "" : "s"})${partial}`;
+  return `${head} ${parts.join(", ")}${partial}`;
 }
 
 // ---------------------------------------------------------------------------------------------
-// The CLI's table: per probe, the change each removed mechanism makes.
+// The CLI's table: per probe, the effect of removing each mechanism.
 
 export interface AblationJson {
   scenario: string;
   baseline: string;
+  replications: number;
   /** One entry per mechanism removed. */
   ablations: { mechanism: string; patch: number; label: string; mode: string }[];
   probes: {
     id: string;
-    baseline: { avg_us: number; p99_us: number; max_us: number; glitches: number | null } | null;
-    /** mechanism -> (ablated - baseline). */
-    delta: Record<string, { avg_us: number; p99_us: number; max_us: number; glitches: number | null } | null>;
+    /** Dynamic with every mechanism: each metric over the replications. */
+    baseline: MetricStats | null;
+    /** mechanism -> the paired effect of removing it (without - with) on each metric. */
+    delta: Record<string, MetricEffects | null>;
   }[];
 }
 
-/** The ablation's table from its runs (in the order of `ablationModes(mechanisms)`). */
+/** The ablation's table from its runs (the modes of `ablationModes(mechanisms)`, any number of replications). */
 export function ablationJson(runs: readonly RunResult[], mechanisms: readonly MechanismId[]): AblationJson {
-  const baseline = runs.find((r) => r.mode === ABLATION_LABELS.with)!;
-  const ablated = mechanisms.map((m) => {
-    const info = MECHANISMS.find((x) => x.id === m)!;
-    return { mechanism: m, patch: info.patch, label: info.label, result: runs.find((r) => r.mode === ABLATION_LABELS.without(m))! };
-  });
-  const stats = (p: ProbeResult | undefined) =>
-    p ? { avg_us: p.latency.avg_us, p99_us: p.latency.p99_us, max_us: p.latency.max_us, glitches: p.glitches ?? null } : null;
+  const cmp = compareModes(runs, ABLATION_LABELS.with);
   return {
-    scenario: baseline.scenario,
-    baseline: baseline.mode,
-    ablations: ablated.map((a) => ({ mechanism: a.mechanism, patch: a.patch, label: a.label, mode: a.result.mode })),
-    probes: baseline.probes.map((bp) => ({
-      id: bp.id,
-      baseline: stats(bp),
-      delta: Object.fromEntries(
-        ablated.map((a) => {
-          const b = stats(bp)!;
-          const x = stats(a.result.probes.find((p) => p.id === bp.id));
-          return [
-            a.mechanism,
-            x
-              ? {
-                  avg_us: x.avg_us - b.avg_us,
-                  p99_us: x.p99_us - b.p99_us,
-                  max_us: x.max_us - b.max_us,
-                  glitches: x.glitches !== null && b.glitches !== null ? x.glitches - b.glitches : null,
-                }
-              : null,
-          ];
-        }),
-      ),
-    })),
+    scenario: cmp.scenario,
+    baseline: ABLATION_LABELS.with,
+    replications: cmp.replications,
+    ablations: mechanisms.map((m) => {
+      const info = MECHANISMS.find((x) => x.id === m)!;
+      return { mechanism: m, patch: info.patch, label: info.label, mode: ABLATION_LABELS.without(m) };
+    }),
+    probes: cmp.probes
+      .filter((p) => p.byMode[ABLATION_LABELS.with] !== undefined)
+      .map((p) => ({
+        id: p.id,
+        baseline: p.byMode[ABLATION_LABELS.with] ?? null,
+        delta: Object.fromEntries(mechanisms.map((m) => [m, p.effects[ABLATION_LABELS.without(m)] ?? null])),
+      })),
   };
 }

@@ -5,10 +5,14 @@
  * it; each passes its own way of running a batch (its pool, with its progress display).
  */
 import publishedJson from "../reference/published.json";
-import type { SimTask } from "../runner/index";
+import { replicate, type SimTask } from "../runner/index";
 import { formatError, loadScenario } from "../scenario-loader/index";
 import { modeLabel, resolveModes, type RunResult, type Scenario } from "../sim-core/index";
-import { buildSeedReport, parseSeedFileName, SEED_FILES, type PublishedTables, type SeedReport, type SeedRun } from "./seed-report";
+import { buildSeedReport } from "./seed-build";
+import { parseSeedFileName, SEED_FILES, type PublishedTables, type SeedReport, type SeedRun } from "./seed-report";
+
+/** Replications of a seed report unless asked otherwise (issue 9: claims are judged as k of 10). */
+export const SEED_REPLICATIONS = 10;
 
 /** The published tables (reference/published.json): only the report's error column reads them. */
 export const PUBLISHED = publishedJson as unknown as PublishedTables;
@@ -66,20 +70,27 @@ export function loadSeedSet(texts: Readonly<Record<string, string>>, where: stri
 export interface SeedRunOptions {
   /** Run every scenario for this many simulated seconds instead of its own duration_s. */
   durationS?: number;
+  /** Replications (default SEED_REPLICATIONS); replication r runs each scenario's seed + r. */
+  replications?: number;
 }
 
-/** The runs of a seed report: every seed scenario in each of its modes; `owners[i]` is task i's file. */
-export function seedTasks(set: SeedSet, opts: SeedRunOptions = {}): { tasks: SimTask[]; owners: string[] } {
-  const tasks: SimTask[] = [];
-  const owners: string[] = [];
+/**
+ * The runs of a seed report: every seed scenario in each of its modes, replication after
+ * replication; `owners[i]` is task i's file and `replicationOf[i]` its replication.
+ */
+export function seedTasks(set: SeedSet, opts: SeedRunOptions = {}): { tasks: SimTask[]; owners: string[]; replicationOf: number[] } {
+  const one: SimTask[] = [];
+  const files: string[] = [];
   for (const s of set.scenarios) {
     const scenario = opts.durationS === undefined ? s.scenario : { ...s.scenario, duration_s: opts.durationS };
     for (const mode of resolveModes(scenario)) {
-      tasks.push({ scenario, mode, timeline: false });
-      owners.push(s.file);
+      one.push({ scenario, mode, timeline: false });
+      files.push(s.file);
     }
   }
-  return { tasks, owners };
+  const n = opts.replications ?? SEED_REPLICATIONS;
+  const tasks = replicate(one, n);
+  return { tasks, owners: tasks.map((_, i) => files[i % one.length]!), replicationOf: tasks.map((_, i) => Math.floor(i / one.length)) };
 }
 
 /** Runs a batch: resolves with the results in task order, or undefined when it was cancelled. */
@@ -96,12 +107,12 @@ export async function runSeedReport(
   opts: SeedRunOptions & { published?: PublishedTables },
   run: RunBatch,
 ): Promise<SeedOutcome | undefined> {
-  const { tasks, owners } = seedTasks(set, opts);
+  const { tasks, owners, replicationOf } = seedTasks(set, opts);
   const t0 = performance.now();
-  const results = await run(tasks, (t, i) => `${owners[i]} (${modeLabel(t.mode)})`);
+  const results = await run(tasks, (t, i) => `${owners[i]} (${modeLabel(t.mode)}, seed ${t.scenario.seed ?? 1})`);
   if (!results) return undefined;
   const wallMs = performance.now() - t0;
-  const runs = results.map((result, i) => ({ file: owners[i]!, result }));
+  const runs = results.map((result, i) => ({ file: owners[i]!, result, replication: replicationOf[i]! }));
   return { report: buildSeedReport(runs, opts.published ?? PUBLISHED, { wallMs: Math.round(wallMs) }), runs };
 }
 

@@ -31,11 +31,11 @@ function probe(id: string, side: "guest" | "host", avg: number, max: number, cou
     },
   };
 }
-function run(mode: string, probes: ProbeResult[], scenario = "cyclictest-busy-500"): RunResult {
+function run(mode: string, probes: ProbeResult[], scenario = "cyclictest-busy-500", seed = 1): RunResult {
   return {
     scenario,
     mode,
-    seed: 1,
+    seed,
     simulated_ns: 1e9,
     duration_ns: 1e9,
     stop: "done",
@@ -85,13 +85,32 @@ test("signed percentages", () => {
   assert.equal(pctChange(100, 0), "\u2212100%");
 });
 
-test("the summary compares the guest probe with and without the mechanism", () => {
-  const runs = [
-    run("dynamic", [probe("host-cyclictest", "host", 6, 2000), probe("guest-cyclictest", "guest", 21, 13978)]),
-    run("dynamic without boost_on_inject", [probe("host-cyclictest", "host", 6, 2100), probe("guest-cyclictest", "guest", 800, 200000)]),
-    run("vanilla", [probe("guest-cyclictest", "guest", 887, 216835)]),
-  ];
-  assert.equal(summarizeAblation(runs, "boost_on_inject"), "busy guest max \u221293%, avg \u221297%");
+/** Three replications (seeds 1-3) of the lens's three modes. */
+function replicated(withMax: number[], withoutMax: number[], withAvg: number[], withoutAvg: number[]): RunResult[] {
+  return [1, 2, 3].flatMap((seed, i) => [
+    run(
+      "dynamic",
+      [probe("host-cyclictest", "host", 6, 2000), probe("guest-cyclictest", "guest", withAvg[i]!, withMax[i]!)],
+      undefined,
+      seed,
+    ),
+    run("dynamic without boost_on_inject", [probe("guest-cyclictest", "guest", withoutAvg[i]!, withoutMax[i]!)], undefined, seed),
+    run("vanilla", [probe("guest-cyclictest", "guest", 887, 216835)], undefined, seed),
+  ]);
+}
+
+test("the lens summary: the paired effect of turning the mechanism on, with its interval", () => {
+  // max: without 1000, 1100, 900 (mean 1000); with 100, 120, 80: differences -900, -980, -820,
+  // mean -900, s = 80, se = 46.188, t(0.975, 2) = 4.30265: half 198.7 -> [-1098.7, -701.3],
+  // relative to 1000: -90% [-110%, -70%]. avg: differences +1, -1, +3 (mean +1, s = 2): no effect.
+  const runs = replicated([100, 120, 80], [1000, 1100, 900], [21, 20, 23], [20, 21, 20]);
+  assert.equal(summarizeAblation(runs, "boost_on_inject"), "busy guest max \u221290% [\u2212110%, \u221270%]");
+  // Nothing significant: the lens says so, with the number of replications.
+  const flat = replicated([1000, 900, 1100], [1000, 1100, 900], [20, 21, 20], [21, 20, 21]);
+  assert.equal(summarizeAblation(flat, "boost_on_inject"), "busy guest: no significant effect (3 replications)");
+  // One replication has no interval: never an effect, however large the difference.
+  const one = runs.filter((r) => r.seed === 1);
+  assert.equal(summarizeAblation(one, "boost_on_inject"), "busy guest: no significant effect (1 replication)");
 });
 
 test("no summary when a run or its samples are missing", () => {
@@ -106,14 +125,15 @@ test("load word from the scenario name", () => {
   assert.equal(loadWord("custom"), "");
 });
 
-test("the CLI's table: per probe, each removed mechanism's change against dynamic", () => {
-  const runs = [
-    run("dynamic", [probe("guest-cyclictest", "guest", 21, 13978)]),
-    run("dynamic without lazy_boost", [probe("guest-cyclictest", "guest", 30, 15000)]),
-    run("dynamic without sync_unboost", []),
-  ];
+test("the CLI's table: per probe, each removed mechanism's effect against dynamic, paired by seed", () => {
+  const runs = [1, 2].flatMap((seed, i) => [
+    run("dynamic", [probe("guest-cyclictest", "guest", 21, 13978 + i)], undefined, seed),
+    run("dynamic without lazy_boost", [probe("guest-cyclictest", "guest", 30 + 2 * i, 15000 + i)], undefined, seed),
+    run("dynamic without sync_unboost", [], undefined, seed),
+  ]);
   const j = ablationJson(runs, ["lazy_boost", "sync_unboost"]);
   assert.equal(j.baseline, "dynamic");
+  assert.equal(j.replications, 2);
   assert.deepEqual(
     j.ablations.map((a) => [a.mechanism, a.patch, a.mode]),
     [
@@ -121,6 +141,13 @@ test("the CLI's table: per probe, each removed mechanism's change against dynami
       ["sync_unboost", 3, "dynamic without sync_unboost"],
     ],
   );
-  assert.deepEqual(j.probes[0]!.delta.lazy_boost, { avg_us: 9, p99_us: 1022, max_us: 1022, glitches: null });
-  assert.equal(j.probes[0]!.delta.sync_unboost, null, "a probe the ablated run lacks has no delta");
+  assert.equal(j.probes[0]!.baseline!.avg_us!.mean, 21);
+  // max differences 1022 and 1022: no spread, so the interval is [1022, 1022] and excludes zero.
+  assert.deepEqual(j.probes[0]!.delta.lazy_boost!.max_us, { mean: 1022, ci95: [1022, 1022], significant: true, replications: 2 });
+  // avg differences 9 and 11: mean 10, s = 1.414, se = 1, t(0.975, 1) = 12.706: [-2.7, 22.7], no effect.
+  const avg = j.probes[0]!.delta.lazy_boost!.avg_us!;
+  assert.equal(avg.mean, 10);
+  assert.ok(Math.abs(avg.ci95![0] + 2.706) < 0.001 && Math.abs(avg.ci95![1] - 22.706) < 0.001);
+  assert.equal(avg.significant, false);
+  assert.equal(j.probes[0]!.delta.sync_unboost, null, "a probe the ablated runs lack has no effect");
 });
