@@ -14,7 +14,7 @@ import { MECHANISMS, resolveModes, type MechanismId, type ModeSpec, type Scenari
 import type { RunResult } from "../sim-core/results";
 import type { ResultsPayload, WebviewToHost } from "../webview/protocol";
 import templatesJson from "../snippets/pvsched-scenario.json";
-import { ablationModes, ablationScenario, summarizeAblation } from "../report/ablation";
+import { hunkAblationResult, hunkAblationTasks } from "./ablation";
 import { seedScenario } from "../report/seed-pipeline";
 import { builtInSeeds, DEFAULT_ABLATION_SCENARIO, SEED_DIR, seedReportPayload } from "./seed";
 import { registerScenarioLanguage, isScenarioDocument, LANGUAGE_ID, SCENARIO_SELECTOR } from "./language/scenario-language";
@@ -210,22 +210,16 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     const base = await ablationBase();
     const s = base.scenario ?? parseOrComplain(base.text, base.name);
     if (!s) return undefined;
-    const seconds = config().get<number>("ablation.durationSeconds", 10);
-    const scenario = ablationScenario(s, ablationModes([mechanism], { vanilla: true }), seconds);
+    const ablation = { mechanism, durationS: config().get<number>("ablation.durationSeconds", 10) };
     panel.show(true);
-    const runs = await runner.run(
-      `Patch ${info.patch} \u00b7 ${info.label}: with/without`,
-      tasksFor(scenario, ablationModes([mechanism], { vanilla: true }), true),
-    );
+    const runs = await runner.run(`Patch ${info.patch} \u00b7 ${info.label}: with/without`, hunkAblationTasks(s, ablation));
     if (!runs) return undefined;
-    const payload: ResultsPayload = {
+    const { payload, summary } = hunkAblationResult(runs, ablation, {
       title: `Patch ${info.patch} \u00b7 ${info.label}: with / without (${s.name})`,
       source: { kind: "hunk", uri: sourceUri, mechanism },
-      runs,
       scenarioText: base.text,
-    };
+    });
     ablations.set(mechanism, payload);
-    const summary = summarizeAblation(runs, mechanism) ?? "no latency samples";
     effects.set(mechanism, summary);
     lenses.refresh();
     panel.showResults(payload);
@@ -256,15 +250,12 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
         const mech = last.source.mechanism as MechanismId;
         const s = parseOrComplain(text, "panel editor");
         if (!s) return;
-        const seconds = config().get<number>("ablation.durationSeconds", 10);
-        const runs = await runner.run(
-          `${mech}: with/without (edited)`,
-          tasksFor(ablationScenario(s, ablationModes([mech], { vanilla: true }), seconds), ablationModes([mech], { vanilla: true }), true),
-        );
+        const ablation = { mechanism: mech, durationS: config().get<number>("ablation.durationSeconds", 10) };
+        const runs = await runner.run(`${mech}: with/without (edited)`, hunkAblationTasks(s, ablation));
         if (!runs) return;
-        const payload: ResultsPayload = { ...last, runs, scenarioText: text };
+        const { payload, summary } = hunkAblationResult(runs, ablation, { ...last, scenarioText: text });
         ablations.set(mech, payload);
-        effects.set(mech, summarizeAblation(runs, mech) ?? "no latency samples");
+        effects.set(mech, summary);
         lenses.refresh();
         panel.showResults(payload);
         return;

@@ -3,7 +3,7 @@
  * scenarios, parsed once per activation, and Reproduce Seed Results as a panel payload. No VS
  * Code imports: the command glue lives with the commands.
  */
-import { loadSeedSet, runSeedReport, type SeedSet } from "../report/seed-pipeline";
+import { loadSeedSet, runSeedReport, SEED_REPLICATIONS, type SeedSet } from "../report/seed-pipeline";
 import type { SimTask } from "../runner/index";
 import type { RunResult } from "../sim-core/index";
 import type { PublishedCell, ResultsPayload } from "../webview/protocol";
@@ -29,8 +29,9 @@ export async function seedReportPayload(
   run: (title: string, tasks: SimTask[]) => Promise<RunResult[] | undefined>,
   durationS: number | undefined,
   log: (s: string) => void,
+  replications = SEED_REPLICATIONS,
 ): Promise<ResultsPayload | undefined> {
-  const outcome = await runSeedReport(builtInSeeds(), { durationS }, (tasks) =>
+  const outcome = await runSeedReport(builtInSeeds(), { durationS, replications }, (tasks) =>
     run(`Reproducing the seed tables (${tasks.length} runs)`, tasks),
   );
   if (!outcome) return undefined;
@@ -43,15 +44,25 @@ export async function seedReportPayload(
         ? { table: "cyclictest", load: c.load, interval: c.interval, side: c.side, stat: c.stat, mode: c.mode, published: c.published }
         : { table: "audio", load: c.load, buffer: c.buffer, stat: "glitches", mode: c.mode, published: c.published };
     if (c.simulated !== null) cell.simulated = c.simulated;
+    cell.replications = c.replications;
+    cell.ci95 = c.ci95;
+    cell.inSample = c.inSample;
+    if (c.band10_90 !== undefined) {
+      cell.band10_90 = c.band10_90;
+      cell.publishedInBand = c.publishedInBand ?? null;
+    }
     cells.push(cell);
   }
   const held = report.claims.filter((c) => c.holds).length;
-  log(`seed report: ${held}/${report.claims.length} claims hold; median log10 error ${report.medianLog10Error?.toFixed(2) ?? "n/a"}`);
+  log(
+    `seed report (${report.replications} replications): ${held}/${report.claims.length} claims hold in >= 80 % of them; ` +
+      `median log10 error ${report.medianLog10Error?.toFixed(2) ?? "n/a"} (out of sample ${report.medianLog10ErrorOutOfSample?.toFixed(2) ?? "n/a"})`,
+  );
   return {
     title: "Seed results: simulated beside the cover letter",
     source: { kind: "seed" },
     runs: outcome.runs.map((r) => r.result),
     cells,
-    claims: report.claims.map((c) => ({ id: c.id, text: `${c.text} (${c.detail})`, holds: c.holds })),
+    claims: report.claims.map((c) => ({ id: c.id, text: `${c.text} (${c.detail})`, holds: c.holds, holdsIn: c.holdsIn, of: c.of })),
   };
 }
