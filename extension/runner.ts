@@ -6,7 +6,7 @@
  * request's result has: an older batch that finishes late returns undefined.
  */
 import * as vscode from "vscode";
-import { CancelledError, type CancelTiming, type SimPool, type SimTask } from "../runner/index";
+import { CancelledError, LatestResults, type CancelTiming, type SimPool, type SimTask } from "../runner/index";
 import type { RunResult } from "../sim-core/results";
 
 export interface Platform {
@@ -18,9 +18,7 @@ export interface Platform {
 export class Runner {
   /** Request ids of this runner's batches that have not finished. */
   private readonly active = new Set<number>();
-  private seq = 0;
-  /** Sequence number of the newest request whose results landed. */
-  private landed = 0;
+  private readonly latest = new LatestResults();
   /** How long the last cancellation took (for the log and the tests). */
   lastCancel: CancelTiming | undefined;
 
@@ -52,7 +50,7 @@ export class Runner {
    * request's results landed first. Rejects on a simulation error, a limit or a budget.
    */
   async run(title: string, tasks: SimTask[]): Promise<RunResult[] | undefined> {
-    const seq = ++this.seq;
+    const seq = this.latest.begin();
     const t0 = Date.now();
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `PV Sched: ${title}`, cancellable: true },
@@ -77,11 +75,10 @@ export class Runner {
         try {
           const results = await batch.results;
           this.log(`${title}: ${tasks.length} runs in ${Date.now() - t0} ms (request ${batch.id})`);
-          if (seq < this.landed) {
+          if (!this.latest.land(seq)) {
             this.log(`${title}: request ${batch.id} finished after a newer one; its results are not shown`);
             return undefined;
           }
-          this.landed = seq;
           return results;
         } catch (e) {
           if (e instanceof CancelledError) return undefined;

@@ -20,4 +20,5 @@ export type { SimTask, RunLimits, FailureKind } from "./protocol";
 export { BudgetError, checkBudget, estimateRun, DEFAULT_BUDGET, type Budget, type RunEstimate } from "./budget";
 export { executeTask, LimitError } from "./execute";
 export { replicate, replicationSeed, byReplication } from "./replications";
+export { LatestResults } from "./latest";
 export { poolSize, MAX_POOL_SIZE } from "./size";
