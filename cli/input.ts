@@ -1,6 +1,7 @@
 /** Reading scenario files for the CLI: every failure becomes a one-line InputError. */
 import { readFileSync, statSync } from "node:fs";
 import { formatError, loadScenario, LOADER_LIMITS } from "../scenario-loader/index";
+import type { Document } from "yaml";
 import type { Scenario } from "../sim-core/index";
 import { InputError } from "./errors";
 
@@ -47,16 +48,44 @@ export function readTextFile(file: string): string {
   return decodeText(file, bytes);
 }
 
+/** A scenario file: the validated scenario, and its text and YAML document for pointing at fields. */
+export interface ScenarioSource {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  scenario: Scenario;
+}
+
 /** Parses and validates scenario text; throws an InputError with the first error (and a count of the rest). */
-export function parseScenarioText(file: string, text: string): Scenario {
+export function parseScenarioSource(file: string, text: string): ScenarioSource {
   const r = loadScenario(text, file);
   if (!r.ok) {
     const more = r.errors.length > 1 ? ` (+${r.errors.length - 1} more)` : "";
-    throw new InputError(formatError(file, r.errors[0]) + more);
+    throw new InputError(formatError(file, r.errors[0]!) + more);
   }
-  return r.scenario;
+  return { file, text, doc: r.doc, scenario: r.scenario };
 }
 
-export function readScenario(file: string): Scenario {
-  return parseScenarioText(file, readTextFile(file));
+export function readScenario(file: string): ScenarioSource {
+  return parseScenarioSource(file, readTextFile(file));
+}
+
+/**
+ * `file:line:col` of a field (path segments as in the YAML), or of its nearest ancestor that the
+ * file spells out (a field left to its default has no position of its own).
+ */
+export function fieldPosition(src: ScenarioSource, path: readonly (string | number)[]): string {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? src.doc.contents : src.doc.getIn(path.slice(0, n), true);
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (!range) continue;
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < range[0] && i < src.text.length; i++) {
+      if (src.text.charCodeAt(i) === 10) [line, col] = [line + 1, 1];
+      else col++;
+    }
+    return `${src.file}:${line}:${col}`;
+  }
+  return `${src.file}:1:1`;
 }

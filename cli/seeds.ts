@@ -10,11 +10,6 @@ import { readTextFile } from "./input";
 
 declare const __PVSCHED_SEED_SCENARIOS__: Record<string, string> | undefined;
 
-/** File name -> YAML text, sorted by file name. `dir` overrides the built-in set. */
-export function seedTexts(dir?: string): Record<string, string> {
-  return seedSource(dir).texts;
-}
-
 /** The seed texts and where they came from (a directory, or "built-in"), for messages. */
 export function seedSource(dir?: string): { where: string; texts: Record<string, string> } {
   const d = dir ?? join(__dirname, "..", "scenarios", "seed");

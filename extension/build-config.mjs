@@ -85,7 +85,7 @@ export function extensionEntries(root) {
       ...common,
       platform: "node",
       format: "cjs",
-      entryPoints: [r("extension/sim/node-worker.ts")],
+      entryPoints: [r("runner/node-worker.ts")],
       outfile: r("dist/sim-worker.cjs"),
     },
     // VS Code for the Web: the web-worker extension host and the nested simulation Web Worker.
@@ -102,7 +102,7 @@ export function extensionEntries(root) {
       name: "sim-worker-web",
       ...web,
       format: "iife",
-      entryPoints: [r("extension/sim/web-worker.ts")],
+      entryPoints: [r("runner/web-worker.ts")],
       outfile: r("dist/web/sim-worker.js"),
     },
     // Extension-host tests, run inside a real workbench (mocha is resolved from node_modules then).

@@ -12,11 +12,11 @@ import * as vscode from "vscode";
 import { loadScenario, SCENARIO_SCHEMA } from "../scenario-loader/index";
 import { MECHANISMS, resolveModes, type MechanismId, type ModeSpec, type Scenario } from "../sim-core/index";
 import type { RunResult } from "../sim-core/results";
-import type { PublishedCell, ResultsPayload, WebviewToHost } from "../webview/protocol";
-import { buildSeedReport, SEED_FILES, type PublishedTables } from "../report/seed-report";
-import published from "../reference/published.json";
+import type { ResultsPayload, WebviewToHost } from "../webview/protocol";
 import templatesJson from "../snippets/pvsched-scenario.json";
-import { ablationModes, ablationScenario, summarizeAblation } from "./ablation";
+import { hunkAblationResult, hunkAblationTasks } from "./ablation";
+import { seedScenario } from "../report/seed-pipeline";
+import { builtInSeeds, DEFAULT_ABLATION_SCENARIO, SEED_DIR, seedReportPayload } from "./seed";
 import { registerScenarioLanguage, isScenarioDocument, LANGUAGE_ID, SCENARIO_SELECTOR } from "./language/scenario-language";
 import { PANEL_VIEW_TYPE, ResultsPanel } from "./panel";
 import {
@@ -32,21 +32,13 @@ import {
 } from "./patch-lens";
 import { Runner, type Platform } from "./runner";
 import { ScenarioLensProvider } from "./scenario-lens";
-import type { SimTask } from "./sim/protocol";
+import type { SimTask } from "../runner/index";
 import { payloadCsv } from "./export";
 
-/** The built-in seed scenarios (scenarios/seed/), compiled into the bundle by extension/build-config.mjs. */
-declare const __PVSCHED_SEED_SCENARIOS__: Record<string, string> | undefined;
-export const SEED_SCENARIOS: Record<string, string> =
-  typeof __PVSCHED_SEED_SCENARIOS__ === "object" && __PVSCHED_SEED_SCENARIOS__ ? __PVSCHED_SEED_SCENARIOS__ : {};
-export const SEED_DIR = "scenarios/seed";
-/** The scenario the hunk lenses' ablation runs by default: the cover letter's busy -i 500 row. */
-export const DEFAULT_ABLATION_SCENARIO = "cyclictest-busy-500.pvsched.yaml";
-
-function seedText(file: string): string {
-  const t = SEED_SCENARIOS[file];
-  if (t === undefined) throw new Error(`the built-in seed scenario ${SEED_DIR}/${file} is missing from this build`);
-  return t;
+function seed(file: string): { text: string; name: string; scenario: Scenario } {
+  const s = seedScenario(builtInSeeds(), file);
+  if (!s) throw new Error(`the built-in seed scenario ${SEED_DIR}/${file} is missing from this build`);
+  return s;
 }
 
 interface Template {
@@ -198,7 +190,7 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
   };
 
   // ----- the hunk ablation ------------------------------------------------------------------------
-  const ablationBase = async (): Promise<{ text: string; name: string }> => {
+  const ablationBase = async (): Promise<{ text: string; name: string; scenario?: Scenario }> => {
     const custom = vscode.workspace.isTrusted ? config().get<string>("ablation.scenario", "") : "";
     if (custom) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -209,31 +201,25 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
           : vscode.Uri.file(custom);
       return { text: await readText(uri), name: custom };
     }
-    return { text: seedText(DEFAULT_ABLATION_SCENARIO), name: `${SEED_DIR}/${DEFAULT_ABLATION_SCENARIO}` };
+    return seed(DEFAULT_ABLATION_SCENARIO);
   };
 
   const simulateHunk = async (mechanism: MechanismId, sourceUri?: string): Promise<string | undefined> => {
     const info = MECHANISMS.find((m) => m.id === mechanism);
     if (!info) throw new Error(`unknown mechanism ${mechanism}`);
     const base = await ablationBase();
-    const s = parseOrComplain(base.text, base.name);
+    const s = base.scenario ?? parseOrComplain(base.text, base.name);
     if (!s) return undefined;
-    const seconds = config().get<number>("ablation.durationSeconds", 10);
-    const scenario = ablationScenario(s, mechanism, seconds);
+    const ablation = { mechanism, durationS: config().get<number>("ablation.durationSeconds", 10) };
     panel.show(true);
-    const runs = await runner.run(
-      `Patch ${info.patch} \u00b7 ${info.label}: with/without`,
-      tasksFor(scenario, ablationModes(mechanism), true),
-    );
+    const runs = await runner.run(`Patch ${info.patch} \u00b7 ${info.label}: with/without`, hunkAblationTasks(s, ablation));
     if (!runs) return undefined;
-    const payload: ResultsPayload = {
+    const { payload, summary } = hunkAblationResult(runs, ablation, {
       title: `Patch ${info.patch} \u00b7 ${info.label}: with / without (${s.name})`,
       source: { kind: "hunk", uri: sourceUri, mechanism },
-      runs,
       scenarioText: base.text,
-    };
+    });
     ablations.set(mechanism, payload);
-    const summary = summarizeAblation(runs, mechanism) ?? "no latency samples";
     effects.set(mechanism, summary);
     lenses.refresh();
     panel.showResults(payload);
@@ -242,53 +228,10 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
 
   // ----- the seed report --------------------------------------------------------------------------
   const reproduceSeed = async () => {
-    const loaded: { file: string; text: string; scenario: Scenario }[] = [];
-    for (const file of SEED_FILES) {
-      const text = seedText(file);
-      const r = loadScenario(text, file);
-      if (!r.ok) throw new Error(`${SEED_DIR}/${file}:${r.errors[0].line}:${r.errors[0].column}: ${r.errors[0].message}`);
-      let scenario = r.scenario;
-      const seconds = config().get<number>("seed.durationSeconds", 0);
-      if (seconds > 0) scenario = { ...scenario, duration_s: seconds };
-      loaded.push({ file, text, scenario });
-    }
-    const tasks: SimTask[] = [];
-    const owner: string[] = [];
-    for (const l of loaded) {
-      for (const mode of resolveModes(l.scenario)) {
-        tasks.push({ scenario: l.scenario, mode, timeline: false });
-        owner.push(l.file);
-      }
-    }
+    const seconds = config().get<number>("seed.durationSeconds", 0);
     panel.show(true);
-    const t0 = Date.now();
-    const runs = await runner.run(`Reproducing the seed tables (${tasks.length} runs)`, tasks);
-    if (!runs) return undefined;
-    const report = buildSeedReport(
-      runs.map((result, i) => ({ file: owner[i], result })),
-      published as unknown as PublishedTables,
-      { wallMs: Date.now() - t0 },
-    );
-    const cells: PublishedCell[] = [];
-    for (const c of report.cells) {
-      if (c.published === null) continue;
-      const cell: PublishedCell =
-        c.table === "cyclictest"
-          ? { table: "cyclictest", load: c.load, interval: c.interval, side: c.side, stat: c.stat, mode: c.mode, published: c.published }
-          : { table: "audio", load: c.load, buffer: c.buffer, stat: "glitches", mode: c.mode, published: c.published };
-      if (c.simulated !== null) cell.simulated = c.simulated;
-      cells.push(cell);
-    }
-    const payload: ResultsPayload = {
-      title: "Seed results: simulated beside the cover letter",
-      source: { kind: "seed" },
-      runs,
-      cells,
-      claims: report.claims.map((c) => ({ id: c.id, text: `${c.text} (${c.detail})`, holds: c.holds })),
-    };
-    panel.showResults(payload);
-    const held = report.claims.filter((c) => c.holds).length;
-    log(`seed report: ${held}/${report.claims.length} claims hold; median log10 error ${report.medianLog10Error?.toFixed(2) ?? "n/a"}`);
+    const payload = await seedReportPayload((title, tasks) => runner.run(title, tasks), seconds > 0 ? seconds : undefined, log);
+    if (payload) panel.showResults(payload);
     return payload;
   };
 
@@ -307,15 +250,12 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
         const mech = last.source.mechanism as MechanismId;
         const s = parseOrComplain(text, "panel editor");
         if (!s) return;
-        const seconds = config().get<number>("ablation.durationSeconds", 10);
-        const runs = await runner.run(
-          `${mech}: with/without (edited)`,
-          tasksFor(ablationScenario(s, mech, seconds), ablationModes(mech), true),
-        );
+        const ablation = { mechanism: mech, durationS: config().get<number>("ablation.durationSeconds", 10) };
+        const runs = await runner.run(`${mech}: with/without (edited)`, hunkAblationTasks(s, ablation));
         if (!runs) return;
-        const payload: ResultsPayload = { ...last, runs, scenarioText: text };
+        const { payload, summary } = hunkAblationResult(runs, ablation, { ...last, scenarioText: text });
         ablations.set(mech, payload);
-        effects.set(mech, summarizeAblation(runs, mech) ?? "no latency samples");
+        effects.set(mech, summary);
         lenses.refresh();
         panel.showResults(payload);
         return;

@@ -1,23 +1,24 @@
 /**
- * Node entry (desktop VS Code, code-server, remote hosts): simulations run in a worker_threads
- * Worker (`dist/sim-worker.cjs`), so the extension host's thread stays free.
+ * Node entry (desktop VS Code, code-server, remote hosts): simulations run on runner/'s pool of
+ * worker_threads workers (`dist/sim-worker.cjs`), so the extension host's thread stays free.
  */
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as vscode from "vscode";
+import { poolSize, SimPool } from "../runner/index";
+import { nodeWorkerFactory } from "../runner/node";
 import { activateCommon, type PvSchedApi } from "./core";
-import { nodeWorkerFactory } from "./sim/node-factory";
-import { workerCount } from "./sim/parallel";
 
 export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
   const workerFile = path.join(ctx.extensionPath, "dist", "sim-worker.cjs");
+  let pool: SimPool | undefined;
+  ctx.subscriptions.push({ dispose: () => void pool?.dispose() });
   return activateCommon(ctx, {
     kind: "node",
-    workerFactory: () => nodeWorkerFactory(workerFile),
-    parallel: () => workerCount(os.availableParallelism?.() ?? os.cpus().length),
+    pool: () => (pool ??= new SimPool(nodeWorkerFactory(workerFile), { size: poolSize(os.availableParallelism?.() ?? os.cpus().length) })),
   });
 }
 
 export function deactivate(): void {
-  // Workers are terminated through the subscriptions (panel, runner) that activate registered.
+  // The pool's workers are terminated through the subscription that activate registered.
 }

@@ -10,9 +10,8 @@
  */
 import * as vscode from "vscode";
 import { activateCommon, type PvSchedApi } from "./core";
-import { inThreadFactory, webWorkerFactory } from "./sim/web-factory";
-import { workerCount } from "./sim/parallel";
-import type { WorkerFactory } from "./sim/pool";
+import { poolSize, SimPool, type WorkerFactory } from "../runner/index";
+import { inThreadFactory, webWorkerFactory } from "../runner/web";
 
 function canStart(url: string): boolean {
   try {
@@ -25,10 +24,18 @@ function canStart(url: string): boolean {
 
 export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
   const scriptUri = vscode.Uri.joinPath(ctx.extensionUri, "dist", "web", "sim-worker.js");
-  let chosen: Promise<WorkerFactory> | undefined;
+  let chosen: Promise<SimPool> | undefined;
+  const cores = typeof navigator !== "undefined" ? (navigator.hardwareConcurrency ?? 2) : 2;
+  ctx.subscriptions.push({ dispose: () => void chosen?.then((p) => p.dispose()) });
 
-  const choose = async (): Promise<WorkerFactory> => {
-    if (typeof Worker === "undefined") return inThreadFactory();
+  const choose = async (): Promise<SimPool> => {
+    const factory = await chooseFactory();
+    // In the extension host's own thread runs cannot overlap: one at a time.
+    return new SimPool(factory, { size: factory === inThread ? 1 : poolSize(cores) });
+  };
+  const inThread = inThreadFactory();
+  const chooseFactory = async (): Promise<WorkerFactory> => {
+    if (typeof Worker === "undefined") return inThread;
     const direct = scriptUri.toString(true);
     if (canStart(direct)) {
       console.log("[pvsched] simulations run in a Web Worker");
@@ -45,14 +52,10 @@ export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
       // fall through to the in-thread runner
     }
     console.warn("[pvsched] cannot start a Web Worker here; running simulations in the extension host");
-    return inThreadFactory();
+    return inThread;
   };
 
-  return activateCommon(ctx, {
-    kind: "web",
-    workerFactory: () => (chosen ??= choose()),
-    parallel: () => workerCount(typeof navigator !== "undefined" ? (navigator.hardwareConcurrency ?? 2) : 2),
-  });
+  return activateCommon(ctx, { kind: "web", pool: () => (chosen ??= choose()) });
 }
 
 export function deactivate(): void {}

@@ -3,6 +3,7 @@
  * the Kolmogorov-Smirnov distance between a real and a simulated latency distribution, and
  * the comparison of mode orderings. No Node imports: unit-tested on its own.
  */
+import { quantile } from "../report/stats";
 
 /** Latency summary in microseconds. Percentiles use the nearest-rank definition. */
 export interface Summary {
@@ -110,13 +111,8 @@ export function parseVcpuSamples(text: string): { latency: Float64Array; stretch
   return { latency: Float64Array.from(lat).sort(), stretch: Float64Array.from(str).sort() };
 }
 
-/** Nearest-rank quantile of ascending samples: the smallest x with F(x) >= q. */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const rank = Math.min(n, Math.max(1, Math.ceil(q * n)));
-  return sorted[rank - 1];
-}
+/** Nearest-rank quantile (report/stats.ts holds the statistics shared with the seed report). */
+export { quantile };
 
 export function summarize(sorted: ArrayLike<number>): Summary {
   const n = sorted.length;

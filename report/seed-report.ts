@@ -1,14 +1,19 @@
 /**
  * The seed report: the simulated seed tables beside the published ones, cell by cell, the error
- * of each cell, and the cover letter's qualitative claims checked on the simulated numbers.
+ * of each cell, and the cover letter's qualitative claims checked on the simulated numbers. This
+ * file holds the report's shape, the error measure, the cell ids and the claims; seed-build.ts
+ * builds a report from runs, seed-text.ts prints it.
  *
- * Pure (no Node or VS Code imports): the CLI and the extension both use it.
+ * Pure (no Node or VS Code imports, nothing heavy): the CLI, the extension and the webview use it.
  *
  * Honesty rule: a published number never flows into a simulated one. `simulated` comes only
  * from RunResults; `published` only from reference/published.json; the claims read `simulated`
  * only. The two meet in the error column and nowhere else.
  */
 import type { RunResult } from "../sim-core/results";
+import { median, type Interval } from "./stats";
+
+export { median };
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -34,6 +39,8 @@ export interface SeedRun {
   /** The scenario's file name, e.g. "cyclictest-busy-500.pvsched.yaml". */
   file: string;
   result: RunResult;
+  /** Which replication (0-based; replication r ran the scenario's seed + r). Default 0. */
+  replication?: number;
 }
 
 /** The seed scenario files the report expects (written by the lead under scenarios/seed/). */
@@ -57,7 +64,27 @@ export const PROBE_IDS = { guestCyclictest: "guest-cyclictest", hostCyclictest: 
 // ---------------------------------------------------------------------------------------------
 // Output
 
-export interface CyclictestCell {
+/** What every cell carries about its replications. */
+export interface CellStats {
+  /** The cell's id (see cellId), e.g. "cyclictest/busy/500/guest/avg/vanilla". */
+  id: string;
+  /** Replications with a simulated value. */
+  replications: number;
+  /** The value of each replication, in replication order; null where a run or probe is missing. */
+  values: (number | null)[];
+  /** Mean over the replications (the same number as `simulated`). */
+  mean: number | null;
+  /** Student-t 95 % interval of the mean; null with fewer than two replications. */
+  ci95: Interval | null;
+  /** Maxima only: the 10th and 90th percentile of the replications' maxima. */
+  band10_90?: Interval | null;
+  /** Maxima only: the published maximum lies inside band10_90 (the judgement of a maximum). */
+  publishedInBand?: boolean | null;
+  /** A calibrated parameter was fitted on this cell (CALIBRATION's fittedOn): not an out-of-sample check. */
+  inSample: boolean;
+}
+
+export interface CyclictestCell extends CellStats {
   table: "cyclictest";
   load: CyclictestLoad;
   interval: 500 | 1000;
@@ -65,13 +92,13 @@ export interface CyclictestCell {
   stat: "avg" | "max";
   mode: "vanilla" | "dynamic" | "static";
   published: number | null;
-  /** null when the run or its probe is missing. */
+  /** The mean over the replications; null when every run or its probe is missing. */
   simulated: number | null;
   /** |log10(max(sim,1) / max(pub,1))|; null when either side is missing. */
   log10Error: number | null;
 }
 
-export interface AudioCell {
+export interface AudioCell extends CellStats {
   table: "audio";
   load: AudioLoad;
   /** The published column label, e.g. "96 (2ms)". */
@@ -90,16 +117,40 @@ export type Cell = CyclictestCell | AudioCell;
 export interface Claim {
   id: string;
   text: string;
+  /** Holds in at least CLAIM_QUORUM of the replications. */
   holds: boolean;
-  /** The simulated numbers the verdict used. */
+  /** The simulated numbers (means over the replications) behind the claim. */
   detail: string;
+  /** Replications in which the claim holds (k)... */
+  holdsIn: number;
+  /** ...of this many (N). */
+  of: number;
+}
+
+/** A claim checked on one set of numbers (one replication, or the means). */
+export type ClaimVerdict = Pick<Claim, "id" | "text" | "holds" | "detail">;
+
+/** A model parameter with its source (sim-core's CALIBRATION). */
+export interface CalibrationRow {
+  param: string;
+  value: number | string | boolean;
+  source: string;
+  /** Cell-id patterns the value was fitted on (picomatch globs over cellId). */
+  fittedOn?: string[];
 }
 
 export interface SeedReport {
   cells: Cell[];
   claims: Claim[];
-  /** Median of the cells' log10Error (cells with both numbers); null if there are none. */
+  /** Replications per seed scenario and mode. */
+  replications: number;
+  /** Median of the cells' log10Error (of the means; cells with both numbers); null if there are none. */
   medianLog10Error: number | null;
+  /** The same median over the cells some calibrated parameter was fitted on... */
+  medianLog10ErrorInSample: number | null;
+  /** ...and over every other cell. */
+  medianLog10ErrorOutOfSample: number | null;
+  calibration: CalibrationRow[];
   /** How the error is computed, for readers of the JSON. */
   errorDefinition: string;
   /** Simulated seconds over all runs. */
@@ -130,6 +181,8 @@ export const GLITCH_FLAT_FACTOR = 2;
 export const GLITCH_FLAT_SMALL = 5;
 /** Values are floored at this before ratios and logs, so zeros and sub-unit values compare sanely. */
 export const RATIO_FLOOR = 1;
+/** A claim holds when it holds in at least this share of the replications (8 of 10). */
+export const CLAIM_QUORUM = 0.8;
 
 export const ERROR_DEFINITION =
   `|log10(max(simulated, ${RATIO_FLOOR}) / max(published, ${RATIO_FLOOR}))| per cell; both values are floored at ${RATIO_FLOOR} ` +
@@ -138,6 +191,26 @@ export const ERROR_DEFINITION =
 // ---------------------------------------------------------------------------------------------
 
 const floor1 = (x: number) => Math.max(x, RATIO_FLOOR);
+
+/**
+ * A cell's id: `cyclictest/<idle|busy>/<500|1000>/<guest|host>/<avg|max>/<vanilla|dynamic|static>`
+ * or `audio/<noload|busy>/<96|256|512>/<vanilla|patches>`. CALIBRATION's `fittedOn` patterns
+ * are globs over these ids.
+ */
+export function cellId(
+  c:
+    | Pick<CyclictestCell, "table" | "load" | "interval" | "side" | "stat" | "mode">
+    | Pick<AudioCell, "table" | "load" | "bufferFrames" | "mode">,
+): string {
+  return c.table === "cyclictest"
+    ? `cyclictest/${c.load}/${c.interval}/${c.side}/${c.stat}/${c.mode}`
+    : `audio/${c.load}/${c.bufferFrames}/${c.mode}`;
+}
+
+/** The claims' quorum: how many of `n` replications a claim must hold in. */
+export function claimQuorum(n: number): number {
+  return Math.ceil(CLAIM_QUORUM * n - 1e-9);
+}
 
 export function log10Error(simulated: number | null, published: number | null): number | null {
   if (simulated === null || published === null || !Number.isFinite(simulated) || !Number.isFinite(published)) return null;
@@ -150,109 +223,13 @@ function spread(...xs: number[]): number {
   return Math.max(...f) / Math.min(...f);
 }
 
-export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function bufferLabel(published: PublishedTables, frames: number): string {
-  const key = Object.keys(published.oboetester_glitches.buffer_frames).find((k) => k.startsWith(`${frames} `) || k === String(frames));
-  return key ?? String(frames);
-}
-
-function get(obj: unknown, ...keys: (string | number)[]): number | null {
-  let o = obj;
-  for (const k of keys) {
-    if (o === null || typeof o !== "object") return null;
-    o = (o as Record<string, unknown>)[String(k)];
-  }
-  return typeof o === "number" ? o : null;
-}
-
 const fmt = (x: number | null) => (x === null ? "n/a" : Number.isInteger(x) ? String(x) : x.toFixed(1));
-
-export interface BuildOptions {
-  wallMs?: number;
-}
-
-/** Builds the report from the runs (simulated) and the published tables (reference only). */
-export function buildSeedReport(runs: readonly SeedRun[], published: PublishedTables, opts: BuildOptions = {}): SeedReport {
-  // Index the runs: "<file>|<mode>" -> result.
-  const byKey = new Map<string, RunResult>();
-  for (const r of runs) byKey.set(`${r.file.replace(/^.*[\\/]/, "")}|${r.result.mode}`, r.result);
-  const probe = (file: string, mode: string, id: string) => byKey.get(`${file}|${mode}`)?.probes.find((p) => p.id === id);
-
-  const cells: Cell[] = [];
-  for (const load of ["idle", "busy"] as const)
-    for (const interval of [500, 1000] as const)
-      for (const side of ["guest", "host"] as const)
-        for (const stat of ["avg", "max"] as const)
-          for (const mode of ["vanilla", "dynamic", "static"] as const) {
-            const file = `cyclictest-${load}-${interval}.pvsched.yaml`;
-            const p = probe(file, mode, side === "guest" ? PROBE_IDS.guestCyclictest : PROBE_IDS.hostCyclictest);
-            const simulated = p && p.latency.count > 0 ? (stat === "avg" ? p.latency.avg_us : p.latency.max_us) : null;
-            const pub = get(published.cyclictest_us, load, stat, side, interval, mode);
-            cells.push({
-              table: "cyclictest",
-              load,
-              interval,
-              side,
-              stat,
-              mode,
-              published: pub,
-              simulated,
-              log10Error: log10Error(simulated, pub),
-            });
-          }
-  for (const load of ["noload", "busy"] as const)
-    for (const frames of [96, 256, 512] as const)
-      for (const mode of ["vanilla", "patches"] as const) {
-        const file = `audio-${load}-${frames}.pvsched.yaml`;
-        const p = probe(file, mode === "patches" ? "dynamic" : "vanilla", PROBE_IDS.audio);
-        const simulated = p && typeof p.glitches === "number" ? p.glitches : null;
-        const buffer = bufferLabel(published, frames);
-        const pub = get(published.oboetester_glitches.buffer_frames, buffer, load, mode);
-        cells.push({
-          table: "audio",
-          load,
-          buffer,
-          bufferFrames: frames,
-          stat: "glitches",
-          mode,
-          published: pub,
-          simulated,
-          log10Error: log10Error(simulated, pub),
-        });
-      }
-
-  const errs = cells.map((c) => c.log10Error).filter((x): x is number => x !== null);
-  let simNs = 0;
-  let events = 0;
-  const incomplete: string[] = [];
-  for (const r of runs) {
-    simNs += r.result.simulated_ns;
-    events += r.result.events;
-    if (r.result.stop !== "done") incomplete.push(`${r.file}|${r.result.mode}: ${r.result.stop}`);
-  }
-  return {
-    cells,
-    claims: evaluateClaims(cells),
-    medianLog10Error: median(errs),
-    errorDefinition: ERROR_DEFINITION,
-    durationSimulatedS: simNs / 1e9,
-    wallMs: opts.wallMs ?? 0,
-    events,
-    incompleteRuns: incomplete,
-  };
-}
 
 /**
  * The cover letter's qualitative claims, checked on the `simulated` numbers of the cells only.
  * A claim whose numbers are missing does not hold.
  */
-export function evaluateClaims(cells: readonly Cell[]): Claim[] {
+export function evaluateClaims(cells: readonly Cell[]): ClaimVerdict[] {
   const ct = (load: string, interval: number, side: string, stat: string, mode: string) =>
     (cells.find(
       (c) =>
@@ -263,7 +240,7 @@ export function evaluateClaims(cells: readonly Cell[]): Claim[] {
       | number
       | null;
   const ok = (x: number | null): x is number => x !== null && Number.isFinite(x);
-  const claims: Claim[] = [];
+  const claims: ClaimVerdict[] = [];
   const intervals = [500, 1000] as const;
 
   // (a) busy vanilla guest avg far above dynamic and static.
@@ -394,67 +371,4 @@ export function evaluateClaims(cells: readonly Cell[]): Claim[] {
     });
   }
   return claims;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text rendering
-
-function pad(s: string, n: number, right = false): string {
-  return right ? s.padStart(n) : s.padEnd(n);
-}
-
-/** The report as text tables: simulated beside published, with the per-cell error. */
-export function formatSeedReportText(r: SeedReport): string {
-  const lines: string[] = [];
-  const num = (x: number | null) => (x === null ? "n/a" : x >= 100 || Number.isInteger(x) ? String(Math.round(x)) : x.toFixed(1));
-  const err = (x: number | null) => (x === null ? "  n/a" : x.toFixed(2));
-  lines.push("cyclictest latency (us): simulated | published | |log10 error|");
-  lines.push(
-    `${pad("load", 5)} ${pad("int", 5)} ${pad("side", 6)} ${pad("stat", 4)} ${pad("mode", 8)} ${pad("simulated", 10, true)} ${pad("published", 10, true)} ${pad("error", 6, true)}`,
-  );
-  for (const c of r.cells)
-    if (c.table === "cyclictest")
-      lines.push(
-        `${pad(c.load, 5)} ${pad(String(c.interval), 5)} ${pad(c.side, 6)} ${pad(c.stat, 4)} ${pad(c.mode, 8)} ${pad(num(c.simulated), 10, true)} ${pad(num(c.published), 10, true)} ${pad(err(c.log10Error), 6, true)}`,
-      );
-  lines.push("");
-  lines.push("audio glitches (OboeTester analogue; patches = dynamic mode)");
-  lines.push(
-    `${pad("load", 7)} ${pad("buffer", 11)} ${pad("mode", 8)} ${pad("simulated", 10, true)} ${pad("published", 10, true)} ${pad("error", 6, true)}`,
-  );
-  for (const c of r.cells)
-    if (c.table === "audio")
-      lines.push(
-        `${pad(c.load, 7)} ${pad(c.buffer, 11)} ${pad(c.mode, 8)} ${pad(num(c.simulated), 10, true)} ${pad(num(c.published), 10, true)} ${pad(err(c.log10Error), 6, true)}`,
-      );
-  lines.push("");
-  const n = r.cells.filter((c) => c.log10Error !== null).length;
-  lines.push(
-    `median |log10 error| over ${n} of ${r.cells.length} cells: ${r.medianLog10Error === null ? "n/a" : r.medianLog10Error.toFixed(3)}`,
-  );
-  lines.push(`  (${r.errorDefinition})`);
-  lines.push("");
-  lines.push("claims (checked on simulated numbers only):");
-  for (const c of r.claims) {
-    lines.push(`  [${c.holds ? "holds" : "FAILS"}] ${c.id}: ${c.text}`);
-    lines.push(`          ${c.detail}`);
-  }
-  lines.push("");
-  lines.push(`${r.durationSimulatedS.toFixed(1)} simulated s, ${r.events} events, ${(r.wallMs / 1000).toFixed(2)} s wall`);
-  if (r.incompleteRuns.length) lines.push(`incomplete runs: ${r.incompleteRuns.join(", ")}`);
-  return lines.join("\n") + "\n";
-}
-
-/** The `--json` object of `seed-report`. */
-export function seedReportJson(r: SeedReport): Record<string, unknown> {
-  return {
-    cells: r.cells,
-    claims: r.claims,
-    medianLog10Error: r.medianLog10Error,
-    errorDefinition: r.errorDefinition,
-    durationSimulatedS: r.durationSimulatedS,
-    wallMs: r.wallMs,
-    events: r.events,
-    incompleteRuns: r.incompleteRuns,
-  };
 }

@@ -45,7 +45,7 @@ const nodeCjs = {
 
 export const ENTRIES = [
   { name: "cli", ...nodeCjs, entryPoints: [join(ROOT, "cli/main.ts")], outfile: join(ROOT, "dist/cli.cjs") },
-  { name: "cli-worker", ...nodeCjs, entryPoints: [join(ROOT, "cli/worker.ts")], outfile: join(ROOT, "dist/cli-worker.cjs") },
+  { name: "cli-worker", ...nodeCjs, entryPoints: [join(ROOT, "runner/node-worker.ts")], outfile: join(ROOT, "dist/cli-worker.cjs") },
   // The results webview: webview, webview-monaco, webview-workers (browser iife, minified; see webview/README.md).
   ...webviewBuilds(),
   // The extension: Node and web entries, their simulation workers, the extension-host tests

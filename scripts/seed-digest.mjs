@@ -3,14 +3,17 @@
 //
 //   npm run build cli cli-worker && node scripts/seed-digest.mjs [extra seed-report args]
 //
-// Rebuild first: the CLI runs the bundle in dist/.
+// Rebuild first: the CLI runs the bundle in dist/. One replication unless the arguments say
+// otherwise: byte-identity needs one run per scenario and mode, and ten take ten times as long.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const r = spawnSync(process.execPath, [join(root, "bin/pvsched-sim.cjs"), "seed-report", "--json", ...process.argv.slice(2)], {
+const extra = process.argv.slice(2);
+if (!extra.some((a) => a.startsWith("--replications"))) extra.unshift("--replications", "1");
+const r = spawnSync(process.execPath, [join(root, "bin/pvsched-sim.cjs"), "seed-report", "--json", ...extra], {
   encoding: "utf8",
   maxBuffer: 1 << 30,
 });

@@ -3,6 +3,7 @@
  * the host only through these; the host validates every incoming message with
  * `isWebviewToHost` before using it (a webview is untrusted input).
  */
+import type { ModeComparison } from "../report/effects";
 import type { RunResult } from "../sim-core/results";
 
 /** Published numbers placed beside simulated ones (from reference/published.json). */
@@ -15,7 +16,16 @@ export interface PublishedCell {
   stat?: "avg" | "max" | "glitches";
   mode: string;
   published: number;
+  /** The mean over the replications (report/seed-build.ts). */
   simulated?: number;
+  replications?: number;
+  /** 95 % interval of the mean (two or more replications). */
+  ci95?: [number, number] | null;
+  /** Maxima: the 10-90 % band of the replications' maxima, and whether the published maximum lies in it. */
+  band10_90?: [number, number] | null;
+  publishedInBand?: boolean | null;
+  /** A calibrated parameter was fitted on this cell. */
+  inSample?: boolean;
 }
 
 /** One batch of runs shown together (a scenario's modes, an ablation, or the seed report). */
@@ -26,7 +36,10 @@ export interface ResultsPayload {
   runs: RunResult[];
   /** Present for the seed report: the published numbers beside the simulated ones. */
   cells?: PublishedCell[];
-  claims?: { id: string; text: string; holds: boolean }[];
+  /** `holdsIn` of `of` replications (report/seed-build.ts). */
+  claims?: { id: string; text: string; holds: boolean; holdsIn?: number; of?: number }[];
+  /** The runs' modes compared over their replications (report/effects.ts), computed by the host. */
+  comparison?: ModeComparison;
   /** The scenario's YAML text, for the in-panel Monaco editor. */
   scenarioText?: string;
 }

@@ -162,7 +162,7 @@ function defineTests(): void {
         assert.ok(sim?.command?.arguments, "a Simulate lens");
         const summary = await vscode.commands.executeCommand<string>("pvsched.simulateHunk", ...sim.command.arguments);
         assert.ok(typeof summary === "string" && summary.length > 0, `summary: ${summary}`);
-        assert.match(summary, /guest max [\u2212+±][\d.]+%|no latency samples/);
+        assert.match(summary, /guest (max|avg) [\u2212+±][\d.]+% \[|guest: no significant effect \(5 replications\)|no latency samples/);
         assert.equal(a.effects.get("boost_on_inject"), summary);
         const after = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
         assert.ok(
@@ -171,10 +171,12 @@ function defineTests(): void {
         );
         const payload = a.panel.lastPayload;
         assert.equal(payload?.source.kind, "hunk");
+        // Five replications of the three modes, replication after replication.
         assert.deepEqual(
           payload?.runs.map((r) => r.mode),
-          ["dynamic", "dynamic without boost_on_inject", "vanilla"],
+          Array.from({ length: 5 }, () => ["dynamic", "dynamic without boost_on_inject", "vanilla"]).flat(),
         );
+        assert.equal(payload?.comparison?.replications, 5);
       } finally {
         await cfg.update("ablation.durationSeconds", undefined, vscode.ConfigurationTarget.Global);
       }

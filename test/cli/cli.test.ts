@@ -138,7 +138,7 @@ test("compare --json and ablate --json shapes", () => {
   assert.deepEqual(c.modes, ["vanilla", "dynamic", "static"]);
   assert.ok(c.probes.length > 0);
   for (const p of c.probes) assert.deepEqual(Object.keys(p.byMode), c.modes);
-  const a = cli(["ablate", tiny, "--json"]);
+  const a = cli(["ablate", tiny, "--json", "--replications", "1"]);
   assert.equal(a.code, 0, a.err);
   const j = JSON.parse(a.out);
   assert.equal(j.baseline, "dynamic");
@@ -146,25 +146,175 @@ test("compare --json and ablate --json shapes", () => {
   for (const p of j.probes) assert.equal(Object.keys(p.delta).length, 10);
 });
 
-test("seed-report --json: cells, claims, totals; identical with 1 and 2 workers", () => {
-  const args = ["seed-report", "--json", "--seed-dir", join(fixtures, "seed"), "--duration", "0.05"];
+interface JsonCell {
+  id: string;
+  table: string;
+  stat: string;
+  mode: string;
+  load: string;
+  interval?: number;
+  side?: string;
+  bufferFrames?: number;
+  published: number | null;
+  simulated: number | null;
+  log10Error: number | null;
+  replications: number;
+  values: (number | null)[];
+  mean: number | null;
+  ci95: [number, number] | null;
+  band10_90?: [number, number] | null;
+  publishedInBand?: boolean | null;
+  inSample: boolean;
+}
+
+test("seed-report --json --replications 2: per-cell statistics and k-of-N claims agree with the cells", () => {
+  const args = ["seed-report", "--json", "--replications", "2", "--duration", "0.5"];
   const r2 = cli(args);
   assert.equal(r2.code, 0, r2.err);
   const j = JSON.parse(r2.out);
-  for (const k of ["cells", "claims", "medianLog10Error", "durationSimulatedS", "wallMs", "events"]) assert.ok(k in j, k);
-  assert.equal(j.cells.length, 60);
-  for (const c of j.cells) for (const k of ["table", "load", "stat", "mode", "published", "simulated"]) assert.ok(k in c, k);
-  assert.equal(j.cells.filter((c: { table: string }) => c.table === "cyclictest").length, 48);
-  assert.ok(j.claims.length >= 5);
-  for (const c of j.claims) {
-    assert.equal(typeof c.id, "string");
-    assert.equal(typeof c.text, "string");
-    assert.equal(typeof c.holds, "boolean");
+  for (const k of [
+    "cells",
+    "claims",
+    "replications",
+    "medianLog10Error",
+    "medianLog10ErrorInSample",
+    "medianLog10ErrorOutOfSample",
+    "calibration",
+  ])
+    assert.ok(k in j, k);
+  assert.equal(j.replications, 2);
+  assert.ok(Math.abs(j.durationSimulatedS - 2 * 24 * 0.5) < 1e-9, "24 runs per replication");
+  const cells = j.cells as JsonCell[];
+  assert.equal(cells.length, 60);
+  const floor1 = (x: number) => Math.max(x, 1);
+  for (const c of cells) {
+    assert.equal(c.values.length, 2, c.id);
+    const xs = c.values.filter((v): v is number => v !== null);
+    assert.equal(c.replications, xs.length, c.id);
+    if (!xs.length) continue;
+    assert.ok(Math.abs(c.mean! - (xs[0]! + (xs[1] ?? xs[0]!)) / 2) < 1e-9 || xs.length === 1, c.id);
+    assert.equal(c.simulated, c.mean);
+    if (c.published !== null)
+      assert.ok(Math.abs(c.log10Error! - Math.abs(Math.log10(floor1(c.mean!) / floor1(c.published)))) < 1e-12, c.id);
+    if (xs.length === 2) assert.ok(c.ci95 && c.ci95[0] <= c.mean! && c.mean! <= c.ci95[1], c.id);
+    if (c.stat === "max") {
+      // 10-90 % band of two values: 10 % and 90 % of the way from the smaller to the larger.
+      const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+      assert.ok(
+        Math.abs(c.band10_90![0] - (lo + 0.1 * (hi - lo))) < 1e-9 && Math.abs(c.band10_90![1] - (lo + 0.9 * (hi - lo))) < 1e-9,
+        c.id,
+      );
+      assert.equal(c.publishedInBand, c.published! >= c.band10_90![0] && c.published! <= c.band10_90![1], c.id);
+    } else assert.equal(c.band10_90, undefined, c.id);
   }
-  assert.ok(Math.abs(j.durationSimulatedS - 24 * 0.05) < 1e-9); // 12 cyclictest + 12 audio runs
+  // The error medians, from the cells: all 60, and (nothing is fitted yet) all out of sample.
+  const errs = cells.map((c) => c.log10Error!).sort((a, b) => a - b);
+  assert.ok(Math.abs(j.medianLog10Error - (errs[29]! + errs[30]!) / 2) < 1e-12);
+  const fitted = (j.calibration as { fittedOn?: string[] }[]).filter((c) => c.fittedOn?.length);
+  if (!fitted.length) {
+    assert.equal(j.medianLog10ErrorInSample, null);
+    assert.equal(j.medianLog10ErrorOutOfSample, j.medianLog10Error);
+  }
+  for (const c of j.calibration) for (const k of ["param", "value", "source"]) assert.ok(k in c, k);
+
+  // Claims, re-judged here from each replication's cell values with the cover letter's rules.
+  const v = (id: string, r: number) => cells.find((c) => c.id === id)!.values[r]!;
+  const rules: Record<string, (r: number) => boolean> = {
+    "busy-vanilla-far-above": (r) =>
+      [500, 1000].every((i) => {
+        const at = (m: string) => floor1(v(`cyclictest/busy/${i}/guest/avg/${m}`, r));
+        return at("vanilla") >= 5 * at("dynamic") && at("vanilla") >= 5 * at("static");
+      }),
+    "idle-rows-close": (r) =>
+      [500, 1000].every((i) => {
+        const xs = ["vanilla", "dynamic", "static"].map((m) => floor1(v(`cyclictest/idle/${i}/guest/avg/${m}`, r)));
+        return Math.max(...xs) / Math.min(...xs) <= 3;
+      }),
+    "audio-glitches-flat-at-10ms": (r) => {
+      const [a, b] = [v("audio/busy/512/vanilla", r), v("audio/busy/512/patches", r)];
+      return Math.max(floor1(a), floor1(b)) / Math.min(floor1(a), floor1(b)) <= 2 || (a <= 5 && b <= 5);
+    },
+  };
+  assert.equal(j.claims.length, 6);
+  for (const c of j.claims) {
+    assert.equal(c.of, 2);
+    assert.ok(c.holdsIn >= 0 && c.holdsIn <= 2);
+    assert.equal(c.holds, c.holdsIn === 2, `${c.id}: 80 % of 2 replications is both`);
+    const rule = rules[c.id];
+    if (rule) assert.equal(c.holdsIn, [0, 1].filter(rule).length, c.id);
+  }
+  // The same report from one worker thread.
   const r1 = JSON.parse(cli([...args, "--workers", "1"]).out);
   assert.deepEqual(r1.cells, j.cells);
-  assert.equal(r1.events, j.events);
+  assert.deepEqual(r1.claims, j.claims);
+});
+
+test("seed-report text prints intervals, k of N per claim and the in/out-of-sample medians", () => {
+  const r = cli(["seed-report", "--seed-dir", join(fixtures, "seed"), "--duration", "0.05", "--replications", "2"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /simulated \(mean of 2 replications, 95 % interval\)/);
+  assert.match(r.out, /\[(holds|FAILS) in [0-2] of 2\] busy-vanilla-far-above/);
+  const split =
+    /in sample \(cells a calibrated parameter was fitted on\): [\d.]+ over (\d+) cells; out of sample: [\d.]+ over (\d+) cells/.exec(r.out);
+  assert.ok(split, r.out);
+  // The 500-us rows (24 cells) are where the fitted parameters were fitted; the other 36 judge them.
+  assert.deepEqual([Number(split[1]), Number(split[2])], [24, 36]);
+  assert.match(r.out, /band 10-90 +pub in band/);
+});
+
+test("run --replications 3: replication r runs seed + r, and --seed reproduces it alone", () => {
+  const r = cli(["run", tiny, "--json", "--replications", "3"]);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.replications, 3);
+  assert.deepEqual(
+    j.results.map((x: { mode: string; seed: number }) => `${x.mode}@${x.seed}`),
+    ["vanilla@3", "dynamic@3", "static@3", "vanilla@4", "dynamic@4", "static@4", "vanilla@5", "dynamic@5", "static@5"],
+  );
+  assert.equal(j.summary.replications, 3);
+  const alone = JSON.parse(cli(["run", tiny, "--json", "--seed", "4"]).out);
+  assert.deepEqual(alone.results, j.results.slice(3, 6));
+});
+
+test("ablate --replications 2: each effect has a mean and an interval, significant only when it excludes zero", () => {
+  const r = cli(["ablate", tiny, "--json", "--replications", "2", "--duration", "0.05"]);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.replications, 2);
+  assert.equal(j.ablations[2].mode, "dynamic without lazy_boost");
+  let n = 0;
+  for (const p of j.probes)
+    for (const d of Object.values(p.delta) as ({ mean: number; ci95: [number, number]; significant: boolean }[] | null)[])
+      for (const e of Object.values(d ?? {}) as { mean: number; ci95: [number, number]; significant: boolean }[]) {
+        n++;
+        assert.ok(e.ci95[0] <= e.mean && e.mean <= e.ci95[1]);
+        assert.equal(e.significant, e.ci95[0] > 0 || e.ci95[1] < 0);
+      }
+  assert.ok(n > 0);
+  const text = cli(["ablate", tiny, "--replications", "2", "--duration", "0.05"]).out;
+  assert.match(text, /no significant effect/);
+});
+
+test("a scenario over a run budget is refused before it runs: one line with the field's line and column", () => {
+  const f = file(
+    "nmi.yaml",
+    "name: nmi\nduration_s: 10\nhost: {cpus: 2}\nvms:\n  - name: g\n    vcpus: 4\n    guest:\n      irq:\n        nmi_hz: 1e15\n",
+  );
+  const r = cli(["run", f]);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(r.out, "");
+  assert.match(r.err.trim(), /^\S+nmi\.yaml:9:17: vms\[0\]\.guest\.irq\.nmi_hz: run over the event budget: about 4\.0e17 events/);
+  assert.equal(r.err.trim().split("\n").length, 1);
+  for (const bad of [
+    ["--duration", "1e300"],
+    ["--duration", "0"],
+    ["--replications", "0"],
+    ["--replications", "1.5"],
+  ]) {
+    const x = cli(["run", tiny, ...bad]);
+    assert.equal(x.code, 2, bad.join(" "));
+    assert.equal(x.err.trim().split("\n").length, 1);
+  }
 });
 
 test("bench --json (single run only) reports events, wall and CPU time", () => {

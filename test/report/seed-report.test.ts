@@ -1,13 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import published from "../../reference/published.json";
+import { buildSeedReport, inSampleMatcher } from "../../report/seed-build";
 import {
-  buildSeedReport,
+  cellId,
+  claimQuorum,
   evaluateClaims,
   log10Error,
   median,
   parseSeedFileName,
   SEED_FILES,
+  type Cell,
   type PublishedTables,
   type SeedRun,
 } from "../../report/seed-report";
@@ -35,7 +38,7 @@ function probe(id: string, side: "guest" | "host", avg: number, max: number, gli
   };
 }
 
-function run(file: string, mode: string, probes: ProbeResult[]): SeedRun {
+function run(file: string, mode: string, probes: ProbeResult[], replication = 0): SeedRun {
   const result: RunResult = {
     scenario: file,
     mode,
@@ -49,7 +52,7 @@ function run(file: string, mode: string, probes: ProbeResult[]): SeedRun {
     cpus: [],
     threads: [],
   };
-  return { file, result };
+  return { file, result, replication };
 }
 
 type Mode = "vanilla" | "dynamic" | "static";
@@ -65,25 +68,42 @@ const GOOD: Shape = {
   glitches: (load, frames, mode) => (load === "busy" && frames < 512 ? (mode === "vanilla" ? 800 : 40) : load === "busy" ? 20 : 1),
 };
 
-function runsFor(shape: Shape): SeedRun[] {
+function runsFor(shape: Shape, replication = 0): SeedRun[] {
   const runs: SeedRun[] = [];
   for (const load of ["idle", "busy"])
     for (const interval of [500, 1000])
       for (const mode of ["vanilla", "dynamic", "static"] as Mode[])
         runs.push(
-          run(`cyclictest-${load}-${interval}.pvsched.yaml`, mode, [
-            probe("guest-cyclictest", "guest", shape.guestAvg(load, mode), 1000),
-            probe("host-cyclictest", "host", 5, shape.hostMax(load, interval, mode)),
-          ]),
+          run(
+            `cyclictest-${load}-${interval}.pvsched.yaml`,
+            mode,
+            [
+              probe("guest-cyclictest", "guest", shape.guestAvg(load, mode), 1000),
+              probe("host-cyclictest", "host", 5, shape.hostMax(load, interval, mode)),
+            ],
+            replication,
+          ),
         );
   for (const load of ["noload", "busy"])
     for (const frames of [96, 256, 512])
       for (const mode of ["vanilla", "dynamic"] as const)
         runs.push(
-          run(`audio-${load}-${frames}.pvsched.yaml`, mode, [probe("audio", "guest", 100, 900, shape.glitches(load, frames, mode))]),
+          run(
+            `audio-${load}-${frames}.pvsched.yaml`,
+            mode,
+            [probe("audio", "guest", 100, 900, shape.glitches(load, frames, mode))],
+            replication,
+          ),
         );
   return runs;
 }
+
+/** A second replication: the same story with other numbers (busy vanilla guest avg 400, not 500). */
+const SECOND: Shape = {
+  ...GOOD,
+  guestAvg: (load, mode) => (load === "busy" && mode === "vanilla" ? 400 : 18),
+  hostMax: (load, interval, mode) => (mode === "static" && load === "busy" && interval === 1000 ? 7000 : 1300),
+};
 
 const holds = (shape: Shape) => Object.fromEntries(buildSeedReport(runsFor(shape), PUB).claims.map((c) => [c.id, c.holds]));
 
@@ -128,15 +148,15 @@ test("error per cell is |log10| with values floored at 1, and its median", () =>
   assert.equal(r.medianLog10Error, (errs[29] + errs[30]) / 2);
 });
 
-test("published numbers never reach simulated values or claims", () => {
-  const a = buildSeedReport(runsFor(GOOD), PUB);
+test("published numbers never reach simulated values, intervals or claims", () => {
+  const runs = [...runsFor(GOOD, 0), ...runsFor(SECOND, 1), ...runsFor(GOOD, 2)];
+  const a = buildSeedReport(runs, PUB);
   const scrambled = JSON.parse(JSON.stringify(PUB), (_k, v) => (typeof v === "number" ? v * 37 + 1 : v));
-  const b = buildSeedReport(runsFor(GOOD), scrambled);
-  assert.deepEqual(
-    a.cells.map((c) => c.simulated),
-    b.cells.map((c) => c.simulated),
-  );
+  const b = buildSeedReport(runs, scrambled);
+  const simulatedSide = (c: Cell) => [c.id, c.simulated, c.values, c.mean, c.ci95, c.band10_90, c.replications, c.inSample];
+  assert.deepEqual(a.cells.map(simulatedSide), b.cells.map(simulatedSide));
   assert.deepEqual(a.claims, b.claims);
+
   assert.notDeepEqual(
     a.cells.map((c) => c.published),
     b.cells.map((c) => c.published),
@@ -208,4 +228,78 @@ test("claim (c) is judged on the busy rows: idle-row maxima do not decide it", (
   // Static hurting only on the idle rows is not the claim.
   const idleOnly: Shape = { ...GOOD, hostMax: (l, _i, m) => (l === "idle" && m === "static" ? 9000 : 1500) };
   assert.equal(holds(idleOnly)["static-hurts-host-dynamic-does-not"], false);
+});
+
+test("cell ids, the claims' quorum and the in-sample matcher", () => {
+  const r = buildSeedReport(runsFor(GOOD), PUB);
+  assert.equal(r.cells[0]!.id, "cyclictest/idle/500/guest/avg/vanilla");
+  assert.equal(r.cells.at(-1)!.id, "audio/busy/512/patches");
+  assert.equal(new Set(r.cells.map((c) => c.id)).size, 60);
+  assert.equal(cellId({ table: "audio", load: "noload", bufferFrames: 96, mode: "vanilla" }), "audio/noload/96/vanilla");
+  assert.deepEqual([1, 2, 5, 10].map(claimQuorum), [1, 2, 4, 8]);
+  const m = inSampleMatcher([{ param: "p", value: 1, source: "s", fittedOn: ["cyclictest/busy/500/guest/avg/*", "audio/*/96/*"] }]);
+  assert.ok(m("cyclictest/busy/500/guest/avg/static"));
+  assert.ok(m("audio/noload/96/patches"));
+  assert.ok(!m("cyclictest/busy/500/guest/max/static"));
+  assert.ok(!m("cyclictest/busy/1000/guest/avg/static"));
+});
+
+test("replications: per-cell values, mean, Student-t interval and the 10-90 % band of the maxima", () => {
+  const r = buildSeedReport([...runsFor(GOOD, 0), ...runsFor(SECOND, 1), ...runsFor(GOOD, 2)], PUB);
+  assert.equal(r.replications, 3);
+  const avg = r.cells.find((c) => c.id === "cyclictest/busy/500/guest/avg/vanilla")!;
+  assert.deepEqual(avg.values, [500, 400, 500]);
+  assert.equal(avg.replications, 3);
+  // mean 466.67; s = 57.735, se = 33.333, t(0.975, 2) = 4.30265: half 143.42
+  assert.ok(Math.abs(avg.mean! - 1400 / 3) < 1e-9);
+  assert.equal(avg.simulated, avg.mean);
+  assert.ok(Math.abs(avg.ci95![0] - 323.245) < 0.01 && Math.abs(avg.ci95![1] - 610.088) < 0.01, String(avg.ci95));
+  assert.equal(avg.band10_90, undefined, "averages have no band");
+  const max = r.cells.find((c) => c.id === "cyclictest/busy/1000/host/max/static")!;
+  assert.deepEqual(max.values, [9000, 7000, 9000]);
+  // sorted 7000 9000 9000: p10 at h = 0.2 -> 7000 + 0.2 * 2000 = 7400; p90 at h = 1.8 -> 9000
+  assert.deepEqual(max.band10_90, [7400, 9000]);
+  assert.equal(max.published, 27104);
+  assert.equal(max.publishedInBand, false);
+  const inside = r.cells.find((c) => c.id === "cyclictest/idle/500/host/max/vanilla")!; // 1500, 1300, 1500 vs published 1577
+  assert.deepEqual(inside.band10_90, [1340, 1500]);
+  assert.equal(inside.publishedInBand, false);
+  assert.ok(Math.abs(r.durationSimulatedS - 72) < 1e-9, "24 runs of 1 s per replication");
+});
+
+test("a claim is judged in every replication and reported as k of N; it holds at 80 %", () => {
+  // Busy vanilla guest avg 60 in one replication: claim (a) (5x above dynamic's 20) fails there.
+  const weak: Shape = { ...GOOD, guestAvg: (l, m) => (l === "busy" && m === "vanilla" ? 60 : 20) };
+  const five = [GOOD, GOOD, GOOD, GOOD, weak].flatMap((s, i) => runsFor(s, i));
+  const a5 = buildSeedReport(five, PUB).claims.find((c) => c.id === "busy-vanilla-far-above")!;
+  assert.deepEqual([a5.holdsIn, a5.of, a5.holds], [4, 5, true]);
+  const three = [GOOD, GOOD, weak].flatMap((s, i) => runsFor(s, i));
+  const a3 = buildSeedReport(three, PUB).claims.find((c) => c.id === "busy-vanilla-far-above")!;
+  assert.deepEqual([a3.holdsIn, a3.of, a3.holds], [2, 3, false], "2 of 3 is below 80 %");
+  // The claims in each replication agree with that replication's cells.
+  const r = buildSeedReport(three, PUB);
+  for (const c of r.claims) {
+    const per = [0, 1, 2].map(
+      (k) => evaluateClaims(r.cells.map((x) => ({ ...x, simulated: x.values[k] ?? null }))).find((x) => x.id === c.id)!,
+    );
+    assert.equal(c.holdsIn, per.filter((x) => x.holds).length, c.id);
+  }
+});
+
+test("error medians over all cells, in sample and out of sample", () => {
+  const calibration = [{ param: "host.x", value: 1, source: "fitted", fittedOn: ["cyclictest/busy/*/guest/avg/*"] }];
+  const r = buildSeedReport(runsFor(GOOD), PUB, { calibration });
+  const inS = r.cells.filter((c) => c.inSample);
+  assert.deepEqual(
+    inS.map((c) => c.id),
+    ["busy/500", "busy/1000"].flatMap((b) => ["vanilla", "dynamic", "static"].map((m) => `cyclictest/${b}/guest/avg/${m}`)),
+  );
+  const errs = (cs: Cell[]) => cs.map((c) => c.log10Error!);
+  assert.equal(r.medianLog10ErrorInSample, median(errs(inS)));
+  assert.equal(r.medianLog10ErrorOutOfSample, median(errs(r.cells.filter((c) => !c.inSample))));
+  assert.equal(r.medianLog10Error, median(errs(r.cells)));
+  assert.deepEqual(r.calibration, calibration);
+  // sim-core's CALIBRATION by default: every parameter with a source.
+  const d = buildSeedReport(runsFor(GOOD), PUB);
+  assert.ok(d.calibration.length > 0 && d.calibration.every((c) => c.source.length > 0));
 });

@@ -6,6 +6,8 @@ import type { ProbeResult, RunResult, ExitReason } from "../../sim-core/results"
 import type { PublishedCell, ResultsPayload } from "../protocol";
 import { toCsv, type CsvCell } from "./csv";
 import { fmtUs } from "./format";
+import type { ModeComparison, ProbeMetric } from "../../report/effects";
+import type { Effect, ReplicatedStat } from "../../report/intervals";
 import { ERROR_DEFINITION, log10Error, median } from "../../report/seed-report";
 
 export type CellKind = "label" | "sim" | "pub" | "err" | "text";
@@ -88,19 +90,54 @@ export const LATENCY_STATS = [
   ["max", "max_us"],
 ] as const;
 
-/** The main results table: per probe, avg/p99/max rows; one column per mode. */
-export function summaryTable(runs: readonly RunResult[]): TableModel {
+/** "±0.3": half the width of a 95 % interval. */
+function halfWidth(ci: readonly [number, number] | null | undefined, fmt: (v: number) => string): string {
+  return ci ? ` \u00b1${fmt((ci[1] - ci[0]) / 2)}` : "";
+}
+
+/** A replicated value: the mean, ± half its 95 % interval, with the interval and band in the tooltip. */
+function replicatedCell(st: ReplicatedStat | undefined, fmt: (v: number) => string = fmtUs): Cell {
+  if (!st || !Number.isFinite(st.mean)) return { text: "\u2014", kind: "text" };
+  const parts = [`mean of ${st.replications} replications`];
+  if (st.ci95) parts.push(`95 % interval [${fmt(st.ci95[0])}, ${fmt(st.ci95[1])}]`);
+  if (st.band10_90) parts.push(`10-90 % band [${fmt(st.band10_90[0])}, ${fmt(st.band10_90[1])}]`);
+  return { text: fmt(st.mean) + halfWidth(st.ci95, fmt), kind: "sim", value: st.mean, title: parts.join("; ") };
+}
+
+/** A paired effect against the baseline, relative to the baseline's mean, or "no significant effect". */
+export function effectWords(e: Effect | undefined, base: number | undefined, baseName: string): string {
+  if (!e?.significant || !e.ci95 || base === undefined) return `vs ${baseName}: no significant effect`;
+  const pct = (d: number) =>
+    base === 0 ? "n/a" : `${d > 0 ? "+" : d < 0 ? "\u2212" : "\u00b1"}${Math.abs(Math.round((d / Math.abs(base)) * 100))}%`;
+  return `vs ${baseName}: ${pct(e.mean)} [${pct(e.ci95[0])}, ${pct(e.ci95[1])}]`;
+}
+
+/**
+ * The main results table: per probe, avg/p99/max rows; one column per mode. With replications
+ * (the host's `comparison`), each cell is the mean ± half its 95 % interval, and its tooltip gives
+ * the paired effect against the first mode, or "no significant effect".
+ */
+export function summaryTable(runs: readonly RunResult[], comparison?: ModeComparison): TableModel {
   const modes = modesOf(runs);
   const multi = scenariosOf(runs).length > 1;
   const grid = probeGrid(runs, (p) => p.kind !== "audio");
+  const replicated = comparison !== undefined && comparison.replications > 1 && !multi ? comparison : undefined;
   const rows: Cell[][] = [];
   for (const k of grid.keys) {
+    const cmp = replicated?.probes.find((p) => p.id === k.probe);
     for (const [name, field] of LATENCY_STATS) {
       const row: Cell[] = [];
       if (multi) row.push(label(k.scenario));
       row.push(label(k.probe), label(name));
       const ref = grid.get(k, modes[0]!)?.latency?.[field];
       modes.forEach((m, i) => {
+        if (replicated) {
+          const c = replicatedCell(cmp?.byMode[m]?.[field as ProbeMetric]);
+          if (m !== replicated.baseline && c.value !== undefined)
+            c.title = `${c.title}; ${effectWords(cmp?.effects[m]?.[field as ProbeMetric], cmp?.byMode[replicated.baseline]?.[field as ProbeMetric]?.mean, replicated.baseline)}`;
+          row.push(c);
+          return;
+        }
         const c = sim(grid.get(k, m)?.latency?.[field]);
         // The change against the first mode (the baseline, usually vanilla), as a tooltip.
         if (i > 0 && c.value !== undefined && ref !== undefined) c.title = relChange(c.value, ref, modes[0]!);
@@ -110,7 +147,12 @@ export function summaryTable(runs: readonly RunResult[]): TableModel {
     }
   }
   const head = [[...(multi ? [{ text: "scenario" }] : []), { text: "probe" }, { text: "stat (µs)" }, ...modes.map((m) => ({ text: m }))]];
-  return { id: "latency", title: "Latency (µs)", testid: "results-table", head, rows };
+  const t: TableModel = { id: "latency", title: "Latency (µs)", testid: "results-table", head, rows };
+  if (replicated)
+    t.note =
+      `Means of ${replicated.replications} replications ± half their 95 % interval (replication r ran the scenario's seed + r). ` +
+      `Effects against ${replicated.baseline} are paired by seed and shown only where their interval excludes zero.`;
+  return t;
 }
 
 /** Audio glitches: per audio probe, glitches and callbacks; one column per mode. */
@@ -252,7 +294,19 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
         continue;
       }
       const fmt = c.table === "audio" ? (v: number) => Math.round(v).toLocaleString("en-US") : fmtUs;
-      row.push(sim(c.simulated, fmt));
+      const s = sim(c.simulated, fmt);
+      if (s.value !== undefined && c.replications !== undefined && c.replications > 1) {
+        s.text += halfWidth(c.ci95, fmt);
+        const parts = [`mean of ${c.replications} replications`];
+        if (c.ci95) parts.push(`95 % interval [${fmt(c.ci95[0])}, ${fmt(c.ci95[1])}]`);
+        if (c.band10_90) {
+          parts.push(`10-90 % band of the maxima [${fmt(c.band10_90[0])}, ${fmt(c.band10_90[1])}]`);
+          parts.push(`published ${c.publishedInBand ? "inside" : "outside"} the band`);
+          s.tone = c.publishedInBand ? "good" : "bad";
+        }
+        s.title = parts.join("; ");
+      }
+      row.push(s);
       row.push({ text: fmt(c.published), kind: "pub", value: c.published });
       const e = c.simulated === undefined ? null : log10Error(c.simulated, c.published);
       row.push(
@@ -278,6 +332,11 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
     .filter((c) => c.kind === "err" && c.value !== undefined)
     .map((c) => c.value!);
   const med = median(errs);
+  // The same medians over the cells a calibrated parameter was fitted on, and over the rest.
+  const cellErr = (c: PublishedCell) => (c.simulated === undefined ? null : log10Error(c.simulated, c.published));
+  const split = (inSample: boolean) => cells.filter((c) => !!c.inSample === inSample).flatMap((c) => cellErr(c) ?? []);
+  const reps = Math.max(0, ...cells.map((c) => c.replications ?? 0));
+  const fmtMed = (xs: number[]) => `${median(xs)?.toFixed(2) ?? "n/a"} over ${xs.length}`;
   return {
     id: "seed",
     title: "Seed report: simulated beside published",
@@ -286,13 +345,17 @@ export function seedTable(cells: readonly PublishedCell[]): TableModel {
     rows,
     note:
       (med !== null ? `Median |log10| error ${med.toFixed(2)} over ${errs.length} cells. ` : "") +
+      (cells.some((c) => c.inSample !== undefined) ? `In sample ${fmtMed(split(true))}, out of sample ${fmtMed(split(false))}. ` : "") +
+      (reps > 1
+        ? `Means of ${reps} replications ± half their 95 % interval; a maximum is green when the published one lies in the 10-90 % band of the simulated maxima. `
+        : "") +
       `Error: ${ERROR_DEFINITION}. 0 is exact, 1 is ten times off.`,
   };
 }
 
 /** All tables of a payload, in display order (used by the CSV export). */
 export function allTables(p: ResultsPayload): TableModel[] {
-  const out: TableModel[] = [summaryTable(p.runs)];
+  const out: TableModel[] = [summaryTable(p.runs, p.comparison)];
   const a = audioTable(p.runs);
   if (a) out.push(a);
   if (p.cells?.length) out.push(seedTable(p.cells));

@@ -24,6 +24,10 @@ export function renderSeed(p: ResultsPayload): HTMLElement {
               h("span", { class: "mark", "aria-label": c.holds ? "holds" : "does not hold" }, c.holds ? "✓" : "✗"),
               " ",
               c.text,
+              // A claim is judged in every replication; it holds in at least 80 % of them.
+              c.of !== undefined && c.holdsIn !== undefined
+                ? h("span", { class: "k-of-n" }, ` (holds in ${c.holdsIn} of ${c.of} replications)`)
+                : null,
             ),
           ),
         ),

@@ -19,7 +19,7 @@ export function renderSummary(p: ResultsPayload): HTMLElement {
       ),
     );
   }
-  root.appendChild(renderTable(summaryTable(p.runs)));
+  root.appendChild(renderTable(summaryTable(p.runs, p.comparison)));
   const a = audioTable(p.runs);
   if (a) root.appendChild(renderTable(a));
   root.appendChild(

@@ -15,6 +15,12 @@ export function raise(buf: SharedArrayBuffer): void {
   Atomics.store(new Int32Array(buf, 0, 1), 0, 1);
 }
 
+/** Lowers the flag and clears the stamp before the worker's next task (workers are reused). */
+export function lower(buf: SharedArrayBuffer): void {
+  new Float64Array(buf, 8, 1)[0] = 0;
+  Atomics.store(new Int32Array(buf, 0, 1), 0, 0);
+}
+
 /** Worker side: a poll function for sim-core that stamps the stop time the first time it sees the flag. */
 export function poller(buf: SharedArrayBuffer): () => boolean {
   const flag = new Int32Array(buf, 0, 1);

@@ -1,0 +1,63 @@
+/** Option parsing and output helpers shared by the CLI's commands. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { InputError } from "./errors";
+
+export type Values = Record<string, string | boolean | undefined>;
+
+export function parse(args: string[], options: ParseArgsConfig["options"], positionals: number): { values: Values; positionals: string[] } {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean" }, workers: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    }) as {
+      values: Values;
+      positionals: string[];
+    };
+  } catch (e) {
+    throw new InputError(`pvsched-sim: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (parsed.positionals.length !== positionals && !parsed.values.help)
+    throw new InputError(
+      positionals === 0
+        ? `pvsched-sim: unexpected argument "${parsed.positionals[0]}"`
+        : parsed.positionals.length === 0
+          ? "pvsched-sim: missing <scenario.yaml> argument (see --help)"
+          : `pvsched-sim: expected one scenario file, got ${parsed.positionals.length}`,
+    );
+  return parsed;
+}
+
+export function intOption(v: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new InputError(`pvsched-sim: --${name} must be a whole number in ${min}..${max} (got "${v}")`);
+  return n;
+}
+
+/** A number in (0, max]. */
+export function numOption(v: unknown, name: string, max = Number.MAX_VALUE): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw new InputError(`pvsched-sim: --${name} must be a number in (0, ${max}] (got "${v}")`);
+  return n;
+}
+
+// Long runs report progress on stderr, only to a terminal (never into a pipe or a log).
+export function progress(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < 200) return; // at most 5 updates a second
+    last = now;
+    process.stderr.write(`\r\x1b[K${label}: ${Math.floor(done)}/${total} runs (${((100 * done) / total).toFixed(0)}%)`);
+    if (done >= total) process.stderr.write("\r\x1b[K");
+  };
+}
+
+export const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
+export const json = (v: unknown) => out(JSON.stringify(v, null, 2));
