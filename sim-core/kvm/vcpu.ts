@@ -43,12 +43,23 @@ export interface PvHostHooks {
   onSwitchIn(v: Vcpu): void;
 }
 
+/** What the timeline recorder is told (implemented in timeline.ts); calls only, no effect on the run. */
+export interface VcpuMarks {
+  exit(v: Vcpu, reason: ExitReason, cpu: number): void;
+  inject(v: Vcpu, source: IrqSource, kicked: boolean): void;
+  /** The host side of the series ran: boosts, unboosts and throttles since the last call. */
+  pv(v: Vcpu): void;
+  halt(v: Vcpu): void;
+  kick(v: Vcpu): void;
+}
+
 export class Vcpu implements Program {
   readonly task: Task;
   mode: VcpuMode = "resume";
   readonly halt: HaltPoll;
   readonly pv: PvVcpuState = newPvVcpuState();
   pvHooks: PvHostHooks | null = null;
+  marks: VcpuMarks | null = null;
   readonly exits: Record<ExitReason, number> = {
     hlt: 0,
     timer: 0,
@@ -61,7 +72,10 @@ export class Vcpu implements Program {
   private afterExit: (() => void) | null = null;
   // Bound once: these run on every halt and wakeup.
   private readonly haltLoopFn = () => this.haltLoop();
-  private readonly kickFn = () => this.host.wakeTask(this.task);
+  private readonly kickFn = () => {
+    this.marks?.kick(this);
+    this.host.wakeTask(this.task);
+  };
   private readonly timerKickFn = () => this.host.timerIrq(this.task.cpu!, this.kickFn);
   private haltStart = 0;
   private pollStart = 0;
@@ -110,6 +124,7 @@ export class Vcpu implements Program {
       this.enter();
     } else if (this.mode === "resume") this.enter();
     this.pvHooks?.onSwitchIn(this);
+    this.marks?.pv(this);
     void t;
   }
 
@@ -118,6 +133,7 @@ export class Vcpu implements Program {
       // Descheduled from guest mode: a host interrupt made it exit first.
       this.gcpu.setActive(false);
       this.exits.preemption++;
+      this.marks?.exit(this, "preemption", t.cpu?.index ?? -1);
       this.mode = "resume";
       if (t.cpu) t.cpu.pendingOvh += this.costs.exitNs;
     } else if (this.mode === "poll") {
@@ -171,9 +187,11 @@ export class Vcpu implements Program {
     this.gcpu.setActive(false);
     this.mode = "exit";
     this.exits[reason]++;
+    this.marks?.exit(this, reason, hc.index);
     this.task.remaining = this.costs.exitNs + extraNs;
     this.afterExit = cont ?? null;
     this.pvHooks?.onVmExit(this);
+    this.marks?.pv(this);
     hc.replan();
   }
 
@@ -209,6 +227,7 @@ export class Vcpu implements Program {
   }
 
   private block(): void {
+    this.marks?.halt(this);
     this.mode = "blocked";
     this.task.cpu!.sleepCurr();
   }
@@ -236,7 +255,9 @@ export class Vcpu implements Program {
     const kicked = source !== "timer" || this.mode === "blocked";
     // The LAPIC timer of a running or preempted vCPU is the VMX preemption timer, which does
     // not go through kvm_vcpu_kick(); a blocked vCPU's timer is a host hrtimer that does.
+    this.marks?.inject(this, source, kicked);
     if (kicked) this.pvHooks?.onInject(this, source);
+    this.marks?.pv(this);
     switch (this.mode) {
       case "guest": {
         const posted = (source === "device" && this.costs.postedInterrupts) || (source === "ipi" && this.costs.ipiVirtualization);
