@@ -79,7 +79,7 @@ const csp = async (page, theme) => {
   await shot(page, "distributions-dark");
   await page.click(".chart-box .chart-export");
   await tab(page, "timeline");
-  await page.waitForSelector(".tl-svg rect.seg");
+  await page.waitForSelector(".tl-plot[data-draws]");
   await page.focus(".tl-plot");
   for (let i = 0; i < 6; i++) await page.keyboard.press("+");
   await page.keyboard.press("ArrowRight");
@@ -131,7 +131,7 @@ for (const theme of ["light", "hc"]) {
   await tab(page, "dist");
   await shot(page, `distributions-${theme}`);
   await tab(page, "timeline");
-  await page.waitForSelector(".tl-svg rect.seg");
+  await page.waitForSelector(".tl-plot[data-draws]");
   await shot(page, `timeline-${theme}`);
   await csp(page, theme);
   await page.close();
@@ -146,7 +146,7 @@ if (existsSync(join(fixDir, "real.json"))) {
   await tab(page, "dist");
   await shot(page, "real-distributions-dark");
   await tab(page, "timeline");
-  await page.waitForSelector(".tl-svg rect.seg");
+  await page.waitForSelector(".tl-plot[data-draws]");
   await page.selectOption(".tl-toolbar select", "1");
   await page.focus(".tl-plot");
   for (let i = 0; i < 12; i++) await page.keyboard.press("+");
