@@ -18,8 +18,9 @@ import { runSeeds, seedReport } from "./seed-runs";
 const USAGE = `usage: pvsched-sim <command> [options]
 
 commands:
-  run <scenario.yaml> [--json] [--mode NAME] [--seed N]
-        run the scenario's modes (or one mode) and print each run's probes, vCPUs and CPUs
+  run <scenario.yaml> [--json] [--mode NAME] [--seed N] [--trace OUT.json]
+        run the scenario's modes (or one mode) and print each run's probes, vCPUs and CPUs;
+        --trace writes each run's timeline as a Perfetto (Chrome trace-event JSON) file
   compare <scenario.yaml> [--json] [--seed N]
         the modes side by side: each probe's avg/p99/max/glitches, each vCPU's boosts/throttles/steal
   ablate <scenario.yaml> [--json] [--seed N]
@@ -31,6 +32,7 @@ commands:
         events per second (one fixed run, single-threaded) and the wall time of the full seed report
   map <patch-file>... [--json]     hunks of a patch series and the mechanism each one implements
   fidelity ...                     compare the host model with real Linux (see fidelity/)
+  trace import <trace.txt> ...     probes of a real trace-cmd/perf trace, beside a simulation (see trace --help)
 
 common options:
   --workers N     worker threads for independent runs (default ${defaultWorkers()}; 1 = in-process)
@@ -105,10 +107,13 @@ function jobsFor(s: Scenario, modes: ModeSpec[]): Job[] {
 }
 
 async function cmdRun(args: string[]): Promise<number> {
-  const a = parse(args, { json: { type: "boolean" }, mode: { type: "string" }, seed: { type: "string" } }, 1);
+  const a = parse(args, { json: { type: "boolean" }, mode: { type: "string" }, seed: { type: "string" }, trace: { type: "string" } }, 1);
   if (a.values.help) return help();
   const file = a.positionals[0];
-  const s = withSeed(readScenario(file), intOption(a.values.seed, "seed", 0));
+  const tracePath = a.values.trace as string | undefined;
+  const s0 = withSeed(readScenario(file), intOption(a.values.seed, "seed", 0));
+  // A trace needs the run's timeline, which is only recorded when asked for.
+  const s = tracePath === undefined ? s0 : { ...s0, timeline: { ...s0.timeline, enabled: true } };
   let modes = resolveModes(s);
   const want = a.values.mode as string | undefined;
   if (want !== undefined) {
@@ -118,6 +123,11 @@ async function cmdRun(args: string[]): Promise<number> {
     else throw new InputError(`pvsched-sim: unknown mode "${want}" (${file} has: ${modes.map((x) => x.name ?? x.mode).join(", ")})`);
   }
   const results = await runJobs(jobsFor(s, modes), { workers: workers(a.values.workers), onProgress: progress("run") });
+  if (tracePath !== undefined) {
+    const written = (await import("./trace")).writeTraces(tracePath, results);
+    process.stderr.write(`pvsched-sim: trace written to ${written.join(", ")}\n`);
+    for (const r of results) delete r.timeline;
+  }
   if (a.values.json) json({ scenario: s.name, file, results });
   else out(results.map(formatRun).join("\n"));
   return EXIT.ok;
@@ -302,6 +312,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./map")).mapCommand(rest);
     case "fidelity":
       return (await import("./fidelity")).fidelityCommand(rest);
+    case "trace":
+      return (await import("./trace")).traceCommand(rest);
     case undefined:
     case "help":
     case "--help":
