@@ -12,6 +12,11 @@ import { LOD_CATEGORIES, LOD_IDLE, lodCategory } from "./timeline-codes";
 export const LOD_BASE_BUCKETS = 65536;
 export const LOD_FACTOR = 4;
 
+/** ns of a bucket's `span` as a share in 1/255: anything that happened shows (at least 1), however short. */
+function share(ns: number, span: number): number {
+  return ns > 0 ? Math.max(1, Math.min(255, Math.round((255 * ns) / span))) : 0;
+}
+
 export function lodBucketNs(from: number, to: number): number {
   const span = Math.max(1, to - from);
   let w = 1024;
@@ -71,8 +76,7 @@ function level0(
   finish();
   for (let b = 0; b < nb; b++) {
     const span = Math.min(w, to - (from + b * w));
-    for (let c = 0; c < LOD_CATEGORIES; c++)
-      out.share[(base + b) * LOD_CATEGORIES + c] = Math.round((255 * acc[b * LOD_CATEGORIES + c]) / span);
+    for (let c = 0; c < LOD_CATEGORIES; c++) out.share[(base + b) * LOD_CATEGORIES + c] = share(acc[b * LOD_CATEGORIES + c], span);
   }
 }
 
@@ -126,7 +130,7 @@ export function buildLod(seg: TimelineSegments, tracks: number, from: number, to
             lv.entity[t * nb + b] = prev.entity[t * pnb + k];
           }
         }
-        for (let c = 0; c < LOD_CATEGORIES; c++) lv.share[(t * nb + b) * LOD_CATEGORIES + c] = Math.round((255 * sum[c]) / span);
+        for (let c = 0; c < LOD_CATEGORIES; c++) lv.share[(t * nb + b) * LOD_CATEGORIES + c] = share(sum[c], span);
       }
     levels.push(lv);
     prev = lv;

@@ -44,27 +44,29 @@ export interface Palette {
   border: string;
   cat: string[];
   select: string;
-  hatch: CanvasPattern | string;
-  cutHatch: CanvasPattern | string;
+  /** The category colours as canvas pixels (RGBA, little-endian), and their hatched variant. */
+  px: Uint32Array;
+  hatchPx: Uint32Array;
 }
 
-function hatchPattern(ctx: CanvasRenderingContext2D, color: string, cross: boolean): CanvasPattern | string {
-  const c = document.createElement("canvas");
-  c.width = 6;
-  c.height = 6;
-  const g = c.getContext("2d");
-  if (!g) return color;
-  g.strokeStyle = color;
-  g.lineWidth = 1.2;
-  g.beginPath();
-  g.moveTo(0, 6);
-  g.lineTo(6, 0);
-  if (cross) {
-    g.moveTo(0, 0);
-    g.lineTo(6, 6);
+/** A CSS colour as a canvas pixel (the browser resolves it: names, hex, rgb(), with alpha). */
+function pixel(g: CanvasRenderingContext2D, color: string): number {
+  g.clearRect(0, 0, 1, 1);
+  g.fillStyle = color;
+  g.fillRect(0, 0, 1, 1);
+  const d = g.getImageData(0, 0, 1, 1).data;
+  return ((d[3] << 24) | (d[2] << 16) | (d[1] << 8) | d[0]) >>> 0;
+}
+
+/** `a` with `t` of `b` mixed in, both pixels. */
+function mix(a: number, b: number, t: number): number {
+  let out = 0;
+  for (let sh = 0; sh < 32; sh += 8) {
+    const x = (a >>> sh) & 255;
+    const y = (b >>> sh) & 255;
+    out |= Math.round(x + (y - x) * t) << sh;
   }
-  g.stroke();
-  return ctx.createPattern(c, "repeat") ?? color;
+  return out >>> 0;
 }
 
 export function readPalette(el: Element, ctx: CanvasRenderingContext2D): Palette {
@@ -79,6 +81,9 @@ export function readPalette(el: Element, ctx: CanvasRenderingContext2D): Palette
   cat[LOD_WAIT] = v("--vscode-charts-yellow", "#cca700");
   cat[LOD_HALT] = v("--vscode-editorWidget-border", "#454545");
   cat[LOD_CUT] = v("--vscode-descriptionForeground", "#9d9d9d");
+  const probe = document.createElement("canvas").getContext("2d", { willReadFrequently: true }) ?? ctx;
+  const px = Uint32Array.from(cat.map((c) => pixel(probe, c)));
+  const fgPx = pixel(probe, fg);
   return {
     fg,
     muted: v("--vscode-descriptionForeground", "#9d9d9d"),
@@ -86,8 +91,8 @@ export function readPalette(el: Element, ctx: CanvasRenderingContext2D): Palette
     border: v("--vscode-editorWidget-border", v("--vscode-panel-border", "#444")),
     cat,
     select: v("--vscode-focusBorder", "#0078d4"),
-    hatch: hatchPattern(ctx, fg, false),
-    cutHatch: hatchPattern(ctx, cat[LOD_CUT], true),
+    px,
+    hatchPx: px.map((c) => mix(c, fgPx, 0.5)),
   };
 }
 
@@ -130,6 +135,17 @@ class Bins {
   }
 }
 
+// Column sums are reused frame to frame (every column added to is cleared when it is flushed).
+const binCache: Bins[] = [];
+function bins(k: number, width: number): Bins {
+  let b = binCache[k];
+  if (!b || b.width !== width) {
+    b = new Bins(width);
+    binCache[k] = b;
+  }
+  return b;
+}
+
 export interface DrawStats {
   segments: number;
   buckets: number;
@@ -154,9 +170,20 @@ export function drawTimeline(
   const nsPerPx = span / width;
   const stats: DrawStats = { segments: 0, buckets: 0, markers: 0, hiddenMarkers: 0, level: lodLevelFor(tl.lod, nsPerPx) };
   ctx.clearRect(0, 0, left + width + LAYOUT.right, height);
+  const tops = rowTops(tl);
+  // Pixels first: row backgrounds and every segment or summed column.
+  const r = rasterFor(left + width + LAYOUT.right, height);
+  r.begin(pal);
+  const labels: Label[] = [];
+  tl.tracks.forEach((_track, ti) => {
+    r.fillPx(pal.px[LOD_IDLE], left, tops[ti], width, row);
+    if (stats.level >= 0) drawLod(r, tl, ti, vp, width, tops[ti], stats);
+    else drawRaw(r, labels, tl, ti, vp, width, tops[ti], stats);
+  });
+  r.blit(ctx);
+  // Then lines and text over them.
   ctx.font = "11px var(--vscode-font-family, sans-serif)";
   ctx.textBaseline = "middle";
-  // Axis.
   const ticks = linearTicks(vp.from, vp.to, Math.max(2, Math.floor(width / 110)));
   const step = ticks.length > 1 ? ticks[1] - ticks[0] : span;
   ctx.fillStyle = pal.muted;
@@ -167,32 +194,32 @@ export function drawTimeline(
     const x = left + (t - vp.from) * k;
     ctx.beginPath();
     ctx.moveTo(x, top - 4);
-    ctx.lineTo(x, height);
+    ctx.lineTo(x, top);
     ctx.stroke();
     ctx.fillText(fmtTimeTick(t, step), x, top - 12);
   }
-  const tops = rowTops(tl);
+  ctx.lineWidth = 1;
+  if (r.outlined) {
+    ctx.strokeStyle = pal.fg;
+    ctx.stroke(r.outline);
+  }
+  for (const l of labels) label(ctx, tl, l, pal);
   tl.tracks.forEach((track, ti) => {
     const y = tops[ti];
     const vcpu = track.kind === "vcpu";
     ctx.textAlign = "right";
     ctx.fillStyle = pal.muted;
     ctx.fillText(vcpu ? track.name : `CPU ${track.cpu}`, left - 6, y + row / 2);
-    ctx.fillStyle = pal.cat[LOD_IDLE];
-    ctx.fillRect(left, y, width, row);
     ctx.save();
     ctx.beginPath();
     ctx.rect(left, y, width, row);
     ctx.clip();
-    if (stats.level >= 0) drawLod(ctx, tl, ti, vp, width, y, pal, stats);
-    else drawRaw(ctx, tl, ti, vp, width, y, pal, stats);
     drawMarkers(ctx, tl, ti, vp, width, y, pal, stats);
     ctx.restore();
     ctx.strokeStyle = pal.border;
     ctx.strokeRect(left + 0.5, y + 0.5, width - 1, row - 1);
     if (vcpu) {
       // The band on top says the vCPU thread's state; the rest of the row is the guest task.
-      ctx.strokeStyle = pal.border;
       ctx.beginPath();
       ctx.moveTo(left, y + band + 0.5);
       ctx.lineTo(left + width, y + band + 0.5);
@@ -215,39 +242,89 @@ export function drawTimeline(
   return stats;
 }
 
-function fillCat(ctx: CanvasRenderingContext2D, pal: Palette, cat: number, x: number, y: number, w: number, h: number): void {
-  if (cat === LOD_IDLE) return;
-  if (cat === LOD_CUT) {
-    ctx.fillStyle = pal.cutHatch;
-    ctx.fillRect(x, y, w, h);
-    return;
+/**
+ * The frame's pixels for everything drawn by category (segments, summed columns, row
+ * backgrounds): written straight into an ImageData and put on the canvas once, so a frame costs
+ * a few array fills per row whatever the number of rectangles. Outlines, text and markers are
+ * drawn over it with the canvas API.
+ */
+export class Raster {
+  readonly canvas: HTMLCanvasElement;
+  private readonly img: ImageData;
+  private readonly u32: Uint32Array;
+  pal: Palette | null = null;
+  outline = new Path2D();
+  outlined = false;
+
+  constructor(
+    readonly w: number,
+    readonly h: number,
+  ) {
+    this.canvas = document.createElement("canvas");
+    this.canvas.width = w;
+    this.canvas.height = h;
+    const g = this.canvas.getContext("2d");
+    this.img = g ? g.createImageData(w, h) : new ImageData(w, h);
+    this.u32 = new Uint32Array(this.img.data.buffer);
   }
-  if (cat === LOD_HALT) {
-    ctx.fillStyle = pal.cat[LOD_HALT];
-    ctx.fillRect(x, y + h - 2, w, 2);
-    return;
+
+  begin(pal: Palette): void {
+    this.pal = pal;
+    this.u32.fill(0);
+    this.outline = new Path2D();
+    this.outlined = false;
   }
-  ctx.fillStyle = pal.cat[cat];
-  ctx.fillRect(x, y, w, h);
-  if (cat === LOD_BOOST || cat === LOD_WAIT) {
-    // Boost and waiting are hatched, not told by colour alone.
-    ctx.fillStyle = pal.hatch;
-    ctx.globalAlpha = 0.45;
-    ctx.fillRect(x, y, w, h);
-    ctx.globalAlpha = 1;
+
+  /** Fills [x, x+w) x [y, y+h) (CSS pixels) with a category: boost and waiting hatched, not-kept cross-hatched, halted as a line along the bottom. */
+  rect(cat: number, x: number, y: number, w: number, h: number): void {
+    const pal = this.pal;
+    if (!pal || cat === LOD_IDLE) return;
+    if (cat === LOD_HALT) {
+      y += h - 2;
+      h = 2;
+    }
+    const x0 = Math.max(0, Math.round(x));
+    const x1 = Math.min(this.w, Math.max(x0 + 1, Math.round(x + w)));
+    const y0 = Math.max(0, Math.round(y));
+    const y1 = Math.min(this.h, Math.round(y + h));
+    const c = pal.px[cat];
+    const hatched = cat === LOD_BOOST || cat === LOD_WAIT;
+    const hc = pal.hatchPx[cat];
+    for (let yy = y0; yy < y1; yy++) {
+      const row = yy * this.w;
+      if (cat === LOD_CUT) {
+        for (let xx = x0; xx < x1; xx++) if ((xx + yy) % 4 === 0 || (xx - yy + 4096) % 4 === 0) this.u32[row + xx] = c;
+        continue;
+      }
+      this.u32.fill(c, row + x0, row + x1);
+      if (hatched) for (let xx = x0 + ((4 - ((x0 + yy) % 4)) % 4); xx < x1; xx += 4) this.u32[row + xx] = hc;
+    }
+  }
+
+  fillPx(color: number, x: number, y: number, w: number, h: number): void {
+    for (let yy = Math.max(0, y); yy < Math.min(this.h, y + h); yy++)
+      this.u32.fill(color, yy * this.w + Math.max(0, x), yy * this.w + Math.min(this.w, x + w));
+  }
+
+  outlineRect(x: number, y: number, w: number, h: number): void {
+    this.outline.rect(x, y, w, h);
+    this.outlined = true;
+  }
+
+  /** Puts the pixels on `ctx` (whose transform scales CSS pixels to the device's). */
+  blit(ctx: CanvasRenderingContext2D): void {
+    this.canvas.getContext("2d")?.putImageData(this.img, 0, 0);
+    ctx.drawImage(this.canvas, 0, 0);
   }
 }
 
-function flushBins(
-  ctx: CanvasRenderingContext2D,
-  bins: Bins,
-  from: number,
-  to: number,
-  y: number,
-  h: number,
-  nsPerPx: number,
-  pal: Palette,
-): void {
+let raster: Raster | null = null;
+function rasterFor(w: number, h: number): Raster {
+  if (!raster || raster.w !== w || raster.h !== h) raster = new Raster(w, h);
+  return raster;
+}
+
+function flushBins(batch: Raster, bins: Bins, from: number, to: number, y: number, h: number, nsPerPx: number): void {
   for (let col = Math.max(0, from); col < Math.min(to, bins.width); col++) {
     const base = col * LOD_CATEGORIES;
     let yy = y + h;
@@ -256,7 +333,7 @@ function flushBins(
       if (ns <= 0) continue;
       const hh = Math.max(1, Math.round((h * ns) / nsPerPx));
       yy -= hh;
-      fillCat(ctx, pal, c, LAYOUT.left + col, Math.max(y, yy), 1, hh);
+      batch.rect(c, LAYOUT.left + col, Math.max(y, yy), 1, hh);
     }
     for (let c = 0; c < LOD_CATEGORIES; c++) bins.ns[base + c] = 0;
   }
@@ -267,24 +344,24 @@ function rowBox(vcpu: boolean, y: number): { y: number; h: number } {
   return vcpu ? { y: y + LAYOUT.band + 1, h: LAYOUT.row - LAYOUT.band - 1 } : { y, h: LAYOUT.row };
 }
 
-function drawRaw(
-  ctx: CanvasRenderingContext2D,
-  tl: Timeline,
-  ti: number,
-  vp: Viewport,
-  width: number,
-  y: number,
-  pal: Palette,
-  stats: DrawStats,
-): void {
+/** A segment wide enough to be named. */
+interface Label {
+  ti: number;
+  i: number;
+  x: number;
+  w: number;
+  box: { y: number; h: number };
+}
+
+function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: Viewport, width: number, y: number, stats: DrawStats): void {
   const g = tl.segments;
   const vcpu = tl.tracks[ti].kind === "vcpu";
   const span = vp.to - vp.from;
   const k = width / span;
   const nsPerPx = span / width;
   const box = rowBox(vcpu, y);
-  const bins = new Bins(width);
-  const stateBins = vcpu ? new Bins(width) : null;
+  const cols = bins(0, width);
+  const stateBins = vcpu ? bins(1, width) : null;
   let binFrom = Number.POSITIVE_INFINITY;
   let binTo = -1;
   const end = g.offset[ti + 1];
@@ -302,33 +379,25 @@ function drawRaw(
     const stateCat = vcpu ? lodCategory(tl.tracks[ti].thread ?? 1, 1, f) : -1;
     if (x1 - x0 >= 1) {
       if (binTo >= 0) {
-        flushBins(ctx, bins, binFrom, binTo + 1, box.y, box.h, nsPerPx, pal);
-        if (stateBins) flushBins(ctx, stateBins, binFrom, binTo + 1, y, LAYOUT.band, nsPerPx, pal);
+        flushBins(batch, cols, binFrom, binTo + 1, box.y, box.h, nsPerPx);
+        if (stateBins) flushBins(batch, stateBins, binFrom, binTo + 1, y, LAYOUT.band, nsPerPx);
         binFrom = Number.POSITIVE_INFINITY;
         binTo = -1;
       }
-      fillCat(ctx, pal, cat, LAYOUT.left + x0, box.y, x1 - x0, box.h);
-      if (stateBins) fillCat(ctx, pal, stateCat, LAYOUT.left + x0, y, x1 - x0, LAYOUT.band);
-      if (!vcpu && f & SEG_BOOSTED) {
-        ctx.strokeStyle = pal.fg;
-        ctx.strokeRect(LAYOUT.left + x0 + 0.5, y + 0.5, Math.max(0, x1 - x0 - 1), LAYOUT.row - 1);
-      }
-      if (x1 - x0 > 40 && g.entity[i] !== 0 && !(f & SEG_CUT)) label(ctx, tl, ti, i, LAYOUT.left + x0, x1 - x0, box, pal);
-      else if (x1 - x0 > 40 && f & SEG_CUT) {
-        ctx.fillStyle = pal.fg;
-        ctx.textAlign = "left";
-        ctx.fillText("not kept", LAYOUT.left + x0 + 3, box.y + box.h / 2);
-      }
+      batch.rect(cat, LAYOUT.left + x0, box.y, x1 - x0, box.h);
+      if (stateBins) batch.rect(stateCat, LAYOUT.left + x0, y, x1 - x0, LAYOUT.band);
+      if (!vcpu && f & SEG_BOOSTED) batch.outlineRect(LAYOUT.left + x0 + 0.5, y + 0.5, Math.max(0, x1 - x0 - 1), LAYOUT.row - 1);
+      if (x1 - x0 > 40) labels.push({ ti, i, x: LAYOUT.left + x0, w: x1 - x0, box });
     } else {
-      bins.add(x0, x1, cat, nsPerPx);
+      cols.add(x0, x1, cat, nsPerPx);
       stateBins?.add(x0, x1, stateCat, nsPerPx);
       binFrom = Math.min(binFrom, Math.floor(x0));
       binTo = Math.max(binTo, Math.floor(x1));
     }
   }
   if (binTo >= 0) {
-    flushBins(ctx, bins, binFrom, binTo + 1, box.y, box.h, nsPerPx, pal);
-    if (stateBins) flushBins(ctx, stateBins, binFrom, binTo + 1, y, LAYOUT.band, nsPerPx, pal);
+    flushBins(batch, cols, binFrom, binTo + 1, box.y, box.h, nsPerPx);
+    if (stateBins) flushBins(batch, stateBins, binFrom, binTo + 1, y, LAYOUT.band, nsPerPx);
   }
 }
 
@@ -338,44 +407,32 @@ function guestCategory(entity: number, policy: number, flags: number): number {
   return lodCategory(entity, policy, 0);
 }
 
-function label(
-  ctx: CanvasRenderingContext2D,
-  tl: Timeline,
-  ti: number,
-  i: number,
-  x: number,
-  w: number,
-  box: { y: number; h: number },
-  pal: Palette,
-): void {
+function label(ctx: CanvasRenderingContext2D, tl: Timeline, l: Label, pal: Palette): void {
   const g = tl.segments;
-  const name = tl.entities[g.entity[i]]?.name ?? "?";
-  const pol = policyLabel(g.policy[i], g.prio[i], tl.tracks[ti].fair);
+  ctx.textAlign = "left";
+  if (g.flags[l.i] & SEG_CUT) {
+    ctx.fillStyle = pal.fg;
+    ctx.fillText("not kept", l.x + 3, l.box.y + l.box.h / 2);
+    return;
+  }
+  if (g.entity[l.i] === 0) return;
+  const name = tl.entities[g.entity[l.i]]?.name ?? "?";
+  const pol = policyLabel(g.policy[l.i], g.prio[l.i], tl.tracks[l.ti].fair);
   let text = pol ? `${name} · ${pol}` : name;
-  const chars = Math.floor((w - 6) / 6);
+  const chars = Math.floor((l.w - 6) / 6);
   if (text.length > chars) text = chars > 2 ? `${text.slice(0, chars - 1)}…` : "";
   if (!text) return;
   ctx.fillStyle = pal.bg;
-  ctx.textAlign = "left";
-  ctx.fillText(text, x + 3, box.y + box.h / 2);
+  ctx.fillText(text, l.x + 3, l.box.y + l.box.h / 2);
 }
 
-function drawLod(
-  ctx: CanvasRenderingContext2D,
-  tl: Timeline,
-  ti: number,
-  vp: Viewport,
-  width: number,
-  y: number,
-  pal: Palette,
-  stats: DrawStats,
-): void {
+function drawLod(batch: Raster, tl: Timeline, ti: number, vp: Viewport, width: number, y: number, stats: DrawStats): void {
   const lv = tl.lod.levels[stats.level];
   const w = lv.bucket_ns;
   const span = vp.to - vp.from;
   const k = width / span;
   const nsPerPx = span / width;
-  const bins = new Bins(width);
+  const cols = bins(0, width);
   const vcpu = tl.tracks[ti].kind === "vcpu";
   const box = rowBox(vcpu, y);
   const b0 = Math.max(0, Math.floor((vp.from - tl.from_ns) / w));
@@ -387,14 +444,18 @@ function drawLod(
     const x0 = (Math.max(bs, vp.from) - vp.from) * k;
     const x1 = (Math.min(be, vp.to) - vp.from) * k;
     if (!(x1 > x0)) continue;
+    // A bucket is at most a pixel wide: its time goes to the column of its middle.
+    const col = Math.min(width - 1, Math.floor((x0 + x1) / 2));
     const base = (ti * lv.buckets + b) * LOD_CATEGORIES;
+    const dst = col * LOD_CATEGORIES;
+    const ns = (x1 - x0) * nsPerPx;
     for (let c = 0; c < LOD_CATEGORIES; c++) {
       const sh = lv.share[base + c];
-      if (sh) bins.add(x0, x0 + ((x1 - x0) * sh) / 255, c, nsPerPx);
+      if (sh) cols.ns[dst + c] += (ns * sh) / 255;
     }
   }
   // Stacked columns: on a vCPU row the whole row, as the LOD summarises the thread and the guest together.
-  flushBins(ctx, bins, 0, width, vcpu ? y : box.y, vcpu ? LAYOUT.row : box.h, nsPerPx, pal);
+  flushBins(batch, cols, 0, width, vcpu ? y : box.y, vcpu ? LAYOUT.row : box.h, nsPerPx);
 }
 
 const MARK_STYLE: Record<number, { dy: number; cat: number }> = {

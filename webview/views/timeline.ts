@@ -26,6 +26,8 @@ export interface TimelineProbe {
   draws: number;
   lastMs: number;
   openMs: number;
+  /** Shows [from, to] (ns), for the benchmark and the screenshots. */
+  setView(from: number, to: number): void;
 }
 
 export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): HTMLElement {
@@ -103,7 +105,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
   let pal: Palette | null = null;
   let selected: { track: number; index: number } | null = null;
   let selRow = 0;
-  const probe: TimelineProbe = { draws: 0, lastMs: 0, openMs: 0 };
+  const probe: TimelineProbe = { draws: 0, lastMs: 0, openMs: 0, setView: (from, to) => setVp({ from, to }) };
   (root as HTMLElement & { timelineProbe?: TimelineProbe }).timelineProbe = probe;
 
   const plotWidth = () => Math.max(200, (plot.clientWidth || 800) - LAYOUT.left - LAYOUT.right);
@@ -291,8 +293,10 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     const d = describeAt(tl, p.track, p.t, p.nsPerPx);
     replace(tip, ...d.lines.map((l) => h("div", {}, l)));
     tip.hidden = false;
-    tip.style.left = `${Math.min(p.x + LAYOUT.left + 12, plot.clientWidth - 320)}px`;
-    tip.style.top = `${p.y + 14}px`;
+    tip.style.left = `${Math.max(0, Math.min(p.x + LAYOUT.left + 12, plot.clientWidth - tip.offsetWidth - 4))}px`;
+    // Below the pointer on the upper rows, above it on the lower ones, so it stays in view.
+    const below = p.y < canvas.clientHeight / 2;
+    tip.style.top = `${below ? p.y + 14 : Math.max(0, p.y - tip.offsetHeight - 8)}px`;
   });
   on(plot, "pointerleave", () => {
     tip.hidden = true;
