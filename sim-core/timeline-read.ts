@@ -3,7 +3,27 @@
  * for the renderer, the trace exporter and tests alike.
  */
 import type { Timeline } from "./results";
-import { MARK_NAMES, POLICY_CODES, POLICY_FIFO, POLICY_RR, SEG_BOOSTED, SEG_CUT, SEG_HALTED, SEG_WAITING } from "./timeline-codes";
+import {
+  BOOST_SOURCES,
+  EXIT_REASONS,
+  IRQ_KICKED,
+  IRQ_POSTED,
+  IRQ_SOURCES,
+  MARK_BOOST,
+  MARK_BOOST_REQ,
+  MARK_EXIT,
+  MARK_IRQ,
+  MARK_NAMES,
+  MARK_REQ_SEEN,
+  POLICY_CODES,
+  POLICY_FIFO,
+  POLICY_RR,
+  REQUEST_NAMES,
+  SEG_BOOSTED,
+  SEG_CUT,
+  SEG_HALTED,
+  SEG_WAITING,
+} from "./timeline-codes";
 
 /** End of segment i of track `track`: where the next one starts, or the timeline's end. */
 export function segEnd(tl: Timeline, track: number, i: number): number {
@@ -96,7 +116,14 @@ export function trackSegments(tl: Timeline, track: number): SegmentView[] {
   return out;
 }
 
-export function markName(kind: number): string {
+/** A marker in words: "exit: hlt", "inject: timer (kick)", "boost (lazy)", "guest requests unboost"... */
+export function markerLabel(kind: number, arg: number): string {
+  if (kind === MARK_EXIT) return `exit: ${EXIT_REASONS[arg] ?? arg}`;
+  if (kind === MARK_IRQ)
+    return `inject: ${IRQ_SOURCES[arg & 0xf] ?? arg}${arg & IRQ_POSTED ? " (posted, no exit)" : ""}${arg & IRQ_KICKED ? " (kick)" : ""}`;
+  if (kind === MARK_BOOST) return `boost (${BOOST_SOURCES[arg] ?? arg})`;
+  if (kind === MARK_BOOST_REQ) return `guest requests ${REQUEST_NAMES[arg] ?? arg}`;
+  if (kind === MARK_REQ_SEEN) return `host reads the ${REQUEST_NAMES[arg] ?? arg} request`;
   return MARK_NAMES[kind] ?? `marker ${kind}`;
 }
 

@@ -12,24 +12,8 @@
  *  - process "<vm> guest tasks", one thread per guest task: when it ran, and on which vCPU.
  */
 import type { RunResult, Timeline } from "../sim-core/results";
-import {
-  BOOST_SOURCES,
-  EXIT_REASONS,
-  IRQ_KICKED,
-  IRQ_POSTED,
-  IRQ_SOURCES,
-  MARK_BOOST,
-  MARK_BOOST_REQ,
-  MARK_EXIT,
-  MARK_IRQ,
-  MARK_REQ_SEEN,
-  REQUEST_NAMES,
-  SEG_BOOSTED,
-  SEG_CUT,
-  SEG_HALTED,
-  SEG_WAITING,
-} from "../sim-core/timeline-codes";
-import { markName, policyLabel, segAt, segEnd, markAt } from "../sim-core/timeline-read";
+import { IRQ_KICKED, IRQ_POSTED, MARK_IRQ, SEG_BOOSTED, SEG_CUT, SEG_HALTED, SEG_WAITING } from "../sim-core/timeline-codes";
+import { markAt, markerLabel, policyLabel, segAt, segEnd } from "../sim-core/timeline-read";
 
 export interface TraceWindow {
   from: number;
@@ -61,20 +45,13 @@ function instant(pid: number, tid: number, cat: string, name: string, t: number,
 
 function markerEvent(tl: Timeline, i: number): { name: string; args: Record<string, unknown> } {
   const m = tl.markers;
-  const kind = m.kind[i];
-  const arg = m.arg[i];
   const args: Record<string, unknown> = {};
   if (m.cpu[i] >= 0) args.host_cpu = m.cpu[i];
-  if (kind === MARK_EXIT) return { name: `exit: ${EXIT_REASONS[arg] ?? arg}`, args };
-  if (kind === MARK_IRQ) {
-    args.kicked = (arg & IRQ_KICKED) !== 0;
-    args.posted = (arg & IRQ_POSTED) !== 0;
-    return { name: `inject: ${IRQ_SOURCES[arg & 0xf] ?? arg}`, args };
+  if (m.kind[i] === MARK_IRQ) {
+    args.kicked = (m.arg[i] & IRQ_KICKED) !== 0;
+    args.posted = (m.arg[i] & IRQ_POSTED) !== 0;
   }
-  if (kind === MARK_BOOST) return { name: `boost (${BOOST_SOURCES[arg] ?? arg})`, args };
-  if (kind === MARK_BOOST_REQ) return { name: `guest requests ${REQUEST_NAMES[arg] ?? arg}`, args };
-  if (kind === MARK_REQ_SEEN) return { name: `host reads ${REQUEST_NAMES[arg] ?? arg} request`, args };
-  return { name: markName(kind), args };
+  return { name: markerLabel(m.kind[i], m.arg[i]), args };
 }
 
 /** The trace as chunks of JSON text (a few thousand events each), for streaming to a file. */

@@ -1,19 +1,6 @@
 /** What is under the pointer on the timeline, as text: a segment, a pixel's worth of segments, markers. */
 import type { Timeline } from "../../sim-core/results";
-import {
-  BOOST_SOURCES,
-  EXIT_REASONS,
-  IRQ_KICKED,
-  IRQ_POSTED,
-  IRQ_SOURCES,
-  MARK_BOOST,
-  MARK_BOOST_REQ,
-  MARK_EXIT,
-  MARK_IRQ,
-  MARK_REQ_SEEN,
-  REQUEST_NAMES,
-} from "../../sim-core/timeline-codes";
-import { markAt, markName, segAt, segEnd, segmentView } from "../../sim-core/timeline-read";
+import { markAt, markerLabel, segAt, segEnd, segmentView } from "../../sim-core/timeline-read";
 import { fmtNs } from "./format";
 
 /** A time as ftrace prints it: seconds with microseconds. */
@@ -23,16 +10,7 @@ export function fmtAt(ns: number): string {
 
 export function markerText(tl: Timeline, i: number): string {
   const m = tl.markers;
-  const kind = m.kind[i];
-  const arg = m.arg[i];
-  let what = markName(kind);
-  if (kind === MARK_EXIT) what = `VM exit: ${EXIT_REASONS[arg] ?? arg}`;
-  else if (kind === MARK_IRQ)
-    what = `interrupt injected: ${IRQ_SOURCES[arg & 0xf] ?? arg}${arg & IRQ_POSTED ? " (posted, no exit)" : ""}${arg & IRQ_KICKED ? " (kick)" : ""}`;
-  else if (kind === MARK_BOOST) what = `boost (${BOOST_SOURCES[arg] ?? arg})`;
-  else if (kind === MARK_BOOST_REQ) what = `guest requests ${REQUEST_NAMES[arg] ?? arg}`;
-  else if (kind === MARK_REQ_SEEN) what = `host reads the ${REQUEST_NAMES[arg] ?? arg} request`;
-  return `${what} at ${fmtAt(m.t_ns[i])}${m.cpu[i] >= 0 ? ` on CPU ${m.cpu[i]}` : ""}`;
+  return `${markerLabel(m.kind[i], m.arg[i])} at ${fmtAt(m.t_ns[i])}${m.cpu[i] >= 0 ? ` on CPU ${m.cpu[i]}` : ""}`;
 }
 
 /** One segment, in words. */
