@@ -6,7 +6,11 @@
  * than a pixel, so the work per frame is bounded by the width, not by the run's length.
  */
 import type { TimelineLod, TimelineLodLevel, TimelineSegments } from "./results";
-import { LOD_CATEGORIES, LOD_IDLE, lodCategory } from "./timeline-codes";
+import { LOD_CATEGORIES as CATEGORIES, LOD_IDLE, lodCategory } from "./timeline-codes";
+
+// Read once: module exports are getters under some loaders, too slow for the loops below.
+const LOD_CATEGORIES = CATEGORIES;
+const IDLE = LOD_IDLE;
 
 /** At most this many level-0 buckets per track (2^16: a 90 s run gets 2.1 ms buckets). */
 export const LOD_BASE_BUCKETS = 65536;
@@ -17,10 +21,16 @@ function share(ns: number, span: number): number {
   return ns > 0 ? Math.max(1, Math.min(255, Math.round((255 * ns) / span))) : 0;
 }
 
-export function lodBucketNs(from: number, to: number): number {
+/**
+ * Level 0's bucket width: a power of two (at least 1 µs) giving at most LOD_BASE_BUCKETS buckets,
+ * and no more buckets than the busiest track has segments (finer buckets than segments would
+ * only cost memory: the raw segments are drawn at that zoom anyway).
+ */
+export function lodBucketNs(from: number, to: number, maxSegments = LOD_BASE_BUCKETS): number {
   const span = Math.max(1, to - from);
+  const cap = Math.min(LOD_BASE_BUCKETS, Math.max(64, maxSegments));
   let w = 1024;
-  while (span / w > LOD_BASE_BUCKETS) w *= 2;
+  while (span / w > cap) w *= 2;
   return w;
 }
 
@@ -37,19 +47,23 @@ function level0(
 ): void {
   const base = track * nb;
   acc.fill(0);
-  const ent = new Map<number, number>();
+  // The open bucket's threads and their time: few per bucket, so two small arrays beat a Map.
+  const ents: number[] = [];
+  const ns: number[] = [];
   let cb = -1;
   const finish = () => {
     if (cb < 0) return;
     let best = 0;
     let bestNs = -1;
-    for (const [e, ns] of ent)
-      if (e !== 0 && (ns > bestNs || (ns === bestNs && e < best))) {
-        best = e;
-        bestNs = ns;
+    for (let k = 0; k < ents.length; k++)
+      if (ns[k] > bestNs || (ns[k] === bestNs && ents[k] < best)) {
+        best = ents[k];
+        bestNs = ns[k];
       }
     out.entity[base + cb] = best;
-    ent.clear();
+    ents.length = 0;
+    ns.length = 0;
+    cb = -1;
   };
   const a0 = seg.offset[track];
   const a1 = seg.offset[track + 1];
@@ -58,19 +72,30 @@ function level0(
     const e = Math.min(i + 1 < a1 ? seg.start_ns[i + 1] : to, to);
     if (!(e > s)) continue;
     const cat = lodCategory(seg.entity[i], seg.policy[i], seg.flags[i]);
-    const en = seg.entity[i];
+    const en = cat === IDLE ? 0 : seg.entity[i];
     const b0 = Math.floor((s - from) / w);
     const b1 = Math.min(nb - 1, Math.floor((e - 1 - from) / w));
     for (let b = b0; b <= b1; b++) {
+      const bs = from + b * w;
+      const d = Math.min(e, bs + w) - Math.max(s, bs);
+      out.count[base + b]++;
+      acc[b * LOD_CATEGORIES + cat] += d;
+      if (b > b0 && b < b1) {
+        // Covered whole by this segment.
+        out.entity[base + b] = en;
+        continue;
+      }
       if (b !== cb) {
         finish();
         cb = b;
       }
-      const bs = from + b * w;
-      const d = Math.min(e, bs + w) - Math.max(s, bs);
-      acc[b * LOD_CATEGORIES + cat] += d;
-      if (cat !== LOD_IDLE) ent.set(en, (ent.get(en) ?? 0) + d);
-      out.count[base + b]++;
+      if (en === 0) continue;
+      const k = ents.indexOf(en);
+      if (k >= 0) ns[k] += d;
+      else {
+        ents.push(en);
+        ns.push(d);
+      }
     }
   }
   finish();
@@ -81,7 +106,9 @@ function level0(
 }
 
 export function buildLod(seg: TimelineSegments, tracks: number, from: number, to: number): TimelineLod {
-  const w0 = lodBucketNs(from, to);
+  let busiest = 0;
+  for (let t = 0; t < tracks; t++) busiest = Math.max(busiest, seg.offset[t + 1] - seg.offset[t]);
+  const w0 = lodBucketNs(from, to, busiest);
   const levels: TimelineLodLevel[] = [];
   let w = w0;
   let nb = Math.max(1, Math.ceil((to - from) / w));
@@ -121,7 +148,7 @@ export function buildLod(seg: TimelineSegments, tracks: number, from: number, to
           for (let c = 0; c < LOD_CATEGORIES; c++) {
             const ns = (prev.share[(t * pnb + k) * LOD_CATEGORIES + c] * ks) / 255;
             sum[c] += ns;
-            if (c !== LOD_IDLE) busy += ns;
+            if (c !== IDLE) busy += ns;
           }
           lv.count[t * nb + b] += prev.count[t * pnb + k];
           // Above level 0 the entity is the one of the busiest child bucket.
