@@ -49,6 +49,10 @@ const chartHost: ChartHost & TimelineHost = {
   exportSvg(svg, name) {
     post({ type: "export", format: "svg", content: svgToFile(svg), suggestedName: safeFileName(name, "svg") });
   },
+  setPerfettoExport(f) {
+    perfettoExport = f;
+    if (f) perfettoBtn.removeAttribute("disabled");
+  },
   exportText(content, suggestedName) {
     // The host refuses exports over 64 MB (protocol.ts): a narrower window makes a smaller trace.
     if (content.length > 60 * 1024 * 1024)
@@ -80,6 +84,17 @@ const svgBtn = h(
   { secondary: true, disabled: true, "data-testid": "export-svg", title: "Export the current chart as SVG" },
   "SVG",
 );
+const perfettoBtn = h(
+  "vscode-button",
+  {
+    secondary: true,
+    disabled: true,
+    "data-testid": "export-perfetto",
+    title: "Export the timeline's visible window as a Perfetto trace (Chrome trace-event JSON, opens in ui.perfetto.dev)",
+  },
+  "Perfetto trace",
+);
+let perfettoExport: (() => void) | null = null;
 const bar = h("vscode-progress-bar", { max: 100, value: 0, "aria-label": "Simulation progress" });
 const progressLabel = h("span", { class: "progress-label" });
 const cancelBtn = h("vscode-button", { secondary: true, "data-testid": "cancel" }, "Cancel");
@@ -108,6 +123,7 @@ document.body.append(
       csvBtn,
       jsonBtn,
       svgBtn,
+      perfettoBtn,
     ),
   ),
   progress,
@@ -136,6 +152,10 @@ on(svgBtn, "click", () => {
   if (current?.svg.isConnected) chartHost.exportSvg(current.svg, current.name);
   else showError({ message: "Open the Distributions or Timeline tab and pick a chart to export it as SVG." });
 });
+on(perfettoBtn, "click", () => {
+  if (perfettoExport) perfettoExport();
+  else showError({ message: "Open the Timeline tab and zoom to the window to export as a Perfetto trace." });
+});
 on(cancelBtn, "click", () => post({ type: "cancel" }));
 
 // Rendering ------------------------------------------------------------------------------------
@@ -159,6 +179,9 @@ function render(p: ResultsPayload): void {
   main.setAttribute("data-renders", String(++renders));
   current = undefined;
   svgBtn.setAttribute("disabled", "");
+  // New results: the timeline view (if any) registers its export again when it is shown.
+  perfettoExport = null;
+  perfettoBtn.setAttribute("disabled", "");
   csvBtn.removeAttribute("disabled");
   jsonBtn.removeAttribute("disabled");
   title.textContent = p.title;

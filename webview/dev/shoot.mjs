@@ -86,6 +86,16 @@ const csp = async (page, theme) => {
   await page.waitForTimeout(200);
   const range = await page.textContent(".tl-range");
   console.log(`timeline after keyboard zoom/pan: ${range}`);
+  // Export bar → Perfetto trace: the visible window as trace-event JSON.
+  await page.click('vscode-button[data-testid="export-perfetto"]');
+  const trace = await page.evaluate(() => {
+    const m = window.__posted.filter((x) => x.type === "export" && /perfetto/.test(x.suggestedName)).pop();
+    if (!m) return null;
+    const doc = JSON.parse(m.content);
+    return { name: m.suggestedName, events: doc.traceEvents.length, slices: doc.traceEvents.filter((e) => e.ph === "X").length };
+  });
+  console.log(`perfetto export: ${JSON.stringify(trace)}`);
+  if (!trace || !trace.slices) problems.push(`no Perfetto trace exported: ${JSON.stringify(trace)}`);
   await shot(page, "timeline-dark");
   await tab(page, "vcpus");
   await shot(page, "vcpus-dark");

@@ -3,7 +3,7 @@
  * show the thread, its policy (CFS, RR 8, FIFO 50) and boost (an outline and a hatch); under
  * them each vCPU shows its thread's host state in a band and the guest task below. Wheel or
  * +/− to zoom, drag or arrow keys to pan, Home to reset; hover for details, click (or [ and ])
- * to select a segment, Enter to zoom to it. Export → Perfetto trace writes the visible window.
+ * to select a segment, Enter to zoom to it. The Export bar's "Perfetto trace" writes the visible window.
  */
 import type { RunResult, Timeline } from "../../sim-core/results";
 import { reviveTimeline, segAt, segEnd } from "../../sim-core/timeline-read";
@@ -19,6 +19,8 @@ import { LAYOUT, canvasHeight, drawTimeline, readPalette, rowTops, type Palette 
 /** What the panel needs from its host to export a trace. */
 export interface TimelineHost extends ChartHost {
   exportText?(content: string, suggestedName: string): void;
+  /** The view says how to export its visible window as a Perfetto trace (the panel's Export bar calls it). */
+  setPerfettoExport?(f: (() => void) | null): void;
 }
 
 /** Per draw, for the frame-time benchmark (webview/dev/timeline-bench.mjs): how many draws and the last one's cost. */
@@ -61,11 +63,6 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
   const left = btn("◀", "Pan earlier (←)");
   const right = btn("▶", "Pan later (→)");
   const reset = btn("Reset", "Show the whole run (Home)");
-  const perfetto = h(
-    "vscode-button",
-    { secondary: true, "data-testid": "export-perfetto", title: "Export the visible window as a Perfetto (Chrome JSON) trace" },
-    "Perfetto trace",
-  );
   const range = h("span", { class: "tl-range", "aria-live": "polite" });
   const sw = (cls: string, text: string) => [h("span", { class: `sw ${cls}` }), text];
   const legend = h(
@@ -94,7 +91,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     tip,
   );
   const details = h("div", { class: "tl-details", "aria-live": "polite", "data-testid": "timeline-selection" });
-  const toolbar = h("div", { class: "tl-toolbar" }, h("label", {}, "Run ", select), zin, zout, left, right, reset, perfetto, range);
+  const toolbar = h("div", { class: "tl-toolbar" }, h("label", {}, "Run ", select), zin, zout, left, right, reset, range);
   root.append(toolbar, h("div", { class: "tl-toolbar" }, legend), notice, plot, details);
 
   let cur = withTl[0];
@@ -190,7 +187,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
   on(left, "click", () => setVp(pan(vp, -0.25, bounds)));
   on(right, "click", () => setVp(pan(vp, 0.25, bounds)));
   on(reset, "click", () => setVp({ from: bounds.min, to: bounds.max }));
-  on(perfetto, "click", () => {
+  host.setPerfettoExport?.(() => {
     const name = safeFileName(`${cur.run.scenario}-${cur.run.mode}-perfetto`, "json");
     host.exportText?.(traceEventsJson(cur.run, tl, { from: vp.from, to: vp.to }), name);
   });
