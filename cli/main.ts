@@ -18,9 +18,9 @@ import { runSeeds, seedReport } from "./seed-runs";
 const USAGE = `usage: pvsched-sim <command> [options]
 
 commands:
-  run <scenario.yaml> [--json] [--mode NAME] [--seed N] [--trace OUT.json]
+  run <scenario.yaml> [--json] [--mode NAME] [--seed N] [--trace OUT.json [--trace-window FROM_MS:TO_MS]]
         run the scenario's modes (or one mode) and print each run's probes, vCPUs and CPUs;
-        --trace writes each run's timeline as a Perfetto (Chrome trace-event JSON) file
+        --trace writes each run's timeline (or a window of it) as a Perfetto (Chrome trace-event JSON) file
   compare <scenario.yaml> [--json] [--seed N]
         the modes side by side: each probe's avg/p99/max/glitches, each vCPU's boosts/throttles/steal
   ablate <scenario.yaml> [--json] [--seed N]
@@ -107,13 +107,25 @@ function jobsFor(s: Scenario, modes: ModeSpec[]): Job[] {
 }
 
 async function cmdRun(args: string[]): Promise<number> {
-  const a = parse(args, { json: { type: "boolean" }, mode: { type: "string" }, seed: { type: "string" }, trace: { type: "string" } }, 1);
+  const a = parse(
+    args,
+    {
+      json: { type: "boolean" },
+      mode: { type: "string" },
+      seed: { type: "string" },
+      trace: { type: "string" },
+      "trace-window": { type: "string" },
+    },
+    1,
+  );
   if (a.values.help) return help();
   const file = a.positionals[0];
   const tracePath = a.values.trace as string | undefined;
   const s0 = withSeed(readScenario(file), intOption(a.values.seed, "seed", 0));
   // A trace needs the run's timeline, which is only recorded when asked for.
   const s = tracePath === undefined ? s0 : { ...s0, timeline: { ...s0.timeline, enabled: true } };
+  const tr = tracePath === undefined ? undefined : await import("./trace");
+  const traceWindow = tr?.parseTraceWindow(a.values["trace-window"] as string | undefined);
   let modes = resolveModes(s);
   const want = a.values.mode as string | undefined;
   if (want !== undefined) {
@@ -123,8 +135,8 @@ async function cmdRun(args: string[]): Promise<number> {
     else throw new InputError(`pvsched-sim: unknown mode "${want}" (${file} has: ${modes.map((x) => x.name ?? x.mode).join(", ")})`);
   }
   const results = await runJobs(jobsFor(s, modes), { workers: workers(a.values.workers), onProgress: progress("run") });
-  if (tracePath !== undefined) {
-    const written = (await import("./trace")).writeTraces(tracePath, results);
+  if (tr && tracePath !== undefined) {
+    const written = tr.writeTraces(tracePath, results, traceWindow);
     process.stderr.write(`pvsched-sim: trace written to ${written.join(", ")}\n`);
     for (const r of results) delete r.timeline;
   }

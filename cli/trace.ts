@@ -10,7 +10,8 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resolveModes, simulate, type ModeName, type RunResult } from "../sim-core/index";
 import { parseTrace } from "../trace/ftrace";
-import { traceEventChunks } from "../trace/perfetto";
+import { traceEventChunks, type TraceWindow } from "../trace/perfetto";
+import { escapeControls } from "../scenario-loader/escape";
 import { compareDistributions, runDelay, vcpuThreads, wakeupLatency } from "../trace/probes";
 import { summarize } from "../fidelity/stats";
 import { EXIT, InputError } from "./errors";
@@ -26,8 +27,17 @@ export function traceFileFor(path: string, run: RunResult, runs: number): string
   return dot > path.lastIndexOf("/") ? `${path.slice(0, dot)}.${mode}${path.slice(dot)}` : `${path}.${mode}`;
 }
 
-/** Streams each run's trace to its file; returns the files written. */
-export function writeTraces(path: string, results: RunResult[]): string[] {
+/** `--trace-window FROM_MS:TO_MS` in simulated milliseconds. */
+export function parseTraceWindow(v: string | undefined): TraceWindow | undefined {
+  if (v === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$/.exec(v);
+  if (!m || !(Number(m[2]) > Number(m[1])))
+    throw new InputError(`pvsched-sim: --trace-window must be FROM_MS:TO_MS with FROM_MS < TO_MS (got "${escapeControls(v)}")`);
+  return { from: Math.round(Number(m[1]) * 1e6), to: Math.round(Number(m[2]) * 1e6) };
+}
+
+/** Streams each run's trace (or the window of it) to its file; returns the files written. */
+export function writeTraces(path: string, results: RunResult[], win?: TraceWindow): string[] {
   return results.map((r) => {
     if (!r.timeline) throw new Error(`run ${r.mode} has no timeline`);
     const file = traceFileFor(path, r, results.length);
@@ -38,7 +48,7 @@ export function writeTraces(path: string, results: RunResult[]): string[] {
       throw new InputError(`pvsched-sim: --trace ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     try {
-      for (const chunk of traceEventChunks(r, r.timeline)) writeSync(fd, chunk);
+      for (const chunk of traceEventChunks(r, r.timeline, win)) writeSync(fd, chunk);
     } finally {
       closeSync(fd);
     }

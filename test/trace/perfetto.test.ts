@@ -118,4 +118,36 @@ test("pvsched-sim run --trace writes one valid trace per mode", () => {
     assert.deepEqual(checkTraceEvents(doc).problems, [], m);
     assert.equal(doc.otherData.mode, m);
   }
+  // A window of the run, and a bad window refused in one line.
+  const w = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(ROOT, "cli", "main.ts"),
+      "run",
+      file,
+      "--mode",
+      "dynamic",
+      "--trace",
+      join(dir, "w.json"),
+      "--trace-window",
+      "100:110",
+    ],
+    { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+  );
+  assert.equal(w.status, 0, w.stderr);
+  const doc = JSON.parse(readFileSync(join(dir, "w.json"), "utf8"));
+  assert.deepEqual(checkTraceEvents(doc).problems, []);
+  assert.deepEqual([doc.otherData.from_ns, doc.otherData.to_ns], [100e6, 110e6]);
+  const bad = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "cli", "main.ts"), "run", file, "--trace", "x.json", "--trace-window", "9:3", "--workers", "1"],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+    },
+  );
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^pvsched-sim: --trace-window must be FROM_MS:TO_MS/);
 });
