@@ -13,8 +13,10 @@ const USAGE = `usage: pvsched-sim <command> [options]
 
 commands:
   run <scenario.yaml> [--json] [--mode NAME] [--seed N] [--duration S] [--replications N]
+      [--trace OUT.json [--trace-window FROM_MS:TO_MS]]
         run the scenario's modes (or one mode) and print each run's probes, vCPUs and CPUs
-        (with N > 1: means, 95 % intervals and each mode's effect against the first)
+        (with N > 1: means, 95 % intervals and each mode's effect against the first);
+        --trace writes each run's timeline (or a window of it) as a Perfetto trace-event JSON file
   compare <scenario.yaml> [--json] [--seed N] [--duration S] [--replications N]
         the modes side by side: each probe's avg/p99/max/glitches, each vCPU's boosts/throttles/steal
   ablate <scenario.yaml> [--json] [--seed N] [--duration S] [--replications N (default 5)]
@@ -27,6 +29,7 @@ commands:
         events per second (one fixed run, single-threaded) and the wall time of the full seed report
   map <patch-file>... [--json]     hunks of a patch series and the mechanism each one implements
   fidelity ...                     compare the host model with real Linux (see fidelity/)
+  trace import <trace.txt> ...     probes of a real trace-cmd/perf trace, beside a simulation (see trace --help)
 
 common options:
   --workers N       worker threads for independent runs (default ${defaultWorkers()}: one per core)
@@ -61,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./map")).mapCommand(rest);
     case "fidelity":
       return (await import("./fidelity")).fidelityCommand(rest);
+    case "trace":
+      return (await import("./trace")).traceCommand(rest);
     case undefined:
     case "help":
     case "--help":

@@ -65,9 +65,17 @@ function run(src: ScenarioSource, ts: SimTask[], values: Values, label: string) 
 }
 
 export async function cmdRun(args: string[], help: () => number): Promise<number> {
-  const a = parse(args, { ...SCENARIO_OPTIONS, mode: { type: "string" } }, 1);
+  const a = parse(
+    args,
+    { ...SCENARIO_OPTIONS, mode: { type: "string" }, trace: { type: "string" }, "trace-window": { type: "string" } },
+    1,
+  );
   if (a.values.help) return help();
   const src = scenarioFrom(a);
+  const tracePath = a.values.trace as string | undefined;
+  // A trace needs the run's timeline, which is only recorded when asked for.
+  const tr = tracePath === undefined ? undefined : await import("./trace");
+  const traceWindow = tr?.parseTraceWindow(a.values["trace-window"] as string | undefined);
   const n = replications(a.values.replications, 1);
   let modes = resolveModes(src.scenario);
   const want = a.values.mode as string | undefined;
@@ -77,7 +85,17 @@ export async function cmdRun(args: string[], help: () => number): Promise<number
     else if (want === "vanilla" || want === "dynamic" || want === "static") modes = [{ mode: want as ModeName }];
     else throw new InputError(`pvsched-sim: unknown mode "${want}" (${src.file} has: ${modes.map(modeLabel).join(", ")})`);
   }
-  const results = await run(src, tasks(src, modes, n), a.values, "run");
+  const results = await run(
+    src,
+    tasks(src, modes, n).map((t) => (tr ? { ...t, timeline: true } : t)),
+    a.values,
+    "run",
+  );
+  if (tr && tracePath !== undefined) {
+    const written = tr.writeTraces(tracePath, results, traceWindow);
+    process.stderr.write(`pvsched-sim: trace written to ${written.join(", ")}\n`);
+    for (const r of results) delete r.timeline;
+  }
   if (a.values.json)
     json({ scenario: src.scenario.name, file: src.file, replications: n, results, ...(n > 1 ? { summary: compareJson(results) } : {}) });
   else if (n === 1) out(results.map(formatRun).join("\n"));

@@ -12,6 +12,7 @@ import * as vscode from "vscode";
 import { loadScenario, SCENARIO_SCHEMA } from "../scenario-loader/index";
 import { MECHANISMS, resolveModes, type MechanismId, type ModeSpec, type Scenario } from "../sim-core/index";
 import type { RunResult } from "../sim-core/results";
+import { typedArraysAsLists } from "../sim-core/timeline-read";
 import type { ResultsPayload, WebviewToHost } from "../webview/protocol";
 import templatesJson from "../snippets/pvsched-scenario.json";
 import { hunkAblationResult, hunkAblationTasks } from "./ablation";
@@ -370,7 +371,8 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
       }
       format = pick.format;
     }
-    const content = format === "json" ? JSON.stringify(payload, null, 2) + "\n" : payloadCsv(payload);
+    // The timelines' typed arrays go out as lists (JSON has no typed arrays).
+    const content = format === "json" ? JSON.stringify(payload, typedArraysAsLists, 2) + "\n" : payloadCsv(payload);
     const name = `${
       payload.title
         .replace(/[^A-Za-z0-9_.-]+/g, "-")

@@ -14,8 +14,15 @@ export const LIMITS = {
   duration_s: 3600,
   /** Events per run: a run that reaches it stops and reports how far it got. */
   max_events: 2_000_000_000,
-  /** Timeline segments kept per CPU (the timeline's memory budget). */
-  timeline_segments_per_cpu: 200_000,
+  /**
+   * Timeline segments kept per track at most, when a scenario sets a budget (timeline.max_segments).
+   */
+  timeline_segments_per_cpu: 4_000_000,
+  /**
+   * Timeline segments kept on all tracks together (about 15 bytes each: 120 MB). A run that
+   * reaches it is cut as under a budget, and its timeline says so (Timeline.budget).
+   */
+  timeline_segments_total: 8_000_000,
 } as const;
 
 export interface LimitViolation {

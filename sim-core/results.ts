@@ -83,23 +83,131 @@ export interface CpuStats {
   rt_throttled: number;
 }
 
-/** A run segment on one host CPU. */
-export interface TimelineSegment {
-  start_ns: number;
-  end_ns: number;
-  /** Thread label, e.g. "vm0/vcpu1", "stress#2", "cyclictest#0", or "idle". */
-  thread: string;
-  cls: "rt" | "fair" | "idle";
-  /** The vCPU thread was RT because of a boost. */
-  boosted?: boolean;
+/**
+ * The two-level run timeline (sim-core/timeline.ts records it; docs/timeline.md describes it).
+ * Columnar typed arrays, so that a 90 s run (about a million segments) crosses postMessage as a
+ * few buffers; everything else is plain JSON. Times are integer ns of simulated time.
+ */
+export interface TimelineTrack {
+  /** "cpu": what a host CPU runs. "vcpu": the guest task on a vCPU and the vCPU thread's host state. */
+  kind: "cpu" | "vcpu";
+  /** "CPU 0", "vm0/vcpu1". */
+  name: string;
+  /** kind "cpu": the host CPU. */
+  cpu?: number;
+  vm?: string;
+  /** kind "vcpu": the vCPU's index in its VM, and the entity of its host thread. */
+  vcpu?: number;
+  thread?: number;
+  /** The fair class of this CPU's kernel (host, or the VM's guest): SCHED_OTHER is shown as CFS or EEVDF. */
+  fair: "cfs" | "eevdf";
+}
+
+/** A thread seen on the timeline (segments and anchors refer to it by index). Index 0 is idle. */
+export interface TimelineEntity {
+  name: string;
+  side: "host" | "guest" | "idle";
+  vm?: string;
+  /** A vCPU thread: its track index. */
+  vcpu_track?: number;
+}
+
+/**
+ * Segments, track by track: track t owns [offset[t], offset[t+1]). A track tiles its time: a
+ * segment ends where the next one starts, the last one at `Timeline.to_ns`.
+ */
+export interface TimelineSegments {
+  offset: Uint32Array;
+  start_ns: Float64Array;
+  /** What runs: an index into `entities` (on a vCPU track, the guest task). */
+  entity: Uint16Array;
+  /** POLICY_* of timeline.ts (0 for idle). */
+  policy: Uint8Array;
+  /** RT priority (1..99) for FIFO/RR, nice + 20 for the fair policies. */
+  prio: Uint8Array;
+  /** SEG_* flags of timeline.ts: boosted, not kept, vCPU waiting or halted. */
+  flags: Uint8Array;
+  /** vCPU tracks: the host CPU running the vCPU thread, or -1. Host tracks: -1. */
+  cpu: Int16Array;
+}
+
+/** Instant events, track by track (MARK_* kinds of timeline.ts). */
+export interface TimelineMarkers {
+  offset: Uint32Array;
+  t_ns: Float64Array;
+  kind: Uint8Array;
+  /** Kind-specific: the exit reason, the interrupt source, the boost source, the request. */
+  arg: Uint8Array;
+  /** The host CPU where it happened, or -1. */
+  cpu: Int16Array;
+}
+
+/** Every recorded latency sample: the probe (index into RunResult.probes), the thread, when its timer expired and when it ran. */
+export interface TimelineAnchors {
+  probe: Uint16Array;
+  entity: Uint16Array;
+  wake_ns: Float64Array;
+  run_ns: Float64Array;
+}
+
+/**
+ * The level-of-detail pyramid: level 0 cuts the timeline into buckets of `bucket_ns`, each
+ * level above into buckets `factor` times wider. Per bucket and track: the share (0..255) of
+ * each LOD_* category, the entity that ran longest and how many segments it summarises.
+ */
+export interface TimelineLodLevel {
+  bucket_ns: number;
+  /** Buckets per track (the same for every track). */
+  buckets: number;
+  share: Uint8Array;
+  entity: Uint16Array;
+  count: Uint32Array;
+}
+
+export interface TimelineLod {
+  factor: number;
+  categories: number;
+  levels: TimelineLodLevel[];
+}
+
+/** A window kept around one of a probe's worst samples when a budget cut the timeline. */
+export interface TimelineWindow {
+  probe: string;
+  /** 1 = the probe's worst sample. */
+  rank: number;
+  wake_ns: number;
+  latency_ns: number;
+  from_ns: number;
+  to_ns: number;
+  /** Every track holds the whole window (false: the budget could not keep it). */
+  complete: boolean;
 }
 
 export interface Timeline {
   from_ns: number;
   to_ns: number;
-  cpus: TimelineSegment[][];
-  /** Segments merged to stay within the memory budget. */
-  merged: number;
+  tracks: TimelineTrack[];
+  entities: TimelineEntity[];
+  segments: TimelineSegments;
+  markers: TimelineMarkers;
+  anchors: TimelineAnchors;
+  lod: TimelineLod;
+  /**
+   * What the recorder kept. Without a budget, everything: `kept` is [[from_ns, to_ns]] and
+   * nothing is cut. Under a budget, the time ranges kept on every track (segments overlapping
+   * them are kept whole; the rest of each track is one "not kept" segment per gap), the windows
+   * around the worst samples, and what was left out, counted.
+   */
+  budget: {
+    max_segments_per_track: number | null;
+    kept: [number, number][];
+    windows: TimelineWindow[];
+    cut_segments: number;
+    cut_markers: number;
+    cut_anchors: number;
+  };
+  /** Adjacent segments of one thread with the same policy and boost state, joined into one (nothing lost). */
+  joined: number;
 }
 
 export type StopReason = "done" | "event_budget" | "cancelled";

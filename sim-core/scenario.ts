@@ -544,8 +544,9 @@ export interface TimelineConfig {
   from_ms?: number;
   to_ms?: number;
   /**
-   * Keep at most this many segments per CPU (older ones are merged), so 90 s fits in memory.
-   * @default 20000
+   * A budget: at most this many segments per track. A run over it keeps windows around the
+   * worst samples of each probe and the recent past, marks the rest of each track "not kept"
+   * and lists what it kept. Omitted: every segment is kept.
    */
   max_segments?: number;
 }

@@ -106,18 +106,19 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const makeProbe = (side: "host" | "guest", vm: string | undefined) => (id: string, kind: "cyclictest" | "audio" | "periodic") => {
     const p = new Probe(id, side, kind, vm, warmupNs);
     probes.push(p);
+    timeline?.watchProbe(p);
     return p;
   };
 
-  // Timeline.
+  // Timeline: recorded only when asked for (it costs memory and time).
   const tlCfg = s.timeline;
   let timeline: TimelineRecorder | null = null;
   if (tlCfg?.enabled || opts.timeline) {
     const from = Math.round((tlCfg?.from_ms ?? 0) * NSEC_PER_MSEC);
     const to = tlCfg?.to_ms !== undefined ? Math.round(tlCfg.to_ms * NSEC_PER_MSEC) : durationNs;
-    timeline = new TimelineRecorder(s.host.cpus, from, to, Math.min(tlCfg?.max_segments ?? 20000, LIMITS.timeline_segments_per_cpu));
+    timeline = new TimelineRecorder(s.host.cpus, from, to, tlCfg?.max_segments ?? null, LIMITS.timeline_segments_total, host.tun.fair);
     const tl = timeline;
-    for (const c of host.cpus) c.hooks.onSegment = (cpu, a, b, t) => tl.segment(cpu.index, a, b, t);
+    for (const c of host.cpus) c.hooks.onSegment = (cpu, a, b, t) => tl.hostSegment(cpu.index, a, b, t, cpu.rt.throttleCount);
   }
 
   // The host kernel as workloads see it.
@@ -126,7 +127,10 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     eng,
     costScale,
     stream: (n) => streams.get(`host/${n}`),
-    spawn: (t, cpu, cg) => host.addTask(t, cpu, cg),
+    spawn: (t, cpu, cg) => {
+      host.addTask(t, cpu, cg);
+      timeline?.watchTask(t, "host");
+    },
     wake: (t) => host.wakeTask(t),
     sleepUntil: (t, soft, onWake) => {
       const c = t.cpu!;
@@ -192,6 +196,12 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       );
       guest.attach(v);
       vcpus.push(v);
+      if (timeline) {
+        const tl = timeline;
+        tl.addVcpu(v);
+        v.marks = tl;
+        guest.cpus[i]!.hooks.onSegment = (_c, a, b, t) => tl.guestSegment(v, a, b, t);
+      }
       host.addTask(v.task, vm.pin?.[i], vm.cgroup);
       if (m.mode === "static") {
         // chrt on every vCPU thread, before the VM runs.
@@ -205,7 +215,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       }
     }
     if (pv) {
-      guest.setPv(pvGuestHooks(pv));
+      guest.setPv(timeline ? timeline.watchGuestPv(pvGuestHooks(pv)) : pvGuestHooks(pv));
     }
     const gk: Kernel = {
       side: "guest",
@@ -213,7 +223,10 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       eng,
       costScale,
       stream: (n) => streams.get(`${vm.name}/${n}`),
-      spawn: (t, cpu) => guest.addTask(t, cpu),
+      spawn: (t, cpu) => {
+        guest.addTask(t, cpu);
+        timeline?.watchTask(t, "guest", vm.name);
+      },
       wake: (t) => guest.wake(t),
       sleepUntil: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
       firstSleep: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
@@ -316,7 +329,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     threads,
   };
   if (pv) result.mechanisms = { ...pv.counters };
-  if (timeline) result.timeline = timeline.result();
+  if (timeline) result.timeline = timeline.result(endNs);
   return result;
 }
 

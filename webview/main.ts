@@ -18,7 +18,8 @@ import { safeFileName } from "./lib/escape";
 import { renderSummary } from "./views/summary";
 import { renderSeed } from "./views/seed";
 import { renderDistributions, type ChartHost } from "./views/dist";
-import { renderTimeline } from "./views/timeline";
+import { renderTimeline, type TimelineHost } from "./views/timeline";
+import { typedArraysAsLists } from "../sim-core/timeline-read";
 import { renderVcpus } from "./views/vcpus";
 import { createScenarioPanel } from "./views/scenario";
 import { svgToFile } from "./views/svgexport";
@@ -40,13 +41,23 @@ let savedFor: ResultsPayload | undefined;
 let currentTab = "summary";
 let current: { svg: SVGSVGElement; name: string } | undefined;
 
-const chartHost: ChartHost = {
+const chartHost: ChartHost & TimelineHost = {
   setCurrent(svg, name) {
     current = { svg, name };
     svgBtn.removeAttribute("disabled");
   },
   exportSvg(svg, name) {
     post({ type: "export", format: "svg", content: svgToFile(svg), suggestedName: safeFileName(name, "svg") });
+  },
+  setPerfettoExport(f) {
+    perfettoExport = f;
+    if (f) perfettoBtn.removeAttribute("disabled");
+  },
+  exportText(content, suggestedName) {
+    // The host refuses exports over 64 MB (protocol.ts): a narrower window makes a smaller trace.
+    if (content.length > 60 * 1024 * 1024)
+      showError({ message: "This trace is over the 64 MB export limit: zoom in to a narrower window and export again." });
+    else post({ type: "export", format: "json", content, suggestedName });
   },
 };
 
@@ -73,6 +84,17 @@ const svgBtn = h(
   { secondary: true, disabled: true, "data-testid": "export-svg", title: "Export the current chart as SVG" },
   "SVG",
 );
+const perfettoBtn = h(
+  "vscode-button",
+  {
+    secondary: true,
+    disabled: true,
+    "data-testid": "export-perfetto",
+    title: "Export the timeline's visible window as a Perfetto trace (Chrome trace-event JSON, opens in ui.perfetto.dev)",
+  },
+  "Perfetto trace",
+);
+let perfettoExport: (() => void) | null = null;
 const bar = h("vscode-progress-bar", { max: 100, value: 0, "aria-label": "Simulation progress" });
 const progressLabel = h("span", { class: "progress-label" });
 const cancelBtn = h("vscode-button", { secondary: true, "data-testid": "cancel" }, "Cancel");
@@ -101,6 +123,7 @@ document.body.append(
       csvBtn,
       jsonBtn,
       svgBtn,
+      perfettoBtn,
     ),
   ),
   progress,
@@ -114,11 +137,10 @@ on(csvBtn, "click", () => {
 });
 /** The payload without its per-CPU timelines (by far its largest part). */
 const withoutTimelines = (p: ResultsPayload): ResultsPayload => ({ ...p, runs: p.runs.map(({ timeline: _t, ...r }) => r) });
-const timelineSegments = (p: ResultsPayload) => p.runs.reduce((a, r) => a + (r.timeline?.cpus ?? []).reduce((b, c) => b + c.length, 0), 0);
 
 on(jsonBtn, "click", () => {
   if (!payload) return;
-  let content = JSON.stringify(payload, null, 2) + "\n";
+  let content = JSON.stringify(payload, typedArraysAsLists, 2) + "\n";
   // The host refuses exports over 64 MB (protocol.ts); drop the timelines rather than fail.
   if (content.length > 60 * 1024 * 1024) {
     content = JSON.stringify(withoutTimelines(payload), null, 2) + "\n";
@@ -129,6 +151,10 @@ on(jsonBtn, "click", () => {
 on(svgBtn, "click", () => {
   if (current?.svg.isConnected) chartHost.exportSvg(current.svg, current.name);
   else showError({ message: "Open the Distributions or Timeline tab and pick a chart to export it as SVG." });
+});
+on(perfettoBtn, "click", () => {
+  if (perfettoExport) perfettoExport();
+  else showError({ message: "Open the Timeline tab and zoom to the window to export as a Perfetto trace." });
 });
 on(cancelBtn, "click", () => post({ type: "cancel" }));
 
@@ -153,6 +179,9 @@ function render(p: ResultsPayload): void {
   main.setAttribute("data-renders", String(++renders));
   current = undefined;
   svgBtn.setAttribute("disabled", "");
+  // New results: the timeline view (if any) registers its export again when it is shown.
+  perfettoExport = null;
+  perfettoBtn.setAttribute("disabled", "");
   csvBtn.removeAttribute("disabled");
   jsonBtn.removeAttribute("disabled");
   title.textContent = p.title;
@@ -171,10 +200,10 @@ function render(p: ResultsPayload): void {
   }
   const show = (id: string) => {
     currentTab = id;
-    // Saved state is for a reloaded panel; a large timeline is left out to keep setState cheap.
+    // Saved state is for a reloaded panel and must be JSON: the timelines (typed arrays) are left out.
     if (savedFor !== p) {
       savedFor = p;
-      savedPayload = timelineSegments(p) > 50_000 ? withoutTimelines(p) : p;
+      savedPayload = withoutTimelines(p);
     }
     env.api.setState({ payload: savedPayload, tab: id });
     const t = panels.get(id);

@@ -52,12 +52,23 @@ export interface PvHostHooks {
   onRun(v: Vcpu): number;
 }
 
+/** What the timeline recorder is told (implemented in timeline.ts); calls only, no effect on the run. */
+export interface VcpuMarks {
+  exit(v: Vcpu, reason: ExitReason, cpu: number): void;
+  inject(v: Vcpu, source: IrqSource, kicked: boolean): void;
+  /** The host side of the series ran: boosts, unboosts and throttles since the last call. */
+  pv(v: Vcpu): void;
+  halt(v: Vcpu): void;
+  kick(v: Vcpu): void;
+}
+
 export class Vcpu implements Program {
   readonly task: Task;
   mode: VcpuMode = "resume";
   readonly halt: HaltPoll;
   readonly pv: PvVcpuState = newPvVcpuState();
   pvHooks: PvHostHooks | null = null;
+  marks: VcpuMarks | null = null;
   readonly exits: Record<ExitReason, number> = {
     hlt: 0,
     timer: 0,
@@ -70,7 +81,10 @@ export class Vcpu implements Program {
   private afterExit: (() => void) | null = null;
   // Bound once: these run on every halt and wakeup.
   private readonly haltLoopFn = () => this.haltLoop();
-  private readonly kickFn = () => this.host.wakeTask(this.task);
+  private readonly kickFn = () => {
+    this.marks?.kick(this);
+    this.host.wakeTask(this.task);
+  };
   private readonly timerFireFn = () => this.lapicTimerFn();
   private readonly timerIrqFn = () => this.host.timerIrq(this.task.cpu!, this.timerFireFn);
   private haltStart = 0;
@@ -118,6 +132,7 @@ export class Vcpu implements Program {
 
   switchIn(_t: Task): void {
     const deferred = this.pvHooks ? this.pvHooks.onRun(this) : 0;
+    this.marks?.pv(this);
     if (this.mode === "blocked") {
       this.halt.adapt(this.eng.now - this.haltStart);
       this.enter(deferred);
@@ -131,6 +146,7 @@ export class Vcpu implements Program {
       // hook normally makes the vCPU exit first): count it and charge the exit to whoever runs.
       this.gcpu.setActive(false);
       this.exits.preemption++;
+      this.marks?.exit(this, "preemption", t.cpu?.index ?? -1);
       this.mode = "resume";
       if (t.cpu) t.cpu.pendingOvh += this.costs.exitNs("preemption");
     } else if (this.mode === "poll") {
@@ -192,9 +208,11 @@ export class Vcpu implements Program {
     this.gcpu.setActive(false);
     this.mode = "exit";
     this.exits[reason]++;
+    this.marks?.exit(this, reason, hc.index);
     this.task.remaining = this.costs.exitNs(reason) + extraNs;
     this.afterExit = cont ?? null;
     if (this.pvHooks) this.task.remaining += this.pvHooks.onExit(this);
+    this.marks?.pv(this);
     if (replan) hc.replan();
   }
 
@@ -205,6 +223,7 @@ export class Vcpu implements Program {
    */
   fastExit(reason: ExitReason): void {
     this.exits[reason]++;
+    this.marks?.exit(this, reason, this.task.cpu?.index ?? -1);
     this.gcpu.raiseIrq(this.costs.fastpathNs(reason), noop, IRQ_FAST);
   }
 
@@ -237,6 +256,7 @@ export class Vcpu implements Program {
   /** kvm_vcpu_block(): the series' boost (patch 4), then schedule() out. */
   private block(): void {
     const cost = this.pvHooks ? this.pvHooks.onBlock(this) : 0;
+    this.marks?.pv(this);
     if (cost > 0) {
       this.mode = "blocking";
       this.task.remaining = cost;
@@ -252,6 +272,7 @@ export class Vcpu implements Program {
       this.enter(0);
       return;
     }
+    this.marks?.halt(this);
     this.mode = "blocked";
     this.task.cpu!.sleepCurr();
   }
@@ -288,10 +309,12 @@ export class Vcpu implements Program {
    * interrupt context: apic_timer_expired(from_timer_fn = true) kicks, with the series' boost.
    */
   private lapicTimerFn(): void {
+    this.marks?.inject(this, "timer", true);
     if (this.pvHooks) {
       const cost = this.pvHooks.onKick(this, "timer", true);
       if (cost > 0) this.task.cpu?.chargeIrq(cost);
     }
+    this.marks?.pv(this);
     if (this.mode === "poll") this.pollHit();
     else if (this.mode === "blocked" || this.mode === "blocking") this.kickFn();
   }
@@ -308,7 +331,9 @@ export class Vcpu implements Program {
     const posted =
       (source === "device" && this.costs.postedInterrupts) ||
       (source === "ipi" && (this.costs.postedInterrupts || this.costs.ipiVirtualization));
+    this.marks?.inject(this, source, !posted);
     if (!posted && this.pvHooks) this.pvHooks.onKick(this, source, false);
+    this.marks?.pv(this);
     switch (this.mode) {
       case "guest":
         // A posted interrupt reaches guest code without an exit; otherwise the kick's IPI

@@ -10,7 +10,8 @@
  * by rounding only: a few ulps per segment. TOL_PER_EVENT_NS (1e-6 ns) per event is far above
  * that rounding and far below any real accounting error (a lost context switch is >= 1 ns).
  */
-import type { RunResult, Scenario, TimelineSegment } from "../../sim-core/index";
+import type { RunResult, Scenario } from "../../sim-core/index";
+import { type SegmentView, trackSegments } from "../../sim-core/timeline-read";
 
 export const TOL_PER_EVENT_NS = 1e-6;
 
@@ -116,26 +117,33 @@ export function checkRun(r: RunResult, s: Scenario): string[] {
   return bad;
 }
 
-/** The timeline: no CPU runs two threads at once, no thread runs on two CPUs at once. */
+/**
+ * The timeline: each track tiles its time in increasing segments, no thread runs on two CPUs at
+ * once, a whole timeline accounts for every nanosecond as the statistics do, and a vCPU track
+ * that says its thread runs on CPU c agrees with CPU c's track.
+ */
 export function checkTimeline(r: RunResult, tol: number): string[] {
   const bad: string[] = [];
   const tl = r.timeline!;
   const end = Math.min(tl.to_ns, r.simulated_ns);
-  const whole = tl.merged === 0 && tl.from_ns === 0 && tl.to_ns >= r.simulated_ns;
+  const whole = tl.budget.cut_segments === 0 && tl.from_ns === 0 && tl.to_ns >= r.simulated_ns;
   const byThread = new Map<string, [number, number, number][]>();
-  if (tl.cpus.length !== r.cpus.length) bad.push(`timeline has ${tl.cpus.length} CPUs, the run ${r.cpus.length}`);
-  tl.cpus.forEach((segs: TimelineSegment[], cpu) => {
-    let prev: TimelineSegment | undefined;
+  const host = tl.tracks.flatMap((t, i) => (t.kind === "cpu" ? [i] : []));
+  if (host.length !== r.cpus.length) bad.push(`timeline has ${host.length} CPUs, the run ${r.cpus.length}`);
+  const clsOf = (g: SegmentView) => (g.entity === 0 ? "idle" : /^(FIFO|RR)/.test(g.policy) ? "rt" : "fair");
+  host.forEach((track, cpu) => {
+    const segs = trackSegments(tl, track);
+    let prev: SegmentView | undefined;
     const time = { rt: 0, fair: 0, idle: 0 };
     for (const g of segs) {
-      if (!(g.start_ns < g.end_ns)) bad.push(`cpu${cpu}: empty or reversed segment ${JSON.stringify(g)}`);
-      if (g.start_ns < tl.from_ns || g.end_ns > end) bad.push(`cpu${cpu}: segment ${JSON.stringify(g)} outside [${tl.from_ns}, ${end}]`);
-      if (prev && g.start_ns < prev.end_ns)
-        bad.push(`cpu${cpu}: ${JSON.stringify(g)} overlaps ${JSON.stringify(prev)} (two threads at once)`);
-      if (whole && prev && g.start_ns !== prev.end_ns) bad.push(`cpu${cpu}: gap ${prev.end_ns}..${g.start_ns} in the timeline`);
-      if ((g.thread === "idle") !== (g.cls === "idle")) bad.push(`cpu${cpu}: thread ${g.thread} with class ${g.cls}`);
-      time[g.cls] += g.end_ns - g.start_ns;
-      if (g.thread !== "idle") {
+      const show = () => JSON.stringify({ start_ns: g.start_ns, end_ns: g.end_ns, thread: g.thread });
+      if (!(g.start_ns < g.end_ns)) bad.push(`cpu${cpu}: empty or reversed segment ${show()}`);
+      if (g.start_ns < tl.from_ns || g.end_ns > end) bad.push(`cpu${cpu}: segment ${show()} outside [${tl.from_ns}, ${end}]`);
+      if (prev && g.start_ns < prev.end_ns) bad.push(`cpu${cpu}: ${show()} overlaps ${prev.thread} (two threads at once)`);
+      prev = g;
+      if (g.cut) continue;
+      time[clsOf(g)] += g.end_ns - g.start_ns;
+      if (g.entity !== 0) {
         let l = byThread.get(g.thread);
         if (!l) {
           l = [];
@@ -143,7 +151,6 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
         }
         l.push([g.start_ns, g.end_ns, cpu]);
       }
-      prev = g;
     }
     if (whole) {
       // Every nanosecond of the run is on the timeline, in the class the statistics charged it to.
@@ -169,5 +176,21 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
       else if (Math.abs(sum - t.runtime_ns) > tol) bad.push(`${name}: ${sum} ns on the timeline, runtime_ns ${t.runtime_ns}`);
     }
   }
+  tl.tracks.forEach((t, track) => {
+    if (t.kind !== "vcpu") return;
+    const segs = trackSegments(tl, track);
+    if (segs.length && (segs[0].start_ns !== tl.from_ns || segs[segs.length - 1].end_ns !== tl.to_ns))
+      bad.push(`${t.name}: track covers ${segs[0].start_ns}..${segs[segs.length - 1].end_ns}, the timeline ${tl.from_ns}..${tl.to_ns}`);
+    for (const g of segs) {
+      if (g.vcpu_state !== "running") continue;
+      const on = host[g.host_cpu ?? -1];
+      const mid = (g.start_ns + g.end_ns) / 2;
+      const h = on === undefined ? undefined : trackSegments(tl, on).find((x) => x.start_ns <= mid && mid < x.end_ns);
+      if (!h || (!h.cut && h.entity !== t.thread)) {
+        bad.push(`${t.name}: running on cpu${g.host_cpu} at ${mid}, but that CPU runs ${h?.thread ?? "nothing"}`);
+        break;
+      }
+    }
+  });
   return bad;
 }

@@ -20,6 +20,7 @@ import { loadScenario } from "../../scenario-loader/index";
 import { resolveModes, simulate, type RunResult, type Scenario } from "../../sim-core/index";
 import { scenarioArb, type Generated } from "./arbitraries";
 import { checkRun } from "./invariants";
+import { reviveTimeline, segAt, trackSegments, typedArraysAsLists } from "../../sim-core/timeline-read";
 
 const root = join(__dirname, "..", "..");
 const SCALE = Number(process.env.PVSCHED_PROPERTY_SCALE ?? 1);
@@ -87,18 +88,20 @@ test("a run with a small event budget stops on it, reports how far it got, and a
       if (r.simulated_ns > full.simulated_ns) bad.push("the budgeted run got further than the full run");
       // The stopped run is a prefix of the full one: every closed timeline segment is the same, and
       // the last one of each CPU starts where the full run's does and ends no later.
-      r.timeline!.cpus.forEach((segs, cpu) => {
-        const f = full.timeline!.cpus[cpu];
+      r.timeline!.tracks.forEach((t, track) => {
+        if (t.kind !== "cpu") return;
+        const segs = trackSegments(r.timeline!, track);
+        const f = trackSegments(full.timeline!, track);
         segs.forEach((seg, i) => {
           const fs = f[i];
           const last = i === segs.length - 1;
           const same =
             fs &&
             fs.thread === seg.thread &&
-            fs.cls === seg.cls &&
+            fs.policy === seg.policy &&
             fs.start_ns === seg.start_ns &&
             (last ? seg.end_ns <= fs.end_ns : fs.end_ns === seg.end_ns);
-          if (!same) bad.push(`cpu${cpu} segment ${i}: ${JSON.stringify(seg)} vs full run ${JSON.stringify(fs)}`);
+          if (!same) bad.push(`${t.name} segment ${i}: ${JSON.stringify(seg)} vs full run ${JSON.stringify(fs)}`);
         });
       });
       if (bad.length) throw counterexample("event-budget", g, `budget ${budget} of ${full.events}:\n` + bad.slice(0, 8).join("\n"));
@@ -129,10 +132,13 @@ test("determinism: the same scenario text and seed give identical JSON; the resu
     fc.property(scenarioArb, (g) => {
       const a = simulate(load(g), g.mode, { timeline: true, maxEvents: SAFETY_EVENTS });
       const b = simulate(load(g), g.mode, { timeline: true, maxEvents: SAFETY_EVENTS });
-      const ja = JSON.stringify(a);
-      if (ja !== JSON.stringify(b)) throw counterexample("determinism", g, "two runs of the same scenario differ");
+      // The timeline's typed arrays are written as lists, so this compares them value by value.
+      const ja = JSON.stringify(a, typedArraysAsLists);
+      if (ja !== JSON.stringify(b, typedArraysAsLists)) throw counterexample("determinism", g, "two runs of the same scenario differ");
       // Plain JSON (no NaN, Infinity or undefined that JSON would silently change).
-      assert.deepEqual(JSON.parse(ja), a);
+      const back = JSON.parse(ja);
+      back.timeline = reviveTimeline(back.timeline);
+      assert.deepEqual(back, a);
     }),
     { numRuns: runs(60), seed: SEED + 2 },
   );
@@ -155,17 +161,24 @@ test("the invariant checker catches broken results (so the properties above can 
   const good = simulate(s, "dynamic");
   assert.deepEqual(checkRun(good, s), []);
   const tamper = (f: (r: RunResult) => void) => {
-    const r = JSON.parse(JSON.stringify(good)) as RunResult;
+    const r = structuredClone(good);
     f(r);
     return checkRun(r, s);
   };
-  // Two threads at once on a CPU.
-  assert.ok(tamper((r) => (r.timeline!.cpus[0][1].start_ns -= 1)).some((m) => /overlaps/.test(m)));
+  const seg = good.timeline!.segments;
+  // Two threads at once on a CPU: a segment that starts before the previous one did (a track is a
+  // tiling, so the previous one becomes reversed).
+  assert.ok(
+    tamper((r) => (r.timeline!.segments.start_ns[seg.offset[0] + 2] = seg.start_ns[seg.offset[0] + 1] - 1)).some((m) => /reversed/.test(m)),
+  );
   // One thread on two CPUs at once.
   assert.ok(
     tamper((r) => {
-      const a = r.timeline!.cpus[0].find((x) => x.thread !== "idle")!;
-      r.timeline!.cpus[1] = [{ ...a }];
+      const g = r.timeline!.segments;
+      let a = g.offset[0];
+      while (g.entity[a] === 0) a++;
+      const t = (g.start_ns[a] + g.start_ns[a + 1]) / 2;
+      g.entity[segAt(r.timeline!, 1, t)] = g.entity[a];
     }).some((m) => /at once/.test(m)),
   );
   // Lost CPU time, a negative latency, a NaN.

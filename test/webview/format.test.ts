@@ -22,12 +22,15 @@ test("fmtNs and fmtTickUs pick a unit", () => {
   assert.equal(fmtTickUs(1e6), "1M");
 });
 
-test("fmtTimeTick labels ticks in the step's unit", () => {
-  assert.equal(fmtTimeTick(1_492_000_000, 2_000_000), "1492 ms");
-  assert.equal(fmtTimeTick(1_500_000_000, 500_000_000), "1500 ms");
+test("fmtTimeTick labels ticks in seconds from 1 s on, else ms or µs, with the step's decimals", () => {
+  assert.equal(fmtTimeTick(1_492_000_000, 2_000_000), "1.492 s");
+  assert.equal(fmtTimeTick(1_500_000_000, 500_000_000), "1.5 s");
   assert.equal(fmtTimeTick(2_000_000_000, 1_000_000_000), "2 s");
-  assert.equal(fmtTimeTick(1_250_000, 50_000), "1250 µs");
-  assert.equal(fmtTimeTick(1_000_000, 200_000), "1000 µs");
+  assert.equal(fmtTimeTick(2_553_500_000, 500_000), "2.5535 s");
+  assert.equal(fmtTimeTick(75_611_534_000, 1_000), "75.611534 s");
+  assert.equal(fmtTimeTick(1_250_000, 50_000), "1.25 ms");
+  assert.equal(fmtTimeTick(1_000_000, 200_000), "1.0 ms");
+  assert.equal(fmtTimeTick(250_000, 50_000), "250 µs");
   assert.equal(fmtTimeTick(0, 1e6), "0");
 });
 

@@ -79,13 +79,23 @@ const csp = async (page, theme) => {
   await shot(page, "distributions-dark");
   await page.click(".chart-box .chart-export");
   await tab(page, "timeline");
-  await page.waitForSelector(".tl-svg rect.seg");
+  await page.waitForSelector(".tl-plot[data-draws]");
   await page.focus(".tl-plot");
   for (let i = 0; i < 6; i++) await page.keyboard.press("+");
   await page.keyboard.press("ArrowRight");
   await page.waitForTimeout(200);
   const range = await page.textContent(".tl-range");
   console.log(`timeline after keyboard zoom/pan: ${range}`);
+  // Export bar → Perfetto trace: the visible window as trace-event JSON.
+  await page.click('vscode-button[data-testid="export-perfetto"]');
+  const trace = await page.evaluate(() => {
+    const m = window.__posted.filter((x) => x.type === "export" && /perfetto/.test(x.suggestedName)).pop();
+    if (!m) return null;
+    const doc = JSON.parse(m.content);
+    return { name: m.suggestedName, events: doc.traceEvents.length, slices: doc.traceEvents.filter((e) => e.ph === "X").length };
+  });
+  console.log(`perfetto export: ${JSON.stringify(trace)}`);
+  if (!trace?.slices) problems.push(`no Perfetto trace exported: ${JSON.stringify(trace)}`);
   await shot(page, "timeline-dark");
   await tab(page, "vcpus");
   await shot(page, "vcpus-dark");
@@ -131,7 +141,7 @@ for (const theme of ["light", "hc"]) {
   await tab(page, "dist");
   await shot(page, `distributions-${theme}`);
   await tab(page, "timeline");
-  await page.waitForSelector(".tl-svg rect.seg");
+  await page.waitForSelector(".tl-plot[data-draws]");
   await shot(page, `timeline-${theme}`);
   await csp(page, theme);
   await page.close();
@@ -146,7 +156,7 @@ if (existsSync(join(fixDir, "real.json"))) {
   await tab(page, "dist");
   await shot(page, "real-distributions-dark");
   await tab(page, "timeline");
-  await page.waitForSelector(".tl-svg rect.seg");
+  await page.waitForSelector(".tl-plot[data-draws]");
   await page.selectOption(".tl-toolbar select", "1");
   await page.focus(".tl-plot");
   for (let i = 0; i < 12; i++) await page.keyboard.press("+");

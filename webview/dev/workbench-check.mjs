@@ -39,7 +39,7 @@ try {
   await page.screenshot({ path: join(shots, "webview-workbench-summary.png") });
   for (const id of ["dist", "timeline"]) {
     await frame.click(`vscode-tab-header[data-tab="${id}"]`);
-    await frame.waitForSelector(id === "dist" ? "svg.chart" : ".tl-svg rect.seg", { timeout: 20_000 });
+    await frame.waitForSelector(id === "dist" ? "svg.chart" : ".tl-plot[data-draws]", { timeout: 20_000 });
     await sleep(400);
     await page.screenshot({ path: join(shots, `webview-workbench-${id}.png`) });
   }

@@ -34,13 +34,15 @@ export function fmtTickUs(v: number): string {
 }
 
 /**
- * A time-axis tick label in the unit of the tick step, with just enough decimals to tell
- * neighbouring ticks apart (a 2 ms step at 1.5 s gives "1492 ms", "1494 ms").
+ * A time-axis tick label: in seconds from 1 s on (as ftrace prints times), else ms, µs or ns,
+ * with just enough decimals to tell neighbouring ticks apart (a 0.5 ms step at 2.55 s gives
+ * "2.5530 s", "2.5535 s"): never a seven-digit count of microseconds.
  */
 export function fmtTimeTick(ns: number, stepNs: number): string {
   if (ns === 0) return "0";
   const step = Math.abs(stepNs) || Math.abs(ns) || 1;
-  const [unit, name] = step >= 1e9 ? [1e9, "s"] : step >= 1e6 ? [1e6, "ms"] : step >= 1e3 ? [1e3, "µs"] : [1, "ns"];
-  const decimals = Math.min(6, Math.max(0, -Math.floor(Math.log10(step / unit) + 1e-9)));
+  const big = Math.max(Math.abs(ns), step);
+  const [unit, name] = big >= 1e9 ? [1e9, "s"] : big >= 1e6 ? [1e6, "ms"] : big >= 1e3 ? [1e3, "µs"] : [1, "ns"];
+  const decimals = Math.min(9, Math.max(0, -Math.floor(Math.log10(step / unit) + 1e-9)));
   return `${(ns / unit).toFixed(decimals)} ${name}`;
 }

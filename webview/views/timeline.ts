@@ -1,28 +1,61 @@
 /**
- * Timeline tab: per-CPU run segments of one run, coloured by class (rt / fair / idle), with boosted
- * vCPU segments marked. Zoom with the wheel or buttons, pan by dragging or with the arrow keys.
+ * Timeline tab: the two-level timeline of one run on a canvas (timeline-draw.ts). Host CPUs
+ * show the thread, its policy (CFS, RR 8, FIFO 50) and boost (an outline and a hatch); under
+ * them each vCPU shows its thread's host state in a band and the guest task below. Wheel or
+ * +/− to zoom, drag or arrow keys to pan, Home to reset; hover for details, click (or [ and ])
+ * to select a segment, Enter to zoom to it. The Export bar's "Perfetto trace" writes the visible window.
  */
 import type { RunResult, Timeline } from "../../sim-core/results";
-import { h, on, replace, s } from "../dom";
-import { fmtNs, fmtTimeTick } from "../lib/format";
-import { linearTicks } from "../lib/scale";
-import { clamp, pan, rasterize, zoom, type Bounds, type Viewport } from "../lib/viewport";
+import { reviveTimeline, segAt, segEnd } from "../../sim-core/timeline-read";
+import { traceEventsJson } from "../../trace/perfetto";
+import { h, on, replace } from "../dom";
+import { safeFileName } from "../lib/escape";
+import { fmtNs } from "../lib/format";
+import { describeAt, segmentText } from "../lib/timeline-hit";
+import { clamp, pan, zoom, type Bounds, type Viewport } from "../lib/viewport";
 import type { ChartHost } from "./dist";
+import { LAYOUT, canvasHeight, drawTimeline, readPalette, rowTops, type Palette } from "./timeline-draw";
 
-const ROW = 22;
-const GAP = 4;
-const LEFT = 64;
-const TOP = 22;
-const RIGHT = 8;
+/** What the panel needs from its host to export a trace. */
+export interface TimelineHost extends ChartHost {
+  exportText?(content: string, suggestedName: string): void;
+  /** The view says how to export its visible window as a Perfetto trace (the panel's Export bar calls it). */
+  setPerfettoExport?(f: (() => void) | null): void;
+}
 
-export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTMLElement {
-  const withTl = runs.filter((r) => r.timeline && Array.isArray(r.timeline.cpus) && r.timeline.cpus.length);
+/** Per draw, for the frame-time benchmark (webview/dev/timeline-bench.mjs): how many draws and the last one's cost. */
+export interface TimelineProbe {
+  draws: number;
+  lastMs: number;
+  openMs: number;
+  /** Shows [from, to] (ns), for the benchmark and the screenshots. */
+  setView(from: number, to: number): void;
+}
+
+export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): HTMLElement {
+  const withTl: { run: RunResult; tl: Timeline }[] = [];
+  const problems: string[] = [];
+  for (const r of runs) {
+    if (!r.timeline) continue;
+    try {
+      withTl.push({ run: r, tl: reviveTimeline(r.timeline) });
+    } catch (e) {
+      problems.push(`${r.scenario} · ${r.mode}: ${(e as Error).message}`);
+    }
+  }
   if (!withTl.length)
-    return h("p", { class: "empty" }, "These runs recorded no timeline (set a timeline window in the scenario to record one).");
+    return h(
+      "p",
+      { class: "empty" },
+      problems.length
+        ? `No timeline to show: ${problems.join("; ")}`
+        : "These runs recorded no timeline (set timeline.enabled in the scenario to record one).",
+    );
+  const t0 = performance.now();
   const root = h("div", { class: "timeline" });
   const select = h("select", { "aria-label": "Run" }) as HTMLSelectElement;
   withTl.forEach((r, i) => {
-    select.appendChild(h("option", { value: String(i) }, `${r.scenario} · ${r.mode}`));
+    select.appendChild(h("option", { value: String(i) }, `${r.run.scenario} · ${r.run.mode}`));
   });
   const btn = (label: string, title: string) => h("vscode-button", { secondary: true, title, "aria-label": title }, label);
   const zin = btn("+", "Zoom in (+)");
@@ -31,94 +64,75 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
   const right = btn("▶", "Pan later (→)");
   const reset = btn("Reset", "Show the whole run (Home)");
   const range = h("span", { class: "tl-range", "aria-live": "polite" });
+  const sw = (cls: string, text: string) => [h("span", { class: `sw ${cls}` }), text];
   const legend = h(
     "span",
     { class: "tl-legend" },
-    h("span", { class: "sw rt" }),
-    "rt ",
-    h("span", { class: "sw fair" }),
-    "fair ",
-    h("span", { class: "sw idle" }),
-    "idle ",
-    h("span", { class: "sw boost" }),
-    "boosted vCPU",
+    ...sw("fair", "fair (CFS) "),
+    ...sw("rt", "RT (FIFO/RR) "),
+    ...sw("boost", "boosted vCPU (hatched, outlined) "),
+    ...sw("wait", "vCPU waiting (hatched) "),
+    ...sw("cut", "not kept"),
   );
-  const plot = h("div", {
-    class: "tl-plot",
-    tabindex: 0,
-    role: "application",
-    "aria-roledescription": "timeline",
-    "aria-label": "Per-CPU timeline. Arrow keys pan, plus and minus zoom, Home shows the whole run.",
-  });
-  root.append(h("div", { class: "tl-toolbar" }, h("label", {}, "Run ", select), zin, zout, left, right, reset, range, legend), plot);
+  const notice = h("p", { class: "tl-notice" });
+  const canvas = h("canvas", { class: "tl-canvas" }) as HTMLCanvasElement;
+  const tip = h("div", { class: "tl-tip", role: "tooltip", hidden: true });
+  const plot = h(
+    "div",
+    {
+      class: "tl-plot",
+      tabindex: 0,
+      role: "application",
+      "aria-roledescription": "timeline",
+      "aria-label":
+        "Run timeline. Arrow keys pan, plus and minus zoom, Home shows the whole run, [ and ] select segments, Page Up and Down change rows.",
+    },
+    canvas,
+    tip,
+  );
+  const details = h("div", { class: "tl-details", "aria-live": "polite", "data-testid": "timeline-selection" });
+  const toolbar = h("div", { class: "tl-toolbar" }, h("label", {}, "Run ", select), zin, zout, left, right, reset, range);
+  root.append(toolbar, h("div", { class: "tl-toolbar" }, legend), notice, plot, details);
 
-  let tl: Timeline = withTl[0]!.timeline!;
-  let run = withTl[0]!;
+  let cur = withTl[0];
+  let tl = cur.tl;
   let bounds: Bounds = { min: tl.from_ns, max: tl.to_ns, minSpan: 1000 };
   let vp: Viewport = { from: tl.from_ns, to: tl.to_ns };
-  let svg: SVGSVGElement | null = null;
   let pending = 0;
+  let pal: Palette | null = null;
+  let selected: { track: number; index: number } | null = null;
+  let selRow = 0;
+  const probe: TimelineProbe = { draws: 0, lastMs: 0, openMs: 0, setView: (from, to) => setVp({ from, to }) };
+  (root as HTMLElement & { timelineProbe?: TimelineProbe }).timelineProbe = probe;
 
-  const plotWidth = () => Math.max(200, (plot.clientWidth || 800) - LEFT - RIGHT);
+  const plotWidth = () => Math.max(200, (plot.clientWidth || 800) - LAYOUT.left - LAYOUT.right);
   const draw = () => {
     pending = 0;
+    const a = performance.now();
     const width = plotWidth();
-    const height = TOP + tl.cpus.length * (ROW + GAP) + 4;
-    const el = s("svg", {
-      xmlns: "http://www.w3.org/2000/svg",
-      width: LEFT + width + RIGHT,
-      height,
-      viewBox: `0 0 ${LEFT + width + RIGHT} ${height}`,
-      class: "tl-svg",
-      role: "img",
-      "aria-label": `Timeline of ${run.scenario} ${run.mode} from ${fmtNs(vp.from)} to ${fmtNs(vp.to)}`,
-    }) as SVGSVGElement;
-    el.appendChild(s("title", {}, `${run.scenario} · ${run.mode}: ${fmtNs(vp.from)} – ${fmtNs(vp.to)}`));
-    const k = width / (vp.to - vp.from);
-    const axis = s("g", { class: "axis" });
-    const ticks = linearTicks(vp.from, vp.to, Math.max(2, Math.floor(width / 110)));
-    const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : vp.to - vp.from;
-    for (const t of ticks) {
-      const x = LEFT + (t - vp.from) * k;
-      axis.appendChild(s("line", { x1: x, x2: x, y1: TOP - 4, y2: height, class: "minor" }));
-      axis.appendChild(s("text", { x, y: TOP - 8, "text-anchor": "middle" }, fmtTimeTick(t, step)));
+    const height = canvasHeight(tl);
+    const dpr = window.devicePixelRatio || 1;
+    const cw = Math.round((LAYOUT.left + width + LAYOUT.right) * dpr);
+    const ch = Math.round(height * dpr);
+    if (canvas.width !== cw || canvas.height !== ch) {
+      canvas.width = cw;
+      canvas.height = ch;
+      canvas.style.width = `${LAYOUT.left + width + LAYOUT.right}px`;
+      canvas.style.height = `${height}px`;
     }
-    el.appendChild(axis);
-    tl.cpus.forEach((segs, cpu) => {
-      const y = TOP + cpu * (ROW + GAP);
-      const g = s("g", { class: "tl-row", "data-cpu": cpu });
-      g.appendChild(s("text", { x: LEFT - 8, y: y + ROW / 2 + 4, "text-anchor": "end", class: "tl-label" }, `CPU ${cpu}`));
-      g.appendChild(s("rect", { x: LEFT, y, width, height: ROW, class: "tl-bg" }));
-      for (const r of rasterize(segs, vp, width, 1)) {
-        const w = Math.max(r.x1 - r.x0, 0.5);
-        // A merged rect is as opaque as its busy share, so a mostly idle stretch reads lighter.
-        const rect = s("rect", {
-          x: (LEFT + r.x0).toFixed(2),
-          y,
-          width: w.toFixed(2),
-          height: ROW,
-          class: `seg ${r.cls}${r.boosted ? " boosted" : ""}`,
-          "fill-opacity": r.n > 1 && r.cls !== "idle" ? (0.35 + 0.65 * r.busy).toFixed(2) : null,
-        });
-        const what = r.n > 1 ? `${r.n} segments, ${Math.round(r.busy * 100)}% busy, mostly ${r.thread || "idle"}` : r.thread;
-        rect.appendChild(
-          s("title", {}, `CPU ${cpu}: ${what} (${r.cls}${r.boosted ? ", boosted" : ""}) ${fmtNs(r.start_ns)} – ${fmtNs(r.end_ns)}`),
-        );
-        g.appendChild(rect);
-        // Name the thread inside segments wide enough to hold a few characters.
-        if (r.n === 1 && w >= 48 && r.cls !== "idle") {
-          const chars = Math.floor((w - 6) / 6);
-          const name = r.thread.length > chars ? r.thread.slice(0, Math.max(1, chars - 1)) + "…" : r.thread;
-          g.appendChild(s("text", { x: (LEFT + r.x0 + 3).toFixed(2), y: y + ROW / 2 + 4, class: "seg-label" }, name));
-        }
-        if (r.boosted) g.appendChild(s("rect", { x: (LEFT + r.x0).toFixed(2), y, width: w.toFixed(2), height: 4, class: "boost-mark" }));
-      }
-      el.appendChild(g);
-    });
-    replace(plot, el);
-    svg = el;
-    host.setCurrent(el, `timeline-${run.scenario}-${run.mode}`);
-    range.textContent = `${fmtNs(vp.from)} – ${fmtNs(vp.to)} (span ${fmtNs(vp.to - vp.from)})${tl.merged ? `; ${tl.merged} segments merged by the recorder` : ""}`;
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    pal ??= readPalette(plot, ctx);
+    const st = drawTimeline(ctx, tl, vp, width, height, pal, selected);
+    range.textContent =
+      `${fmtNs(vp.from)} – ${fmtNs(vp.to)} (span ${fmtNs(vp.to - vp.from)})` +
+      (st.level >= 0 ? ` · summary level ${st.level}` : ` · ${st.segments} segments`) +
+      (st.hiddenMarkers ? ` · ${st.hiddenMarkers} markers (zoom in to see them)` : "");
+    probe.draws++;
+    probe.lastMs = performance.now() - a;
+    if (!probe.openMs) probe.openMs = performance.now() - t0;
+    plot.dataset.draws = String(probe.draws);
   };
   const schedule = () => {
     if (!pending) pending = requestAnimationFrame(draw);
@@ -127,12 +141,45 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
     vp = clamp(v, bounds);
     schedule();
   };
+  const showNotice = () => {
+    const b = tl.budget;
+    if (!b.cut_segments && !b.cut_markers) {
+      notice.textContent = `Every segment of this run is kept (${tl.segments.start_ns.length} segments, ${tl.markers.t_ns.length} markers).`;
+      return;
+    }
+    const wins = b.windows.filter((w) => w.complete).length;
+    notice.textContent =
+      `A budget of ${b.max_segments_per_track ?? "the hard limit of"} segments per track cut this timeline: ` +
+      `${b.cut_segments} segments and ${b.cut_markers} markers not kept (cross-hatched); ` +
+      `kept ${b.kept.length} time ranges, holding ${wins} of ${b.windows.length} windows around the worst samples.`;
+  };
+  const select1 = (track: number, index: number) => {
+    selected = { track, index };
+    selRow = track;
+    replace(details, ...segmentText(tl, track, index).map((l) => h("div", {}, l)));
+    schedule();
+  };
   const choose = (i: number) => {
-    run = withTl[i] ?? withTl[0]!;
-    tl = run.timeline!;
+    cur = withTl[i] ?? withTl[0];
+    tl = cur.tl;
     bounds = { min: tl.from_ns, max: Math.max(tl.to_ns, tl.from_ns + 1), minSpan: 1000 };
     vp = { from: bounds.min, to: bounds.max };
+    selected = null;
+    replace(details);
+    showNotice();
     schedule();
+  };
+  const stepSel = (d: number) => {
+    const track = selRow;
+    const a = tl.segments.offset[track];
+    const b = tl.segments.offset[track + 1];
+    if (a === b) return;
+    const base = selected && selected.track === track ? selected.index : segAt(tl, track, (vp.from + vp.to) / 2) - d;
+    const i = Math.max(a, Math.min(b - 1, base + d));
+    select1(track, i);
+    const s = tl.segments.start_ns[i];
+    const e = segEnd(tl, track, i);
+    if (e < vp.from || s > vp.to) setVp({ from: s - (vp.to - vp.from) / 2, to: s + (vp.to - vp.from) / 2 });
   };
   on(select, "change", () => choose(Number(select.value)));
   on(zin, "click", () => setVp(zoom(vp, 2, 0.5, bounds)));
@@ -140,6 +187,10 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
   on(left, "click", () => setVp(pan(vp, -0.25, bounds)));
   on(right, "click", () => setVp(pan(vp, 0.25, bounds)));
   on(reset, "click", () => setVp({ from: bounds.min, to: bounds.max }));
+  host.setPerfettoExport?.(() => {
+    const name = safeFileName(`${cur.run.scenario}-${cur.run.mode}-perfetto`, "json");
+    host.exportText?.(traceEventsJson(cur.run, tl, { from: vp.from, to: vp.to }), name);
+  });
   on(plot, "keydown", (e: KeyboardEvent) => {
     const big = e.shiftKey ? 0.5 : 0.1;
     let handled = true;
@@ -164,46 +215,112 @@ export function renderTimeline(runs: readonly RunResult[], host: ChartHost): HTM
       case "0":
         setVp({ from: bounds.min, to: bounds.max });
         break;
+      case "[":
+        stepSel(-1);
+        break;
+      case "]":
+        stepSel(1);
+        break;
+      case "PageUp":
+        selRow = Math.max(0, selRow - 1);
+        selected = null;
+        stepSel(1);
+        break;
+      case "PageDown":
+        selRow = Math.min(tl.tracks.length - 1, selRow + 1);
+        selected = null;
+        stepSel(1);
+        break;
+      case "Enter":
+        if (selected) {
+          const s = tl.segments.start_ns[selected.index];
+          const e2 = segEnd(tl, selected.track, selected.index);
+          const pad = (e2 - s) * 0.5;
+          setVp({ from: s - pad, to: e2 + pad });
+        }
+        break;
       default:
         handled = false;
     }
     if (handled) e.preventDefault();
   });
-  const anchorOf = (clientX: number) => {
-    const box = plot.getBoundingClientRect();
-    return (clientX - box.left - LEFT) / plotWidth();
+  const at = (clientX: number, clientY: number) => {
+    const box = canvas.getBoundingClientRect();
+    const x = clientX - box.left - LAYOUT.left;
+    const y = clientY - box.top;
+    const w = plotWidth();
+    if (x < 0 || x > w) return null;
+    const tops = rowTops(tl);
+    const track = tops.findIndex((t) => y >= t && y < t + LAYOUT.row);
+    if (track < 0) return null;
+    const nsPerPx = (vp.to - vp.from) / w;
+    return { track, t: vp.from + x * nsPerPx, nsPerPx, x, y };
   };
   on(
     plot,
     "wheel",
     (e: WheelEvent) => {
       e.preventDefault();
-      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-        setVp(pan(vp, (e.deltaX || e.deltaY) / plotWidth(), bounds));
-      } else {
-        setVp(zoom(vp, Math.pow(1.0015, -e.deltaY), anchorOf(e.clientX), bounds));
+      if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) setVp(pan(vp, (e.deltaX || e.deltaY) / plotWidth(), bounds));
+      else {
+        const box = plot.getBoundingClientRect();
+        setVp(zoom(vp, 1.0015 ** -e.deltaY, (e.clientX - box.left - LAYOUT.left) / plotWidth(), bounds));
       }
     },
     { passive: false },
   );
-  let drag: { x: number; vp: Viewport } | null = null;
+  let drag: { x: number; vp: Viewport; moved: boolean } | null = null;
   on(plot, "pointerdown", (e: PointerEvent) => {
-    drag = { x: e.clientX, vp };
+    drag = { x: e.clientX, vp, moved: false };
     plot.setPointerCapture(e.pointerId);
     plot.classList.add("dragging");
   });
   on(plot, "pointermove", (e: PointerEvent) => {
-    if (!drag) return;
-    setVp(pan(drag.vp, -(e.clientX - drag.x) / plotWidth(), bounds));
+    if (drag) {
+      if (Math.abs(e.clientX - drag.x) > 2) drag.moved = true;
+      setVp(pan(drag.vp, -(e.clientX - drag.x) / plotWidth(), bounds));
+      tip.hidden = true;
+      return;
+    }
+    const p = at(e.clientX, e.clientY);
+    if (!p) {
+      tip.hidden = true;
+      return;
+    }
+    const d = describeAt(tl, p.track, p.t, p.nsPerPx);
+    replace(tip, ...d.lines.map((l) => h("div", {}, l)));
+    tip.hidden = false;
+    tip.style.left = `${Math.max(0, Math.min(p.x + LAYOUT.left + 12, plot.clientWidth - tip.offsetWidth - 4))}px`;
+    // Below the pointer on the upper rows, above it on the lower ones, so it stays in view.
+    const below = p.y < canvas.clientHeight / 2;
+    tip.style.top = `${below ? p.y + 14 : Math.max(0, p.y - tip.offsetHeight - 8)}px`;
   });
-  const end = () => {
+  on(plot, "pointerleave", () => {
+    tip.hidden = true;
+  });
+  const end = (e: PointerEvent) => {
+    if (drag && !drag.moved) {
+      const p = at(e.clientX, e.clientY);
+      if (p) {
+        const i = segAt(tl, p.track, p.t);
+        if (i < tl.segments.offset[p.track + 1]) select1(p.track, i);
+      }
+    }
     drag = null;
     plot.classList.remove("dragging");
   };
   on(plot, "pointerup", end);
-  on(plot, "pointercancel", end);
-  on(plot, "focusin", () => svg && host.setCurrent(svg, `timeline-${run.scenario}-${run.mode}`));
+  on(plot, "pointercancel", () => {
+    drag = null;
+    plot.classList.remove("dragging");
+  });
   if (typeof ResizeObserver !== "undefined") new ResizeObserver(schedule).observe(plot);
+  // A theme change re-reads the colours (VS Code changes the body's class).
+  if (typeof MutationObserver !== "undefined")
+    new MutationObserver(() => {
+      pal = null;
+      schedule();
+    }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
   choose(0);
   return root;
 }
