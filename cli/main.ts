@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { formatSeedReportText, seedReportJson } from "../report/seed-report";
 import { MECHANISMS, resolveModes, type ModeName, type ModeSpec, type RunResult, type Scenario } from "../sim-core/index";
-import { escapeControls } from "../scenario-loader/escape";
+import { escapeControls } from "../common/escape";
 import { EXIT, InputError } from "./errors";
 import { ablationJson, compareJson, formatAblation, formatCompare, formatRun } from "./format";
 import { parseScenarioText, readScenario } from "./input";

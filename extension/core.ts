@@ -12,7 +12,7 @@ import * as vscode from "vscode";
 import { loadScenario, SCENARIO_SCHEMA } from "../scenario-loader/index";
 import { MECHANISMS, resolveModes, type MechanismId, type ModeSpec, type Scenario } from "../sim-core/index";
 import type { RunResult } from "../sim-core/results";
-import type { PublishedCell, ResultsPayload, WebviewToHost } from "../webview/protocol";
+import type { PublishedCell, ResultsPayload, WebviewToHost } from "../common/protocol";
 import { buildSeedReport, SEED_FILES, type PublishedTables } from "../report/seed-report";
 import published from "../reference/published.json";
 import templatesJson from "../snippets/pvsched-scenario.json";

@@ -18,7 +18,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, 
 import { checkLimits, LIMITS, type Scenario } from "../sim-core/index";
 import schemaJson from "../schema/scenario.schema.json";
 import { branchValidators, validate as validateScenario, type GeneratedError } from "./generated/validate.js";
-import { escapeControls } from "./escape";
+import { escapeControls } from "../common/escape";
 
 export type Severity = "error" | "warning";
 

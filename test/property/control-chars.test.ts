@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { parsePatchText } from "../../patch/parse";
-import { escapeControls } from "../../scenario-loader/escape";
+import { escapeControls } from "../../common/escape";
 import { formatError, loadScenario } from "../../scenario-loader/index";
 
 const SEED = process.env.PVSCHED_PROPERTY_SEED ? Number(process.env.PVSCHED_PROPERTY_SEED) : 20261127;

@@ -3,7 +3,7 @@
  * payload (an old host, a bug, a hand-edited results file) must produce a clear message, not a
  * blank panel or a TypeError.
  */
-import type { HostToWebview, ResultsPayload } from "../protocol";
+import type { HostToWebview, ResultsPayload } from "../../common/protocol";
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
