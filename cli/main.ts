@@ -108,7 +108,7 @@ async function cmdRun(args: string[]): Promise<number> {
   const a = parse(args, { json: { type: "boolean" }, mode: { type: "string" }, seed: { type: "string" } }, 1);
   if (a.values.help) return help();
   const file = a.positionals[0];
-  const s = withSeed(readScenario(file), intOption(a.values.seed, "seed", 0));
+  const s = withSeed(readScenario(file!), intOption(a.values.seed, "seed", 0));
   let modes = resolveModes(s);
   const want = a.values.mode as string | undefined;
   if (want !== undefined) {
@@ -126,7 +126,7 @@ async function cmdRun(args: string[]): Promise<number> {
 async function cmdCompare(args: string[]): Promise<number> {
   const a = parse(args, { json: { type: "boolean" }, seed: { type: "string" } }, 1);
   if (a.values.help) return help();
-  const s = withSeed(readScenario(a.positionals[0]), intOption(a.values.seed, "seed", 0));
+  const s = withSeed(readScenario(a.positionals[0]!), intOption(a.values.seed, "seed", 0));
   const results = await runJobs(jobsFor(s, resolveModes(s)), { workers: workers(a.values.workers), onProgress: progress("compare") });
   const c = compareJson(results);
   if (a.values.json) json(c);
@@ -137,15 +137,15 @@ async function cmdCompare(args: string[]): Promise<number> {
 async function cmdAblate(args: string[]): Promise<number> {
   const a = parse(args, { json: { type: "boolean" }, seed: { type: "string" } }, 1);
   if (a.values.help) return help();
-  const s = withSeed(readScenario(a.positionals[0]), intOption(a.values.seed, "seed", 0));
+  const s = withSeed(readScenario(a.positionals[0]!), intOption(a.values.seed, "seed", 0));
   const modes: ModeSpec[] = [
     { mode: "dynamic", name: "dynamic" },
     ...MECHANISMS.map((m) => ({ mode: "dynamic" as const, name: `dynamic-without-${m.id}`, mechanisms: { [m.id]: false } })),
   ];
   const results = await runJobs(jobsFor(s, modes), { workers: workers(a.values.workers), onProgress: progress("ablate") });
   const j = ablationJson(
-    results[0],
-    MECHANISMS.map((m, i) => ({ mechanism: m.id, patch: m.patch, label: m.label, result: results[i + 1] })),
+    results[0]!,
+    MECHANISMS.map((m, i) => ({ mechanism: m.id, patch: m.patch, label: m.label, result: results[i + 1]! })),
   );
   if (a.values.json) json(j);
   else out(formatAblation(j));

@@ -37,11 +37,11 @@ async function lensesWithLines(page) {
     const ed = document.querySelector(".editor-group-container.active .monaco-editor");
     if (!ed) return [];
     const lines = [...ed.querySelectorAll(".view-lines .view-line")]
-      .map((e) => ({ top: parseFloat(e.style.top), text: e.textContent.replace(/\u00a0/g, " ") }))
+      .map((e) => ({ top: parseFloat(/** @type {HTMLElement} */ (e).style.top), text: e.textContent.replace(/\u00a0/g, " ") }))
       .sort((a, b) => a.top - b.top);
     // Only widgets Monaco has laid out (lenses of off-screen hunks have no position).
     return [...ed.querySelectorAll('.codelens-decoration[monaco-visible-content-widget="true"]')].map((d) => {
-      const top = parseFloat(d.style.top);
+      const top = parseFloat(/** @type {HTMLElement} */ (d).style.top);
       const below = lines.find((l) => l.top > top);
       // Lenses with a command render as <a>, title-only lenses as <span>; "|" separates them.
       const items = [...d.querySelectorAll(":scope > a, :scope > span")].map((a) => a.textContent.trim()).filter((t) => t && t !== "|");
@@ -156,7 +156,7 @@ export const TESTS = [
       const lines = readFileSync(join(dir, src), "utf8").split("\n");
       const i = lines.findIndex((l) => /^\s+cpus:\s*\d+\s*$/.test(l));
       if (i < 0) throw new Error(`${src} has no "cpus: N" line to break`);
-      lines[i] = lines[i].replace(/\d+/, "bogus");
+      lines[i] = String(lines[i]).replace(/\d+/, "bogus");
       ctx.state.broken = { file: "broken-e2e.pvsched.yaml", line: i + 1, from: src };
       writeFileSync(join(dir, ctx.state.broken.file), lines.join("\n"));
     },

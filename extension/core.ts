@@ -246,7 +246,7 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     for (const file of SEED_FILES) {
       const text = seedText(file);
       const r = loadScenario(text, file);
-      if (!r.ok) throw new Error(`${SEED_DIR}/${file}:${r.errors[0].line}:${r.errors[0].column}: ${r.errors[0].message}`);
+      if (!r.ok) throw new Error(`${SEED_DIR}/${file}:${r.errors[0]!.line}:${r.errors[0]!.column}: ${r.errors[0]!.message}`);
       let scenario = r.scenario;
       const seconds = config().get<number>("seed.durationSeconds", 0);
       if (seconds > 0) scenario = { ...scenario, duration_s: seconds };
@@ -265,7 +265,7 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     const runs = await runner.run(`Reproducing the seed tables (${tasks.length} runs)`, tasks);
     if (!runs) return undefined;
     const report = buildSeedReport(
-      runs.map((result, i) => ({ file: owner[i], result })),
+      runs.map((result, i) => ({ file: owner[i]!, result })),
       published as unknown as PublishedTables,
       { wallMs: Date.now() - t0 },
     );
@@ -463,7 +463,7 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
     }
     const doc = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: "" });
     const editor = await vscode.window.showTextDocument(doc);
-    await editor.insertSnippet(new vscode.SnippetString(t.body.join("\n") + "\n"));
+    await editor.insertSnippet(new vscode.SnippetString(t!.body.join("\n") + "\n"));
     return doc.uri.toString();
   };
 

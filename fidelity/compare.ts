@@ -107,10 +107,10 @@ export function orderings(rows: Row[]): OrderingRow[] {
         sim[r.mode] = r.sim![key];
       }
       out.push({
-        experiment: g[0].experiment,
-        load: g[0].load,
-        probe: g[0].probe,
-        mapping: g[0].mapping,
+        experiment: g[0]!.experiment,
+        load: g[0]!.load,
+        probe: g[0]!.probe,
+        mapping: g[0]!.mapping,
         metric,
         comparison: compareOrdering(real, sim),
         modes: withSim.map((r) => r.mode),

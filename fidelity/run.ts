@@ -134,7 +134,7 @@ function mergeEnv(envs: RealEnv[]): RealEnv {
     steal_pct: w((e) => e.steal_pct),
     busy_pct: w((e) => e.busy_pct),
     background_busy_pct: envs.reduce((s, e) => s + (e.background_busy_pct ?? NaN), 0) / envs.length,
-    started_at: envs[0].started_at,
+    started_at: envs[0]!.started_at,
   };
 }
 
@@ -144,7 +144,7 @@ function mergeEnv(envs: RealEnv[]): RealEnv {
  */
 export function mergeCounters(xs: Record<string, unknown>[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(xs[0])) {
+  for (const k of Object.keys(xs[0] ?? {})) {
     const vals = xs.map((x) => x[k]);
     const v0 = vals[0];
     if (typeof v0 === "number" && vals.every((v) => typeof v === "number")) {
@@ -203,23 +203,23 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
         const r = await runRealCell(cell, { bins, durationS: per });
         const a = acc[i];
         for (const [k, v] of Object.entries(r.samples)) {
-          a.samples[k] ??= [];
-          a.samples[k].push(v);
+          a!.samples[k] ??= [];
+          a!.samples[k].push(v);
         }
-        a.envs.push(r.env);
-        a.notes.push(...r.notes);
-        if (r.vcpu) a.vcpu.push(r.vcpu);
+        a!.envs.push(r.env);
+        a!.notes.push(...r.notes);
+        if (r.vcpu) a!.vcpu.push(r.vcpu);
       }
     }
     for (const [i, cell] of cells.entries()) {
       const a = acc[i];
       const samples: Record<string, [number, number][]> = {};
-      for (const [k, parts] of Object.entries(a.samples)) samples[k] = pack(concatSorted(parts));
+      for (const [k, parts] of Object.entries(a!.samples)) samples[k] = pack(concatSorted(parts));
       realCells.push({
         key: cell.key,
-        env: mergeEnv(a.envs),
-        notes: a.notes,
-        vcpu: a.vcpu.length ? mergeCounters(a.vcpu) : undefined,
+        env: mergeEnv(a!.envs),
+        notes: a!.notes,
+        vcpu: a!.vcpu.length ? mergeCounters(a!.vcpu) : undefined,
         samples,
       });
     }
@@ -239,10 +239,10 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
   const cellReports: CellReport[] = [];
   for (const [i, cell] of cells.entries()) {
     const real = realCells[i];
-    const rep: CellReport = { key: cell.key, env: real.env, notes: real.notes, vcpu: real.vcpu, sim: [] };
+    const rep: CellReport = { key: cell.key, env: real!.env, notes: real!.notes, vcpu: real!.vcpu, sim: [] };
     cellReports.push(rep);
     const realSorted: Record<string, Float64Array> = {};
-    for (const [k, v] of Object.entries(real.samples)) realSorted[k] = unpack(v);
+    for (const [k, v] of Object.entries(real!.samples)) realSorted[k] = unpack(v);
     for (const mapping of o.mappings) {
       // The vm mapping only changes the vCPU-like threads; cyclictest-only cells are the same.
       if (mapping === "vm" && !cell.vcpu) continue;
@@ -337,7 +337,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     }
   }
   const s = summarizeRows(rows, ords);
-  const loads1 = cellReports.map((c) => c.env.loadavg_before[0]).filter((x) => Number.isFinite(x));
+  const loads1 = cellReports.map((c) => c.env.loadavg_before[0]).filter((x): x is number => Number.isFinite(x));
   return {
     tool: "pvsched-sim fidelity",
     command: ["pvsched-sim", "fidelity", ...argv].join(" "),
@@ -369,7 +369,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
 function calibrate(cells: Cell[], real: SavedCell[], rows: Row[]): Calibration[] {
   const get = (key: string, probe: string) => {
     const i = cells.findIndex((c) => c.key === key);
-    const p = i >= 0 ? real[i].samples[probe] : undefined;
+    const p = i >= 0 ? real[i]!.samples[probe] : undefined;
     return p ? unpack(p) : undefined;
   };
   const fifoIdle = get("host-cyclictest/idle/fifo", "cyclictest");
@@ -400,8 +400,8 @@ function calibrate(cells: Cell[], real: SavedCell[], rows: Row[]): Calibration[]
 const f = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
 
 function pad(cols: string[][]): string {
-  const w = cols[0].map((_, i) => Math.max(...cols.map((r) => r[i].length)));
-  return cols.map((r) => r.map((c, i) => (i < 5 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ")).join("\n");
+  const w = cols[0]!.map((_, i) => Math.max(...cols.map((r) => r[i]!.length)));
+  return cols.map((r) => r.map((c, i) => (i < 5 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ")).join("\n");
 }
 
 /** The human-readable report. */
@@ -481,7 +481,7 @@ export function formatReport(r: FidelityReport): string {
   for (const c of r.cells) {
     const v = c.vcpu as { agent?: Record<string, number>; overruns?: number } | undefined;
     const agent = v?.agent
-      ? ` boosts inject/request ${v.agent.boosts_inject}/${v.agent.boosts_request}, throttles ${v.agent.throttles}, agent timer late avg ${f(v.agent.timer_late_avg_ns / 1000)} us`
+      ? ` boosts inject/request ${v.agent.boosts_inject}/${v.agent.boosts_request}, throttles ${v.agent.throttles}, agent timer late avg ${f(v.agent.timer_late_avg_ns! / 1000)} us`
       : "";
     out.push(
       `  ${c.key}: load avg ${c.env.loadavg_before.map((x) => x.toFixed(2)).join(" ")}, CPU busy ${f(c.env.busy_pct)}% (others before: ${f(c.env.background_busy_pct)}%), steal ${f(c.env.steal_pct, 2)}%${v?.overruns !== undefined ? `, overruns ${v.overruns}` : ""}${agent}`,

@@ -56,7 +56,7 @@ export function parseCyclictestHistogram(text: string): CyclictestHistogram {
     const bucket = cols[0];
     for (let t = 0; t < cols.length - 1; t++) {
       counts[t] ??= [];
-      counts[t][bucket] = cols[t + 1];
+      counts[t]![bucket!] = cols[t + 1]!;
     }
   }
   if (counts.length === 0) throw new Error("cyclictest histogram: no buckets found");
@@ -74,16 +74,16 @@ export function cyclictestSamples(h: CyclictestHistogram): { sorted: Float64Arra
   let n = 0;
   let over = 0;
   for (let t = 0; t < h.counts.length; t++) {
-    for (const c of h.counts[t]) n += c;
+    for (const c of h.counts[t]!) n += c;
     over += h.overflows[t] ?? 0;
   }
   const out = new Float64Array(n + over);
   let i = 0;
   for (let t = 0; t < h.counts.length; t++) {
     const c = h.counts[t];
-    for (let k = 0; k < c.length; k++) for (let j = 0; j < c[k]; j++) out[i++] = k + 0.5;
+    for (let k = 0; k < c!.length; k++) for (let j = 0; j < c![k]!; j++) out[i++] = k + 0.5;
     const o = h.overflows[t] ?? 0;
-    const top = Math.max(h.max_us[t] ?? c.length, c.length);
+    const top = Math.max(h.max_us[t] ?? c!.length, c!.length);
     for (let j = 0; j < o; j++) out[i++] = top;
   }
   out.sort();
@@ -115,21 +115,21 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   const rank = Math.min(n, Math.max(1, Math.ceil(q * n)));
-  return sorted[rank - 1];
+  return sorted[rank - 1]!;
 }
 
 export function summarize(sorted: ArrayLike<number>): Summary {
   const n = sorted.length;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += sorted[i];
+  for (let i = 0; i < n; i++) sum += sorted[i]!;
   return {
     count: n,
-    min_us: n ? sorted[0] : NaN,
+    min_us: sorted[0] ?? NaN,
     avg_us: n ? sum / n : NaN,
     p50_us: quantile(sorted, 0.5),
     p90_us: quantile(sorted, 0.9),
     p99_us: quantile(sorted, 0.99),
-    max_us: n ? sorted[n - 1] : NaN,
+    max_us: sorted[n - 1] ?? NaN,
   };
 }
 
@@ -139,7 +139,7 @@ export function ecdf(sorted: ArrayLike<number>, x: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
     else hi = mid;
   }
   return sorted.length ? lo / sorted.length : NaN;
@@ -157,9 +157,9 @@ export function ksSamples(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let j = 0;
   let d = 0;
   while (i < na && j < nb) {
-    const x = Math.min(a[i], b[j]);
-    while (i < na && a[i] <= x) i++;
-    while (j < nb && b[j] <= x) j++;
+    const x = Math.min(a[i]!, b[j]!);
+    while (i < na && a[i]! <= x) i++;
+    while (j < nb && b[j]! <= x) j++;
     d = Math.max(d, Math.abs(i / na - j / nb));
   }
   return d;
@@ -185,9 +185,9 @@ export function ksSamplesVsBinned(sorted: ArrayLike<number>, h: Binned): number 
   let d = 0;
   for (let k = 0; k < h.edges_us.length; k++) {
     const fb = below / total;
-    const fs = fractionBelow(sorted, h.edges_us[k]);
+    const fs = fractionBelow(sorted, h.edges_us[k]!);
     d = Math.max(d, Math.abs(fb - fs));
-    if (k < h.counts.length) below += h.counts[k];
+    if (k < h.counts.length) below += h.counts[k]!;
   }
   return d;
 }
@@ -198,7 +198,7 @@ function fractionBelow(sorted: ArrayLike<number>, x: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
+    if (sorted[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
   return lo / sorted.length;
@@ -222,10 +222,10 @@ export function ties(a: number, b: number, tol: Tolerance = ORDER_TOLERANCE): bo
 }
 
 export function orderString(values: Record<string, number>, tol: Tolerance = ORDER_TOLERANCE): string {
-  const names = Object.keys(values).sort((x, y) => values[x] - values[y] || (x < y ? -1 : 1));
+  const names = Object.keys(values).sort((x, y) => values[x]! - values[y]! || (x < y ? -1 : 1));
   let out = "";
   names.forEach((n, i) => {
-    if (i > 0) out += ties(values[names[i - 1]], values[n], tol) ? " = " : " < ";
+    if (i > 0) out += ties(values[names[i - 1]!]!, values[n]!, tol) ? " = " : " < ";
     out += n;
   });
   return out;
@@ -260,8 +260,8 @@ export function compareOrdering(
   const r: Record<string, number> = {};
   const s: Record<string, number> = {};
   for (const n of names) {
-    r[n] = real[n];
-    s[n] = sim[n];
+    r[n] = real[n]!;
+    s[n] = sim[n]!;
   }
   const inversions: string[] = [];
   let exact = true;
@@ -269,8 +269,8 @@ export function compareOrdering(
     for (let j = i + 1; j < names.length; j++) {
       const a = names[i];
       const b = names[j];
-      const rr = relation(r[a], r[b], tol);
-      const sr = relation(s[a], s[b], tol);
+      const rr = relation(r[a!]!, r[b!]!, tol);
+      const sr = relation(s[a!]!, s[b!]!, tol);
       if (rr !== sr) exact = false;
       if (rr !== 0 && sr !== 0 && rr !== sr) inversions.push(`${a}/${b}`);
     }

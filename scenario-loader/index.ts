@@ -119,10 +119,10 @@ class LineIndex {
     let hi = this.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
+      if (this.starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - this.starts[lo] + 1 };
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
   }
 }
 
@@ -300,7 +300,7 @@ function resolveAnyOf(errors: RawError[], base: string, data: unknown): RawError
   for (let round = 0; round < 64; round++) {
     const anyOfs = errors.filter((e) => e.keyword === "anyOf" && !e.text).sort((a, b) => a.instancePath.length - b.instancePath.length);
     if (anyOfs.length === 0) return errors;
-    const e = anyOfs[0];
+    const e = anyOfs[0]!;
     const P = e.instancePath;
     const segs = splitPointer(P);
     const ptr = schemaPointerAt(base, segs);
@@ -327,7 +327,7 @@ function resolveAnyOf(errors: RawError[], base: string, data: unknown): RawError
       return { i, bptr, dptr, bs, errs };
     });
     // Discriminator: a property with a `const` in every branch (the workloads' `kind`).
-    const discs = Object.keys(branches[0].bs?.properties ?? {}).filter((k) =>
+    const discs = Object.keys(branches[0]!.bs?.properties ?? {}).filter((k) =>
       branches.every((b) => b.bs?.properties?.[k] && "const" in (deref(`${b.dptr}/properties/${k}`)[1] ?? {})),
     );
     let chosen: (typeof branches)[number] | undefined;
@@ -335,7 +335,7 @@ function resolveAnyOf(errors: RawError[], base: string, data: unknown): RawError
     if (discs.length && value !== null && typeof value === "object" && !Array.isArray(value)) {
       const k = discs[0];
       const allowed = branches.map((b) => deref(`${b.dptr}/properties/${k}`)[1]?.const);
-      const got = (value as Record<string, unknown>)[k];
+      const got = (value as Record<string, unknown>)[k!];
       if (got === undefined) {
         replacement = [
           {
@@ -366,8 +366,8 @@ function resolveAnyOf(errors: RawError[], base: string, data: unknown): RawError
         b.errs.reduce((acc, x) => acc + (x.instancePath === P && x.keyword === "type" ? 1000 : 1), 0);
       const sorted = [...branches].sort((a, b) => score(a) - score(b) || a.i - b.i);
       const best = sorted[0];
-      const tie = sorted.length > 1 && score(sorted[1]) === score(best);
-      if (best.errs.length === 0)
+      const tie = sorted.length > 1 && score(sorted[1]!) === score(best!);
+      if (best!.errs.length === 0)
         chosen = best; // cannot happen (anyOf failed), but be safe
       else if (!tie) chosen = best;
       else
@@ -433,11 +433,11 @@ function levenshtein(a: string, b: string): number {
     d[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev! + (a[i - 1] === b[j - 1] ? 0 : 1));
       prev = tmp;
     }
   }
-  return d[b.length];
+  return d[b.length]!;
 }
 
 function suggest(key: string, allowed: string[]): string {
@@ -561,7 +561,7 @@ export function checkSemantics(s: Scenario): SemanticIssue[] {
     if ("uniform_us" in x) {
       const [lo, hi] = x.uniform_us as number[];
       nonNegative(lo, `${path}.uniform_us.0`);
-      if (hi < lo) err(`${path}.uniform_us`, `upper bound ${hi} is below lower bound ${lo}`);
+      if (hi! < lo!) err(`${path}.uniform_us`, `upper bound ${hi} is below lower bound ${lo}`);
     }
     if ("exp_mean_us" in x) positive(x.exp_mean_us as number, `${path}.exp_mean_us`);
     if ("lognormal_median_us" in x) {
@@ -859,10 +859,10 @@ function checkAliases(doc: Document.Parsed, loc: Locator): ScenarioError | null 
   const stack: Frame[] = [enter(root)];
   while (stack.length) {
     const top = stack[stack.length - 1];
-    if (top.next < top.kids.length) {
-      const kid = top.kids[top.next++];
+    if (top!.next < top!.kids.length) {
+      const kid = top!.kids[top!.next++];
       if (!isAlias(kid)) {
-        stack.push(enter(kid));
+        stack.push(enter(kid!));
         continue;
       }
       if (++aliases > LOADER_LIMITS.maxAliasCount)
@@ -878,15 +878,15 @@ function checkAliases(doc: Document.Parsed, loc: Locator): ScenarioError | null 
           kid,
           `aliases expand to more than ${LOADER_LIMITS.maxAliasedValues} values (an alias of an alias of ...); write the values out`,
         );
-      top.total += n;
+      top!.total += n;
       continue;
     }
     stack.pop();
-    if (top.node.anchor) {
-      open.delete(top.node);
-      size.set(top.node, top.total);
+    if (top!.node.anchor) {
+      open.delete(top!.node);
+      size.set(top!.node, top!.total);
     }
-    if (stack.length) stack[stack.length - 1].total += top.total;
+    if (stack.length) stack[stack.length - 1]!.total += top!.total;
   }
   return null;
 }

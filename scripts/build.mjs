@@ -26,7 +26,7 @@ export function seedScenarioTexts(dir = join(ROOT, "scenarios", "seed")) {
   return out;
 }
 
-/** Options every bundle shares. */
+/** Options every bundle shares. @type {import("esbuild").BuildOptions} */
 const base = {
   bundle: true,
   sourcemap: true,
@@ -35,7 +35,7 @@ const base = {
   target: "node20",
 };
 
-/** Options for Node (CommonJS) bundles: the CLI and its worker. */
+/** Options for Node (CommonJS) bundles: the CLI and its worker. @type {import("esbuild").BuildOptions} */
 const nodeCjs = {
   ...base,
   platform: "node",
@@ -43,6 +43,7 @@ const nodeCjs = {
   define: { __PVSCHED_SEED_SCENARIOS__: JSON.stringify(seedScenarioTexts()) },
 };
 
+/** @type {(import("esbuild").BuildOptions & { name: string })[]} */
 export const ENTRIES = [
   { name: "cli", ...nodeCjs, entryPoints: [join(ROOT, "cli/main.ts")], outfile: join(ROOT, "dist/cli.cjs") },
   { name: "cli-worker", ...nodeCjs, entryPoints: [join(ROOT, "cli/worker.ts")], outfile: join(ROOT, "dist/cli-worker.cjs") },
@@ -55,6 +56,7 @@ export const ENTRIES = [
   // { name: "extension", ...nodeCjs, entryPoints: [join(ROOT, "extension/main.ts")], outfile: join(ROOT, "dist/extension.cjs"), external: ["vscode"] },
 ];
 
+/** @param {{ only?: string[], watch?: boolean }} [o] */
 export async function build({ only = [], watch = false } = {}) {
   const selected = only.length ? ENTRIES.filter((e) => only.includes(e.name)) : ENTRIES;
   const unknown = only.filter((n) => !ENTRIES.some((e) => e.name === n));

@@ -27,7 +27,7 @@ export const SCHEMA_ID = "https://pvsched-lab.invalid/schema/scenario.schema.jso
 export function generateSchemaText(): string {
   const schema = createGenerator({
     path: join(root, "sim-core", "scenario.ts"),
-    tsconfig: join(root, "tsconfig.json"),
+    tsconfig: join(root, "sim-core", "tsconfig.json"),
     type: "Scenario",
     // Keep every JSDoc tag we use (description, @default, @minimum, @pattern, ...).
     jsDoc: "extended",

@@ -69,7 +69,7 @@ function resolve(root: JsonSchema, s: JsonSchema | undefined, depth = 0): JsonSc
   let cur = s;
   while (cur?.$ref && depth < 32) {
     const m = /^#\/definitions\/(.+)$/.exec(cur.$ref);
-    const target = m ? root.definitions?.[decodeURIComponent(m[1])] : undefined;
+    const target = m ? root.definitions?.[decodeURIComponent(m[1]!)] : undefined;
     // Keep the referring schema's own description when it has one (property docs live there).
     cur = target ? { ...target, ...(cur.description ? { description: cur.description } : {}), $ref: target.$ref } : undefined;
     depth++;
@@ -142,7 +142,7 @@ export function schemasAt(root: JsonSchema, path: PathSeg[], values: unknown[]):
   let cur: JsonSchema[] = [root];
   for (let i = 0; i < path.length; i++) {
     const next: JsonSchema[] = [];
-    for (const s of cur) next.push(...childSchemas(root, s, path[i], values[i]));
+    for (const s of cur) next.push(...childSchemas(root, s, path[i]!, values[i]));
     cur = next;
     if (!cur.length) break;
   }
@@ -316,9 +316,9 @@ export function completionsAt(text: string, offset: number, schema: JsonSchema):
   const [ls, le] = lineBounds(text, offset);
   const before = text.slice(ls, offset);
   let ws = offset;
-  while (ws > ls && WORD.test(text[ws - 1])) ws--;
+  while (ws > ls && WORD.test(text[ws - 1]!)) ws--;
   let we = offset;
-  while (we < le && WORD.test(text[we])) we++;
+  while (we < le && WORD.test(text[we]!)) we++;
   const empty: CompletionResult = { entries: [], replace: [ws, we] };
   if (before.includes("#")) return empty;
 

@@ -257,8 +257,8 @@ function defineTests(): void {
       const runs = await vscode.commands.executeCommand<{ mode: string; scenario: string }[]>("pvsched.runScenario", doc.uri);
       assert.ok(runs, "the run returned results");
       assert.equal(runs.length, 1);
-      assert.equal(runs[0].scenario, "tiny");
-      assert.equal(runs[0].mode, "vanilla");
+      assert.equal(runs[0]!.scenario, "tiny");
+      assert.equal(runs[0]!.mode, "vanilla");
       const panel = a.panel.current;
       assert.ok(panel, "the results panel is open");
       assert.match(panel.title, /^PV Sched/);

@@ -45,8 +45,8 @@ test("three modes: dynamic, dynamic without the mechanism, vanilla", () => {
     m.map((x) => x.name),
     ["dynamic", "dynamic without lazy_boost", "vanilla"],
   );
-  assert.deepEqual(m[1].mechanisms, { lazy_boost: false });
-  assert.equal(m[0].mechanisms, undefined);
+  assert.deepEqual(m[1]!.mechanisms, { lazy_boost: false });
+  assert.equal(m[0]!.mechanisms, undefined);
 });
 
 test("the ablation scenario replaces the modes and can be shortened, keeping a warm-up shorter than the run", () => {

@@ -150,7 +150,7 @@ describe("Kolmogorov-Smirnov", () => {
           const a = asc(x);
           const b = asc(y);
           const edges = [0, 5, 10, 20, 40, 51];
-          const counts = edges.slice(0, -1).map((e, i) => b.filter((v) => v >= e && v < edges[i + 1]).length);
+          const counts = edges.slice(0, -1).map((e, i) => b.filter((v) => v >= e && v < edges[i + 1]!).length);
           assert.ok(ksSamplesVsBinned(a, { edges_us: edges, counts }) <= ksSamples(a, b) + 1e-12);
         },
       ),

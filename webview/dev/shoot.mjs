@@ -109,11 +109,11 @@ const csp = async (page, theme) => {
   await page.click('vscode-button[data-testid="export-csv"]');
   await page.click('vscode-button[data-testid="export-json"]');
   const posted = await page.evaluate(() =>
-    window.__posted.map((m) => ({
+    (window.__posted ?? []).map((m) => ({
       type: m.type,
       format: m.format,
       name: m.suggestedName,
-      len: (m.content ?? m.scenarioText ?? "").length,
+      len: String(m.content ?? m.scenarioText ?? "").length,
     })),
   );
   console.log("posted:", JSON.stringify(posted));
@@ -168,7 +168,7 @@ if (existsSync(join(fixDir, "real.json"))) {
   const title = await page.textContent('[data-testid="title"]');
   const injected = await page.evaluate(() => document.querySelectorAll("img, script:not([src]), [onerror]").length);
   console.log(`hostile: title text ${JSON.stringify(title)}, injected elements ${injected}`);
-  if (!title.includes("<script>") || injected) problems.push("hostile strings were not rendered as text");
+  if (!title?.includes("<script>") || injected) problems.push("hostile strings were not rendered as text");
   await send(page, { type: "error", message: "<img src=x onerror=alert(3)> bad", line: 2, column: 3 });
   await page.waitForTimeout(200);
   await shot(page, "hostile-dark");
