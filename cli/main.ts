@@ -6,7 +6,17 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { formatSeedReportText, seedReportJson } from "../report/seed-report";
-import { MECHANISMS, resolveModes, type ModeName, type ModeSpec, type RunResult, type Scenario } from "../sim-core/index";
+import {
+  FIELD_RULES,
+  MECHANISMS,
+  resolveModes,
+  ruleProblem,
+  type FieldRule,
+  type ModeName,
+  type ModeSpec,
+  type RunResult,
+  type Scenario,
+} from "../sim-core/index";
 import { escapeControls } from "../common/escape";
 import { EXIT, InputError } from "./errors";
 import { ablationJson, compareJson, formatAblation, formatCompare, formatRun } from "./format";
@@ -86,10 +96,12 @@ function intOption(v: unknown, name: string, min: number): number | undefined {
   return n;
 }
 
-function numOption(v: unknown, name: string): number | undefined {
+/** An option that stands for a scenario field: the field's rule (sim-core/limits.ts) bounds it. */
+function fieldOption(v: unknown, name: string, rule: FieldRule): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError(`pvsched-sim: --${name} must be a number > 0 (got "${v}")`);
+  const n = /^\s*$/.test(String(v)) ? NaN : Number(v);
+  const why = ruleProblem(rule, n);
+  if (why) throw new InputError(`pvsched-sim: --${name} ${why.replace(/ \(got .*\)$/, "")} (got "${v}")`);
   return n;
 }
 
@@ -108,7 +120,7 @@ async function cmdRun(args: string[]): Promise<number> {
   const a = parse(args, { json: { type: "boolean" }, mode: { type: "string" }, seed: { type: "string" } }, 1);
   if (a.values.help) return help();
   const file = a.positionals[0];
-  const s = withSeed(readScenario(file!), intOption(a.values.seed, "seed", 0));
+  const s = withSeed(readScenario(file!), fieldOption(a.values.seed, "seed", FIELD_RULES.Scenario.seed));
   let modes = resolveModes(s);
   const want = a.values.mode as string | undefined;
   if (want !== undefined) {
@@ -126,7 +138,7 @@ async function cmdRun(args: string[]): Promise<number> {
 async function cmdCompare(args: string[]): Promise<number> {
   const a = parse(args, { json: { type: "boolean" }, seed: { type: "string" } }, 1);
   if (a.values.help) return help();
-  const s = withSeed(readScenario(a.positionals[0]!), intOption(a.values.seed, "seed", 0));
+  const s = withSeed(readScenario(a.positionals[0]!), fieldOption(a.values.seed, "seed", FIELD_RULES.Scenario.seed));
   const results = await runJobs(jobsFor(s, resolveModes(s)), { workers: workers(a.values.workers), onProgress: progress("compare") });
   const c = compareJson(results);
   if (a.values.json) json(c);
@@ -137,7 +149,7 @@ async function cmdCompare(args: string[]): Promise<number> {
 async function cmdAblate(args: string[]): Promise<number> {
   const a = parse(args, { json: { type: "boolean" }, seed: { type: "string" } }, 1);
   if (a.values.help) return help();
-  const s = withSeed(readScenario(a.positionals[0]!), intOption(a.values.seed, "seed", 0));
+  const s = withSeed(readScenario(a.positionals[0]!), fieldOption(a.values.seed, "seed", FIELD_RULES.Scenario.seed));
   const modes: ModeSpec[] = [
     { mode: "dynamic", name: "dynamic" },
     ...MECHANISMS.map((m) => ({ mode: "dynamic" as const, name: `dynamic-without-${m.id}`, mechanisms: { [m.id]: false } })),
@@ -163,7 +175,7 @@ async function cmdSeedReport(args: string[]): Promise<number> {
     0,
   );
   if (a.values.help) return help();
-  const durationS = numOption(a.values.duration, "duration");
+  const durationS = fieldOption(a.values.duration, "duration", FIELD_RULES.Scenario.duration_s);
   const outcome = await runSeeds({
     seedDir: a.values["seed-dir"] as string | undefined,
     durationS,

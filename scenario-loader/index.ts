@@ -4,7 +4,7 @@
  *   text --yaml.parseDocument (keeps node ranges)--> Document
  *        --toJS--> plain value
  *        --ajv (precompiled from schema/scenario.schema.json)--> schema errors
- *        --semantic checks (this file) + sim-core checkLimits()--> value errors
+ *        --sim-core checkScenario() (the scenario rules, sim-core/limits.ts)--> value errors
  *
  * Every error carries the field path ("vms[0].vcpus"), 1-based line/column of its start and end,
  * and the 0-based offset/length an editor needs. For an unknown key the range is the key itself;
@@ -15,7 +15,7 @@
  * `new Function` (a webview's CSP forbids 'unsafe-eval').
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
-import { checkLimits, LIMITS, type Scenario } from "../sim-core/index";
+import { checkScenario, LIMITS, type Scenario, type ScenarioIssue } from "../sim-core/index";
 import schemaJson from "../schema/scenario.schema.json";
 import { branchValidators, validate as validateScenario, type GeneratedError } from "./generated/validate.js";
 import { escapeControls } from "../common/escape";
@@ -153,6 +153,21 @@ class Locator {
     let i = offset;
     while (i < this.text.length && this.text[i] !== "\n" && this.text[i] !== "\r") i++;
     return i;
+  }
+
+  /**
+   * The range of characters [from, to) of a string field's value, when the value is written in
+   * the file as it reads (a plain or quoted scalar without escapes); else the whole value.
+   */
+  stringSpan(segs: readonly Seg[], [from, to]: readonly [number, number]): [number, number] {
+    const [a, b] = this.range(segs, "value");
+    const raw = this.text.slice(a, b);
+    const quoted = raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw.endsWith(raw[0]);
+    const body = quoted ? raw.slice(1, -1) : raw;
+    const start = a + (quoted ? 1 : 0);
+    // Escapes or folding would shift the characters: keep the whole value then.
+    if (/[\\'"\r\n]/.test(body) || to > body.length) return [a, b];
+    return [start + from, start + to];
   }
 
   /**
@@ -486,6 +501,9 @@ function schemaErrorToScenarioError(e: RawError, data: unknown, loc: Locator): S
     case "type": {
       const [a, b] = loc.range(segs, "value");
       const want = String(e.params.type);
+      if (want === "integer" && typeof value === "number")
+        return loc.error(`${where(segs)}: must be a whole number (got ${value})`, formatPath(segs), a, b);
+      if (want === "integer") return loc.error(`${where(segs)}: must be a whole number (got ${typeName(value)})`, formatPath(segs), a, b);
       const article = /^[aeiou]/.test(want) ? "an" : "a";
       const shown = want === "object" ? "a mapping" : want === "array" ? "a list" : `${article} ${want}`;
       return loc.error(`${where(segs)}: must be ${shown} (got ${typeName(value)})`, formatPath(segs), a, b);
@@ -510,207 +528,6 @@ function schemaErrorToScenarioError(e: RawError, data: unknown, loc: Locator): S
       return loc.error(`${where(segs)}: ${e.message}${got}`, formatPath(segs), a, b);
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Semantic checks: rules about one scenario that JSON Schema cannot say (or says badly), so that
-// nonsense never reaches the simulator as NaN in a table. Counts, budgets and cross-references
-// (CPU numbers, cgroup names, VM names) are sim-core's checkLimits().
-
-export interface SemanticIssue {
-  /** Dot path like checkLimits' ("vms.0.workloads.1.interval_us"). */
-  path: string;
-  message: string;
-  severity: Severity;
-}
-
-/** Defaults used by the checks below; they mirror the `@default` values in sim-core/scenario.ts. */
-const DEFAULT_CONTEXT_SWITCH_NS = 2000;
-
-export function checkSemantics(s: Scenario): SemanticIssue[] {
-  const out: SemanticIssue[] = [];
-  const err = (path: string, message: string) => out.push({ path, message, severity: "error" });
-  const warn = (path: string, message: string) => out.push({ path, message, severity: "warning" });
-
-  // Every number must be finite: YAML allows .nan and .inf, and NaN passes `minimum` checks.
-  const walk = (v: unknown, path: string) => {
-    if (typeof v === "number" && !Number.isFinite(v)) err(path, `must be a finite number (got ${v})`);
-    else if (Array.isArray(v))
-      v.forEach((x, i) => {
-        walk(x, path ? `${path}.${i}` : String(i));
-      });
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
-  };
-  walk(s, "");
-  if (out.length) return out;
-
-  const positive = (v: number | undefined, path: string, what = "must be > 0") => {
-    if (v !== undefined && !(v > 0)) err(path, `${what} (got ${v})`);
-  };
-  const nonNegative = (v: number | undefined, path: string) => {
-    if (v !== undefined && !(v >= 0)) err(path, `must be >= 0 (got ${v})`);
-  };
-  const integer = (v: number | undefined, path: string) => {
-    if (v !== undefined && !Number.isInteger(v)) err(path, `must be a whole number (got ${v})`);
-  };
-
-  const dist = (d: unknown, path: string) => {
-    if (!d || typeof d !== "object") return;
-    const x = d as Record<string, number | number[]>;
-    if ("const_us" in x) nonNegative(x.const_us as number, `${path}.const_us`);
-    if ("uniform_us" in x) {
-      const [lo, hi] = x.uniform_us as number[];
-      nonNegative(lo, `${path}.uniform_us.0`);
-      if (hi! < lo!) err(`${path}.uniform_us`, `upper bound ${hi} is below lower bound ${lo}`);
-    }
-    if ("exp_mean_us" in x) positive(x.exp_mean_us as number, `${path}.exp_mean_us`);
-    if ("lognormal_median_us" in x) {
-      positive(x.lognormal_median_us as number, `${path}.lognormal_median_us`);
-      const g = x.lognormal_gsd as number;
-      if (!(g >= 1)) err(`${path}.lognormal_gsd`, `must be >= 1 (a geometric standard deviation; got ${g})`);
-    }
-  };
-
-  const sched = (c: Scenario["host"]["sched"], path: string) => {
-    if (!c) return;
-    positive(c.sched_latency_ns, `${path}.sched_latency_ns`);
-    positive(c.min_granularity_ns, `${path}.min_granularity_ns`);
-    nonNegative(c.wakeup_granularity_ns, `${path}.wakeup_granularity_ns`);
-    positive(c.base_slice_ns, `${path}.base_slice_ns`);
-    positive(c.rt_period_us, `${path}.rt_period_us`);
-    if (c.rt_runtime_us !== undefined && c.rt_runtime_us !== -1) {
-      // kernel/sched/rt.c refuses a runtime above the period; -1 means "no throttling".
-      const period = c.rt_period_us ?? 1_000_000;
-      if (!(c.rt_runtime_us >= 0 && c.rt_runtime_us <= period))
-        err(`${path}.rt_runtime_us`, `must be -1 or 0..rt_period_us (${period}) (got ${c.rt_runtime_us})`);
-    }
-    positive(c.rr_timeslice_ms, `${path}.rr_timeslice_ms`);
-    nonNegative(c.timer_slack_ns, `${path}.timer_slack_ns`);
-    nonNegative(c.context_switch_ns, `${path}.context_switch_ns`);
-    nonNegative(c.tick_cost_ns, `${path}.tick_cost_ns`);
-    positive(c.load_balance_ms, `${path}.load_balance_ms`);
-    integer(c.hz, `${path}.hz`);
-    const hz = c.hz ?? 250;
-    if (c.tick_cost_ns !== undefined && c.tick_cost_ns >= 1e9 / hz)
-      err(`${path}.tick_cost_ns`, `must be shorter than the tick period (${1e9 / hz} ns at hz = ${hz})`);
-  };
-
-  const ids = new Map<string, string>();
-  const workload = (w: NonNullable<Scenario["host"]["workloads"]>[number], path: string, ctxSwitchNs: number) => {
-    if (w.id !== undefined) {
-      const prev = ids.get(w.id);
-      if (prev) err(`${path}.id`, `duplicate probe id "${w.id}" (also used at ${formatPath(prev.split("."))})`);
-      else ids.set(w.id, path);
-    }
-    const rt = w.policy === "fifo" || w.policy === "rr";
-    if (w.priority !== undefined && w.priority > 0 && !rt)
-      err(`${path}.priority`, `a priority applies to fifo/rr only (policy is ${w.policy ?? "other"}); Linux refuses it`);
-    if (rt && !(w.priority !== undefined && w.priority >= 1))
-      err(`${path}.priority`, `policy ${w.policy} needs priority 1..99 (Linux refuses 0)`);
-    integer(w.cpu, `${path}.cpu`);
-    if ("threads" in w) integer(w.threads, `${path}.threads`);
-    switch (w.kind) {
-      case "cyclictest": {
-        const iv = w.interval_us;
-        if (iv !== undefined) {
-          if (!(iv > 0)) err(`${path}.interval_us`, `must be > 0 (got ${iv})`);
-          else if (iv * 1000 <= ctxSwitchNs)
-            err(`${path}.interval_us`, `${iv} us is not longer than a context switch (context_switch_ns = ${ctxSwitchNs})`);
-        }
-        nonNegative(w.distance_us, `${path}.distance_us`);
-        dist(w.work, `${path}.work`);
-        break;
-      }
-      case "stress":
-        integer(w.workers, `${path}.workers`);
-        break;
-      case "audio":
-        integer(w.buffer_frames, `${path}.buffer_frames`);
-        positive(w.sample_rate_hz, `${path}.sample_rate_hz`);
-        dist(w.work, `${path}.work`);
-        break;
-      case "periodic":
-        if (w.period_us * 1000 <= ctxSwitchNs)
-          err(`${path}.period_us`, `${w.period_us} us is not longer than a context switch (context_switch_ns = ${ctxSwitchNs})`);
-        dist(w.work, `${path}.work`);
-        break;
-      case "bursty":
-        dist(w.gap, `${path}.gap`);
-        dist(w.work, `${path}.work`);
-        break;
-      case "spin":
-        break;
-    }
-  };
-
-  nonNegative(s.warmup_ms, "warmup_ms");
-  const dur = s.duration_s ?? 10;
-  if (s.warmup_ms !== undefined && s.warmup_ms >= dur * 1000)
-    err("warmup_ms", `must be shorter than the run (duration_s = ${dur}, so < ${dur * 1000} ms)`);
-  integer(s.host.cpus, "host.cpus");
-  sched(s.host.sched, "host.sched");
-  const k = s.host.kvm;
-  if (k) {
-    nonNegative(k.halt_poll_ns, "host.kvm.halt_poll_ns");
-    if (k.halt_poll_ns_grow !== undefined && !(k.halt_poll_ns_grow >= 1))
-      err("host.kvm.halt_poll_ns_grow", `must be >= 1 (got ${k.halt_poll_ns_grow})`);
-    nonNegative(k.halt_poll_ns_grow_start, "host.kvm.halt_poll_ns_grow_start");
-    nonNegative(k.halt_poll_ns_shrink, "host.kvm.halt_poll_ns_shrink");
-    nonNegative(k.exit_ns, "host.kvm.exit_ns");
-    nonNegative(k.entry_ns, "host.kvm.entry_ns");
-  }
-  const cg = new Set<string>();
-  (s.host.cgroups ?? []).forEach((c, i) => {
-    if (cg.has(c.name)) err(`host.cgroups.${i}.name`, `duplicate cgroup name "${c.name}"`);
-    cg.add(c.name);
-  });
-  const hostCs = s.host.sched?.context_switch_ns ?? DEFAULT_CONTEXT_SWITCH_NS;
-  (s.host.workloads ?? []).forEach((w, i) => {
-    workload(w, `host.workloads.${i}`, hostCs);
-  });
-  (s.vms ?? []).forEach((vm, i) => {
-    const p = `vms.${i}`;
-    integer(vm.vcpus, `${p}.vcpus`);
-    if (vm.vcpu_nice !== undefined && !(vm.vcpu_nice >= -20 && vm.vcpu_nice <= 19))
-      err(`${p}.vcpu_nice`, `must be -20..19 (got ${vm.vcpu_nice})`);
-    if (vm.pin && vm.pin.length !== vm.vcpus) err(`${p}.pin`, `has ${vm.pin.length} entries but the VM has ${vm.vcpus} vCPUs`);
-    vm.pin?.forEach((c, j) => {
-      integer(c, `${p}.pin.${j}`);
-    });
-    sched(vm.guest?.sched, `${p}.guest.sched`);
-    const irq = vm.guest?.irq;
-    if (irq) {
-      nonNegative(irq.nmi_hz, `${p}.guest.irq.nmi_hz`);
-      nonNegative(irq.device_irq_hz, `${p}.guest.irq.device_irq_hz`);
-      for (const key of ["timer_handler", "softirq", "nmi_handler", "device_irq_handler"] as const) dist(irq[key], `${p}.guest.irq.${key}`);
-    }
-    const guestCs = vm.guest?.sched?.context_switch_ns ?? DEFAULT_CONTEXT_SWITCH_NS;
-    (vm.workloads ?? []).forEach((w, j) => {
-      workload(w, `${p}.workloads.${j}`, guestCs);
-    });
-  });
-  const pv = s.pvsched;
-  if (pv) {
-    nonNegative(pv.max_preempt_disabled_us, "pvsched.max_preempt_disabled_us");
-    nonNegative(pv.setscheduler_ns, "pvsched.setscheduler_ns");
-  }
-  const labels = new Map<string, number>();
-  (s.modes ?? []).forEach((m, i) => {
-    const spec = typeof m === "string" ? { mode: m } : m;
-    const label = ("name" in spec && spec.name) || spec.mode;
-    if (labels.has(label)) err(`modes.${i}`, `duplicate mode "${label}" (also modes[${labels.get(label)}]); give it a distinct name`);
-    labels.set(label, i);
-    if (typeof m !== "string" && m.mechanisms && m.mode !== "dynamic")
-      warn(`modes.${i}.mechanisms`, `only dynamic mode uses mechanisms; ignored for ${m.mode}`);
-  });
-  const t = s.timeline;
-  if (t) {
-    nonNegative(t.from_ms, "timeline.from_ms");
-    if (t.from_ms !== undefined && t.to_ms !== undefined && !(t.to_ms > t.from_ms))
-      err("timeline.to_ms", `must be after from_ms (${t.from_ms})`);
-  }
-  if (s.max_events !== undefined) integer(s.max_events, "max_events");
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -798,17 +615,15 @@ export function loadScenario(text: string, _fileName?: string): LoadResult {
   }
   const scenario = data as Scenario;
 
-  const issues: SemanticIssue[] = [...checkSemantics(scenario)];
-  if (!issues.some((i) => i.severity === "error")) {
-    try {
-      for (const v of checkLimits(scenario)) issues.push({ path: v.path, message: v.message, severity: "error" });
-    } catch (e) {
-      issues.push({ path: "", message: `could not check limits: ${(e as Error).message}`, severity: "error" });
-    }
+  let issues: ScenarioIssue[];
+  try {
+    issues = checkScenario(scenario);
+  } catch (e) {
+    issues = [{ path: "", message: `could not check the scenario: ${(e as Error).message}`, severity: "error" }];
   }
   const mapped = issues.map((i) => {
     const segs = dotSegs(i.path);
-    const [a, b] = loc.range(segs, "value");
+    const [a, b] = i.span ? loc.stringSpan(segs, i.span) : loc.range(segs, "value");
     const field = formatPath(segs) || "scenario";
     return loc.error(`${field}: ${i.message}`, formatPath(segs), a, b, i.severity);
   });

@@ -46,12 +46,12 @@ const BAD: [string, () => string, RegExp][] = [
     () => file("unknown.yaml", "name: x\nhost:\n  cpus: 4\n  cpuz: 3\n"),
     /unknown\.yaml:4:3: host\.cpuz: unknown key "cpuz"/,
   ],
-  ["wrong type", () => file("type.yaml", "name: x\nhost:\n  cpus: four\n"), /type\.yaml:3:9: host\.cpus: must be a number/],
+  ["wrong type", () => file("type.yaml", "name: x\nhost:\n  cpus: four\n"), /type\.yaml:3:9: host\.cpus: must be a whole number/],
   ["zero CPUs", () => file("zero.yaml", "name: x\nhost:\n  cpus: 0\n"), /zero\.yaml:3:9: host\.cpus: must be >= 1/],
   [
     "negative period",
     () => file("period.yaml", "name: x\nhost:\n  cpus: 1\n  workloads:\n    - {kind: periodic, period_us: -5, work: {const_us: 1}}\n"),
-    /period\.yaml:5:35: host\.workloads\[0\]\.period_us: must be > 0/,
+    /period\.yaml:5:35: host\.workloads\[0\]\.period_us: must be >= 0.001/,
   ],
   [
     "interval shorter than a context switch",

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { checkSemantics, formatError, loadScenario, SCENARIO_SCHEMA, type ScenarioError } from "../../scenario-loader/index";
+import { formatError, loadScenario, SCENARIO_SCHEMA, type ScenarioError } from "../../scenario-loader/index";
+import { checkScenario } from "../../sim-core/index";
 
 function errorsOf(text: string): ScenarioError[] {
   const r = loadScenario(text, "t.yaml");
@@ -56,7 +57,7 @@ test("wrong type: the range is the value", () => {
   const [e] = errorsOf(text);
   assert.deepEqual([e!.line, e!.column, e!.endLine, e!.endColumn], [3, 9, 3, 13]);
   assert.equal(covered(text, e!), "four");
-  assert.equal(e!.message, 'host.cpus: must be a number (got string "four")');
+  assert.equal(e!.message, 'host.cpus: must be a whole number (got string "four")');
 });
 
 test("schema bound: vms[0].vcpus: must be >= 1", () => {
@@ -85,7 +86,7 @@ test("semantic check: a cyclictest interval shorter than a context switch", () =
 });
 
 test("semantic checks: zero periods, inverted ranges, duplicate ids and modes", () => {
-  const issues = checkSemantics({
+  const issues = checkScenario({
     name: "x",
     host: {
       cpus: 2,
@@ -270,7 +271,7 @@ test("long lists are validated in slices: an error far down a list keeps its own
       "      - {kind: spin}\n".repeat(65) +
       "      - {kind: spin, cpu: x}\n",
   );
-  assert.match(e3[0]!.message, /^vms\[0\]\.workloads\[65\]\.cpu: must be a number/);
+  assert.match(e3[0]!.message, /^vms\[0\]\.workloads\[65\]\.cpu: must be a whole number/);
 });
 
 test("the lists validated in slices constrain only their items (else slicing would hide an error)", () => {
