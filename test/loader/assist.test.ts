@@ -1,7 +1,8 @@
 /** Completion and hover from the scenario schema (extension/language/schema-walk.ts). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { completionsAt, hoverAt, type JsonSchema } from "../../extension/language/schema-walk";
+import { completionsAt, hoverAt } from "../../scenario-loader/index";
+import type { JsonSchema } from "../../scenario-loader/schema-nav";
 import { SCENARIO_SCHEMA } from "../../scenario-loader/index";
 
 const schema = SCENARIO_SCHEMA as unknown as JsonSchema;
