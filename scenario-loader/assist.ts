@@ -8,8 +8,13 @@
  * the value of the key on the cursor's line), finds the marker in the AST, and walks the schema
  * along the marker's path. That way the path comes from the real YAML structure (indentation,
  * sequences, flow collections), not from guessing at the text.
+ *
+ * Like diagnostics, both refuse a text over LOADER_LIMITS.maxChars (issue 14: hovering over a
+ * 5 MB file took 37 s and 2.7 GB): they answer nothing rather than parse it.
  */
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
+import { escapeMarkdown } from "../common/escape";
+import { LOADER_LIMITS } from "./bounds";
 import {
   alternatives,
   blockKind,
@@ -21,6 +26,9 @@ import {
   type JsonSchema,
   type PathSeg,
 } from "./schema-nav";
+
+/** The size limit of completion and hover: the loader's own, so all three answer the same texts. */
+export const ASSIST_LIMITS = { maxChars: LOADER_LIMITS.maxChars } as const;
 
 export interface CompletionEntry {
   label: string;
@@ -176,6 +184,7 @@ const WORD = /[A-Za-z0-9_.-]/;
 
 /** Completions at `offset` in a scenario's YAML text. */
 export function completionsAt(text: string, offset: number, schema: JsonSchema): CompletionResult {
+  if (text.length > ASSIST_LIMITS.maxChars) return { entries: [], replace: [offset, offset] };
   const [ls, le] = lineBounds(text, offset);
   const before = text.slice(ls, offset);
   let ws = offset;
@@ -227,16 +236,20 @@ function within(n: YamlNode, offset: number): boolean {
 
 /** Hover text for the key or scalar value at `offset`, from the schema's descriptions. */
 export function hoverAt(text: string, offset: number, schema: JsonSchema): HoverResult | undefined {
+  if (text.length > ASSIST_LIMITS.maxChars) return undefined;
   const doc = parseDocument(text, { uniqueKeys: false });
   const found = locate(doc.contents, (n) => isScalar(n) && within(n, offset), [], [], null, false);
   if (!found?.node.range) return undefined;
   const schemas = schemasAt(schema, found.path, found.values);
   if (!schemas.length) return undefined;
   const parts: string[] = [];
-  const title = `**${found.path
-    .map((p) => (typeof p === "number" ? `[${p}]` : p))
-    .join(".")
-    .replace(/\.\[/g, "[")}**`;
+  // The path is the user's own keys: escaped, so a key cannot write Markdown or a link.
+  const title = `**${escapeMarkdown(
+    found.path
+      .map((p) => (typeof p === "number" ? `[${p}]` : p))
+      .join(".")
+      .replace(/\.\[/g, "["),
+  )}**`;
   parts.push(title);
   const seenDoc = new Set<string>();
   const types = new Set<string>();
