@@ -9,7 +9,7 @@
  * and the default ablation scenario) still run: they come from the extension, not the workspace.
  */
 import * as vscode from "vscode";
-import { loadScenario, SCENARIO_SCHEMA } from "../scenario-loader/index";
+import { loadScenario } from "../scenario-loader/index";
 import { MECHANISMS, resolveModes, type MechanismId, type ModeSpec, type Scenario } from "../sim-core/index";
 import type { RunResult } from "../sim-core/results";
 import type { PublishedCell, ResultsPayload, WebviewToHost } from "../common/protocol";
@@ -107,7 +107,7 @@ export function activateCommon(ctx: vscode.ExtensionContext, platform: Platform)
   panel = new ResultsPanel(
     ctx.extensionUri,
     {
-      initialMessages: () => [{ type: "schema", schema: SCENARIO_SCHEMA }],
+      initialMessages: () => [],
       onCancel: () => void runner.cancel(),
       onExport: (m) => void saveExport(m),
       onRerun: (text, last) => void rerun(text, last),

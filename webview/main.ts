@@ -241,9 +241,6 @@ on(window, "message", (ev: MessageEvent) => {
       showError(m);
       scenario.showError(m.message, m.line, m.column);
       break;
-    case "schema":
-      scenario.setSchema(m.schema);
-      break;
   }
 });
 

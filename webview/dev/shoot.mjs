@@ -14,7 +14,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const fixDir = join(root, "dist/webview-dev/fixtures");
 execFileSync(process.execPath, ["--import", "tsx", join(root, "test/webview/fixtures/write.ts"), fixDir], { cwd: root, stdio: "inherit" });
 const fixture = (n) => JSON.parse(readFileSync(join(fixDir, `${n}.json`), "utf8"));
-const schema = JSON.parse(readFileSync(join(root, "schema/scenario.schema.json"), "utf8"));
 const shots = join(root, "docs/screenshots");
 mkdirSync(shots, { recursive: true });
 
@@ -56,12 +55,11 @@ const csp = async (page, theme) => {
   for (const v of await page.evaluate(() => window.__csp)) problems.push(`[${theme}] CSP violation: ${v}`);
 };
 
-// Dark: every tab of the seed payload, the editor with schema validation, progress and error.
+// Dark: every tab of the seed payload, the editor with the loader's validation, progress and error.
 {
   const page = await open("dark");
   await send(page, { type: "progress", percent: 42, label: "busy · dynamic" });
   await page.waitForTimeout(100);
-  await send(page, { type: "schema", schema });
   await send(page, { type: "results", payload: fixture("seed") });
   await page.waitForSelector('table[data-testid="results-table"]');
   const sims = await page.$$eval('table[data-testid="results-table"] td.sim', (tds) => tds.map((t) => t.getAttribute("data-value")));
@@ -91,7 +89,7 @@ const csp = async (page, theme) => {
   await shot(page, "vcpus-dark");
   await tab(page, "scenario");
   await page.waitForSelector(".monaco-editor .view-lines", { timeout: 30000 });
-  // An unknown key: monaco-yaml (in its worker) should mark it against the schema.
+  // An unknown key: the loader (scenario-loader, as in VS Code's editor) marks it.
   await page.click(".monaco-editor .view-lines");
   await page.keyboard.press("Control+End");
   await page.keyboard.type("\nbogus_key: 1\n");
@@ -100,8 +98,8 @@ const csp = async (page, theme) => {
     await page.waitForTimeout(250);
     markers = await page.$$eval(".monaco-editor .squiggly-error, .monaco-editor .squiggly-warning", (e) => e.length);
   }
-  console.log(`monaco-yaml markers after typing an unknown key: ${markers}`);
-  if (!markers) problems.push("monaco-yaml showed no marker for an unknown key");
+  console.log(`editor markers after typing an unknown key: ${markers}`);
+  if (!markers) problems.push("the panel editor showed no marker for an unknown key");
   await send(page, { type: "error", message: "duration_ms: must be > 0", line: 4, column: 14 });
   await page.waitForTimeout(300);
   await shot(page, "scenario-dark");

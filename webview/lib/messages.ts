@@ -48,8 +48,6 @@ export function checkHostMessage(m: unknown): Checked {
         },
       };
     }
-    case "schema":
-      return isObj(m.schema) ? { ok: true, msg: { type: "schema", schema: m.schema } } : { ok: false, why: "schema is not an object" };
     default:
       return { ok: false, why: `unknown message type ${JSON.stringify(String(m.type)).slice(0, 60)}` };
   }
