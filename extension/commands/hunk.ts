@@ -1,0 +1,87 @@
+/** Patch hunks: Simulate with/without a hunk's mechanism (the ablation), and Map this hunk. */
+import * as vscode from "vscode";
+import type { ResultsPayload } from "../../common/protocol";
+import { MECHANISMS, type MechanismId, type Scenario } from "../../sim-core/index";
+import { ablationModes, ablationScenario, summarizeAblation } from "../ablation";
+import type { Ctx } from "../ctx";
+import { addOverrideRule, hunkAt, OVERRIDE_FILE, ruleForHunk, type HunkArgs } from "../patch-lens";
+import { DEFAULT_ABLATION_SCENARIO, SEED_DIR, seedText } from "../seeds";
+import { tasksFor } from "./scenario";
+
+/** The scenario the ablation runs: `pvsched.ablation.scenario` (trusted workspaces only), else the built-in busy seed scenario. */
+async function ablationBase(ctx: Ctx): Promise<{ text: string; name: string }> {
+  const custom = vscode.workspace.isTrusted ? ctx.config("pvsched.ablation.scenario") : "";
+  if (custom) {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = /^[a-z][a-z0-9+.-]*:/i.test(custom)
+      ? vscode.Uri.parse(custom)
+      : folder
+        ? vscode.Uri.joinPath(folder, custom)
+        : vscode.Uri.file(custom);
+    return { text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), name: custom };
+  }
+  return { text: seedText(DEFAULT_ABLATION_SCENARIO), name: `${SEED_DIR}/${DEFAULT_ABLATION_SCENARIO}` };
+}
+
+/** Runs the ablation of `mechanism` on `s` and shows it; the lens summary, or undefined if it did not run. */
+export async function runAblation(ctx: Ctx, mechanism: MechanismId, s: Scenario, payload: Omit<ResultsPayload, "runs">, title: string) {
+  const seconds = ctx.config("pvsched.ablation.durationSeconds");
+  const runs = await ctx.runner.run(title, tasksFor(ablationScenario(s, mechanism, seconds), ablationModes(mechanism), true));
+  if (!runs) return undefined;
+  const full: ResultsPayload = { ...payload, runs };
+  ctx.ablations.set(mechanism, full);
+  const summary = summarizeAblation(runs, mechanism) ?? "no latency samples";
+  ctx.effects.set(mechanism, summary);
+  ctx.onEffectsChanged();
+  ctx.panel.showResults(full);
+  return summary;
+}
+
+export const simulateHunk = (ctx: Ctx) => async (args?: HunkArgs) => {
+  if (!args?.mechanism) throw new Error("no mechanism given for the hunk");
+  const mechanism = args.mechanism;
+  const info = MECHANISMS.find((m) => m.id === mechanism);
+  if (!info) throw new Error(`unknown mechanism ${mechanism}`);
+  const base = await ablationBase(ctx);
+  const s = ctx.parseOrComplain(base.text, base.name);
+  if (!s) return undefined;
+  ctx.panel.show(true);
+  return runAblation(
+    ctx,
+    mechanism,
+    s,
+    {
+      title: `Patch ${info.patch} \u00b7 ${info.label}: with / without (${s.name})`,
+      source: { kind: "hunk", uri: args.uri, mechanism },
+      scenarioText: base.text,
+    },
+    `Patch ${info.patch} \u00b7 ${info.label}: with/without`,
+  );
+};
+
+export const mapHunk = (ctx: Ctx) => async (args: HunkArgs | undefined, chosen?: string) => {
+  if (!args) return undefined;
+  if (!ctx.requireTrust(`Writing ${OVERRIDE_FILE}`)) return undefined;
+  const uri = vscode.Uri.parse(args.uri);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const h = hunkAt(ctx.patchIndex, doc, args.line);
+  if (!h) throw new Error(`no hunk at line ${args.line + 1}`);
+  let mech = chosen as MechanismId | undefined;
+  if (!mech) {
+    const pick = await vscode.window.showQuickPick(
+      MECHANISMS.map((m) => ({ label: `Patch ${m.patch} \u00b7 ${m.label}`, description: m.id, detail: m.summary, id: m.id })),
+      { title: `Map hunk of ${h.file}${h.funcContext ? ` (${h.funcContext})` : ""} to a mechanism`, matchOnDetail: true },
+    );
+    mech = pick?.id;
+  }
+  if (!mech) return undefined;
+  if (!MECHANISMS.some((m) => m.id === mech)) throw new Error(`unknown mechanism ${mech}`);
+  const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error("open a folder to keep a hunk map (it lives in .vscode/ of the workspace)");
+  const parsed = ctx.patchIndex.get(doc).parsed;
+  const added = parsed.patches.flatMap((p) => p.files.flatMap((f) => f.hunks)).find((x) => x.line === h.line)?.identifiersAdded ?? [];
+  const file = await addOverrideRule(folder.uri, ruleForHunk(h, added, mech));
+  await ctx.hunkMaps.reload();
+  void ctx.info(`PV Sched: mapped the hunk to ${mech} in ${vscode.workspace.asRelativePath(file)}.`);
+  return file.toString();
+};
