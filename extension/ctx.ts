@@ -6,13 +6,14 @@
  * VS Code state.
  */
 import * as vscode from "vscode";
+import { escapeNotification } from "../common/escape";
 import type { ResultsPayload } from "../common/protocol";
 import { loadScenario } from "../scenario-loader/index";
 import type { MechanismId, Scenario } from "../sim-core/index";
 import { type PanelHandlers, ResultsPanel } from "./panel";
 import type { HunkMaps, PatchIndex } from "./patch-lens";
 import { type Platform, Runner } from "./runner";
-import { settingSchema, type SettingKey, type SettingValue } from "./settings";
+import { checkSetting, type SettingKey, type SettingValue } from "./settings";
 
 export class Ctx {
   readonly output: vscode.OutputChannel;
@@ -22,6 +23,8 @@ export class Ctx {
   readonly effects = new Map<MechanismId, string>();
   /** The last ablation's results per mechanism (a lens's effect reopens them). */
   readonly ablations = new Map<MechanismId, ResultsPayload>();
+  /** Setting problems already reported, so a bad value warns once, not on every read. */
+  private readonly warned = new Set<string>();
   /** Called after an ablation changed `effects` (the patch lenses refresh). */
   onEffectsChanged: () => void = () => {};
   /** The hunk maps and the parsed patches behind the lenses (set when the lenses register). */
@@ -52,20 +55,31 @@ export class Ctx {
     this.output.appendLine(`[${new Date().toISOString()}] ${s}`);
   }
 
-  /** A setting, typed by its key in package.json, with the manifest's default. */
+  /**
+   * A setting, typed by its key in package.json, with the manifest's default and bounds applied;
+   * a value of the wrong type or out of range gives the default and one warning.
+   */
   config<K extends SettingKey>(key: K, scope?: vscode.Uri): SettingValue<K> {
-    return vscode.workspace.getConfiguration(undefined, scope).get<SettingValue<K>>(key, settingSchema(key).default as SettingValue<K>);
+    const raw = vscode.workspace.getConfiguration(undefined, scope).get<unknown>(key);
+    const { value, problem } = checkSetting(key, raw);
+    if (problem && !this.warned.has(problem)) {
+      this.warned.add(problem);
+      this.log(`setting refused: ${problem}`);
+      this.warn(`PV Sched: ${problem}.`);
+    }
+    return value;
   }
 
-  // Notifications.
+  // Notifications: every text is escaped, so a YAML key or a map rule quoted in it cannot become
+  // a command link (issue 14).
   error(text: string, ...items: string[]): Thenable<string | undefined> {
-    return vscode.window.showErrorMessage(text, ...items);
+    return vscode.window.showErrorMessage(escapeNotification(text), ...items);
   }
   warn(text: string, ...items: string[]): Thenable<string | undefined> {
-    return vscode.window.showWarningMessage(text, ...items);
+    return vscode.window.showWarningMessage(escapeNotification(text), ...items);
   }
   info(text: string, ...items: string[]): Thenable<string | undefined> {
-    return vscode.window.showInformationMessage(text, ...items);
+    return vscode.window.showInformationMessage(escapeNotification(text), ...items);
   }
 
   /** True in a trusted workspace; else explains that `what` is disabled in Restricted Mode. */

@@ -1,24 +1,33 @@
 /** Patch hunks: Simulate with/without a hunk's mechanism (the ablation), and Map this hunk. */
 import * as vscode from "vscode";
 import type { ResultsPayload } from "../../common/protocol";
+import { LOADER_LIMITS } from "../../scenario-loader/index";
 import { MECHANISMS, type MechanismId, type Scenario } from "../../sim-core/index";
 import { ablationModes, ablationScenario, summarizeAblation } from "../ablation";
 import type { Ctx } from "../ctx";
 import { addOverrideRule, hunkAt, OVERRIDE_FILE, ruleForHunk, type HunkArgs } from "../patch-lens";
 import { DEFAULT_ABLATION_SCENARIO, SEED_DIR, seedText } from "../seeds";
+import { pathInFolder } from "../settings";
 import { tasksFor } from "./scenario";
 
-/** The scenario the ablation runs: `pvsched.ablation.scenario` (trusted workspaces only), else the built-in busy seed scenario. */
+/**
+ * The scenario the ablation runs: `pvsched.ablation.scenario` (trusted workspaces only; a path
+ * inside the workspace folder, at most the loader's size), else the built-in busy seed scenario.
+ */
 async function ablationBase(ctx: Ctx): Promise<{ text: string; name: string }> {
   const custom = vscode.workspace.isTrusted ? ctx.config("pvsched.ablation.scenario") : "";
   if (custom) {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const uri = /^[a-z][a-z0-9+.-]*:/i.test(custom)
-      ? vscode.Uri.parse(custom)
-      : folder
-        ? vscode.Uri.joinPath(folder, custom)
-        : vscode.Uri.file(custom);
-    return { text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), name: custom };
+    if (!folder) throw new Error("pvsched.ablation.scenario needs an open workspace folder (the path is relative to it)");
+    const p = pathInFolder(custom);
+    if ("problem" in p) throw new Error(`pvsched.ablation.scenario: ${p.problem}`);
+    const uri = vscode.Uri.joinPath(folder, p.path);
+    const st = await vscode.workspace.fs.stat(uri);
+    if (st.type !== vscode.FileType.File) throw new Error(`pvsched.ablation.scenario: ${p.path} is not a file`);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit of the BMP: refuse an oversized file unread.
+    if (st.size > LOADER_LIMITS.maxChars * 3)
+      throw new Error(`pvsched.ablation.scenario: ${p.path} is ${st.size} bytes (limit ${LOADER_LIMITS.maxChars} characters)`);
+    return { text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), name: p.path };
   }
   return { text: seedText(DEFAULT_ABLATION_SCENARIO), name: `${SEED_DIR}/${DEFAULT_ABLATION_SCENARIO}` };
 }

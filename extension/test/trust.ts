@@ -77,6 +77,26 @@ export function defineTrustTests(): void {
         }
       });
 
+      test("pvsched.ablation.scenario must stay inside the workspace folder (issue 14)", async () => {
+        const a = await api();
+        const cfg = vscode.workspace.getConfiguration("pvsched");
+        await cfg.update("ablation.scenario", "../../../../etc/passwd", vscode.ConfigurationTarget.Global);
+        try {
+          const before = a.panel.lastPayload;
+          const uri = await samplePatch();
+          const r = await vscode.commands.executeCommand("pvsched.simulateHunk", {
+            uri: uri.toString(),
+            line: 0,
+            mechanism: "boost_on_inject",
+          });
+          assert.equal(r, undefined, "no ablation ran");
+          assert.ok(!a.runner.busy);
+          assert.equal(a.panel.lastPayload, before, "no results replaced");
+        } finally {
+          await cfg.update("ablation.scenario", undefined, vscode.ConfigurationTarget.Global);
+        }
+      });
+
       test("a scenario file from the workspace runs", async function () {
         const ran = await withWorkspaceScenario(async (uri) => {
           const runs = await vscode.commands.executeCommand<{ scenario: string }[]>("pvsched.runScenario", uri);
