@@ -49,12 +49,13 @@ export function formatRun(r: RunResult): string {
     out.push("");
     out.push(
       table(
-        ["vCPU", "boosts", "inject", "lazy", "unboosts", "throttles", "boosted ms", "steal ms", "host ms", "exits"],
+        ["vCPU", "boosts", "inject", "block", "exit", "unboosts", "throttles", "boosted ms", "steal ms", "host ms", "exits"],
         r.vcpus.map((v) => [
           vcpuLabel(v),
           String(v.boosts),
           String(v.boosts_by.inject),
-          String(v.boosts_by.lazy),
+          String(v.boosts_by.block),
+          String(v.boosts_by.exit),
           String(v.unboosts),
           String(v.throttles),
           ms(v.boosted_ns),

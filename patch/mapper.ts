@@ -36,6 +36,7 @@ export const KNOWN_MECHANISMS = [
   "lazy_boost",
   "sync_unboost",
   "boost_on_inject",
+  "boost_on_block",
   "preempt_throttle",
   "switches",
   "guest_sched_boost",

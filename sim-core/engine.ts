@@ -5,19 +5,37 @@
  *
  * Events for "now" (a reschedule, an irq exit) are the most frequent kind; they go to a FIFO
  * beside the heap, which keeps the same (time, insertion) order at a fraction of the cost.
- * Event objects are recycled once run or dropped, so a long run makes little garbage; a holder
- * of an event must therefore forget it when it fires (every holder clears its field first thing
- * in its callback) and may only cancel an event it still holds.
+ *
+ * Event records are recycled once run or dropped, so a long run makes little garbage. Callers
+ * therefore never hold a record: `at()` returns a handle (a number) that names one scheduling of
+ * one record, and `cancel(handle)` checks the record's generation, so a stale handle (its event
+ * already ran, or was cancelled and its record reused) cancels nothing.
  */
-export interface Ev {
+
+/** A scheduled event, as `at()` and `after()` return it. 0 is never a valid handle. */
+export type EvHandle = number;
+
+/** The handle value that names no event (what a holder stores when it holds none). */
+export const NO_EVENT: EvHandle = 0;
+
+interface Ev {
   t: number;
   seq: number;
   fn: () => void;
   /** Cancelled events stay queued and are skipped when popped (lazy deletion). */
   dead: boolean;
+  /** Index of the record in the engine's slot table. */
+  readonly slot: number;
+  /** Bumped each time the record is reused: part of every handle to it. */
+  gen: number;
 }
 
+/** Handles pack (generation, slot): slots below 2^21, generations below 2^32, within 2^53. */
+const SLOT_BITS = 21;
+const SLOT_SPAN = 2 ** SLOT_BITS;
+
 export class Engine {
+  /** Simulated time, ns. */
   now = 0;
   events = 0;
   private seq = 0;
@@ -27,15 +45,27 @@ export class Engine {
   private fHead = 0;
   private fTail = 0;
   private free: Ev[] = [];
+  private readonly slots: Ev[] = [];
 
   private make(t: number, fn: () => void): Ev {
     const ev = this.free.pop();
-    if (ev === undefined) return { t, seq: this.seq++, fn, dead: false };
+    if (ev === undefined) {
+      const slot = this.slots.length;
+      if (slot >= SLOT_SPAN) throw new Error(`more than ${SLOT_SPAN} events pending at once`);
+      const fresh: Ev = { t, seq: this.seq++, fn, dead: false, slot, gen: 1 };
+      this.slots.push(fresh);
+      return fresh;
+    }
     ev.t = t;
     ev.seq = this.seq++;
     ev.fn = fn;
     ev.dead = false;
+    ev.gen++;
     return ev;
+  }
+
+  private handle(ev: Ev): EvHandle {
+    return ev.gen * SLOT_SPAN + ev.slot;
   }
 
   private pushFifo(ev: Ev): void {
@@ -50,11 +80,12 @@ export class Engine {
     this.fifo[this.fTail++ & (this.fifo.length - 1)] = ev;
   }
 
-  at(t: number, fn: () => void): Ev {
+  /** Schedules `fn` at time `t` (now, if `t` is not in the future). */
+  at(t: number, fn: () => void): EvHandle {
     if (t <= this.now) {
       const ev = this.make(this.now, fn);
       this.pushFifo(ev);
-      return ev;
+      return this.handle(ev);
     }
     const ev = this.make(t, fn);
     const h = this.heap;
@@ -68,11 +99,24 @@ export class Engine {
       i = p;
     }
     h[i] = ev;
-    return ev;
+    return this.handle(ev);
   }
 
-  after(dt: number, fn: () => void): Ev {
+  after(dt: number, fn: () => void): EvHandle {
     return this.at(this.now + dt, fn);
+  }
+
+  /**
+   * Cancels the event `h` names if it is still pending. Returns whether it did: false for
+   * NO_EVENT, an event that already ran, or one cancelled before (its record may since carry
+   * another event, which a stale handle must not touch).
+   */
+  cancel(h: EvHandle): boolean {
+    if (h === NO_EVENT) return false;
+    const ev = this.slots[h % SLOT_SPAN];
+    if (ev === undefined || ev.gen !== Math.floor(h / SLOT_SPAN) || ev.dead) return false;
+    ev.dead = true;
+    return true;
   }
 
   private popHeap(): Ev {
@@ -96,6 +140,12 @@ export class Engine {
       h[i] = last;
     }
     return top;
+  }
+
+  /** Returns a record to the free list; its generation moves on when it is reused. */
+  private recycle(ev: Ev): void {
+    ev.dead = true;
+    this.free.push(ev);
   }
 
   /**
@@ -126,14 +176,16 @@ export class Engine {
       if (fromFifo) this.fifo[this.fHead++ & (this.fifo.length - 1)] = undefined;
       else this.popHeap();
       if (ev.dead) {
-        this.free.push(ev);
+        this.recycle(ev);
         continue;
       }
       this.now = ev.t;
+      // Marked dead before it runs: a holder that cancels its own handle from inside the
+      // callback (or after) is told nothing is pending.
       ev.dead = true;
       n++;
       ev.fn();
-      this.free.push(ev);
+      this.recycle(ev);
     }
     this.events += n;
     if (this.now < until) this.now = until;

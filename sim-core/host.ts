@@ -4,17 +4,16 @@
  */
 import type { Engine } from "./engine";
 import type { Dist, HostConfig } from "./scenario";
-import type { Rng } from "./rng";
+import type { Rng, Streams } from "./rng";
 import { resolveSched, sharesFromCpuWeight, type SchedTunables } from "./params";
+import { cpuCosts, tickSoftirqs } from "./costs";
 import { Cpu } from "./sched/cpu";
+import { CpuIdle } from "./sched/cpuidle";
 import { FairClass, TaskGroup } from "./sched/fair";
 import type { Task } from "./sched/task";
 
 /** sysctl_sched_migration_cost (500 us): a task that ran more recently is cache-hot and stays. */
 const MIGRATION_COST_NS = 500_000;
-
-/** Cost of the host hrtimer interrupt that wakes a sleeper (hrtimer_interrupt + try_to_wake_up). ESTIMATE. */
-const HOST_TIMER_IRQ_NS = 1_000;
 
 export class Host {
   readonly cpus: Cpu[];
@@ -22,19 +21,31 @@ export class Host {
   readonly groups = new Map<string, TaskGroup>();
   readonly tasks: Task[] = [];
   private readonly timerDelivery: Dist | undefined;
+  private readonly placeRng: Rng;
+  private readonly deliveryRng: Rng;
   /** Threads placed on each CPU at creation (fork balancing counts them). */
   private readonly placed: number[];
 
   constructor(
     readonly eng: Engine,
     cfg: HostConfig,
-    private readonly rng: Rng,
+    streams: Streams,
   ) {
+    this.placeRng = streams.get("host/fork-placement");
+    this.deliveryRng = streams.get("host/timer-delivery");
     this.tun = resolveSched(cfg.sched, cfg.cpus);
     this.cpus = [];
+    const constant = cfg.cost_model === "constant";
+    const noise = cfg.noise ?? true;
     for (let i = 0; i < cfg.cpus; i++) {
-      const cpu = new Cpu(eng, i, `cpu${i}`, this.tun, true);
+      const rng = constant ? null : streams.get(`host/cpu${i}/cost`);
+      const costs = cpuCosts(rng, this.tun.ctxSwitchNs, this.tun.tickCostNs);
+      const soft = tickSoftirqs(noise ? streams.get(`host/cpu${i}/softirq`) : null, rng, this.tun.tickNs);
+      const cpu = new Cpu(eng, i, `cpu${i}`, this.tun, true, costs, soft);
       cpu.hooks.idleBalance = (c) => this.idleBalance(c);
+      if (cfg.cpuidle_states?.length) {
+        cpu.idle = new CpuIdle(cfg.cpuidle_states, () => this.qosLatencyUs, constant ? null : streams.get(`host/cpu${i}/cpuidle`));
+      }
       this.cpus.push(cpu);
     }
     this.placed = this.cpus.map(() => 0);
@@ -81,7 +92,7 @@ export class Host {
     if (idx < 0) {
       const least = Math.min(...this.placed);
       const ties = this.placed.flatMap((n, i) => (n === least ? [i] : []));
-      idx = ties[Math.floor(this.rng.float() * ties.length)];
+      idx = ties[Math.floor(this.placeRng.float() * ties.length)];
     }
     this.placed[idx]++;
     t.cpu = this.cpus[idx];
@@ -144,6 +155,14 @@ export class Host {
     to.wake(t);
   }
 
+  /** The PM QoS CPU latency limit in us (/dev/cpu_dma_latency); Infinity when nobody holds it. */
+  qosLatencyUs = Number.POSITIVE_INFINITY;
+
+  /** A process opens /dev/cpu_dma_latency and writes `us` (held for the whole run). */
+  holdCpuDmaLatency(us: number): void {
+    this.qosLatencyUs = Math.min(this.qosLatencyUs, us);
+  }
+
   /** Called before a task is enqueued on a CPU (KVM stops halt-polling there). */
   onWakeOn: ((cpu: Cpu, t: Task) => void) | null = null;
 
@@ -157,13 +176,13 @@ export class Host {
 
   /** One draw of the platform's timer-interrupt delivery delay (0 unless configured). */
   deliveryDelay(): number {
-    return this.timerDelivery ? this.rng.ns(this.timerDelivery) : 0;
+    return this.timerDelivery ? this.deliveryRng.ns(this.timerDelivery) : 0;
   }
 
   /** hrtimer_interrupt() on `c` running `fire` (a wakeup); a vCPU in guest mode exits first. */
   timerIrq(c: Cpu, fire: () => void): void {
     c.hooks.beforeIrq?.(c);
-    c.raiseIrq(HOST_TIMER_IRQ_NS, fire);
+    c.raiseIrq(c.costs.timerIrq(), fire);
   }
 
   // ---- load balancing ----------------------------------------------------------------------

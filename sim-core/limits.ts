@@ -61,6 +61,8 @@ export const FIELD_RULES = {
     max_events: { int: true, min: 1, max: LIMITS.max_events },
   },
   HostConfig: { cpus: { int: true, min: 1, max: LIMITS.host_cpus } },
+  // A cpuidle state's exit latency and target residency (drivers/cpuidle: both >= 0 us).
+  CpuidleState: { exit_latency_us: { min: 0 }, target_residency_us: { min: 0 } },
   SchedConfig: {
     // CONFIG_HZ choices in kernel/Kconfig.hz: 100, 250, 300, 1000.
     hz: { int: true, min: 100, max: 1000 },
@@ -175,6 +177,8 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
     if ("exp_mean_us" in d && !(d.exp_mean_us > 0)) err(`${path}.exp_mean_us`, `must be > 0 (got ${d.exp_mean_us})`);
     if ("lognormal_median_us" in d) {
       if (!(d.lognormal_median_us > 0)) err(`${path}.lognormal_median_us`, `must be > 0 (got ${d.lognormal_median_us})`);
+      if (d.max_us !== undefined && !(d.max_us >= d.lognormal_median_us))
+        err(`${path}.max_us`, `must be >= lognormal_median_us (${d.lognormal_median_us}) (got ${d.max_us})`);
       if (!(d.lognormal_gsd >= 1)) err(`${path}.lognormal_gsd`, `must be >= 1 (a geometric standard deviation; got ${d.lognormal_gsd})`);
     }
   };
@@ -307,6 +311,9 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
   sched(s.host.sched, "host.sched");
   fields(s.host.kvm, "KvmConfig", "host.kvm");
   dist(s.host.timer_delivery, "host.timer_delivery");
+  (s.host.cpuidle_states ?? []).forEach((c, i) => {
+    fields(c, "CpuidleState", `host.cpuidle_states.${i}`);
+  });
   const cgSeen = new Set<string>();
   (s.host.cgroups ?? []).forEach((c, i) => {
     fields(c, "CgroupConfig", `host.cgroups.${i}`);

@@ -38,6 +38,98 @@ export function niceToWeight(nice: number): number {
   return PRIO_TO_WEIGHT[i];
 }
 
+/**
+ * A log-normal cost: `median_ns` and the geometric standard deviation `gsd` (p99 is
+ * median * gsd^2.326), capped at `cap_ns` where the source gives a worst case.
+ */
+export interface LogNormalCost {
+  median_ns: number;
+  gsd: number;
+  cap_ns?: number;
+}
+
+/**
+ * The platform: the seed's host is a Jasper Lake Celeron (Tremont cores, up to 2.8 GHz). No
+ * published VM-exit, context-switch or OS-noise measurement exists for Jasper Lake or another
+ * Atom core, so the desktop/server Intel measurements below are scaled by this factor: single-
+ * thread benchmarks put Goldmont Plus ~2.4x below a Core i5-8265U and Intel claims Tremont is
+ * ~30% faster than Goldmont Plus (notebookcheck, hardlimit.com), which gives 1.5-3x; 2 is the
+ * middle. ASSUMPTION (docs/calibration.md).
+ */
+export const JSL_SCALE = 2;
+
+const us = (x: number) => Math.round(x * NSEC_PER_USEC);
+
+/**
+ * Cost distributions, each from a published measurement (desktop/server Intel, scaled by
+ * JSL_SCALE) or marked ESTIMATE where none exists. docs/calibration.md has the quotes.
+ */
+export const COST_DEFAULTS = {
+  /**
+   * Direct context switch. perf bench sched pipe: 2.79 us per op (two switches and the pipe
+   * syscalls) in a KVM guest (Ingo Molnar, LKML); Li, Ding, Shen, "Quantifying the Cost of
+   * Context Switch" (ExpCS'07): 3.8 us with the syscalls. Desktop LN(1.2 us, 1.3), scaled.
+   */
+  context_switch: { median_ns: us(1.2 * JSL_SCALE), gsd: 1.35 } as LogNormalCost,
+  /**
+   * Indirect cost: cache/TLB refill of a task whose working set was evicted while another ran
+   * (Li, Ding, Shen: from ~0 to over 1000 us as the working sets approach the L2 size; Tsafrir,
+   * ExpCS'07: up to 85% of a switch's cost is indirect). LN(5 us, 2.5); the 200 us cap is an
+   * ASSUMPTION (the N4500's 1.5 MB L2 refills in well under that).
+   */
+  cache_refill: { median_ns: us(5), gsd: 2.5, cap_ns: us(200) } as LogNormalCost,
+  /** A task gets the refill cost only if another task ran at least this long meanwhile. ASSUMPTION. */
+  refill_after_ns: us(50),
+  /**
+   * scheduler_tick() with its interrupt: below osnoise's 5 us detection threshold on a desktop
+   * (rtla osnoise top, kernel docs "alien" example) and ~5.6 us per interference on "f34".
+   * Desktop LN(1.5 us, 1.4), scaled.
+   */
+  tick: { median_ns: us(1.5 * JSL_SCALE), gsd: 1.4 } as LogNormalCost,
+  /**
+   * hrtimer_interrupt() with one expiry and its wake-up: timerlat (kernel docs) IRQ latency
+   * ~1 us average, and ~1.5 us for the handler with try_to_wake_up. Desktop LN(1.5 us, 1.4), scaled.
+   */
+  hrtimer_irq: { median_ns: us(1.5 * JSL_SCALE), gsd: 1.4 } as LogNormalCost,
+  /**
+   * VM exit and entry: kvm-unit-tests vmexit vmcall round trip 1539-1559 cycles on a Skylake
+   * server (Wanpeng Li, kvm list), ~0.65 us; scaled to 1.3 us and split 0.8 exit / 0.5 entry
+   * (the split is ours). gsd 1.2 (the tests report means only: ASSUMPTION).
+   */
+  vm_exit: { median_ns: us(0.4 * JSL_SCALE), gsd: 1.2 } as LogNormalCost,
+  vm_entry: { median_ns: us(0.25 * JSL_SCALE), gsd: 1.2 } as LogNormalCost,
+  /**
+   * Injecting an interrupt without APICv (interrupt-window and EOI handling): tscdeadline_immed
+   * takes 3.9-4.8k cycles without APICv and 2.5-3.0k with it on a Skylake server (Wanpeng Li,
+   * fastpath series, kvm list 2020): +0.7 us, scaled.
+   */
+  inject_without_apicv: { median_ns: us(0.7 * JSL_SCALE), gsd: 1.2 } as LogNormalCost,
+  /** TSC-deadline MSR write in the fastpath: vmcall-class, LN(0.6 us, 1.2) desktop, scaled. */
+  fastpath_tsc_deadline: { median_ns: us(0.6 * JSL_SCALE), gsd: 1.25 } as LogNormalCost,
+  /** VMX preemption-timer expiry in the fastpath with its injection: ~1.0 us desktop, scaled. */
+  fastpath_preemption_timer: { median_ns: us(1.0 * JSL_SCALE), gsd: 1.2 } as LogNormalCost,
+  /**
+   * sched_setscheduler_pi_nocheck() on the vCPU thread (rq lock, dequeue, class change,
+   * enqueue): no published measurement. ESTIMATE LN(0.8 us, 1.4) desktop, scaled.
+   */
+  setscheduler: { median_ns: us(0.8 * JSL_SCALE), gsd: 1.4 } as LogNormalCost,
+};
+
+/**
+ * Per-CPU OS noise, host and guest (osnoise's classes): softirqs after a tick, and a kworker
+ * per CPU. rtla osnoise top (kernel docs, "f34"): ~30 softirqs/s per CPU, 13-31 thread
+ * interferences per 53 s, max single noise 24-56 us; "alien": 18-660 thread interferences per
+ * 53 s. Durations scaled by JSL_SCALE.
+ */
+export const NOISE_DEFAULTS = {
+  softirq_hz: 30,
+  /** Desktop LN(4 us, 2.0): ~20 us p99 as in the osnoise examples. */
+  softirq: { median_ns: us(4 * JSL_SCALE), gsd: 2.0, cap_ns: us(100) } as LogNormalCost,
+  kworker_hz: 1,
+  /** Desktop LN(10 us, 2.5), tail to the 60 us max single noise of the examples, scaled. */
+  kworker: { median_ns: us(10 * JSL_SCALE), gsd: 2.5, cap_ns: us(120) } as LogNormalCost,
+};
+
 /** KERNEL defaults for a scheduler instance (host or guest). */
 export const KERNEL_SCHED_DEFAULTS: Required<SchedConfig> = {
   fair: "cfs",
@@ -51,11 +143,10 @@ export const KERNEL_SCHED_DEFAULTS: Required<SchedConfig> = {
   rt_runtime_us: 950_000, // sysctl_sched_rt_runtime
   rr_timeslice_ms: 100, // RR_TIMESLICE
   timer_slack_ns: 50_000, // init_task.timer_slack_ns
-  // ESTIMATE: a context switch with cache/TLB refill on a low-end x86 core is a few
-  // microseconds (lmbench lat_ctx on Atom-class cores gives 2-5 us).
-  context_switch_ns: 2_000,
-  // ESTIMATE: scheduler_tick + timer softirq on an idle-ish system, ~1-2 us.
-  tick_cost_ns: 1_500,
+  // Median of the direct context-switch cost (COST_DEFAULTS.context_switch has the source).
+  context_switch_ns: COST_DEFAULTS.context_switch.median_ns,
+  // Median of the tick's cost (COST_DEFAULTS.tick).
+  tick_cost_ns: COST_DEFAULTS.tick.median_ns,
   // Simplified balancer period; the kernel's busy balance interval for a 4-CPU MC domain
   // is a few ms (sd->balance_interval starts at the domain weight in ms).
   load_balance_ms: 4,
@@ -120,11 +211,9 @@ export const KVM_DEFAULTS = {
   halt_poll_ns_grow: 2,
   halt_poll_ns_grow_start: 10_000,
   halt_poll_ns_shrink: 0,
-  // ESTIMATE: a VM exit+entry round trip on VMX is ~1-2 us on recent Intel cores (published
-  // kvm-unit-tests vmexit cpuid ~1.1-1.5k cycles at 2-3 GHz, plus KVM's exit handling);
-  // a low-end Jasper Lake part (the seed's N4500) is slower, so 1.2 us exit + 0.8 us entry.
-  exit_ns: 1_200,
-  entry_ns: 800,
+  // Medians of a VM exit and of an entry (COST_DEFAULTS.vm_exit / vm_entry have the sources).
+  exit_ns: COST_DEFAULTS.vm_exit.median_ns,
+  entry_ns: COST_DEFAULTS.vm_entry.median_ns,
   posted_interrupts: false,
   ipi_virtualization: false,
 };
@@ -135,18 +224,22 @@ export const SERIES_DEFAULTS = {
   boost_priority: 8, // v1 patches
   max_preempt_disabled_us: 3000, // pvsched_max_preempt_disabled_us
   global_enabled: true, // kvm_pv_sched
-  // ESTIMATE: __sched_setscheduler with the rq lock and a class change, ~1-2 us.
-  setscheduler_ns: 1_500,
+  // Median of the in-kernel policy change (COST_DEFAULTS.setscheduler has the source).
+  setscheduler_ns: COST_DEFAULTS.setscheduler.median_ns,
 };
 
-/** Guest-side defaults (the guest kernel's handlers), ESTIMATES in microseconds. */
+/** Guest-side defaults (the guest kernel's handlers), in microseconds. */
 export const GUEST_IRQ_DEFAULTS = {
-  timer_handler: { const_us: 2 }, // hrtimer_interrupt + one wakeup
-  softirq: { const_us: 2 },
+  // hrtimer_interrupt + one wake-up: COST_DEFAULTS.hrtimer_irq.
+  timer_handler: { lognormal_median_us: 1.5 * JSL_SCALE, lognormal_gsd: 1.4 },
+  // A softirq raised by a handler: NOISE_DEFAULTS.softirq.
+  softirq: { lognormal_median_us: 4 * JSL_SCALE, lognormal_gsd: 2.0 },
   nmi_hz: 0,
-  nmi_handler: { const_us: 2 }, // perf NMI handler
+  // A perf NMI handler; ESTIMATE: like a timer interrupt.
+  nmi_handler: { lognormal_median_us: 1.5 * JSL_SCALE, lognormal_gsd: 1.4 },
   device_irq_hz: 0,
-  device_irq_handler: { const_us: 5 },
+  // A virtio interrupt handler with its wake-up; ESTIMATE.
+  device_irq_handler: { lognormal_median_us: 2.5 * JSL_SCALE, lognormal_gsd: 1.4 },
 };
 
 /**
@@ -170,7 +263,7 @@ export const CALIBRATION: readonly CalibrationEntry[] = [
   {
     param: "host.sched.sched_latency_ns",
     value: KERNEL_SCHED_DEFAULTS.sched_latency_ns,
-    source: "kernel/sched/fair.c sysctl_sched_latency (6.5)",
+    source: "kernel/sched/fair.c sysctl_sched_latency (6.5), x(1+ilog2(ncpus))",
   },
   {
     param: "host.sched.min_granularity_ns",
@@ -183,12 +276,67 @@ export const CALIBRATION: readonly CalibrationEntry[] = [
     source: "kernel/sched/fair.c sysctl_sched_wakeup_granularity (6.5)",
   },
   { param: "host.sched.rt_runtime_us", value: KERNEL_SCHED_DEFAULTS.rt_runtime_us, source: "kernel/sched/rt.c sysctl_sched_rt_runtime" },
+  { param: "host.sched.hz", value: 1000, source: "ASSUMPTION: ChromeOS x86 kernels build with CONFIG_HZ=1000 (not verified)" },
+  {
+    param: "host.sched.timer_slack_ns (host and guest)",
+    value: 0,
+    source: "kernel default 50000 (init_task); candidates 0 and 50000; 0 fits the in-sample cells (median |log10| 0.28 vs 0.97)",
+    fittedOn: ["cyclictest/*/500/*/*/*"],
+  },
+  {
+    param: "vms[].cgroup (cyclictest VM)",
+    value: "none (cpu.weight default)",
+    source: "concierge gives a VM cpu.shares 1024 (foreground) or 64 (background); the default fits the in-sample cells (0.28 vs 0.59)",
+    fittedOn: ["cyclictest/*/500/*/*/*"],
+  },
   { param: "host.kvm.halt_poll_ns", value: KVM_DEFAULTS.halt_poll_ns, source: "virt/kvm/kvm_main.c KVM_HALT_POLL_NS_DEFAULT (x86)" },
+  {
+    param: "JSL_SCALE",
+    value: JSL_SCALE,
+    source: "ASSUMPTION: desktop-Intel costs x2 for Jasper Lake (single-thread benchmark ratios 1.5-3)",
+  },
+  {
+    param: "cost.context_switch median_ns",
+    value: COST_DEFAULTS.context_switch.median_ns,
+    source: "perf bench sched pipe (Molnar, LKML); Li, Ding, Shen ExpCS'07; x JSL_SCALE",
+  },
+  {
+    param: "cost.cache_refill median_ns",
+    value: COST_DEFAULTS.cache_refill.median_ns,
+    source: "Li, Ding, Shen ExpCS'07 indirect cost; Tsafrir ExpCS'07",
+  },
+  {
+    param: "cost.vm_exit+vm_entry median_ns",
+    value: COST_DEFAULTS.vm_exit.median_ns + COST_DEFAULTS.vm_entry.median_ns,
+    source: "kvm-unit-tests vmexit vmcall 1539-1559 cycles, Skylake server (Wanpeng Li); x JSL_SCALE",
+  },
+  { param: "cost.setscheduler median_ns", value: COST_DEFAULTS.setscheduler.median_ns, source: "ESTIMATE: no published measurement" },
+  { param: "noise.softirq_hz", value: NOISE_DEFAULTS.softirq_hz, source: "rtla osnoise top example (kernel docs): ~30 softirqs/s per CPU" },
+  {
+    param: "noise.kworker_hz",
+    value: NOISE_DEFAULTS.kworker_hz,
+    source: "rtla osnoise top examples: 0.25-12 thread interferences/s per CPU",
+  },
+  {
+    param: "host.cpuidle_states",
+    value: "C1 1/1, C7S 253/759, C10 1048/3144 us",
+    source: "coreboot soc/intel/jasperlake (cpu.h, acpi.c) via intel_idle's _CST path",
+  },
   { param: "pvsched.boost_policy", value: SERIES_DEFAULTS.boost_policy, source: "v1 patch 3: VCPU_BOOST_DEFAULT_POLICY SCHED_RR" },
   { param: "pvsched.boost_priority", value: SERIES_DEFAULTS.boost_priority, source: "v1 patch 3: VCPU_BOOST_DEFAULT_PRIO 8" },
   {
     param: "pvsched.max_preempt_disabled_us",
     value: SERIES_DEFAULTS.max_preempt_disabled_us,
     source: "v1 patch 5: pvsched_max_preempt_disabled_us = 3000",
+  },
+  {
+    param: "audio: host crosvm-snd RR 10, CRAS FIFO 12",
+    value: "50 us per period",
+    source: "priorities: crosvm snd AUDIO_THREAD_RTPRIO, cras_config.h; work ASSUMPTION",
+  },
+  {
+    param: "audio: Speedometer load",
+    value: "1 CPU-bound renderer + compositor and GPU at 60 Hz, 3 ms/frame",
+    source: "ASSUMPTION (no published per-frame profile)",
   },
 ];

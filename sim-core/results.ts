@@ -1,3 +1,5 @@
+import type { MechanismId } from "./scenario";
+
 /**
  * What a run returns. Everything here is plain JSON (no Maps, no classes) so that it crosses
  * a worker or webview boundary with postMessage and serialises byte-identically.
@@ -39,13 +41,16 @@ export interface VcpuStats {
   vcpu: number;
   /** Times the vCPU thread went to RT because of the series. */
   boosts: number;
-  /** Boosts by source. */
-  boosts_by: { inject: number; lazy: number };
+  /**
+   * Boosts by what applied them: the injection kick (patch 4), kvm_vcpu_block (patch 4), the
+   * exit-time re-evaluation (patch 3).
+   */
+  boosts_by: { inject: number; block: number; exit: number };
   unboosts: number;
   boosted_ns: number;
   /** The longest single boost. */
   max_boost_ns: number;
-  /** Times the preempt-disabled cap (patch 5) cut a boost. */
+  /** Exits at which the preempt-disabled cap (patch 5) refused a boost. */
   throttles: number;
   exits: Record<ExitReason, number>;
   /** Time runnable on the host but not running (what steal time reports to the guest). */
@@ -112,6 +117,11 @@ export interface RunResult {
   vcpus: VcpuStats[];
   cpus: CpuStats[];
   threads: ThreadStats[];
+  /**
+   * Dynamic mode: how often each mechanism of the series acted (boosts it applied, requests it
+   * wrote, vetoes it made). 0 means the scenario never exercised it.
+   */
+  mechanisms?: Record<MechanismId, number>;
   timeline?: Timeline;
 }
 

@@ -19,8 +19,8 @@ export type Dist =
   | { uniform_us: [number, number] }
   /** Exponential with this mean. */
   | { exp_mean_us: number }
-  /** Log-normal with this median and geometric standard deviation (>= 1). */
-  | { lognormal_median_us: number; lognormal_gsd: number };
+  /** Log-normal with this median and geometric standard deviation (>= 1), optionally capped. */
+  | { lognormal_median_us: number; lognormal_gsd: number; max_us?: number };
 
 /** The fair-class implementation: CFS as in 6.5 (the seed's base), or EEVDF (6.6+). */
 export type FairScheduler = "cfs" | "eevdf";
@@ -191,6 +191,12 @@ export interface ThreadAttrs {
   cgroup?: string;
   /** Pin to this CPU (host) or vCPU (guest). Unpinned threads are placed and balanced. */
   cpu?: number;
+  /**
+   * Guest only: the threads are kernel threads (kworkers), which never return to user mode, so
+   * the series' synchronous unboost on return to user mode never runs for them.
+   * @default false
+   */
+  kthread?: boolean;
 }
 
 /**
@@ -218,7 +224,7 @@ export interface CyclictestWorkload extends ThreadAttrs {
   distance_us?: number;
   /**
    * CPU work per wakeup (clock_gettime, bookkeeping, clock_nanosleep entry).
-   * @default {"const_us":3}
+   * @default {"lognormal_median_us":3,"lognormal_gsd":1.35}
    */
   work?: Dist;
 }
@@ -378,6 +384,14 @@ export interface VmConfig {
   never_unboost?: boolean;
 }
 
+/** A cpuidle state of the host (as the firmware's _CST or intel_idle's table declare it). */
+export interface CpuidleState {
+  /** @pattern ^[A-Za-z0-9_.-]+$ */
+  name: string;
+  exit_latency_us: number;
+  target_residency_us: number;
+}
+
 /** The host machine. */
 export interface HostConfig {
   /**
@@ -389,6 +403,25 @@ export interface HostConfig {
   cgroups?: CgroupConfig[];
   /** Workloads running on the host itself (stress-ng, a host cyclictest, background). */
   workloads?: Workload[];
+  /**
+   * The host CPUs' idle states (cpuidle), shallowest first. A host cyclictest holds
+   * /dev/cpu_dma_latency at 0 (unless its command line has --laptop), which limits every CPU to
+   * polling. None by default: an idle CPU wakes at once.
+   */
+  cpuidle_states?: CpuidleState[];
+  /**
+   * `lognormal` (default): every kernel and KVM cost is a draw from its distribution
+   * (sim-core/params.ts names the sources). `constant`: every cost is its median, for exact
+   * arithmetic in known-answer checks and teaching.
+   * @default "lognormal"
+   */
+  cost_model?: "lognormal" | "constant";
+  /**
+   * Per-CPU OS noise on the host and in the guests, after osnoise's classes: softirqs after
+   * ticks (~30/s per CPU) and a kworker per CPU (~1/s, tens of us). false turns it off.
+   * @default true
+   */
+  noise?: boolean;
   /**
    * Delay between a host hrtimer's expiry and its interrupt handler running: the platform's
    * delivery path (idle-state exit, or the hypervisor below a nested machine). None on bare
@@ -404,6 +437,7 @@ export type MechanismId =
   | "lazy_boost"
   | "sync_unboost"
   | "boost_on_inject"
+  | "boost_on_block"
   | "preempt_throttle"
   | "switches"
   | "guest_sched_boost"

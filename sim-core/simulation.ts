@@ -6,23 +6,23 @@
 import { Engine } from "./engine";
 import { Guest } from "./guest/guest";
 import { Host } from "./host";
-import { Vcpu, type KvmCosts } from "./kvm/vcpu";
+import { kvmCosts } from "./costs";
+import { Vcpu } from "./kvm/vcpu";
 import { Probe } from "./metrics";
 import { KVM_DEFAULTS, NSEC_PER_MSEC, NSEC_PER_SEC, SERIES_DEFAULTS } from "./params";
-import { onIrqEntry } from "./pvsched/guest_irq_boost";
-import { guestIrqExit, guestReevaluate } from "./pvsched/guest";
-import { pvHostHooks } from "./pvsched/host";
 import { pvThreadHooks } from "./pvsched/host_thread";
 import { MECHANISM_IDS } from "./pvsched/registry";
 import { registerSharedMemory } from "./pvsched/shared_memory";
 import { resolvePvConfig, type PvConfig } from "./pvsched/state";
+import { pvEntryRequests, pvGuestHooks, pvHostHooks } from "./pvsched/wire";
 import type { CpuStats, Progress, RunResult, ThreadStats, VcpuStats } from "./results";
-import { Rng } from "./rng";
+import { Streams } from "./rng";
 import type { MechanismId, ModeName, ModeSpec, Scenario, Workload } from "./scenario";
 import type { Task } from "./sched/task";
 import { TimelineRecorder } from "./timeline";
 import type { Kernel } from "./workloads/kernel";
 import { spawnWorkload } from "./workloads";
+import { spawnKworkers } from "./noise";
 import { LIMITS } from "./limits";
 
 export interface SimOptions {
@@ -53,6 +53,23 @@ function pvConfigFor(s: Scenario, m: ModeSpec): PvConfig | null {
   return resolvePvConfig(s.pvsched, on, SERIES_DEFAULTS);
 }
 
+/**
+ * The kernel as workload `j` of its side sees it: its random streams are named by the
+ * workload's position, so two workloads that share an id still draw independently, and a
+ * workload draws the same numbers in every mode.
+ */
+function perWorkload(k: Kernel, j: number, w: Workload): Kernel {
+  const kthread = !!w.kthread && k.side === "guest";
+  return {
+    ...k,
+    stream: (n) => k.stream(`w${j}/${n}`),
+    spawn: (t, cpu, cg) => {
+      t.kthread = kthread;
+      k.spawn(t, cpu, cg);
+    },
+  };
+}
+
 function probeId(w: Workload, side: string, n: number): string {
   return w.id ?? `${side}/${w.kind}#${n}`;
 }
@@ -61,17 +78,17 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const m: ModeSpec = typeof mode === "string" ? { mode } : mode;
   const eng = new Engine();
   const seed = s.seed ?? 1;
-  const rng = new Rng(seed);
+  const streams = new Streams(seed);
   const durationNs = Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
   const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
-  const host = new Host(eng, s.host, rng);
+  const host = new Host(eng, s.host, streams);
   const kvm = { ...KVM_DEFAULTS, ...(s.host.kvm ?? {}) };
-  const costs: KvmCosts = {
-    exitNs: kvm.exit_ns,
-    entryNs: kvm.entry_ns,
-    postedInterrupts: kvm.posted_interrupts,
-    ipiVirtualization: kvm.ipi_virtualization,
-  };
+  const constantCosts = s.host.cost_model === "constant";
+  const noise = s.host.noise ?? true;
+  const kvmParams = { ...kvm, setscheduler_ns: s.pvsched?.setscheduler_ns ?? SERIES_DEFAULTS.setscheduler_ns };
+  const vcpuCosts = (name: string) => kvmCosts(constantCosts ? null : streams.get(`${name}/kvm-cost`), kvmParams);
+  // The host thread protocol (pv_thread) pays its setscheduler calls from one stream.
+  const costs = vcpuCosts("host/pv-thread");
   const haltPoll = {
     maxNs: kvm.halt_poll_ns,
     grow: kvm.halt_poll_ns_grow,
@@ -101,7 +118,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const hostK: Kernel = {
     side: "host",
     eng,
-    rng,
+    stream: (n) => streams.get(`host/${n}`),
     spawn: (t, cpu, cg) => host.addTask(t, cpu, cg),
     wake: (t) => host.wakeTask(t),
     sleepUntil: (t, soft, onWake) => {
@@ -119,10 +136,10 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       c.hooks.beforeIrq?.(c);
       c.raiseIrq(handlerNs, fn);
     },
-    preemptChanged: () => {},
     probe: makeProbe("host", undefined),
+    holdCpuDmaLatency: (us) => host.holdCpuDmaLatency(us),
     pvThread: pv
-      ? pvThreadHooks(pv, eng)
+      ? pvThreadHooks(pv, eng, costs.setscheduler)
       : m.mode === "static"
         ? {
             onTimer: () => {},
@@ -151,7 +168,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const guests: Guest[] = [];
   const hostHooks = pv ? pvHostHooks(pv) : null;
   for (const vm of s.vms ?? []) {
-    const guest = new Guest(eng, rng, vm, costs.exitNs + costs.entryNs);
+    const guest = new Guest(eng, streams, vm, { constantCosts, noise });
     guests.push(guest);
     for (let i = 0; i < vm.vcpus; i++) {
       const v = new Vcpu(
@@ -159,8 +176,8 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
         host,
         vm.name,
         i,
-        guest.cpus[i],
-        costs,
+        guest.cpus[i]!,
+        vcpuCosts(`${vm.name}/vcpu${i}`),
         haltPoll,
         vm.pv_sched_enabled ?? true,
         vm.never_unboost ?? false,
@@ -176,34 +193,35 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       }
       if (pv) {
         v.pvHooks = hostHooks;
+        v.onEntryRequests = pvEntryRequests;
         registerSharedMemory(pv, v);
       }
     }
     if (pv) {
-      guest.setIrqEntry((v) => onIrqEntry(pv, v));
-      guest.reevaluate = (v) => guestReevaluate(pv, v);
-      guest.irqExit = (v) => guestIrqExit(pv, v);
+      guest.setPv(pvGuestHooks(pv));
     }
     const gk: Kernel = {
       side: "guest",
       vm: vm.name,
       eng,
-      rng,
+      stream: (n) => streams.get(`${vm.name}/${n}`),
       spawn: (t, cpu) => guest.addTask(t, cpu),
       wake: (t) => guest.wake(t),
       sleepUntil: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
       firstSleep: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
       block: (t) => guest.block(t),
       deviceIrq: (t, handlerNs, fn) => guest.deliver(t.pin, "device", handlerNs, fn),
-      preemptChanged: (t) => guest.deferReevaluate(t.pin),
       probe: makeProbe("guest", vm.name),
+      holdCpuDmaLatency: () => {},
     };
+    if (noise) spawnKworkers(gk, vm.vcpus, durationNs, `${vm.name}/`);
     (vm.workloads ?? []).forEach((w, j) => {
-      spawnWorkload(gk, w, probeId(w, vm.name, j), durationNs);
+      spawnWorkload(perWorkload(gk, j, w), w, probeId(w, vm.name, j), durationNs);
     });
   }
+  if (noise) spawnKworkers(hostK, s.host.cpus, durationNs);
   (s.host.workloads ?? []).forEach((w, j) => {
-    spawnWorkload(hostK, w, probeId(w, "host", j), durationNs);
+    spawnWorkload(perWorkload(hostK, j, w), w, probeId(w, "host", j), durationNs);
   });
 
   // Boot: every vCPU thread is runnable and enters its guest.
@@ -234,7 +252,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   for (const c of host.cpus) c.finish();
   for (const g of guests) for (const c of g.cpus) c.finish();
   for (const v of vcpus) {
-    if (!v.pv.shm?.boosted) continue;
+    if (!v.task.boosted) continue;
     const d = endNs - v.pv.boostStart;
     v.pv.boostedNs += d;
     if (d > v.pv.maxBoostNs) v.pv.maxBoostNs = d;
@@ -253,7 +271,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     vm: v.vmName,
     vcpu: v.index,
     boosts: v.pv.boosts,
-    boosts_by: { inject: v.pv.boostsInject, lazy: v.pv.boostsLazy },
+    boosts_by: { ...v.pv.boostsBy },
     unboosts: v.pv.unboosts,
     boosted_ns: v.pv.boostedNs,
     max_boost_ns: v.pv.maxBoostNs,
@@ -289,6 +307,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     cpus,
     threads,
   };
+  if (pv) result.mechanisms = { ...pv.counters };
   if (timeline) result.timeline = timeline.result();
   return result;
 }

@@ -6,13 +6,23 @@
  *
  * Simplification: guest tasks stay on the vCPU they were placed on (no guest load balancing).
  */
-import type { Engine, Ev } from "../engine";
-import type { Rng } from "../rng";
+import { type Engine, type EvHandle, NO_EVENT } from "../engine";
+import type { Rng, Streams } from "../rng";
 import type { Dist, VmConfig } from "../scenario";
 import { GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
-import { Cpu } from "../sched/cpu";
+import { cpuCosts, tickSoftirqs } from "../costs";
+import { Cpu, IRQ_HARD, IRQ_NMI, IRQ_SOFT } from "../sched/cpu";
 import type { Task } from "../sched/task";
 import type { IrqSource, Vcpu } from "../kvm/vcpu";
+
+/** The guest side of the series (patches 7 and 8), as the guest kernel calls it. */
+export interface GuestPvHooks {
+  onSchedule(v: Vcpu, next: Task | null): void;
+  onEnqueue(v: Vcpu, t: Task): void;
+  onUserReturn(v: Vcpu, t: Task): void;
+  onIrqEntry(v: Vcpu): void;
+  onIrqExit(v: Vcpu): void;
+}
 
 const noop = () => {};
 
@@ -39,68 +49,62 @@ export class Guest {
   readonly nohz: boolean;
   private readonly timers: GTimer[][] = [];
   private readonly lapicAt: number[] = [];
-  private readonly lapicEv: (Ev | null)[] = [];
+  private readonly lapicEv: EvHandle[] = [];
   private readonly tickOn: boolean[] = [];
-  /** Guest-side hooks of the series (patches 7 and 8), set when it is active. */
-  onIrqEntry: ((v: Vcpu) => void) | null = null;
+  /** The guest side of the series (patches 7 and 8), when the guest kernel has it. */
+  private pv: GuestPvHooks | null = null;
   // Per-vCPU callbacks bound once (the interrupt path is the hottest code of a run).
   private readonly lapicFns: (() => void)[] = [];
   private readonly expireFns: (() => void)[] = [];
-  private entryFns: ((() => void) | undefined)[] = [];
-  private readonly reevalFns: (() => void)[] = [];
-  reevaluate: ((v: Vcpu) => void) | null = null;
-  irqExit: ((v: Vcpu) => void) | null = null;
   private rr = 0;
+  /** Per-vCPU streams: handler durations, NMI arrivals; one stream for the VM's device. */
+  private readonly irqRng: Rng[] = [];
+  private readonly nmiRng: Rng[] = [];
+  private readonly deviceRng: Rng;
 
   constructor(
     readonly eng: Engine,
-    readonly rng: Rng,
+    streams: Streams,
     readonly cfg: VmConfig,
-    /** Cost of a fastpath exit (TSC-deadline write): exit + entry. */
-    readonly fastExitNs: number,
+    opts: { constantCosts: boolean; noise: boolean },
   ) {
     this.tun = resolveSched(cfg.guest?.sched, cfg.vcpus);
     this.irq = { ...GUEST_IRQ_DEFAULTS, ...(cfg.guest?.irq ?? {}) };
     this.nohz = cfg.guest?.nohz_idle ?? true;
+    this.deviceRng = streams.get(`${cfg.name}/device-irq`);
     for (let i = 0; i < cfg.vcpus; i++) {
-      const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false);
-      c.hooks.onIrqExit = () => this.irqExit?.(this.vcpus[i]);
-      c.hooks.onSwitch = () => this.deferReevaluate(i);
+      this.irqRng.push(streams.get(`${cfg.name}/vcpu${i}/irq`));
+      this.nmiRng.push(streams.get(`${cfg.name}/vcpu${i}/nmi`));
+      const rng = opts.constantCosts ? null : streams.get(`${cfg.name}/vcpu${i}/cost`);
+      const soft = tickSoftirqs(opts.noise ? streams.get(`${cfg.name}/vcpu${i}/softirq`) : null, rng, this.tun.tickNs);
+      const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false, cpuCosts(rng, this.tun.ctxSwitchNs, this.tun.tickCostNs), soft);
       this.cpus.push(c);
       this.timers.push([]);
       this.lapicAt.push(Infinity);
-      this.lapicEv.push(null);
+      this.lapicEv.push(NO_EVENT);
       this.tickOn.push(false);
       this.lapicFns.push(() => this.lapicFire(i));
       this.expireFns.push(() => this.expire(i));
-      this.entryFns.push(undefined);
-      this.reevalFns.push(() => {
-        this.reevalPending[i] = false;
-        this.reevaluate?.(this.vcpus[i]);
-      });
     }
-  }
-
-  private readonly reevalPending: boolean[] = [];
-
-  /**
-   * Re-evaluates the vCPU's boost need once the current step is over (a context switch is in
-   * progress when it is asked for; the request must see its outcome).
-   */
-  deferReevaluate(i: number): void {
-    if (!this.reevaluate || this.reevalPending[i]) return;
-    this.reevalPending[i] = true;
-    this.cpus[i].defer(this.reevalFns[i]);
   }
 
   attach(v: Vcpu): void {
     this.vcpus.push(v);
   }
 
-  /** Installs the series' irq-entry hook (patch 8) on every vCPU. */
-  setIrqEntry(f: (v: Vcpu) => void): void {
-    this.onIrqEntry = f;
-    this.entryFns = this.vcpus.map((v) => () => f(v));
+  /**
+   * Installs the guest side of the series on every vCPU: the scheduler's and the interrupt
+   * entry/exit paths write the shared area (state changes only; an unboost may exit).
+   */
+  setPv(pv: GuestPvHooks): void {
+    this.pv = pv;
+    this.cpus.forEach((c, i) => {
+      const v = this.vcpus[i]!;
+      c.hooks.onSwitch = (_cpu, next) => pv.onSchedule(v, next);
+      c.hooks.onIrqEntry = () => pv.onIrqEntry(v);
+      c.hooks.onIrqExit = () => pv.onIrqExit(v);
+      c.hooks.onUserReturn = (_cpu, t) => pv.onUserReturn(v, t);
+    });
   }
 
   /** Starts per-vCPU interrupt sources (NMIs, device interrupts). */
@@ -108,22 +112,24 @@ export class Guest {
     if (this.irq.nmi_hz > 0) {
       const mean = 1e9 / this.irq.nmi_hz;
       for (let i = 0; i < this.cpus.length; i++) {
+        const rng = this.nmiRng[i]!;
         const next = () => {
-          this.deliver(i, "nmi", this.rng.ns(this.irq.nmi_handler), () => {});
-          const dt = Math.max(1, Math.round(this.rng.exp(mean)));
+          this.deliver(i, "nmi", rng.ns(this.irq.nmi_handler), () => {});
+          const dt = Math.max(1, Math.round(rng.exp(mean)));
           if (this.eng.now + dt <= until) this.eng.after(dt, next);
         };
-        this.eng.at(Math.round(this.rng.exp(mean)), next);
+        this.eng.at(Math.round(rng.exp(mean)), next);
       }
     }
     if (this.irq.device_irq_hz > 0) {
       const mean = 1e9 / this.irq.device_irq_hz;
+      const rng = this.deviceRng;
       const next = () => {
-        this.deliver(0, "device", this.rng.ns(this.irq.device_irq_handler), () => this.softirq(0));
-        const dt = Math.max(1, Math.round(this.rng.exp(mean)));
+        this.deliver(0, "device", rng.ns(this.irq.device_irq_handler), () => this.softirq(0));
+        const dt = Math.max(1, Math.round(rng.exp(mean)));
         if (this.eng.now + dt <= until) this.eng.after(dt, next);
       };
-      this.eng.at(Math.round(this.rng.exp(mean)), next);
+      this.eng.at(Math.round(rng.exp(mean)), next);
     }
     if (!this.nohz) for (let i = 0; i < this.cpus.length; i++) this.startTick(i, false);
     // The guest's own RT bandwidth timer (sched_rt_period_timer). Its interrupt is not modelled:
@@ -154,10 +160,13 @@ export class Guest {
     return this.cpus[i].active;
   }
 
+  /** try_to_wake_up() from the vCPU the task is on (its timer's interrupt, or a handler). */
   wake(t: Task): void {
     const c = t.cpu!;
     if (t.onRq) return;
     if (!this.tickOn[c.index]) this.startTick(c.index, this.inGuest(c.index));
+    // enqueue_task() on this CPU's own runqueue: patch 7 asks for a boost for an RT task.
+    this.pv?.onEnqueue(this.vcpus[c.index]!, t);
     c.wake(t);
   }
 
@@ -191,21 +200,16 @@ export class Guest {
     let min = Infinity;
     for (const tm of this.timers[i]) if (tm.hard < min) min = tm.hard;
     if (min === this.lapicAt[i]) return;
-    const ev = this.lapicEv[i];
-    if (ev) ev.dead = true;
+    this.eng.cancel(this.lapicEv[i]);
     this.lapicAt[i] = min;
-    this.lapicEv[i] = min === Infinity ? null : this.eng.at(min, this.lapicFns[i]);
-    if (fromGuest && min !== Infinity) {
-      const v = this.vcpus[i];
-      v.exits.msr_other++;
-      this.cpus[i].raiseIrq(this.fastExitNs, () => {}, undefined, true);
-    }
+    this.lapicEv[i] = min === Infinity ? NO_EVENT : this.eng.at(min, this.lapicFns[i]);
+    if (fromGuest && min !== Infinity) this.vcpus[i]!.fastExit("msr_other");
   }
 
   private lapicFire(i: number): void {
-    this.lapicEv[i] = null;
+    this.lapicEv[i] = NO_EVENT;
     this.lapicAt[i] = Infinity;
-    this.deliver(i, "timer", this.rng.ns(this.irq.timer_handler), this.expireFns[i]);
+    this.deliver(i, "timer", this.irqRng[i]!.ns(this.irq.timer_handler), this.expireFns[i]);
   }
 
   /** hrtimer_interrupt(): run every timer whose soft expiry has passed, then re-arm. */
@@ -226,15 +230,25 @@ export class Guest {
     this.reprogram(i, true);
   }
 
-  /** An interrupt for vCPU i: its handler is queued on the guest CPU, then KVM delivers it. */
+  /**
+   * An interrupt for vCPU i: its handler is queued on the guest CPU and KVM delivers it. The
+   * handler is queued first, so that an exit the delivery causes sees it pending; a timer that
+   * expires in guest mode is a fastpath exit, which comes before its handler.
+   */
   deliver(i: number, source: IrqSource, handlerNs: number, fn: () => void): void {
-    this.cpus[i].raiseIrq(handlerNs, fn, this.entryFns[i]);
-    this.vcpus[i].notify(source);
+    const kind = source === "nmi" ? IRQ_NMI : IRQ_HARD;
+    if (source === "timer") {
+      this.vcpus[i]!.notify(source);
+      this.cpus[i]!.raiseIrq(handlerNs, fn, kind);
+      return;
+    }
+    this.cpus[i]!.raiseIrq(handlerNs, fn, kind);
+    this.vcpus[i]!.notify(source);
   }
 
   /** A softirq raised by a handler runs right after it, still in interrupt context. */
   softirq(i: number): void {
-    this.cpus[i].raiseIrq(this.rng.ns(this.irq.softirq), noop, this.entryFns[i]);
+    this.cpus[i]!.raiseIrq(this.irqRng[i]!.ns(this.irq.softirq), noop, IRQ_SOFT);
   }
 
   // ---- the guest tick --------------------------------------------------------------------------
@@ -249,7 +263,7 @@ export class Guest {
   private tickFire(i: number): void {
     const c = this.cpus[i];
     c.tickChecks();
-    this.softirq(i);
+    c.maybeTickSoftirq();
     if (this.nohz && !c.curr && c.nrRunning === 0) {
       this.tickOn[i] = false;
       return;

@@ -2,15 +2,21 @@
  * A KVM vCPU: a host thread that runs guest code. Seen from the host it is a Task whose
  * Program cycles through entry, guest mode, exits, halt-polling and blocking; seen from the
  * guest it is a CPU that only executes while that thread is in guest mode on some host CPU.
+ *
+ * The run loop follows vcpu_enter_guest() and kvm_vcpu_halt() of Linux 6.5 (arch/x86/kvm/x86.c,
+ * virt/kvm/kvm_main.c): a full exit runs the exit-time hooks (the series' kvm_vcpu_do_pv_sched)
+ * before the exit is handled; a fastpath exit (a TSC-deadline write, a preemption-timer expiry)
+ * re-enters without them.
  */
 import type { Engine } from "../engine";
+import type { Host } from "../host";
 import type { ExitReason } from "../results";
 import type { Policy } from "../scenario";
-import type { Host } from "../host";
-import type { Cpu } from "../sched/cpu";
-import { Task, type Program } from "../sched/task";
-import { HaltPoll, type HaltPollParams } from "./halt_poll";
+import { type Cpu, IRQ_FAST } from "../sched/cpu";
+import { type Program, Task } from "../sched/task";
 import { newPvVcpuState, type PvVcpuState } from "../pvsched/state";
+import type { KvmCostModel } from "./costs";
+import { HaltPoll, type HaltPollParams } from "./halt_poll";
 
 /** Where the vCPU thread is in its run loop. */
 export type VcpuMode =
@@ -22,6 +28,8 @@ export type VcpuMode =
   | "enter"
   /** Halt-polling after a HLT exit. */
   | "poll"
+  /** In kvm_vcpu_block, about to sleep (the series boosts here). */
+  | "blocking"
   /** Blocked in kvm_vcpu_block after a HLT. */
   | "blocked"
   /** Descheduled from guest mode (or not started): needs an entry when it next runs. */
@@ -29,18 +37,19 @@ export type VcpuMode =
 
 export type IrqSource = "timer" | "ipi" | "device" | "nmi";
 
-export interface KvmCosts {
-  exitNs: number;
-  entryNs: number;
-  postedInterrupts: boolean;
-  ipiVirtualization: boolean;
-}
-
-/** The host side of the series, as the vCPU calls it (implemented in pvsched/). */
+/**
+ * The host side of the series, as KVM calls it (implemented in pvsched/). Each returns the CPU
+ * time it spent, charged to the context that called it.
+ */
 export interface PvHostHooks {
-  onVmExit(v: Vcpu): void;
-  onInject(v: Vcpu, source: IrqSource): void;
-  onSwitchIn(v: Vcpu): void;
+  /** kvm_vcpu_do_pv_sched(), after every full exit. */
+  onExit(v: Vcpu): number;
+  /** kvm_vcpu_kick_boost() at an interrupt delivery; `hardirq`: from host interrupt context. */
+  onKick(v: Vcpu, source: IrqSource, hardirq: boolean): number;
+  /** kvm_vcpu_block(), before schedule(). */
+  onBlock(v: Vcpu): number;
+  /** The vCPU thread runs again (a boost deferred from interrupt context). */
+  onRun(v: Vcpu): number;
 }
 
 export class Vcpu implements Program {
@@ -62,7 +71,8 @@ export class Vcpu implements Program {
   // Bound once: these run on every halt and wakeup.
   private readonly haltLoopFn = () => this.haltLoop();
   private readonly kickFn = () => this.host.wakeTask(this.task);
-  private readonly timerKickFn = () => this.host.timerIrq(this.task.cpu!, this.kickFn);
+  private readonly timerFireFn = () => this.lapicTimerFn();
+  private readonly timerIrqFn = () => this.host.timerIrq(this.task.cpu!, this.timerFireFn);
   private haltStart = 0;
   private pollStart = 0;
 
@@ -73,7 +83,7 @@ export class Vcpu implements Program {
     readonly index: number,
     /** The guest's view of this vCPU. */
     readonly gcpu: Cpu,
-    readonly costs: KvmCosts,
+    readonly costs: KvmCostModel,
     haltPoll: HaltPollParams,
     /** Per-VM switch of patch 6 and the rogue-guest flag, read by pvsched. */
     readonly vmPvEnabled: boolean,
@@ -81,6 +91,8 @@ export class Vcpu implements Program {
     nice: number,
   ) {
     this.task = new Task(`${vmName}/vcpu${index}`, this, "other", 0, nice);
+    // A guest's kernel and workload do not fit the cache beside a host hog.
+    this.task.largeWorkingSet = true;
     this.halt = new HaltPoll(haltPoll);
     gcpu.hooks.onIdle = () => this.guestIdle();
   }
@@ -104,22 +116,23 @@ export class Vcpu implements Program {
 
   // ---- Program ---------------------------------------------------------------------------------
 
-  switchIn(t: Task): void {
+  switchIn(_t: Task): void {
+    const deferred = this.pvHooks ? this.pvHooks.onRun(this) : 0;
     if (this.mode === "blocked") {
       this.halt.adapt(this.eng.now - this.haltStart);
-      this.enter();
-    } else if (this.mode === "resume") this.enter();
-    this.pvHooks?.onSwitchIn(this);
-    void t;
+      this.enter(deferred);
+    } else if (this.mode === "resume") this.enter(deferred);
+    else this.task.remaining += deferred;
   }
 
   switchOut(t: Task): void {
     if (this.mode === "guest") {
-      // Descheduled from guest mode: a host interrupt made it exit first.
+      // Descheduled from guest mode without a modelled exit (the host CPUs' beforeSchedule
+      // hook normally makes the vCPU exit first): count it and charge the exit to whoever runs.
       this.gcpu.setActive(false);
       this.exits.preemption++;
       this.mode = "resume";
-      if (t.cpu) t.cpu.pendingOvh += this.costs.exitNs;
+      if (t.cpu) t.cpu.pendingOvh += this.costs.exitNs("preemption");
     } else if (this.mode === "poll") {
       this.halt.fail++;
       this.halt.polledNs += this.eng.now - this.pollStart;
@@ -130,15 +143,16 @@ export class Vcpu implements Program {
   burstEnd(t: Task): void {
     switch (this.mode) {
       case "enter":
+        this.onEntryRequests?.(this);
         this.mode = "guest";
-        t.remaining = Infinity;
+        t.remaining = Number.POSITIVE_INFINITY;
         this.gcpu.setActive(true);
         return;
       case "exit": {
         const f = this.afterExit;
         this.afterExit = null;
         if (f) f();
-        else this.enter();
+        else this.enter(0);
         return;
       }
       case "poll":
@@ -147,39 +161,51 @@ export class Vcpu implements Program {
         this.halt.polledNs += this.eng.now - this.pollStart;
         this.block();
         return;
+      case "blocking":
+        this.sleep();
+        return;
       default:
-        t.remaining = Infinity;
+        t.remaining = Number.POSITIVE_INFINITY;
     }
   }
 
   // ---- the run loop ------------------------------------------------------------------------
 
-  private enter(): void {
+  /** vcpu_enter_guest() up to guest code; `extraNs` of work first (a deferred boost). */
+  private enter(extraNs: number): void {
     this.mode = "enter";
-    this.task.remaining = this.costs.entryNs;
+    this.task.remaining = this.costs.entryNs(this.gcpu.irqPending) + extraNs;
   }
 
+  /** Called at the end of entry, just before guest code runs: KVM's pending requests. */
+  onEntryRequests: ((v: Vcpu) => void) | null = null;
+
   /**
-   * A VM exit: the guest stops, the host handles `reason` (`extraNs` of handler work, on top of
-   * the exit itself), runs the series' exit-time checks, then continues with `cont` (default:
-   * re-enter the guest).
+   * A full VM exit: the guest stops, the host runs the exit-time hooks (the series'), handles
+   * `reason` (`extraNs` of handler work on top of the exit itself), then continues with `cont`
+   * (default: re-enter the guest). `replan`: false when the caller re-plans the host CPU itself.
    */
-  exit(reason: ExitReason, extraNs = 0, cont?: () => void): void {
+  exit(reason: ExitReason, extraNs = 0, cont?: () => void, replan = true): void {
     const hc = this.runningOn;
     if (this.mode !== "guest" || !hc) return;
     hc.settle();
     this.gcpu.setActive(false);
     this.mode = "exit";
     this.exits[reason]++;
-    this.task.remaining = this.costs.exitNs + extraNs;
+    this.task.remaining = this.costs.exitNs(reason) + extraNs;
     this.afterExit = cont ?? null;
-    this.pvHooks?.onVmExit(this);
-    hc.replan();
+    if (this.pvHooks) this.task.remaining += this.pvHooks.onExit(this);
+    if (replan) hc.replan();
   }
 
-  /** More handler work for the exit in progress (e.g. a setscheduler call). */
-  addExitCost(ns: number): void {
-    if (this.mode === "exit") this.task.remaining += ns;
+  /**
+   * A fastpath exit (EXIT_FASTPATH_REENTER_GUEST): the exit, KVM's fastpath handler and the
+   * re-entry, spent as guest-CPU time without leaving the vcpu_run loop, so no exit-time hook
+   * runs and the host scheduler is not consulted.
+   */
+  fastExit(reason: ExitReason): void {
+    this.exits[reason]++;
+    this.gcpu.raiseIrq(this.costs.fastpathNs(reason), noop, IRQ_FAST);
   }
 
   /** The guest has nothing to run: it executes HLT. */
@@ -192,9 +218,9 @@ export class Vcpu implements Program {
   private haltLoop(): void {
     const now = this.eng.now;
     this.haltStart = now;
-    if (this.gcpu.irqQ.length > 0) {
+    if (this.gcpu.irqPending) {
       this.halt.adapt(0);
-      this.enter();
+      this.enter(0);
       return;
     }
     const hc = this.task.cpu!;
@@ -208,7 +234,24 @@ export class Vcpu implements Program {
     this.block();
   }
 
+  /** kvm_vcpu_block(): the series' boost (patch 4), then schedule() out. */
   private block(): void {
+    const cost = this.pvHooks ? this.pvHooks.onBlock(this) : 0;
+    if (cost > 0) {
+      this.mode = "blocking";
+      this.task.remaining = cost;
+      return;
+    }
+    this.sleep();
+  }
+
+  /** schedule() out, unless an event arrived meanwhile (kvm_vcpu_check_block). */
+  private sleep(): void {
+    if (this.gcpu.irqPending) {
+      this.halt.adapt(this.eng.now - this.haltStart);
+      this.enter(0);
+      return;
+    }
     this.mode = "blocked";
     this.task.cpu!.sleepCurr();
   }
@@ -221,49 +264,94 @@ export class Vcpu implements Program {
     this.halt.fail++;
     this.halt.polledNs += this.eng.now - this.pollStart;
     this.block();
+    hc.replan();
   }
 
-  /** A host interrupt on the CPU running this vCPU in guest mode: an external-interrupt exit. */
-  hostInterrupt(): void {
-    if (this.mode === "guest") this.exit("external_interrupt");
+  /** A host interrupt (or a reschedule) on the CPU running this vCPU in guest mode. */
+  hostInterrupt(replan = true): void {
+    if (this.mode === "guest") this.exit("external_interrupt", 0, undefined, replan);
+  }
+
+  /** The polling loop saw an event (kvm_vcpu_check_block): stop polling and enter. */
+  private pollHit(): void {
+    const hc = this.runningOn!;
+    hc.settle();
+    this.halt.success++;
+    this.halt.polledNs += this.eng.now - this.pollStart;
+    this.halt.adapt(this.eng.now - this.haltStart);
+    this.enter(0);
+    hc.replan();
+  }
+
+  /**
+   * apic_timer_fn(): the software LAPIC timer (armed for a halted vCPU) fired in host hard
+   * interrupt context: apic_timer_expired(from_timer_fn = true) kicks, with the series' boost.
+   */
+  private lapicTimerFn(): void {
+    if (this.pvHooks) {
+      const cost = this.pvHooks.onKick(this, "timer", true);
+      if (cost > 0) this.task.cpu?.chargeIrq(cost);
+    }
+    if (this.mode === "poll") this.pollHit();
+    else if (this.mode === "blocked" || this.mode === "blocking") this.kickFn();
   }
 
   /**
    * An interrupt for the guest. Its handler has been queued on the guest CPU by the caller;
-   * this is the KVM side: exit or post for a running vCPU, end polling, or kick a blocked one.
+   * this is the KVM side of its delivery.
    */
   notify(source: IrqSource): void {
-    const kicked = source !== "timer" || this.mode === "blocked";
-    // The LAPIC timer of a running or preempted vCPU is the VMX preemption timer, which does
-    // not go through kvm_vcpu_kick(); a blocked vCPU's timer is a host hrtimer that does.
-    if (kicked) this.pvHooks?.onInject(this, source);
+    if (source === "timer") {
+      this.timerExpired();
+      return;
+    }
+    const posted =
+      (source === "device" && this.costs.postedInterrupts) ||
+      (source === "ipi" && (this.costs.postedInterrupts || this.costs.ipiVirtualization));
+    if (!posted && this.pvHooks) this.pvHooks.onKick(this, source, false);
     switch (this.mode) {
-      case "guest": {
-        const posted = (source === "device" && this.costs.postedInterrupts) || (source === "ipi" && this.costs.ipiVirtualization);
-        if (!posted) this.exit(source === "timer" ? "timer" : source === "ipi" ? "ipi" : "external_interrupt");
+      case "guest":
+        // A posted interrupt reaches guest code without an exit; otherwise the kick's IPI
+        // makes the vCPU exit.
+        if (!posted) this.exit(source === "ipi" ? "ipi" : "external_interrupt");
         return;
-      }
-      case "poll": {
-        const hc = this.runningOn!;
-        hc.settle();
-        this.halt.success++;
-        this.halt.polledNs += this.eng.now - this.pollStart;
-        this.halt.adapt(this.eng.now - this.haltStart);
-        this.enter();
-        hc.replan();
+      case "poll":
+        this.pollHit();
         return;
-      }
       case "blocked":
-        // A blocked vCPU's LAPIC timer is a host hrtimer: its interrupt does the kick.
-        if (source === "timer") {
-          const d = this.host.deliveryDelay();
-          if (d > 0) this.eng.after(d, this.timerKickFn);
-          else this.timerKickFn();
-        } else this.kickFn();
+      case "blocking":
+        // kvm_vcpu_kick() or, for a posted interrupt, the PI wakeup handler's kvm_vcpu_wake_up().
+        this.kickFn();
         return;
       default:
         // Exiting, entering or descheduled: the interrupt is injected at the next entry.
         return;
     }
   }
+
+  /**
+   * The guest's LAPIC timer expired. In guest mode it is the VMX preemption timer: a fastpath
+   * exit that injects the interrupt and re-enters (no kick, no boost). Halted (polling or
+   * blocked), it is a host hrtimer: its interrupt kicks (patch 4 boosts there). Descheduled, the
+   * preemption timer only fires once the vCPU is back in guest mode: the interrupt waits.
+   */
+  private timerExpired(): void {
+    switch (this.mode) {
+      case "guest":
+        this.fastExit("timer");
+        return;
+      case "poll":
+      case "blocked":
+      case "blocking": {
+        const d = this.host.deliveryDelay();
+        if (d > 0) this.eng.after(d, this.timerIrqFn);
+        else this.timerIrqFn();
+        return;
+      }
+      default:
+        return;
+    }
+  }
 }
+
+const noop = () => {};

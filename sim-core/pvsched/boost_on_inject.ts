@@ -1,21 +1,27 @@
 /**
- * Patch 4: the host boosts the vCPU thread when it kicks it to deliver an interrupt (LAPIC
- * accept, the LAPIC timer's hrtimer, PIC, VMX/SVM delivery). The reviewers' objections live
- * here too: posted interrupts never kick a running vCPU, so nothing is boosted; and every
- * interrupt boosts, a PMU NMI on a low-priority vCPU included.
+ * Patch 4, kvm_vcpu_kick_boost(): the interrupt delivery paths kick with a boost:
+ * __apic_accept_irq (APIC_DM_REMRD, SMI, NMI), apic_timer_expired() when called from the
+ * hrtimer (the software LAPIC timer: a vCPU that halted), the PIC, and the non-posted branch of
+ * vmx_deliver_interrupt()/svm_complete_interrupt_delivery(). With APICv, a posted interrupt
+ * takes the other branch (no kick, no boost), and a running vCPU's preemption-timer expiry is
+ * a fastpath that never reaches this code: the reviewers' objections live here.
  */
 import type { IrqSource, Vcpu } from "../kvm/vcpu";
-import { boostFromIrq } from "./setscheduler_irq";
+import { setSched } from "./set_sched";
+import { boostFromIrqContext } from "./setscheduler_irq";
 import type { PvConfig } from "./state";
-import { pvActive } from "./switches";
 
-export function onInject(cfg: PvConfig, v: Vcpu, source: IrqSource): void {
-  if (!cfg.on.boost_on_inject || !pvActive(cfg, v)) return;
-  if (v.pv.shm!.boosted) return;
-  // Posted interrupts (VT-d PI / APICv) reach the vCPU without KVM's kick path: the IOMMU
-  // posts them to a running vCPU, and a blocked one is woken by the PI wakeup handler, which
-  // does not boost. IPI virtualization does the same for guest IPIs.
-  if (source === "device" && v.costs.postedInterrupts) return;
-  if (source === "ipi" && v.costs.ipiVirtualization) return;
-  boostFromIrq(cfg, v);
+/**
+ * The kick of an interrupt delivery. `hardirq`: the delivery runs in host interrupt context
+ * (the LAPIC hrtimer). Returns the CPU time the boost took in the caller's context.
+ */
+export function kickBoost(cfg: PvConfig, v: Vcpu, source: IrqSource, hardirq: boolean): number {
+  if (!cfg.on.boost_on_inject) return 0;
+  // Posted interrupts (APICv / VT-d PI) and IPI virtualization take the posted branch.
+  if (source === "device" && v.costs.postedInterrupts) return 0;
+  if (source === "ipi" && (v.costs.postedInterrupts || v.costs.ipiVirtualization)) return 0;
+  const before = v.pv.boosts;
+  const cost = hardirq ? boostFromIrqContext(cfg, v) : setSched(cfg, v, true, "inject");
+  if (v.pv.boosts !== before) cfg.counters.boost_on_inject++;
+  return cost;
 }

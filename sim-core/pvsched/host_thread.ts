@@ -18,7 +18,7 @@ export interface PvThreadHooks {
   onDone(t: Task): number;
 }
 
-export function pvThreadHooks(cfg: PvConfig, eng: Engine): PvThreadHooks {
+export function pvThreadHooks(cfg: PvConfig, eng: Engine, setschedulerNs: () => number): PvThreadHooks {
   const since = new Map<Task, number>();
   const boost = (t: Task) => {
     if (t.boosted || !t.cpu) return;
@@ -44,13 +44,13 @@ export function pvThreadHooks(cfg: PvConfig, eng: Engine): PvThreadHooks {
     onStart: (t) => {
       if (t.boosted || !cfg.on.lazy_boost) return 0;
       boost(t);
-      return cfg.setschedulerNs;
+      return setschedulerNs();
     },
     onDone: (t) => {
       if (!t.boosted) return 0;
       if (!cfg.on.sync_unboost) return 0;
       unboost(t);
-      return cfg.setschedulerNs;
+      return setschedulerNs();
     },
   };
 }

@@ -23,7 +23,8 @@ export const MECHANISMS: readonly MechanismInfo[] = [
     patch: 1,
     label: "PV sched shared memory (MSR)",
     module: "pvsched/shared_memory.ts",
-    summary: "The guest registers a per-vCPU area through MSR_KVM_PV_SCHED; without it the guest cannot ask for anything.",
+    summary:
+      "The guest writes the address of its per-vCPU area to MSR_KVM_PV_SCHED (the guest half is in patch 7); without it neither side can talk to the other.",
   },
   {
     id: "setscheduler_irq",
@@ -31,56 +32,70 @@ export const MECHANISMS: readonly MechanismInfo[] = [
     label: "setscheduler from irq context",
     module: "pvsched/setscheduler_irq.ts",
     summary:
-      "The host may change a thread's policy from interrupt context, so a boost can be applied when a timer fires instead of when the vCPU thread next runs.",
+      "sched_setscheduler_pi_nocheck() lets the LAPIC timer's hrtimer boost the vCPU thread from interrupt context; without it that boost waits until the thread runs.",
   },
   {
     id: "lazy_boost",
     patch: 3,
-    label: "Lazy boost at VM exit",
+    label: "Boost re-evaluation at every VM exit",
     module: "pvsched/lazy_boost.ts",
-    summary: "The host reads the guest's boost request at the next VM exit and boosts the vCPU thread to RT.",
+    summary:
+      "kvm_vcpu_do_pv_sched(): after every full exit the host boosts if the guest asked, or an interrupt is pending (or, without patch 5, preemption is disabled), and unboosts otherwise.",
   },
   {
     id: "sync_unboost",
     patch: 3,
     label: "Synchronous unboost (MSR write)",
     module: "pvsched/sync_unboost.ts",
-    summary: "The guest unboosts at once with an MSR write, which costs an exit; without it the unboost waits for the next exit.",
+    summary:
+      "The guest writes ULLONG_MAX to MSR_KVM_PV_SCHED when it is boosted and preempt_count() is 0 (return to user mode), an exit that unboosts at once; otherwise the request waits for the next exit.",
   },
   {
     id: "boost_on_inject",
     patch: 4,
     label: "Boost on interrupt injection",
     module: "pvsched/boost_on_inject.ts",
-    summary: "The host boosts the vCPU thread when it kicks it to deliver an interrupt (LAPIC timer, IPI, device irq).",
+    summary:
+      "kvm_vcpu_kick_boost(): the host boosts the vCPU thread when it kicks it to deliver an interrupt (halted vCPU's LAPIC timer, NMI, non-posted IPI or device interrupt).",
+  },
+  {
+    id: "boost_on_block",
+    patch: 4,
+    label: "Boost before blocking in HLT",
+    module: "pvsched/boost_on_block.ts",
+    summary: "kvm_vcpu_block() boosts the vCPU thread before it sleeps, so a halted vCPU wakes as an RT thread whatever wakes it.",
   },
   {
     id: "preempt_throttle",
     patch: 5,
     label: "Preempt-disabled boost cap",
     module: "pvsched/preempt_throttle.ts",
-    summary: "A boost held only because the guest has preemption disabled is cut after pvsched_max_preempt_disabled_us.",
+    summary:
+      "Once the host has seen preemption disabled in the guest for pvsched_max_preempt_disabled_us (3 ms), every boost reason is refused at exits until the guest shows it enabled.",
   },
   {
     id: "switches",
     patch: 6,
     label: "Global and per-VM switches",
     module: "pvsched/switches.ts",
-    summary: "kvm_pv_sched (global) and KVM_SET_PV_SCHED_ENABLED (per VM) turn the feature on and off.",
+    summary:
+      "kvm_pv_sched (global, off by default in v1) and KVM_SET_PV_SCHED_ENABLED (per VM); they also make the host refuse boosts for a vCPU that is not enabled.",
   },
   {
     id: "guest_sched_boost",
     patch: 7,
     label: "Guest scheduler boost requests",
     module: "pvsched/guest_sched_boost.ts",
-    summary: "The guest asks for a boost while an RT task runs or preemption is disabled, and unboosts when done.",
+    summary:
+      "The guest asks for a boost when it switches to or enqueues an RT task, unboosts lazily when it switches to a fair task and synchronously on return to user mode, and shares preempt_disabled.",
   },
   {
     id: "guest_irq_boost",
     patch: 8,
     label: "Guest irq/NMI/softirq boost requests",
     module: "pvsched/guest_irq_boost.ts",
-    summary: "The guest asks for a boost on irq, NMI and softirq entry and unboosts on exit.",
+    summary:
+      "The guest asks for a boost on every irq, NMI and softirq entry and unboosts on exit when no softirq is pending, no reschedule is needed and the interrupted task is not RT.",
   },
 ];
 

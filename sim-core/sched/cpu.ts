@@ -7,27 +7,52 @@
  * the running task's context-switch overhead, then its work. Any change (a wakeup, a preemption,
  * an interrupt, the vCPU being descheduled) accounts the segment in progress and re-plans.
  */
-import type { Engine, Ev } from "../engine";
+import type { CpuCostModel } from "../costs";
+import { type Engine, type EvHandle, NO_EVENT } from "../engine";
+import type { Rng } from "../rng";
+import type { CpuIdle } from "./cpuidle";
 import type { Policy } from "../scenario";
 import type { SchedTunables } from "../params";
-import { FairClass, type CfsRq } from "./fair";
+import { CfsClass } from "./cfs";
+import type { SchedClass } from "./class";
+import { EevdfClass } from "./eevdf";
+import type { FairClass } from "./fair";
 import { RtClass } from "./rt";
 import { taskWeight, type Task } from "./task";
+import { COST_DEFAULTS } from "../params";
+
+const noop = () => {};
+
+/** What an item of interrupt-level work is. */
+export const IRQ_HARD = 0;
+export const IRQ_SOFT = 1;
+export const IRQ_NMI = 2;
+/** Not an interrupt: guest time spent in a KVM fastpath exit (it is not irq context). */
+export const IRQ_FAST = 3;
+export type IrqKind = typeof IRQ_HARD | typeof IRQ_SOFT | typeof IRQ_NMI | typeof IRQ_FAST;
 
 export interface IrqWork {
   remaining: number;
   done: () => void;
-  /** Called when the work starts executing (irq entry). Must only change state, not re-plan. */
-  start?: () => void;
-  /** Not an interrupt: guest time spent in a fastpath exit (it does not count as irq context). */
-  fast?: boolean;
+  kind: IrqKind;
+  /** It has started executing (it is in service, no longer pending). */
+  begun: boolean;
 }
 
 export interface CpuHooks {
   /** Nothing to run (a guest executes HLT here). Called from an event, never re-entrantly. */
   onIdle?(cpu: Cpu): void;
+  /** Interrupt work (not a fastpath exit) starts executing. Must only change state, not re-plan. */
+  onIrqEntry?(cpu: Cpu, kind: IrqKind): void;
   /** The last pending interrupt work finished (irq exit). */
   onIrqExit?(cpu: Cpu): void;
+  /**
+   * A task switched in is about to run its own code again (exit_to_user_mode_prepare for a
+   * user task). May make this CPU inactive (a guest's synchronous MSR exit).
+   */
+  onUserReturn?(cpu: Cpu, t: Task): void;
+  /** schedule() is about to pick (a vCPU in guest mode on this host CPU must exit first). */
+  beforeSchedule?(cpu: Cpu): void;
   /** newidle balance: try to pull a task before going idle. */
   idleBalance?(cpu: Cpu): void;
   /** A host interrupt is about to be handled (a vCPU in guest mode must exit first). */
@@ -47,6 +72,8 @@ const SEG_IDLE = 4;
 export class Cpu {
   readonly rt: RtClass;
   readonly fair: FairClass;
+  /** The classes in priority order (for_each_class); idle is what runs when all are empty. */
+  readonly classes: readonly SchedClass[];
   curr: Task | null = null;
   active: boolean;
   needResched = false;
@@ -56,9 +83,9 @@ export class Cpu {
   private seg = SEG_NONE;
   private segStart = 0;
   private segEnd = -1;
-  private segEv: Ev | null = null;
-  private schedEv: Ev | null = null;
-  private idleEv: Ev | null = null;
+  private segEv: EvHandle = NO_EVENT;
+  private schedEv: EvHandle = NO_EVENT;
+  private idleEv: EvHandle = NO_EVENT;
   private clockBase = 0;
   private activeSince = 0;
   /** Task clock at which the running task was last accounted. */
@@ -72,6 +99,12 @@ export class Cpu {
   private readonly scheduleFn = () => this.schedule();
   private readonly idleFireFn = () => this.idleFire();
   private readonly segDoneFn = () => this.segDone();
+  private readonly tickDoneFn = () => {
+    this.tickChecks();
+    this.maybeTickSoftirq();
+  };
+  /** When the task running now was switched in (for the refill cost of the next switch). */
+  private prevStintStart = 0;
 
   constructor(
     readonly eng: Engine,
@@ -79,14 +112,20 @@ export class Cpu {
     readonly label: string,
     readonly tun: SchedTunables,
     active: boolean,
+    /** What this CPU's kernel paths cost (draws from the CPU's own stream). */
+    readonly costs: CpuCostModel,
+    /** Softirqs raised by a tick: the chance per tick and the stream that decides (null: none). */
+    private readonly tickSoftirq: { p: number; rng: Rng; cost: () => number } | null = null,
   ) {
     this.active = active;
     this.rt = new RtClass(tun);
-    this.fair = new FairClass(
+    const Fair = tun.fair === "eevdf" ? EevdfClass : CfsClass;
+    this.fair = new Fair(
       tun,
       () => this.clockTask(),
       () => this.eng.now,
     );
+    this.classes = [this.rt, this.fair];
   }
 
   /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */
@@ -96,6 +135,11 @@ export class Cpu {
 
   get nrRunning(): number {
     return this.rt.nrRunning + this.fair.nrRunning;
+  }
+
+  /** p->sched_class: the class `t`'s policy puts it in, on this CPU. */
+  classOf(t: Task): SchedClass {
+    return t.isRt ? this.rt : this.fair;
   }
 
   // ---- segments ------------------------------------------------------------------------
@@ -122,6 +166,15 @@ export class Cpu {
     this.segStart = now;
   }
 
+  /**
+   * The running task has preemption disabled and is still runnable: need_resched waits for its
+   * preempt_enable() (a task that blocks schedules whatever its preempt count).
+   */
+  private preemptionOff(): boolean {
+    const c = this.curr;
+    return !!c?.preemptDisabled && c.onRq;
+  }
+
   /** Accounts progress before an outside change to this CPU's queues (balancer). */
   settle(): void {
     this.progress();
@@ -135,22 +188,22 @@ export class Cpu {
     let end = -1;
     if (this.active) {
       if (this.irqQ.length > 0) {
-        const w = this.irqQ[0];
-        if (w.start) {
-          const f = w.start;
-          w.start = undefined;
-          f();
+        const w = this.irqQ[0]!;
+        if (!w.begun) {
+          w.begun = true;
+          if (w.kind !== IRQ_FAST) this.hooks.onIrqEntry?.(this, w.kind);
         }
         seg = SEG_IRQ;
         end = now + w.remaining;
-      } else if (this.needResched) {
-        if (!this.schedEv && !this.inSegDone) this.schedEv = this.eng.at(now, this.scheduleFn);
+      } else if (this.needResched && !this.preemptionOff()) {
+        if (this.schedEv === NO_EVENT && !this.inSegDone) this.schedEv = this.eng.at(now, this.scheduleFn);
       } else if (this.curr) {
         const c = this.curr;
-        if (c.ovh > 0 && c.wakeTarget >= 0) {
-          // The overhead ends at a moment someone measures: its own segment.
+        if (c.pendingUserReturn || (c.ovh > 0 && c.wakeTarget >= 0)) {
+          // The overhead ends at a moment someone measures, or where the task returns to its
+          // own code (a hook runs there): its own segment.
           seg = SEG_OVH;
-          end = now + c.ovh;
+          end = now + Math.max(0, c.ovh);
         } else {
           if (c.wakeTarget >= 0) this.recordWake(c);
           seg = SEG_TASK;
@@ -158,7 +211,8 @@ export class Cpu {
         }
       } else {
         seg = SEG_IDLE;
-        if (this.hooks.onIdle && !this.idleEv && !this.idleDeferred) {
+        if (this.seg !== SEG_IDLE && this.idle) this.idle.enter(now);
+        if (this.hooks.onIdle && this.idleEv === NO_EVENT && !this.idleDeferred) {
           if (this.inSegDone) {
             this.idleDeferred = true;
             this.deferred.push(this.idleFireFn);
@@ -166,10 +220,10 @@ export class Cpu {
         }
       }
     }
-    if (seg === this.seg && end === this.segEnd && (end < 0 || this.segEv)) return;
-    if (this.segEv) {
-      this.segEv.dead = true;
-      this.segEv = null;
+    if (seg === this.seg && end === this.segEnd && (end < 0 || this.segEv !== NO_EVENT)) return;
+    if (this.segEv !== NO_EVENT) {
+      this.eng.cancel(this.segEv);
+      this.segEv = NO_EVENT;
     }
     this.seg = seg;
     this.segEnd = end;
@@ -184,7 +238,7 @@ export class Cpu {
   }
 
   private idleFire(): void {
-    this.idleEv = null;
+    this.idleEv = NO_EVENT;
     this.idleDeferred = false;
     if (this.active && !this.curr && this.irqQ.length === 0 && !this.needResched) this.hooks.onIdle!(this);
   }
@@ -206,7 +260,7 @@ export class Cpu {
   }
 
   private segDone(): void {
-    this.segEv = null;
+    this.segEv = NO_EVENT;
     this.inSegDone = true;
     this.progress();
     const seg = this.seg;
@@ -221,7 +275,12 @@ export class Cpu {
     } else if (seg === SEG_OVH) {
       const c = this.curr!;
       c.ovh = 0;
-      if (c.wakeTarget >= 0) this.recordWake(c);
+      if (c.pendingUserReturn) {
+        c.pendingUserReturn = false;
+        this.hooks.onUserReturn?.(this, c);
+      }
+      // A hook may have stopped this CPU (a vCPU exit): the sample is taken when it runs again.
+      if (this.active && this.curr === c && c.wakeTarget >= 0) this.recordWake(c);
     } else if (seg === SEG_TASK) {
       const c = this.curr!;
       c.ovh = 0;
@@ -230,10 +289,10 @@ export class Cpu {
     }
     // The end of this CPU's own segment is a preemption point: a reschedule asked for by what
     // just finished (a task blocking, an irq exit) runs here rather than as one more event.
-    if (this.needResched && this.active && this.irqQ.length === 0) {
-      if (this.schedEv) {
-        this.schedEv.dead = true;
-        this.schedEv = null;
+    if (this.needResched && this.active && this.irqQ.length === 0 && !this.preemptionOff()) {
+      if (this.schedEv !== NO_EVENT) {
+        this.eng.cancel(this.schedEv);
+        this.schedEv = NO_EVENT;
       }
       this.schedule();
     } else this.replan();
@@ -261,22 +320,51 @@ export class Cpu {
   /** Spent interrupt-work records, reused (interrupts are the most frequent allocation). */
   private readonly irqPool: IrqWork[] = [];
 
-  raiseIrq(remaining: number, done: () => void, start?: () => void, fast = false): void {
+  raiseIrq(remaining: number, done: () => void, kind: IrqKind = IRQ_HARD): void {
     this.progress();
+    this.leaveIdle();
     const w = this.irqPool.pop();
     if (w) {
       w.remaining = remaining;
       w.done = done;
-      w.start = start;
-      w.fast = fast;
+      w.kind = kind;
+      w.begun = false;
       this.irqQ.push(w);
-    } else this.irqQ.push({ remaining, done, start, fast });
+    } else this.irqQ.push({ remaining, done, kind, begun: false });
+    this.replan();
+  }
+
+  /** The cpuidle state this CPU may be in (host CPUs with C-states), or null. */
+  idle: CpuIdle | null = null;
+
+  /**
+   * Something arrives for an idle CPU: it first leaves its C-state. The exit latency runs before
+   * anything else, as time the CPU spends waking up.
+   */
+  private leaveIdle(): void {
+    if (!this.idle || this.curr || this.irqQ.length > 0) return;
+    const exit = this.idle.exit(this.eng.now);
+    if (exit > 0) this.irqQ.push({ remaining: exit, done: noop, kind: IRQ_FAST, begun: true });
+  }
+
+  /** More CPU time for the interrupt work in service (e.g. a setscheduler call in a handler). */
+  chargeIrq(ns: number): void {
+    const w = this.irqQ[0];
+    if (!w || ns <= 0) return;
+    this.progress();
+    w.remaining += ns;
     this.replan();
   }
 
   /** In hardirq/softirq/NMI context (the work executing now is a real interrupt). */
   get inIrq(): boolean {
-    return this.irqQ.length > 0 && !this.irqQ[0].fast;
+    return this.irqQ.length > 0 && this.irqQ[0]!.kind !== IRQ_FAST;
+  }
+
+  /** An interrupt is queued and not yet in service (KVM: kvm_cpu_has_interrupt / a pending timer). */
+  get irqPending(): boolean {
+    for (const w of this.irqQ) if (!w.begun && w.kind !== IRQ_FAST) return true;
+    return false;
   }
 
   // ---- accounting ------------------------------------------------------------------------
@@ -289,9 +377,7 @@ export class Cpu {
     this.acctStart = now;
     if (!c || delta <= 0) return;
     c.runtimeNs += delta;
-    if (c.isRt) {
-      if (this.rt.account(delta)) this.needResched = true;
-    } else if (this.fair.updateCurr()) this.needResched = true;
+    if (this.classOf(c).updateCurr(c, delta)) this.needResched = true;
   }
 
   private closeCls(): void {
@@ -315,23 +401,17 @@ export class Cpu {
 
   // ---- enqueue / dequeue / preemption ---------------------------------------------------
 
-  private fairRq(t: Task): CfsRq {
-    return this.fair.rqFor(t.tg);
-  }
-
   enqueue(t: Task, wakeup: boolean): void {
     t.cpu = this;
     t.onRq = true;
     t.runnableSince = this.eng.now;
-    if (t.isRt) this.rt.enqueue(t);
-    else this.fair.enqueue(t, this.fairRq(t), wakeup);
+    this.classOf(t).enqueue(t, wakeup, false);
   }
 
   dequeue(t: Task): void {
     if (!t.onRq) return;
     if (this.curr === t) this.accountCurr();
-    if (t.isRt) this.rt.dequeue(t);
-    else this.fair.dequeue(t);
+    this.classOf(t).dequeue(t);
     t.onRq = false;
   }
 
@@ -347,18 +427,21 @@ export class Cpu {
       this.resched();
       return;
     }
-    if (t.isRt) {
-      if (this.rt.throttled) return;
-      if (!c.isRt || t.rtPrio > c.rtPrio) this.resched();
+    const pc = this.classOf(t);
+    const cc = this.classOf(c);
+    if (pc.throttled) return;
+    if (pc === cc) {
+      if (pc.checkPreemptCurr(c, t)) this.resched();
       return;
     }
-    if (c.isRt && !this.rt.throttled) return;
-    if (c.isRt || this.fair.wakeupPreempt(c, t)) this.resched();
+    // sched_class_above(): a higher class preempts; a throttled class gives way to any.
+    if (this.classes.indexOf(pc) < this.classes.indexOf(cc) || cc.throttled) this.resched();
   }
 
   /** Wakes `t` on this CPU (the caller chose the CPU). */
   wake(t: Task): void {
     this.progress();
+    this.leaveIdle();
     this.enqueue(t, true);
     this.checkPreempt(t);
     this.replan();
@@ -384,23 +467,19 @@ export class Cpu {
     const queued = t.onRq;
     const wasRt = t.isRt;
     const willRt = policy === "fifo" || policy === "rr";
-    const rq = this.fairRq(t);
-    if (queued) {
-      if (wasRt) this.rt.dequeue(t);
-      else this.fair.dequeue(t);
-    }
-    if (running && !wasRt) this.fair.putPrev();
-    if (!wasRt && willRt) this.fair.detach(t, rq);
+    const from = this.classOf(t);
+    const to = willRt ? this.rt : this.fair;
+    if (queued) from.dequeue(t);
+    if (running) from.putPrev(t);
+    if (from !== to) from.switchedFrom(t);
     t.policy = policy;
     t.rtPrio = willRt ? prio : 0;
     t.nice = nice;
     t.se.weight = taskWeight(policy, nice);
-    if (wasRt && !willRt) this.fair.attach(t, rq);
-    if (queued) {
-      if (willRt) this.rt.enqueue(t, running);
-      else this.fair.enqueue(t, rq, false);
-    }
-    if (running && !willRt) this.fair.setNext(t);
+    if (from !== to) to.switchedTo(t);
+    // A running RT task whose priority changes stays at the head of its new level.
+    if (queued) to.enqueue(t, false, running);
+    if (running) to.setNext(t);
     if (running) {
       // switched_to_fair() reschedules a running task that left RT; a lowered RT
       // priority may let a waiting RT task in.
@@ -413,11 +492,15 @@ export class Cpu {
   // ---- __schedule ------------------------------------------------------------------------
 
   private pickNext(): Task | null {
-    return this.rt.pick() ?? this.fair.pick();
+    for (const cls of this.classes) {
+      const t = cls.pickNext();
+      if (t) return t;
+    }
+    return null;
   }
 
   schedule(): void {
-    this.schedEv = null;
+    this.schedEv = NO_EVENT;
     if (!this.active || this.irqQ.length > 0) {
       // Not a preemption point: schedule() runs again at activation or irq exit.
       this.replan();
@@ -426,6 +509,7 @@ export class Cpu {
     this.progress();
     this.needResched = false;
     this.accountCurr();
+    this.hooks.beforeSchedule?.(this);
     const prev = this.curr;
     let next = this.pickNext();
     if (!next && this.hooks.idleBalance) {
@@ -440,7 +524,7 @@ export class Cpu {
     const now = this.eng.now;
     this.closeCls();
     if (prev) {
-      if (!prev.isRt) this.fair.putPrev();
+      this.classOf(prev).putPrev(prev);
       this.curr = null;
       prev.prog.switchOut?.(prev);
       prev.lastRanAt = now;
@@ -449,10 +533,16 @@ export class Cpu {
     this.curr = next;
     this.stats.context_switches++;
     if (next) {
-      if (!next.isRt) this.fair.setNext(next);
-      next.ovh += this.tun.ctxSwitchNs + this.pendingOvh;
+      this.classOf(next).setNext(next);
+      next.ovh += this.costs.contextSwitch() + this.pendingOvh;
+      // The indirect cost: another task ran here long enough to evict the working set.
+      if (next.largeWorkingSet && prev && prev !== next && now - this.prevStintStart >= COST_DEFAULTS.refill_after_ns) {
+        next.ovh += this.costs.refill();
+      }
+      this.prevStintStart = now;
       next.runDelayNs += now - next.runnableSince;
       this.acctStart = this.clockTask();
+      if (this.hooks.onUserReturn && !next.kthread) next.pendingUserReturn = true;
       next.prog.switchIn?.(next);
     }
     this.pendingOvh = 0;
@@ -466,7 +556,16 @@ export class Cpu {
     const c = this.curr;
     if (!c || !this.active) return;
     this.hooks.beforeIrq?.(this);
-    this.raiseIrq(this.tun.tickCostNs, () => this.tickChecks());
+    this.raiseIrq(this.costs.tick(), this.tickDoneFn);
+  }
+
+  /**
+   * run_local_timers() raises TIMER_SOFTIRQ only when timers are due, and RCU its own now and
+   * then: osnoise counts ~30 softirqs/s per CPU (NOISE_DEFAULTS), drawn here per tick.
+   */
+  maybeTickSoftirq(): void {
+    const s = this.tickSoftirq;
+    if (s && s.rng.float() < s.p) this.raiseIrq(s.cost(), noop, IRQ_SOFT);
   }
 
   /** The scheduler part of the tick: accounting, slices, RR, RT throttling. */
@@ -475,11 +574,7 @@ export class Cpu {
     if (!cur) return;
     const ran = this.clockTask() - this.acctStart;
     this.accountCurr();
-    if (cur.isRt) {
-      if (this.rt.tick(cur, ran)) this.needResched = true;
-    } else if (this.fair.tick(cur)) this.needResched = true;
-    // An RT-throttled CPU running an RT task must switch to the fair class.
-    if (cur.isRt && this.rt.throttled) this.needResched = true;
+    if (this.classOf(cur).taskTick(cur, ran)) this.needResched = true;
   }
 
   /** The RT period timer fired for this CPU. */

@@ -1,13 +1,17 @@
 /**
- * The fair class (kernel/sched/fair.c): CFS as in 6.5, the seed's base, or EEVDF as in 6.6+,
- * with one level of cgroup group scheduling (a group entity per CPU whose weight follows the
- * group's load there, as calc_group_shares does).
+ * The fair class (kernel/sched/fair.c), the part CFS (6.5, the seed's base: `cfs.ts`) and EEVDF
+ * (6.6+: `eevdf.ts`) share: runqueues and the cgroup hierarchy (one level of group scheduling,
+ * a group entity per CPU whose weight follows the group's load there, as calc_group_shares
+ * does), accounting, enqueue/dequeue and the hierarchical pick. The two policies differ in where
+ * an entity is placed, which entity is picked, and when the running one is preempted: those are
+ * the abstract methods below.
  *
  * One simplification, for speed and clarity: the running entity stays in its runqueue's
  * array (Linux takes it out of the rbtree); picks and min_vruntime include it explicitly, which
  * gives the same answers. Buddies (next/last/skip) are not modelled.
  */
-import { MIN_SHARES, NICE_0_LOAD, PELT_HALFLIFE_NS, SCHED_NR_LATENCY, type SchedTunables } from "../params";
+import { MIN_SHARES, NICE_0_LOAD, PELT_HALFLIFE_NS, type SchedTunables } from "../params";
+import type { SchedClass } from "./class";
 import { Se, type Task } from "./task";
 
 /** ln(0.5) / half-life: PELT's decay per nanosecond, for Math.exp. */
@@ -40,26 +44,45 @@ export class CfsRq {
   constructor(public readonly tg: TaskGroup | null) {}
 }
 
-/** The fair class of one CPU. */
-export class FairClass {
+/** The fair class of one CPU: what CFS and EEVDF share. */
+export abstract class FairClass implements SchedClass {
+  readonly name = "fair" as const;
+  readonly throttled = false;
   readonly root = new CfsRq(null);
   private readonly groups = new Map<TaskGroup, CfsRq>();
 
   constructor(
-    private readonly tun: SchedTunables,
+    protected readonly tun: SchedTunables,
     /** The CPU's task clock (excludes steal for a guest CPU). */
-    private readonly clock: () => number,
+    protected readonly clock: () => number,
     /** Wall time, for PELT decay. */
     private readonly wall: () => number,
   ) {}
 
-  get eevdf(): boolean {
-    return this.tun.fair === "eevdf";
-  }
-
   get nrRunning(): number {
     return this.root.hNr;
   }
+
+  // ---- what CFS and EEVDF do differently -------------------------------------------------
+
+  /** place_entity(): where a waking (or re-attached) entity lands. */
+  protected abstract place(rq: CfsRq, se: Se, wakeup: boolean): void;
+  /** pick_next_entity() on one level. */
+  protected abstract pickEntity(rq: CfsRq): Se | null;
+  /** After update_curr() advanced `se` on `rq`: true asks for a reschedule (EEVDF's deadline). */
+  protected abstract onAdvance(rq: CfsRq, se: Se): boolean;
+  /** dequeue_entity()'s policy part (EEVDF saves the lag). */
+  protected abstract onDequeueEntity(rq: CfsRq, se: Se): void;
+  /** check_preempt_wakeup() between the two entities that share `rq`. */
+  protected abstract entityPreempts(rq: CfsRq, cse: Se, pse: Se): boolean;
+  /** The tick's preemption check for running `curr`; `advanced` is onAdvance()'s verdict. */
+  protected abstract tickPreempts(curr: Task, advanced: boolean): boolean;
+  /** switched_from_fair(): leaving the class (6.5 keeps vruntime relative; EEVDF the lag). */
+  abstract switchedFrom(t: Task): void;
+  /** switched_to_fair(). */
+  abstract switchedTo(t: Task): void;
+
+  // ---- hierarchy ---------------------------------------------------------------------------
 
   /** The runqueue a task of `group` is queued on: the group's on this CPU, or the root. */
   rqFor(group: TaskGroup | null): CfsRq {
@@ -80,18 +103,18 @@ export class FairClass {
 
   // ---- accounting -------------------------------------------------------------------
 
-  private calcDeltaFair(delta: number, se: Se): number {
+  protected calcDeltaFair(delta: number, se: Se): number {
     return se.weight === NICE_0_LOAD ? delta : (delta * NICE_0_LOAD) / se.weight;
   }
 
-  private updateMinVruntime(rq: CfsRq): void {
-    let v = Infinity;
+  protected updateMinVruntime(rq: CfsRq): void {
+    let v = Number.POSITIVE_INFINITY;
     for (const se of rq.q) if (se.vruntime < v) v = se.vruntime;
-    if (v !== Infinity && v > rq.minVruntime) rq.minVruntime = v;
+    if (v !== Number.POSITIVE_INFINITY && v > rq.minVruntime) rq.minVruntime = v;
   }
 
-  /** update_curr() on every level of the running chain. Returns true if EEVDF wants a resched. */
-  updateCurr(): boolean {
+  /** update_curr() on every level of the running chain. True if the policy wants a resched. */
+  protected updateCurrChain(): boolean {
     const now = this.clock();
     let resched = false;
     for (let rq: CfsRq | null = this.root; rq; ) {
@@ -102,11 +125,7 @@ export class FairClass {
         se.execStart = now;
         se.sumExec += delta;
         se.vruntime += this.calcDeltaFair(delta, se);
-        if (this.eevdf && se.vruntime >= se.deadline) {
-          // update_deadline(): a new slice, and a resched if anyone else is waiting.
-          se.deadline = se.vruntime + this.calcDeltaFair(this.tun.baseSliceNs, se);
-          if (rq.q.length > 1) resched = true;
-        }
+        if (this.onAdvance(rq, se)) resched = true;
         this.updateMinVruntime(rq);
       }
       rq = se.my;
@@ -114,50 +133,8 @@ export class FairClass {
     return resched;
   }
 
-  // ---- EEVDF helpers ------------------------------------------------------------------
-
-  private avgVruntime(rq: CfsRq): { v0: number; avg: number; load: number } {
-    const v0 = rq.minVruntime;
-    let avg = 0;
-    let load = 0;
-    for (const se of rq.q) {
-      avg += (se.vruntime - v0) * se.weight;
-      load += se.weight;
-    }
-    return { v0, avg, load };
-  }
-
-  private V(rq: CfsRq): number {
-    const a = this.avgVruntime(rq);
-    return a.load > 0 ? a.v0 + a.avg / a.load : rq.minVruntime;
-  }
-
-  private eligible(se: Se, a: { v0: number; avg: number; load: number }): boolean {
-    return a.avg >= (se.vruntime - a.v0) * a.load;
-  }
-
-  private pickEevdf(rq: CfsRq): Se | null {
-    const a = this.avgVruntime(rq);
-    const curr = rq.curr?.onRq && this.eligible(rq.curr, a) ? rq.curr : null;
-    if (curr && curr.parity === curr.deadline) return curr; // RUN_TO_PARITY
-    let best: Se | null = null;
-    for (const se of rq.q) {
-      if (!this.eligible(se, a)) continue;
-      if (!best || se.deadline < best.deadline) best = se;
-    }
-    // With no eligible entity (rounding), fall back to the smallest vruntime.
-    if (!best) for (const se of rq.q) if (!best || se.vruntime < best.vruntime) best = se;
-    return best;
-  }
-
-  private pickCfs(rq: CfsRq): Se | null {
-    let best: Se | null = null;
-    for (const se of rq.q) if (!best || se.vruntime < best.vruntime) best = se;
-    return best;
-  }
-
-  private pickEntity(rq: CfsRq): Se | null {
-    return this.eevdf ? this.pickEevdf(rq) : this.pickCfs(rq);
+  updateCurr(_t: Task, _delta: number): boolean {
+    return this.updateCurrChain();
   }
 
   // ---- group shares -------------------------------------------------------------------
@@ -170,7 +147,7 @@ export class FairClass {
   }
 
   /** update_cfs_group(): reweight the group entity from the group's load on every CPU. */
-  private updateGroup(rq: CfsRq): void {
+  protected updateGroup(rq: CfsRq): void {
     const gse = rq.se;
     const tg = rq.tg;
     if (!gse || !tg) return;
@@ -190,26 +167,6 @@ export class FairClass {
 
   // ---- enqueue / dequeue ----------------------------------------------------------------
 
-  /** place_entity(): where a waking (or re-attached) entity lands. */
-  private place(rq: CfsRq, se: Se, wakeup: boolean): void {
-    if (this.eevdf) {
-      const V = this.V(rq);
-      let lag = 0;
-      if (rq.q.length > 0) {
-        const load = rq.load;
-        lag = load > 0 ? (se.vlag * (load + se.weight)) / load : se.vlag;
-      }
-      se.vruntime = V - lag;
-      se.deadline = se.vruntime + this.calcDeltaFair(this.tun.baseSliceNs, se);
-      return;
-    }
-    if (!wakeup) return;
-    // 6.5: sleeps up to half a latency period do not count (GENTLE_FAIR_SLEEPERS).
-    const thresh = (se.task && se.task.policy === "idle" ? this.tun.minGranNs : this.tun.latencyNs) / 2;
-    const v = rq.minVruntime - thresh;
-    if (se.vruntime < v) se.vruntime = v;
-  }
-
   private enqueueEntity(rq: CfsRq, se: Se, wakeup: boolean): void {
     this.place(rq, se, wakeup);
     rq.q.push(se);
@@ -219,11 +176,7 @@ export class FairClass {
   }
 
   private dequeueEntity(rq: CfsRq, se: Se): void {
-    if (this.eevdf) {
-      const limit = this.calcDeltaFair(Math.max(2 * this.tun.baseSliceNs, this.tun.tickNs), se);
-      const lag = this.V(rq) - se.vruntime;
-      se.vlag = Math.max(-limit, Math.min(limit, lag));
-    }
+    this.onDequeueEntity(rq, se);
     const i = rq.q.indexOf(se);
     if (i >= 0) rq.q.splice(i, 1);
     rq.load -= se.weight;
@@ -233,8 +186,9 @@ export class FairClass {
   }
 
   /** enqueue_task_fair(). `wakeup`: ENQUEUE_WAKEUP (placement gives sleeper credit). */
-  enqueue(t: Task, rq: CfsRq, wakeup: boolean): void {
-    this.updateCurr();
+  enqueue(t: Task, wakeup: boolean, _head: boolean): void {
+    const rq = this.rqFor(t.tg);
+    this.updateCurrChain();
     this.enqueueEntity(rq, t.se, wakeup);
     rq.hNr++;
     if (rq !== this.root) {
@@ -250,7 +204,7 @@ export class FairClass {
   dequeue(t: Task): void {
     const rq = t.se.cfsRq;
     if (!rq || !t.se.onRq) return;
-    this.updateCurr();
+    this.updateCurrChain();
     this.dequeueEntity(rq, t.se);
     rq.hNr--;
     if (rq !== this.root) {
@@ -262,7 +216,7 @@ export class FairClass {
   }
 
   /** pick_next_task_fair(): walks down the hierarchy. */
-  pick(): Task | null {
+  pickNext(): Task | null {
     let rq: CfsRq = this.root;
     for (;;) {
       const se = this.pickEntity(rq);
@@ -286,8 +240,8 @@ export class FairClass {
   }
 
   /** put_prev_task_fair(): nothing is running in this class any more. */
-  putPrev(): void {
-    this.updateCurr();
+  putPrev(_t: Task): void {
+    this.updateCurrChain();
     for (let rq: CfsRq | null = this.root; rq; ) {
       const se: Se | null = rq.curr;
       rq.curr = null;
@@ -296,10 +250,10 @@ export class FairClass {
   }
 
   /** check_preempt_wakeup(): should waking `p` preempt running `curr`? */
-  wakeupPreempt(curr: Task, p: Task): boolean {
+  checkPreemptCurr(curr: Task, p: Task): boolean {
     if (curr.policy === "idle" && p.policy !== "idle") return true;
     if (p.policy === "idle" || p.policy === "batch") return false;
-    this.updateCurr();
+    this.updateCurrChain();
     // find_matching_se(): the two entities that share a runqueue.
     const ra = curr.se.cfsRq!;
     const rb = p.se.cfsRq!;
@@ -307,72 +261,17 @@ export class FairClass {
     const cse = same ? curr.se : (ra.se ?? curr.se);
     const pse = same ? p.se : (rb.se ?? p.se);
     const rq = same ? ra : this.root;
-    if (this.eevdf) return this.pickEevdf(rq) === pse;
-    const vdiff = cse.vruntime - pse.vruntime;
-    if (vdiff <= 0) return false;
-    // wakeup_gran() is scaled by the *waking* entity's weight.
-    const gran = this.calcDeltaFair(this.tun.wakeupGranNs, pse);
-    return vdiff > gran;
+    return this.entityPreempts(rq, cse, pse);
   }
 
-  private period(nr: number): number {
-    return nr > SCHED_NR_LATENCY ? nr * this.tun.minGranNs : this.tun.latencyNs;
-  }
-
-  /** sched_slice() of 6.5, with ALT_PERIOD (the period counts all runnable tasks). */
-  private slice(se: Se): number {
-    let slice = this.period(this.root.hNr);
-    for (let s: Se | null = se; s; ) {
-      const rq: CfsRq = s.cfsRq!;
-      if (rq.load > 0) slice = (slice * s.weight) / rq.load;
-      s = rq.se;
-    }
-    return slice;
-  }
-
-  /** The tick's check (entity_tick / check_preempt_tick). Returns true to resched. */
-  tick(curr: Task): boolean {
-    const eevdfResched = this.updateCurr();
+  /** The tick's check (entity_tick, then the policy's preemption check). */
+  taskTick(curr: Task, _ran: number): boolean {
+    const advanced = this.updateCurrChain();
     for (let rq: CfsRq | null = curr.se.cfsRq; rq; ) {
       if (rq.tg) this.updateGroup(rq);
       rq = rq.se ? rq.se.cfsRq : null;
     }
-    if (this.eevdf) return eevdfResched;
-    for (let se: Se | null = curr.se; se; ) {
-      const rq: CfsRq = se.cfsRq!;
-      if (rq.q.length > 1 && this.checkPreemptTick(rq, se)) return true;
-      se = rq.se;
-    }
-    return false;
-  }
-
-  private checkPreemptTick(rq: CfsRq, curr: Se): boolean {
-    const ideal = this.slice(curr);
-    const ran = curr.sumExec - curr.prevSumExec;
-    if (ran > ideal) return true;
-    if (ran < this.tun.minGranNs) return false;
-    let left: Se | null = null;
-    for (const se of rq.q) if (se !== curr && (!left || se.vruntime < left.vruntime)) left = se;
-    if (!left) return false;
-    const delta = curr.vruntime - left.vruntime;
-    return delta > ideal;
-  }
-
-  /**
-   * Leaving the fair class (switched_from_fair). 6.5's detach_task_cfs_rq() places the entity
-   * as for a wakeup and keeps its vruntime relative to min_vruntime, so that time spent in
-   * another class neither accrues nor forfeits a sleep credit beyond half a latency period.
-   */
-  detach(t: Task, rq: CfsRq): void {
-    if (this.eevdf) return;
-    this.place(rq, t.se, true);
-    t.se.relVruntime = t.se.vruntime - rq.minVruntime;
-  }
-
-  /** Coming back (switched_to_fair / attach_task_cfs_rq). */
-  attach(t: Task, rq: CfsRq): void {
-    if (this.eevdf) return;
-    t.se.vruntime = t.se.relVruntime + rq.minVruntime;
+    return this.tickPreempts(curr, advanced);
   }
 
   /** Moving a task's vruntime between two CPUs' runqueues (migrate_task_rq_fair, 6.5). */

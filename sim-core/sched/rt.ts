@@ -4,9 +4,11 @@
  * sched_rt_period_us, per CPU; RT_RUNTIME_SHARE is off by default, so no borrowing).
  */
 import type { SchedTunables } from "../params";
+import type { SchedClass } from "./class";
 import type { Task } from "./task";
 
-export class RtClass {
+export class RtClass implements SchedClass {
+  readonly name = "rt" as const;
   /** Runnable RT tasks, highest priority first, FIFO within a priority; includes the running one. */
   readonly q: Task[] = [];
   /** RT time used in the current period. */
@@ -20,7 +22,7 @@ export class RtClass {
     return this.q.length;
   }
 
-  enqueue(t: Task, head = false): void {
+  enqueue(t: Task, _wakeup: boolean, head: boolean): void {
     let i = 0;
     const q = this.q;
     if (head) while (i < q.length && q[i].rtPrio > t.rtPrio) i++;
@@ -35,7 +37,7 @@ export class RtClass {
   }
 
   /** pick_next_task_rt(): nothing while throttled. */
-  pick(): Task | null {
+  pickNext(): Task | null {
     if (this.throttled || this.q.length === 0) return null;
     return this.q[0];
   }
@@ -46,7 +48,7 @@ export class RtClass {
   }
 
   /** update_curr_rt(): account `delta` of RT execution. Returns true when it throttles. */
-  account(delta: number): boolean {
+  updateCurr(_t: Task, delta: number): boolean {
     if (this.tun.rtRuntimeNs < 0) return false;
     this.rtTime += delta;
     if (!this.throttled && this.rtTime > this.tun.rtRuntimeNs) {
@@ -68,8 +70,15 @@ export class RtClass {
     return false;
   }
 
-  /** task_tick_rt() for SCHED_RR: returns true when the slice ran out and someone else waits. */
-  tick(curr: Task, ran: number): boolean {
+  /**
+   * task_tick_rt(): a throttled class gives the CPU back; SCHED_RR requeues when its slice ran
+   * out and another task of its priority waits.
+   */
+  taskTick(curr: Task, ran: number): boolean {
+    return this.rrTick(curr, ran) || this.throttled;
+  }
+
+  private rrTick(curr: Task, ran: number): boolean {
     if (curr.policy !== "rr") return false;
     curr.rrLeft -= ran;
     if (curr.rrLeft > 0) return false;
@@ -78,7 +87,19 @@ export class RtClass {
     const others = this.q.some((t) => t !== curr && t.rtPrio === curr.rtPrio);
     if (!others) return false;
     this.dequeue(curr);
-    this.enqueue(curr);
+    this.enqueue(curr, false, false);
     return true;
   }
+
+  /** check_preempt_curr_rt(): a strictly higher priority preempts. */
+  checkPreemptCurr(curr: Task, p: Task): boolean {
+    return p.rtPrio > curr.rtPrio;
+  }
+
+  // The running task stays in the queue (at its position), so nothing to do when it starts or
+  // stops running, or when a task joins or leaves the class.
+  putPrev(_t: Task): void {}
+  setNext(_t: Task): void {}
+  switchedFrom(_t: Task): void {}
+  switchedTo(_t: Task): void {}
 }

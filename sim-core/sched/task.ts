@@ -79,6 +79,16 @@ export class Task {
   tg: TaskGroup | null = null;
   /** Guest task: preemption disabled while it runs (a critical section). */
   preemptDisabled = false;
+  /**
+   * Its working set is large (a CPU hog, a vCPU's guest): after another task ran long enough to
+   * evict it, it pays the cache refill when it runs again. A small task (cyclictest) does not
+   * (Li, Ding, Shen: the indirect cost is ~0 for a working set that stays cached).
+   */
+  largeWorkingSet = false;
+  /** A kernel thread: it never returns to user mode (no exit_to_user_mode work). */
+  kthread = false;
+  /** Switched in, not yet back in its own code (the CPU's onUserReturn hook runs first). */
+  pendingUserReturn = false;
   constructor(
     public readonly name: string,
     public prog: Program,

@@ -13,6 +13,7 @@ const AUDIO_IRQ_HANDLER_NS = 3_000;
 
 export function spawnAudio(k: Kernel, w: AudioWorkload, id: string, until: number): void {
   const probe = k.probe(id, "audio");
+  const rng = k.stream(id);
   const period = Math.round((w.buffer_frames / (w.sample_rate_hz ?? 48000)) * 1e9);
   const work = w.work ?? { const_us: 400 };
   const jobs: { release: number; deadline: number }[] = [];
@@ -35,10 +36,10 @@ export function spawnAudio(k: Kernel, w: AudioWorkload, id: string, until: numbe
     w.nice ?? 0,
   );
   const start = (task: Task) => {
-    task.remaining = Math.max(1, k.rng.ns(work));
+    task.remaining = Math.max(1, rng.ns(work));
   };
   k.spawn(t, w.cpu, w.cgroup);
-  const phase = Math.floor(k.rng.float() * period);
+  const phase = Math.floor(rng.float() * period);
   let n = 0;
   const tick = () => {
     const release = phase + n * period;

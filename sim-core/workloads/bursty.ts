@@ -9,21 +9,18 @@ import type { Kernel } from "./kernel";
 export function spawnBursty(k: Kernel, w: BurstyWorkload, id: string): void {
   const pd = !!w.preempt_disabled && k.side === "guest";
   for (let i = 0; i < (w.threads ?? 1); i++) {
+    const rng = k.stream(`${id}.${i}`);
     const t: Task = new Task(
       `${id}.${i}`,
       {
         burstEnd: (task) => {
-          if (pd) {
-            task.preemptDisabled = false;
-            k.preemptChanged(task);
-          }
-          k.sleepUntil(task, k.eng.now + k.rng.ns(w.gap), wake);
+          // preempt_enable(): the guest may preempt it again (and the series sees it).
+          if (pd) task.preemptDisabled = false;
+          k.sleepUntil(task, k.eng.now + rng.ns(w.gap), wake);
         },
         switchIn: (task) => {
-          if (pd && !task.preemptDisabled) {
-            task.preemptDisabled = true;
-            k.preemptChanged(task);
-          }
+          // preempt_disable() at the start of the burst.
+          if (pd) task.preemptDisabled = true;
         },
       },
       w.policy ?? "other",
@@ -31,10 +28,10 @@ export function spawnBursty(k: Kernel, w: BurstyWorkload, id: string): void {
       w.nice ?? 0,
     );
     const wake = () => {
-      t.remaining = Math.max(1, k.rng.ns(w.work));
+      t.remaining = Math.max(1, rng.ns(w.work));
       k.wake(t);
     };
     k.spawn(t, w.cpu, w.cgroup);
-    k.firstSleep(t, k.rng.ns(w.gap), wake);
+    k.firstSleep(t, rng.ns(w.gap), wake);
   }
 }

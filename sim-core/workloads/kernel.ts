@@ -13,7 +13,8 @@ export interface Kernel {
   /** VM name for a guest kernel. */
   readonly vm?: string;
   readonly eng: Engine;
-  readonly rng: Rng;
+  /** The random stream of source `name` (unique per source; see Streams). */
+  stream(name: string): Rng;
   /** Registers a new thread on a CPU (its `cpu`, else the kernel's placement). */
   spawn(t: Task, cpu: number | undefined, cgroup: string | undefined): void;
   wake(t: Task): void;
@@ -25,9 +26,13 @@ export interface Kernel {
   block(t: Task): void;
   /** A device interrupt for the CPU of `t` whose handler runs `fn` (audio period interrupts). */
   deviceIrq(t: Task, handlerNs: number, fn: () => void): void;
-  /** The running task changed its preemption state (guest: the series may react). */
-  preemptChanged(t: Task): void;
   probe(id: string, kind: "cyclictest" | "audio" | "periodic"): Probe;
+  /**
+   * The workload holds /dev/cpu_dma_latency at `us` (PM QoS). Only the host has cpuidle states:
+   * a 6.5 KVM guest has no cpuidle driver (intel_idle has no VM mode in 6.5, cpuidle-haltpoll
+   * loads only with KVM_HINTS_REALTIME), so its idle loop executes HLT whatever the limit.
+   */
+  holdCpuDmaLatency(us: number): void;
   /**
    * Host only: what a vCPU-like thread (`pv_thread`) does in this run's mode: the series'
    * protocol in dynamic mode, a fixed RT policy in static mode, nothing in vanilla.

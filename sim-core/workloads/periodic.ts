@@ -11,6 +11,7 @@ export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void 
   const period = Math.round(w.period_us * 1000);
   const pv = w.pv_thread && k.side === "host" ? k.pvThread : null;
   for (let i = 0; i < (w.threads ?? 1); i++) {
+    const rng = k.stream(`${id}.${i}`);
     let next = 0;
     // Phases of a cycle: the protocol's boost (if any), the work, the unboost (if any).
     let phase = 0;
@@ -20,7 +21,7 @@ export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void 
         burstEnd: (task) => {
           if (pv && phase === 0) {
             phase = 1;
-            task.remaining = k.rng.ns(w.work);
+            task.remaining = rng.ns(w.work);
             return;
           }
           if (pv && phase === 1) {
@@ -46,7 +47,7 @@ export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void 
         pv.onTimer(t);
         phase = 0;
         t.remaining = Math.max(1, pv.onStart(t));
-      } else t.remaining = k.rng.ns(w.work);
+      } else t.remaining = rng.ns(w.work);
       k.wake(t);
     };
     t.onWakeLatency = (lat, now) => probe.record(lat, now);
@@ -55,7 +56,7 @@ export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void 
       t.policy = pv.staticPolicy.policy;
       t.rtPrio = pv.staticPolicy.priority;
     }
-    next = Math.floor(k.rng.float() * period);
+    next = Math.floor(rng.float() * period);
     k.firstSleep(t, next, wake);
   }
 }

@@ -16,10 +16,7 @@ export function spawnSpin(k: Kernel, w: SpinWorkload, id: string): void {
         task.remaining = Infinity;
       },
       switchIn: (task) => {
-        if (pd && !task.preemptDisabled) {
-          task.preemptDisabled = true;
-          k.preemptChanged(task);
-        }
+        if (pd) task.preemptDisabled = true;
       },
     },
     w.policy ?? "other",
@@ -27,6 +24,7 @@ export function spawnSpin(k: Kernel, w: SpinWorkload, id: string): void {
     w.nice ?? 0,
   );
   t.remaining = Infinity;
+  t.largeWorkingSet = true;
   k.spawn(t, w.cpu, w.cgroup);
   k.wake(t);
 }

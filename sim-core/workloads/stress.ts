@@ -17,6 +17,7 @@ export function spawnStress(k: Kernel, w: StressWorkload, id: string): void {
       w.nice ?? 0,
     );
     t.remaining = Infinity;
+    t.largeWorkingSet = true;
     k.spawn(t, w.cpu, w.cgroup);
     k.wake(t);
   }

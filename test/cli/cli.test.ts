@@ -142,8 +142,8 @@ test("compare --json and ablate --json shapes", () => {
   assert.equal(a.code, 0, a.err);
   const j = JSON.parse(a.out);
   assert.equal(j.baseline, "dynamic");
-  assert.equal(j.ablations.length, 9);
-  for (const p of j.probes) assert.equal(Object.keys(p.delta).length, 9);
+  assert.equal(j.ablations.length, 10);
+  for (const p of j.probes) assert.equal(Object.keys(p.delta).length, 10);
 });
 
 test("seed-report --json: cells, claims, totals; identical with 1 and 2 workers", () => {

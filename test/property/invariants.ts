@@ -102,7 +102,7 @@ export function checkRun(r: RunResult, s: Scenario): string[] {
     for (const [k, n] of Object.entries(v.exits)) finiteNonNeg(n, `${id}.exits.${k}`);
     if (v.boosted_ns > r.simulated_ns + tol) fail(`${id}: boosted ${v.boosted_ns} ns > simulated ${r.simulated_ns}`);
     if (v.max_boost_ns > v.boosted_ns + tol) fail(`${id}: max boost ${v.max_boost_ns} > boosted total ${v.boosted_ns}`);
-    if (v.boosts_by.inject + v.boosts_by.lazy > v.boosts) fail(`${id}: boosts by source exceed boosts`);
+    if (v.boosts_by.inject + v.boosts_by.block + v.boosts_by.exit !== v.boosts) fail(`${id}: boosts by source exceed boosts`);
     if (v.halt_poll_ns > v.host_runtime_ns + tol) fail(`${id}: polled ${v.halt_poll_ns} ns > ran ${v.host_runtime_ns} ns`);
   }
   // A guest's threads only run while one of its vCPUs runs on the host.

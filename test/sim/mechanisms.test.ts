@@ -22,11 +22,11 @@ const dyn = (mechanisms: ModeSpec["mechanisms"] = {}): ModeSpec => ({ mode: "dyn
 const boosts = (r: ReturnType<typeof simulate>) => r.vcpus.reduce((a, v) => a + v.boosts, 0);
 const avg = (r: ReturnType<typeof simulate>, id = "ct") => r.probes.find((p) => p.id === id)!.latency.avg_us;
 
-test("vanilla never boosts; dynamic boosts the vCPU when its timer kicks it, and that cuts the guest's latency", () => {
+test("vanilla never boosts; dynamic boosts the halted vCPU, and that cuts the guest's latency", () => {
   const v = simulate(busy(), "vanilla");
   const d = simulate(busy(), "dynamic");
   assert.equal(boosts(v), 0);
-  assert.ok(d.vcpus[0].boosts_by.inject > 1000, `inject boosts ${d.vcpus[0].boosts_by.inject}`);
+  assert.ok(boosts(d) > 1000, `boosts ${boosts(d)}`);
   assert.ok(avg(d) * 5 < avg(v), `dynamic ${avg(d)} vs vanilla ${avg(v)}`);
 });
 
@@ -37,15 +37,20 @@ test("without the shared-memory MSR (patch 1) nothing else works: the run equals
   assert.deepEqual(d.probes, v.probes);
 });
 
-test("without setscheduler from irq context (patch 2) the injection boost comes too late to help", () => {
-  const full = simulate(busy(), "dynamic");
-  const late = simulate(busy(), dyn({ setscheduler_irq: false }));
+test("without setscheduler from irq context (patch 2) the timer's injection boost comes too late to help", () => {
+  // The kvm_vcpu_block boost (patch 4) would hide it: the vCPU already sleeps boosted.
+  const full = simulate(busy(), dyn({ boost_on_block: false }));
+  const late = simulate(busy(), dyn({ boost_on_block: false, setscheduler_irq: false }));
+  assert.ok(full.vcpus[0].boosts_by.inject > 1000, `inject boosts ${full.vcpus[0].boosts_by.inject}`);
   assert.ok(avg(late) > 5 * avg(full), `late ${avg(late)} vs full ${avg(full)}`);
 });
 
-test("without boost on injection (patch 4) a SCHED_OTHER cyclictest gets no boost at all", () => {
-  const d = simulate(busy(), dyn({ boost_on_inject: false }));
+test("the injection boost (patch 4) is redundant for a halted vCPU: it already sleeps boosted", () => {
+  const d = simulate(busy(), "dynamic");
   assert.equal(d.vcpus[0].boosts_by.inject, 0);
+  assert.ok(d.vcpus[0].boosts_by.block > 1000);
+  const neither = simulate(busy(), dyn({ boost_on_block: false, boost_on_inject: false }));
+  assert.equal(neither.vcpus[0].boosts_by.inject + neither.vcpus[0].boosts_by.block, 0);
 });
 
 test("synchronous unboost (patch 3) costs an MSR exit per boost; without it the unboost waits and boosts last longer", () => {
@@ -53,8 +58,10 @@ test("synchronous unboost (patch 3) costs an MSR exit per boost; without it the 
   const lazy = simulate(busy(), dyn({ sync_unboost: false }));
   assert.ok(sync.vcpus[0].exits.msr_unboost > 1000);
   assert.equal(lazy.vcpus[0].exits.msr_unboost, 0);
-  const per = (r: typeof sync) => r.vcpus[0].boosted_ns / Math.max(1, r.vcpus[0].boosts);
-  assert.ok(per(lazy) > per(sync), `lazy ${per(lazy)} sync ${per(sync)}`);
+  // Boosted time while running: the unboost waits for the next exit (HLT) instead.
+  const running = (r: typeof sync) => r.vcpus[0].host_runtime_ns;
+  assert.ok(lazy.cpus[0].rt_ns > sync.cpus[0].rt_ns, `RT ns lazy ${lazy.cpus[0].rt_ns} sync ${sync.cpus[0].rt_ns}`);
+  assert.ok(running(lazy) > 0);
 });
 
 test("the switches (patch 6): global off or per-VM off means no boosts; without patch 6 they cannot turn it off", () => {
@@ -65,7 +72,7 @@ test("the switches (patch 6): global off or per-VM off means no boosts; without 
   assert.ok(boosts(simulate(busy({ pvsched: { global_enabled: false } }), dyn({ switches: false }))) > 0);
 });
 
-test("a rogue guest: the preempt-disabled cap (patch 5) keeps the host near vanilla; without it RT throttling is all that is left", () => {
+test("a buggy guest spinning with preemption disabled: the cap (patch 5) keeps the host near vanilla; without it RT throttling is all that is left", () => {
   const s: Scenario = {
     name: "rogue",
     duration_s: 3,
@@ -83,24 +90,25 @@ test("a rogue guest: the preempt-disabled cap (patch 5) keeps the host near vani
   assert.ok(uncapped.cpus[0].rt_throttled >= 2, "RT throttling engaged");
 });
 
-test("posted interrupts: device interrupts reach the guest without a kick, so they never boost", () => {
+test("posted interrupts: device interrupts for a preempted vCPU take the posted branch, no kick, no boost", () => {
+  // The guest is CPU-bound (never halts), so device interrupts find the vCPU running or preempted.
   const s: Scenario = {
     name: "posted",
     duration_s: 2,
     host: { cpus: 1, kvm: { posted_interrupts: true }, workloads: [{ kind: "stress", workers: 1 }] },
-    vms: [{ name: "vm", vcpus: 1, workloads: [{ kind: "audio", id: "a", buffer_frames: 96 }] }],
+    vms: [{ name: "vm", vcpus: 1, guest: { irq: { device_irq_hz: 1000 } }, workloads: [{ kind: "stress", workers: 1 }] }],
   };
-  const injectOnly = dyn({ guest_irq_boost: false, guest_sched_boost: false, lazy_boost: false });
-  const withPi = simulate(s, injectOnly);
-  const noPi = simulate({ ...s, host: { ...s.host, kvm: { posted_interrupts: false } } }, injectOnly);
-  assert.ok(noPi.vcpus[0].boosts_by.inject > withPi.vcpus[0].boosts_by.inject + 500);
+  const withPi = simulate(s, "dynamic");
+  const noPi = simulate({ ...s, host: { ...s.host, kvm: { posted_interrupts: false } } }, "dynamic");
+  assert.equal(withPi.vcpus[0].boosts_by.inject, 0);
+  assert.ok(noPi.vcpus[0].boosts_by.inject > 500, `non-posted inject boosts ${noPi.vcpus[0].boosts_by.inject}`);
 });
 
-test("a guest RT task keeps its vCPU boosted while it runs (patch 7); without patch 7 the boost ends at irq exit", () => {
+test("a guest RT task keeps its vCPU boosted while it runs (patch 7 asks, the exit hook keeps it)", () => {
   const s: Scenario = {
     name: "rt guest",
     duration_s: 2,
-    host: { cpus: 1, workloads: [{ kind: "stress", workers: 1 }] },
+    host: { cpus: 1, noise: false, workloads: [{ kind: "stress", workers: 1 }] },
     vms: [
       {
         name: "vm",
@@ -110,8 +118,10 @@ test("a guest RT task keeps its vCPU boosted while it runs (patch 7); without pa
     ],
   };
   const on = simulate(s, "dynamic");
-  const off = simulate(s, dyn({ guest_sched_boost: false }));
-  assert.ok(on.vcpus[0].boosted_ns > 2 * off.vcpus[0].boosted_ns, `on ${on.vcpus[0].boosted_ns} off ${off.vcpus[0].boosted_ns}`);
+  const work = on.threads.find((t) => t.name.startsWith("p"))!.runtime_ns;
+  // The vCPU is RT whenever the guest RT task runs: the host hog never delays it.
+  assert.ok(on.probes[0]!.latency.p99_us < 100, `p99 ${on.probes[0]!.latency.p99_us}`);
+  assert.ok(on.vcpus[0].boosted_ns > work, `boosted ${on.vcpus[0].boosted_ns} ns, RT work ${work} ns`);
 });
 
 test("static mode runs every vCPU thread as RT from the start", () => {
@@ -121,21 +131,6 @@ test("static mode runs every vCPU thread as RT from the start", () => {
   assert.equal(r.threads.find((t) => t.name === "vm/vcpu0")!.policy, "rr");
 });
 
-test("the v1 unboost returns a vCPU thread to nice 0, whatever its nice was", () => {
-  const s: Scenario = {
-    name: "nice",
-    duration_s: 3,
-    host: { cpus: 1, workloads: [{ kind: "stress", workers: 1, id: "job" }] },
-    vms: [{ name: "vm", vcpus: 1, vcpu_nice: 19, guest: { irq: { nmi_hz: 500 } }, workloads: [{ kind: "stress", workers: 1 }] }],
-  };
-  const job = (r: ReturnType<typeof simulate>) => r.threads.find((t) => t.name.startsWith("job"))!.runtime_ns;
-  const v = simulate(s, "vanilla");
-  const d = simulate(s, "dynamic");
-  // vanilla: nice 0 vs nice 19 = 1024:15; after the first boost and unboost, 1024:1024.
-  assert.ok(job(v) > 0.97 * 3e9);
-  assert.ok(job(d) < 0.6 * 3e9, `job got ${job(d)} ns`);
-});
-
 test("EEVDF shares a CPU 50/50 between two nice-0 hogs and by weight between nice 0 and nice 5", () => {
   const s = (w: Scenario["host"]["workloads"]): Scenario => ({
     name: "eevdf",
@@ -143,8 +138,8 @@ test("EEVDF shares a CPU 50/50 between two nice-0 hogs and by weight between nic
     host: { cpus: 1, sched: { fair: "eevdf" }, workloads: w },
   });
   const r1 = simulate(s([{ kind: "stress", workers: 2, id: "h" }]), "vanilla");
-  const [a, b] = r1.threads.map((t) => t.runtime_ns);
-  assert.ok(Math.abs(a / (a + b) - 0.5) < 0.01);
+  const [a, b] = r1.threads.filter((t) => t.name.startsWith("h.")).map((t) => t.runtime_ns);
+  assert.ok(Math.abs(a! / (a! + b!) - 0.5) < 0.01);
   const r2 = simulate(
     s([
       { kind: "stress", workers: 1, id: "n0" },
@@ -152,7 +147,8 @@ test("EEVDF shares a CPU 50/50 between two nice-0 hogs and by weight between nic
     ]),
     "vanilla",
   );
-  const ratio = r2.threads[0].runtime_ns / r2.threads[1].runtime_ns;
+  const rt = (id: string) => r2.threads.find((t) => t.name.startsWith(id))!.runtime_ns;
+  const ratio = rt("n0.") / rt("n5.");
   assert.ok(Math.abs(ratio / (1024 / 335) - 1) < 0.03, `ratio ${ratio}`);
 });
 
@@ -182,7 +178,7 @@ test("an RT guest task woken by the timer irq keeps the injection boost through 
   const s: Scenario = {
     name: "rt wake",
     duration_s: 2,
-    host: { cpus: 1, cgroups: [{ name: "vms", shares: 64 }], workloads: [{ kind: "stress", workers: 2 }] },
+    host: { cpus: 1, noise: false, cgroups: [{ name: "vms", shares: 64 }], workloads: [{ kind: "stress", workers: 2 }] },
     vms: [
       {
         name: "vm",
@@ -195,7 +191,8 @@ test("an RT guest task woken by the timer irq keeps the injection boost through 
   const d = simulate(s, "dynamic");
   const v = simulate(s, "vanilla");
   const p99 = (r: ReturnType<typeof simulate>) => r.probes[0].latency.p99_us;
-  assert.ok(p99(d) < 50, `dynamic p99 ${p99(d)} us`);
+  // The vCPU still pays its cache refill after the hogs ran (COST_DEFAULTS.cache_refill, p99 ~40 us).
+  assert.ok(p99(d) < 100, `dynamic p99 ${p99(d)} us`);
   assert.ok(p99(v) > 1000, `vanilla p99 ${p99(v)} us`);
   const work = d.threads.find((t) => t.name.startsWith("p"))!.runtime_ns;
   assert.ok(d.vcpus[0].boosted_ns > 0.95 * work, `boosted ${d.vcpus[0].boosted_ns} ns for ${work} ns of RT work`);
@@ -206,6 +203,7 @@ test("a vCPU-like host thread (pv_thread) follows the protocol: static chrt's it
     name: "pv thread",
     duration_s: 2,
     host: {
+      noise: false,
       cpus: 1,
       workloads: [
         // nice -5 hogs: the thread's fair share (14%) is below its 20% demand, so vanilla waits.

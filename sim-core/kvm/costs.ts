@@ -1,0 +1,18 @@
+/**
+ * What KVM's paths cost in host CPU time, per vCPU. Each call is one draw, so the model can
+ * give each cost a distribution (sim-core/params.ts names the sources).
+ */
+import type { ExitReason } from "../results";
+
+export interface KvmCostModel {
+  /** A full VM exit up to its handler (hardware exit and KVM's exit path). */
+  exitNs(reason: ExitReason): number;
+  /** vcpu_enter_guest() up to guest code; `injecting`: an interrupt is injected at this entry. */
+  entryNs(injecting: boolean): number;
+  /** A fastpath exit that re-enters at once (exit, handler, entry). */
+  fastpathNs(reason: ExitReason): number;
+  /** sched_setscheduler() on the vCPU thread (the series' boost and unboost). */
+  setscheduler(): number;
+  readonly postedInterrupts: boolean;
+  readonly ipiVirtualization: boolean;
+}

@@ -1,0 +1,134 @@
+/**
+ * The event engine on its own: order, ties, the FIFO for "now", lazy cancellation, handles that
+ * go stale when their record is reused, and the event budget.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Engine, NO_EVENT } from "../../sim-core/engine";
+
+test("events run in time order, ties in insertion order, heap and now-FIFO interleaved", () => {
+  const e = new Engine();
+  const log: string[] = [];
+  e.at(30, () => log.push("c30"));
+  e.at(10, () => {
+    log.push("a10");
+    // Scheduled at the current time from inside an event: after every event already queued
+    // for t = 10 (insertion order), before anything later.
+    e.at(10, () => log.push("d10-now"));
+    e.after(0, () => log.push("e10-now"));
+  });
+  e.at(10, () => log.push("b10"));
+  e.at(20, () => log.push("f20"));
+  assert.equal(e.run(100, Infinity), true);
+  assert.deepEqual(log, ["a10", "b10", "d10-now", "e10-now", "f20", "c30"]);
+  assert.equal(e.now, 100, "the clock ends at `until` when the queue runs dry before it");
+  assert.equal(e.events, 6);
+});
+
+test("an event in the past runs now, not in the past", () => {
+  const e = new Engine();
+  let at = -1;
+  e.at(50, () => e.at(5, () => (at = e.now)));
+  e.run(100, Infinity);
+  assert.equal(at, 50);
+});
+
+test("cancel() skips a pending event and reports whether it did", () => {
+  const e = new Engine();
+  const log: number[] = [];
+  const h1 = e.at(10, () => log.push(1));
+  e.at(20, () => log.push(2));
+  assert.equal(e.cancel(h1), true);
+  assert.equal(e.cancel(h1), false, "a second cancel finds nothing pending");
+  assert.equal(e.cancel(NO_EVENT), false);
+  e.run(100, Infinity);
+  assert.deepEqual(log, [2]);
+  assert.equal(e.events, 1, "cancelled events are not counted");
+});
+
+test("a stale handle cannot cancel the event that reuses its record", () => {
+  const e = new Engine();
+  const log: string[] = [];
+  const stale = e.at(10, () => log.push("first"));
+  e.run(10, Infinity);
+  // The record of the first event is free now and is reused by the next scheduling.
+  const fresh = e.at(20, () => log.push("second"));
+  assert.notEqual(fresh, stale);
+  assert.equal(e.cancel(stale), false, "the stale handle names an event that already ran");
+  e.run(30, Infinity);
+  assert.deepEqual(log, ["first", "second"]);
+});
+
+test("a cancelled record is reused only after it is popped, and old handles stay dead", () => {
+  const e = new Engine();
+  const log: string[] = [];
+  const h = e.at(10, () => log.push("cancelled"));
+  e.cancel(h);
+  e.run(15, Infinity); // pops and recycles the cancelled record
+  const h2 = e.at(20, () => log.push("live"));
+  assert.equal(e.cancel(h), false);
+  e.run(30, Infinity);
+  assert.deepEqual(log, ["live"]);
+  assert.equal(e.cancel(h2), false, "an event that ran cannot be cancelled");
+});
+
+test("cancelling its own handle from inside the callback is a no-op", () => {
+  const e = new Engine();
+  let h = NO_EVENT;
+  let result: boolean | undefined;
+  h = e.at(10, () => {
+    result = e.cancel(h);
+  });
+  e.run(20, Infinity);
+  assert.equal(result, false);
+});
+
+test("the budget stops the run between live events and run() resumes where it stopped", () => {
+  const e = new Engine();
+  const log: number[] = [];
+  for (let i = 1; i <= 5; i++) e.at(i * 10, () => log.push(i));
+  assert.equal(e.run(100, 2), false);
+  assert.deepEqual(log, [1, 2]);
+  assert.equal(e.now, 20);
+  assert.equal(e.run(100, Infinity), true);
+  assert.deepEqual(log, [1, 2, 3, 4, 5]);
+  assert.equal(e.events, 5);
+});
+
+test("events after `until` stay queued", () => {
+  const e = new Engine();
+  e.at(10, () => {});
+  e.at(200, () => {});
+  e.run(100, Infinity);
+  assert.equal(e.pending, 1);
+  assert.equal(e.now, 100);
+});
+
+test("the now-FIFO grows past its initial capacity and keeps order", () => {
+  const e = new Engine();
+  const log: number[] = [];
+  e.at(5, () => {
+    for (let i = 0; i < 1000; i++) e.at(5, () => log.push(i));
+  });
+  e.run(10, Infinity);
+  assert.equal(log.length, 1000);
+  assert.ok(log.every((v, i) => v === i));
+});
+
+test("a heap of many events pops in (time, insertion) order", () => {
+  const e = new Engine();
+  const got: [number, number][] = [];
+  // A fixed pseudo-random order of times with many ties.
+  let x = 12345;
+  for (let i = 0; i < 2000; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const t = 1 + (x % 97);
+    e.at(t, () => got.push([t, i]));
+  }
+  e.run(1000, Infinity);
+  for (let k = 1; k < got.length; k++) {
+    const [t0, i0] = got[k - 1]!;
+    const [t1, i1] = got[k]!;
+    assert.ok(t0 < t1 || (t0 === t1 && i0 < i1), `out of order at ${k}: ${t0}/${i0} then ${t1}/${i1}`);
+  }
+});
