@@ -1,6 +1,7 @@
 /** Workspace trust: what Restricted Mode disables, and what stays on (the manifest's promise). */
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
+import { MECHANISMS } from "../../sim-core/index";
 import { api, samplePatch, until } from "./helpers";
 
 export function defineTrustTests(): void {
@@ -61,13 +62,15 @@ export function defineTrustTests(): void {
           const map = before.find((l) => l.command?.command === "pvsched.mapHunk");
           assert.equal(map?.command?.title, "Map this hunk\u2026");
           const written = await vscode.commands.executeCommand<string>("pvsched.mapHunk", ...map!.command!.arguments!, "lazy_boost");
+          const lazy = MECHANISMS.find((m) => m.id === "lazy_boost")!;
+          const lazyBoostLens = `Patch ${lazy.patch} \u00b7 ${lazy.label}`;
           assert.equal(written, mapFile.toString());
           const rules = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(mapFile))).rules;
           assert.deepEqual(rules[0].files, ["drivers/misc/frobnicator.c"]);
           assert.equal(rules[0].mechanism, "lazy_boost");
           const after = await until("the new mapping", async () => {
             const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", patch);
-            return l?.some((x) => x.command?.title === "Patch 3 \u00b7 Lazy boost at VM exit") ? l : undefined;
+            return l?.some((x) => x.command?.title === lazyBoostLens) ? l : undefined;
           });
           assert.ok(after.some((l) => l.command?.command === "pvsched.simulateHunk"));
         } finally {
