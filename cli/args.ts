@@ -1,5 +1,6 @@
 /** Option parsing and output helpers shared by the CLI's commands. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ruleProblem, type FieldRule } from "../sim-core/limits";
 import { InputError } from "./errors";
 
 export type Values = Record<string, string | boolean | undefined>;
@@ -38,11 +39,12 @@ export function intOption(v: unknown, name: string, min: number, max = Number.MA
   return n;
 }
 
-/** A number in (0, max]. */
-export function numOption(v: unknown, name: string, max = Number.MAX_VALUE): number | undefined {
+/** An option that stands for a scenario field: the field's rule (sim-core/limits.ts) bounds it. */
+export function fieldOption(v: unknown, name: string, rule: FieldRule): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new InputError(`pvsched-sim: --${name} must be a number in (0, ${max}] (got "${v}")`);
+  const n = /^\s*$/.test(String(v)) ? Number.NaN : Number(v);
+  const why = ruleProblem(rule, n);
+  if (why) throw new InputError(`pvsched-sim: --${name} ${why.replace(/ \(got .*\)$/, "")} (got "${v}")`);
   return n;
 }
 

@@ -1,6 +1,6 @@
 /** `pvsched-sim bench`: the engine's events per second and the seed report's wall time. */
 import { DEFAULT_LIMITS, executeTask } from "../runner/index";
-import { runSeedReport, seedScenario } from "../report/seed-pipeline";
+import { runSeedReport, seedScenario } from "../runner/seed-pipeline";
 import type { RunResult, Scenario } from "../sim-core/index";
 import { json, out, parse, progress } from "./args";
 import { EXIT } from "./errors";

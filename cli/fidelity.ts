@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 
 import type { Load } from "../fidelity/cells";
-import { formatReport, runFidelity, type FidelityOptions } from "../fidelity/run";
+import { formatReport } from "../fidelity/format";
+import { runFidelity, type FidelityOptions } from "../fidelity/run";
 import type { Mapping } from "../fidelity/scenarios";
 import { writeScenarioFiles } from "../fidelity/scenario-files";
 

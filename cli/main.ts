@@ -4,7 +4,7 @@
  * Exit status: 0 ok, 1 failure (an internal error, or `seed-report --check` with a failing
  * claim), 2 bad input (one line on stderr naming the file, line and field; never a stack trace).
  */
-import { escapeControls } from "../scenario-loader/escape";
+import { escapeControls } from "../common/escape";
 import { out } from "./args";
 import { EXIT, InputError } from "./errors";
 import { defaultWorkers } from "./pool";

@@ -12,7 +12,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { decodePatchBytes, parsePatchText, MAX_PATCH_BYTES, type ParseResult } from "../patch/parse";
-import { escapeControls } from "../scenario-loader/escape";
+import { escapeControls } from "../common/escape";
 import { compileHunkMap, mapPatch, parseHunkMapText, type CompiledHunkMap, type MappedHunk } from "../patch/mapper";
 
 const USAGE = `usage: pvsched-sim map <patch-file>... [--json] [--map override.json] [--lenient]

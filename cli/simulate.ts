@@ -6,11 +6,11 @@
 import { join } from "node:path";
 import { ABLATION_REPLICATIONS, ablationJson, ablationModes, ALL_MECHANISMS, withDuration } from "../report/ablation";
 import { seedReportJson } from "../report/seed-build";
-import { loadSeedSet, runSeedReport, SEED_REPLICATIONS, SeedScenarioError, type SeedSet } from "../report/seed-pipeline";
+import { loadSeedSet, runSeedReport, SEED_REPLICATIONS, SeedScenarioError, type SeedSet } from "../runner/seed-pipeline";
 import { formatSeedReportText } from "../report/seed-text";
 import { checkBudget, DEFAULT_BUDGET, replicate, type SimTask } from "../runner/index";
-import { LIMITS, modeLabel, resolveModes, type ModeName, type ModeSpec } from "../sim-core/index";
-import { intOption, json, numOption, out, parse, progress, type Values } from "./args";
+import { FIELD_RULES, modeLabel, resolveModes, type ModeName, type ModeSpec } from "../sim-core/index";
+import { fieldOption, intOption, json, out, parse, progress, type Values } from "./args";
 import { EXIT, InputError } from "./errors";
 import { compareJson, formatAblation, formatCompare, formatRun } from "./format";
 import { fieldPosition, readScenario, type ScenarioSource } from "./input";
@@ -35,8 +35,8 @@ const SCENARIO_OPTIONS = {
 /** The scenario file with --seed and --duration applied, checked against the run budgets. */
 function scenarioFrom(a: { values: Values; positionals: string[] }): ScenarioSource {
   const src = readScenario(a.positionals[0]!);
-  const seed = intOption(a.values.seed, "seed", 0);
-  const durationS = numOption(a.values.duration, "duration", LIMITS.duration_s);
+  const seed = fieldOption(a.values.seed, "seed", FIELD_RULES.Scenario.seed);
+  const durationS = fieldOption(a.values.duration, "duration", FIELD_RULES.Scenario.duration_s);
   const s = withDuration(seed === undefined ? src.scenario : { ...src.scenario, seed }, durationS);
   // The same check the pool makes, here with the field's line and column in the file.
   const over = checkBudget(s, DEFAULT_BUDGET);
@@ -150,7 +150,7 @@ export async function cmdSeedReport(args: string[], help: () => number): Promise
     0,
   );
   if (a.values.help) return help();
-  const durationS = numOption(a.values.duration, "duration", LIMITS.duration_s);
+  const durationS = fieldOption(a.values.duration, "duration", FIELD_RULES.Scenario.duration_s);
   const n = replications(a.values.replications, SEED_REPLICATIONS);
   const set = seedSet(a.values["seed-dir"] as string | undefined);
   const w = workers(a.values.workers);

@@ -65,7 +65,7 @@ try {
   });
   console.log("test:electron: extension-host suite passed");
 } catch (e) {
-  console.error(`test:electron: ${e.message ?? e}`);
+  console.error(`test:electron: ${e instanceof Error ? e.message : e}`);
   process.exitCode = 1;
 } finally {
   rmSync(tmp, { recursive: true, force: true });

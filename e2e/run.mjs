@@ -44,7 +44,7 @@ function cleanup() {
       try {
         await f();
       } catch (e) {
-        log("cleanup:", e.message);
+        log("cleanup:", e instanceof Error ? e.message : e);
       }
     }
   })();
@@ -159,7 +159,9 @@ async function main() {
       failed++;
       const shot = join(SHOTS, `FAILED-${t.id}.png`);
       if (!t.ownPage) await page.screenshot({ path: shot }).catch(() => {});
-      console.log(`FAIL ${t.name} (${((Date.now() - s) / 1000).toFixed(1)}s): ${e.message.split("\n")[0]}`);
+      console.log(
+        `FAIL ${t.name} (${((Date.now() - s) / 1000).toFixed(1)}s): ${String(e instanceof Error ? e.message : e).split("\n")[0]}`,
+      );
       if (!t.ownPage) console.log(`     screenshot: ${shot.slice(ROOT.length + 1)}`);
     }
   }
@@ -176,7 +178,7 @@ let result;
 try {
   result = await main();
 } catch (e) {
-  if (!interrupted) console.log(`FAIL e2e setup: ${e.message}`);
+  if (!interrupted) console.log(`FAIL e2e setup: ${e instanceof Error ? e.message : e}`);
   result = { passed: 0, failed: 1, skipped: 0 };
 }
 await cleanup();

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { format } from "node:util";
+import { ablationRuns, cliJson, sameNumber, tableData } from "./lib/expect.mjs";
 import { openFile, runCommand, sleep, waitForFrameWith } from "./lib/ui.mjs";
 import { workbenchUrl } from "./lib/workbench.mjs";
 
@@ -37,11 +38,11 @@ async function lensesWithLines(page) {
     const ed = document.querySelector(".editor-group-container.active .monaco-editor");
     if (!ed) return [];
     const lines = [...ed.querySelectorAll(".view-lines .view-line")]
-      .map((e) => ({ top: parseFloat(e.style.top), text: e.textContent.replace(/\u00a0/g, " ") }))
+      .map((e) => ({ top: parseFloat(/** @type {HTMLElement} */ (e).style.top), text: e.textContent.replace(/\u00a0/g, " ") }))
       .sort((a, b) => a.top - b.top);
     // Only widgets Monaco has laid out (lenses of off-screen hunks have no position).
     return [...ed.querySelectorAll('.codelens-decoration[monaco-visible-content-widget="true"]')].map((d) => {
-      const top = parseFloat(d.style.top);
+      const top = parseFloat(/** @type {HTMLElement} */ (d).style.top);
       const below = lines.find((l) => l.top > top);
       // Lenses with a command render as <a>, title-only lenses as <span>; "|" separates them.
       const items = [...d.querySelectorAll(":scope > a, :scope > span")].map((a) => a.textContent.trim()).filter((t) => t && t !== "|");
@@ -81,6 +82,61 @@ function checkSimValues(raw) {
   return true;
 }
 
+/**
+ * The ablation's results table, against the CLI's run of the same scenario and modes: the columns
+ * are the three modes in the lens's order, each latency probe has its avg/p99/max rows, and every
+ * simulated cell holds exactly the CLI's number.
+ */
+function checkAblationTable(t, runs) {
+  const modes = runs.map((r) => r.mode);
+  if (modes[0] !== "dynamic" || modes[2] !== "vanilla" || !/^dynamic without [a-z_]+$/.test(modes[1]))
+    throw new Error(`unexpected ablation modes from the CLI: ${JSON.stringify(modes)}`);
+  const head = JSON.stringify(t.head[0]);
+  if (head !== JSON.stringify(["probe", "stat (µs)", ...modes]))
+    throw new Error(`results table header ${head}, want probe, stat, ${modes}`);
+  const probes = runs[0].probes.filter((p) => p.kind !== "audio").map((p) => p.id);
+  const want = probes.flatMap((id) => ["avg", "p99", "max"].map((stat) => `${id} ${stat}`));
+  const got = t.rows.map((r) => `${r[0].text} ${r[1].text}`);
+  if (JSON.stringify(got) !== JSON.stringify(want))
+    throw new Error(`results table rows ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  t.rows.forEach((row, i) => {
+    const id = probes[Math.floor(i / 3)];
+    const stat = /** @type {"avg_us" | "p99_us" | "max_us"} */ (["avg_us", "p99_us", "max_us"][i % 3]);
+    runs.forEach((r, m) => {
+      const expected = r.probes.find((p) => p.id === id).latency[stat];
+      if (!sameNumber(row[2 + m].value, expected))
+        throw new Error(`${id} ${stat} ${modes[m]}: panel shows ${row[2 + m].value}, the CLI's run gives ${expected}`);
+    });
+  });
+}
+
+/**
+ * The seed table against `pvsched-sim seed-report --json`: every row of the published tables with
+ * its published number and the simulated one, per mode, equal to the CLI's. Returns the count.
+ */
+function checkSeedTable(t, cells) {
+  const key = (c) =>
+    c.table === "audio" ? ["audio", c.buffer, c.load].join(" · ") : [c.load, c.side, c.stat, `-i ${c.interval}`].join(" · ");
+  const modes = t.head[0].slice(1);
+  let n = 0;
+  for (const row of t.rows) {
+    modes.forEach((mode, m) => {
+      const [sim, pub] = [row[1 + 3 * m], row[2 + 3 * m]];
+      const want = cells.find((c) => key(c) === row[0].text && c.mode === mode && c.published !== null);
+      if (!want) {
+        if (pub.value !== null) throw new Error(`seed table ${row[0].text} ${mode}: a published ${pub.value} the CLI does not have`);
+        return;
+      }
+      if (!sameNumber(pub.value, want.published)) throw new Error(`${row[0].text} ${mode}: published ${pub.value}, want ${want.published}`);
+      if (!sameNumber(sim.value, want.simulated)) throw new Error(`${row[0].text} ${mode}: simulated ${sim.value}, want ${want.simulated}`);
+      n++;
+    });
+  }
+  const published = cells.filter((c) => c.published !== null).length;
+  if (n !== published) throw new Error(`seed table has ${n} published cells, the CLI's report ${published}`);
+  return n;
+}
+
 export const TESTS = [
   {
     id: "codelens",
@@ -114,6 +170,7 @@ export const TESTS = [
       const sim = page.locator(".editor-group-container.active .codelens-decoration a", { hasText: SIMULATE_LENS });
       await sim.first().waitFor({ state: "visible", timeout: 30_000 });
       const label = (await sim.first().textContent()).trim();
+
       ctx.log(`clicking lens ${JSON.stringify(label)}`);
       await sim.first().click();
 
@@ -124,6 +181,11 @@ export const TESTS = [
       });
       const values = (await simCells(frame)).map(Number);
       ctx.log(`results table: ${values.length} simulated cells, e.g. ${values.slice(0, 6).join(", ")}`);
+      // The panel names the ablated mechanism ("ablation of boost_on_inject · 3 runs").
+      const mechanism = /ablation of ([a-z_]+)/.exec((await frame.textContent(".source")) ?? "")?.[1];
+      if (!mechanism) throw new Error("the panel does not name the ablated mechanism");
+      checkAblationTable(await tableData(frame, "results-table"), ablationRuns(mechanism, { tmp: ctx.tmp }));
+      ctx.log(`results table: every cell equals pvsched-sim run of the ${mechanism} ablation`);
 
       // Beside: the patch and the panel are in two different editor groups, side by side.
       const layout = await page.evaluate(() =>
@@ -156,7 +218,7 @@ export const TESTS = [
       const lines = readFileSync(join(dir, src), "utf8").split("\n");
       const i = lines.findIndex((l) => /^\s+cpus:\s*\d+\s*$/.test(l));
       if (i < 0) throw new Error(`${src} has no "cpus: N" line to break`);
-      lines[i] = lines[i].replace(/\d+/, "bogus");
+      lines[i] = String(lines[i]).replace(/\d+/, "bogus");
       ctx.state.broken = { file: "broken-e2e.pvsched.yaml", line: i + 1, from: src };
       writeFileSync(join(dir, ctx.state.broken.file), lines.join("\n"));
     },
@@ -233,6 +295,8 @@ export const TESTS = [
       const ok = checkSimValues(raw);
       if (ok !== true) throw new Error(`seed table: ${ok}`);
       ctx.log(`seed table: ${raw.length} simulated cells, e.g. ${raw.slice(0, 6).join(", ")}`);
+      const checked = checkSeedTable(await tableData(frame, "seed-table"), cliJson(["seed-report"]).cells);
+      ctx.log(`seed table: ${checked} cells equal to pvsched-sim seed-report's, published and simulated`);
       await sleep(500);
       await page.screenshot({ path: join(ctx.shots, "seed-report.png") });
     },

@@ -8,7 +8,7 @@ import { ABLATION_REPLICATIONS, ablationModes, ablationScenario, summarizeAblati
 import { compareModes } from "../report/effects";
 import { replicate, type SimTask } from "../runner/index";
 import type { MechanismId, RunResult, Scenario } from "../sim-core/index";
-import type { ResultsPayload } from "../webview/protocol";
+import type { ResultsPayload } from "../common/protocol";
 
 export interface HunkAblation {
   mechanism: MechanismId;

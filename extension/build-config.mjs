@@ -19,7 +19,8 @@ function thirdPartyNotices(root) {
         for (const input of Object.keys(result.metafile.inputs)) {
           const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
           if (!m) continue;
-          const dir = join(root, input.slice(0, input.indexOf(m[1]) + m[1].length));
+          const name = m[1] ?? "";
+          const dir = join(root, input.slice(0, input.indexOf(name) + name.length));
           if (pkgs.has(dir)) continue;
           const pj = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
           const licFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\..*)?$/i.test(f));
@@ -52,9 +53,13 @@ function seedTexts(root) {
   return out;
 }
 
-/** @param {string} root repository root */
+/**
+ * @param {string} root repository root
+ * @returns {(import("esbuild").BuildOptions & { name: string })[]}
+ */
 export function extensionEntries(root) {
   const r = (p) => join(root, p);
+  /** @type {import("esbuild").BuildOptions} */
   const common = {
     bundle: true,
     sourcemap: true,
@@ -67,6 +72,7 @@ export function extensionEntries(root) {
     legalComments: "linked",
     define: { __PVSCHED_SEED_SCENARIOS__: JSON.stringify(seedTexts(root)) },
   };
+  /** @type {import("esbuild").BuildOptions} */
   const web = { ...common, platform: "browser", define: { ...common.define, global: "globalThis" } };
   return [
     // Desktop VS Code, code-server, remote hosts: the Node extension host and its worker_threads worker.

@@ -1,13 +1,6 @@
 /** Host-side export of the last results as CSV (the panel exports charts as SVG itself). */
-import type { ResultsPayload } from "../webview/protocol";
-
-function cell(v: unknown): string {
-  if (v === undefined || v === null) return "";
-  const s = String(v);
-  // Quote per RFC 4180; also defuse spreadsheet formulas in text that came from a scenario name.
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+import { toCsv, type CsvCell } from "../common/csv";
+import type { ResultsPayload } from "../common/protocol";
 
 /** One row per run and latency probe. */
 export function payloadCsv(p: ResultsPayload): string {
@@ -32,7 +25,7 @@ export function payloadCsv(p: ResultsPayload): string {
     "callbacks",
     "glitches",
   ];
-  const rows = [head.join(",")];
+  const rows: CsvCell[][] = [head];
   for (const r of p.runs) {
     for (const pr of r.probes) {
       const l = pr.latency;
@@ -57,11 +50,9 @@ export function payloadCsv(p: ResultsPayload): string {
           l.max_us,
           pr.callbacks,
           pr.glitches,
-        ]
-          .map(cell)
-          .join(","),
+        ].map((v) => (typeof v === "number" || typeof v === "string" ? v : undefined)),
       );
     }
   }
-  return rows.join("\n") + "\n";
+  return toCsv(rows);
 }

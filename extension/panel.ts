@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import { makeNonce, panelHtmlString } from "./panel-html";
-import { isWebviewToHost, type HostToWebview, type ResultsPayload, type WebviewToHost } from "../webview/protocol";
+import { isWebviewToHost, type HostToWebview, type ResultsPayload, type WebviewToHost } from "../common/protocol";
 
 export const PANEL_VIEW_TYPE = "pvsched.results";
 export const PANEL_TITLE = "PV Sched Results";

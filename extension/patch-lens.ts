@@ -19,6 +19,7 @@ import {
   type MappedHunk,
 } from "../patch/mapper";
 import { MECHANISMS, type MechanismId } from "../sim-core/index";
+import { commandId } from "./commands/ids";
 
 export const PATCH_SELECTOR: vscode.DocumentSelector = [{ pattern: "**/*.patch" }, { pattern: "**/*.diff" }, { pattern: "**/*.mbox" }];
 
@@ -42,7 +43,11 @@ export class HunkMaps {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly log: (s: string) => void) {}
+  constructor(
+    private readonly log: (s: string) => void,
+    /** Shows a warning notification (escaped by the caller's context). */
+    private readonly warn: (text: string) => void,
+  ) {}
 
   forDocument(uri: vscode.Uri): CompiledHunkMap {
     if (!vscode.workspace.isTrusted) return this.defaults;
@@ -62,9 +67,7 @@ export class HunkMaps {
         if (!map) {
           const first = errors[0];
           this.log(`${file.toString()}: ignored: ${first ? `${first.path || "/"}: ${first.message}` : "invalid"}`);
-          void vscode.window.showWarningMessage(
-            `PV Sched: ${OVERRIDE_FILE} is not a valid hunk map and is ignored (${first?.message ?? "invalid"}).`,
-          );
+          this.warn(`PV Sched: ${OVERRIDE_FILE} is not a valid hunk map and is ignored (${first?.message ?? "invalid"}).`);
           continue;
         }
         this.maps.set(f.uri.toString(), compileHunkMap(map));
@@ -142,7 +145,7 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
         lenses.push(
           new vscode.CodeLens(range, {
             title: "Map this hunk\u2026",
-            command: "pvsched.mapHunk",
+            command: commandId("mapHunk"),
             arguments: [args],
             tooltip: `No rule maps this hunk of ${h.file}: ${h.reason}`,
           }),
@@ -162,7 +165,7 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
       lenses.push(
         new vscode.CodeLens(range, {
           title: "\u25b6 Simulate with/without",
-          command: "pvsched.simulateHunk",
+          command: commandId("simulateHunk"),
           arguments: [{ ...args, mechanism: mech }],
           tooltip: `Run the default scenario with all mechanisms, without ${mech}, and vanilla`,
         }),
@@ -172,7 +175,7 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
         lenses.push(
           new vscode.CodeLens(range, {
             title: effect,
-            command: "pvsched.showResults",
+            command: commandId("showResults"),
             arguments: [{ mechanism: mech }],
             tooltip: `Effect of ${mech}: dynamic with it vs. without it. Click to show the runs.`,
           }),

@@ -1,5 +1,6 @@
 /** CodeLens on scenario files: "▶ Run" and "Compare modes" above the scenario's `name:` line. */
 import * as vscode from "vscode";
+import { commandId } from "./commands/ids";
 
 export class ScenarioLensProvider implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -16,13 +17,13 @@ export class ScenarioLensProvider implements vscode.CodeLensProvider {
     return [
       new vscode.CodeLens(range, {
         title: "\u25b6 Run",
-        command: "pvsched.runScenario",
+        command: commandId("runScenario"),
         arguments: [uri],
         tooltip: "Run the scenario's modes",
       }),
       new vscode.CodeLens(range, {
         title: "Compare modes",
-        command: "pvsched.compareModes",
+        command: commandId("compareModes"),
         arguments: [uri],
         tooltip: "Run vanilla, dynamic and static side by side",
       }),

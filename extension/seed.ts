@@ -1,12 +1,12 @@
 /**
- * The extension's use of the seed-report pipeline (report/seed-pipeline.ts): the built-in seed
+ * The extension's use of the seed-report pipeline (runner/seed-pipeline.ts): the built-in seed
  * scenarios, parsed once per activation, and Reproduce Seed Results as a panel payload. No VS
  * Code imports: the command glue lives with the commands.
  */
-import { loadSeedSet, runSeedReport, SEED_REPLICATIONS, type SeedSet } from "../report/seed-pipeline";
+import { loadSeedSet, runSeedReport, SEED_REPLICATIONS, type SeedSet } from "../runner/seed-pipeline";
 import type { SimTask } from "../runner/index";
 import type { RunResult } from "../sim-core/index";
-import type { PublishedCell, ResultsPayload } from "../webview/protocol";
+import type { PublishedCell, ResultsPayload } from "../common/protocol";
 
 /** The built-in seed scenarios (scenarios/seed/), compiled into the bundle by extension/build-config.mjs. */
 declare const __PVSCHED_SEED_SCENARIOS__: Record<string, string> | undefined;

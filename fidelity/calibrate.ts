@@ -12,7 +12,7 @@
  *    be `timer_slack_ns` (50 us, read from /proc/self/timerslack_ns).
  * 3. setscheduler cost (measured directly by vcpu_like: the threads time their own boosts).
  */
-import { quantile } from "./stats";
+import { quantile } from "../report/stats";
 
 /** z-score of the 90th percentile of a standard normal (normQuantile(0.9)). */
 const Z90 = 1.2815515655446004;
@@ -157,7 +157,7 @@ export function convolveBinnedLognormal(h: { edges_us: number[]; counts: number[
   const pts: [number, number][] = [];
   h.counts.forEach((c, i) => {
     if (!c) return;
-    const mid = (h.edges_us[i] + h.edges_us[i + 1]) / 2;
+    const mid = (h.edges_us[i]! + h.edges_us[i + 1]!) / 2;
     for (const x of d) pts.push([mid + x, c / k]);
   });
   pts.sort((a, b) => a[0] - b[0]);
@@ -168,15 +168,15 @@ export function weightedQuantile(w: Weighted, q: number): number {
   const total = w.weights.reduce((s, x) => s + x, 0);
   let acc = 0;
   for (let i = 0; i < w.values.length; i++) {
-    acc += w.weights[i];
-    if (acc >= q * total - 1e-9) return w.values[i];
+    acc += w.weights[i]!;
+    if (acc >= q * total - 1e-9) return w.values[i]!;
   }
   return w.values[w.values.length - 1] ?? NaN;
 }
 
 export function weightedMean(w: Weighted): number {
   const total = w.weights.reduce((s, x) => s + x, 0);
-  return w.values.reduce((s, v, i) => s + v * w.weights[i], 0) / total;
+  return w.values.reduce((s, v, i) => s + v * w.weights[i]!, 0) / total;
 }
 
 /** KS statistic between ascending samples and a weighted discrete distribution. */
@@ -189,9 +189,9 @@ export function ksSamplesVsWeighted(sorted: ArrayLike<number>, w: Weighted): num
   let fw = 0;
   let d = 0;
   while (i < n || j < w.values.length) {
-    const x = Math.min(i < n ? sorted[i] : Infinity, j < w.values.length ? w.values[j] : Infinity);
-    while (i < n && sorted[i] <= x) i++;
-    while (j < w.values.length && w.values[j] <= x) fw += w.weights[j++];
+    const x = Math.min(sorted[i] ?? Infinity, w.values[j] ?? Infinity);
+    while (i < n && sorted[i]! <= x) i++;
+    while (j < w.values.length && w.values[j]! <= x) fw += w.weights[j++]!;
     d = Math.max(d, Math.abs(i / n - fw / total));
   }
   return d;

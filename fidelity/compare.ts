@@ -4,7 +4,8 @@
  * Pure logic over already-collected data (unit-tested).
  */
 import type { LatencyStats } from "../sim-core";
-import { compareOrdering, ksSamplesVsBinned, ratio, withinFactor, type OrderingComparison, type Summary } from "./stats";
+import { compareOrdering, ksSamplesVsBinned, ratio, withinFactor, type OrderingComparison } from "./stats";
+import type { Summary } from "../report/stats";
 
 export interface Row {
   cell: string;
@@ -107,10 +108,10 @@ export function orderings(rows: Row[]): OrderingRow[] {
         sim[r.mode] = r.sim![key];
       }
       out.push({
-        experiment: g[0].experiment,
-        load: g[0].load,
-        probe: g[0].probe,
-        mapping: g[0].mapping,
+        experiment: g[0]!.experiment,
+        load: g[0]!.load,
+        probe: g[0]!.probe,
+        mapping: g[0]!.mapping,
         metric,
         comparison: compareOrdering(real, sim),
         modes: withSim.map((r) => r.mode),

@@ -50,7 +50,7 @@ export function buildBinaries(cacheRoot?: string): Binaries {
   for (const [out, file] of [
     [vcpuLike, "vcpu_like.c"],
     [boostAgent, "boost_agent.c"],
-  ]) {
+  ] as const) {
     const r = spawnSync(cc, ["-O2", "-pthread", "-Wall", "-o", out, join(src, file)], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`fidelity: ${cc} ${file} failed:\n${r.stderr || r.error}`);
   }
@@ -100,7 +100,7 @@ export function readCpuTimes(text = readFileSync("/proc/stat", "utf8")): CpuTime
   // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already
   // counted in user, so the total stops at steal.
   const total = v.slice(0, 8).reduce((s, x) => s + x, 0);
-  return { total, idle: v[3] + (v[4] ?? 0), steal: v[7] ?? 0 };
+  return { total, idle: v[3]! + (v[4] ?? 0), steal: v[7] ?? 0 };
 }
 
 export function readLoadAvg(): number[] {

@@ -12,7 +12,7 @@ import { fidelityCells, type Cell, type Load } from "./cells";
 import { makeRow, orderings, summarizeRows, type OrderingRow, type Row, type Summary2 } from "./compare";
 import { buildBinaries, checkPrerequisites, cpuCount, readLoadAvg, runRealCell, type RealEnv } from "./real";
 import { cellScenario, type Mapping } from "./scenarios";
-import { summarize } from "./stats";
+import { summarize } from "../report/stats";
 import { proposeCalibrations, type Calibration } from "./calibrate";
 import { ksSamplesVsBinned, ratio, withinFactor } from "./stats";
 
@@ -134,7 +134,7 @@ function mergeEnv(envs: RealEnv[]): RealEnv {
     steal_pct: w((e) => e.steal_pct),
     busy_pct: w((e) => e.busy_pct),
     background_busy_pct: envs.reduce((s, e) => s + (e.background_busy_pct ?? NaN), 0) / envs.length,
-    started_at: envs[0].started_at,
+    started_at: envs[0]!.started_at,
   };
 }
 
@@ -144,7 +144,7 @@ function mergeEnv(envs: RealEnv[]): RealEnv {
  */
 export function mergeCounters(xs: Record<string, unknown>[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(xs[0])) {
+  for (const k of Object.keys(xs[0] ?? {})) {
     const vals = xs.map((x) => x[k]);
     const v0 = vals[0];
     if (typeof v0 === "number" && vals.every((v) => typeof v === "number")) {
@@ -203,23 +203,23 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
         const r = await runRealCell(cell, { bins, durationS: per });
         const a = acc[i];
         for (const [k, v] of Object.entries(r.samples)) {
-          a.samples[k] ??= [];
-          a.samples[k].push(v);
+          a!.samples[k] ??= [];
+          a!.samples[k].push(v);
         }
-        a.envs.push(r.env);
-        a.notes.push(...r.notes);
-        if (r.vcpu) a.vcpu.push(r.vcpu);
+        a!.envs.push(r.env);
+        a!.notes.push(...r.notes);
+        if (r.vcpu) a!.vcpu.push(r.vcpu);
       }
     }
     for (const [i, cell] of cells.entries()) {
       const a = acc[i];
       const samples: Record<string, [number, number][]> = {};
-      for (const [k, parts] of Object.entries(a.samples)) samples[k] = pack(concatSorted(parts));
+      for (const [k, parts] of Object.entries(a!.samples)) samples[k] = pack(concatSorted(parts));
       realCells.push({
         key: cell.key,
-        env: mergeEnv(a.envs),
-        notes: a.notes,
-        vcpu: a.vcpu.length ? mergeCounters(a.vcpu) : undefined,
+        env: mergeEnv(a!.envs),
+        notes: a!.notes,
+        vcpu: a!.vcpu.length ? mergeCounters(a!.vcpu) : undefined,
         samples,
       });
     }
@@ -239,10 +239,10 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
   const cellReports: CellReport[] = [];
   for (const [i, cell] of cells.entries()) {
     const real = realCells[i];
-    const rep: CellReport = { key: cell.key, env: real.env, notes: real.notes, vcpu: real.vcpu, sim: [] };
+    const rep: CellReport = { key: cell.key, env: real!.env, notes: real!.notes, vcpu: real!.vcpu, sim: [] };
     cellReports.push(rep);
     const realSorted: Record<string, Float64Array> = {};
-    for (const [k, v] of Object.entries(real.samples)) realSorted[k] = unpack(v);
+    for (const [k, v] of Object.entries(real!.samples)) realSorted[k] = unpack(v);
     for (const mapping of o.mappings) {
       // The vm mapping only changes the vCPU-like threads; cyclictest-only cells are the same.
       if (mapping === "vm" && !cell.vcpu) continue;
@@ -337,7 +337,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
     }
   }
   const s = summarizeRows(rows, ords);
-  const loads1 = cellReports.map((c) => c.env.loadavg_before[0]).filter((x) => Number.isFinite(x));
+  const loads1 = cellReports.map((c) => c.env.loadavg_before[0]).filter((x): x is number => Number.isFinite(x));
   return {
     tool: "pvsched-sim fidelity",
     command: ["pvsched-sim", "fidelity", ...argv].join(" "),
@@ -369,7 +369,7 @@ export async function runFidelity(o: FidelityOptions, argv: string[]): Promise<F
 function calibrate(cells: Cell[], real: SavedCell[], rows: Row[]): Calibration[] {
   const get = (key: string, probe: string) => {
     const i = cells.findIndex((c) => c.key === key);
-    const p = i >= 0 ? real[i].samples[probe] : undefined;
+    const p = i >= 0 ? real[i]!.samples[probe] : undefined;
     return p ? unpack(p) : undefined;
   };
   const fifoIdle = get("host-cyclictest/idle/fifo", "cyclictest");
@@ -395,111 +395,4 @@ function calibrate(cells: Cell[], real: SavedCell[], rows: Row[]): Calibration[]
     selfBoost: calls ? { calls, avg_ns: ns / calls } : undefined,
     modelSlackUs: 50,
   });
-}
-
-const f = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(d));
-
-function pad(cols: string[][]): string {
-  const w = cols[0].map((_, i) => Math.max(...cols.map((r) => r[i].length)));
-  return cols.map((r) => r.map((c, i) => (i < 5 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ")).join("\n");
-}
-
-/** The human-readable report. */
-export function formatReport(r: FidelityReport): string {
-  const out: string[] = [];
-  out.push(
-    `pvsched-sim fidelity: ${r.machine.cpus} CPUs, kernel ${r.machine.kernel}, ${r.options.duration_s} s real / ${r.options.sim_duration_s} s simulated per cell`,
-  );
-  out.push(`command: ${r.command}`);
-  if (r.options.isolation) out.push(`isolated: ${r.options.isolation} (other sessions' SCHED_OTHER load weighs ~1% against ours)`);
-  out.push("");
-  const head = [
-    "cell",
-    "probe",
-    "map",
-    "",
-    "",
-    "real avg",
-    "p99",
-    "max",
-    "sim avg",
-    "p99",
-    "max",
-    "x avg",
-    "x p99",
-    "x max",
-    "KS",
-    "cal avg",
-    "cal p99",
-    "x cal p99",
-    "cal KS",
-  ];
-  const lines: string[][] = [head];
-  for (const row of r.rows) {
-    lines.push([
-      row.cell,
-      row.probe,
-      row.mapping,
-      row.p99_within_2x === null ? "" : row.p99_within_2x ? "ok" : "MISS",
-      "",
-      f(row.real.avg_us),
-      f(row.real.p99_us),
-      f(row.real.max_us, 0),
-      f(row.sim?.avg_us),
-      f(row.sim?.p99_us),
-      f(row.sim?.max_us, 0),
-      f(row.ratio.avg, 2),
-      f(row.ratio.p99, 2),
-      f(row.ratio.max, 2),
-      f(row.ks, 3),
-      f(row.what_if?.avg_us),
-      f(row.what_if?.p99_us),
-      row.what_if ? f(row.what_if.ratio_p99, 2) + (row.what_if.in_sample ? "*" : "") : "-",
-      f(row.what_if?.ks, 3),
-    ]);
-  }
-  out.push("Latency in us (x = sim/real; ok/MISS = sim p99 within 2x of real).");
-  out.push(
-    "cal = the twin simulated again with this machine's fitted timer-delivery delay (host.timer_delivery; * = the rows it was fitted on).",
-  );
-  out.push(pad(lines));
-  const notes = r.rows.filter((x) => x.note).map((x) => `  ${x.cell} ${x.probe} [${x.mapping}]: ${x.note}`);
-  if (notes.length) {
-    out.push("");
-    out.push("Notes:");
-    out.push(...[...new Set(notes)]);
-  }
-  out.push("");
-  out.push("Mode ordering (ties within 10% or 2 us):");
-  for (const o of r.orderings) {
-    out.push(
-      `  ${o.comparison.agrees ? (o.comparison.exact ? "agree " : "agree~") : "DIFFER"} ${o.experiment}/${o.load} ${o.probe} [${o.mapping}] by ${o.metric}: real ${o.comparison.real} | sim ${o.comparison.sim}`,
-    );
-  }
-  out.push("");
-  out.push("Real runs (this machine is itself a VM; maxima include the outer host's noise):");
-  for (const c of r.cells) {
-    const v = c.vcpu as { agent?: Record<string, number>; overruns?: number } | undefined;
-    const agent = v?.agent
-      ? ` boosts inject/request ${v.agent.boosts_inject}/${v.agent.boosts_request}, throttles ${v.agent.throttles}, agent timer late avg ${f(v.agent.timer_late_avg_ns / 1000)} us`
-      : "";
-    out.push(
-      `  ${c.key}: load avg ${c.env.loadavg_before.map((x) => x.toFixed(2)).join(" ")}, CPU busy ${f(c.env.busy_pct)}% (others before: ${f(c.env.background_busy_pct)}%), steal ${f(c.env.steal_pct, 2)}%${v?.overruns !== undefined ? `, overruns ${v.overruns}` : ""}${agent}`,
-    );
-  }
-  if (r.calibrations.length) {
-    out.push("");
-    out.push("Proposed calibrations (see fidelity/CALIBRATION.md):");
-    for (const c of r.calibrations)
-      out.push(`  [${c.kind}] ${c.name} = ${c.value}\n      from: ${c.source}${c.error ? `\n      error: ${c.error}` : ""}`);
-  }
-  const s = r.summary;
-  out.push("");
-  out.push(
-    `Summary: ${s.rows_simulated}/${s.rows} rows simulated; p99 within 2x: ${s.p99_within_2x}/${s.rows_simulated}; ` +
-      `simulated again with this machine's fitted delivery delay (out of sample) ${s.what_if_p99_within_2x_out_of_sample}/${s.what_if_rows_out_of_sample}; ` +
-      `KS mean ${f(s.ks_mean, 3)} max ${f(s.ks_max, 3)}; orderings agree ${s.orderings_agree}/${s.orderings} (exact ${s.orderings_exact}); ` +
-      `steal max ${f(s.steal_pct_max, 2)}%; other users' CPU before cells ${f(s.background_busy_pct_mean)}%; load avg ${f(s.loadavg1_range[0], 2)}..${f(s.loadavg1_range[1], 2)}; ${f(s.wall_s, 0)} s`,
-  );
-  return out.join("\n");
 }

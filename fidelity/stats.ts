@@ -1,20 +1,8 @@
 /**
- * Pure statistics for the fidelity comparison: parsing the real tools' output, summaries,
- * the Kolmogorov-Smirnov distance between a real and a simulated latency distribution, and
- * the comparison of mode orderings. No Node imports: unit-tested on its own.
+ * Pure statistics for the fidelity comparison: parsing the real tools' output, the
+ * Kolmogorov-Smirnov distance between real samples and a simulated binned distribution, and
+ * the comparison of mode orderings (summaries and the two-sample distance are in report/stats.ts). No Node imports: unit-tested on its own.
  */
-import { quantile } from "../report/stats";
-
-/** Latency summary in microseconds. Percentiles use the nearest-rank definition. */
-export interface Summary {
-  count: number;
-  min_us: number;
-  avg_us: number;
-  p50_us: number;
-  p90_us: number;
-  p99_us: number;
-  max_us: number;
-}
 
 /** cyclictest's `--histfile` output (`-h N`): one 1-us bucket per line and per thread. */
 export interface CyclictestHistogram {
@@ -57,7 +45,7 @@ export function parseCyclictestHistogram(text: string): CyclictestHistogram {
     const bucket = cols[0];
     for (let t = 0; t < cols.length - 1; t++) {
       counts[t] ??= [];
-      counts[t][bucket] = cols[t + 1];
+      counts[t]![bucket!] = cols[t + 1]!;
     }
   }
   if (counts.length === 0) throw new Error("cyclictest histogram: no buckets found");
@@ -75,16 +63,16 @@ export function cyclictestSamples(h: CyclictestHistogram): { sorted: Float64Arra
   let n = 0;
   let over = 0;
   for (let t = 0; t < h.counts.length; t++) {
-    for (const c of h.counts[t]) n += c;
+    for (const c of h.counts[t]!) n += c;
     over += h.overflows[t] ?? 0;
   }
   const out = new Float64Array(n + over);
   let i = 0;
   for (let t = 0; t < h.counts.length; t++) {
     const c = h.counts[t];
-    for (let k = 0; k < c.length; k++) for (let j = 0; j < c[k]; j++) out[i++] = k + 0.5;
+    for (let k = 0; k < c!.length; k++) for (let j = 0; j < c![k]!; j++) out[i++] = k + 0.5;
     const o = h.overflows[t] ?? 0;
-    const top = Math.max(h.max_us[t] ?? c.length, c.length);
+    const top = Math.max(h.max_us[t] ?? c!.length, c!.length);
     for (let j = 0; j < o; j++) out[i++] = top;
   }
   out.sort();
@@ -111,56 +99,6 @@ export function parseVcpuSamples(text: string): { latency: Float64Array; stretch
   return { latency: Float64Array.from(lat).sort(), stretch: Float64Array.from(str).sort() };
 }
 
-/** Nearest-rank quantile (report/stats.ts holds the statistics shared with the seed report). */
-export { quantile };
-
-export function summarize(sorted: ArrayLike<number>): Summary {
-  const n = sorted.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += sorted[i];
-  return {
-    count: n,
-    min_us: n ? sorted[0] : NaN,
-    avg_us: n ? sum / n : NaN,
-    p50_us: quantile(sorted, 0.5),
-    p90_us: quantile(sorted, 0.9),
-    p99_us: quantile(sorted, 0.99),
-    max_us: n ? sorted[n - 1] : NaN,
-  };
-}
-
-/** Fraction of ascending samples that are <= x. */
-export function ecdf(sorted: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return sorted.length ? lo / sorted.length : NaN;
-}
-
-/**
- * Two-sample Kolmogorov-Smirnov statistic D = sup_x |F_a(x) - F_b(x)| of two ascending
- * sample sets, computed exactly by merging them.
- */
-export function ksSamples(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const na = a.length;
-  const nb = b.length;
-  if (na === 0 || nb === 0) return NaN;
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < na && j < nb) {
-    const x = Math.min(a[i], b[j]);
-    while (i < na && a[i] <= x) i++;
-    while (j < nb && b[j] <= x) j++;
-    d = Math.max(d, Math.abs(i / na - j / nb));
-  }
-  return d;
-}
-
 /** A binned distribution: counts[i] samples in [edges[i], edges[i+1]). */
 export interface Binned {
   edges_us: number[];
@@ -181,9 +119,9 @@ export function ksSamplesVsBinned(sorted: ArrayLike<number>, h: Binned): number 
   let d = 0;
   for (let k = 0; k < h.edges_us.length; k++) {
     const fb = below / total;
-    const fs = fractionBelow(sorted, h.edges_us[k]);
+    const fs = fractionBelow(sorted, h.edges_us[k]!);
     d = Math.max(d, Math.abs(fb - fs));
-    if (k < h.counts.length) below += h.counts[k];
+    if (k < h.counts.length) below += h.counts[k]!;
   }
   return d;
 }
@@ -194,7 +132,7 @@ function fractionBelow(sorted: ArrayLike<number>, x: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
+    if (sorted[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
   return lo / sorted.length;
@@ -218,10 +156,10 @@ export function ties(a: number, b: number, tol: Tolerance = ORDER_TOLERANCE): bo
 }
 
 export function orderString(values: Record<string, number>, tol: Tolerance = ORDER_TOLERANCE): string {
-  const names = Object.keys(values).sort((x, y) => values[x] - values[y] || (x < y ? -1 : 1));
+  const names = Object.keys(values).sort((x, y) => values[x]! - values[y]! || (x < y ? -1 : 1));
   let out = "";
   names.forEach((n, i) => {
-    if (i > 0) out += ties(values[names[i - 1]], values[n], tol) ? " = " : " < ";
+    if (i > 0) out += ties(values[names[i - 1]!]!, values[n]!, tol) ? " = " : " < ";
     out += n;
   });
   return out;
@@ -256,8 +194,8 @@ export function compareOrdering(
   const r: Record<string, number> = {};
   const s: Record<string, number> = {};
   for (const n of names) {
-    r[n] = real[n];
-    s[n] = sim[n];
+    r[n] = real[n]!;
+    s[n] = sim[n]!;
   }
   const inversions: string[] = [];
   let exact = true;
@@ -265,8 +203,8 @@ export function compareOrdering(
     for (let j = i + 1; j < names.length; j++) {
       const a = names[i];
       const b = names[j];
-      const rr = relation(r[a], r[b], tol);
-      const sr = relation(s[a], s[b], tol);
+      const rr = relation(r[a!]!, r[b!]!, tol);
+      const sr = relation(s[a!]!, s[b!]!, tol);
       if (rr !== sr) exact = false;
       if (rr !== 0 && sr !== 0 && rr !== sr) inversions.push(`${a}/${b}`);
     }

@@ -14,12 +14,12 @@ function blend(x, y, [r, g, b], a = 1) {
   if (x < 0 || y < 0 || x >= W || y >= H) return;
   const i = (y * W + x) * 4;
   const sa = a,
-    da = px[i + 3] / 255,
+    da = (px[i + 3] ?? 0) / 255,
     oa = sa + da * (1 - sa);
   if (oa === 0) return;
-  px[i] = Math.round((r * sa + px[i] * da * (1 - sa)) / oa);
-  px[i + 1] = Math.round((g * sa + px[i + 1] * da * (1 - sa)) / oa);
-  px[i + 2] = Math.round((b * sa + px[i + 2] * da * (1 - sa)) / oa);
+  px[i] = Math.round((r * sa + (px[i] ?? 0) * da * (1 - sa)) / oa);
+  px[i + 1] = Math.round((g * sa + (px[i + 1] ?? 0) * da * (1 - sa)) / oa);
+  px[i + 2] = Math.round((b * sa + (px[i + 2] ?? 0) * da * (1 - sa)) / oa);
   px[i + 3] = Math.round(oa * 255);
 }
 
@@ -91,7 +91,8 @@ const plan = [
   ],
 ];
 plan.forEach((segs, i) => {
-  for (const [a, b, k] of segs) rrect(a, lanes[i] - 7, b, lanes[i] + 7, 3, k ? host : seg, 0.95);
+  const lane = lanes[i] ?? 0;
+  for (const [a, b, k] of segs) rrect(a, lane - 7, b, lane + 7, 3, k ? host : seg, 0.95);
 });
 // The boosted vCPU: lane 2's middle segment raised in amber, with an arrow above it.
 rrect(40, 45, 62, 59, 3, boost);
@@ -111,7 +112,7 @@ const crcTable = Array.from({ length: 256 }, (_, n) => {
 });
 const crc = (buf) => {
   let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  for (const b of buf) c = (crcTable[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 };
 const chunk = (type, data) => {

@@ -13,7 +13,7 @@
  * as it is for git).
  */
 
-import { escapeControls } from "../scenario-loader/escape";
+import { escapeControls } from "../common/escape";
 import { decodeMimeWords, MAX_MIME_HEADER } from "./decode";
 import { HunkCodeBuilder, type HunkCode } from "./code";
 import { decodeBody } from "./mime";

@@ -62,3 +62,61 @@ export function median(xs: readonly number[]): number | null {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** Latency summary in microseconds. Percentiles use the nearest-rank definition. */
+export interface Summary {
+  count: number;
+  min_us: number;
+  avg_us: number;
+  p50_us: number;
+  p90_us: number;
+  p99_us: number;
+  max_us: number;
+}
+
+export function summarize(sorted: ArrayLike<number>): Summary {
+  const n = sorted.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i]!;
+  return {
+    count: n,
+    min_us: sorted[0] ?? NaN,
+    avg_us: n ? sum / n : NaN,
+    p50_us: quantile(sorted, 0.5),
+    p90_us: quantile(sorted, 0.9),
+    p99_us: quantile(sorted, 0.99),
+    max_us: sorted[n - 1] ?? NaN,
+  };
+}
+
+/** Fraction of ascending samples that are <= x. */
+export function ecdf(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.length ? lo / sorted.length : NaN;
+}
+
+/**
+ * Two-sample Kolmogorov-Smirnov statistic D = sup_x |F_a(x) - F_b(x)| of two ascending
+ * sample sets, computed exactly by merging them.
+ */
+export function ksSamples(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const na = a.length;
+  const nb = b.length;
+  if (na === 0 || nb === 0) return NaN;
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < na && j < nb) {
+    const x = Math.min(a[i]!, b[j]!);
+    while (i < na && a[i]! <= x) i++;
+    while (j < nb && b[j]! <= x) j++;
+    d = Math.max(d, Math.abs(i / na - j / nb));
+  }
+  return d;
+}

@@ -34,6 +34,6 @@ export function poller(buf: SharedArrayBuffer): () => boolean {
 
 /** Host side: when the worker stopped (wall-clock ms), or undefined if it has not seen the flag. */
 export function stoppedAt(buf: SharedArrayBuffer): number | undefined {
-  const t = new Float64Array(buf, 8, 1)[0];
+  const t = new Float64Array(buf, 8, 1)[0] ?? 0;
   return t > 0 ? t : undefined;
 }

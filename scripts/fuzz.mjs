@@ -43,7 +43,16 @@ function usage(msg) {
 }
 
 function parseArgs(argv) {
-  const o = { time: 60, seed: 1, target: "all", timeout: 2000, memory: 512, inputs: Infinity, only: null, verbose: false };
+  const o = {
+    time: 60,
+    seed: 1,
+    target: "all",
+    timeout: 2000,
+    memory: 512,
+    inputs: Infinity,
+    only: /** @type {number | null} */ (null),
+    verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -127,7 +136,7 @@ class Runner {
   /** Runs one input; resolves { ok, info | error, ms } or { hang } / { crash }. */
   run(id, kind, bytes, timeoutMs) {
     if (!this.worker) this.start();
-    const w = this.worker;
+    const w = /** @type {Worker} */ (this.worker);
     return new Promise((resolvePromise) => {
       let done = false;
       const finish = (r) => {
@@ -174,7 +183,7 @@ class Runner {
  * wall-clock bound is scaled by load/cores so that waiting for a CPU is not reported as a hang.
  */
 function timeBound(base) {
-  return base * Math.max(1, loadavg()[0] / cpus().length);
+  return base * Math.max(1, (loadavg()[0] ?? 0) / cpus().length);
 }
 
 async function main() {
@@ -211,7 +220,7 @@ async function main() {
   const deadline = t0 + o.time * 1000;
   process.stdout.write(
     `fuzz: seed ${o.seed}, ${o.only !== null ? `only input ${o.only}` : `${o.time} s`}, targets ${kinds.join("+")}, corpus ${corpora.scenario.length} scenarios + ${corpora.patch.length} patches, ` +
-      `timeout ${o.timeout} ms/input (load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs), heap ${o.memory} MB\n`,
+      `timeout ${o.timeout} ms/input (load ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs), heap ${o.memory} MB\n`,
   );
 
   const first = o.only ?? 0;

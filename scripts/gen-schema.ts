@@ -11,6 +11,7 @@
  * The unit test test/loader/schema-fresh.test.ts calls generateAll() and compares.
  */
 import { createGenerator } from "ts-json-schema-generator";
+import { FIELD_RULES, type FieldRule } from "../sim-core/limits";
 import Ajv from "ajv";
 import standaloneCodeModule from "ajv/dist/standalone/index.js";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -27,7 +28,7 @@ export const SCHEMA_ID = "https://pvsched-lab.invalid/schema/scenario.schema.jso
 export function generateSchemaText(): string {
   const schema = createGenerator({
     path: join(root, "sim-core", "scenario.ts"),
-    tsconfig: join(root, "tsconfig.json"),
+    tsconfig: join(root, "sim-core", "tsconfig.json"),
     type: "Scenario",
     // Keep every JSDoc tag we use (description, @default, @minimum, @pattern, ...).
     jsDoc: "extended",
@@ -39,12 +40,47 @@ export function generateSchemaText(): string {
     topRef: true,
     expose: "export",
   }).createSchema("Scenario");
+  applyFieldRules(schema as { definitions?: Record<string, SchemaNode> });
   schema.$id = SCHEMA_ID;
   schema.title = "Paravirt Scheduling Lab scenario";
   // Stable key order for the top level so that regeneration gives byte-identical output.
   const { $schema, $id, title, $ref, definitions, ...rest } = schema as Record<string, unknown>;
   const ordered = { $schema, $id, title, $ref, ...rest, definitions };
   return JSON.stringify(ordered, null, 2) + "\n";
+}
+
+type SchemaNode = { properties?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+
+/**
+ * Writes sim-core's FIELD_RULES (the one home of the scenario's ranges) into the generated schema:
+ * minimum / exclusiveMinimum / maximum, and type "integer" for whole numbers. A rule for a type
+ * that is not a definition of its own (ThreadAttrs, inlined into each workload) goes to every
+ * definition that has all of its fields. A rule whose type or field is not in the schema is an
+ * error, so a renamed field cannot leave its rule behind.
+ */
+function applyFieldRules(schema: { definitions?: Record<string, SchemaNode> }): void {
+  const defs = schema.definitions ?? {};
+  for (const [type, rules] of Object.entries(FIELD_RULES) as [string, Record<string, FieldRule>][]) {
+    const fields = Object.keys(rules);
+    const targets = defs[type] ? [defs[type]] : Object.values(defs).filter((d) => fields.every((f) => d.properties?.[f]));
+    if (targets.length === 0) throw new Error(`sim-core/limits.ts FIELD_RULES.${type}: no such type in the schema`);
+    for (const def of targets) {
+      for (const [field, r] of Object.entries(rules)) {
+        const prop = def.properties?.[field];
+        if (!prop) throw new Error(`sim-core/limits.ts FIELD_RULES.${type}.${field}: no such field in the schema`);
+        if (prop.type !== "number")
+          throw new Error(`FIELD_RULES.${type}.${field}: the field is ${JSON.stringify(prop.type)}, not a number`);
+        const { type: _t, minimum: _a, exclusiveMinimum: _b, maximum: _c, ...rest } = prop;
+        def.properties![field] = {
+          type: r.int ? "integer" : "number",
+          ...(r.min !== undefined ? { minimum: r.min } : {}),
+          ...(r.gt !== undefined ? { exclusiveMinimum: r.gt } : {}),
+          ...(r.max !== undefined ? { maximum: r.max } : {}),
+          ...rest,
+        };
+      }
+    }
+  }
 }
 
 /** JSON pointers (`#/definitions/Dist/anyOf/0`, ...) of every branch of every anyOf in the schema. */

@@ -20,7 +20,7 @@ const folder = resolve(values.folder ?? join(ROOT, "examples"));
 try {
   ensureInstalled();
 } catch (e) {
-  console.error(e.message);
+  console.error(e instanceof Error ? e.message : e);
   process.exit(1);
 }
 if (!existsSync(folder)) {

@@ -10,5 +10,16 @@ export * from "./scenario";
 export * from "./results";
 export { MECHANISMS, MECHANISM_IDS, mechanismInfo, type MechanismInfo } from "./pvsched/registry";
 export { simulate, resolveModes, modeLabel, type SimOptions } from "./simulation";
-export { LIMITS, checkLimits, type LimitViolation } from "./limits";
+export {
+  LIMITS,
+  FIELD_RULES,
+  checkScenario,
+  checkLimits,
+  ruleProblem,
+  type FieldRule,
+  type RuleType,
+  type ScenarioIssue,
+  type LimitViolation,
+} from "./limits";
+export { readCyclictestCmdline, type CyclictestCmdline, type CmdlineSpan } from "./workloads/cyclictest";
 export { CALIBRATION, type CalibrationEntry } from "./params";

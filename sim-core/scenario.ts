@@ -2,6 +2,8 @@
  * The scenario: what to simulate. This file is the single source of truth for the
  * scenario language: `npm run schema` generates `schema/scenario.schema.json` from
  * these types (ts-json-schema-generator), and the loader validates YAML against it.
+ * Numeric ranges are not tagged here: they live in `sim-core/limits.ts` (FIELD_RULES), which
+ * the schema generator writes into the schema and checkScenario() enforces.
  *
  * Units are in the field names (`_ns`, `_us`, `_ms`, `_s`), as in the kernel's own
  * tunables (`halt_poll_ns`, `sched_rt_runtime_us`). Every default is documented with
@@ -35,8 +37,6 @@ export interface SchedConfig {
   fair?: FairScheduler;
   /**
    * Tick rate. Debian uses 250; many ChromeOS kernels 1000 (`CONFIG_HZ`).
-   * @minimum 100
-   * @maximum 1000
    * @default 250
    */
   hz?: number;
@@ -108,16 +108,12 @@ export interface CgroupConfig {
   name: string;
   /**
    * `cpu.weight`; 100 is the kernel default.
-   * @minimum 1
-   * @maximum 10000
    * @default 100
    */
   weight?: number;
   /**
    * cgroup v1 `cpu.shares` (2..262144; 1024 = weight 100). Wins over `weight` when both are given.
    * ChromeOS's concierge gives a VM's vCPUs 1024 in the foreground and 64 in the background.
-   * @minimum 2
-   * @maximum 262144
    */
   shares?: number;
 }
@@ -183,15 +179,11 @@ export interface ThreadAttrs {
   policy?: Policy;
   /**
    * RT priority (1..99) for fifo/rr.
-   * @minimum 0
-   * @maximum 99
    * @default 0
    */
   priority?: number;
   /**
    * Nice value for other/batch.
-   * @minimum -20
-   * @maximum 19
    * @default 0
    */
   nice?: number;
@@ -217,7 +209,6 @@ export interface CyclictestWorkload extends ThreadAttrs {
   cmdline?: string;
   /**
    * Number of measuring threads (`-t`).
-   * @minimum 1
    * @default 1
    */
   threads?: number;
@@ -244,7 +235,6 @@ export interface StressWorkload extends ThreadAttrs {
   kind: "stress";
   /**
    * Number of hog threads (`--cpu N`).
-   * @minimum 1
    */
   workers: number;
 }
@@ -258,7 +248,6 @@ export interface AudioWorkload extends ThreadAttrs {
   kind: "audio";
   /**
    * Frames per buffer (96, 256, 512 in the cover letter).
-   * @minimum 1
    */
   buffer_frames: number;
   /**
@@ -285,12 +274,10 @@ export interface PeriodicWorkload extends ThreadAttrs {
    * @default false
    */
   pv_thread?: boolean;
-  /** @exclusiveMinimum 0 */
   period_us: number;
   work: Dist;
   /**
    * Number of threads.
-   * @minimum 1
    * @default 1
    */
   threads?: number;
@@ -303,7 +290,6 @@ export interface BurstyWorkload extends ThreadAttrs {
   work: Dist;
   /**
    * Number of threads.
-   * @minimum 1
    * @default 1
    */
   threads?: number;
@@ -373,8 +359,6 @@ export interface VmConfig {
   name: string;
   /**
    * Number of vCPUs (one host thread each).
-   * @minimum 1
-   * @maximum 64
    */
   vcpus: number;
   /** Host cgroup of the vCPU threads (see `host.cgroups`). */
@@ -405,9 +389,7 @@ export interface VmConfig {
 export interface CpuidleState {
   /** @pattern ^[A-Za-z0-9_.-]+$ */
   name: string;
-  /** @minimum 0 */
   exit_latency_us: number;
-  /** @minimum 0 */
   target_residency_us: number;
 }
 
@@ -415,8 +397,6 @@ export interface CpuidleState {
 export interface HostConfig {
   /**
    * Number of host CPUs.
-   * @minimum 1
-   * @maximum 256
    */
   cpus: number;
   sched?: SchedConfig;
@@ -434,8 +414,6 @@ export interface HostConfig {
    * Multiplies the default costs of the kernel's and KVM's paths (measured on desktop/server
    * Intel cores) for slower hardware: 2 for the seed's Jasper Lake Celeron (docs/calibration.md).
    * Costs a scenario states itself are taken as they are.
-   * @minimum 0.1
-   * @maximum 10
    * @default 1
    */
   cost_scale?: number;
@@ -485,8 +463,6 @@ export interface PvSchedParams {
   boost_policy?: "fifo" | "rr";
   /**
    * RT priority of a boosted vCPU thread (8 in the v1 patches).
-   * @minimum 1
-   * @maximum 99
    * @default 8
    */
   boost_priority?: number;
@@ -524,8 +500,6 @@ export interface ModeSpec {
   static_policy?: "fifo" | "rr";
   /**
    * For static: the RT priority given by chrt.
-   * @minimum 1
-   * @maximum 99
    * @default 8
    */
   static_priority?: number;
@@ -563,8 +537,6 @@ export interface Scenario {
   seed?: number;
   /**
    * Simulated time.
-   * @exclusiveMinimum 0
-   * @maximum 3600
    * @default 10
    */
   duration_s?: number;

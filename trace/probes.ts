@@ -5,9 +5,9 @@
  *  - run delay of vCPU threads (the tasks that emit kvm_entry/kvm_exit/kvm_vcpu_wakeup, or
  *    named ones): each stretch from becoming runnable (sched_wakeup, or preempted while
  *    runnable) to running again; its sum per thread is the steal time their guest sees.
- * And the comparison of one such distribution with a simulated one (fidelity/stats.ts).
+ * And the comparison of one such distribution with a simulated one (report/stats.ts).
  */
-import { ksSamples, summarize, type Summary } from "../fidelity/stats";
+import { ksSamples, summarize, type Summary } from "../report/stats";
 import { fieldNs, type TraceEvent } from "./ftrace";
 
 export interface LatencySamples {

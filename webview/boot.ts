@@ -3,7 +3,7 @@
  * base of `dist/webview/` (the host may also set `<body data-base="...">`); the nonce of the
  * script tag that loaded main.js is reused for the editor bundle and its style elements.
  */
-import type { WebviewToHost } from "./protocol";
+import type { WebviewToHost } from "../common/protocol";
 import type { MonacoBridge } from "./monaco/api";
 import { h } from "./dom";
 

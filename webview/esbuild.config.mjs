@@ -10,6 +10,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** @returns {(import("esbuild").BuildOptions & { name: string })[]} */
 export function webviewBuilds({ minify = true, sourcemap = false } = {}) {
+  /** @type {import("esbuild").BuildOptions} */
   const common = {
     bundle: true,
     platform: "browser",

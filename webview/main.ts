@@ -9,12 +9,12 @@ import "@vscode-elements/elements/dist/vscode-tab-header/index.js";
 import "@vscode-elements/elements/dist/vscode-tab-panel/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-bar/index.js";
 import "./style.css";
-import type { ResultsPayload, WebviewToHost } from "./protocol";
+import type { ResultsPayload, WebviewToHost } from "../common/protocol";
 import { boot } from "./boot";
 import { h, on, replace } from "./dom";
 import { checkHostMessage, errorText } from "./lib/messages";
 import { allTables, tablesToCsv } from "./lib/tables";
-import { safeFileName } from "./lib/escape";
+import { safeFileName } from "../common/escape";
 import { renderSummary } from "./views/summary";
 import { renderSeed } from "./views/seed";
 import { renderDistributions, type ChartHost } from "./views/dist";
@@ -269,9 +269,6 @@ on(window, "message", (ev: MessageEvent) => {
       progress.hidden = true;
       showError(m);
       scenario.showError(m.message, m.line, m.column);
-      break;
-    case "schema":
-      scenario.setSchema(m.schema);
       break;
   }
 });

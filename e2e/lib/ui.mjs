@@ -101,6 +101,11 @@ export async function resetLayout(page) {
  * with more than one panel open, a frame locator would be ambiguous, so search every frame.
  * `check` (optional) runs in that frame and must return true before the frame is accepted.
  */
+/**
+ * @param {import("playwright-core").Page} page
+ * @param {string} selector
+ * @param {{ timeout?: number, check?: (f: import("playwright-core").Frame) => Promise<true | string>, failOnError?: RegExp }} [opts]
+ */
 export async function waitForFrameWith(page, selector, { timeout = 60_000, check, failOnError } = {}) {
   const deadline = Date.now() + timeout;
   let last = "";

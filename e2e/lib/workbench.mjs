@@ -62,7 +62,7 @@ export async function pickPort(preferred) {
     const s = createServer();
     s.once("error", rej);
     s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
+      const { port } = /** @type {import("node:net").AddressInfo} */ (s.address());
       s.close(() => res(port));
     });
   });
@@ -72,6 +72,7 @@ export async function pickPort(preferred) {
  * The workbench URL. code-server's web client reads a `payload` of [key, value] pairs; the
  * remote authority of files served by code-server is literally `remote`.
  */
+/** @param {{ port: number, folder: string, extensionDevelopmentPath: string, extensionTestsPath?: string }} o */
 export function workbenchUrl({ port, folder, extensionDevelopmentPath, extensionTestsPath }) {
   const payload = [];
   if (extensionDevelopmentPath) payload.push(["extensionDevelopmentPath", `vscode-remote://remote${extensionDevelopmentPath}`]);
@@ -129,8 +130,8 @@ export async function startServer(o) {
   });
   if (o.stdio !== "inherit") {
     const log = createWriteStream(o.logFile ?? join(userDataDir, "..", "code-server.log"));
-    proc.stdout.pipe(log);
-    proc.stderr.pipe(log);
+    proc.stdout?.pipe(log);
+    proc.stderr?.pipe(log);
   }
   let exited = null;
   proc.once("exit", (code, sig) => (exited = { code, sig }));
@@ -138,18 +139,18 @@ export async function startServer(o) {
   const stop = async () => {
     if (exited) return;
     try {
-      process.kill(-proc.pid, "SIGTERM");
+      process.kill(-(proc.pid ?? 0), "SIGTERM");
     } catch {
       /* already gone */
     }
     const t = setTimeout(() => {
       try {
-        process.kill(-proc.pid, "SIGKILL");
+        process.kill(-(proc.pid ?? 0), "SIGKILL");
       } catch {
         /* gone */
       }
     }, 5000);
-    await new Promise((r) => (exited ? r() : proc.once("exit", r)));
+    await new Promise((r) => (exited ? r(undefined) : proc.once("exit", r)));
     clearTimeout(t);
   };
 

@@ -4,8 +4,7 @@
  * scenario JSON Schema. Read-only features: they work in Restricted Mode too.
  */
 import * as vscode from "vscode";
-import { loadScenario, SCENARIO_SCHEMA, type ScenarioError } from "../../scenario-loader/index";
-import { completionsAt, hoverAt, type JsonSchema } from "./schema-walk";
+import { completionsAt, hoverAt, loadScenario, SCENARIO_SCHEMA, type ScenarioError } from "../../scenario-loader/index";
 
 export const LANGUAGE_ID = "pvsched-scenario";
 export const SCENARIO_SELECTOR: vscode.DocumentSelector = [
@@ -14,7 +13,7 @@ export const SCENARIO_SELECTOR: vscode.DocumentSelector = [
   { pattern: "**/*.pvsched.yaml" },
 ];
 
-const schema = SCENARIO_SCHEMA as unknown as JsonSchema;
+const schema = SCENARIO_SCHEMA;
 
 export function isScenarioDocument(doc: vscode.TextDocument): boolean {
   return doc.languageId === LANGUAGE_ID || doc.uri.path.endsWith(".pvsched.yaml");

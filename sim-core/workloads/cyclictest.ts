@@ -22,30 +22,173 @@ export interface CyclictestOptions {
   priority: number;
 }
 
-/** Parses the options cyclictest's command line sets; anything else is ignored. */
-export function parseCyclictestCmdline(cmd: string): Partial<CyclictestOptions> {
-  const a = cmd.trim().split(/\s+/);
-  const o: Partial<CyclictestOptions> = {};
-  for (let i = 0; i < a.length; i++) {
-    const k = a[i];
-    const val = (): string | undefined => {
-      const eq = k.indexOf("=");
-      if (eq > 0) return k.slice(eq + 1);
-      if (/^-[a-zA-Z]\d/.test(k)) return k.slice(2);
-      return a[++i];
-    };
-    const num = () => Number(val());
-    if (/^(-t|--threads)/.test(k)) o.threads = num();
-    else if (/^(-i|--interval)/.test(k)) o.intervalUs = num();
-    else if (/^(-d|--distance)/.test(k)) o.distanceUs = num();
-    else if (/^(-p|--priority|--prio)/.test(k)) {
-      o.priority = num();
-      if (o.policy === undefined && o.priority > 0) o.policy = "fifo";
-    } else if (/^--policy/.test(k)) {
-      const p = val();
-      o.policy = p === "fifo" || p === "rr" || p === "batch" || p === "idle" ? p : "other";
+/** Where a value came from in the command line (0-based, end exclusive), for positioned errors. */
+export type CmdlineSpan = [start: number, end: number];
+
+/** A syntax problem in a cyclictest command line (ranges are checked in ../limits.ts). */
+export interface CmdlineProblem {
+  message: string;
+  span: CmdlineSpan;
+  severity: "error" | "warning";
+}
+
+export interface CyclictestCmdline {
+  options: Partial<CyclictestOptions> & { durationS?: number };
+  /** The span of each option that set a value (the option and its argument). */
+  spans: Partial<Record<keyof CyclictestOptions | "durationS", CmdlineSpan>>;
+  problems: CmdlineProblem[];
+}
+
+/**
+ * cyclictest's options that take a value and change what the simulation runs. -t's value may be
+ * attached or the next word, as cyclictest itself accepts (`-t4`, `-t 4`, `--threads=4`).
+ */
+const VALUE_OPTIONS: Record<string, keyof CyclictestCmdline["options"] | "policy"> = {
+  "-t": "threads",
+  "--threads": "threads",
+  "-i": "intervalUs",
+  "--interval": "intervalUs",
+  "-d": "distanceUs",
+  "--distance": "distanceUs",
+  "-p": "priority",
+  "--priority": "priority",
+  "--prio": "priority",
+  "-D": "durationS",
+  "--duration": "durationS",
+  "--policy": "policy",
+};
+
+/**
+ * Options of rt-tests' cyclictest that do not change the simulated schedule (output, memory
+ * locking, clock choice, histograms, tracing): accepted and ignored. Those in WITH_VALUE take one.
+ */
+const IGNORED = new Set([
+  "-q",
+  "--quiet",
+  "-m",
+  "--mlockall",
+  "-n",
+  "--nanosleep",
+  "-N",
+  "--nsecs",
+  "-S",
+  "--smp",
+  "-u",
+  "--unbuffered",
+  "-v",
+  "--verbose",
+  "-M",
+  "--refresh_on_max",
+  "-s",
+  "--system",
+  "-R",
+  "--resolution",
+  "--laptop",
+  "--numa",
+  "-x",
+  "--posix_timers",
+  "-a",
+  "--affinity",
+  "-A",
+  "--aligned",
+  "-r",
+  "--relative",
+]);
+const IGNORED_WITH_VALUE = new Set([
+  "-h",
+  "--histogram",
+  "-H",
+  "--histofall",
+  "-l",
+  "--loops",
+  "-b",
+  "--breaktrace",
+  "-c",
+  "--clock",
+  "-F",
+  "--fifo",
+  "--json",
+  "--latency",
+  "--priospread",
+  "--spike",
+  "--dbg_cyclictest",
+]);
+
+/** `90`, `90s`, `2m`, `1h`, `1d` (cyclictest's -D syntax) in seconds, or undefined. */
+function durationSeconds(v: string): number | undefined {
+  const m = /^(\d+)([smhd]?)$/i.exec(v);
+  if (!m) return undefined;
+  const mult = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? "").toLowerCase()] ?? 1;
+  return Number(m[1]) * mult;
+}
+
+/**
+ * Parses a cyclictest command line the way cyclictest reads its options: the program name may
+ * lead; -t/-i/-d/-p/-D/--policy set what the simulation runs; options that only change output
+ * are ignored; anything else is a problem with its position. Values must be whole numbers (as
+ * cyclictest's atoi would read them, but "abc" is refused instead of read as 0).
+ */
+export function readCyclictestCmdline(cmd: string): CyclictestCmdline {
+  const words: { text: string; start: number }[] = [];
+  for (const m of cmd.matchAll(/\S+/g)) words.push({ text: m[0], start: m.index ?? 0 });
+  const out: CyclictestCmdline = { options: {}, spans: {}, problems: [] };
+  const problem = (message: string, span: CmdlineSpan, severity: "error" | "warning" = "error") =>
+    out.problems.push({ message: `${cmd.slice(span[0], span[1])}: ${message}`, span, severity });
+  let i = words.length > 0 && /(^|\/)cyclictest$/.test(words[0]!.text) ? 1 : 0;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    const eq = w.text.startsWith("--") ? w.text.indexOf("=") : -1;
+    let name = eq > 0 ? w.text.slice(0, eq) : w.text;
+    let value: string | undefined = eq > 0 ? w.text.slice(eq + 1) : undefined;
+    // Short options take an attached value: -i500, -D90s.
+    if (value === undefined && /^-[a-zA-Z]./.test(name) && VALUE_OPTIONS[name.slice(0, 2)]) {
+      value = name.slice(2);
+      name = name.slice(0, 2);
     }
+    let end = w.start + w.text.length;
+    if (IGNORED.has(name)) continue;
+    if (IGNORED_WITH_VALUE.has(name)) {
+      if (value === undefined) i++;
+      continue;
+    }
+    const key = VALUE_OPTIONS[name];
+    if (!key) {
+      problem(`unknown cyclictest option, ignored (known: -t, -i, -d, -p, -D, --policy and output options)`, [w.start, end], "warning");
+      continue;
+    }
+    if (value === undefined) {
+      const next = words[i + 1];
+      if (!next || (next.text.startsWith("-") && !/^-\d/.test(next.text))) {
+        problem(key === "threads" ? "a thread count is needed (one thread per CPU is not modelled)" : "needs a value", [w.start, end]);
+        continue;
+      }
+      value = next.text;
+      end = next.start + next.text.length;
+      i++;
+    }
+    const span: CmdlineSpan = [w.start, end];
+    if (key === "policy") {
+      if (value === "fifo" || value === "rr" || value === "other" || value === "batch" || value === "idle") {
+        out.options.policy = value;
+        out.spans.policy = span;
+      } else problem("must be one of fifo, rr, other, batch, idle", span);
+      continue;
+    }
+    const n = key === "durationS" ? durationSeconds(value) : /^[-+]?\d+$/.test(value) ? Number(value) : undefined;
+    if (n === undefined) {
+      problem(key === "durationS" ? "not a duration (N, Ns, Nm, Nh or Nd)" : "not a whole number", span);
+      continue;
+    }
+    out.options[key] = n;
+    out.spans[key] = span;
+    if (key === "priority" && out.options.policy === undefined && n > 0) out.options.policy = "fifo";
   }
+  return out;
+}
+
+/** The options a command line sets (see readCyclictestCmdline for its problems). */
+export function parseCyclictestCmdline(cmd: string): Partial<CyclictestOptions> {
+  const { durationS: _d, ...o } = readCyclictestCmdline(cmd).options;
   return o;
 }
 

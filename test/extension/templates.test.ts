@@ -17,8 +17,8 @@ function renderSnippet(body: string[]): string {
   let text = body.join("\n");
   // ${n:default} and ${n|a,b|} define the value; $n mirrors it; \$ is a literal dollar.
   text = text.replace(/\$\{(\d+):([^{}]*)\}/g, (_m, n, d) => (vars.set(n, d), d));
-  text = text.replace(/\$\{(\d+)\|([^|]*)\|\}/g, (_m, n, choices) => {
-    const first = String(choices).split(",")[0];
+  text = text.replace(/\$\{(\d+)\|([^|]*)\|\}/g, (_m, n: string, choices: string) => {
+    const first = String(choices).split(",")[0] ?? "";
     vars.set(n, first);
     return first;
   });

@@ -38,8 +38,8 @@ describe("calibration fits", () => {
       c.map((x) => x.kind),
       ["fitted", "checked", "measured"],
     );
-    assert.match(c[1].error!, /55\.0 us vs 50 us \(10%\)/);
-    assert.equal(c[2].value, "4321");
+    assert.match(c[1]!.error!, /55\.0 us vs 50 us \(10%\)/);
+    assert.equal(c[2]!.value, "4321");
   });
 });
 

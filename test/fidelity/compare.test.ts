@@ -8,11 +8,11 @@ import { fidelityCells } from "../../fidelity/cells";
 import { makeRow, orderings, summarizeRows } from "../../fidelity/compare";
 import { cellScenario } from "../../fidelity/scenarios";
 import { scenarioFiles } from "../../fidelity/scenario-files";
-import { summarize } from "../../fidelity/stats";
+import { summarize } from "../../report/stats";
 
 function stats(samples: number[], edges: number[]): LatencyStats {
   const s = summarize(Float64Array.from(samples).sort());
-  const counts = edges.slice(0, -1).map((e, i) => samples.filter((v) => v >= e && v < edges[i + 1]).length);
+  const counts = edges.slice(0, -1).map((e, i) => samples.filter((v) => v >= e && v < edges[i + 1]!).length);
   return {
     count: s.count,
     min_us: s.min_us,
@@ -147,9 +147,9 @@ describe("simulated twins", () => {
       ab.map((c) => c.mode),
       ["vanilla", "static", "dynamic", "dynamic-noinject"],
     );
-    const vm = cellScenario(ab[3], 5, "vm");
+    const vm = cellScenario(ab[3]!, 5, "vm");
     assert.deepEqual(vm.mode, { mode: "dynamic", name: "dynamic-noinject", mechanisms: { boost_on_inject: false } });
-    assert.deepEqual(cellScenario(ab[3], 5, "host").mode, {
+    assert.deepEqual(cellScenario(ab[3]!, 5, "host").mode, {
       mode: "dynamic",
       name: "dynamic-noinject",
       mechanisms: { boost_on_inject: false },
@@ -160,7 +160,7 @@ describe("simulated twins", () => {
     const s = cellScenario(cells.find((c) => c.key === "vcpu-like/busy/static")!, 5, "vm");
     assert.equal(s.mode.mode, "static");
     assert.equal(s.mode.static_priority, 8);
-    assert.equal(s.scenario.vms![0].vcpus, 2);
+    assert.equal(s.scenario.vms![0]!.vcpus, 2);
     assert.equal(s.scenario.host.kvm!.halt_poll_ns, 0);
     const d = cellScenario(cells.find((c) => c.key === "vcpu-like/busy/dynamic")!, 5, "vm");
     assert.equal(d.mode.mode, "dynamic");

@@ -5,17 +5,14 @@ import fc from "fast-check";
 import {
   compareOrdering,
   cyclictestSamples,
-  ecdf,
-  ksSamples,
   ksSamplesVsBinned,
   orderString,
   parseCyclictestHistogram,
   parseVcpuSamples,
-  quantile,
   ratio,
-  summarize,
   withinFactor,
 } from "../../fidelity/stats";
+import { ecdf, ksSamples, quantile, summarize } from "../../report/stats";
 
 const asc = (xs: number[]) => Float64Array.from(xs).sort();
 
@@ -150,7 +147,7 @@ describe("Kolmogorov-Smirnov", () => {
           const a = asc(x);
           const b = asc(y);
           const edges = [0, 5, 10, 20, 40, 51];
-          const counts = edges.slice(0, -1).map((e, i) => b.filter((v) => v >= e && v < edges[i + 1]).length);
+          const counts = edges.slice(0, -1).map((e, i) => b.filter((v) => v >= e && v < edges[i + 1]!).length);
           assert.ok(ksSamplesVsBinned(a, { edges_us: edges, counts }) <= ksSamples(a, b) + 1e-12);
         },
       ),

@@ -108,7 +108,7 @@ const PATCH_BITS = [
 export type Kind = "scenario" | "patch";
 
 function pick<T>(rng: Rng, xs: readonly T[]): T {
-  return xs[rng.u32() % xs.length];
+  return xs[rng.u32() % xs.length]!;
 }
 function int(rng: Rng, n: number): number {
   return n <= 0 ? 0 : rng.u32() % n;
@@ -156,7 +156,7 @@ export const MUTATIONS = [
  * to build; large inputs come from repeating lines and nesting.
  */
 export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Array): [Uint8Array, string] {
-  const op = MUTATIONS[int(rng, MUTATIONS.length)];
+  const op = MUTATIONS[int(rng, MUTATIONS.length)]!;
   const at = int(rng, b.length + 1);
   switch (op) {
     case "byte-flip": {
@@ -166,7 +166,7 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
     }
     case "bit-flip": {
       const c = b.slice();
-      if (c.length) c[int(rng, c.length)] ^= 1 << int(rng, 8);
+      if (c.length) c[int(rng, c.length)]! ^= 1 << int(rng, 8);
       return [c, op];
     }
     case "line-delete":
@@ -177,14 +177,14 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
       if (ls.length === 0) return [b, op];
       const i = int(rng, ls.length);
       if (op === "line-delete") ls.splice(i, 1 + int(rng, 3));
-      else if (op === "line-duplicate") ls.splice(i, 0, ls[i]);
+      else if (op === "line-duplicate") ls.splice(i, 0, ls[i]!);
       else if (op === "line-swap") {
         const j = int(rng, ls.length);
-        [ls[i], ls[j]] = [ls[j], ls[i]];
+        [ls[i], ls[j]] = [ls[j]!, ls[i]!];
       } else {
         // Many copies of one line: long files, many hunks, many workloads, duplicate keys.
-        const n = [10, 100, 1000, 20000][int(rng, 4)];
-        ls.splice(i, 0, ...Array.from({ length: n }, () => ls[i]));
+        const n = [10, 100, 1000, 20000][int(rng, 4)]!;
+        ls.splice(i, 0, ...Array.from({ length: n }, () => ls[i]!));
       }
       return [concat(ls), op];
     }
@@ -214,7 +214,7 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
       const nums = [...t.matchAll(/-?\d+(\.\d+)?/g)];
       if (nums.length === 0) return [insertAt(b, at, enc.encode(pick(rng, HUGE_NUMBERS))), op];
       const m = nums[int(rng, nums.length)];
-      return [enc.encode(t.slice(0, m.index!) + pick(rng, HUGE_NUMBERS) + t.slice(m.index! + m[0].length)), op];
+      return [enc.encode(t.slice(0, m!.index!) + pick(rng, HUGE_NUMBERS) + t.slice(m!.index! + m![0].length)), op];
     }
     case "deep-nesting": {
       const depth = [10, 100, 1000, 10000][int(rng, 4)];
@@ -223,18 +223,18 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
         const r = int(rng, 4);
         s =
           r === 0
-            ? "[".repeat(depth) + "]".repeat(depth)
+            ? "[".repeat(depth!) + "]".repeat(depth!)
             : r === 1
-              ? "{a: ".repeat(depth) + "1" + "}".repeat(depth)
+              ? "{a: ".repeat(depth!) + "1" + "}".repeat(depth!)
               : r === 2
-                ? Array.from({ length: Math.min(depth, 500) }, (_, k) => " ".repeat(k) + "- ").join("\n") + "1"
-                : "&a [" + "*a, ".repeat(Math.min(depth, 2000)) + "]";
+                ? Array.from({ length: Math.min(depth!, 500) }, (_, k) => " ".repeat(k) + "- ").join("\n") + "1"
+                : "&a [" + "*a, ".repeat(Math.min(depth!, 2000)) + "]";
         // As a value of a key of the scenario, or raw at a random place.
         const t = dec.decode(b);
         const keys = [...t.matchAll(/^(\s*)([a-z_]+):/gm)];
         if (keys.length && int(rng, 2)) {
           const k = keys[int(rng, keys.length)];
-          const end = k.index! + k[0].length;
+          const end = k!.index! + k![0].length;
           return [enc.encode(t.slice(0, end) + " " + s + t.slice(t.indexOf("\n", end) < 0 ? t.length : t.indexOf("\n", end))), op];
         }
       } else {
@@ -242,10 +242,10 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
         const r = int(rng, 3);
         s =
           r === 0
-            ? "@@ -1 +1 @@\n".repeat(depth)
+            ? "@@ -1 +1 @@\n".repeat(depth!)
             : r === 1
-              ? "> ".repeat(Math.min(depth, 5000)) + "--- a/x\n"
-              : "diff --git a/x b/x\n--- a/x\n+++ b/x\n".repeat(Math.min(depth, 3000));
+              ? "> ".repeat(Math.min(depth!, 5000)) + "--- a/x\n"
+              : "diff --git a/x b/x\n--- a/x\n+++ b/x\n".repeat(Math.min(depth!, 3000));
       }
       return [insertAt(b, at, enc.encode(s)), op];
     }
@@ -270,10 +270,10 @@ export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 /** 1-4 stacked mutations of a corpus entry. Returns the input and the operators applied. */
 export function makeInput(rng: Rng, kind: Kind, corpus: Uint8Array[]): { bytes: Uint8Array; ops: string[]; base: number } {
   const base = int(rng, corpus.length);
-  let b = corpus[base];
+  let b = corpus[base]!;
   const ops: string[] = [];
   for (let k = 1 + int(rng, 4); k > 0; k--) {
-    const [nb, op] = mutateOnce(rng, kind, b, corpus[int(rng, corpus.length)]);
+    const [nb, op] = mutateOnce(rng, kind, b, corpus[int(rng, corpus.length)]!);
     // Stacked repetitions grow exponentially: keep each input under the cap (it is still above
     // the loader's 1 M-character limit, so over-size refusals are exercised).
     b = nb.length > MAX_INPUT_BYTES ? nb.subarray(0, MAX_INPUT_BYTES) : nb;

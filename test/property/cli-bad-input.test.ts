@@ -46,22 +46,22 @@ function cli(args: string[], viaNpx = false): Ran {
   const cmd = viaNpx ? ["npx", "--no-install", "pvsched-sim", ...args] : [process.execPath, bin, ...args];
   const argv = TIME ? [TIME, "-o", stats, "-f", "%U %S %M", ...cmd] : cmd;
   const t0 = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: root, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
   const wallMs = performance.now() - t0;
   let cpuMs = NaN;
   let maxRssKb = NaN;
   if (TIME) {
     // The last line: /usr/bin/time writes "Command exited with non-zero status N" before it.
     const [u, s, m] = readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
-    cpuMs = (u + s) * 1000;
-    maxRssKb = m;
+    cpuMs = (u! + s!) * 1000;
+    maxRssKb = m!;
   }
   return { code: r.status, out: r.stdout, err: r.stderr, wallMs, cpuMs, maxRssKb };
 }
 
 /** Wall-clock allowance: 2 s, scaled up only while the machine is oversubscribed. */
 function wallAllowanceMs(): number {
-  return LIMIT_MS * Math.max(1, loadavg()[0] / cpus().length);
+  return LIMIT_MS * Math.max(1, loadavg()[0]! / cpus().length);
 }
 
 function assertBadInput(r: Ran, pattern: RegExp, limitMs = LIMIT_MS) {
@@ -70,10 +70,10 @@ function assertBadInput(r: Ran, pattern: RegExp, limitMs = LIMIT_MS) {
   const lines = r.err.split("\n").filter((l) => l !== "");
   assert.equal(lines.length, 1, `expected one line on stderr, got ${lines.length}: ${r.err.slice(0, 500)}`);
   assert.doesNotMatch(r.err, /\n\s+at /, "no stack trace");
-  assert.match(lines[0], pattern);
+  assert.match(lines[0]!, pattern);
   if (!Number.isNaN(r.cpuMs)) assert.ok(r.cpuMs < limitMs, `CPU time ${r.cpuMs.toFixed(0)} ms >= ${limitMs} ms`);
   const allow = wallAllowanceMs() * (limitMs / LIMIT_MS);
-  assert.ok(r.wallMs < allow, `wall time ${r.wallMs.toFixed(0)} ms >= ${allow.toFixed(0)} ms allowed at load ${loadavg()[0].toFixed(1)}`);
+  assert.ok(r.wallMs < allow, `wall time ${r.wallMs.toFixed(0)} ms >= ${allow.toFixed(0)} ms allowed at load ${loadavg()[0]!.toFixed(1)}`);
 }
 
 function file(name: string, content: string | Uint8Array): string {

@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { parsePatchText } from "../../patch/parse";
-import { escapeControls } from "../../scenario-loader/escape";
+import { escapeControls } from "../../common/escape";
 import { formatError, loadScenario } from "../../scenario-loader/index";
 
 const SEED = process.env.PVSCHED_PROPERTY_SEED ? Number(process.env.PVSCHED_PROPERTY_SEED) : 20261127;
@@ -62,7 +62,7 @@ test("the escapes stay readable: ESC, CR, C1, U+2028 and bidi overrides are show
   const r = loadScenario('name: x\nhost:\n  cpus: 1\n  "k\\e[2J\\u202e\\u2028": 1\n');
   assert.ok(!r.ok);
   // The message itself (what the editor shows) is escaped, not only the printed line.
-  assert.match(r.errors[0].message, /^host\.k\\x1b\[2J\\u202e\\u2028: unknown key "k\\x1b\[2J\\u202e\\u2028"/);
+  assert.match(r.errors[0]!.message, /^host\.k\\x1b\[2J\\u202e\\u2028: unknown key "k\\x1b\[2J\\u202e\\u2028"/);
   const p = parsePatchText("--- a/x.c\n+++ b/x.c\n@@ -1 +x @@ f\u001b]0;t\u0007\r\u009b\n-a\n+b\n");
   const bad = p.diagnostics.find((d) => d.code === "bad-hunk-header");
   assert.ok(bad);

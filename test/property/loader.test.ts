@@ -163,11 +163,11 @@ function mutateText(text: string, muts: { k: string; at?: number; ch?: string; b
         t = lines.join("\n");
         break;
       case "dupline":
-        lines.splice(li, 0, lines[li]);
+        lines.splice(li, 0, lines[li]!);
         t = lines.join("\n");
         break;
       case "indent":
-        lines[li] = m.by! >= 0 ? " ".repeat(m.by!) + lines[li] : lines[li].replace(new RegExp(`^ {0,${-m.by!}}`), "");
+        lines[li] = m.by! >= 0 ? " ".repeat(m.by!) + lines[li] : lines[li]!.replace(new RegExp(`^ {0,${-m.by!}}`), "");
         t = lines.join("\n");
         break;
       case "cut":
@@ -178,7 +178,7 @@ function mutateText(text: string, muts: { k: string; at?: number; ch?: string; b
         break;
       case "number": {
         // Replace the first number on the line with a hostile one.
-        lines[li] = lines[li].replace(/-?\d+(\.\d+)?/, m.n!);
+        lines[li] = lines[li]!.replace(/-?\d+(\.\d+)?/, m.n!);
         t = lines.join("\n");
         break;
       }
@@ -207,9 +207,9 @@ test("every scenario in scenarios/ and examples/scenarios/ loads, with LF and wi
   assert.ok(repoScenarios.length >= 10);
   for (const t of repoScenarios) {
     const a = checkLoad(t);
-    assert.ok(a.ok, a.ok ? "" : a.errors[0].message);
+    assert.ok(a.ok, a.ok ? "" : a.errors[0]!.message);
     const b = checkLoad(t.replace(/\r?\n/g, "\r\n"));
-    assert.ok(b.ok, b.ok ? "" : b.errors[0].message);
+    assert.ok(b.ok, b.ok ? "" : b.errors[0]!.message);
     assert.deepEqual(b.scenario, a.scenario);
   }
 });
@@ -235,8 +235,8 @@ function setAt(v: unknown, p: Path, x: unknown): unknown {
   const k = p[p.length - 1];
   if (x === undefined) {
     if (Array.isArray(parent)) parent.splice(k as number, 1);
-    else delete parent[k];
-  } else parent[k] = x;
+    else delete parent[k!];
+  } else parent[k!] = x;
   return v;
 }
 
@@ -276,7 +276,7 @@ test("value mutations of valid scenarios (delete, retype, hostile numbers): neve
         for (const [i, m] of muts) {
           const ps = paths(s).filter((p) => p.length > 0);
           if (ps.length === 0) break;
-          s = setAt(s, ps[i % ps.length], m === "delete" ? undefined : m);
+          s = setAt(s, ps[i % ps.length]!, m === "delete" ? undefined : m);
         }
         const text = stringify(s);
         const r = checkLoad(text);
@@ -316,15 +316,15 @@ test("an unknown key anywhere in a valid scenario is refused, and the message na
         return v !== null && typeof v === "object" && !Array.isArray(v);
       });
       const p = objects[i % objects.length];
-      const obj = getAt(s, p) as Record<string, unknown>;
+      const obj = getAt(s, p!) as Record<string, unknown>;
       fc.pre(!(key in obj));
       obj[key] = 1;
       const text = stringify(s);
       const r = checkLoad(text);
-      assert.ok(!r.ok, `unknown key ${key} at ${p.join(".") || "top level"} was accepted:\n${text}`);
+      assert.ok(!r.ok, `unknown key ${key} at ${p!.join(".") || "top level"} was accepted:\n${text}`);
       assert.ok(
         r.errors.some((e) => e.message.includes(key)),
-        `no error names ${key} (at ${p.join(".")}): ${r.errors.map((e) => e.message).join(" | ")}`,
+        `no error names ${key} (at ${p!.join(".")}): ${r.errors.map((e) => e.message).join(" | ")}`,
       );
     }),
     { numRuns: runs(300), seed: SEED },
@@ -390,8 +390,8 @@ test("a self-referential YAML alias is refused with a message at the alias, neve
   ] as const) {
     const r = checkLoad(t);
     assert.ok(!r.ok, "accepted a cyclic scenario");
-    assert.match(r.errors[0].message, /alias \*\w is inside the value its anchor &\w names/);
-    assert.deepEqual([r.errors[0].line, r.errors[0].column], [line, column], JSON.stringify(r.errors[0]));
+    assert.match(r.errors[0]!.message, /alias \*\w is inside the value its anchor &\w names/);
+    assert.deepEqual([r.errors[0]!.line, r.errors[0]!.column], [line, column], JSON.stringify(r.errors[0]));
   }
 });
 
@@ -437,6 +437,6 @@ test("dense flow lists just under the size limit are refused within the 2 s cont
   const c1 = process.cpuUsage();
   const r = loadScenario(over);
   const c2 = process.cpuUsage(c1);
-  assert.ok(!r.ok && /file too large/.test(r.errors[0].message));
+  assert.ok(!r.ok && /file too large/.test(r.errors[0]!.message));
   assert.ok((c2.user + c2.system) / 1000 < 50);
 });

@@ -18,8 +18,8 @@ test("a mail with a few folded Subject lines parses, and quickly", () => {
     "From: A <a@example.invalid>\nSubject: [RFC PATCH v2\n 3/8] kvm: x86: a subject\n folded twice\n\nbody\n---\ndiff --git a/x.c b/x.c\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n";
   const r = parsePatchText(t);
   assert.equal(r.patches.length, 1);
-  assert.equal(r.patches[0].index, 3);
-  assert.match(r.patches[0].subject, /^kvm: x86: a subject folded twice$/);
+  assert.equal(r.patches[0]!.index, 3);
+  assert.match(r.patches[0]!.subject, /^kvm: x86: a subject folded twice$/);
 });
 
 // Found by `npm run fuzz -- --seed 5 --only 15`: each continuation line used to rebuild the whole
@@ -40,7 +40,7 @@ test("a Subject folded over 5000 continuation lines (160 KB) parses in < 250 ms 
 test("a From folded over 20000 continuation lines parses in < 250 ms of CPU, and unfolds", () => {
   const t = "From: A\n" + " B\n".repeat(20000) + "Subject: [PATCH 1/1] x\n\nbody\n---\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n";
   let author = "";
-  const ms = cpuMs(() => (author = parsePatchText(t).patches[0].author));
+  const ms = cpuMs(() => (author = parsePatchText(t).patches[0]!.author));
   assert.equal(author, "A" + " B".repeat(20000));
   assert.ok(ms < 250, `${ms.toFixed(0)} ms CPU`);
 });
@@ -49,7 +49,7 @@ test("encoded words split across folded Subject lines are decoded as one value",
   const t =
     "From: A <a@example.invalid>\nSubject: [PATCH 2/5] =?UTF-8?q?Ren=C3=A9?=\n =?UTF-8?q?_x?= done\n\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n";
   const p = parsePatchText(t).patches[0];
-  assert.equal(p.subject, "René x done");
-  assert.equal(p.index, 2);
-  assert.equal(p.total, 5);
+  assert.equal(p!.subject, "René x done");
+  assert.equal(p!.index, 2);
+  assert.equal(p!.total, 5);
 });

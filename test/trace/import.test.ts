@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { quantile } from "../../fidelity/stats";
+import { quantile } from "../../report/stats";
 import { parseTrace } from "../../trace/ftrace";
 import { runDelay, vcpuThreads, wakeupLatency } from "../../trace/probes";
 

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compareModes } from "../../report/effects";
-import type { PublishedCell } from "../../webview/protocol";
+import type { PublishedCell } from "../../common/protocol";
 import { effectWords, seedTable, summaryTable } from "../../webview/lib/tables";
 import { run } from "./fixtures/make";
 

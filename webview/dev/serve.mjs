@@ -39,9 +39,10 @@ export function panelHtml({ cspSource, base, nonce, theme = "dark", csp }) {
 </html>`;
 }
 
+/** @param {{ csp?: string, cspFor?: (origin: string) => string }} [o] */
 export async function startServers({ csp, cspFor } = {}) {
   const res = createServer(async (req, rsp) => {
-    const p = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^([/\\])+/, "");
+    const p = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^([/\\])+/, "");
     const file = join(dist, p);
     if (!file.startsWith(dist)) return rsp.writeHead(403).end();
     try {
@@ -54,10 +55,10 @@ export async function startServers({ csp, cspFor } = {}) {
       rsp.writeHead(404).end();
     }
   });
-  await new Promise((r) => res.listen(0, "127.0.0.1", r));
-  const resOrigin = `http://127.0.0.1:${res.address().port}`;
+  await new Promise((r) => res.listen(0, "127.0.0.1", () => r(undefined)));
+  const resOrigin = `http://127.0.0.1:${/** @type {import("node:net").AddressInfo} */ (res.address()).port}`;
   const page = createServer((req, rsp) => {
-    const u = new URL(req.url, "http://x");
+    const u = new URL(req.url ?? "/", "http://x");
     if (u.pathname !== "/") return rsp.writeHead(404).end();
     const nonce = randomBytes(16).toString("base64url");
     rsp.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(
@@ -70,8 +71,8 @@ export async function startServers({ csp, cspFor } = {}) {
       }),
     );
   });
-  await new Promise((r) => page.listen(0, "127.0.0.1", r));
-  const pageUrl = `http://127.0.0.1:${page.address().port}/`;
+  await new Promise((r) => page.listen(0, "127.0.0.1", () => r(undefined)));
+  const pageUrl = `http://127.0.0.1:${/** @type {import("node:net").AddressInfo} */ (page.address()).port}/`;
   return {
     pageUrl,
     resOrigin,

@@ -19,7 +19,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const seconds = Number(process.argv[2] ?? 90);
 const file = join(root, "scenarios/seed/cyclictest-busy-500.pvsched.yaml");
 const loaded = loadScenario(readFileSync(file, "utf8"), file);
-if (!loaded.ok) throw new Error(loaded.errors[0].message);
+if (!loaded.ok) throw new Error(loaded.errors[0]?.message);
 const t0 = performance.now();
 const run = simulate({ ...loaded.scenario, duration_s: seconds }, "dynamic", { timeline: true });
 const simMs = performance.now() - t0;
@@ -38,6 +38,7 @@ const manifest = JSON.stringify({ title: `bench ${seconds} s`, source: { kind: "
 });
 writeFileSync(join(benchDir, "manifest.json"), manifest);
 const tl = run.timeline;
+if (!tl) throw new Error("the run recorded no timeline");
 const segs = tl.segments.start_ns.length;
 
 const srv = await startServers();
@@ -102,9 +103,9 @@ const openMs = await page.evaluate(
   () =>
     new Promise((done) => {
       const a = performance.now();
-      document.querySelector('vscode-tab-header[data-tab="timeline"]').click();
+      /** @type {HTMLElement} */ (document.querySelector('vscode-tab-header[data-tab="timeline"]')).click();
       const poll = () => {
-        const p = document.querySelector(".tl-plot");
+        const p = /** @type {HTMLElement | null} */ (document.querySelector(".tl-plot"));
         if (p && Number(p.dataset.draws) >= 1) done(performance.now() - a);
         else requestAnimationFrame(poll);
       };
@@ -113,13 +114,13 @@ const openMs = await page.evaluate(
 );
 await gc();
 const rssOpen = await rendererRssMb();
-const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+const heap = await page.evaluate(() => /** @type {any} */ (performance).memory?.usedJSHeapSize ?? 0);
 
 // Frame-time probe: one wheel event per frame (zoom in 40 frames, pan 40, zoom out 40) at a few
 // depths; the view draws in its own requestAnimationFrame callback.
 const frames = await page.evaluate(async () => {
-  const plot = document.querySelector(".tl-plot");
-  const root = plot.closest(".timeline");
+  const plot = /** @type {HTMLElement} */ (document.querySelector(".tl-plot"));
+  const root = /** @type {any} */ (plot.closest(".timeline"));
   const probe = root.timelineProbe;
   const box = plot.getBoundingClientRect();
   const x = box.left + box.width * 0.55;

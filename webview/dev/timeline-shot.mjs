@@ -35,7 +35,7 @@ await page.click('vscode-tab-header[data-tab="timeline"]');
 await page.waitForSelector(".tl-plot[data-draws]");
 const from = Number(process.argv[3]),
   to = Number(process.argv[4]);
-await page.evaluate(([a, b]) => document.querySelector(".timeline").timelineProbe.setView(a, b), [from, to]);
+await page.evaluate(([a, b]) => /** @type {any} */ (document.querySelector(".timeline")).timelineProbe.setView(a, b), [from, to]);
 await page.waitForTimeout(300);
 const box = await page.$eval(".tl-canvas", (c) => {
   const r = c.getBoundingClientRect();

@@ -64,7 +64,7 @@ try {
     // Re-run with the unknown key: the host must answer with an error at its line.
     await frame.click('vscode-button[data-testid="rerun"]');
     const err = await frame.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: 60_000 }).then(
-      (e) => e.textContent(),
+      async (e) => (await e.textContent()) ?? "",
       () => "",
     );
     console.log(`re-run with an unknown key -> banner: ${JSON.stringify(err)}`);
@@ -84,11 +84,11 @@ try {
         () => true,
         () => false,
       );
-    const hidden = await frame.$eval('[data-testid="error"]', (e) => e.hidden);
+    const hidden = await frame.$eval('[data-testid="error"]', (e) => /** @type {HTMLElement} */ (e).hidden);
     console.log(`re-run after deleting the key -> new results: ${fresh}, error banner hidden: ${hidden}`);
     if (!fresh || !hidden) problems.push("re-run of the fixed scenario did not bring new results");
   }
-  const banner = await frame.$eval('[data-testid="error"]', (e) => (e.hidden ? "" : e.textContent));
+  const banner = await frame.$eval('[data-testid="error"]', (e) => (/** @type {HTMLElement} */ (e).hidden ? "" : e.textContent));
   if (banner) problems.push(`error banner shown at the end: ${banner}`);
 } finally {
   await browser.close();

@@ -3,7 +3,7 @@
  * payload (an old host, a bug, a hand-edited results file) must produce a clear message, not a
  * blank panel or a TypeError.
  */
-import type { HostToWebview, ResultsPayload } from "../protocol";
+import type { HostToWebview, ResultsPayload } from "../../common/protocol";
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -48,8 +48,6 @@ export function checkHostMessage(m: unknown): Checked {
         },
       };
     }
-    case "schema":
-      return isObj(m.schema) ? { ok: true, msg: { type: "schema", schema: m.schema } } : { ok: false, why: "schema is not an object" };
     default:
       return { ok: false, why: `unknown message type ${JSON.stringify(String(m.type)).slice(0, 60)}` };
   }

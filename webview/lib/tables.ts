@@ -3,8 +3,8 @@
  * both read these, so what the user sees and what they export are the same numbers.
  */
 import type { ProbeResult, RunResult, ExitReason } from "../../sim-core/results";
-import type { PublishedCell, ResultsPayload } from "../protocol";
-import { toCsv, type CsvCell } from "./csv";
+import type { PublishedCell, ResultsPayload } from "../../common/protocol";
+import { toCsv, type CsvCell } from "../../common/csv";
 import { fmtUs } from "./format";
 import type { ModeComparison, ProbeMetric } from "../../report/effects";
 import type { Effect, ReplicatedStat } from "../../report/intervals";

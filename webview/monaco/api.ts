@@ -5,7 +5,6 @@
 export interface EditorApi {
   getValue(): string;
   setValue(text: string): void;
-  setSchema(schema: unknown): void;
   /** Show (or clear, with no message) the host's error at a 1-based line and column. */
   setError(message?: string, line?: number, column?: number): void;
   onChange(fn: () => void): void;
@@ -13,7 +12,7 @@ export interface EditorApi {
 }
 
 export interface MonacoBridge {
-  create(container: HTMLElement, opts: { text: string; schema?: unknown; base: string }): Promise<EditorApi>;
+  create(container: HTMLElement, opts: { text: string; base: string }): Promise<EditorApi>;
 }
 
 declare global {

@@ -1,16 +1,19 @@
 /**
- * The editor bundle: Monaco with monaco-yaml, validating and completing the scenario against the
- * schema the host sends. Under the webview's CSP, workers cannot be loaded straight from the
+ * The editor bundle: Monaco for the scenario's YAML. Diagnostics, completion and hover come from
+ * the same code as in VS Code's own editor (scenario-loader: loadScenario, completionsAt, hoverAt,
+ * reading the schema through scenario-loader/schema-nav.ts), so both editors show the same
+ * problems with the same severities and codes. monaco-yaml stays for what the loader does not
+ * do (YAML folding, outline, selection ranges) with its own schema features off. Under the webview's CSP, workers cannot be loaded straight from the
  * extension's folder, so each worker script is fetched and started from a blob: URL (VS Code's
  * webview guide describes this: only data:/blob: workers are supported).
  */
 import "monaco-editor/esm/vs/editor/edcore.main";
 import * as monaco from "monaco-editor/esm/vs/editor/editor.api";
 import "monaco-editor/esm/vs/basic-languages/yaml/yaml.contribution";
-import { configureMonacoYaml, type JSONSchema, type MonacoYaml, type MonacoYamlOptions } from "monaco-yaml";
+import { configureMonacoYaml, type MonacoYamlOptions } from "monaco-yaml";
+import { completionsAt, hoverAt, loadScenario, SCENARIO_SCHEMA } from "../../scenario-loader/index";
 import type { EditorApi, MonacoBridge } from "./api";
 
-const SCHEMA_URI = "inmemory://pvsched/scenario.schema.json";
 const MODEL_URI = "inmemory://pvsched/scenario.pvsched.yaml";
 
 let base = "";
@@ -65,31 +68,101 @@ function applyTheme(): void {
   monaco.editor.setTheme("pvsched");
 }
 
-let yaml: MonacoYaml | undefined;
+let configured = false;
 
-function yamlOptions(schema: unknown): MonacoYamlOptions {
-  return {
-    enableSchemaRequest: false,
-    validate: true,
-    completion: true,
-    hover: true,
-    hoverSchemaSource: false,
-    // The worker is bundled without prettier (see no-prettier.ts).
-    format: { enable: false },
-    schemas: schema && typeof schema === "object" ? [{ uri: SCHEMA_URI, fileMatch: ["*"], schema: schema as JSONSchema }] : [],
-  };
+/** monaco-yaml without its schema walker: validation, completion and hover are the loader's. */
+const YAML_OPTIONS: MonacoYamlOptions = {
+  enableSchemaRequest: false,
+  validate: false,
+  completion: false,
+  hover: false,
+  // The worker is bundled without prettier (see no-prettier.ts).
+  format: { enable: false },
+  schemas: [],
+};
+
+/** Markers from the loader, as VS Code's editor shows them (source pvsched, code = field path). */
+function validate(model: monaco.editor.ITextModel): void {
+  const r = loadScenario(model.getValue());
+  const problems = r.ok ? r.warnings : r.errors;
+  monaco.editor.setModelMarkers(
+    model,
+    "pvsched",
+    problems.map((e) => {
+      const a = model.getPositionAt(e.offset);
+      const b = model.getPositionAt(e.offset + Math.max(0, e.length));
+      return {
+        severity: e.severity === "warning" ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
+        message: e.message,
+        source: "pvsched",
+        code: e.path || undefined,
+        startLineNumber: a.lineNumber,
+        startColumn: a.column,
+        endLineNumber: b.lineNumber,
+        endColumn: b.column,
+      };
+    }),
+  );
+}
+
+/** Completion and hover from scenario-loader/assist.ts, the ones VS Code's editor uses. */
+function registerAssist(): void {
+  monaco.languages.registerCompletionItemProvider("yaml", {
+    triggerCharacters: [":", " ", "-"],
+    provideCompletionItems(model, position) {
+      const r = completionsAt(model.getValue(), model.getOffsetAt(position), SCENARIO_SCHEMA);
+      const a = model.getPositionAt(r.replace[0]);
+      const b = model.getPositionAt(r.replace[1]);
+      const range = new monaco.Range(a.lineNumber, a.column, b.lineNumber, b.column);
+      const indent = /^\s*(?:-\s+)*/.exec(model.getLineContent(position.lineNumber))?.[0].length ?? 0;
+      const pad = " ".repeat(indent + 2);
+      const eol = model.getEOL();
+      return {
+        suggestions: r.entries.map((e, i) => ({
+          label: e.label,
+          kind: e.kind === "property" ? monaco.languages.CompletionItemKind.Property : monaco.languages.CompletionItemKind.EnumMember,
+          detail: e.detail,
+          documentation: e.documentation ? { value: e.documentation } : undefined,
+          range,
+          sortText: String(i).padStart(4, "0"),
+          insertText:
+            e.block === "object" ? `${e.label}:${eol}${pad}$0` : e.block === "array" ? `${e.label}:${eol}${pad}- $0` : e.insertText,
+          insertTextRules: e.block ? monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet : undefined,
+        })),
+      };
+    },
+  });
+  monaco.languages.registerHoverProvider("yaml", {
+    provideHover(model, position) {
+      const h = hoverAt(model.getValue(), model.getOffsetAt(position), SCENARIO_SCHEMA);
+      if (!h) return undefined;
+      const a = model.getPositionAt(h.range[0]);
+      const b = model.getPositionAt(h.range[1]);
+      return { contents: [{ value: h.markdown }], range: new monaco.Range(a.lineNumber, a.column, b.lineNumber, b.column) };
+    },
+  });
 }
 
 const bridge: MonacoBridge = {
   async create(container, opts) {
     base = opts.base;
-    if (!yaml) yaml = configureMonacoYaml(monaco, yamlOptions(opts.schema));
-    else yaml.update(yamlOptions(opts.schema));
+    if (!configured) {
+      configured = true;
+      configureMonacoYaml(monaco, YAML_OPTIONS);
+      registerAssist();
+    }
     applyTheme();
     new MutationObserver(applyTheme).observe(document.body, { attributes: true, attributeFilter: ["class"] });
     const uri = monaco.Uri.parse(MODEL_URI);
     const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(opts.text, "yaml", uri);
     model.setValue(opts.text);
+    validate(model);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The same short debounce as VS Code's editor (extension/language/scenario-language.ts).
+    model.onDidChangeContent(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => validate(model), 150);
+    });
     const editor = monaco.editor.create(container, {
       model,
       automaticLayout: true,
@@ -106,7 +179,6 @@ const bridge: MonacoBridge = {
       setValue: (t) => {
         if (t !== model.getValue()) model.setValue(t);
       },
-      setSchema: (s) => yaml?.update(yamlOptions(s)),
       setError(message, line, column) {
         if (!message || !line) {
           monaco.editor.setModelMarkers(model, "pvsched-host", []);

@@ -1,5 +1,5 @@
 /**
- * Scenario tab: the scenario's YAML in Monaco with monaco-yaml, and a Re-run button. The editor
+ * Scenario tab: the scenario's YAML in Monaco (the loader's diagnostics, completion and hover), and a Re-run button. The editor
  * bundle is loaded on first use; if it cannot load (CSP, missing file), a plain textarea takes its
  * place and validation is left to the host, which answers a re-run with an `error` message.
  */
@@ -13,14 +13,12 @@ export interface ScenarioPanel {
   activate(): void;
   /** New text from the host; kept out if the user has unsent edits. */
   setText(text: string | undefined): void;
-  setSchema(schema: unknown): void;
   showError(message?: string, line?: number, column?: number): void;
 }
 
 export function createScenarioPanel(boot: Boot, rerun: (text: string) => void): ScenarioPanel {
   let text: string | undefined;
   let hostText: string | undefined;
-  let schema: unknown;
   let editor: EditorApi | undefined;
   let textarea: HTMLTextAreaElement | undefined;
   let loading = false;
@@ -66,7 +64,7 @@ export function createScenarioPanel(boot: Boot, rerun: (text: string) => void): 
       const bridge = await boot.loadMonaco();
       const box = h("div", { class: "monaco-box" });
       replace(host, box);
-      editor = await bridge.create(box, { text, schema, base: boot.base });
+      editor = await bridge.create(box, { text, base: boot.base });
       editor.onChange(() => {
         status.textContent = dirty() ? "Edited: Re-run to simulate it." : "";
       });
@@ -95,10 +93,6 @@ export function createScenarioPanel(boot: Boot, rerun: (text: string) => void): 
       if (editor) editor.setValue(t);
       else if (textarea) textarea.value = t;
       if (editor || textarea) status.textContent = "";
-    },
-    setSchema(s) {
-      schema = s;
-      editor?.setSchema(s);
     },
     showError(message, line, column) {
       pendingError = [message, line, column];

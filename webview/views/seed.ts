@@ -1,5 +1,5 @@
 /** Seed report tab: simulated beside published, the per-cell error and the claims. */
-import type { ResultsPayload } from "../protocol";
+import type { ResultsPayload } from "../../common/protocol";
 import { h } from "../dom";
 import { claimCounts } from "../lib/seed";
 import { seedTable } from "../lib/tables";

@@ -1,5 +1,5 @@
 /** Summary tab: the seed-style latency table and the audio glitch table. */
-import type { ResultsPayload } from "../protocol";
+import type { ResultsPayload } from "../../common/protocol";
 import { h } from "../dom";
 import { audioTable, summaryTable } from "../lib/tables";
 import { fmtNs } from "../lib/format";

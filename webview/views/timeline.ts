@@ -9,7 +9,7 @@ import type { RunResult, Timeline } from "../../sim-core/results";
 import { reviveTimeline, segAt, segEnd } from "../../sim-core/timeline-read";
 import { traceEventsJson } from "../../trace/perfetto";
 import { h, on, replace } from "../dom";
-import { safeFileName } from "../lib/escape";
+import { safeFileName } from "../../common/escape";
 import { fmtNs } from "../lib/format";
 import { describeAt, segmentText } from "../lib/timeline-hit";
 import { clamp, pan, zoom, type Bounds, type Viewport } from "../lib/viewport";

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { escapeXml, safeFileName } from "../../webview/lib/escape";
+import { escapeMarkdown, escapeNotification, escapeXml, safeFileName } from "../../common/escape";
 
-// The host's own check of export names (webview/protocol.ts isWebviewToHost).
+// The host's own check of export names (common/protocol.ts isWebviewToHost).
 const HOST_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 test("escapeXml escapes markup and quotes", () => {
@@ -41,4 +41,26 @@ test("safeFileName always matches the host's pattern and never starts with a dot
       assert.ok(n.endsWith("." + ext));
     }),
   );
+});
+
+test("escapeNotification: a quoted [label](command:…) cannot become a link; nothing is lost", () => {
+  // The link syntax VS Code's notifications turn into a clickable command.
+  const link = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)\)/i;
+  const evil = "unknown key [run me](command:workbench.action.terminal.new?%5B%5D)";
+  assert.ok(link.test(evil));
+  const e = escapeNotification(evil);
+  assert.ok(!link.test(e), e);
+  assert.equal(e.replace(/\\\(/g, "("), evil, "only a backslash was added");
+  assert.equal(escapeNotification("a\u001b[2Jb"), "a\\x1b[2Jb");
+  fc.assert(
+    fc.property(fc.string({ maxLength: 80 }), fc.string({ maxLength: 20 }), (label, target) => {
+      assert.ok(!link.test(escapeNotification(`[${label}](command:${target})`)));
+    }),
+  );
+});
+
+test("escapeMarkdown: punctuation is backslashed, so user text cannot form markup", () => {
+  assert.equal(escapeMarkdown("[x](command:y)"), "\\[x\\]\\(command\\:y\\)");
+  assert.equal(escapeMarkdown("**b** `c` <img>"), "\\*\\*b\\*\\* \\`c\\` \\<img\\>");
+  assert.equal(escapeMarkdown("plain words 42"), "plain words 42");
 });

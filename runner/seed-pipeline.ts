@@ -5,11 +5,11 @@
  * it; each passes its own way of running a batch (its pool, with its progress display).
  */
 import publishedJson from "../reference/published.json";
-import { replicate, type SimTask } from "../runner/index";
+import { replicate, type SimTask } from "./index";
 import { formatError, loadScenario } from "../scenario-loader/index";
 import { modeLabel, resolveModes, type RunResult, type Scenario } from "../sim-core/index";
-import { buildSeedReport } from "./seed-build";
-import { parseSeedFileName, SEED_FILES, type PublishedTables, type SeedReport, type SeedRun } from "./seed-report";
+import { buildSeedReport } from "../report/seed-build";
+import { parseSeedFileName, SEED_FILES, type PublishedTables, type SeedReport, type SeedRun } from "../report/seed-report";
 
 /** Replications of a seed report unless asked otherwise (issue 9: claims are judged as k of 10). */
 export const SEED_REPLICATIONS = 10;

@@ -1,8 +1,9 @@
-/** Completion and hover from the scenario schema (extension/language/schema-walk.ts). */
+/** Completion and hover from the scenario schema (scenario-loader/assist.ts). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { ASSIST_LIMITS, completionsAt, hoverAt, LOADER_LIMITS } from "../../scenario-loader/index";
+import type { JsonSchema } from "../../scenario-loader/schema-nav";
 import { MECHANISM_IDS } from "../../sim-core/index";
-import { completionsAt, hoverAt, type JsonSchema } from "../../extension/language/schema-walk";
 import { SCENARIO_SCHEMA } from "../../scenario-loader/index";
 
 const schema = SCENARIO_SCHEMA as unknown as JsonSchema;
@@ -58,7 +59,8 @@ test("hover on a key gives its path, type and description", () => {
   const h = hover("name: x\nhost:\n  cp|us: 4\n");
   assert.ok(h);
   assert.deepEqual(h.path, ["host", "cpus"]);
-  assert.match(h.markdown, /host\.cpus/);
+  // The path is escaped as Markdown (user text in a MarkdownString): `host\.cpus` shows "host.cpus".
+  assert.match(h.markdown, /\*\*host\\\.cpus\*\*/);
   assert.match(h.markdown, /Number of host CPUs/);
   assert.match(h.markdown, /≤ 256/);
   assert.deepEqual(h.range, [16, 20]);
@@ -79,4 +81,15 @@ test("hover on a bad enum value lists the allowed ones", () => {
 
 test("no hover outside the schema", () => {
   assert.equal(hover("name: x\nbogus:\n  de|ep: 1\n"), undefined);
+});
+
+test("hover and completion answer nothing for a text over the loader's size limit (issue 14)", () => {
+  const big = "name: x\nhost:\n  cpus: 4\n" + "# pad\n".repeat(Math.ceil(ASSIST_LIMITS.maxChars / 6));
+  assert.ok(big.length > ASSIST_LIMITS.maxChars);
+  assert.equal(ASSIST_LIMITS.maxChars, LOADER_LIMITS.maxChars, "the same limit as diagnostics");
+  assert.equal(hoverAt(big, big.indexOf("cpus"), schema), undefined);
+  assert.deepEqual(completionsAt(big, big.indexOf("cpus"), schema).entries, []);
+  // Just under the limit, the same file still gets its hover.
+  const small = big.slice(0, ASSIST_LIMITS.maxChars);
+  assert.ok(hoverAt(small, small.indexOf("cpus"), schema));
 });

@@ -1,39 +1,34 @@
 /**
- * Completion and hover for scenario files, computed from the scenario JSON Schema and the `yaml`
- * library's AST (which keeps source offsets). No VS Code imports: the provider in
- * `scenario-language.ts` turns these plain results into CompletionItems and Hovers, and the unit
- * tests call these functions directly.
+ * Editing help for scenario files: completion and hover from the scenario JSON Schema (through
+ * schema-nav.ts, the loader's own schema navigation) and the `yaml` library's AST, which keeps
+ * source offsets. No VS Code or DOM imports: VS Code's editor (extension/language) and the results
+ * panel's Monaco editor (webview/monaco) turn these plain results into their own items.
  *
  * Completion parses a copy of the text with a marker put where the cursor is (as a map key, or as
  * the value of the key on the cursor's line), finds the marker in the AST, and walks the schema
  * along the marker's path. That way the path comes from the real YAML structure (indentation,
  * sequences, flow collections), not from guessing at the text.
+ *
+ * Like diagnostics, both refuse a text over LOADER_LIMITS.maxChars (issue 14: hovering over a
+ * 5 MB file took 37 s and 2.7 GB): they answer nothing rather than parse it.
  */
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
+import { escapeMarkdown } from "../common/escape";
+import { LOADER_LIMITS } from "./bounds";
+import {
+  alternatives,
+  blockKind,
+  docOf,
+  objectAlternatives,
+  resolve,
+  schemasAt,
+  typeSummary,
+  type JsonSchema,
+  type PathSeg,
+} from "./schema-nav";
 
-export type JsonSchema = {
-  $ref?: string;
-  type?: string | string[];
-  description?: string;
-  default?: unknown;
-  enum?: unknown[];
-  const?: unknown;
-  properties?: Record<string, JsonSchema>;
-  additionalProperties?: boolean | JsonSchema;
-  required?: string[];
-  items?: JsonSchema | JsonSchema[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  pattern?: string;
-  definitions?: Record<string, JsonSchema>;
-};
-
-export type PathSeg = string | number;
+/** The size limit of completion and hover: the loader's own, so all three answer the same texts. */
+export const ASSIST_LIMITS = { maxChars: LOADER_LIMITS.maxChars } as const;
 
 export interface CompletionEntry {
   label: string;
@@ -63,131 +58,7 @@ export interface HoverResult {
 const MARKER = "pvsched_cursor_0x7f";
 
 // ---------------------------------------------------------------------------------------------
-// Schema navigation
-
-function resolve(root: JsonSchema, s: JsonSchema | undefined, depth = 0): JsonSchema | undefined {
-  let cur = s;
-  while (cur?.$ref && depth < 32) {
-    const m = /^#\/definitions\/(.+)$/.exec(cur.$ref);
-    const target = m ? root.definitions?.[decodeURIComponent(m[1])] : undefined;
-    // Keep the referring schema's own description when it has one (property docs live there).
-    cur = target ? { ...target, ...(cur.description ? { description: cur.description } : {}), $ref: target.$ref } : undefined;
-    depth++;
-  }
-  return cur;
-}
-
-/** The alternatives a value may take (anyOf/oneOf flattened, refs resolved). */
-function alternatives(root: JsonSchema, s: JsonSchema | undefined, depth = 0): JsonSchema[] {
-  const r = resolve(root, s);
-  if (!r || depth > 16) return [];
-  const alts = r.anyOf ?? r.oneOf;
-  if (alts) {
-    const out: JsonSchema[] = [];
-    for (const a of alts) {
-      for (const x of alternatives(root, a, depth + 1)) {
-        // An alternative without its own description inherits the union's (e.g. Workload's).
-        out.push(x.description || !r.description ? x : { ...x, description: r.description });
-      }
-    }
-    return out;
-  }
-  return [r];
-}
-
-function isObjectish(s: JsonSchema): boolean {
-  return s.type === "object" || (Array.isArray(s.type) && s.type.includes("object")) || !!s.properties;
-}
-
-/**
- * Object alternatives that fit the data: when the data has a discriminating property that some
- * alternatives pin with `const` (the workloads' `kind`), keep only those that agree.
- */
-function objectAlternatives(root: JsonSchema, s: JsonSchema | undefined, data: unknown): JsonSchema[] {
-  const objs = alternatives(root, s).filter(isObjectish);
-  if (objs.length <= 1 || typeof data !== "object" || data === null || Array.isArray(data)) return objs;
-  const d = data as Record<string, unknown>;
-  let keep = objs;
-  for (const [k, v] of Object.entries(d)) {
-    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") continue;
-    const pinned = keep.filter((o) => o.properties?.[k] && resolve(root, o.properties[k])?.const !== undefined);
-    if (!pinned.length) continue;
-    const agree = pinned.filter((o) => resolve(root, o.properties![k])!.const === v);
-    if (agree.length) keep = agree;
-  }
-  return keep;
-}
-
-/** Schemas of the child `seg` of a value described by `s` (with `data` its current content). */
-function childSchemas(root: JsonSchema, s: JsonSchema | undefined, seg: PathSeg, data: unknown): JsonSchema[] {
-  const out: JsonSchema[] = [];
-  for (const alt of alternatives(root, s)) {
-    if (typeof seg === "number") {
-      if (alt.items && !Array.isArray(alt.items)) out.push(alt.items);
-      else if (Array.isArray(alt.items) && alt.items[seg]) out.push(alt.items[seg]);
-    }
-  }
-  if (typeof seg === "string") {
-    for (const alt of objectAlternatives(root, s, data)) {
-      const p = alt.properties?.[seg];
-      if (p) out.push(p);
-      else if (alt.additionalProperties && typeof alt.additionalProperties === "object") out.push(alt.additionalProperties);
-    }
-  }
-  return out;
-}
-
-/** Walks the schema along a path; `values[i]` is the data at path prefix i (for discrimination). */
-export function schemasAt(root: JsonSchema, path: PathSeg[], values: unknown[]): JsonSchema[] {
-  let cur: JsonSchema[] = [root];
-  for (let i = 0; i < path.length; i++) {
-    const next: JsonSchema[] = [];
-    for (const s of cur) next.push(...childSchemas(root, s, path[i], values[i]));
-    cur = next;
-    if (!cur.length) break;
-  }
-  return cur;
-}
-
-function typeSummary(root: JsonSchema, s: JsonSchema): string {
-  const alts = alternatives(root, s);
-  const parts = new Set<string>();
-  for (const a of alts) {
-    if (a.const !== undefined) parts.add(JSON.stringify(a.const));
-    else if (a.enum) parts.add(a.enum.map((e) => JSON.stringify(e)).join(" | "));
-    else if (a.type === "array") parts.add("list");
-    else if (isObjectish(a)) parts.add("object");
-    else if (a.type) {
-      let t = Array.isArray(a.type) ? a.type.join(" | ") : a.type;
-      const b: string[] = [];
-      if (a.minimum !== undefined) b.push(`≥ ${a.minimum}`);
-      if (a.exclusiveMinimum !== undefined) b.push(`> ${a.exclusiveMinimum}`);
-      if (a.maximum !== undefined) b.push(`≤ ${a.maximum}`);
-      if (a.exclusiveMaximum !== undefined) b.push(`< ${a.exclusiveMaximum}`);
-      if (b.length) t += ` ${b.join(", ")}`;
-      parts.add(t);
-    }
-  }
-  return [...parts].join(" | ") || "any";
-}
-
-function docOf(root: JsonSchema, s: JsonSchema): string {
-  const r = resolve(root, s);
-  const lines: string[] = [];
-  const desc = s.description ?? r?.description;
-  if (desc) lines.push(desc);
-  const dflt = s.default !== undefined ? s.default : r?.default;
-  if (dflt !== undefined) lines.push(`Default: \`${JSON.stringify(dflt)}\``);
-  return lines.join("\n\n");
-}
-
-function blockKind(root: JsonSchema, s: JsonSchema): "object" | "array" | undefined {
-  const alts = alternatives(root, s);
-  if (!alts.length) return undefined;
-  if (alts.every((a) => a.type === "array")) return "array";
-  if (alts.every(isObjectish)) return "object";
-  return undefined;
-}
+// Entries
 
 function propertyEntries(root: JsonSchema, containers: JsonSchema[], data: unknown, present: Set<string>): CompletionEntry[] {
   const seen = new Map<string, CompletionEntry>();
@@ -313,12 +184,13 @@ const WORD = /[A-Za-z0-9_.-]/;
 
 /** Completions at `offset` in a scenario's YAML text. */
 export function completionsAt(text: string, offset: number, schema: JsonSchema): CompletionResult {
+  if (text.length > ASSIST_LIMITS.maxChars) return { entries: [], replace: [offset, offset] };
   const [ls, le] = lineBounds(text, offset);
   const before = text.slice(ls, offset);
   let ws = offset;
-  while (ws > ls && WORD.test(text[ws - 1])) ws--;
+  while (ws > ls && WORD.test(text[ws - 1]!)) ws--;
   let we = offset;
-  while (we < le && WORD.test(text[we])) we++;
+  while (we < le && WORD.test(text[we]!)) we++;
   const empty: CompletionResult = { entries: [], replace: [ws, we] };
   if (before.includes("#")) return empty;
 
@@ -364,16 +236,20 @@ function within(n: YamlNode, offset: number): boolean {
 
 /** Hover text for the key or scalar value at `offset`, from the schema's descriptions. */
 export function hoverAt(text: string, offset: number, schema: JsonSchema): HoverResult | undefined {
+  if (text.length > ASSIST_LIMITS.maxChars) return undefined;
   const doc = parseDocument(text, { uniqueKeys: false });
   const found = locate(doc.contents, (n) => isScalar(n) && within(n, offset), [], [], null, false);
   if (!found?.node.range) return undefined;
   const schemas = schemasAt(schema, found.path, found.values);
   if (!schemas.length) return undefined;
   const parts: string[] = [];
-  const title = `**${found.path
-    .map((p) => (typeof p === "number" ? `[${p}]` : p))
-    .join(".")
-    .replace(/\.\[/g, "[")}**`;
+  // The path is the user's own keys: escaped, so a key cannot write Markdown or a link.
+  const title = `**${escapeMarkdown(
+    found.path
+      .map((p) => (typeof p === "number" ? `[${p}]` : p))
+      .join(".")
+      .replace(/\.\[/g, "["),
+  )}**`;
   parts.push(title);
   const seenDoc = new Set<string>();
   const types = new Set<string>();

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { csvField, toCsv } from "../../webview/lib/csv";
+import { csvField, toCsv } from "../../common/csv";
 
 /** A small RFC 4180 reader, to check that what we write reads back. */
 function parseCsv(text: string): string[][] {
@@ -53,6 +53,10 @@ test("csvField defuses spreadsheet formulas in text but not negative numbers", (
   assert.equal(csvField("-cmd"), "'-cmd");
   assert.equal(csvField("@SUM(A1)"), "'@SUM(A1)");
   assert.equal(csvField(-42), "-42");
+  // Issue 14: a text cell that starts like a negative number is still a formula (-1+cmd|...).
+  assert.equal(csvField("-1+A1"), "'-1+A1");
+  assert.equal(csvField("\t=1"), "'\t=1");
+  assert.equal(csvField("\r=1"), `"'\r=1"`);
 });
 
 test("toCsv uses CRLF and reads back field by field", () => {

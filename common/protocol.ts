@@ -47,8 +47,7 @@ export interface ResultsPayload {
 export type HostToWebview =
   | { type: "results"; payload: ResultsPayload }
   | { type: "progress"; percent: number; label: string }
-  | { type: "error"; message: string; line?: number; column?: number }
-  | { type: "schema"; schema: unknown };
+  | { type: "error"; message: string; line?: number; column?: number };
 
 export type WebviewToHost =
   | { type: "ready" }

@@ -1,0 +1,67 @@
+// What the e2e tests expect the panel to show, computed outside the extension: the same scenarios
+// run by the headless CLI (`pvsched-sim`, its own process and workers), so a test checks that the
+// numbers the panel shows are the ones the simulator gives for that scenario, cell by cell, with
+// the table's rows and columns named as the user must see them.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { ROOT } from "./workbench.mjs";
+
+/** Runs the CLI with --json and returns its output. */
+export function cliJson(args) {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/pvsched-sim.cjs"), ...args, "--json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+    timeout: 600_000,
+  });
+  if (r.status !== 0) throw new Error(`pvsched-sim ${args.join(" ")}: exit ${r.status}: ${r.stderr.trim().split("\n")[0]}`);
+  return JSON.parse(r.stdout);
+}
+
+/**
+ * The hunk ablation the lens runs (extension/ablation.ts): the default scenario with its modes
+ * replaced by dynamic / dynamic without the mechanism / vanilla, shortened to `seconds`, with the
+ * timeline recorded as the extension does. Returns the CLI's runs.
+ * @param {string} mechanism
+ * @param {{ tmp: string, seconds?: number, seed?: string }} o
+ */
+export function ablationRuns(mechanism, { tmp, seconds = 10, seed = "cyclictest-busy-500.pvsched.yaml" }) {
+  const s = parse(readFileSync(join(ROOT, "scenarios/seed", seed), "utf8"));
+  s.modes = [
+    { name: "dynamic", mode: "dynamic" },
+    { name: `dynamic without ${mechanism}`, mode: "dynamic", mechanisms: { [mechanism]: false } },
+    { name: "vanilla", mode: "vanilla" },
+  ];
+  s.duration_s = seconds;
+  if (s.warmup_ms !== undefined && s.warmup_ms >= seconds * 1000) s.warmup_ms = Math.floor((seconds * 1000) / 10);
+  s.timeline = { ...(s.timeline ?? {}), enabled: true };
+  const file = join(tmp, `ablation-${mechanism}.pvsched.yaml`);
+  writeFileSync(file, stringify(s));
+  return cliJson(["run", file]).results;
+}
+
+/**
+ * A results table of the panel as data: header rows (texts) and body rows, each cell with its
+ * text, class and data-value.
+ * @param {import("playwright-core").Frame} frame
+ * @param {string} testid
+ */
+export function tableData(frame, testid) {
+  return frame.$eval(`table[data-testid="${testid}"]`, (t) => ({
+    head: [...t.querySelectorAll("thead tr")].map((tr) => [...tr.querySelectorAll("th")].map((th) => (th.textContent ?? "").trim())),
+    rows: [...t.querySelectorAll("tbody tr")].map((tr) =>
+      [...tr.children].map((c) => ({
+        text: (c.textContent ?? "").trim(),
+        cls: c.getAttribute("class") ?? "",
+        value: c.getAttribute("data-value"),
+      })),
+    ),
+  }));
+}
+
+/** Compares two numbers from the panel and the CLI: equal, as both come from the same doubles. */
+export function sameNumber(panel, expected) {
+  return panel !== null && Number(panel) === expected;
+}
