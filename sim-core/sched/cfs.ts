@@ -18,9 +18,7 @@ export class CfsClass extends FairClass {
   }
 
   protected pickEntity(rq: CfsRq): Se | null {
-    let best: Se | null = null;
-    for (const se of rq.q) if (!best || se.vruntime < best.vruntime) best = se;
-    return best;
+    return this.firstEntity(rq);
   }
 
   protected onAdvance(_rq: CfsRq, _se: Se): boolean {
@@ -55,7 +53,7 @@ export class CfsClass extends FairClass {
   protected tickPreempts(curr: Task, _advanced: boolean): boolean {
     for (let se: Se | null = curr.se; se; ) {
       const rq: CfsRq = se.cfsRq!;
-      if (rq.q.length > 1 && this.checkPreemptTick(rq, se)) return true;
+      if (rq.nrRunning > 1 && this.checkPreemptTick(rq, se)) return true;
       se = rq.se;
     }
     return false;
@@ -67,8 +65,7 @@ export class CfsClass extends FairClass {
     const ran = curr.sumExec - curr.prevSumExec;
     if (ran > ideal) return true;
     if (ran < this.tun.minGranNs) return false;
-    let left: Se | null = null;
-    for (const se of rq.q) if (se !== curr && (!left || se.vruntime < left.vruntime)) left = se;
+    const left = rq.tree.leftmost;
     if (!left) return false;
     const delta = curr.vruntime - left.vruntime;
     return delta > ideal;

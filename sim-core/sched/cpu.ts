@@ -8,14 +8,9 @@
  * an interrupt, the vCPU being descheduled) accounts the segment in progress and re-plans.
  */
 import { type Engine, type EvHandle, NO_EVENT } from "../engine";
-import type { Policy } from "../scenario";
 import type { SchedTunables } from "../params";
-import { CfsClass } from "./cfs";
-import type { SchedClass } from "./class";
-import { EevdfClass } from "./eevdf";
-import type { FairClass } from "./fair";
-import { RtClass } from "./rt";
-import { taskWeight, type Task } from "./task";
+import { Rq } from "./rq";
+import type { Task } from "./task";
 
 /** What an item of interrupt-level work is. */
 export const IRQ_HARD = 0;
@@ -63,14 +58,7 @@ const SEG_OVH = 2;
 const SEG_TASK = 3;
 const SEG_IDLE = 4;
 
-export class Cpu {
-  readonly rt: RtClass;
-  readonly fair: FairClass;
-  /** The classes in priority order (for_each_class); idle is what runs when all are empty. */
-  readonly classes: readonly SchedClass[];
-  curr: Task | null = null;
-  active: boolean;
-  needResched = false;
+export class Cpu extends Rq {
   readonly irqQ: IrqWork[] = [];
   hooks: CpuHooks = {};
 
@@ -80,56 +68,25 @@ export class Cpu {
   private segEv: EvHandle = NO_EVENT;
   private schedEv: EvHandle = NO_EVENT;
   private idleEv: EvHandle = NO_EVENT;
-  private clockBase = 0;
-  private activeSince = 0;
-  /** Task clock at which the running task was last accounted. */
-  private acctStart = 0;
   /** Extra cost paid by the next task switched in (e.g. the exit of a descheduled vCPU). */
   pendingOvh = 0;
-  // Statistics (wall time).
-  private clsSince = 0;
-  stats = { rt_ns: 0, fair_ns: 0, idle_ns: 0, context_switches: 0 };
   // Bound once: events are the hot path, and a closure per event is garbage.
   private readonly scheduleFn = () => this.schedule();
   private readonly idleFireFn = () => this.idleFire();
   private readonly segDoneFn = () => this.segDone();
 
-  constructor(
-    readonly eng: Engine,
-    readonly index: number,
-    readonly label: string,
-    readonly tun: SchedTunables,
-    active: boolean,
-  ) {
-    this.active = active;
-    this.rt = new RtClass(tun);
-    const Fair = tun.fair === "eevdf" ? EevdfClass : CfsClass;
-    this.fair = new Fair(
-      tun,
-      () => this.clockTask(),
-      () => this.eng.now,
-    );
-    this.classes = [this.rt, this.fair];
+  constructor(eng: Engine, index: number, label: string, tun: SchedTunables, active: boolean) {
+    super(eng, index, label, tun, active);
   }
 
-  /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */
-  clockTask(): number {
-    return this.active ? this.clockBase + (this.eng.now - this.activeSince) : this.clockBase;
-  }
-
-  get nrRunning(): number {
-    return this.rt.nrRunning + this.fair.nrRunning;
-  }
-
-  /** p->sched_class: the class `t`'s policy puts it in, on this CPU. */
-  classOf(t: Task): SchedClass {
-    return t.isRt ? this.rt : this.fair;
+  protected onClassSegment(start: number, end: number, t: Task | null): void {
+    this.hooks.onSegment?.(this, start, end, t);
   }
 
   // ---- segments ------------------------------------------------------------------------
 
   /** Accounts the progress of the segment in progress up to now. */
-  private progress(): void {
+  protected progress(): void {
     const now = this.eng.now;
     const el = now - this.segStart;
     if (el > 0) {
@@ -338,134 +295,13 @@ export class Cpu {
 
   // ---- accounting ------------------------------------------------------------------------
 
-  /** update_curr() for whatever runs, RT throttling included. */
-  accountCurr(): void {
-    const c = this.curr;
-    const now = this.clockTask();
-    const delta = now - this.acctStart;
-    this.acctStart = now;
-    if (!c || delta <= 0) return;
-    c.runtimeNs += delta;
-    if (this.classOf(c).updateCurr(c, delta)) this.needResched = true;
-  }
-
-  private closeCls(): void {
-    const now = this.eng.now;
-    const d = now - this.clsSince;
-    if (d > 0) {
-      const c = this.curr;
-      if (!c) this.stats.idle_ns += d;
-      else if (c.isRt) this.stats.rt_ns += d;
-      else this.stats.fair_ns += d;
-      this.hooks.onSegment?.(this, this.clsSince, now, c);
-    }
-    this.clsSince = now;
-  }
-
   /** Flush statistics at the end of a run. */
   finish(): void {
     this.accountCurr();
     this.closeCls();
   }
 
-  // ---- enqueue / dequeue / preemption ---------------------------------------------------
-
-  enqueue(t: Task, wakeup: boolean): void {
-    t.cpu = this;
-    t.onRq = true;
-    t.runnableSince = this.eng.now;
-    this.classOf(t).enqueue(t, wakeup, false);
-  }
-
-  dequeue(t: Task): void {
-    if (!t.onRq) return;
-    if (this.curr === t) this.accountCurr();
-    this.classOf(t).dequeue(t);
-    t.onRq = false;
-  }
-
-  resched(): void {
-    this.needResched = true;
-    this.replan();
-  }
-
-  /** check_preempt_curr(): a task just became runnable here. */
-  checkPreempt(t: Task): void {
-    const c = this.curr;
-    if (!c) {
-      this.resched();
-      return;
-    }
-    const pc = this.classOf(t);
-    const cc = this.classOf(c);
-    if (pc.throttled) return;
-    if (pc === cc) {
-      if (pc.checkPreemptCurr(c, t)) this.resched();
-      return;
-    }
-    // sched_class_above(): a higher class preempts; a throttled class gives way to any.
-    if (this.classes.indexOf(pc) < this.classes.indexOf(cc) || cc.throttled) this.resched();
-  }
-
-  /** Wakes `t` on this CPU (the caller chose the CPU). */
-  wake(t: Task): void {
-    this.progress();
-    this.enqueue(t, true);
-    this.checkPreempt(t);
-    this.replan();
-  }
-
-  /** The running task blocks (deactivate_task in __schedule). */
-  sleepCurr(): void {
-    const c = this.curr;
-    if (!c) return;
-    this.dequeue(c);
-    this.resched();
-  }
-
-  /**
-   * sched_setscheduler() on a task of this CPU, running, queued or asleep. Mirrors
-   * __sched_setscheduler: dequeue, change, enqueue, then check_class_changed().
-   */
-  setPolicy(t: Task, policy: Policy, prio: number, nice: number): void {
-    this.progress();
-    const running = this.curr === t;
-    if (running) this.accountCurr();
-    if (running) this.closeCls();
-    const queued = t.onRq;
-    const wasRt = t.isRt;
-    const willRt = policy === "fifo" || policy === "rr";
-    const from = this.classOf(t);
-    const to = willRt ? this.rt : this.fair;
-    if (queued) from.dequeue(t);
-    if (running) from.putPrev(t);
-    if (from !== to) from.switchedFrom(t);
-    t.policy = policy;
-    t.rtPrio = willRt ? prio : 0;
-    t.nice = nice;
-    t.se.weight = taskWeight(policy, nice);
-    if (from !== to) to.switchedTo(t);
-    // A running RT task whose priority changes stays at the head of its new level.
-    if (queued) to.enqueue(t, false, running);
-    if (running) to.setNext(t);
-    if (running) {
-      // switched_to_fair() reschedules a running task that left RT; a lowered RT
-      // priority may let a waiting RT task in.
-      if (wasRt && !willRt) this.needResched = true;
-      else if (willRt && this.rt.topPrio() > t.rtPrio) this.needResched = true;
-    } else if (queued) this.checkPreempt(t);
-    this.replan();
-  }
-
   // ---- __schedule ------------------------------------------------------------------------
-
-  private pickNext(): Task | null {
-    for (const cls of this.classes) {
-      const t = cls.pickNext();
-      if (t) return t;
-    }
-    return null;
-  }
 
   schedule(): void {
     this.schedEv = NO_EVENT;
@@ -529,11 +365,5 @@ export class Cpu {
     const ran = this.clockTask() - this.acctStart;
     this.accountCurr();
     if (this.classOf(cur).taskTick(cur, ran)) this.needResched = true;
-  }
-
-  /** The RT period timer fired for this CPU. */
-  rtPeriod(): void {
-    if (this.curr?.isRt) this.accountCurr();
-    if (this.rt.period()) this.resched();
   }
 }

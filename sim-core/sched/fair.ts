@@ -6,12 +6,13 @@
  * an entity is placed, which entity is picked, and when the running one is preempted: those are
  * the abstract methods below.
  *
- * One simplification, for speed and clarity: the running entity stays in its runqueue's
- * array (Linux takes it out of the rbtree); picks and min_vruntime include it explicitly, which
- * gives the same answers. Buddies (next/last/skip) are not modelled.
+ * Each runqueue keeps its waiting entities in a red-black tree ordered by vruntime (the
+ * timeline); the running entity (`curr`) is out of the tree while it runs, as in Linux, and picks
+ * and min_vruntime consider it explicitly. Buddies (next/last/skip) are not modelled.
  */
 import { MIN_SHARES, NICE_0_LOAD, PELT_HALFLIFE_NS, type SchedTunables } from "../params";
 import type { SchedClass } from "./class";
+import { RbTree } from "./rbtree";
 import { Se, type Task } from "./task";
 
 /** ln(0.5) / half-life: PELT's decay per nanosecond, for Math.exp. */
@@ -27,10 +28,22 @@ export class TaskGroup {
   ) {}
 }
 
+/** Timeline order: vruntime, then insertion order (entity_before()). */
+export function entityBefore(a: Se, b: Se): boolean {
+  return a.vruntime < b.vruntime || (a.vruntime === b.vruntime && a.seq < b.seq);
+}
+
+/** Insertion order for entities of equal vruntime. */
+let nextSeq = 1;
+
 export class CfsRq {
-  /** Queued entities, the running one included. */
+  /** tasks_timeline: the queued entities but the running one. */
+  readonly tree = new RbTree<Se>(entityBefore);
+  /** Queued entities in enqueue order, the running one included (the balancer's scan order). */
   readonly q: Se[] = [];
   curr: Se | null = null;
+  /** nr_running: queued entities, the running one included. */
+  nrRunning = 0;
   minVruntime = 0;
   /** Sum of queued weights. */
   load = 0;
@@ -107,10 +120,23 @@ export abstract class FairClass implements SchedClass {
     return se.weight === NICE_0_LOAD ? delta : (delta * NICE_0_LOAD) / se.weight;
   }
 
+  /** update_min_vruntime(): the running entity and the leftmost one; never backwards. */
   protected updateMinVruntime(rq: CfsRq): void {
-    let v = Number.POSITIVE_INFINITY;
-    for (const se of rq.q) if (se.vruntime < v) v = se.vruntime;
-    if (v !== Number.POSITIVE_INFINITY && v > rq.minVruntime) rq.minVruntime = v;
+    const curr = rq.curr?.onRq ? rq.curr : null;
+    const left = rq.tree.leftmost;
+    let v: number;
+    if (curr) v = left && left.vruntime < curr.vruntime ? left.vruntime : curr.vruntime;
+    else if (left) v = left.vruntime;
+    else return;
+    if (v > rq.minVruntime) rq.minVruntime = v;
+  }
+
+  /** The runqueue's first entity in timeline order, the running one included. */
+  protected firstEntity(rq: CfsRq): Se | null {
+    const left = rq.tree.leftmost;
+    const curr = rq.curr?.onRq ? rq.curr : null;
+    if (!curr) return left;
+    return !left || entityBefore(curr, left) ? curr : left;
   }
 
   /** update_curr() on every level of the running chain. True if the policy wants a resched. */
@@ -169,7 +195,10 @@ export abstract class FairClass implements SchedClass {
 
   private enqueueEntity(rq: CfsRq, se: Se, wakeup: boolean): void {
     this.place(rq, se, wakeup);
+    se.seq = nextSeq++;
+    if (rq.curr !== se) rq.tree.insert(se);
     rq.q.push(se);
+    rq.nrRunning++;
     rq.load += se.weight;
     se.onRq = true;
     se.cfsRq = rq;
@@ -177,8 +206,10 @@ export abstract class FairClass implements SchedClass {
 
   private dequeueEntity(rq: CfsRq, se: Se): void {
     this.onDequeueEntity(rq, se);
+    if (rq.curr !== se) rq.tree.remove(se);
     const i = rq.q.indexOf(se);
     if (i >= 0) rq.q.splice(i, 1);
+    rq.nrRunning--;
     rq.load -= se.weight;
     se.onRq = false;
     if (rq.curr === se) rq.curr = null;
@@ -231,6 +262,8 @@ export abstract class FairClass implements SchedClass {
     const now = this.clock();
     for (let se: Se | null = t.se; se; ) {
       const rq: CfsRq = se.cfsRq!;
+      // 'current' is not kept within the tree.
+      if (se.onRq && rq.curr !== se) rq.tree.remove(se);
       rq.curr = se;
       se.execStart = now;
       se.prevSumExec = se.sumExec;
@@ -245,6 +278,8 @@ export abstract class FairClass implements SchedClass {
     for (let rq: CfsRq | null = this.root; rq; ) {
       const se: Se | null = rq.curr;
       rq.curr = null;
+      // put_prev_entity(): a still-queued entity goes back into the tree.
+      if (se?.onRq) rq.tree.insert(se);
       rq = se ? se.my : null;
     }
   }

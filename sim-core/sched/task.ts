@@ -6,6 +6,7 @@ import type { Policy } from "../scenario";
 import { niceToWeight, WEIGHT_IDLEPRIO } from "../params";
 import type { Cpu } from "./cpu";
 import type { CfsRq, TaskGroup } from "./fair";
+import type { RbNode } from "./rbtree";
 
 /** What a thread does. The CPU calls these; the program sets `task.remaining` or sleeps. */
 export interface Program {
@@ -18,8 +19,15 @@ export interface Program {
 }
 
 /** sched_entity: a task's, or a cgroup's on one CPU. */
-export class Se {
+export class Se implements RbNode<Se> {
   vruntime = 0;
+  /** Tie order in the timeline among equal vruntimes (later insertions go right). */
+  seq = 0;
+  // run_node: the entity's links in its runqueue's timeline (while queued and not running).
+  rbLeft: Se | null = null;
+  rbRight: Se | null = null;
+  rbParent: Se | null = null;
+  rbRed = false;
   /** EEVDF virtual deadline. */
   deadline = 0;
   /** EEVDF lag saved at dequeue; 6.5 CFS uses none. */

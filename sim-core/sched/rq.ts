@@ -1,0 +1,203 @@
+/**
+ * One CPU's runqueue (struct rq): the scheduling classes in priority order, the running task,
+ * enqueue/dequeue, wakeup preemption, policy changes and the accounting of what runs. What
+ * executes on the CPU and when (segments, interrupts, the context switch) is `Cpu` (cpu.ts),
+ * which extends this.
+ */
+import type { Engine } from "../engine";
+import type { SchedTunables } from "../params";
+import type { Policy } from "../scenario";
+import { CfsClass } from "./cfs";
+import type { SchedClass } from "./class";
+import { EevdfClass } from "./eevdf";
+import type { FairClass } from "./fair";
+import type { Cpu } from "./cpu";
+import { RtClass } from "./rt";
+import { type Task, taskWeight } from "./task";
+
+export abstract class Rq {
+  readonly rt: RtClass;
+  readonly fair: FairClass;
+  /** The classes in priority order (for_each_class); idle is what runs when all are empty. */
+  readonly classes: readonly SchedClass[];
+  curr: Task | null = null;
+  active: boolean;
+  needResched = false;
+  protected clockBase = 0;
+  protected activeSince = 0;
+  /** Task clock at which the running task was last accounted. */
+  protected acctStart = 0;
+  // Statistics (wall time).
+  protected clsSince = 0;
+  stats = { rt_ns: 0, fair_ns: 0, idle_ns: 0, context_switches: 0 };
+
+  constructor(
+    readonly eng: Engine,
+    readonly index: number,
+    readonly label: string,
+    readonly tun: SchedTunables,
+    active: boolean,
+  ) {
+    this.active = active;
+    this.rt = new RtClass(tun);
+    const Fair = tun.fair === "eevdf" ? EevdfClass : CfsClass;
+    this.fair = new Fair(
+      tun,
+      () => this.clockTask(),
+      () => this.eng.now,
+    );
+    this.classes = [this.rt, this.fair];
+  }
+
+  /** Accounts the progress of what executes up to now. */
+  protected abstract progress(): void;
+  /** Re-plans what executes next. */
+  abstract replan(): void;
+  /** Segment boundaries for the statistics and the timeline. */
+  protected abstract onClassSegment(start: number, end: number, t: Task | null): void;
+
+  /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */
+  clockTask(): number {
+    return this.active ? this.clockBase + (this.eng.now - this.activeSince) : this.clockBase;
+  }
+
+  get nrRunning(): number {
+    return this.rt.nrRunning + this.fair.nrRunning;
+  }
+
+  /** p->sched_class: the class `t`'s policy puts it in, on this CPU. */
+  classOf(t: Task): SchedClass {
+    return t.isRt ? this.rt : this.fair;
+  }
+
+  // ---- accounting ------------------------------------------------------------------------
+
+  /** update_curr() for whatever runs, RT throttling included. */
+  accountCurr(): void {
+    const c = this.curr;
+    const now = this.clockTask();
+    const delta = now - this.acctStart;
+    this.acctStart = now;
+    if (!c || delta <= 0) return;
+    c.runtimeNs += delta;
+    if (this.classOf(c).updateCurr(c, delta)) this.needResched = true;
+  }
+
+  protected closeCls(): void {
+    const now = this.eng.now;
+    const d = now - this.clsSince;
+    if (d > 0) {
+      const c = this.curr;
+      if (!c) this.stats.idle_ns += d;
+      else if (c.isRt) this.stats.rt_ns += d;
+      else this.stats.fair_ns += d;
+      this.onClassSegment(this.clsSince, now, c);
+    }
+    this.clsSince = now;
+  }
+
+  // ---- enqueue / dequeue / preemption ---------------------------------------------------
+
+  enqueue(t: Task, wakeup: boolean): void {
+    // Only CPUs are runqueues here (Cpu is the one subclass).
+    t.cpu = this as Rq as Cpu;
+    t.onRq = true;
+    t.runnableSince = this.eng.now;
+    this.classOf(t).enqueue(t, wakeup, false);
+  }
+
+  dequeue(t: Task): void {
+    if (!t.onRq) return;
+    if (this.curr === t) this.accountCurr();
+    this.classOf(t).dequeue(t);
+    t.onRq = false;
+  }
+
+  resched(): void {
+    this.needResched = true;
+    this.replan();
+  }
+
+  /** check_preempt_curr(): a task just became runnable here. */
+  checkPreempt(t: Task): void {
+    const c = this.curr;
+    if (!c) {
+      this.resched();
+      return;
+    }
+    const pc = this.classOf(t);
+    const cc = this.classOf(c);
+    if (pc.throttled) return;
+    if (pc === cc) {
+      if (pc.checkPreemptCurr(c, t)) this.resched();
+      return;
+    }
+    // sched_class_above(): a higher class preempts; a throttled class gives way to any.
+    if (this.classes.indexOf(pc) < this.classes.indexOf(cc) || cc.throttled) this.resched();
+  }
+
+  /** Wakes `t` on this CPU (the caller chose the CPU). */
+  wake(t: Task): void {
+    this.progress();
+    this.enqueue(t, true);
+    this.checkPreempt(t);
+    this.replan();
+  }
+
+  /** The running task blocks (deactivate_task in __schedule). */
+  sleepCurr(): void {
+    const c = this.curr;
+    if (!c) return;
+    this.dequeue(c);
+    this.resched();
+  }
+
+  /**
+   * sched_setscheduler() on a task of this CPU, running, queued or asleep. Mirrors
+   * __sched_setscheduler: dequeue, change, enqueue, then check_class_changed().
+   */
+  setPolicy(t: Task, policy: Policy, prio: number, nice: number): void {
+    this.progress();
+    const running = this.curr === t;
+    if (running) this.accountCurr();
+    if (running) this.closeCls();
+    const queued = t.onRq;
+    const wasRt = t.isRt;
+    const willRt = policy === "fifo" || policy === "rr";
+    const from = this.classOf(t);
+    const to = willRt ? this.rt : this.fair;
+    if (queued) from.dequeue(t);
+    if (running) from.putPrev(t);
+    if (from !== to) from.switchedFrom(t);
+    t.policy = policy;
+    t.rtPrio = willRt ? prio : 0;
+    t.nice = nice;
+    t.se.weight = taskWeight(policy, nice);
+    if (from !== to) to.switchedTo(t);
+    // A running RT task whose priority changes stays at the head of its new level.
+    if (queued) to.enqueue(t, false, running);
+    if (running) to.setNext(t);
+    if (running) {
+      // switched_to_fair() reschedules a running task that left RT; a lowered RT
+      // priority may let a waiting RT task in.
+      if (wasRt && !willRt) this.needResched = true;
+      else if (willRt && this.rt.topPrio() > t.rtPrio) this.needResched = true;
+    } else if (queued) this.checkPreempt(t);
+    this.replan();
+  }
+
+  /** pick_next_task() over the classes. */
+  protected pickNext(): Task | null {
+    for (const cls of this.classes) {
+      const t = cls.pickNext();
+      if (t) return t;
+    }
+    return null;
+  }
+
+  /** The RT period timer fired for this CPU. */
+  rtPeriod(): void {
+    if (this.curr?.isRt) this.accountCurr();
+    if (this.rt.period()) this.resched();
+  }
+}
