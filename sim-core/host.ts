@@ -153,6 +153,8 @@ export class Host {
 
   /** A host hrtimer for `t`: it fires at `hard` as an interrupt on the CPU where t slept. */
   hrtimer(t: Task, hard: number, fire: () => void): void {
+    // A thread that sleeps has been through its fork placement already.
+    t.newTask = false;
     // A thread sleeps on one timer at a time: its callback is bound once and reused.
     t.timerFire = fire;
     if (!t.timerCb) t.timerCb = () => this.timerIrq(t.cpu ?? this.cpus[0], t.timerFire!);

@@ -64,6 +64,49 @@ export const KERNEL_SCHED_DEFAULTS: Required<SchedConfig> = {
 /** `sched_nr_latency` (kernel/sched/fair.c). */
 export const SCHED_NR_LATENCY = 8;
 
+/** sysctl_sched_idle_min_granularity (kernel/sched/fair.c, 6.5): 0.75 ms, not scaled by CPU count. */
+export const SCHED_IDLE_MIN_GRANULARITY_NS = 750_000;
+
+/**
+ * The scheduler features the model implements, with their defaults in Linux 6.5
+ * (kernel/sched/features.h; TTWU_QUEUE as built without PREEMPT_RT, RT_PUSH_IPI as on x86).
+ */
+export interface SchedFeatures {
+  GENTLE_FAIR_SLEEPERS: boolean;
+  START_DEBIT: boolean;
+  NEXT_BUDDY: boolean;
+  LAST_BUDDY: boolean;
+  CACHE_HOT_BUDDY: boolean;
+  WAKEUP_PREEMPTION: boolean;
+  TTWU_QUEUE: boolean;
+  SIS_UTIL: boolean;
+  WA_IDLE: boolean;
+  WA_WEIGHT: boolean;
+  WA_BIAS: boolean;
+  RT_PUSH_IPI: boolean;
+  RT_RUNTIME_SHARE: boolean;
+  ALT_PERIOD: boolean;
+  BASE_SLICE: boolean;
+}
+
+export const SCHED_FEATURES_6_5: Readonly<SchedFeatures> = {
+  GENTLE_FAIR_SLEEPERS: true,
+  START_DEBIT: true,
+  NEXT_BUDDY: false,
+  LAST_BUDDY: true,
+  CACHE_HOT_BUDDY: true,
+  WAKEUP_PREEMPTION: true,
+  TTWU_QUEUE: true,
+  SIS_UTIL: true,
+  WA_IDLE: true,
+  WA_WEIGHT: true,
+  WA_BIAS: true,
+  RT_PUSH_IPI: true,
+  RT_RUNTIME_SHARE: false,
+  ALT_PERIOD: true,
+  BASE_SLICE: true,
+};
+
 /** The scaling factor of get_update_sysctl_factor(): 1 + ilog2(min(ncpus, 8)) under LOG. */
 export function tunableFactor(scaling: SchedConfig["tunable_scaling"], ncpus: number): number {
   const n = Math.min(ncpus, 8);
@@ -88,6 +131,8 @@ export interface SchedTunables {
   ctxSwitchNs: number;
   tickCostNs: number;
   balanceNs: number;
+  /** sched_features (the 6.5 defaults; not a scenario setting, tests may change a copy). */
+  features: SchedFeatures;
 }
 
 export function resolveSched(
@@ -111,6 +156,7 @@ export function resolveSched(
     ctxSwitchNs: c.context_switch_ns,
     tickCostNs: c.tick_cost_ns,
     balanceNs: c.load_balance_ms * NSEC_PER_MSEC,
+    features: { ...SCHED_FEATURES_6_5 },
   };
 }
 

@@ -169,6 +169,8 @@ export class Guest {
   /** clock_nanosleep(TIMER_ABSTIME) of the running task `t`, with its timer slack. */
   sleepUntil(t: Task, soft: number, onWake: () => void): void {
     const c = t.cpu!;
+    // A thread that sleeps has been through its fork placement already.
+    t.newTask = false;
     const slack = t.isRt ? 0 : this.tun.timerSlackNs;
     if (c.curr === t) c.sleepCurr();
     this.arm(c.index, soft, soft + slack, onWake, this.inGuest(c.index));
@@ -176,6 +178,7 @@ export class Guest {
 
   /** The task blocks with no timer (someone else wakes it). */
   block(t: Task): void {
+    t.newTask = false;
     const c = t.cpu!;
     if (c.curr === t) c.sleepCurr();
   }

@@ -113,7 +113,7 @@ export class Cpu extends Rq {
    */
   private preemptionOff(): boolean {
     const c = this.curr;
-    return c !== null && c.preemptDisabled && c.onRq;
+    return !!c?.preemptDisabled && c.onRq;
   }
 
   /** Accounts progress before an outside change to this CPU's queues (balancer). */

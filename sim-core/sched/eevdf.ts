@@ -4,7 +4,7 @@
  * across sleep (PLACE_LAG); the running entity keeps the CPU until its deadline is met
  * (RUN_TO_PARITY); a new slice starts when the entity reaches its deadline.
  */
-import { type CfsRq, FairClass } from "./fair";
+import { type CfsRq, FairClass, isIdleEntity } from "./fair";
 import type { Se, Task } from "./task";
 
 interface Avg {
@@ -78,9 +78,30 @@ export class EevdfClass extends FairClass {
     se.vlag = Math.max(-limit, Math.min(limit, lag));
   }
 
-  protected entityPreempts(rq: CfsRq, _cse: Se, pse: Se): boolean {
-    return this.pickEevdf(rq) === pse;
+  /** check_preempt_wakeup() of 6.6: preempt if the wakee is what pick_eevdf() would run. */
+  checkPreemptCurr(curr: Task, p: Task, reschedPending: boolean): boolean {
+    if (curr === p || reschedPending) return false;
+    if (curr.policy === "idle" && p.policy !== "idle") return true;
+    if (p.policy !== "other" || !this.tun.features.WAKEUP_PREEMPTION) return false;
+    const m = this.matchingEntities(curr, p);
+    const cIdle = isIdleEntity(m.cse);
+    const pIdle = isIdleEntity(m.pse);
+    if (cIdle && !pIdle) return true;
+    if (cIdle !== pIdle) return false;
+    this.updateCurrChain();
+    return this.pickEevdf(m.rq) === m.pse;
   }
+
+  /** 6.6's place_entity() with ENQUEUE_INITIAL: no lag yet, half a slice to the first deadline. */
+  protected placeNew(rq: CfsRq, se: Se): void {
+    se.vlag = 0;
+    this.place(rq, se, false);
+    se.deadline = se.vruntime + this.calcDeltaFair(this.tun.baseSliceNs, se) / 2;
+  }
+
+  // 6.6 keeps only the next buddy, and uses it only under NEXT_BUDDY (off): not modelled.
+  protected onSetNextEntity(_rq: CfsRq, _se: Se): void {}
+  protected onGroupKeepsRunning(_gse: Se): void {}
 
   protected tickPreempts(_curr: Task, advanced: boolean): boolean {
     return advanced;

@@ -8,7 +8,7 @@
  *
  * Each runqueue keeps its waiting entities in a red-black tree ordered by vruntime (the
  * timeline); the running entity (`curr`) is out of the tree while it runs, as in Linux, and picks
- * and min_vruntime consider it explicitly. Buddies (next/last/skip) are not modelled.
+ * and min_vruntime consider it explicitly.
  */
 import { MIN_SHARES, NICE_0_LOAD, PELT_HALFLIFE_NS, type SchedTunables } from "../params";
 import type { SchedClass } from "./class";
@@ -17,6 +17,11 @@ import { Se, type Task } from "./task";
 
 /** ln(0.5) / half-life: PELT's decay per nanosecond, for Math.exp. */
 const DECAY_PER_NS = Math.log(0.5) / PELT_HALFLIFE_NS;
+
+/** se_is_idle(): the entity of a SCHED_IDLE task (idle cgroups are not modelled). */
+export function isIdleEntity(se: Se): boolean {
+  return se.task !== null && se.task.policy === "idle";
+}
 
 /** A cgroup with a CPU weight, one runqueue per CPU. */
 export class TaskGroup {
@@ -44,6 +49,11 @@ export class CfsRq {
   curr: Se | null = null;
   /** nr_running: queued entities, the running one included. */
   nrRunning = 0;
+  /** idle_nr_running: queued entities of SCHED_IDLE tasks. */
+  idleNr = 0;
+  /** CFS buddies (6.5): the entity to run next if fair enough, and the one that ran last. */
+  next: Se | null = null;
+  last: Se | null = null;
   minVruntime = 0;
   /** Sum of queued weights. */
   load = 0;
@@ -86,8 +96,14 @@ export abstract class FairClass implements SchedClass {
   protected abstract onAdvance(rq: CfsRq, se: Se): boolean;
   /** dequeue_entity()'s policy part (EEVDF saves the lag). */
   protected abstract onDequeueEntity(rq: CfsRq, se: Se): void;
-  /** check_preempt_wakeup() between the two entities that share `rq`. */
-  protected abstract entityPreempts(rq: CfsRq, cse: Se, pse: Se): boolean;
+  /** check_preempt_wakeup(): should waking `p` preempt running `curr`? */
+  abstract checkPreemptCurr(curr: Task, p: Task, reschedPending: boolean): boolean;
+  /** A new task's first placement (task_fork_fair() then wake_up_new_task()). */
+  protected abstract placeNew(rq: CfsRq, se: Se): void;
+  /** set_next_entity()'s policy part, on each level. */
+  protected abstract onSetNextEntity(rq: CfsRq, se: Se): void;
+  /** dequeue_task_fair(): a sleeping task leaves `gse`'s group with entities still queued. */
+  protected abstract onGroupKeepsRunning(gse: Se): void;
   /** The tick's preemption check for running `curr`; `advanced` is onAdvance()'s verdict. */
   protected abstract tickPreempts(curr: Task, advanced: boolean): boolean;
   /** switched_from_fair(): leaving the class (6.5 keeps vruntime relative; EEVDF the lag). */
@@ -131,12 +147,10 @@ export abstract class FairClass implements SchedClass {
     if (v > rq.minVruntime) rq.minVruntime = v;
   }
 
-  /** The runqueue's first entity in timeline order, the running one included. */
-  protected firstEntity(rq: CfsRq): Se | null {
-    const left = rq.tree.leftmost;
-    const curr = rq.curr?.onRq ? rq.curr : null;
-    if (!curr) return left;
-    return !left || entityBefore(curr, left) ? curr : left;
+  /** __enqueue_entity(): into the timeline, after the entities of equal vruntime. */
+  protected timelineInsert(rq: CfsRq, se: Se): void {
+    se.seq = nextSeq++;
+    rq.tree.insert(se);
   }
 
   /** update_curr() on every level of the running chain. True if the policy wants a resched. */
@@ -195,10 +209,10 @@ export abstract class FairClass implements SchedClass {
 
   private enqueueEntity(rq: CfsRq, se: Se, wakeup: boolean): void {
     this.place(rq, se, wakeup);
-    se.seq = nextSeq++;
-    if (rq.curr !== se) rq.tree.insert(se);
+    if (rq.curr !== se) this.timelineInsert(rq, se);
     rq.q.push(se);
     rq.nrRunning++;
+    if (isIdleEntity(se)) rq.idleNr++;
     rq.load += se.weight;
     se.onRq = true;
     se.cfsRq = rq;
@@ -210,16 +224,25 @@ export abstract class FairClass implements SchedClass {
     const i = rq.q.indexOf(se);
     if (i >= 0) rq.q.splice(i, 1);
     rq.nrRunning--;
+    if (isIdleEntity(se)) rq.idleNr--;
     rq.load -= se.weight;
     se.onRq = false;
     if (rq.curr === se) rq.curr = null;
     this.updateMinVruntime(rq);
   }
 
-  /** enqueue_task_fair(). `wakeup`: ENQUEUE_WAKEUP (placement gives sleeper credit). */
+  /**
+   * enqueue_task_fair(). `wakeup`: ENQUEUE_WAKEUP (placement gives sleeper credit). A task's
+   * first enqueue is wake_up_new_task(): placed as a new task instead.
+   */
   enqueue(t: Task, wakeup: boolean, _head: boolean): void {
     const rq = this.rqFor(t.tg);
     this.updateCurrChain();
+    if (t.newTask) {
+      t.newTask = false;
+      this.placeNew(rq, t.se);
+      wakeup = false;
+    }
     this.enqueueEntity(rq, t.se, wakeup);
     rq.hNr++;
     if (rq !== this.root) {
@@ -232,7 +255,8 @@ export abstract class FairClass implements SchedClass {
     }
   }
 
-  dequeue(t: Task): void {
+  /** dequeue_task_fair(). `sleep`: DEQUEUE_SLEEP. */
+  dequeue(t: Task, sleep: boolean): void {
     const rq = t.se.cfsRq;
     if (!rq || !t.se.onRq) return;
     this.updateCurrChain();
@@ -243,6 +267,8 @@ export abstract class FairClass implements SchedClass {
       const gse = rq.se!;
       this.updateGroup(rq);
       if (rq.hNr === 0 && gse.onRq) this.dequeueEntity(this.root, gse);
+      // "Bias pick_next to pick a task from this cfs_rq, as p is sleeping."
+      else if (sleep && gse.onRq) this.onGroupKeepsRunning(gse);
     }
   }
 
@@ -262,6 +288,7 @@ export abstract class FairClass implements SchedClass {
     const now = this.clock();
     for (let se: Se | null = t.se; se; ) {
       const rq: CfsRq = se.cfsRq!;
+      this.onSetNextEntity(rq, se);
       // 'current' is not kept within the tree.
       if (se.onRq && rq.curr !== se) rq.tree.remove(se);
       rq.curr = se;
@@ -279,25 +306,23 @@ export abstract class FairClass implements SchedClass {
       const se: Se | null = rq.curr;
       rq.curr = null;
       // put_prev_entity(): a still-queued entity goes back into the tree.
-      if (se?.onRq) rq.tree.insert(se);
+      if (se?.onRq) this.timelineInsert(rq, se);
       rq = se ? se.my : null;
     }
   }
 
-  /** check_preempt_wakeup(): should waking `p` preempt running `curr`? */
-  checkPreemptCurr(curr: Task, p: Task): boolean {
-    if (curr.policy === "idle" && p.policy !== "idle") return true;
-    if (p.policy === "idle" || p.policy === "batch") return false;
-    this.updateCurrChain();
-    // find_matching_se(): the two entities that share a runqueue.
+  /** find_matching_se(): the entities of `curr` and `p` that share a runqueue. */
+  protected matchingEntities(curr: Task, p: Task): { rq: CfsRq; cse: Se; pse: Se } {
     const ra = curr.se.cfsRq!;
     const rb = p.se.cfsRq!;
     const same = ra === rb;
-    const cse = same ? curr.se : (ra.se ?? curr.se);
-    const pse = same ? p.se : (rb.se ?? p.se);
-    const rq = same ? ra : this.root;
-    return this.entityPreempts(rq, cse, pse);
+    this.match.cse = same ? curr.se : (ra.se ?? curr.se);
+    this.match.pse = same ? p.se : (rb.se ?? p.se);
+    this.match.rq = same ? ra : this.root;
+    return this.match;
   }
+  /** find_matching_se()'s answer, reused (wakeups are frequent). */
+  private readonly match = { rq: this.root, cse: null as unknown as Se, pse: null as unknown as Se };
 
   /** The tick's check (entity_tick, then the policy's preemption check). */
   taskTick(curr: Task, _ran: number): boolean {

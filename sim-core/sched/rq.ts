@@ -106,10 +106,11 @@ export abstract class Rq {
     this.classOf(t).enqueue(t, wakeup, false);
   }
 
-  dequeue(t: Task): void {
+  /** deactivate_task(). `sleep`: DEQUEUE_SLEEP (the task blocks rather than moves). */
+  dequeue(t: Task, sleep = false): void {
     if (!t.onRq) return;
     if (this.curr === t) this.accountCurr();
-    this.classOf(t).dequeue(t);
+    this.classOf(t).dequeue(t, sleep);
     t.onRq = false;
   }
 
@@ -129,7 +130,7 @@ export abstract class Rq {
     const cc = this.classOf(c);
     if (pc.throttled) return;
     if (pc === cc) {
-      if (pc.checkPreemptCurr(c, t)) this.resched();
+      if (pc.checkPreemptCurr(c, t, this.needResched)) this.resched();
       return;
     }
     // sched_class_above(): a higher class preempts; a throttled class gives way to any.
@@ -148,7 +149,7 @@ export abstract class Rq {
   sleepCurr(): void {
     const c = this.curr;
     if (!c) return;
-    this.dequeue(c);
+    this.dequeue(c, true);
     this.resched();
   }
 
@@ -166,7 +167,7 @@ export abstract class Rq {
     const willRt = policy === "fifo" || policy === "rr";
     const from = this.classOf(t);
     const to = willRt ? this.rt : this.fair;
-    if (queued) from.dequeue(t);
+    if (queued) from.dequeue(t, false);
     if (running) from.putPrev(t);
     if (from !== to) from.switchedFrom(t);
     t.policy = policy;

@@ -91,6 +91,11 @@ export class Task {
   kthread = false;
   /** Switched in, not yet back in its own code (the CPU's onUserReturn hook runs first). */
   pendingUserReturn = false;
+  /**
+   * Forked and not yet enqueued or asleep: its first enqueue is wake_up_new_task()'s (a task
+   * whose first act is to sleep went through that already).
+   */
+  newTask = true;
   constructor(
     public readonly name: string,
     public prog: Program,
