@@ -26,8 +26,6 @@ export const NICE_0_LOAD = 1024;
 export const WEIGHT_IDLEPRIO = 3;
 /** kernel/sched/fair.c MIN_SHARES: the smallest weight a group entity gets. */
 export const MIN_SHARES = 2;
-/** PELT half-life (kernel/sched/pelt.c: y^32 = 0.5 with 1 ms periods). */
-export const PELT_HALFLIFE_NS = 32 * NSEC_PER_MSEC;
 /** cgroup v2 cpu.weight 100 <-> 1024 shares (kernel/sched/core.c sched_weight_from_cgroup). */
 export function sharesFromCpuWeight(w: number): number {
   return Math.max(MIN_SHARES, Math.round((w * 1024) / 100));

@@ -197,10 +197,12 @@ export class CfsClass extends FairClass {
     const rq = this.rqFor(t.tg);
     this.place(rq, t.se, true);
     t.se.relVruntime = t.se.vruntime - rq.minVruntime;
+    this.detachFromClass(t);
   }
 
   /** attach_task_cfs_rq(). */
   switchedTo(t: Task): void {
     t.se.vruntime = t.se.relVruntime + this.rqFor(t.tg).minVruntime;
+    this.attachToClass(t);
   }
 }

@@ -108,7 +108,11 @@ export class EevdfClass extends FairClass {
   }
 
   /** EEVDF keeps the lag through a class change; nothing to convert. */
-  switchedFrom(_t: Task): void {}
+  switchedFrom(t: Task): void {
+    this.detachFromClass(t);
+  }
 
-  switchedTo(_t: Task): void {}
+  switchedTo(t: Task): void {
+    this.attachToClass(t);
+  }
 }

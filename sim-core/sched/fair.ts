@@ -10,13 +10,12 @@
  * timeline); the running entity (`curr`) is out of the tree while it runs, as in Linux, and picks
  * and min_vruntime consider it explicitly.
  */
-import { MIN_SHARES, NICE_0_LOAD, PELT_HALFLIFE_NS, type SchedTunables } from "../params";
+import { NICE_0_LOAD, type SchedTunables } from "../params";
 import type { SchedClass } from "./class";
+import { calcGroupShares, DO_ATTACH, detachTaskLoad, taskHLoad, UPDATE_TG, updateCfsRqAvg, updateLoadAvg } from "./fair_load";
+import { SchedAvg } from "./pelt";
 import { RbTree } from "./rbtree";
 import { Se, type Task } from "./task";
-
-/** ln(0.5) / half-life: PELT's decay per nanosecond, for Math.exp. */
-const DECAY_PER_NS = Math.log(0.5) / PELT_HALFLIFE_NS;
 
 /** se_is_idle(): the entity of a SCHED_IDLE task (idle cgroups are not modelled). */
 export function isIdleEntity(se: Se): boolean {
@@ -26,6 +25,8 @@ export function isIdleEntity(se: Se): boolean {
 /** A cgroup with a CPU weight, one runqueue per CPU. */
 export class TaskGroup {
   readonly rqs: CfsRq[] = [];
+  /** tg->load_avg: the sum of its runqueues' load averages (as last reported). */
+  loadAvg = 0;
   constructor(
     public readonly name: string,
     /** Group shares (cpu.weight 100 = 1024). */
@@ -61,9 +62,10 @@ export class CfsRq {
   hNr = 0;
   /** The group entity that stands for this runqueue in the root, or null for the root. */
   se: Se | null = null;
-  /** PELT-like runnable load average of this group runqueue, and when it was last folded. */
-  loadAvg = 0;
-  loadAvgAt = 0;
+  /** PELT of this runqueue (cfs_rq->avg). */
+  readonly avg = new SchedAvg();
+  /** A group runqueue's load as last added to tg->load_avg. */
+  tgLoadAvgContrib = 0;
   constructor(public readonly tg: TaskGroup | null) {}
 }
 
@@ -78,8 +80,8 @@ export abstract class FairClass implements SchedClass {
     protected readonly tun: SchedTunables,
     /** The CPU's task clock (excludes steal for a guest CPU). */
     protected readonly clock: () => number,
-    /** Wall time, for PELT decay. */
-    private readonly wall: () => number,
+    /** The CPU's PELT clock (rq_clock_pelt(): wall time less steal). */
+    protected readonly pelt: () => number,
   ) {}
 
   get nrRunning(): number {
@@ -123,7 +125,6 @@ export abstract class FairClass implements SchedClass {
       gse.my = rq;
       gse.cfsRq = this.root;
       rq.se = gse;
-      rq.loadAvgAt = this.wall();
       this.groups.set(group, rq);
       group.rqs.push(rq);
     }
@@ -177,37 +178,80 @@ export abstract class FairClass implements SchedClass {
     return this.updateCurrChain();
   }
 
-  // ---- group shares -------------------------------------------------------------------
+  // ---- load tracking ---------------------------------------------------------------------
 
-  private foldAvg(rq: CfsRq, now: number): number {
-    const dt = now - rq.loadAvgAt;
-    if (dt <= 0) return rq.loadAvg;
-    const y = Math.exp(dt * DECAY_PER_NS);
-    return rq.loadAvg * y + rq.load * (1 - y);
-  }
-
-  /** update_cfs_group(): reweight the group entity from the group's load on every CPU. */
+  /** update_cfs_group() with reweight_entity(): the group entity's weight from the group's load. */
   protected updateGroup(rq: CfsRq): void {
     const gse = rq.se;
-    const tg = rq.tg;
-    if (!gse || !tg) return;
-    const now = this.wall();
-    let tgLoad = 0;
-    for (const r of tg.rqs) tgLoad += this.foldAvg(r, now);
-    const myAvg = this.foldAvg(rq, now);
-    rq.loadAvg = myAvg;
-    rq.loadAvgAt = now;
-    const load = Math.max(rq.load, myAvg);
-    const denom = tgLoad - myAvg + load;
-    let shares = denom > 0 ? (tg.shares * load) / denom : tg.shares;
-    shares = Math.min(tg.shares, Math.max(MIN_SHARES, shares));
-    if (gse.onRq && gse.cfsRq) gse.cfsRq.load += shares - gse.weight;
+    if (!gse || !rq.tg) return;
+    const shares = calcGroupShares(rq);
+    if (shares === gse.weight) return;
+    const root = gse.cfsRq!;
+    if (gse.onRq) root.load += shares - gse.weight;
+    if (gse.avgAttached) {
+      // dequeue_load_avg(), the new weight, enqueue_load_avg().
+      const a = gse.avg;
+      root.avg.loadAvg = Math.max(0, root.avg.loadAvg - a.loadAvg);
+      root.avg.loadSum = Math.max(0, root.avg.loadSum - gse.weight * a.loadSum);
+      a.loadAvg = Math.floor((shares * a.loadSum) / a.divider());
+      root.avg.loadAvg += a.loadAvg;
+      root.avg.loadSum += shares * a.loadSum;
+    }
     gse.weight = shares;
+  }
+
+  /** update_blocked_averages(): every runqueue's averages brought to now. */
+  syncLoad(): void {
+    const now = this.pelt();
+    for (const rq of this.groups.values()) {
+      updateCfsRqAvg(now, rq);
+      if (rq.se?.avgAttached) updateLoadAvg(now, this.root, rq.se, UPDATE_TG);
+    }
+    updateCfsRqAvg(now, this.root);
+  }
+
+  /** cpu_load(): the root runqueue's load average (call syncLoad() first). */
+  get loadAvg(): number {
+    return this.root.avg.loadAvg;
+  }
+
+  /** cpu_util_cfs() without util_est: the root runqueue's utilisation, capped at the capacity. */
+  get utilAvg(): number {
+    return Math.min(this.root.avg.utilAvg, 1024);
+  }
+
+  /** cpu_runnable(). */
+  get runnableAvg(): number {
+    return this.root.avg.runnableAvg;
+  }
+
+  /** task_h_load() of a task queued or last run here (after syncLoad()). */
+  taskHLoad(t: Task): number {
+    return t.se.avgAttached && t.se.cfsRq ? taskHLoad(t.se) : 0;
+  }
+
+  /** The task's load leaves this CPU (it migrates; migrate_task_rq_fair()/DO_DETACH). */
+  migrateOut(t: Task): void {
+    detachTaskLoad(this.pelt(), t.se.cfsRq ?? this.rqFor(t.tg), t.se, false);
+  }
+
+  /** detach_entity_cfs_rq() when `t` leaves the class; its load is aged when it comes back. */
+  protected detachFromClass(t: Task): void {
+    detachTaskLoad(this.pelt(), this.rqFor(t.tg), t.se, true);
+  }
+
+  /** attach_entity_cfs_rq() when `t` joins the class. */
+  protected attachToClass(t: Task): void {
+    const rq = this.rqFor(t.tg);
+    t.se.cfsRq = rq;
+    updateLoadAvg(this.pelt(), rq, t.se, DO_ATTACH);
   }
 
   // ---- enqueue / dequeue ----------------------------------------------------------------
 
   private enqueueEntity(rq: CfsRq, se: Se, wakeup: boolean): void {
+    updateLoadAvg(this.pelt(), rq, se, UPDATE_TG | DO_ATTACH);
+    if (se.my) this.updateGroup(se.my);
     this.place(rq, se, wakeup);
     if (rq.curr !== se) this.timelineInsert(rq, se);
     rq.q.push(se);
@@ -219,6 +263,7 @@ export abstract class FairClass implements SchedClass {
   }
 
   private dequeueEntity(rq: CfsRq, se: Se): void {
+    updateLoadAvg(this.pelt(), rq, se, UPDATE_TG);
     this.onDequeueEntity(rq, se);
     if (rq.curr !== se) rq.tree.remove(se);
     const i = rq.q.indexOf(se);
@@ -250,6 +295,7 @@ export abstract class FairClass implements SchedClass {
       // enqueue_task_fair() enqueues parent entities with ENQUEUE_WAKEUP whatever the task's
       // flags, so a group entity that went idle always gets the sleeper placement.
       if (!gse.onRq) this.enqueueEntity(this.root, gse, true);
+      else updateLoadAvg(this.pelt(), this.root, gse, UPDATE_TG);
       this.root.hNr++;
       this.updateGroup(rq);
     }
@@ -265,6 +311,7 @@ export abstract class FairClass implements SchedClass {
     if (rq !== this.root) {
       this.root.hNr--;
       const gse = rq.se!;
+      updateLoadAvg(this.pelt(), this.root, gse, UPDATE_TG);
       this.updateGroup(rq);
       if (rq.hNr === 0 && gse.onRq) this.dequeueEntity(this.root, gse);
       // "Bias pick_next to pick a task from this cfs_rq, as p is sleeping."
@@ -286,11 +333,15 @@ export abstract class FairClass implements SchedClass {
   /** set_next_entity() on every level: the task becomes the running one. */
   setNext(t: Task): void {
     const now = this.clock();
+    const pelt = this.pelt();
     for (let se: Se | null = t.se; se; ) {
       const rq: CfsRq = se.cfsRq!;
       this.onSetNextEntity(rq, se);
       // 'current' is not kept within the tree.
-      if (se.onRq && rq.curr !== se) rq.tree.remove(se);
+      if (se.onRq && rq.curr !== se) {
+        rq.tree.remove(se);
+        updateLoadAvg(pelt, rq, se, UPDATE_TG);
+      }
       rq.curr = se;
       se.execStart = now;
       se.prevSumExec = se.sumExec;
@@ -302,11 +353,15 @@ export abstract class FairClass implements SchedClass {
   /** put_prev_task_fair(): nothing is running in this class any more. */
   putPrev(_t: Task): void {
     this.updateCurrChain();
+    const pelt = this.pelt();
     for (let rq: CfsRq | null = this.root; rq; ) {
       const se: Se | null = rq.curr;
-      rq.curr = null;
       // put_prev_entity(): a still-queued entity goes back into the tree.
-      if (se?.onRq) this.timelineInsert(rq, se);
+      if (se?.onRq) {
+        this.timelineInsert(rq, se);
+        updateLoadAvg(pelt, rq, se, 0);
+      }
+      rq.curr = null;
       rq = se ? se.my : null;
     }
   }
@@ -327,9 +382,13 @@ export abstract class FairClass implements SchedClass {
   /** The tick's check (entity_tick, then the policy's preemption check). */
   taskTick(curr: Task, _ran: number): boolean {
     const advanced = this.updateCurrChain();
-    for (let rq: CfsRq | null = curr.se.cfsRq; rq; ) {
-      if (rq.tg) this.updateGroup(rq);
-      rq = rq.se ? rq.se.cfsRq : null;
+    // entity_tick(): the running entity's averages, then its group's weight, on every level.
+    const pelt = this.pelt();
+    for (let se: Se | null = curr.se; se; ) {
+      const rq: CfsRq = se.cfsRq!;
+      updateLoadAvg(pelt, rq, se, UPDATE_TG);
+      if (se.my) this.updateGroup(se.my);
+      se = rq.se;
     }
     return this.tickPreempts(curr, advanced);
   }

@@ -44,7 +44,7 @@ export abstract class Rq {
     this.fair = new Fair(
       tun,
       () => this.clockTask(),
-      () => this.eng.now,
+      () => this.clockPelt(),
     );
     this.classes = [this.rt, this.fair];
   }
@@ -55,6 +55,17 @@ export abstract class Rq {
   abstract replan(): void;
   /** Segment boundaries for the statistics and the timeline. */
   protected abstract onClassSegment(start: number, end: number, t: Task | null): void;
+
+  /**
+   * Steal time of a guest CPU so far (its vCPU thread's run delay on the host), or null on a
+   * host CPU: set by the guest.
+   */
+  stealClock: (() => number) | null = null;
+
+  /** rq_clock_pelt(): wall time less steal (no frequency or capacity scaling is modelled). */
+  clockPelt(): number {
+    return this.stealClock ? this.eng.now - this.stealClock() : this.eng.now;
+  }
 
   /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */
   clockTask(): number {

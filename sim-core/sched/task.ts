@@ -6,6 +6,7 @@ import type { Policy } from "../scenario";
 import { niceToWeight, WEIGHT_IDLEPRIO } from "../params";
 import type { Cpu } from "./cpu";
 import type { CfsRq, TaskGroup } from "./fair";
+import { SchedAvg } from "./pelt";
 import type { RbNode } from "./rbtree";
 
 /** What a thread does. The CPU calls these; the program sets `task.remaining` or sleeps. */
@@ -44,6 +45,14 @@ export class Se implements RbNode<Se> {
   my: CfsRq | null = null;
   /** Relative vruntime kept while the task is outside the fair class (6.5 detach/attach). */
   relVruntime = 0;
+  /** PELT of this entity (se->avg). */
+  readonly avg = new SchedAvg();
+  /** Its load is part of its runqueue's averages (se->avg.last_update_time != 0). */
+  avgAttached = false;
+  /** The averages were initialised (a new task's first attach initialises them). */
+  avgInit = false;
+  /** Detached on leaving the class: aged over the time away when it comes back (ATTACH_AGE_LOAD). */
+  avgAge = false;
   constructor(
     public weight: number,
     public readonly task: Task | null,
