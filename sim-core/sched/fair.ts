@@ -44,7 +44,7 @@ let nextSeq = 1;
 
 export class CfsRq {
   /** tasks_timeline: the queued entities but the running one. */
-  readonly tree = new RbTree<Se>(entityBefore);
+  readonly tree: RbTree<Se>;
   /** Queued entities in enqueue order, the running one included (the balancer's scan order). */
   readonly q: Se[] = [];
   curr: Se | null = null;
@@ -66,14 +66,22 @@ export class CfsRq {
   readonly avg = new SchedAvg();
   /** A group runqueue's load as last added to tg->load_avg. */
   tgLoadAvgContrib = 0;
-  constructor(public readonly tg: TaskGroup | null) {}
+  /** EEVDF: sum of (vruntime - min_vruntime) * weight over the tree, and of the weights. */
+  avgVruntime = 0;
+  avgLoad = 0;
+  constructor(
+    public readonly tg: TaskGroup | null,
+    augment: ((se: Se) => void) | null,
+  ) {
+    this.tree = new RbTree<Se>(entityBefore, augment);
+  }
 }
 
 /** The fair class of one CPU: what CFS and EEVDF share. */
 export abstract class FairClass implements SchedClass {
   readonly name = "fair" as const;
   readonly throttled = false;
-  readonly root = new CfsRq(null);
+  readonly root = new CfsRq(null, this.timelineAugment());
   private readonly groups = new Map<TaskGroup, CfsRq>();
 
   constructor(
@@ -106,6 +114,17 @@ export abstract class FairClass implements SchedClass {
   protected abstract onSetNextEntity(rq: CfsRq, se: Se): void;
   /** dequeue_task_fair(): a sleeping task leaves `gse`'s group with entities still queued. */
   protected abstract onGroupKeepsRunning(gse: Se): void;
+  /** The timeline's augmented summary (EEVDF's min_deadline), or none. */
+  protected timelineAugment(): ((se: Se) => void) | null {
+    return null;
+  }
+  /** An entity enters or leaves the timeline (EEVDF keeps avg_vruntime's sums). */
+  protected onTimelineAdd(_rq: CfsRq, _se: Se): void {}
+  protected onTimelineRemove(_rq: CfsRq, _se: Se): void {}
+  /** min_vruntime moved forward by `delta`. */
+  protected onMinVruntimeAdvance(_rq: CfsRq, _delta: number): void {}
+  /** A queued entity's weight changes (reweight_entity()). */
+  protected onReweight(_rq: CfsRq, _se: Se, _weight: number): void {}
   /** The tick's preemption check for running `curr`; `advanced` is onAdvance()'s verdict. */
   protected abstract tickPreempts(curr: Task, advanced: boolean): boolean;
   /** switched_from_fair(): leaving the class (6.5 keeps vruntime relative; EEVDF the lag). */
@@ -120,7 +139,7 @@ export abstract class FairClass implements SchedClass {
     if (!group) return this.root;
     let rq = this.groups.get(group);
     if (!rq) {
-      rq = new CfsRq(group);
+      rq = new CfsRq(group, this.timelineAugment());
       const gse = new Se(group.shares, null);
       gse.my = rq;
       gse.cfsRq = this.root;
@@ -145,13 +164,23 @@ export abstract class FairClass implements SchedClass {
     if (curr) v = left && left.vruntime < curr.vruntime ? left.vruntime : curr.vruntime;
     else if (left) v = left.vruntime;
     else return;
-    if (v > rq.minVruntime) rq.minVruntime = v;
+    if (v > rq.minVruntime) {
+      this.onMinVruntimeAdvance(rq, v - rq.minVruntime);
+      rq.minVruntime = v;
+    }
   }
 
   /** __enqueue_entity(): into the timeline, after the entities of equal vruntime. */
   protected timelineInsert(rq: CfsRq, se: Se): void {
     se.seq = nextSeq++;
+    this.onTimelineAdd(rq, se);
     rq.tree.insert(se);
+  }
+
+  /** __dequeue_entity(). */
+  protected timelineRemove(rq: CfsRq, se: Se): void {
+    rq.tree.remove(se);
+    this.onTimelineRemove(rq, se);
   }
 
   /** update_curr() on every level of the running chain. True if the policy wants a resched. */
@@ -187,7 +216,10 @@ export abstract class FairClass implements SchedClass {
     const shares = calcGroupShares(rq);
     if (shares === gse.weight) return;
     const root = gse.cfsRq!;
-    if (gse.onRq) root.load += shares - gse.weight;
+    if (gse.onRq) {
+      root.load += shares - gse.weight;
+      if (root.curr !== gse) this.onReweight(root, gse, shares);
+    }
     if (gse.avgAttached) {
       // dequeue_load_avg(), the new weight, enqueue_load_avg().
       const a = gse.avg;
@@ -265,7 +297,7 @@ export abstract class FairClass implements SchedClass {
   private dequeueEntity(rq: CfsRq, se: Se): void {
     updateLoadAvg(this.pelt(), rq, se, UPDATE_TG);
     this.onDequeueEntity(rq, se);
-    if (rq.curr !== se) rq.tree.remove(se);
+    if (rq.curr !== se) this.timelineRemove(rq, se);
     const i = rq.q.indexOf(se);
     if (i >= 0) rq.q.splice(i, 1);
     rq.nrRunning--;
@@ -339,7 +371,7 @@ export abstract class FairClass implements SchedClass {
       this.onSetNextEntity(rq, se);
       // 'current' is not kept within the tree.
       if (se.onRq && rq.curr !== se) {
-        rq.tree.remove(se);
+        this.timelineRemove(rq, se);
         updateLoadAvg(pelt, rq, se, UPDATE_TG);
       }
       rq.curr = se;

@@ -31,6 +31,8 @@ export class Se implements RbNode<Se> {
   rbRed = false;
   /** EEVDF virtual deadline. */
   deadline = 0;
+  /** EEVDF: the earliest deadline in this entity's subtree of the timeline (augmented). */
+  minDeadline = 0;
   /** EEVDF lag saved at dequeue; 6.5 CFS uses none. */
   vlag = 0;
   /** EEVDF RUN_TO_PARITY marker: the deadline at pick time. */
