@@ -54,13 +54,20 @@ export const KERNEL_SCHED_DEFAULTS: Required<SchedConfig> = {
   context_switch_ns: 2_000,
   // ESTIMATE: scheduler_tick + timer softirq on an idle-ish system, ~1-2 us.
   tick_cost_ns: 1_500,
-  // Simplified balancer period; the kernel's busy balance interval for a 4-CPU MC domain
-  // is a few ms (sd->balance_interval starts at the domain weight in ms).
+  // Not used: the balancer runs at the kernel's own intervals (sd->balance_interval starts at
+  // the domain's weight in ms, times busy_factor 16 on a busy CPU; sim-core/sched/lb.ts).
   load_balance_ms: 4,
 };
 
 /** `sched_nr_latency` (kernel/sched/fair.c). */
 export const SCHED_NR_LATENCY = 8;
+
+/**
+ * ESTIMATE: one newidle load_balance() over a 4-CPU MC domain (update_blocked_averages(), the
+ * group statistics of 4 CPUs, and a detach/attach with both runqueue locks) is a few
+ * microseconds; debugfs' max_newidle_lb_cost of small x86 machines shows values of that order.
+ */
+export const NEWIDLE_BALANCE_NS = 5_000;
 
 /** sysctl_sched_idle_min_granularity (kernel/sched/fair.c, 6.5): 0.75 ms, not scaled by CPU count. */
 export const SCHED_IDLE_MIN_GRANULARITY_NS = 750_000;
@@ -128,9 +135,10 @@ export interface SchedTunables {
   timerSlackNs: number;
   ctxSwitchNs: number;
   tickCostNs: number;
-  balanceNs: number;
   /** sched_features (the 6.5 defaults; not a scenario setting, tests may change a copy). */
   features: SchedFeatures;
+  /** CPU time of one newidle load_balance() over the domain (max_newidle_lb_cost's unit). */
+  newidleBalanceNs: number;
 }
 
 export function resolveSched(
@@ -153,8 +161,8 @@ export function resolveSched(
     timerSlackNs: c.timer_slack_ns,
     ctxSwitchNs: c.context_switch_ns,
     tickCostNs: c.tick_cost_ns,
-    balanceNs: c.load_balance_ms * NSEC_PER_MSEC,
     features: { ...SCHED_FEATURES_6_5 },
+    newidleBalanceNs: NEWIDLE_BALANCE_NS,
   };
 }
 
@@ -182,6 +190,13 @@ export const SERIES_DEFAULTS = {
   // ESTIMATE: __sched_setscheduler with the rq lock and a class change, ~1-2 us.
   setscheduler_ns: 1_500,
 };
+
+/**
+ * ESTIMATE: a guest IPI's handler (the reschedule IPI, or the call-function IPI that runs
+ * sched_ttwu_pending(), the nohz balance kick or the RT push work), as long as the timer handler
+ * below: interrupt entry and exit around an enqueue.
+ */
+export const GUEST_IPI_HANDLER_NS = 2_000;
 
 /** Guest-side defaults (the guest kernel's handlers), ESTIMATES in microseconds. */
 export const GUEST_IRQ_DEFAULTS = {

@@ -42,8 +42,6 @@ export interface CpuHooks {
   onUserReturn?(cpu: Cpu, t: Task): void;
   /** schedule() is about to pick (a vCPU in guest mode on this host CPU must exit first). */
   beforeSchedule?(cpu: Cpu): void;
-  /** newidle balance: try to pull a task before going idle. */
-  idleBalance?(cpu: Cpu): void;
   /** A host interrupt is about to be handled (a vCPU in guest mode must exit first). */
   beforeIrq?(cpu: Cpu): void;
   /** A context switch happened (prev may be null: idle). */
@@ -72,6 +70,7 @@ export class Cpu extends Rq {
   pendingOvh = 0;
   // Bound once: events are the hot path, and a closure per event is garbage.
   private readonly scheduleFn = () => this.schedule();
+  private readonly tickChecksFn = () => this.tickChecks();
   private readonly idleFireFn = () => this.idleFire();
   private readonly segDoneFn = () => this.segDone();
 
@@ -200,6 +199,8 @@ export class Cpu extends Rq {
   }
 
   private segDone(): void {
+    const ex = Rq.executing;
+    Rq.executing = this;
     this.segEv = NO_EVENT;
     this.inSegDone = true;
     this.progress();
@@ -242,6 +243,7 @@ export class Cpu extends Rq {
       const fns = this.deferred.splice(0);
       for (const f of fns) f();
     }
+    Rq.executing = ex;
   }
 
   /** Makes the guest CPU execute (vCPU in guest mode) or stop (vCPU left guest mode). */
@@ -310,23 +312,28 @@ export class Cpu extends Rq {
       this.replan();
       return;
     }
+    const ex = Rq.executing;
+    Rq.executing = this;
     this.progress();
     this.needResched = false;
     this.accountCurr();
     this.hooks.beforeSchedule?.(this);
     const prev = this.curr;
-    let next = this.pickNext();
-    if (!next && this.hooks.idleBalance) {
-      this.hooks.idleBalance(this);
-      next = this.pickNext();
-    }
+    // put_prev_task_balance(): RT pull, newidle balance.
+    this.rd?.balance(this, prev);
+    const next = this.pickNext();
     if (next !== prev) this.switchTo(prev, next);
+    this.rd?.afterSchedule(this, next);
     this.replan();
+    Rq.executing = ex;
   }
 
   private switchTo(prev: Task | null, next: Task | null): void {
     const now = this.eng.now;
     this.closeCls();
+    // avg_rt: RT ran until now (put_prev_task_rt()), or an RT task starts (set_next_task_rt()).
+    if (prev?.isRt) this.updateRtAvg(true);
+    else if (next?.isRt) this.updateRtAvg(false);
     if (prev) {
       this.classOf(prev).putPrev(prev);
       this.curr = null;
@@ -355,15 +362,19 @@ export class Cpu extends Rq {
     const c = this.curr;
     if (!c || !this.active) return;
     this.hooks.beforeIrq?.(this);
-    this.raiseIrq(this.tun.tickCostNs, () => this.tickChecks());
+    this.raiseIrq(this.tun.tickCostNs, this.tickChecksFn);
   }
 
-  /** The scheduler part of the tick: accounting, slices, RR, RT throttling. */
+  /** The scheduler part of the tick: accounting, slices, RR, RT throttling, the balancer. */
   tickChecks(): void {
     const cur = this.curr;
-    if (!cur) return;
-    const ran = this.clockTask() - this.acctStart;
-    this.accountCurr();
-    if (this.classOf(cur).taskTick(cur, ran)) this.needResched = true;
+    if (cur) {
+      const ran = this.clockTask() - this.acctStart;
+      this.accountCurr();
+      if (cur.isRt) this.updateRtAvg(true);
+      if (this.classOf(cur).taskTick(cur, ran)) this.needResched = true;
+    }
+    // trigger_load_balance().
+    this.rd?.tick(this);
   }
 }

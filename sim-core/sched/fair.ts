@@ -45,8 +45,6 @@ let nextSeq = 1;
 export class CfsRq {
   /** tasks_timeline: the queued entities but the running one. */
   readonly tree: RbTree<Se>;
-  /** Queued entities in enqueue order, the running one included (the balancer's scan order). */
-  readonly q: Se[] = [];
   curr: Se | null = null;
   /** nr_running: queued entities, the running one included. */
   nrRunning = 0;
@@ -83,6 +81,9 @@ export abstract class FairClass implements SchedClass {
   readonly throttled = false;
   readonly root = new CfsRq(null, this.timelineAugment());
   private readonly groups = new Map<TaskGroup, CfsRq>();
+  /** rq->cfs_tasks: the queued fair tasks, most recently picked or enqueued first. */
+  tasksHead: Task | null = null;
+  tasksTail: Task | null = null;
 
   constructor(
     protected readonly tun: SchedTunables,
@@ -148,6 +149,32 @@ export abstract class FairClass implements SchedClass {
       group.rqs.push(rq);
     }
     return rq;
+  }
+
+  // ---- rq->cfs_tasks ------------------------------------------------------------------------
+
+  private taskListAdd(t: Task): void {
+    t.lbPrev = null;
+    t.lbNext = this.tasksHead;
+    if (this.tasksHead) this.tasksHead.lbPrev = t;
+    else this.tasksTail = t;
+    this.tasksHead = t;
+  }
+
+  private taskListDel(t: Task): void {
+    if (t.lbPrev) t.lbPrev.lbNext = t.lbNext;
+    else this.tasksHead = t.lbNext;
+    if (t.lbNext) t.lbNext.lbPrev = t.lbPrev;
+    else this.tasksTail = t.lbPrev;
+    t.lbPrev = null;
+    t.lbNext = null;
+  }
+
+  /** list_move() to the head: picked to run, or passed over by the balancer. */
+  taskToFront(t: Task): void {
+    if (this.tasksHead === t) return;
+    this.taskListDel(t);
+    this.taskListAdd(t);
   }
 
   // ---- accounting -------------------------------------------------------------------
@@ -286,7 +313,6 @@ export abstract class FairClass implements SchedClass {
     if (se.my) this.updateGroup(se.my);
     this.place(rq, se, wakeup);
     if (rq.curr !== se) this.timelineInsert(rq, se);
-    rq.q.push(se);
     rq.nrRunning++;
     if (isIdleEntity(se)) rq.idleNr++;
     rq.load += se.weight;
@@ -298,8 +324,6 @@ export abstract class FairClass implements SchedClass {
     updateLoadAvg(this.pelt(), rq, se, UPDATE_TG);
     this.onDequeueEntity(rq, se);
     if (rq.curr !== se) this.timelineRemove(rq, se);
-    const i = rq.q.indexOf(se);
-    if (i >= 0) rq.q.splice(i, 1);
     rq.nrRunning--;
     if (isIdleEntity(se)) rq.idleNr--;
     rq.load -= se.weight;
@@ -321,6 +345,7 @@ export abstract class FairClass implements SchedClass {
       wakeup = false;
     }
     this.enqueueEntity(rq, t.se, wakeup);
+    this.taskListAdd(t);
     rq.hNr++;
     if (rq !== this.root) {
       const gse = rq.se!;
@@ -339,6 +364,7 @@ export abstract class FairClass implements SchedClass {
     if (!rq || !t.se.onRq) return;
     this.updateCurrChain();
     this.dequeueEntity(rq, t.se);
+    this.taskListDel(t);
     rq.hNr--;
     if (rq !== this.root) {
       this.root.hNr--;
@@ -364,6 +390,7 @@ export abstract class FairClass implements SchedClass {
 
   /** set_next_entity() on every level: the task becomes the running one. */
   setNext(t: Task): void {
+    if (t.se.onRq) this.taskToFront(t);
     const now = this.clock();
     const pelt = this.pelt();
     for (let se: Se | null = t.se; se; ) {

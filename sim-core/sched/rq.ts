@@ -12,10 +12,18 @@ import type { SchedClass } from "./class";
 import { EevdfClass } from "./eevdf";
 import type { FairClass } from "./fair";
 import type { Cpu } from "./cpu";
+import { SchedAvg } from "./pelt";
 import { RtClass } from "./rt";
 import { type Task, taskWeight } from "./task";
+import type { RootDomain } from "./topology";
 
 export abstract class Rq {
+  /**
+   * The CPU whose code runs now (smp_processor_id()): set while a CPU handles its own events
+   * (a segment's end, schedule()); null outside them (the start of a run).
+   */
+  static executing: Rq | null = null;
+
   readonly rt: RtClass;
   readonly fair: FairClass;
   /** The classes in priority order (for_each_class); idle is what runs when all are empty. */
@@ -55,6 +63,17 @@ export abstract class Rq {
   abstract replan(): void;
   /** Segment boundaries for the statistics and the timeline. */
   protected abstract onClassSegment(start: number, end: number, t: Task | null): void;
+
+  /** The root domain (the kernel's CPUs and their balancing), once the kernel set it up. */
+  rd: RootDomain | null = null;
+  /** rq->ttwu_pending: wakeups queued for this CPU's IPI (TTWU_QUEUE). */
+  ttwuPending = 0;
+  /** The CPU stops its tick as soon as it goes idle (the host); a guest's tick stops later. */
+  nohzAtIdle = true;
+  /** A guest CPU's host CPU right now (where its vCPU thread runs), for host code it executes. */
+  hostCpu: (() => Rq | null) | null = null;
+  /** rq->avg_rt: PELT of the time RT tasks ran (what the fair class's capacity loses). */
+  readonly avgRt = new SchedAvg();
 
   /**
    * Steal time of a guest CPU so far (its vCPU thread's run delay on the host), or null on a
@@ -125,9 +144,41 @@ export abstract class Rq {
     t.onRq = false;
   }
 
+  /**
+   * resched_curr(): on the executing CPU, a reschedule at its next preemption point; on another
+   * CPU, TIF_NEED_RESCHED and a reschedule IPI (unless one is pending already).
+   */
   resched(): void {
+    if (this.rd && this.isRemote()) {
+      if (this.needResched) return;
+      this.needResched = true;
+      this.rd.sendReschedIpi(this as Rq as Cpu);
+      return;
+    }
     this.needResched = true;
     this.replan();
+  }
+
+  /** The executing code runs on another CPU than this one (cpu != smp_processor_id()). */
+  isRemote(): boolean {
+    const ex = Rq.executing;
+    if (!ex) return false;
+    if (ex.rd === this.rd) return ex !== this;
+    // Guest code touching a host runqueue (KVM on behalf of a vCPU): its host CPU executes.
+    const h = ex.hostCpu ? ex.hostCpu() : null;
+    return h !== null && h !== this;
+  }
+
+  /** update_rt_rq_load_avg(): `running` is whether RT ran since the last update. */
+  updateRtAvg(running: boolean): void {
+    const r = running ? 1 : 0;
+    this.avgRt.update(this.clockPelt(), r, r, running, 1);
+  }
+
+  /** avg_rt's utilisation now (its decay brought up to date, as update_blocked_averages() does). */
+  rtUtil(): number {
+    this.updateRtAvg(this.curr?.isRt ?? false);
+    return this.avgRt.utilAvg;
   }
 
   /** check_preempt_curr(): a task just became runnable here. */
@@ -175,6 +226,7 @@ export abstract class Rq {
     if (running) this.closeCls();
     const queued = t.onRq;
     const wasRt = t.isRt;
+    const oldPrio = t.rtPrio;
     const willRt = policy === "fifo" || policy === "rr";
     const from = this.classOf(t);
     const to = willRt ? this.rt : this.fair;
@@ -196,6 +248,7 @@ export abstract class Rq {
       else if (willRt && this.rt.topPrio() > t.rtPrio) this.needResched = true;
     } else if (queued) this.checkPreempt(t);
     this.replan();
+    this.rd?.policyChanged(this as Rq as Cpu, t, wasRt, oldPrio);
   }
 
   /** pick_next_task() over the classes. */

@@ -102,6 +102,17 @@ export class Task {
   kthread = false;
   /** Switched in, not yet back in its own code (the CPU's onUserReturn hook runs first). */
   pendingUserReturn = false;
+  /** try_to_wake_up() queued it on a CPU's wake list; the IPI will enqueue it (TASK_WAKING). */
+  wakePending = false;
+  /** p->recent_used_cpu: a CPU it ran on before its previous one (select_idle_sibling()). */
+  recentUsedCpu = -1;
+  /** record_wakee()'s state: p->wakee_flips, wakee_flip_decay_ts (jiffies), last_wakee. */
+  wakeeFlips = 0;
+  wakeeFlipDecayTs = 0;
+  lastWakee: Task | null = null;
+  /** Links in its CPU's list of fair tasks (rq->cfs_tasks, most recently picked first). */
+  lbPrev: Task | null = null;
+  lbNext: Task | null = null;
   /**
    * Forked and not yet enqueued or asleep: its first enqueue is wake_up_new_task()'s (a task
    * whose first act is to sleep went through that already).
