@@ -4,14 +4,20 @@
  * Guest time is wall time (kvmclock); guest execution happens only while a vCPU is in guest
  * mode, and the guest's task clock excludes steal (paravirt steal accounting).
  *
- * Simplification: guest tasks stay on the vCPU they were placed on (no guest load balancing).
+ * The vCPUs form the guest's root domain (sim-core/sched/topology.ts): tasks without a `cpu` are
+ * placed at fork and at every wakeup, balanced by the guest's balancer, and RT tasks pushed and
+ * pulled, as on the host; what differs is that vcpu_is_preempted() reads each vCPU's steal-time
+ * flag, and that an IPI to another vCPU is a guest interrupt that KVM delivers.
  */
 import { type Engine, type EvHandle, NO_EVENT } from "../engine";
 import type { Rng, Streams } from "../rng";
 import type { Dist, VmConfig } from "../scenario";
-import { GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
+import { GUEST_IPI_HANDLER_NS, GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
 import { Cpu, IRQ_HARD, IRQ_NMI, IRQ_SOFT } from "../sched/cpu";
+import { Rq } from "../sched/rq";
 import type { Task } from "../sched/task";
+import { RootDomain } from "../sched/topology";
+import { tryToWakeUp } from "../sched/wake";
 import type { IrqSource, Vcpu } from "../kvm/vcpu";
 
 /** The guest side of the series (patches 7 and 8), as the guest kernel calls it. */
@@ -42,6 +48,7 @@ export interface GuestIrqTiming {
 
 export class Guest {
   readonly cpus: Cpu[] = [];
+  readonly rd: RootDomain;
   readonly vcpus: Vcpu[] = [];
   readonly tun: SchedTunables;
   readonly irq: GuestIrqTiming;
@@ -55,7 +62,7 @@ export class Guest {
   // Per-vCPU callbacks bound once (the interrupt path is the hottest code of a run).
   private readonly lapicFns: (() => void)[] = [];
   private readonly expireFns: (() => void)[] = [];
-  private rr = 0;
+  private readonly placeRng: Rng;
   /** Per-vCPU streams: handler durations, NMI arrivals; one stream for the VM's device. */
   private readonly irqRng: Rng[] = [];
   private readonly nmiRng: Rng[] = [];
@@ -70,10 +77,15 @@ export class Guest {
     this.irq = { ...GUEST_IRQ_DEFAULTS, ...(cfg.guest?.irq ?? {}) };
     this.nohz = cfg.guest?.nohz_idle ?? true;
     this.deviceRng = streams.get(`${cfg.name}/device-irq`);
+    this.placeRng = streams.get(`${cfg.name}/fork-placement`);
     for (let i = 0; i < cfg.vcpus; i++) {
       this.irqRng.push(streams.get(`${cfg.name}/vcpu${i}/irq`));
       this.nmiRng.push(streams.get(`${cfg.name}/vcpu${i}/nmi`));
       const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false);
+      // The guest tick stops at the first tick that finds the CPU idle (tickFire).
+      c.nohzAtIdle = false;
+      c.stealClock = () => this.stealNs(i);
+      c.hostCpu = () => this.vcpus[i]?.runningOn ?? null;
       this.cpus.push(c);
       this.timers.push([]);
       this.lapicAt.push(Infinity);
@@ -82,6 +94,19 @@ export class Guest {
       this.lapicFns.push(() => this.lapicFire(i));
       this.expireFns.push(() => this.expire(i));
     }
+    this.rd = new RootDomain(this.cpus, this.tun, {
+      vcpuIsPreempted: (c) => this.vcpus[c.index]!.preempted,
+      ipi: (c, fn) => this.deliver(c.index, "ipi", GUEST_IPI_HANDLER_NS, fn),
+      beforeActivate: (c, t) => this.beforeActivate(c, t),
+    });
+  }
+
+  /** Steal time of vCPU i so far: its thread's run delay on the host (kvm_steal_clock()). */
+  private stealNs(i: number): number {
+    const t = this.vcpus[i]?.task;
+    if (!t) return 0;
+    const waiting = t.onRq && t.cpu?.curr !== t ? this.eng.now - t.runnableSince : 0;
+    return t.runDelayNs + waiting;
   }
 
   attach(v: Vcpu): void {
@@ -142,28 +167,48 @@ export class Guest {
 
   // ---- tasks ------------------------------------------------------------------------------
 
-  /** Places a guest task on a vCPU (its `cpu`, else round-robin). */
   readonly tasks: Task[] = [];
 
+  /** A guest task: pinned to its `cpu`, or placed by fork placement and then at each wakeup. */
   addTask(t: Task, vcpu: number | undefined): void {
     this.tasks.push(t);
-    const i = vcpu ?? this.rr++ % this.cpus.length;
-    t.pin = i;
-    t.cpu = this.cpus[i];
+    t.pin = vcpu ?? -1;
+    t.cpu = this.rd.forkCpu(this.placeRng, t.pin);
+    t.recentUsedCpu = t.cpu.index;
+  }
+
+  /**
+   * The vCPU a task's device interrupt is delivered to: the task's own if it is pinned, else
+   * vCPU 0 (x86 gives a device vector one CPU of its affinity mask; the model takes the first).
+   */
+  irqVcpu(t: Task): number {
+    return Math.max(t.pin, 0);
   }
 
   private inGuest(i: number): boolean {
     return this.cpus[i].active;
   }
 
-  /** try_to_wake_up() from the vCPU the task is on (its timer's interrupt, or a handler). */
+  /** The guest CPU whose code runs now, if it is one of this guest's. */
+  private executing(): Cpu | null {
+    const ex = Rq.executing;
+    return ex && ex.rd === this.rd ? (ex as Cpu) : null;
+  }
+
+  /** try_to_wake_up() from the vCPU whose code runs now (a timer's or a device's handler). */
   wake(t: Task): void {
-    const c = t.cpu!;
-    if (t.onRq) return;
+    tryToWakeUp(this.rd, t, this.executing());
+  }
+
+  /**
+   * ttwu_do_activate()'s guest side, before the enqueue: the CPU's tick restarts if it had
+   * stopped, and patch 7's enqueue_task() hook writes the executing vCPU's shared area (for a
+   * remote enqueue that is the waker's).
+   */
+  private beforeActivate(c: Cpu, t: Task): void {
     if (!this.tickOn[c.index]) this.startTick(c.index, this.inGuest(c.index));
-    // enqueue_task() on this CPU's own runqueue: patch 7 asks for a boost for an RT task.
-    this.pv?.onEnqueue(this.vcpus[c.index]!, t);
-    c.wake(t);
+    const ex = this.executing() ?? c;
+    this.pv?.onEnqueue(this.vcpus[ex.index]!, t);
   }
 
   /** clock_nanosleep(TIMER_ABSTIME) of the running task `t`, with its timer slack. */
@@ -265,6 +310,8 @@ export class Guest {
     this.softirq(i);
     if (this.nohz && !c.curr && c.nrRunning === 0) {
       this.tickOn[i] = false;
+      // nohz_balance_enter_idle(): idle load balancing covers this CPU now.
+      this.rd.nohzEnterIdle(c);
       return;
     }
     const tick = this.tun.tickNs;
