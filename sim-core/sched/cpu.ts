@@ -319,8 +319,12 @@ export class Cpu extends Rq {
     this.accountCurr();
     this.hooks.beforeSchedule?.(this);
     const prev = this.curr;
-    // put_prev_task_balance(): RT pull, newidle balance.
-    this.rd?.balance(this, prev);
+    // put_prev_task_balance(): RT pull, newidle balance. A task it pulls may ask to preempt
+    // `prev`; that request was prev's (TIF_NEED_RESCHED is per task), not the next task's.
+    if (this.rd) {
+      this.rd.balance(this, prev);
+      this.needResched = false;
+    }
     const next = this.pickNext();
     if (next !== prev) this.switchTo(prev, next);
     this.rd?.afterSchedule(this, next);

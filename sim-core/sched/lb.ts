@@ -108,7 +108,10 @@ function isOverloaded(s: SgStats): boolean {
 
 /** update_sg_lb_stats() for CPU `c`'s group. Returns whether it had two runnable tasks. */
 function updateSgStats(rd: RootDomain, env: LbEnv, c: Cpu, s: SgStats): boolean {
-  c.fair.syncLoad();
+  // A busy CPU's averages are as fresh as its last tick; an idle CPU's blocked load is brought
+  // up to date (what the nohz stats kick does for tickless CPUs; the local CPU's own
+  // update_blocked_averages() is done by the caller).
+  if (c.curr === null) c.fair.syncLoad();
   s.load = c.fair.loadAvg;
   s.util = c.fair.utilAvg;
   s.runnable = c.fair.runnableAvg;
@@ -307,6 +310,8 @@ function shouldWeBalance(env: LbEnv): boolean {
 /** load_balance(): returns the number of tasks pulled to `dst`. */
 export function loadBalance(rd: RootDomain, dst: Cpu, idle: number): number {
   const env = envOf(rd);
+  // update_blocked_averages(this_cpu), as newidle_balance() and run_rebalance_domains() do.
+  dst.fair.syncLoad();
   const i = dst.index;
   env.dst = dst;
   env.idle = idle;
@@ -357,7 +362,7 @@ function updateNewidleCost(rd: RootDomain, i: number, cost: number): boolean {
   if (cost > rd.maxNewidleLbCost[i]!) {
     rd.maxNewidleLbCost[i] = cost;
     rd.lastDecayMaxLbCost[i] = j;
-  } else if (j > rd.lastDecayMaxLbCost[i]! + Math.round(1e9 / rd.tickNs)) {
+  } else if (j > rd.lastDecayMaxLbCost[i]! + rd.hz) {
     rd.maxNewidleLbCost[i] = Math.floor((rd.maxNewidleLbCost[i]! * 253) / 256);
     rd.lastDecayMaxLbCost[i] = j;
     return true;
@@ -422,7 +427,7 @@ export function nohzIdleBalance(rd: RootDomain, ilb: Cpu): void {
   if (!rd.idleCpu(ilb)) return;
   const n = rd.n;
   const j = rd.jiffies;
-  let next = j + 60 * Math.round(1e9 / rd.tickNs);
+  let next = j + 60 * rd.hz;
   for (let k = 1; k <= n; k++) {
     const c = rd.cpus[(ilb.index + k) % n]!;
     if (!rd.nohzIdle[c.index] || !rd.idleCpu(c)) continue;

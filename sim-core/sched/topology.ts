@@ -51,6 +51,8 @@ export class RootDomain {
   readonly n: number;
   readonly eng: Engine;
   readonly tickNs: number;
+  /** HZ: jiffies per second. */
+  readonly hz: number;
   /** max_load_balance_interval (update_max_interval(): HZ * nr_cpus / 10), in jiffies. */
   readonly maxLbInterval: number;
 
@@ -110,6 +112,7 @@ export class RootDomain {
     this.eng = cpus[0]!.eng;
     this.tickNs = tun.tickNs;
     const hz = Math.round(1e9 / tun.tickNs);
+    this.hz = hz;
     this.maxLbInterval = Math.floor((hz * n) / 10);
     this.minInterval = n;
     this.maxInterval = 2 * n;
@@ -217,6 +220,8 @@ export class RootDomain {
     src.settle();
     dst.settle();
     const rel = t.isRt ? 0 : t.se.vruntime - src.fair.rqFor(t.tg).minVruntime;
+    // It has been waiting since then, wherever it waits (run_delay).
+    const since = t.runnableSince;
     src.dequeue(t);
     if (!t.isRt) {
       src.fair.migrateOut(t);
@@ -224,6 +229,7 @@ export class RootDomain {
     }
     t.cpu = dst;
     dst.enqueue(t, false);
+    t.runnableSince = since;
     src.replan();
   }
 

@@ -59,8 +59,7 @@ export function selectTaskRq(rd: RootDomain, t: Task, prev: Cpu, thisCpu: Cpu): 
 /** record_wakee(): the waker's flips, decayed once a second. */
 function recordWakee(rd: RootDomain, current: Task, p: Task): void {
   const j = rd.jiffies;
-  const hz = Math.round(1e9 / rd.tickNs);
-  if (j > current.wakeeFlipDecayTs + hz) {
+  if (j > current.wakeeFlipDecayTs + rd.hz) {
     current.wakeeFlips >>= 1;
     current.wakeeFlipDecayTs = j;
   }
