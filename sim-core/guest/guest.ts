@@ -84,7 +84,6 @@ export class Guest {
       const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false);
       // The guest tick stops at the first tick that finds the CPU idle (tickFire).
       c.nohzAtIdle = false;
-      c.stealClock = () => this.stealNs(i);
       c.hostCpu = () => this.vcpus[i]?.runningOn ?? null;
       this.cpus.push(c);
       this.timers.push([]);
@@ -101,16 +100,10 @@ export class Guest {
     });
   }
 
-  /** Steal time of vCPU i so far: its thread's run delay on the host (kvm_steal_clock()). */
-  private stealNs(i: number): number {
-    const t = this.vcpus[i]?.task;
-    if (!t) return 0;
-    const waiting = t.onRq && t.cpu?.curr !== t ? this.eng.now - t.runnableSince : 0;
-    return t.runDelayNs + waiting;
-  }
-
   attach(v: Vcpu): void {
     this.vcpus.push(v);
+    // Its steal time is this guest CPU's (the PELT clock runs without it).
+    this.cpus[v.index]!.stealTask = v.task;
   }
 
   /**

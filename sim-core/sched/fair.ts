@@ -81,6 +81,8 @@ export abstract class FairClass implements SchedClass {
   readonly throttled = false;
   readonly root = new CfsRq(null, this.timelineAugment());
   private readonly groups = new Map<TaskGroup, CfsRq>();
+  /** The group runqueues on this CPU (the same as `groups`' values, for iteration without garbage). */
+  private readonly groupRqs: CfsRq[] = [];
   /** rq->cfs_tasks: the queued fair tasks, most recently picked or enqueued first. */
   tasksHead: Task | null = null;
   tasksTail: Task | null = null;
@@ -146,6 +148,7 @@ export abstract class FairClass implements SchedClass {
       gse.cfsRq = this.root;
       rq.se = gse;
       this.groups.set(group, rq);
+      this.groupRqs.push(rq);
       group.rqs.push(rq);
     }
     return rq;
@@ -262,7 +265,7 @@ export abstract class FairClass implements SchedClass {
   /** update_blocked_averages(): every runqueue's averages brought to now. */
   syncLoad(): void {
     const now = this.pelt();
-    for (const rq of this.groups.values()) {
+    for (const rq of this.groupRqs) {
       updateCfsRqAvg(now, rq);
       if (rq.se?.avgAttached) updateLoadAvg(now, this.root, rq.se, UPDATE_TG);
     }

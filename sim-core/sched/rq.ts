@@ -76,14 +76,19 @@ export abstract class Rq {
   readonly avgRt = new SchedAvg();
 
   /**
-   * Steal time of a guest CPU so far (its vCPU thread's run delay on the host), or null on a
-   * host CPU: set by the guest.
+   * A guest CPU's vCPU thread, whose run delay on the host is this CPU's steal time
+   * (kvm_steal_clock()); null on a host CPU. Set by the guest.
    */
-  stealClock: (() => number) | null = null;
+  stealTask: Task | null = null;
 
   /** rq_clock_pelt(): wall time less steal (no frequency or capacity scaling is modelled). */
   clockPelt(): number {
-    return this.stealClock ? this.eng.now - this.stealClock() : this.eng.now;
+    const now = this.eng.now;
+    const v = this.stealTask;
+    if (!v) return now;
+    // run_delay so far, a wait in progress included.
+    const waiting = v.onRq && v.cpu !== null && v.cpu.curr !== v ? now - v.runnableSince : 0;
+    return now - v.runDelayNs - waiting;
   }
 
   /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */
