@@ -6,7 +6,7 @@
 import type { Engine } from "./engine";
 import type { Dist, HostConfig } from "./scenario";
 import type { Rng, Streams } from "./rng";
-import { resolveSched, sharesFromCpuWeight, type SchedTunables } from "./params";
+import { HOST_IPI_NS, resolveSched, sharesFromCpuWeight, type SchedTunables } from "./params";
 import { Cpu } from "./sched/cpu";
 import { TaskGroup } from "./sched/fair";
 import { Rq } from "./sched/rq";
@@ -16,13 +16,6 @@ import { tryToWakeUp } from "./sched/wake";
 
 /** Cost of the host hrtimer interrupt that wakes a sleeper (hrtimer_interrupt + try_to_wake_up). ESTIMATE. */
 const HOST_TIMER_IRQ_NS = 1_000;
-
-/**
- * ESTIMATE: a host IPI's handler (the reschedule IPI, or a call-function IPI running
- * sched_ttwu_pending(), the nohz balance kick or the RT push work): the interrupt entry and exit
- * plus an enqueue, about as long as the timer interrupt above.
- */
-const HOST_IPI_NS = 1_000;
 
 export class Host {
   readonly cpus: Cpu[];

@@ -62,6 +62,18 @@ export const KERNEL_SCHED_DEFAULTS: Required<SchedConfig> = {
 /** `sched_nr_latency` (kernel/sched/fair.c). */
 export const SCHED_NR_LATENCY = 8;
 
+/** sysctl_sched_migration_cost (kernel/sched/fair.c, 6.5): 0.5 ms, not scaled. */
+export const MIGRATION_COST_NS = 500_000;
+/** sd_init() (kernel/sched/topology.c): busy_factor and imbalance_pct of an MC domain. */
+export const BUSY_FACTOR = 16;
+export const IMBALANCE_PCT = 117;
+/** sd_init(): cache_nice_tries of a domain that shares the package's caches. */
+export const CACHE_NICE_TRIES = 1;
+/** SCHED_NR_MIGRATE_BREAK = sysctl_sched_nr_migrate without PREEMPT_RT (kernel/sched/sched.h). */
+export const NR_MIGRATE = 32;
+/** MAX_PINNED_INTERVAL (kernel/sched/fair.c). */
+export const MAX_PINNED_INTERVAL = 512;
+
 /**
  * ESTIMATE: one newidle load_balance() over a 4-CPU MC domain (update_blocked_averages(), the
  * group statistics of 4 CPUs, and a detach/attach with both runqueue locks) is a few
@@ -192,6 +204,13 @@ export const SERIES_DEFAULTS = {
 };
 
 /**
+ * ESTIMATE: a host IPI's handler (the reschedule IPI, or a call-function IPI running
+ * sched_ttwu_pending(), the nohz balance kick or the RT push work): the interrupt entry and exit
+ * plus an enqueue, about as long as the host timer interrupt (1 us, host.ts).
+ */
+export const HOST_IPI_NS = 1_000;
+
+/**
  * ESTIMATE: a guest IPI's handler (the reschedule IPI, or the call-function IPI that runs
  * sched_ttwu_pending(), the nohz balance kick or the RT push work), as long as the timer handler
  * below: interrupt entry and exit around an enqueue.
@@ -249,5 +268,37 @@ export const CALIBRATION: readonly CalibrationEntry[] = [
     param: "pvsched.max_preempt_disabled_us",
     value: SERIES_DEFAULTS.max_preempt_disabled_us,
     source: "v1 patch 5: pvsched_max_preempt_disabled_us = 3000",
+  },
+  {
+    param: "sched.features",
+    value: "6.5 defaults",
+    source:
+      "kernel/sched/features.h (6.5): NEXT_BUDDY off, LAST_BUDDY on, TTWU_QUEUE, SIS_UTIL, WA_*, RT_PUSH_IPI on, RT_RUNTIME_SHARE off",
+  },
+  {
+    param: "sched.idle_min_granularity_ns",
+    value: SCHED_IDLE_MIN_GRANULARITY_NS,
+    source: "kernel/sched/fair.c sysctl_sched_idle_min_granularity (6.5)",
+  },
+  { param: "sched.migration_cost_ns", value: MIGRATION_COST_NS, source: "kernel/sched/fair.c sysctl_sched_migration_cost (6.5)" },
+  {
+    param: "sched.mc_domain",
+    value: `busy_factor ${BUSY_FACTOR}, imbalance_pct ${IMBALANCE_PCT}, cache_nice_tries ${CACHE_NICE_TRIES}`,
+    source: "kernel/sched/topology.c sd_init() for an MC domain (SD_SHARE_PKG_RESOURCES)",
+  },
+  {
+    param: "sched.newidle_balance_ns",
+    value: NEWIDLE_BALANCE_NS,
+    source: "ESTIMATE: a few us for a 4-CPU MC domain (debugfs max_newidle_lb_cost of small x86 machines)",
+  },
+  {
+    param: "host.ipi_handler_ns",
+    value: HOST_IPI_NS,
+    source: "ESTIMATE: as the host timer interrupt (interrupt entry/exit plus an enqueue)",
+  },
+  {
+    param: "guest.ipi_handler_ns",
+    value: GUEST_IPI_HANDLER_NS,
+    source: "ESTIMATE: as the guest timer handler (interrupt entry/exit plus an enqueue)",
   },
 ];

@@ -11,7 +11,7 @@
  * IPIs as host interrupts; a guest reads its vCPUs' steal-time flag and sends IPIs through KVM.
  */
 import type { Engine } from "../engine";
-import type { SchedTunables } from "../params";
+import { IMBALANCE_PCT, MIGRATION_COST_NS, type SchedTunables } from "../params";
 import type { Rng } from "../rng";
 import type { Cpu } from "./cpu";
 import { FairClass } from "./fair";
@@ -35,17 +35,14 @@ export const CPU_IDLE = 0;
 export const CPU_NOT_IDLE = 1;
 export const CPU_NEWLY_IDLE = 2;
 
-/** sysctl_sched_migration_cost (kernel/sched/fair.c): 0.5 ms, not scaled. */
-export const MIGRATION_COST_NS = 500_000;
-/** sd_init(): busy_factor and imbalance_pct of an MC domain (SD_SHARE_PKG_RESOURCES). */
-export const BUSY_FACTOR = 16;
-export const IMBALANCE_PCT = 117;
-/** sd_init(): cache_nice_tries of a domain sharing the package's caches. */
-export const CACHE_NICE_TRIES = 1;
-/** SCHED_NR_MIGRATE_BREAK / sysctl_sched_nr_migrate (without PREEMPT_RT). */
-export const NR_MIGRATE = 32;
-/** MAX_PINNED_INTERVAL (kernel/sched/fair.c). */
-export const MAX_PINNED_INTERVAL = 512;
+export {
+  BUSY_FACTOR,
+  CACHE_NICE_TRIES,
+  IMBALANCE_PCT,
+  MAX_PINNED_INTERVAL,
+  MIGRATION_COST_NS,
+  NR_MIGRATE,
+} from "../params";
 
 export class RootDomain {
   readonly n: number;
