@@ -64,19 +64,27 @@ export class SchedAvg {
    */
   update(now: number, load: number, runnable: number, running: boolean, weight: number): boolean {
     let delta = now - this.lastUpdateTime;
-    if (delta < 0) {
-      this.lastUpdateTime = now;
+    if (delta < 1024) {
+      if (delta < 0) this.lastUpdateTime = now;
       return false;
     }
     // Units of 1024 ns (about 1 us).
     delta = Math.floor(delta / 1024);
-    if (delta === 0) return false;
     this.lastUpdateTime += delta * 1024;
     if (!load) {
       runnable = 0;
       running = false;
     }
-    if (!this.accumulate(delta, load, runnable, running)) return false;
+    const inPeriod = delta + this.periodContrib;
+    if (inPeriod < 1024) {
+      // No period boundary: the sums grow, the averages stay (accumulate_sum() returns 0).
+      this.periodContrib = inPeriod;
+      if (load) this.loadSum += load * delta;
+      if (runnable) this.runnableSum += runnable * delta * SCHED_CAPACITY_SCALE;
+      if (running) this.utilSum += delta * SCHED_CAPACITY_SCALE;
+      return false;
+    }
+    this.accumulate(delta, load, runnable, running);
     this.updateAvg(weight);
     return true;
   }
