@@ -48,28 +48,29 @@ export class EevdfClass extends FairClass {
     rq.avgLoad += weight - se.weight;
   }
 
-  /** avg_vruntime(): V, the load-weighted average vruntime, the running entity included. */
-  private V(rq: CfsRq): number {
-    let avg = rq.avgVruntime;
-    let load = rq.avgLoad;
+  /** The sums of avg_vruntime() with the running entity added (into sumAvg, sumLoad). */
+  private sumAvg = 0;
+  private sumLoad = 0;
+  private sums(rq: CfsRq): void {
+    this.sumAvg = rq.avgVruntime;
+    this.sumLoad = rq.avgLoad;
     const curr = rq.curr;
     if (curr?.onRq) {
-      avg += (curr.vruntime - rq.minVruntime) * curr.weight;
-      load += curr.weight;
+      this.sumAvg += (curr.vruntime - rq.minVruntime) * curr.weight;
+      this.sumLoad += curr.weight;
     }
-    return load > 0 ? rq.minVruntime + avg / load : rq.minVruntime;
+  }
+
+  /** avg_vruntime(): V, the load-weighted average vruntime, the running entity included. */
+  private V(rq: CfsRq): number {
+    this.sums(rq);
+    return this.sumLoad > 0 ? rq.minVruntime + this.sumAvg / this.sumLoad : rq.minVruntime;
   }
 
   /** entity_eligible(): not ahead of V (compared without dividing, as the kernel does). */
   private eligible(rq: CfsRq, se: Se): boolean {
-    let avg = rq.avgVruntime;
-    let load = rq.avgLoad;
-    const curr = rq.curr;
-    if (curr?.onRq) {
-      avg += (curr.vruntime - rq.minVruntime) * curr.weight;
-      load += curr.weight;
-    }
-    return avg >= (se.vruntime - rq.minVruntime) * load;
+    this.sums(rq);
+    return this.sumAvg >= (se.vruntime - rq.minVruntime) * this.sumLoad;
   }
 
   /**

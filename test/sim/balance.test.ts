@@ -40,41 +40,35 @@ test("8 hogs queued on one CPU of 4 are spread 2 per CPU within a second (nohz i
   }
 });
 
-test("a cache-hot task (ran < sysctl_sched_migration_cost ago) stays until balancing failed cache_nice_tries + 1 times", () => {
+/** Two hogs queued on CPU 0 of 2 (past wake placement), 1 ms in: the one that waits. */
+function twoOnOne() {
   const w = world(2);
   const [c0, c1] = w.host.cpus;
-  const a = hog("a");
-  const b = hog("b");
-  for (const t of [a, b]) {
+  const hogs = [hog("a"), hog("b")];
+  for (const t of hogs) {
     w.host.addTask(t, undefined, undefined);
     t.cpu = c0!;
     c0!.wake(t);
   }
   w.runTo(1 * MS);
-  const queued = c0!.curr === a ? b : a;
-  // It ran 100 us ago: hot.
-  queued.se.execStart = c0!.clockTask() - 100 * US;
-  assert.equal(loadBalance(w.host.rd, c1!, CPU_IDLE), 0, "first try: hot, stays");
-  assert.equal(loadBalance(w.host.rd, c1!, CPU_IDLE), 0, "nr_balance_failed 1 = cache_nice_tries: stays");
-  assert.equal(queued.cpu, c0);
-  assert.equal(loadBalance(w.host.rd, c1!, CPU_IDLE), 1, "nr_balance_failed 2 > cache_nice_tries: moves");
-  assert.equal(queued.cpu, c1);
+  const queued = c0!.curr === hogs[0] ? hogs[1]! : hogs[0]!;
+  return { w, c0: c0!, c1: c1!, queued };
+}
 
+test("a cache-hot task (ran < sysctl_sched_migration_cost ago) stays until balancing failed cache_nice_tries + 1 times", () => {
+  const { w, c0, c1, queued } = twoOnOne();
+  // It ran 100 us ago: hot.
+  queued.se.execStart = c0.clockTask() - 100 * US;
+  assert.equal(loadBalance(w.host.rd, c1, CPU_IDLE), 0, "first try: hot, stays");
+  assert.equal(loadBalance(w.host.rd, c1, CPU_IDLE), 0, "nr_balance_failed 1 = cache_nice_tries: stays");
+  assert.equal(queued.cpu, c0);
+  assert.equal(loadBalance(w.host.rd, c1, CPU_IDLE), 1, "nr_balance_failed 2 > cache_nice_tries: moves");
+  assert.equal(queued.cpu, c1);
   // A task that ran 600 us ago is cold: it moves at the first try.
-  const w2 = world(2);
-  const [d0, d1] = w2.host.cpus;
-  const x = hog("x");
-  const y = hog("y");
-  for (const t of [x, y]) {
-    w2.host.addTask(t, undefined, undefined);
-    t.cpu = d0!;
-    d0!.wake(t);
-  }
-  w2.runTo(1 * MS);
-  const q2 = d0!.curr === x ? y : x;
-  q2.se.execStart = d0!.clockTask() - 600 * US;
-  assert.equal(loadBalance(w2.host.rd, d1!, CPU_IDLE), 1);
-  assert.equal(q2.cpu, d1);
+  const cold = twoOnOne();
+  cold.queued.se.execStart = cold.c0.clockTask() - 600 * US;
+  assert.equal(loadBalance(cold.w.host.rd, cold.c1, CPU_IDLE), 1);
+  assert.equal(cold.queued.cpu, cold.c1);
 });
 
 test("RT: a woken RT task that cannot run where it is queued is pushed at once to a CPU running only fair work", () => {
