@@ -38,6 +38,12 @@ export interface CpuCostModel {
   tick(): number;
   /** hrtimer_interrupt() with one expiry and its wake-up. */
   timerIrq(): number;
+  /**
+   * A reschedule or call-function IPI's handler (sched_ttwu_pending(), the nohz balance kick, RT
+   * push work): interrupt entry and exit around an enqueue, drawn as the timer interrupt
+   * (ESTIMATE: no separate measurement).
+   */
+  ipi(): number;
 }
 
 /** A default cost for hardware `scale` times slower than the measured one. */
@@ -55,6 +61,7 @@ export function cpuCosts(rng: Rng | null, ctxSwitchMedianNs: number, tickMedianN
     refill: () => drawCost(rng, COST_DEFAULTS.cache_refill),
     tick: () => drawCost(rng, tick),
     timerIrq: () => drawCost(rng, irq),
+    ipi: () => drawCost(rng, irq),
   };
 }
 

@@ -26,8 +26,6 @@ export const NICE_0_LOAD = 1024;
 export const WEIGHT_IDLEPRIO = 3;
 /** kernel/sched/fair.c MIN_SHARES: the smallest weight a group entity gets. */
 export const MIN_SHARES = 2;
-/** PELT half-life (kernel/sched/pelt.c: y^32 = 0.5 with 1 ms periods). */
-export const PELT_HALFLIFE_NS = 32 * NSEC_PER_MSEC;
 /** cgroup v2 cpu.weight 100 <-> 1024 shares (kernel/sched/core.c sched_weight_from_cgroup). */
 export function sharesFromCpuWeight(w: number): number {
   return Math.max(MIN_SHARES, Math.round((w * 1024) / 100));
@@ -147,13 +145,75 @@ export const KERNEL_SCHED_DEFAULTS: Required<SchedConfig> = {
   context_switch_ns: COST_DEFAULTS.context_switch.median_ns,
   // Median of the tick's cost (COST_DEFAULTS.tick).
   tick_cost_ns: COST_DEFAULTS.tick.median_ns,
-  // Simplified balancer period; the kernel's busy balance interval for a 4-CPU MC domain
-  // is a few ms (sd->balance_interval starts at the domain weight in ms).
+  // Not used: the balancer runs at the kernel's own intervals (sd->balance_interval starts at
+  // the domain's weight in ms, times busy_factor 16 on a busy CPU; sim-core/sched/lb.ts).
   load_balance_ms: 4,
 };
 
 /** `sched_nr_latency` (kernel/sched/fair.c). */
 export const SCHED_NR_LATENCY = 8;
+
+/** sysctl_sched_migration_cost (kernel/sched/fair.c, 6.5): 0.5 ms, not scaled. */
+export const MIGRATION_COST_NS = 500_000;
+/** sd_init() (kernel/sched/topology.c): busy_factor and imbalance_pct of an MC domain. */
+export const BUSY_FACTOR = 16;
+export const IMBALANCE_PCT = 117;
+/** sd_init(): cache_nice_tries of a domain that shares the package's caches. */
+export const CACHE_NICE_TRIES = 1;
+/** SCHED_NR_MIGRATE_BREAK = sysctl_sched_nr_migrate without PREEMPT_RT (kernel/sched/sched.h). */
+export const NR_MIGRATE = 32;
+/** MAX_PINNED_INTERVAL (kernel/sched/fair.c). */
+export const MAX_PINNED_INTERVAL = 512;
+
+/**
+ * ESTIMATE: one newidle load_balance() over a 4-CPU MC domain (update_blocked_averages(), the
+ * group statistics of 4 CPUs, and a detach/attach with both runqueue locks) is a few
+ * microseconds; debugfs' max_newidle_lb_cost of small x86 machines shows values of that order.
+ */
+export const NEWIDLE_BALANCE_NS = 5_000;
+
+/** sysctl_sched_idle_min_granularity (kernel/sched/fair.c, 6.5): 0.75 ms, not scaled by CPU count. */
+export const SCHED_IDLE_MIN_GRANULARITY_NS = 750_000;
+
+/**
+ * The scheduler features the model implements, with their defaults in Linux 6.5
+ * (kernel/sched/features.h; TTWU_QUEUE as built without PREEMPT_RT, RT_PUSH_IPI as on x86).
+ */
+export interface SchedFeatures {
+  GENTLE_FAIR_SLEEPERS: boolean;
+  START_DEBIT: boolean;
+  NEXT_BUDDY: boolean;
+  LAST_BUDDY: boolean;
+  CACHE_HOT_BUDDY: boolean;
+  WAKEUP_PREEMPTION: boolean;
+  TTWU_QUEUE: boolean;
+  SIS_UTIL: boolean;
+  WA_IDLE: boolean;
+  WA_WEIGHT: boolean;
+  WA_BIAS: boolean;
+  RT_PUSH_IPI: boolean;
+  RT_RUNTIME_SHARE: boolean;
+  ALT_PERIOD: boolean;
+  BASE_SLICE: boolean;
+}
+
+export const SCHED_FEATURES_6_5: Readonly<SchedFeatures> = {
+  GENTLE_FAIR_SLEEPERS: true,
+  START_DEBIT: true,
+  NEXT_BUDDY: false,
+  LAST_BUDDY: true,
+  CACHE_HOT_BUDDY: true,
+  WAKEUP_PREEMPTION: true,
+  TTWU_QUEUE: true,
+  SIS_UTIL: true,
+  WA_IDLE: true,
+  WA_WEIGHT: true,
+  WA_BIAS: true,
+  RT_PUSH_IPI: true,
+  RT_RUNTIME_SHARE: false,
+  ALT_PERIOD: true,
+  BASE_SLICE: true,
+};
 
 /** The scaling factor of get_update_sysctl_factor(): 1 + ilog2(min(ncpus, 8)) under LOG. */
 export function tunableFactor(scaling: SchedConfig["tunable_scaling"], ncpus: number): number {
@@ -178,7 +238,10 @@ export interface SchedTunables {
   timerSlackNs: number;
   ctxSwitchNs: number;
   tickCostNs: number;
-  balanceNs: number;
+  /** sched_features (the 6.5 defaults; not a scenario setting, tests may change a copy). */
+  features: SchedFeatures;
+  /** CPU time of one newidle load_balance() over the domain (max_newidle_lb_cost's unit). */
+  newidleBalanceNs: number;
 }
 
 /**
@@ -211,7 +274,8 @@ export function resolveSched(
     timerSlackNs: c.timer_slack_ns,
     ctxSwitchNs: c.context_switch_ns,
     tickCostNs: c.tick_cost_ns,
-    balanceNs: c.load_balance_ms * NSEC_PER_MSEC,
+    features: { ...SCHED_FEATURES_6_5 },
+    newidleBalanceNs: NEWIDLE_BALANCE_NS,
   };
 }
 
@@ -348,5 +412,33 @@ export const CALIBRATION: readonly CalibrationEntry[] = [
     param: "audio: Speedometer load",
     value: "1 CPU-bound renderer + compositor and GPU at 60 Hz, 3 ms/frame",
     source: "ASSUMPTION (no published per-frame profile)",
+  },
+  {
+    param: "sched.features",
+    value: "6.5 defaults",
+    source:
+      "kernel/sched/features.h (6.5): NEXT_BUDDY off, LAST_BUDDY on, TTWU_QUEUE, SIS_UTIL, WA_*, RT_PUSH_IPI on, RT_RUNTIME_SHARE off",
+  },
+  {
+    param: "sched.idle_min_granularity_ns",
+    value: SCHED_IDLE_MIN_GRANULARITY_NS,
+    source: "kernel/sched/fair.c sysctl_sched_idle_min_granularity (6.5)",
+  },
+  { param: "sched.migration_cost_ns", value: MIGRATION_COST_NS, source: "kernel/sched/fair.c sysctl_sched_migration_cost (6.5)" },
+  {
+    param: "sched.mc_domain",
+    value: `busy_factor ${BUSY_FACTOR}, imbalance_pct ${IMBALANCE_PCT}, cache_nice_tries ${CACHE_NICE_TRIES}`,
+    source: "kernel/sched/topology.c sd_init() for an MC domain (SD_SHARE_PKG_RESOURCES)",
+  },
+  {
+    param: "sched.newidle_balance_ns",
+    value: NEWIDLE_BALANCE_NS,
+    source: "ESTIMATE: a few us for a 4-CPU MC domain (debugfs max_newidle_lb_cost of small x86 machines)",
+  },
+  {
+    param: "host and guest IPI handlers",
+    value: "drawn as the timer interrupt",
+    source:
+      "ESTIMATE: interrupt entry/exit around an enqueue, as hrtimer_interrupt (COST_DEFAULTS.hrtimer_irq, GUEST_IRQ_DEFAULTS.timer_handler)",
   },
 ];

@@ -231,7 +231,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       sleepUntil: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
       firstSleep: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
       block: (t) => guest.block(t),
-      deviceIrq: (t, handlerNs, fn) => guest.deliver(t.pin, "device", handlerNs, fn),
+      deviceIrq: (t, handlerNs, fn) => guest.deliver(guest.irqVcpu(t), "device", handlerNs, fn),
       probe: makeProbe("guest", vm.name),
       holdCpuDmaLatency: () => {},
     };

@@ -4,7 +4,10 @@
  * Guest time is wall time (kvmclock); guest execution happens only while a vCPU is in guest
  * mode, and the guest's task clock excludes steal (paravirt steal accounting).
  *
- * Simplification: guest tasks stay on the vCPU they were placed on (no guest load balancing).
+ * The vCPUs form the guest's root domain (sim-core/sched/topology.ts): tasks without a `cpu` are
+ * placed at fork and at every wakeup, balanced by the guest's balancer, and RT tasks pushed and
+ * pulled, as on the host; what differs is that vcpu_is_preempted() reads each vCPU's steal-time
+ * flag, and that an IPI to another vCPU is a guest interrupt that KVM delivers.
  */
 import { type Engine, type EvHandle, NO_EVENT } from "../engine";
 import type { Rng, Streams } from "../rng";
@@ -12,7 +15,10 @@ import type { Dist, VmConfig } from "../scenario";
 import { GUEST_IRQ_DEFAULTS, resolveSched, type SchedTunables } from "../params";
 import { cpuCosts, tickSoftirqs } from "../costs";
 import { Cpu, IRQ_HARD, IRQ_NMI, IRQ_SOFT } from "../sched/cpu";
+import { Rq } from "../sched/rq";
 import type { Task } from "../sched/task";
+import { RootDomain } from "../sched/topology";
+import { tryToWakeUp } from "../sched/wake";
 import type { IrqSource, Vcpu } from "../kvm/vcpu";
 
 /** The guest side of the series (patches 7 and 8), as the guest kernel calls it. */
@@ -57,6 +63,7 @@ function scaledIrqDefaults(scale: number): GuestIrqTiming {
 
 export class Guest {
   readonly cpus: Cpu[] = [];
+  readonly rd: RootDomain;
   readonly vcpus: Vcpu[] = [];
   readonly tun: SchedTunables;
   readonly irq: GuestIrqTiming;
@@ -70,7 +77,7 @@ export class Guest {
   // Per-vCPU callbacks bound once (the interrupt path is the hottest code of a run).
   private readonly lapicFns: (() => void)[] = [];
   private readonly expireFns: (() => void)[] = [];
-  private rr = 0;
+  private readonly placeRng: Rng;
   /** Per-vCPU streams: handler durations, NMI arrivals; one stream for the VM's device. */
   private readonly irqRng: Rng[] = [];
   private readonly nmiRng: Rng[] = [];
@@ -86,6 +93,7 @@ export class Guest {
     this.irq = { ...scaledIrqDefaults(opts.costScale), ...(cfg.guest?.irq ?? {}) };
     this.nohz = cfg.guest?.nohz_idle ?? true;
     this.deviceRng = streams.get(`${cfg.name}/device-irq`);
+    this.placeRng = streams.get(`${cfg.name}/fork-placement`);
     for (let i = 0; i < cfg.vcpus; i++) {
       this.irqRng.push(streams.get(`${cfg.name}/vcpu${i}/irq`));
       this.nmiRng.push(streams.get(`${cfg.name}/vcpu${i}/nmi`));
@@ -93,6 +101,9 @@ export class Guest {
       const soft = tickSoftirqs(opts.noise ? streams.get(`${cfg.name}/vcpu${i}/softirq`) : null, rng, this.tun.tickNs, opts.costScale);
       const costs = cpuCosts(rng, this.tun.ctxSwitchNs, this.tun.tickCostNs, opts.costScale);
       const c = new Cpu(eng, i, `${cfg.name}/cpu${i}`, this.tun, false, costs, soft);
+      // The guest tick stops at the first tick that finds the CPU idle (tickFire).
+      c.nohzAtIdle = false;
+      c.hostCpu = () => this.vcpus[i]?.runningOn ?? null;
       this.cpus.push(c);
       this.timers.push([]);
       this.lapicAt.push(Infinity);
@@ -101,10 +112,19 @@ export class Guest {
       this.lapicFns.push(() => this.lapicFire(i));
       this.expireFns.push(() => this.expire(i));
     }
+    this.rd = new RootDomain(this.cpus, this.tun, {
+      vcpuIsPreempted: (c) => this.vcpus[c.index]!.preempted,
+      // An IPI's handler (interrupt entry and exit around an enqueue) is drawn as the timer
+      // handler: ESTIMATE, no separate measurement.
+      ipi: (c, fn) => this.deliver(c.index, "ipi", this.irqRng[c.index]!.ns(this.irq.timer_handler), fn),
+      beforeActivate: (c, t) => this.beforeActivate(c, t),
+    });
   }
 
   attach(v: Vcpu): void {
     this.vcpus.push(v);
+    // Its steal time is this guest CPU's (the PELT clock runs without it).
+    this.cpus[v.index]!.stealTask = v.task;
   }
 
   /**
@@ -161,33 +181,55 @@ export class Guest {
 
   // ---- tasks ------------------------------------------------------------------------------
 
-  /** Places a guest task on a vCPU (its `cpu`, else round-robin). */
   readonly tasks: Task[] = [];
 
+  /** A guest task: pinned to its `cpu`, or placed by fork placement and then at each wakeup. */
   addTask(t: Task, vcpu: number | undefined): void {
     this.tasks.push(t);
-    const i = vcpu ?? this.rr++ % this.cpus.length;
-    t.pin = i;
-    t.cpu = this.cpus[i];
+    t.pin = vcpu ?? -1;
+    t.cpu = this.rd.forkCpu(this.placeRng, t.pin);
+    t.recentUsedCpu = t.cpu.index;
+  }
+
+  /**
+   * The vCPU a task's device interrupt is delivered to: the task's own if it is pinned, else
+   * vCPU 0 (x86 gives a device vector one CPU of its affinity mask; the model takes the first).
+   */
+  irqVcpu(t: Task): number {
+    return Math.max(t.pin, 0);
   }
 
   private inGuest(i: number): boolean {
     return this.cpus[i].active;
   }
 
-  /** try_to_wake_up() from the vCPU the task is on (its timer's interrupt, or a handler). */
+  /** The guest CPU whose code runs now, if it is one of this guest's. */
+  private executing(): Cpu | null {
+    const ex = Rq.executing;
+    return ex && ex.rd === this.rd ? (ex as Cpu) : null;
+  }
+
+  /** try_to_wake_up() from the vCPU whose code runs now (a timer's or a device's handler). */
   wake(t: Task): void {
-    const c = t.cpu!;
-    if (t.onRq) return;
+    tryToWakeUp(this.rd, t, this.executing());
+  }
+
+  /**
+   * ttwu_do_activate()'s guest side, before the enqueue: the CPU's tick restarts if it had
+   * stopped, and patch 7's enqueue_task() hook writes the executing vCPU's shared area (for a
+   * remote enqueue that is the waker's).
+   */
+  private beforeActivate(c: Cpu, t: Task): void {
     if (!this.tickOn[c.index]) this.startTick(c.index, this.inGuest(c.index));
-    // enqueue_task() on this CPU's own runqueue: patch 7 asks for a boost for an RT task.
-    this.pv?.onEnqueue(this.vcpus[c.index]!, t);
-    c.wake(t);
+    const ex = this.executing() ?? c;
+    this.pv?.onEnqueue(this.vcpus[ex.index]!, t);
   }
 
   /** clock_nanosleep(TIMER_ABSTIME) of the running task `t`, with its timer slack. */
   sleepUntil(t: Task, soft: number, onWake: () => void): void {
     const c = t.cpu!;
+    // A thread that sleeps has been through its fork placement already.
+    t.newTask = false;
     const slack = t.isRt ? 0 : this.tun.timerSlackNs;
     if (c.curr === t) c.sleepCurr();
     this.arm(c.index, soft, soft + slack, onWake, this.inGuest(c.index));
@@ -195,6 +237,7 @@ export class Guest {
 
   /** The task blocks with no timer (someone else wakes it). */
   block(t: Task): void {
+    t.newTask = false;
     const c = t.cpu!;
     if (c.curr === t) c.sleepCurr();
   }
@@ -281,6 +324,8 @@ export class Guest {
     c.maybeTickSoftirq();
     if (this.nohz && !c.curr && c.nrRunning === 0) {
       this.tickOn[i] = false;
+      // nohz_balance_enter_idle(): idle load balancing covers this CPU now.
+      this.rd.nohzEnterIdle(c);
       return;
     }
     const tick = this.tun.tickNs;

@@ -79,6 +79,14 @@ export class Vcpu implements Program {
     preemption: 0,
   };
   private afterExit: (() => void) | null = null;
+  /**
+   * The steal-time area's `preempted` flag, which the guest's vcpu_is_preempted() reads: set when
+   * the thread is switched out while runnable after an exit caused by a host interrupt
+   * (kvm_steal_time_set_preempted() needs at_instruction_boundary), cleared at the next entry
+   * (record_steal_time()).
+   */
+  preempted = false;
+  private atInstructionBoundary = false;
   // Bound once: these run on every halt and wakeup.
   private readonly haltLoopFn = () => this.haltLoop();
   private readonly kickFn = () => {
@@ -141,6 +149,7 @@ export class Vcpu implements Program {
   }
 
   switchOut(t: Task): void {
+    if (t.onRq && (this.mode === "guest" || this.atInstructionBoundary)) this.preempted = true;
     if (this.mode === "guest") {
       // Descheduled from guest mode without a modelled exit (the host CPUs' beforeSchedule
       // hook normally makes the vCPU exit first): count it and charge the exit to whoever runs.
@@ -189,6 +198,8 @@ export class Vcpu implements Program {
 
   /** vcpu_enter_guest() up to guest code; `extraNs` of work first (a deferred boost). */
   private enter(extraNs: number): void {
+    this.atInstructionBoundary = false;
+    this.preempted = false;
     this.mode = "enter";
     this.task.remaining = this.costs.entryNs(this.gcpu.irqPending) + extraNs;
   }
@@ -207,6 +218,8 @@ export class Vcpu implements Program {
     hc.settle();
     this.gcpu.setActive(false);
     this.mode = "exit";
+    // VMX sets it only for an exit on a host interrupt (a kick's IPI is one).
+    this.atInstructionBoundary = reason === "external_interrupt" || reason === "ipi";
     this.exits[reason]++;
     this.marks?.exit(this, reason, hc.index);
     this.task.remaining = this.costs.exitNs(reason) + extraNs;

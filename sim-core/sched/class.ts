@@ -18,8 +18,8 @@ export interface SchedClass {
   readonly throttled: boolean;
   /** enqueue_task(): `wakeup` is ENQUEUE_WAKEUP; `head` queues at the head of its level. */
   enqueue(t: Task, wakeup: boolean, head: boolean): void;
-  /** dequeue_task(). */
-  dequeue(t: Task): void;
+  /** dequeue_task(). `sleep`: DEQUEUE_SLEEP (the task blocks). */
+  dequeue(t: Task, sleep: boolean): void;
   /** pick_next_task(): the task this class would run next, or null. */
   pickNext(): Task | null;
   /** put_prev_task(): `t` stops running (it may stay queued). */
@@ -30,8 +30,11 @@ export interface SchedClass {
   updateCurr(t: Task, delta: number): boolean;
   /** task_tick(): the tick found `t` running, `ran` ns since it was last accounted. */
   taskTick(t: Task, ran: number): boolean;
-  /** check_preempt_curr() between two tasks of this class: should waking `p` preempt `curr`? */
-  checkPreemptCurr(curr: Task, p: Task): boolean;
+  /**
+   * check_preempt_curr() between two tasks of this class: should waking `p` preempt `curr`?
+   * `reschedPending`: TIF_NEED_RESCHED is already set on this CPU.
+   */
+  checkPreemptCurr(curr: Task, p: Task, reschedPending: boolean): boolean;
   /** switched_from(): `t` leaves this class (a policy change). */
   switchedFrom(t: Task): void;
   /** switched_to(): `t` joins this class. */

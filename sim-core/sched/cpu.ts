@@ -9,17 +9,11 @@
  */
 import type { CpuCostModel } from "../costs";
 import { type Engine, type EvHandle, NO_EVENT } from "../engine";
+import { COST_DEFAULTS, type SchedTunables } from "../params";
 import type { Rng } from "../rng";
 import type { CpuIdle } from "./cpuidle";
-import type { Policy } from "../scenario";
-import type { SchedTunables } from "../params";
-import { CfsClass } from "./cfs";
-import type { SchedClass } from "./class";
-import { EevdfClass } from "./eevdf";
-import type { FairClass } from "./fair";
-import { RtClass } from "./rt";
-import { taskWeight, type Task } from "./task";
-import { COST_DEFAULTS } from "../params";
+import { Rq } from "./rq";
+import type { Task } from "./task";
 
 const noop = () => {};
 
@@ -53,8 +47,6 @@ export interface CpuHooks {
   onUserReturn?(cpu: Cpu, t: Task): void;
   /** schedule() is about to pick (a vCPU in guest mode on this host CPU must exit first). */
   beforeSchedule?(cpu: Cpu): void;
-  /** newidle balance: try to pull a task before going idle. */
-  idleBalance?(cpu: Cpu): void;
   /** A host interrupt is about to be handled (a vCPU in guest mode must exit first). */
   beforeIrq?(cpu: Cpu): void;
   /** A context switch happened (prev may be null: idle). */
@@ -69,14 +61,7 @@ const SEG_OVH = 2;
 const SEG_TASK = 3;
 const SEG_IDLE = 4;
 
-export class Cpu {
-  readonly rt: RtClass;
-  readonly fair: FairClass;
-  /** The classes in priority order (for_each_class); idle is what runs when all are empty. */
-  readonly classes: readonly SchedClass[];
-  curr: Task | null = null;
-  active: boolean;
-  needResched = false;
+export class Cpu extends Rq {
   readonly irqQ: IrqWork[] = [];
   hooks: CpuHooks = {};
 
@@ -86,66 +71,42 @@ export class Cpu {
   private segEv: EvHandle = NO_EVENT;
   private schedEv: EvHandle = NO_EVENT;
   private idleEv: EvHandle = NO_EVENT;
-  private clockBase = 0;
-  private activeSince = 0;
-  /** Task clock at which the running task was last accounted. */
-  private acctStart = 0;
   /** Extra cost paid by the next task switched in (e.g. the exit of a descheduled vCPU). */
   pendingOvh = 0;
-  // Statistics (wall time).
-  private clsSince = 0;
-  stats = { rt_ns: 0, fair_ns: 0, idle_ns: 0, context_switches: 0 };
   // Bound once: events are the hot path, and a closure per event is garbage.
   private readonly scheduleFn = () => this.schedule();
-  private readonly idleFireFn = () => this.idleFire();
-  private readonly segDoneFn = () => this.segDone();
   private readonly tickDoneFn = () => {
     this.tickChecks();
     this.maybeTickSoftirq();
   };
+  private readonly idleFireFn = () => this.idleFire();
+  private readonly segDoneFn = () => this.segDone();
+
   /** When the task running now was switched in (for the refill cost of the next switch). */
   private prevStintStart = 0;
 
   constructor(
-    readonly eng: Engine,
-    readonly index: number,
-    readonly label: string,
-    readonly tun: SchedTunables,
+    eng: Engine,
+    index: number,
+    label: string,
+    tun: SchedTunables,
     active: boolean,
     /** What this CPU's kernel paths cost (draws from the CPU's own stream). */
     readonly costs: CpuCostModel,
     /** Softirqs raised by a tick: the chance per tick and the stream that decides (null: none). */
     private readonly tickSoftirq: { p: number; rng: Rng; cost: () => number } | null = null,
   ) {
-    this.active = active;
-    this.rt = new RtClass(tun);
-    const Fair = tun.fair === "eevdf" ? EevdfClass : CfsClass;
-    this.fair = new Fair(
-      tun,
-      () => this.clockTask(),
-      () => this.eng.now,
-    );
-    this.classes = [this.rt, this.fair];
+    super(eng, index, label, tun, active);
   }
 
-  /** rq_clock_task(): time this CPU executed (for a guest CPU, steal excluded). */
-  clockTask(): number {
-    return this.active ? this.clockBase + (this.eng.now - this.activeSince) : this.clockBase;
-  }
-
-  get nrRunning(): number {
-    return this.rt.nrRunning + this.fair.nrRunning;
-  }
-
-  /** p->sched_class: the class `t`'s policy puts it in, on this CPU. */
-  classOf(t: Task): SchedClass {
-    return t.isRt ? this.rt : this.fair;
+  protected onClassSegment(start: number, end: number, t: Task | null): void {
+    this.hooks.onSegment?.(this, start, end, t);
   }
 
   // ---- segments ------------------------------------------------------------------------
 
   /** Accounts the progress of the segment in progress up to now. */
-  private progress(): void {
+  protected progress(): void {
     const now = this.eng.now;
     const el = now - this.segStart;
     if (el > 0) {
@@ -260,6 +221,8 @@ export class Cpu {
   }
 
   private segDone(): void {
+    const ex = Rq.executing;
+    Rq.executing = this;
     this.segEv = NO_EVENT;
     this.inSegDone = true;
     this.progress();
@@ -302,6 +265,7 @@ export class Cpu {
       const fns = this.deferred.splice(0);
       for (const f of fns) f();
     }
+    Rq.executing = ex;
   }
 
   /** Makes the guest CPU execute (vCPU in guest mode) or stop (vCPU left guest mode). */
@@ -347,6 +311,13 @@ export class Cpu {
     if (exit > 0) this.irqQ.push({ remaining: exit, done: noop, kind: IRQ_FAST, begun: true });
   }
 
+  /** Wakes `t` here; an idle CPU first leaves its C-state. */
+  override wake(t: Task): void {
+    this.progress();
+    this.leaveIdle();
+    super.wake(t);
+  }
+
   /** More CPU time for the interrupt work in service (e.g. a setscheduler call in a handler). */
   chargeIrq(ns: number): void {
     const w = this.irqQ[0];
@@ -369,135 +340,13 @@ export class Cpu {
 
   // ---- accounting ------------------------------------------------------------------------
 
-  /** update_curr() for whatever runs, RT throttling included. */
-  accountCurr(): void {
-    const c = this.curr;
-    const now = this.clockTask();
-    const delta = now - this.acctStart;
-    this.acctStart = now;
-    if (!c || delta <= 0) return;
-    c.runtimeNs += delta;
-    if (this.classOf(c).updateCurr(c, delta)) this.needResched = true;
-  }
-
-  private closeCls(): void {
-    const now = this.eng.now;
-    const d = now - this.clsSince;
-    if (d > 0) {
-      const c = this.curr;
-      if (!c) this.stats.idle_ns += d;
-      else if (c.isRt) this.stats.rt_ns += d;
-      else this.stats.fair_ns += d;
-      this.hooks.onSegment?.(this, this.clsSince, now, c);
-    }
-    this.clsSince = now;
-  }
-
   /** Flush statistics at the end of a run. */
   finish(): void {
     this.accountCurr();
     this.closeCls();
   }
 
-  // ---- enqueue / dequeue / preemption ---------------------------------------------------
-
-  enqueue(t: Task, wakeup: boolean): void {
-    t.cpu = this;
-    t.onRq = true;
-    t.runnableSince = this.eng.now;
-    this.classOf(t).enqueue(t, wakeup, false);
-  }
-
-  dequeue(t: Task): void {
-    if (!t.onRq) return;
-    if (this.curr === t) this.accountCurr();
-    this.classOf(t).dequeue(t);
-    t.onRq = false;
-  }
-
-  resched(): void {
-    this.needResched = true;
-    this.replan();
-  }
-
-  /** check_preempt_curr(): a task just became runnable here. */
-  checkPreempt(t: Task): void {
-    const c = this.curr;
-    if (!c) {
-      this.resched();
-      return;
-    }
-    const pc = this.classOf(t);
-    const cc = this.classOf(c);
-    if (pc.throttled) return;
-    if (pc === cc) {
-      if (pc.checkPreemptCurr(c, t)) this.resched();
-      return;
-    }
-    // sched_class_above(): a higher class preempts; a throttled class gives way to any.
-    if (this.classes.indexOf(pc) < this.classes.indexOf(cc) || cc.throttled) this.resched();
-  }
-
-  /** Wakes `t` on this CPU (the caller chose the CPU). */
-  wake(t: Task): void {
-    this.progress();
-    this.leaveIdle();
-    this.enqueue(t, true);
-    this.checkPreempt(t);
-    this.replan();
-  }
-
-  /** The running task blocks (deactivate_task in __schedule). */
-  sleepCurr(): void {
-    const c = this.curr;
-    if (!c) return;
-    this.dequeue(c);
-    this.resched();
-  }
-
-  /**
-   * sched_setscheduler() on a task of this CPU, running, queued or asleep. Mirrors
-   * __sched_setscheduler: dequeue, change, enqueue, then check_class_changed().
-   */
-  setPolicy(t: Task, policy: Policy, prio: number, nice: number): void {
-    this.progress();
-    const running = this.curr === t;
-    if (running) this.accountCurr();
-    if (running) this.closeCls();
-    const queued = t.onRq;
-    const wasRt = t.isRt;
-    const willRt = policy === "fifo" || policy === "rr";
-    const from = this.classOf(t);
-    const to = willRt ? this.rt : this.fair;
-    if (queued) from.dequeue(t);
-    if (running) from.putPrev(t);
-    if (from !== to) from.switchedFrom(t);
-    t.policy = policy;
-    t.rtPrio = willRt ? prio : 0;
-    t.nice = nice;
-    t.se.weight = taskWeight(policy, nice);
-    if (from !== to) to.switchedTo(t);
-    // A running RT task whose priority changes stays at the head of its new level.
-    if (queued) to.enqueue(t, false, running);
-    if (running) to.setNext(t);
-    if (running) {
-      // switched_to_fair() reschedules a running task that left RT; a lowered RT
-      // priority may let a waiting RT task in.
-      if (wasRt && !willRt) this.needResched = true;
-      else if (willRt && this.rt.topPrio() > t.rtPrio) this.needResched = true;
-    } else if (queued) this.checkPreempt(t);
-    this.replan();
-  }
-
   // ---- __schedule ------------------------------------------------------------------------
-
-  private pickNext(): Task | null {
-    for (const cls of this.classes) {
-      const t = cls.pickNext();
-      if (t) return t;
-    }
-    return null;
-  }
 
   schedule(): void {
     this.schedEv = NO_EVENT;
@@ -506,23 +355,32 @@ export class Cpu {
       this.replan();
       return;
     }
+    const ex = Rq.executing;
+    Rq.executing = this;
     this.progress();
     this.needResched = false;
     this.accountCurr();
     this.hooks.beforeSchedule?.(this);
     const prev = this.curr;
-    let next = this.pickNext();
-    if (!next && this.hooks.idleBalance) {
-      this.hooks.idleBalance(this);
-      next = this.pickNext();
+    // put_prev_task_balance(): RT pull, newidle balance. A task it pulls may ask to preempt
+    // `prev`; that request was prev's (TIF_NEED_RESCHED is per task), not the next task's.
+    if (this.rd) {
+      this.rd.balance(this, prev);
+      this.needResched = false;
     }
+    const next = this.pickNext();
     if (next !== prev) this.switchTo(prev, next);
+    this.rd?.afterSchedule(this, next);
     this.replan();
+    Rq.executing = ex;
   }
 
   private switchTo(prev: Task | null, next: Task | null): void {
     const now = this.eng.now;
     this.closeCls();
+    // avg_rt: RT ran until now (put_prev_task_rt()), or an RT task starts (set_next_task_rt()).
+    if (prev?.isRt) this.updateRtAvg(true);
+    else if (next?.isRt) this.updateRtAvg(false);
     if (prev) {
       this.classOf(prev).putPrev(prev);
       this.curr = null;
@@ -551,7 +409,7 @@ export class Cpu {
 
   // ---- the tick ---------------------------------------------------------------------------
 
-  /** scheduler_tick() on a host CPU: interrupt work of `tickCostNs`, then the checks. */
+  /** scheduler_tick() on a host CPU: interrupt work (its drawn cost), then the checks. */
   tick(): void {
     const c = this.curr;
     if (!c || !this.active) return;
@@ -568,18 +426,16 @@ export class Cpu {
     if (s && s.rng.float() < s.p) this.raiseIrq(s.cost(), noop, IRQ_SOFT);
   }
 
-  /** The scheduler part of the tick: accounting, slices, RR, RT throttling. */
+  /** The scheduler part of the tick: accounting, slices, RR, RT throttling, the balancer. */
   tickChecks(): void {
     const cur = this.curr;
-    if (!cur) return;
-    const ran = this.clockTask() - this.acctStart;
-    this.accountCurr();
-    if (this.classOf(cur).taskTick(cur, ran)) this.needResched = true;
-  }
-
-  /** The RT period timer fired for this CPU. */
-  rtPeriod(): void {
-    if (this.curr?.isRt) this.accountCurr();
-    if (this.rt.period()) this.resched();
+    if (cur) {
+      const ran = this.clockTask() - this.acctStart;
+      this.accountCurr();
+      if (cur.isRt) this.updateRtAvg(true);
+      if (this.classOf(cur).taskTick(cur, ran)) this.needResched = true;
+    }
+    // trigger_load_balance().
+    this.rd?.tick(this);
   }
 }

@@ -31,7 +31,7 @@ export class RtClass implements SchedClass {
     if (t.policy === "rr" && t.rrLeft <= 0) t.rrLeft = this.tun.rrSliceNs;
   }
 
-  dequeue(t: Task): void {
+  dequeue(t: Task, _sleep = false): void {
     const i = this.q.indexOf(t);
     if (i >= 0) this.q.splice(i, 1);
   }

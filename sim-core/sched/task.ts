@@ -6,6 +6,8 @@ import type { Policy } from "../scenario";
 import { niceToWeight, WEIGHT_IDLEPRIO } from "../params";
 import type { Cpu } from "./cpu";
 import type { CfsRq, TaskGroup } from "./fair";
+import { SchedAvg } from "./pelt";
+import type { RbNode } from "./rbtree";
 
 /** What a thread does. The CPU calls these; the program sets `task.remaining` or sleeps. */
 export interface Program {
@@ -18,10 +20,19 @@ export interface Program {
 }
 
 /** sched_entity: a task's, or a cgroup's on one CPU. */
-export class Se {
+export class Se implements RbNode<Se> {
   vruntime = 0;
+  /** Tie order in the timeline among equal vruntimes (later insertions go right). */
+  seq = 0;
+  // run_node: the entity's links in its runqueue's timeline (while queued and not running).
+  rbLeft: Se | null = null;
+  rbRight: Se | null = null;
+  rbParent: Se | null = null;
+  rbRed = false;
   /** EEVDF virtual deadline. */
   deadline = 0;
+  /** EEVDF: the earliest deadline in this entity's subtree of the timeline (augmented). */
+  minDeadline = 0;
   /** EEVDF lag saved at dequeue; 6.5 CFS uses none. */
   vlag = 0;
   /** EEVDF RUN_TO_PARITY marker: the deadline at pick time. */
@@ -36,6 +47,14 @@ export class Se {
   my: CfsRq | null = null;
   /** Relative vruntime kept while the task is outside the fair class (6.5 detach/attach). */
   relVruntime = 0;
+  /** PELT of this entity (se->avg). */
+  readonly avg = new SchedAvg();
+  /** Its load is part of its runqueue's averages (se->avg.last_update_time != 0). */
+  avgAttached = false;
+  /** The averages were initialised (a new task's first attach initialises them). */
+  avgInit = false;
+  /** Detached on leaving the class: aged over the time away when it comes back (ATTACH_AGE_LOAD). */
+  avgAge = false;
   constructor(
     public weight: number,
     public readonly task: Task | null,
@@ -89,6 +108,22 @@ export class Task {
   kthread = false;
   /** Switched in, not yet back in its own code (the CPU's onUserReturn hook runs first). */
   pendingUserReturn = false;
+  /** try_to_wake_up() queued it on a CPU's wake list; the IPI will enqueue it (TASK_WAKING). */
+  wakePending = false;
+  /** p->recent_used_cpu: a CPU it ran on before its previous one (select_idle_sibling()). */
+  recentUsedCpu = -1;
+  /** record_wakee()'s state: p->wakee_flips, wakee_flip_decay_ts (jiffies), last_wakee. */
+  wakeeFlips = 0;
+  wakeeFlipDecayTs = 0;
+  lastWakee: Task | null = null;
+  /** Links in its CPU's list of fair tasks (rq->cfs_tasks, most recently picked first). */
+  lbPrev: Task | null = null;
+  lbNext: Task | null = null;
+  /**
+   * Forked and not yet enqueued or asleep: its first enqueue is wake_up_new_task()'s (a task
+   * whose first act is to sleep went through that already).
+   */
+  newTask = true;
   constructor(
     public readonly name: string,
     public prog: Program,

@@ -75,15 +75,20 @@ test("NMIs boost a low-priority vCPU ~1000 times a second; the host job loses CP
   assert.ok(probe(d, "host-cyclictest").latency.max_us > probe(v, "host-cyclictest").latency.max_us);
 });
 
-test("overcommit: static starves the host; dynamic keeps the host at vanilla and cuts the guests' p99", () => {
-  const r = runAll(load("overcommit.pvsched.yaml", { duration_s: 10 }));
-  const p99 = (m: string, id: string) => probe(r[m]!, id).latency.p99_us;
-  assert.ok(p99("static", "host-cyclictest") > 1000, `static host p99 ${p99("static", "host-cyclictest")}`);
-  assert.ok(p99("dynamic", "host-cyclictest") < 1.5 * p99("vanilla", "host-cyclictest"));
-  for (const id of ["vm0-cyclictest", "vm1-cyclictest"]) {
-    assert.ok(
-      p99("dynamic", id) < p99("vanilla", id) && p99("dynamic", id) < p99("static", id),
-      `${id}: ${["vanilla", "dynamic", "static"].map((m) => p99(m, id)).join(" / ")}`,
-    );
+test("overcommit: static starves the host and cuts the guests' p99; dynamic keeps the host at vanilla but does not reliably cut the guests'", () => {
+  // Five replications with common random numbers (seed s + r for every mode): a single draw of a
+  // p99 moves by a few hundred microseconds from seed to seed here.
+  const base = load("overcommit.pvsched.yaml", { duration_s: 5 });
+  const reps = [0, 1, 2, 3, 4].map((r) => runAll({ ...base, seed: (base.seed ?? 1) + r }));
+  const p99 = (r: Record<string, RunResult>, m: string, id: string) => probe(r[m]!, id).latency.p99_us;
+  for (const r of reps) {
+    assert.ok(p99(r, "static", "host-cyclictest") > 1000, `static host p99 ${p99(r, "static", "host-cyclictest")}`);
+    assert.ok(p99(r, "dynamic", "host-cyclictest") < 1.5 * p99(r, "vanilla", "host-cyclictest"));
   }
+  const pairs = reps.flatMap((r) => ["vm0-cyclictest", "vm1-cyclictest"].map((id) => ({ r, id })));
+  const wins = (m: string) => pairs.filter(({ r, id }) => p99(r, m, id) < p99(r, "vanilla", id)).length;
+  const table = pairs.map(({ r, id }) => ["vanilla", "dynamic", "static"].map((m) => p99(r, m, id).toFixed(0)).join("/")).join(" ");
+  assert.ok(wins("static") >= 9, `static beats vanilla in ${wins("static")}/10: ${table}`);
+  // Boosting 8 vCPUs on 4 CPUs at every timer interrupt boosts them against each other.
+  assert.ok(wins("dynamic") >= 2 && wins("dynamic") <= 8, `dynamic beats vanilla in ${wins("dynamic")}/10: ${table}`);
 });

@@ -1,0 +1,77 @@
+/**
+ * A small host (and optionally one guest) built as simulate() builds them, for tests that need
+ * to reach into the scheduler: tasks, CPUs and vCPUs at hand, events run step by step.
+ */
+import { Engine } from "../../sim-core/engine";
+import { kvmCosts } from "../../sim-core/costs";
+import { Guest } from "../../sim-core/guest/guest";
+import { Host } from "../../sim-core/host";
+import { Vcpu } from "../../sim-core/kvm/vcpu";
+import { KVM_DEFAULTS } from "../../sim-core/params";
+import { Streams } from "../../sim-core/rng";
+import type { Policy, SchedConfig } from "../../sim-core/scenario";
+import { Task } from "../../sim-core/sched/task";
+
+export const US = 1_000;
+export const MS = 1_000_000;
+
+export interface World {
+  eng: Engine;
+  host: Host;
+  guest: Guest | null;
+  vcpus: Vcpu[];
+  /** Runs events up to `t` ns. */
+  runTo(t: number): void;
+}
+
+export function world(hostCpus: number, vcpus = 0, sched: SchedConfig = {}): World {
+  const eng = new Engine();
+  const streams = new Streams(1);
+  // Constant costs and no kworker/softirq noise: the tests reason about exact times.
+  const host = new Host(eng, { cpus: hostCpus, sched, cost_model: "constant", noise: false }, streams);
+  const costs = kvmCosts(null, { ...KVM_DEFAULTS, setscheduler_ns: 1500 }, 1);
+  const poll = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
+  for (const c of host.cpus) {
+    c.hooks.beforeIrq = (cpu) => {
+      const t = cpu.curr;
+      if (t && t.prog instanceof Vcpu) t.prog.hostInterrupt();
+    };
+  }
+  host.onWakeOn = (cpu, t) => {
+    const cur = cpu.curr;
+    if (cur && cur !== t && cur.prog instanceof Vcpu) cur.prog.stopPolling();
+  };
+  let guest: Guest | null = null;
+  const vs: Vcpu[] = [];
+  if (vcpus > 0) {
+    guest = new Guest(eng, streams, { name: "vm", vcpus, guest: { sched } }, { constantCosts: true, noise: false, costScale: 1 });
+    for (let i = 0; i < vcpus; i++) {
+      const v = new Vcpu(eng, host, "vm", i, guest.cpus[i]!, costs, poll, true, false, 0);
+      guest.attach(v);
+      vs.push(v);
+      // vCPU i on host CPU i.
+      host.addTask(v.task, i % hostCpus, undefined);
+    }
+    for (const v of vs) host.wakeTask(v.task);
+  }
+  const until = 3600 * 1e9;
+  host.start(until);
+  guest?.start(until);
+  return { eng, host, guest, vcpus: vs, runTo: (t) => void eng.run(t, Number.MAX_SAFE_INTEGER) };
+}
+
+/** A thread that never sleeps. */
+export function hog(name: string, policy: Policy = "other", prio = 0): Task {
+  const t = new Task(
+    name,
+    {
+      burstEnd: (x) => {
+        x.remaining = Number.POSITIVE_INFINITY;
+      },
+    },
+    policy,
+    prio,
+  );
+  t.remaining = Number.POSITIVE_INFINITY;
+  return t;
+}
