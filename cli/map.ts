@@ -11,7 +11,7 @@
  * `file:line: reason` with a 1-based line, and exit status 2. Nothing is printed on stdout then.
  */
 import { readFileSync, statSync } from "node:fs";
-import { decodePatchBytes, parsePatchText, MAX_PATCH_BYTES, type ParseResult } from "../patch/parse";
+import { checkPatchText, decodePatchBytes, parsePatchText, MAX_PATCH_BYTES, type ParseResult, type PatchDiagnostic } from "../patch/parse";
 import { escapeControls } from "../common/escape";
 import { compileHunkMap, mapPatch, parseHunkMapText, type CompiledHunkMap, type MappedHunk } from "../patch/mapper";
 
@@ -81,20 +81,31 @@ function mapOne(file: string, map: CompiledHunkMap, lenient: boolean, warn: (s: 
   const dec = decodePatchBytes(readBounded(file, MAX_PATCH_BYTES));
   if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
   for (const d of dec.diagnostics) warn(`${file}:${d.line + 1}: warning: ${d.message}`);
+  if (!lenient) {
+    // A file with errors is refused before its hunks are built and their code is read: on a
+    // 50 MB mbox whose last hunk is cut short that work was most of the time (2.8 s CPU in all).
+    const check = checkPatchText(dec.text);
+    if (check.refused) throw new InputError(file, check.refused.line + 1, check.refused.reason);
+    throwFirstError(file, check.diagnostics);
+  }
   // The changed lines' text is not printed, only counts and identifiers: keeping none saves most
   // of the parser's memory and time on a big series.
   const parsed = parsePatchText(dec.text, { maxRetainedLines: 0 });
   if (parsed.refused) throw new InputError(file, parsed.refused.line + 1, parsed.refused.reason);
-  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length && !lenient) {
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more error(s))` : "";
-    throw new InputError(file, errors[0].line + 1, `${errors[0].message}${more}`);
-  }
+  if (!lenient) throwFirstError(file, parsed.diagnostics);
   for (const d of parsed.diagnostics) {
     if (d.severity !== "info" && (lenient || d.severity !== "error")) warn(`${file}:${d.line + 1}: ${d.severity}: ${d.message}`);
   }
   if (parsed.patches.length === 0) throw new InputError(file, 1, "no patch found (no diff, no mail headers)");
   return { file, parsed, hunks: mapPatch(parsed, map) };
+}
+
+/** Refuses a file with errors: the first one, and how many more. */
+function throwFirstError(file: string, diagnostics: readonly PatchDiagnostic[]): void {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (errors.length === 0) return;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error(s))` : "";
+  throw new InputError(file, errors[0].line + 1, `${errors[0].message}${more}`);
 }
 
 function formatText(results: FileResult[]): string {

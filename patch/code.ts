@@ -1,5 +1,5 @@
 /**
- * What a hunk's code does, read line by line while the parser streams the hunk (no line is kept):
+ * What a hunk's code does, read line by line in the pass after the structure (no line is kept):
  * the names it defines, the functions it calls, the members it touches, the identifiers it
  * removes, and where it sits (the enclosing function or struct, from the `@@` line corrected by
  * the context lines above the first change). The mapper classifies hunks from this.

@@ -199,7 +199,10 @@ function parseDiffGitPaths(rest: string): [string | null, string | null] {
 // ---------------------------------------------------------------------------------------------
 // The parser
 
-/** The `added` and `removed` of every hunk when no line text is kept (see ParseLimits). */
+/**
+ * The `added` and `removed` of every hunk when no line text is kept (see ParseLimits), and the
+ * identifiersAdded of a hunk until its code is read: one shared, frozen empty array.
+ */
 const NO_LINES: string[] = Object.freeze([]) as unknown as string[];
 
 type State =
@@ -215,24 +218,72 @@ type State =
 /**
  * Parse a patch document. Never throws; problems are reported in `diagnostics`, and an input that
  * cannot be handled at all (over the size limit, NUL bytes) is refused with `refused` set.
+ *
+ * Two passes: the structure (patches, files, hunks, diagnostics) in one scan of the text, then
+ * the code of each hunk's lines.
  */
 export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}): ParseResult {
   const L: ParseLimits = { ...DEFAULT_LIMITS, ...limits };
+  const { result, bodies } = parseStructure(text, L, true);
+  readHunkCode(bodies, L.maxIdentifiersPerHunk);
+  return result;
+}
+
+/** What checkPatchText finds: parsePatchText's diagnostics, refusal and line count, nothing else. */
+export type PatchCheck = Pick<ParseResult, "diagnostics" | "refused" | "lineCount">;
+
+/**
+ * The diagnostics parsePatchText would report, without building the result: each patch's files
+ * and hunks are let go when the next patch starts and no hunk's code is read. For a caller that
+ * refuses a document with errors (`pvsched-sim map`) before doing the work: on a 50 MB series
+ * this is a fraction of the parse's time and memory, as nothing outlives its mail.
+ */
+export function checkPatchText(text: string, limits: Partial<ParseLimits> = {}): PatchCheck {
+  const { result } = parseStructure(text, { ...DEFAULT_LIMITS, ...limits, maxRetainedLines: 0 }, false);
+  return { diagnostics: result.diagnostics, refused: result.refused, lineCount: result.lineCount };
+}
+
+/**
+ * Where each hunk's lines are: hunks[i]'s are texts[i][ranges[2i], ranges[2i+1]), whole lines
+ * (the header excluded). Parallel arrays, not an object per hunk: a 50 MB series has 89 000.
+ */
+class HunkBodies {
+  readonly hunks: Hunk[] = [];
+  readonly texts: string[] = [];
+  readonly ranges: number[] = [];
+
+  add(hunk: Hunk, text: string, start: number, stop: number): void {
+    this.hunks.push(hunk);
+    this.texts.push(text);
+    this.ranges.push(start, stop);
+  }
+
+  addAll(other: HunkBodies): void {
+    for (let i = 0; i < other.hunks.length; i++) this.add(other.hunks[i], other.texts[i], other.ranges[2 * i], other.ranges[2 * i + 1]);
+  }
+}
+
+/**
+ * The structure pass: everything but the hunks' code, and where each hunk's lines are. With
+ * `retain` false a patch's files are dropped once the next patch starts (checkPatchText).
+ */
+function parseStructure(text: string, L: ParseLimits, retain: boolean): { result: ParseResult; bodies: HunkBodies } {
   const result: ParseResult = { patches: [], diagnostics: [], lineCount: 0, refused: null, repliesSkipped: 0 };
+  const bodies = new HunkBodies();
   if (typeof text !== "string") {
     result.refused = { line: 0, reason: "input is not text" };
-    return result;
+    return { result, bodies };
   }
   if (text.length > L.maxChars) {
     result.refused = { line: 0, reason: `input is ${text.length} characters, over the ${L.maxChars}-character limit` };
-    return result;
+    return { result, bodies };
   }
   const nul = text.indexOf("\0");
   if (nul >= 0) {
     let line = 0;
     for (let i = text.indexOf("\n"); i >= 0 && i < nul; i = text.indexOf("\n", i + 1)) line++;
     result.refused = { line, reason: `binary input (NUL character at offset ${nul}), not a patch` };
-    return result;
+    return { result, bodies };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
@@ -250,17 +301,9 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   let hunk = null as Hunk | null;
   let oldLeft = 0;
   let newLeft = 0;
-  // Identifiers seen in the document, each with the last hunk that listed it: one table for the
-  // whole parse instead of a Set per hunk, and one copy of each name in every hunk that lists it
-  // (a 50 MB series has 89 000 hunks; their identifiers were most of the parser's memory).
-  const idTable = new Map<string, { id: string; hunk: number }>();
-  let hunkSerial = 0;
-  const intern = (id: string): string => {
-    const e = idTable.get(id);
-    if (e) return e.id;
-    idTable.set(id, { id, hunk: -1 });
-    return id;
-  };
+  // The open hunk's lines: text[bodyStart, bodyStop).
+  let bodyStart = 0;
+  let bodyStop = 0;
   let totalHunks = 0;
   let totalFiles = 0;
   let retained = 0;
@@ -274,12 +317,13 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   let folded = null as { patch: Patch; name: FoldedHeader; parts: string[] } | null;
   // The MIME headers of the mail being read, and where its diagnostics start (for a broken mail).
   let mail = { contentType: "", encoding: "", reply: false, diagStart: 0 };
-  let code = null as HunkCodeBuilder | null;
   let pendingMinus = null as { line: number; text: string } | null; // `--- x` awaiting `+++ y`
   let lineNo = -1;
   let bodyFirst = false; // at the first line of a mail body
 
   const newPatch = (line: number): Patch | null => {
+    // The previous patch is complete: nothing reads its files again.
+    if (!retain && patch) patch.files = [];
     if (result.patches.length >= L.maxPatches) {
       if (!capPatchesHit) {
         capPatchesHit = true;
@@ -324,8 +368,7 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     }
     hunk.endLine = Math.max(hunk.line, lastLine);
     if (file) file.endLine = Math.max(file.endLine, hunk.endLine);
-    if (code) hunk.code = code.finish();
-    code = null;
+    if (retain && bodyStop > bodyStart) bodies.add(hunk, text, bodyStart, bodyStop);
     hunk = null;
     oldLeft = newLeft = 0;
   };
@@ -411,13 +454,12 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       removed: keepsLines ? [] : NO_LINES,
       addedCount: 0,
       removedCount: 0,
-      identifiersAdded: [],
+      identifiersAdded: NO_LINES,
       truncated: false,
       linesOmitted: false,
       code: NO_CODE,
     };
-    code = new HunkCodeBuilder(hunk.funcContext, intern);
-    hunkSerial++;
+    bodyStart = bodyStop = pos;
     f.hunks.push(hunk);
     f.endLine = line;
     oldLeft = oldCount;
@@ -450,53 +492,34 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
     return false;
   };
 
-  /** Lists an identifier of an added line in the open hunk's identifiersAdded (once, bounded). */
-  const addIdentifier = (id: string) => {
-    const h = hunk as Hunk;
-    if (h.identifiersAdded.length >= L.maxIdentifiersPerHunk) return;
-    // One table lookup: listed in this hunk already, known from another hunk, or new.
-    const e = idTable.get(id);
-    if (e) {
-      if (e.hunk === hunkSerial) return;
-      e.hunk = hunkSerial;
-      h.identifiersAdded.push(e.id);
-    } else {
-      idTable.set(id, { id, hunk: hunkSerial });
-      h.identifiersAdded.push(id);
-    }
-  };
-
   /**
    * Try to consume the line text[start, end) as a hunk body line. Returns false if it cannot
    * belong to the hunk. Most lines of a big series are hunk lines: this looks at the text in
-   * place and slices only what it keeps (the parser's time and garbage were mostly line copies).
+   * place and slices only what it keeps (the parser's time and garbage were mostly line copies);
+   * their code is read afterwards (readHunkCode).
    */
   const hunkLine = (start: number, end: number): boolean => {
     const h = hunk as Hunk;
     const c = start < end ? text.charCodeAt(start) : -1;
     if (c === 0x2b /* + */ && newLeft > 0) {
       newLeft--;
-      const body = text.slice(start + 1, end);
       h.addedCount++;
-      if (keep()) h.added.push(body);
-      code?.added(body, addIdentifier);
+      if (keep()) h.added.push(text.slice(start + 1, end));
     } else if (c === 0x2d /* - */ && oldLeft > 0) {
       oldLeft--;
       h.removedCount++;
-      const body = text.slice(start + 1, end);
-      if (keep()) h.removed.push(body);
-      code?.removed(body);
+      if (keep()) h.removed.push(text.slice(start + 1, end));
     } else if ((c === 0x20 /* space */ || c === -1) && oldLeft > 0 && newLeft > 0) {
       // An empty line counts as an empty context line: mailers often strip the trailing space.
       oldLeft--;
       newLeft--;
-      if (c === 0x20 && code?.wantsContext(text.charCodeAt(start + 1))) code.context(text.slice(start + 1, end));
     } else if (c === 0x5c /* \ */) {
       // `\ No newline at end of file`
     } else {
       return false;
     }
     h.endLine = lineNo;
+    bodyStop = pos;
     return true;
   };
 
@@ -745,7 +768,7 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   if (diagDropped > 0) {
     diags.push({ line: last, severity: "warning", code: "too-many-diagnostics", message: `${diagDropped} more diagnostic(s) not shown` });
   }
-  return result;
+  return { result, bodies };
 
   function readHeader(line: string) {
     const colon = line.indexOf(":");
@@ -852,15 +875,20 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
   /** Parse decoded mail text and add what it holds to `owner`, with lines mapped to the document. */
   function mergeNested(owner: Patch | null, decoded: string, lines: number[]) {
     const at = (k: number) => lines[Math.min(Math.max(k, 0), lines.length - 1)] ?? lineNo;
-    const nested = parsePatchText(decoded, {
-      ...L,
-      maxHunks: Math.max(0, L.maxHunks - totalHunks),
-      maxFiles: Math.max(0, L.maxFiles - totalFiles),
-      maxPatches: Math.max(1, L.maxPatches - result.patches.length),
-      maxRetainedLines: keepsLines ? Math.max(1, L.maxRetainedLines - retained) : 0,
-      maxDiagnostics: Math.max(0, L.maxDiagnostics - diags.length),
-    });
+    const { result: nested, bodies: nestedBodies } = parseStructure(
+      decoded,
+      {
+        ...L,
+        maxHunks: Math.max(0, L.maxHunks - totalHunks),
+        maxFiles: Math.max(0, L.maxFiles - totalFiles),
+        maxPatches: Math.max(1, L.maxPatches - result.patches.length),
+        maxRetainedLines: keepsLines ? Math.max(1, L.maxRetainedLines - retained) : 0,
+        maxDiagnostics: Math.max(0, L.maxDiagnostics - diags.length),
+      },
+      retain,
+    );
     for (const d of nested.diagnostics) diag(at(d.line), d.severity, d.code, d.message);
+    bodies.addAll(nestedBodies);
     nested.patches.forEach((np, i) => {
       for (const f of np.files) {
         f.line = at(f.line);
@@ -902,6 +930,58 @@ export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}):
       return;
     }
     setSubject(f.patch, value);
+  }
+}
+
+/**
+ * The code pass: each hunk's HunkCode and identifiersAdded, read from its lines as the structure
+ * pass found them (every line in a body is a hunk line: `+`, `-`, context, empty or `\`).
+ */
+function readHunkCode(bodies: HunkBodies, maxIdentifiersPerHunk: number): void {
+  // Identifiers seen in the document, each with the last hunk that listed it: one table for the
+  // whole parse instead of a Set per hunk, and one copy of each name in every hunk that lists it
+  // (a 50 MB series has 89 000 hunks; their identifiers were most of the parser's memory).
+  const idTable = new Map<string, { id: string; hunk: number }>();
+  const intern = (id: string): string => {
+    const e = idTable.get(id);
+    if (e) return e.id;
+    idTable.set(id, { id, hunk: -1 });
+    return id;
+  };
+  let serial = 0;
+  let ids: string[] = [];
+  /** Lists an identifier of an added line in the hunk's identifiersAdded (once, bounded). */
+  const addIdentifier = (id: string) => {
+    if (ids.length >= maxIdentifiersPerHunk) return;
+    // One table lookup: listed in this hunk already, known from another hunk, or new.
+    const e = idTable.get(id);
+    if (e) {
+      if (e.hunk === serial) return;
+      e.hunk = serial;
+      ids.push(e.id);
+    } else {
+      idTable.set(id, { id, hunk: serial });
+      ids.push(id);
+    }
+  };
+  for (let k = 0; k < bodies.hunks.length; k++) {
+    const hunk = bodies.hunks[k];
+    const text = bodies.texts[k];
+    const stop = bodies.ranges[2 * k + 1];
+    serial++;
+    ids = hunk.identifiersAdded = [];
+    const code = new HunkCodeBuilder(hunk.funcContext, intern);
+    for (let pos = bodies.ranges[2 * k]; pos < stop; ) {
+      let nl = text.indexOf("\n", pos);
+      if (nl < 0) nl = text.length;
+      const end = nl > pos && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+      const c = pos < end ? text.charCodeAt(pos) : -1;
+      if (c === 0x2b /* + */) code.added(text.slice(pos + 1, end), addIdentifier);
+      else if (c === 0x2d /* - */) code.removed(text.slice(pos + 1, end));
+      else if (c === 0x20 /* space */ && code.wantsContext(text.charCodeAt(pos + 1))) code.context(text.slice(pos + 1, end));
+      pos = nl + 1;
+    }
+    hunk.code = code.finish();
   }
 }
 
