@@ -21,5 +21,5 @@ export {
   type ScenarioIssue,
   type LimitViolation,
 } from "./limits";
-export { readCyclictestCmdline, type CyclictestCmdline, type CmdlineSpan } from "./workloads/cyclictest";
+export { cyclictestOptions, readCyclictestCmdline, type CyclictestCmdline, type CmdlineSpan } from "./workloads/cyclictest";
 export { CALIBRATION, type CalibrationEntry } from "./params";
