@@ -6,7 +6,6 @@ import { join, relative, resolve } from "node:path";
 import { checkBudget, DEFAULT_BUDGET, distMeanUs, estimateRun, EVENTS_PER_EXPIRY } from "../../runner/budget";
 import { loadScenario } from "../../scenario-loader/index";
 import { resolveModes, simulate, type Scenario } from "../../sim-core/index";
-// Not part of sim-core's public API: read here only to check that the budget reads the same options.
 
 const root = resolve(__dirname, "../..");
 const base = (extra: Partial<Scenario> = {}): Scenario => ({ name: "b", duration_s: 10, host: { cpus: 4 }, ...extra });
