@@ -63,8 +63,12 @@ export interface RunEstimate {
   timelineSegments: number;
 }
 
-/** A count for messages: 1500, 2.5e7. */
-const sci = (x: number) => (Math.abs(x) >= 1e6 ? x.toExponential(1).replace("e+", "e") : String(Math.round(x * 100) / 100));
+/** A count for messages: 1500, 2.5e7, 0.001. */
+const sci = (x: number) =>
+  Math.abs(x) >= 1e6
+    ? x.toExponential(1).replace("e+", "e")
+    : // Two significant digits below 0.01, so a 1 ns period reads 0.001 us, not 0.
+      String(Math.abs(x) < 0.01 ? Number(x.toPrecision(2)) : Math.round(x * 100) / 100);
 
 /** Mean of a duration distribution, in microseconds. */
 export function distMeanUs(d: Dist | undefined, fallbackUs: number): number {
