@@ -123,6 +123,12 @@ export const HOSTILE_SCENARIOS: HostileInput[] = [
     expect: /largest-tl\.yaml:\d+:\d+: timeline\.max_segments: run over the timeline budget: up to 5\.1e6 segments/,
   },
   {
+    // The fuzzer's find: yaml printed a warning on stderr beside the one-line error.
+    what: "a mapping key that is a list",
+    make: (_d, write) => ["run", write("list-key.yaml", `${scenario("")}? [a, b]\n: 1\n`)],
+    expect: /list-key\.yaml:5:3: a key must be a name, not a list or a mapping$/,
+  },
+  {
     what: "a 12 MB scenario",
     make: (_d, write) => [
       "run",
