@@ -13,7 +13,7 @@
 import { decodePatchBytes, parsePatchText, MAX_PATCH_BYTES, type ParseResult } from "../patch/parse";
 import { escapeControls } from "../common/escape";
 import { readRegularFile } from "./read-file";
-import { compileHunkMap, mapPatch, parseHunkMapText, type CompiledHunkMap, type MappedHunk } from "../patch/mapper";
+import { compileHunkMap, mapPatch, MAX_HUNK_MAP_BYTES, parseHunkMapText, type CompiledHunkMap, type MappedHunk } from "../patch/mapper";
 
 const USAGE = `usage: pvsched-sim map <patch-file>... [--json] [--map override.json] [--lenient]
 
@@ -52,7 +52,7 @@ interface FileResult {
 }
 
 function loadOverride(file: string): CompiledHunkMap {
-  const bytes = readBounded(file, 4 * 1024 * 1024, "hunk map");
+  const bytes = readBounded(file, MAX_HUNK_MAP_BYTES, "hunk map");
   const dec = decodePatchBytes(bytes);
   if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
   const { map, errors } = parseHunkMapText(dec.text);

@@ -11,6 +11,7 @@ import { parsePatchText, type ParseResult } from "../patch/parse";
 import {
   compileHunkMap,
   mapPatch,
+  MAX_HUNK_MAP_BYTES,
   parseHunkMapText,
   suggestRule,
   type CompiledHunkMap,
@@ -62,6 +63,14 @@ export class HunkMaps {
     if (vscode.workspace.isTrusted) {
       for (const f of vscode.workspace.workspaceFolders ?? []) {
         const file = vscode.Uri.joinPath(f.uri, OVERRIDE_FILE);
+        const size = await vscode.workspace.fs.stat(file).then(
+          (st) => st.size,
+          () => undefined,
+        );
+        if (size !== undefined && size > MAX_HUNK_MAP_BYTES) {
+          this.warn(`PV Sched: ${OVERRIDE_FILE} is ${size} bytes, over the ${MAX_HUNK_MAP_BYTES}-byte limit, and is ignored.`);
+          continue;
+        }
         const text = await readText(file);
         if (text === undefined) continue;
         const { map, errors } = parseHunkMapText(text);

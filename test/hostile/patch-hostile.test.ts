@@ -131,3 +131,10 @@ const MIME: [string, () => string][] = [
 for (const [what, make] of MIME) {
   test(`map: ${what} is answered`, () => assertAnswered(map([file("mime.mbox", make())]), what));
 }
+
+test("map --map: a hunk map over MAX_HUNK_MAP_BYTES is refused unread", () => {
+  const big = file("big-map.json", `{"rules": [], "pad": "${"x".repeat(5 * MB)}"}`);
+  const r = map([file("x.patch", DIFF), "--map", big]);
+  assertAnswered(r, "5 MB hunk map", 2);
+  assert.match(r.err, /big-map\.json:1: file is \d+ bytes, over the 4194304-byte limit$/m);
+});
