@@ -10,7 +10,6 @@
  * neither UTF-8 nor text, a malformed diff, an invalid override map) gets one line on stderr,
  * `file:line: reason` with a 1-based line, and exit status 2. Nothing is printed on stdout then.
  */
-import { readFileSync, statSync } from "node:fs";
 import {
   checkPatchText,
   countHunks,
@@ -21,7 +20,8 @@ import {
   type PatchDiagnostic,
 } from "../patch/parse";
 import { escapeControls } from "../common/escape";
-import { compileHunkMap, mapPatch, parseHunkMapText, type CompiledHunkMap, type MappedHunk } from "../patch/mapper";
+import { readRegularFile } from "./read-file";
+import { compileHunkMap, mapPatch, MAX_HUNK_MAP_BYTES, parseHunkMapText, type CompiledHunkMap, type MappedHunk } from "../patch/mapper";
 
 const USAGE = `usage: pvsched-sim map <patch-file>... [--json] [--map override.json] [--lenient]
 
@@ -48,27 +48,11 @@ class InputError extends Error {
   }
 }
 
-/** Read a file's bytes after checking it is a regular file under the size limit. */
-function readBounded(file: string, limit: number): Uint8Array {
-  let size: number;
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw new InputError(file, 1, "is a directory, not a patch file");
-    if (!st.isFile()) throw new InputError(file, 1, "not a regular file");
-    size = st.size;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, 1, code === "ENOENT" ? "no such file" : `cannot read (${code ?? (e as Error).message})`);
-  }
-  // Checked before reading so an enormous file is refused at once.
-  if (size > limit) throw new InputError(file, 1, `file is ${size} bytes, over the ${limit}-byte limit`);
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, 1, `cannot read (${code ?? (e as Error).message})`);
-  }
+/** A file's bytes if it is a regular file within `limit` (cli/input.ts), else an InputError. */
+function readBounded(file: string, limit: number, noun: string): Uint8Array {
+  const r = readRegularFile(file, limit, noun);
+  if (r instanceof Uint8Array) return r;
+  throw new InputError(file, 1, "problem" in r ? r.problem : `file is ${r.tooLarge} bytes, over the ${limit}-byte limit`);
 }
 
 interface FileResult {
@@ -77,7 +61,7 @@ interface FileResult {
 }
 
 function loadOverride(file: string): CompiledHunkMap {
-  const bytes = readBounded(file, 4 * 1024 * 1024);
+  const bytes = readBounded(file, MAX_HUNK_MAP_BYTES, "hunk map");
   const dec = decodePatchBytes(bytes);
   if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
   const { map, errors } = parseHunkMapText(dec.text);
@@ -87,7 +71,7 @@ function loadOverride(file: string): CompiledHunkMap {
 
 function parseOne(file: string, lenient: boolean, warn: (s: string) => void): FileResult {
   // The bytes are not kept past decoding: a 50 MB file's buffer can be freed while it is parsed.
-  const dec = decodePatchBytes(readBounded(file, MAX_PATCH_BYTES));
+  const dec = decodePatchBytes(readBounded(file, MAX_PATCH_BYTES, "patch file"));
   if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
   for (const d of dec.diagnostics) warn(`${file}:${d.line + 1}: warning: ${d.message}`);
   if (!lenient) {

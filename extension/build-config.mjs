@@ -62,7 +62,9 @@ export function extensionEntries(root) {
   /** @type {import("esbuild").BuildOptions} */
   const common = {
     bundle: true,
-    sourcemap: true,
+    // "external": the .map is written for debugging but the bundle does not name it, because the
+    // .vsix does not ship maps (.vscodeignore) and a bundle must not point at a missing file.
+    sourcemap: "external",
     target: "es2022",
     logLevel: "warning",
     // Shipped bundles are minified (the .vsix stays small; source maps stay out of it) and keep the
@@ -116,6 +118,8 @@ export function extensionEntries(root) {
       name: "extension-tests",
       ...common,
       minify: false,
+      // Never shipped: the map is linked, so test failures show source lines.
+      sourcemap: true,
       legalComments: "none",
       platform: "node",
       format: "cjs",

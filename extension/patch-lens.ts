@@ -11,6 +11,7 @@ import { parsePatchText, type ParseResult } from "../patch/parse";
 import {
   compileHunkMap,
   mapPatch,
+  MAX_HUNK_MAP_BYTES,
   parseHunkMapText,
   suggestRule,
   type CompiledHunkMap,
@@ -19,6 +20,7 @@ import {
   type MappedHunk,
 } from "../patch/mapper";
 import { MECHANISMS, type MechanismId } from "../sim-core/index";
+import { escapeControls } from "../common/escape";
 import { commandId } from "./commands/ids";
 
 export const PATCH_SELECTOR: vscode.DocumentSelector = [{ pattern: "**/*.patch" }, { pattern: "**/*.diff" }, { pattern: "**/*.mbox" }];
@@ -61,6 +63,14 @@ export class HunkMaps {
     if (vscode.workspace.isTrusted) {
       for (const f of vscode.workspace.workspaceFolders ?? []) {
         const file = vscode.Uri.joinPath(f.uri, OVERRIDE_FILE);
+        const size = await vscode.workspace.fs.stat(file).then(
+          (st) => st.size,
+          () => undefined,
+        );
+        if (size !== undefined && size > MAX_HUNK_MAP_BYTES) {
+          this.warn(`PV Sched: ${OVERRIDE_FILE} is ${size} bytes, over the ${MAX_HUNK_MAP_BYTES}-byte limit, and is ignored.`);
+          continue;
+        }
         const text = await readText(file);
         if (text === undefined) continue;
         const { map, errors } = parseHunkMapText(text);
@@ -89,6 +99,14 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
   }
 }
 
+/**
+ * Largest patch text parsed for lenses, in UTF-16 units. Lenses are computed on the extension
+ * host's thread, where the parse and the mapping take about 0.1 s of CPU per MB of mbox (this
+ * machine: 8 MB 0.5 s, 16 MB 1.5 s), so 4 MiB keeps one parse near half a second (issue 14).
+ * A larger series gets one lens saying so; `pvsched-sim map` maps it outside the editor.
+ */
+export const LENS_MAX_CHARS = 4 * 1024 * 1024;
+
 interface Parsed {
   version: number;
   map: CompiledHunkMap;
@@ -106,8 +124,15 @@ export class PatchIndex {
     const map = this.maps.forDocument(doc.uri);
     const hit = this.cache.get(key);
     if (hit && hit.version === doc.version && hit.map === map) return hit;
-    const parsed = parsePatchText(doc.getText());
-    const entry = { version: doc.version, map, parsed, hunks: mapPatch(parsed, map) };
+    // The length without copying the text: the offset of the end of the last line.
+    const chars = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+    const entry =
+      chars > LENS_MAX_CHARS
+        ? { version: doc.version, map, parsed: tooLarge(doc, chars), hunks: [] }
+        : (() => {
+            const parsed = parsePatchText(doc.getText());
+            return { version: doc.version, map, parsed, hunks: mapPatch(parsed, map) };
+          })();
     this.cache.set(key, entry);
     return entry;
   }
@@ -119,6 +144,18 @@ export class PatchIndex {
   clear(): void {
     this.cache.clear();
   }
+}
+
+/** The parse result of a document over LENS_MAX_CHARS: refused unread, with the reason. */
+function tooLarge(doc: vscode.TextDocument, chars: number): ParseResult {
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  return {
+    patches: [],
+    diagnostics: [],
+    lineCount: doc.lineCount,
+    refused: { line: 0, reason: `too large for hunk lenses (${mb(chars)}, limit ${mb(LENS_MAX_CHARS)}); run pvsched-sim map on it` },
+    repliesSkipped: 0,
+  };
 }
 
 export class PatchLensProvider implements vscode.CodeLensProvider {
@@ -136,8 +173,13 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    const { hunks } = this.index.get(doc);
+    const { hunks, parsed } = this.index.get(doc);
     const lenses: vscode.CodeLens[] = [];
+    // A document refused whole (too large, binary) gets one lens that says why, where it opens.
+    if (parsed.refused && hunks.length === 0) {
+      const range = new vscode.Range(parsed.refused.line, 0, parsed.refused.line, 0);
+      return [new vscode.CodeLens(range, { title: `PV Sched: ${escapeControls(parsed.refused.reason)}`, command: "" })];
+    }
     for (const h of hunks) {
       const range = new vscode.Range(h.line, 0, h.line, 0);
       const args: HunkArgs = { uri: doc.uri.toString(), line: h.line };

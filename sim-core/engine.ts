@@ -38,6 +38,14 @@ export class Engine {
   /** Simulated time, ns. */
   now = 0;
   events = 0;
+  /**
+   * Set when run() stopped because time stood still: more than `maxEventsPerInstant` events ran
+   * at one instant. A model whose events keep scheduling each other "now" would otherwise loop
+   * for ever without reaching its end or any time-based limit (issue 14).
+   */
+  stalled = false;
+  /** Live events run at time `now` so far (the stall check counts them). */
+  private atInstant = 0;
   private seq = 0;
   private heap: Ev[] = [];
   /** Events at time `now`, in insertion order: a ring buffer (power-of-two capacity). */
@@ -46,6 +54,9 @@ export class Engine {
   private fTail = 0;
   private free: Ev[] = [];
   private readonly slots: Ev[] = [];
+
+  /** @param maxEventsPerInstant events at one instant past which run() stops with `stalled` set. */
+  constructor(private readonly maxEventsPerInstant = Number.POSITIVE_INFINITY) {}
 
   private make(t: number, fn: () => void): Ev {
     const ev = this.free.pop();
@@ -150,7 +161,8 @@ export class Engine {
 
   /**
    * Runs events up to `until` (inclusive) or until `budget` live events have run, whichever
-   * comes first. Returns false if it stopped on the budget.
+   * comes first. Returns false if it stopped on the budget, or because time stood still
+   * (`stalled`).
    */
   run(until: number, budget: number): boolean {
     let n = 0;
@@ -173,12 +185,18 @@ export class Engine {
         this.events += n;
         return false;
       }
+      if (!ev.dead && ev.t === this.now && this.atInstant >= this.maxEventsPerInstant) {
+        this.stalled = true;
+        this.events += n;
+        return false;
+      }
       if (fromFifo) this.fifo[this.fHead++ & (this.fifo.length - 1)] = undefined;
       else this.popHeap();
       if (ev.dead) {
         this.recycle(ev);
         continue;
       }
+      this.atInstant = ev.t === this.now ? this.atInstant + 1 : 1;
       this.now = ev.t;
       // Marked dead before it runs: a holder that cancels its own handle from inside the
       // callback (or after) is told nothing is pending.
@@ -188,7 +206,10 @@ export class Engine {
       this.recycle(ev);
     }
     this.events += n;
-    if (this.now < until) this.now = until;
+    if (this.now < until) {
+      this.now = until;
+      this.atInstant = 0;
+    }
     return true;
   }
 

@@ -182,6 +182,35 @@ export function defineTests(): void {
       await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
     });
 
+    test("a patch over the lens size limit gets one lens saying so, and no parse on the host (issue 14)", async () => {
+      await api();
+      const hunk = "--- a/arch/x86/kvm/lapic.c\n+++ b/arch/x86/kvm/lapic.c\n@@ -1 +1,2 @@\n x\n+\tkvm_vcpu_kick_boost(vcpu);\n";
+      // 5 MiB of hunks: over LENS_MAX_CHARS (4 MiB); the same text at 1 MiB gets its lenses.
+      for (const [mib, large] of [
+        [5, true],
+        [1, false],
+      ] as const) {
+        const uri = vscode.Uri.file(path.join(os.tmpdir(), `pvsched-large-${process.pid}-${mib}.patch`));
+        await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(hunk.repeat(Math.ceil((mib * 1024 * 1024) / hunk.length))));
+        const doc = await vscode.workspace.openTextDocument(uri);
+        const lenses = await until("lenses", async () => {
+          const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+          return l?.length ? l : undefined;
+        });
+        const titles = lenses.map((l) => l.command?.title ?? "");
+        if (large) {
+          assert.equal(lenses.length, 1, titles.slice(0, 3).join(" | "));
+          assert.match(titles[0]!, /^PV Sched: too large for hunk lenses \(5\.0 MiB, limit 4\.0 MiB\); run pvsched-sim map on it$/);
+        } else
+          assert.ok(
+            titles.some((t) => /^Patch 4 · /.test(t)),
+            titles.slice(0, 3).join(" | "),
+          );
+        assert.ok(doc.lineCount > 1);
+        await vscode.workspace.fs.delete(uri);
+      }
+    });
+
     test("scenario files get Run and Compare modes lenses", async () => {
       const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: "name: l\nhost:\n  cpus: 1\n" });
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", doc.uri);
