@@ -7,7 +7,7 @@ import { Engine } from "./engine";
 import { Guest } from "./guest/guest";
 import { Host } from "./host";
 import { kvmCosts } from "./costs";
-import { Vcpu } from "./kvm/vcpu";
+import { installKvmHostHooks, Vcpu } from "./kvm/vcpu";
 import { Probe } from "./metrics";
 import { KVM_DEFAULTS, NSEC_PER_MSEC, NSEC_PER_SEC, SERIES_DEFAULTS } from "./params";
 import { pvThreadHooks } from "./pvsched/host_thread";
@@ -176,18 +176,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
         : null,
   };
 
-  // KVM hooks on host CPUs: a host interrupt makes a vCPU in guest mode exit; a wakeup on a
-  // CPU where a vCPU polls ends the poll.
-  for (const c of host.cpus) {
-    c.hooks.beforeIrq = (cpu) => {
-      const t = cpu.curr;
-      if (t && t.prog instanceof Vcpu) t.prog.hostInterrupt();
-    };
-  }
-  host.onWakeOn = (cpu, t) => {
-    const cur = cpu.curr;
-    if (cur && cur !== t && cur.prog instanceof Vcpu) cur.prog.stopPolling();
-  };
+  installKvmHostHooks(host);
 
   // VMs.
   const vcpus: Vcpu[] = [];
