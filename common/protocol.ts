@@ -55,6 +55,27 @@ export type WebviewToHost =
   | { type: "export"; format: "csv" | "json" | "svg"; content: string; suggestedName: string }
   | { type: "cancel" };
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Why a results payload cannot be shown, or undefined when it can. The webview checks what the host
+ * sends; the host checks a results file (an export, a history entry) before it shows it.
+ */
+export function payloadProblem(p: unknown): string | undefined {
+  if (!isObj(p)) return "results payload is not an object";
+  if (typeof p.title !== "string") return "results payload has no title";
+  if (!Array.isArray(p.runs)) return "results payload has no runs array";
+  for (const [i, r] of p.runs.entries()) {
+    if (!isObj(r)) return `run ${i} is not an object`;
+    if (typeof r.scenario !== "string" || typeof r.mode !== "string") return `run ${i} lacks scenario/mode names`;
+    if (!Array.isArray(r.probes)) return `run ${i} has no probes array`;
+  }
+  if (p.cells !== undefined && !Array.isArray(p.cells)) return "cells is not an array";
+  if (p.claims !== undefined && !Array.isArray(p.claims)) return "claims is not an array";
+  if (p.scenarioText !== undefined && typeof p.scenarioText !== "string") return "scenarioText is not a string";
+  return undefined;
+}
+
 const MAX_TEXT = 4 * 1024 * 1024;
 
 /** Runtime check of a message from the webview (never trust its shape). */

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkHostMessage, errorText, payloadProblem } from "../../webview/lib/messages";
+import { payloadProblem } from "../../common/protocol";
+import { checkHostMessage, errorText } from "../../webview/lib/messages";
 import { scenarioPayload } from "./fixtures/make";
 
 test("results messages with a valid payload pass", () => {

@@ -3,25 +3,9 @@
  * payload (an old host, a bug, a hand-edited results file) must produce a clear message, not a
  * blank panel or a TypeError.
  */
-import type { HostToWebview, ResultsPayload } from "../../common/protocol";
+import { payloadProblem, type HostToWebview, type ResultsPayload } from "../../common/protocol";
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Why a payload cannot be shown, or undefined when it can. */
-export function payloadProblem(p: unknown): string | undefined {
-  if (!isObj(p)) return "results payload is not an object";
-  if (typeof p.title !== "string") return "results payload has no title";
-  if (!Array.isArray(p.runs)) return "results payload has no runs array";
-  for (const [i, r] of p.runs.entries()) {
-    if (!isObj(r)) return `run ${i} is not an object`;
-    if (typeof r.scenario !== "string" || typeof r.mode !== "string") return `run ${i} lacks scenario/mode names`;
-    if (!Array.isArray(r.probes)) return `run ${i} has no probes array`;
-  }
-  if (p.cells !== undefined && !Array.isArray(p.cells)) return "cells is not an array";
-  if (p.claims !== undefined && !Array.isArray(p.claims)) return "claims is not an array";
-  if (p.scenarioText !== undefined && typeof p.scenarioText !== "string") return "scenarioText is not a string";
-  return undefined;
-}
 
 export type Checked = { ok: true; msg: HostToWebview } | { ok: false; why: string };
 
