@@ -32,7 +32,7 @@ export interface PublishedCell {
 export interface ResultsPayload {
   /** Where the runs came from: a scenario file, a hunk, or the seed report. */
   title: string;
-  source: { kind: "scenario" | "hunk" | "seed"; uri?: string; mechanism?: string };
+  source: { kind: "scenario" | "hunk" | "seed" | "compare"; uri?: string; mechanism?: string };
   runs: RunResult[];
   /** Present for the seed report: the published numbers beside the simulated ones. */
   cells?: PublishedCell[];
@@ -47,6 +47,8 @@ export interface ResultsPayload {
 export type HostToWebview =
   | { type: "results"; payload: ResultsPayload }
   | { type: "progress"; percent: number; label: string }
+  /** A run ended (the progress bar goes; a cancelled run says so). */
+  | { type: "ended"; outcome: "done" | "cancelled" | "failed" | "superseded"; label: string }
   | { type: "error"; message: string; line?: number; column?: number };
 
 export type WebviewToHost =

@@ -19,7 +19,9 @@ import { registerCommands } from "./commands/index";
 import { panelHandlers } from "./commands/results";
 import { Ctx } from "./ctx";
 import { registerScenarioLanguage, SCENARIO_SELECTOR } from "./language/scenario-language";
+import type { RunHistory } from "./history";
 import { PANEL_VIEW_TYPE, type ResultsPanel } from "./panel";
+import { RESULTS_EDITOR_VIEW_TYPE, ResultsFileEditor } from "./results-editor";
 import { HunkMaps, OVERRIDE_FILE, PATCH_SELECTOR, PatchIndex, PatchLensProvider } from "./patch-lens";
 import type { Platform, Runner } from "./runner";
 import { ScenarioLensProvider } from "./scenario-lens";
@@ -35,6 +37,9 @@ export interface PvSchedApi {
   /** Last lens summary per mechanism. */
   effects: ReadonlyMap<MechanismId, string>;
   platform: Platform["kind"];
+  history: RunHistory;
+  status: vscode.StatusBarItem;
+  resultsEditor: ResultsFileEditor;
 }
 
 /** The lenses on patches and scenarios, and the hunk maps behind them. */
@@ -82,7 +87,23 @@ export function activateCommon(ext: vscode.ExtensionContext, platform: Platform)
       deserializeWebviewPanel: async (p: vscode.WebviewPanel) => ctx.panel.attach(p),
     }),
   );
+  const resultsEditor = new ResultsFileEditor(ext.extensionUri, panelHandlers(ctx), (s) => ctx.log(s));
+  ctx.push(
+    vscode.window.registerCustomEditorProvider(RESULTS_EDITOR_VIEW_TYPE, resultsEditor, {
+      webviewOptions: { retainContextWhenHidden: true },
+    }),
+    vscode.window.createTreeView("pvsched.history", { treeDataProvider: ctx.history, canSelectMany: true }),
+  );
   registerLenses(ctx);
   registerCommands(ctx);
-  return { panel: ctx.panel, runner: ctx.runner, diagnostics, effects: ctx.effects, platform: platform.kind };
+  return {
+    panel: ctx.panel,
+    runner: ctx.runner,
+    diagnostics,
+    effects: ctx.effects,
+    platform: platform.kind,
+    history: ctx.history,
+    status: ctx.status,
+    resultsEditor,
+  };
 }

@@ -50,7 +50,7 @@ export async function runAblation(
   ctx.ablations.set(mechanism, full);
   ctx.effects.set(mechanism, summary);
   ctx.onEffectsChanged();
-  ctx.panel.showResults(full);
+  ctx.publish(full);
   return summary;
 }
 

@@ -14,6 +14,9 @@ export const COMMAND_NAMES = [
   "simulateHunk",
   "mapHunk",
   "cancelRun",
+  "openRun",
+  "compareRuns",
+  "exportRun",
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

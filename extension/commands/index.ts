@@ -6,6 +6,7 @@
  */
 import * as vscode from "vscode";
 import type { Ctx } from "../ctx";
+import { compareRuns, exportRun, openRun } from "./history";
 import { mapHunk, simulateHunk } from "./hunk";
 import { type CommandName, commandId } from "./ids";
 import { newScenario } from "./new-scenario";
@@ -26,6 +27,9 @@ export const COMMANDS: Record<CommandName, CommandFactory> = {
   simulateHunk,
   mapHunk,
   cancelRun,
+  openRun,
+  compareRuns,
+  exportRun,
 };
 
 export function registerCommands(ctx: Ctx): void {

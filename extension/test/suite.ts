@@ -9,6 +9,7 @@
  * beside the extension's development folder (examples/pvsched-series).
  */
 import { defineTests } from "./features";
+import { defineResultsTests } from "./results";
 import { defineTrustTests } from "./trust";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,6 +20,7 @@ export function run(): Promise<void> {
   // Install suite()/test() as globals for this bundle, then declare the tests.
   mocha.suite.emit("pre-require", globalThis, "pvsched-suite", mocha);
   defineTests();
+  defineResultsTests();
   defineTrustTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));

@@ -40,3 +40,9 @@ test("errorText puts line and column first", () => {
   assert.equal(errorText({ message: "m", line: 3 }), "line 3: m");
   assert.equal(errorText({ message: "m" }), "m");
 });
+
+test("checkHostMessage: a run's end carries a known outcome", () => {
+  const c = checkHostMessage({ type: "ended", outcome: "cancelled", label: "busy (3 modes)" });
+  assert.deepEqual(c, { ok: true, msg: { type: "ended", outcome: "cancelled", label: "busy (3 modes)" } });
+  assert.equal(checkHostMessage({ type: "ended", outcome: "exploded", label: "x" }).ok, false);
+});

@@ -20,6 +20,12 @@ export function checkHostMessage(m: unknown): Checked {
       const percent = typeof m.percent === "number" && Number.isFinite(m.percent) ? Math.min(100, Math.max(0, m.percent)) : 0;
       return { ok: true, msg: { type: "progress", percent, label: typeof m.label === "string" ? m.label : "" } };
     }
+    case "ended": {
+      const outcomes = ["done", "cancelled", "failed", "superseded"] as const;
+      const outcome = outcomes.find((o) => o === m.outcome);
+      if (!outcome) return { ok: false, why: `unknown run outcome ${JSON.stringify(String(m.outcome)).slice(0, 40)}` };
+      return { ok: true, msg: { type: "ended", outcome, label: typeof m.label === "string" ? m.label : "" } };
+    }
     case "error": {
       const int = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined);
       return {
