@@ -27,6 +27,8 @@ export class Ctx {
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   /** Last lens summary per mechanism (what the hunk lenses show after an ablation). */
   readonly effects = new Map<MechanismId, string>();
+  /** Mechanisms whose last ablation never fired them, with the scenario's name. */
+  readonly notExercised = new Map<MechanismId, string>();
   /** The last ablation's results per mechanism (a lens's effect reopens them). */
   readonly ablations = new Map<MechanismId, ResultsPayload>();
   /** Setting problems already reported, so a bad value warns once, not on every read. */

@@ -9,6 +9,7 @@
  * beside the extension's development folder (examples/pvsched-series).
  */
 import { defineTests } from "./features";
+import { defineLensTests } from "./lenses";
 import { defineResultsTests } from "./results";
 import { defineTrustTests } from "./trust";
 
@@ -21,6 +22,7 @@ export function run(): Promise<void> {
   mocha.suite.emit("pre-require", globalThis, "pvsched-suite", mocha);
   defineTests();
   defineResultsTests();
+  defineLensTests();
   defineTrustTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
