@@ -17,6 +17,7 @@ export const COMMAND_NAMES = [
   "openRun",
   "compareRuns",
   "exportRun",
+  "openSample",
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -11,6 +11,7 @@ import { mapHunk, simulateHunk } from "./hunk";
 import { type CommandName, commandId } from "./ids";
 import { newScenario } from "./new-scenario";
 import { cancelRun, exportResults, showResults } from "./results";
+import { openSample } from "./samples";
 import { compareModes, runScenario } from "./scenario";
 import { reproduceSeed } from "./seed";
 
@@ -30,6 +31,7 @@ export const COMMANDS: Record<CommandName, CommandFactory> = {
   openRun,
   compareRuns,
   exportRun,
+  openSample,
 };
 
 export function registerCommands(ctx: Ctx): void {
