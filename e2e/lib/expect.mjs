@@ -20,6 +20,9 @@ export function cliJson(args) {
   return JSON.parse(r.stdout);
 }
 
+/** Simulated seconds of each ablation run in the e2e workbench (its user setting). */
+export const E2E_ABLATION_SECONDS = 2;
+
 /** The built-in scenario that exercises each mechanism, the one a hunk lens runs by default. */
 export const EXERCISED_BY = JSON.parse(readFileSync(join(ROOT, "scenarios/lens/exercised-by.json"), "utf8"));
 
@@ -31,7 +34,7 @@ export const EXERCISED_BY = JSON.parse(readFileSync(join(ROOT, "scenarios/lens/e
  * @param {string} mechanism
  * @param {{ tmp: string, seconds?: number, scenario?: string }} o
  */
-export function ablationRuns(mechanism, { tmp, seconds = 10, scenario = EXERCISED_BY[mechanism].scenario }) {
+export function ablationRuns(mechanism, { tmp, seconds = E2E_ABLATION_SECONDS, scenario = EXERCISED_BY[mechanism].scenario }) {
   const s = parse(readFileSync(join(ROOT, scenario), "utf8"));
   s.modes = [
     { name: "dynamic", mode: "dynamic" },
