@@ -1,5 +1,6 @@
 /**
- * Every sample scenario a user starts from (examples/scenarios/, scenarios/lens/) says what it
+ * Every sample scenario a user starts from (examples/scenarios/, scenarios/lens/, and the
+ * whole-scenario templates of snippets/pvsched-scenario.json with their default values) says what it
  * shows, and its `# claim:` comments hold: each claim is run over its own N replications
  * (replication r at the scenario's seed + r, runner/replications.ts) and must hold in at least K
  * (report/claims.ts). The expectations live in the scenario files, not here, so they move with
@@ -13,6 +14,8 @@ import { byReplication, replicate } from "../../runner/replications";
 import { checkClaim, claimModes, parseClaims } from "../../report/claims";
 import { loadScenario } from "../../scenario-loader/index";
 import { resolveModes, type RunResult, simulate } from "../../sim-core/index";
+import snippets from "../../snippets/pvsched-scenario.json";
+import { renderSnippet } from "../extension/render-snippet";
 
 const root = join(__dirname, "../..");
 const FILES = ["examples/scenarios", "scenarios/lens"].flatMap((d) =>
@@ -22,9 +25,14 @@ const FILES = ["examples/scenarios", "scenarios/lens"].flatMap((d) =>
     .map((f) => `${d}/${f}`),
 );
 
-for (const file of FILES) {
+const TEMPLATES = Object.entries(snippets as Record<string, { body: string[] }>)
+  .filter(([, t]) => t.body.some((l) => /^name\s*:/.test(l)))
+  .map(([name, t]) => ({ file: `template "${name}"`, text: () => renderSnippet(t.body) }));
+const SOURCES = [...FILES.map((file) => ({ file, text: () => readFileSync(join(root, file), "utf8") })), ...TEMPLATES];
+
+for (const { file, text: read } of SOURCES) {
   test(`${file}: says what it shows, and its claims hold`, () => {
-    const text = readFileSync(join(root, file), "utf8");
+    const text = read();
     assert.match(text, /^# What it shows/m, `${file} has no "# What it shows" comment`);
     const parsed = parseClaims(text);
     assert.ok("claims" in parsed, "problem" in parsed ? `${file}: ${parsed.problem}` : "");
