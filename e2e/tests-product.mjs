@@ -172,6 +172,43 @@ export const PRODUCT_TESTS = [
     },
   },
   {
+    id: "reload",
+    name: "results: after a window reload the panel shows the last results again",
+    timeout: 300_000,
+    prepare(ctx) {
+      writeFileSync(join(ctx.ws, "scenarios", "e2e-before-reload.pvsched.yaml"), TINY("e2e before reload"));
+    },
+    async run(ctx) {
+      const { page } = ctx;
+      await runScenarioFile(page, "e2e-before-reload.pvsched.yaml", 0);
+      await sleep(1500); // the history writes its file
+      await runCommand(page, "Developer: Reload Window");
+      await sleep(3000);
+      await waitForWorkbench(page, 180_000);
+      // The panel comes back (serializer) and shows the newest results of the history, not
+      // "Waiting for results".
+      await waitForFrameWith(page, 'h1[data-testid="title"]', {
+        timeout: 120_000,
+        check: async (f) => {
+          const t = await f.textContent('h1[data-testid="title"]');
+          return t === "e2e before reload" || `title ${JSON.stringify(t)}`;
+        },
+      });
+      await page.screenshot({ path: join(ctx.shots, "restored-after-reload.png") });
+      // The webview could restore its own copy; Export is the host's: it must have the results too.
+      await runCommand(page, "PV Sched: Export Results");
+      const json = page.locator(".quick-input-list .monaco-list-row", { hasText: /^\s*JSON/ });
+      await json
+        .first()
+        .waitFor({ state: "visible", timeout: 15_000 })
+        .catch(async () => {
+          const toasts = await page.$$eval(".notification-list-item-message", (n) => n.map((x) => x.textContent));
+          throw new Error(`Export after a reload offers no format (notifications: ${JSON.stringify(toasts)})`);
+        });
+      await page.keyboard.press("Escape");
+    },
+  },
+  {
     id: "outside",
     name: "patch: a .diff outside the workspace gets lenses",
     timeout: 180_000,
