@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { api, samplePatch, until } from "./helpers";
+import { api, samplePatch, until, withSetting } from "./helpers";
 
 async function lensTitles(uri: vscode.Uri): Promise<string[]> {
   const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
@@ -20,16 +20,6 @@ async function copyOutside(name: string, ext: string): Promise<vscode.Uri> {
 
 const PATCH4 = "0004-kvm-x86-boost-vcpu-threads-on-latency-sensitive-path.patch";
 const PATCH5 = "0005-kvm-x86-upper-bound-for-preemption-based-boost-durat.patch";
-
-async function withSetting<T>(key: string, value: unknown, f: () => Thenable<T>): Promise<T> {
-  const cfg = vscode.workspace.getConfiguration("pvsched");
-  await cfg.update(key, value, vscode.ConfigurationTarget.Global);
-  try {
-    return await f();
-  } finally {
-    await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
-  }
-}
 
 export function defineLensTests(): void {
   suite("Lenses wherever a patch is read", () => {

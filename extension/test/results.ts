@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { api, until } from "./helpers";
+import { api, until, withSetting } from "./helpers";
 
 const tiny = (name: string, seconds = 0.05) =>
   `name: ${name}\nduration_s: ${seconds}\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n`;
@@ -12,16 +12,6 @@ const LONG =
 
 async function scenarioDoc(text: string): Promise<vscode.Uri> {
   return (await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: text })).uri;
-}
-
-async function withSetting<T>(key: string, value: unknown, f: () => Promise<T>): Promise<T> {
-  const cfg = vscode.workspace.getConfiguration("pvsched");
-  await cfg.update(key, value, vscode.ConfigurationTarget.Global);
-  try {
-    return await f();
-  } finally {
-    await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
-  }
 }
 
 function panelTab(): vscode.Tab | undefined {
