@@ -173,6 +173,7 @@ export const TESTS = [
       const label = (await sim.first().textContent()).trim();
 
       ctx.log(`clicking lens ${JSON.stringify(label)}`);
+      const t0 = Date.now();
       await sim.first().click();
 
       const frame = await waitForFrameWith(page, 'table[data-testid="results-table"]', {
@@ -180,6 +181,13 @@ export const TESTS = [
         check: async (f) => checkSimValues(await simCells(f)),
         failOnError: /PV Sched/,
       });
+      // Issue 11: the time from the click to numbers, in the e2e report.
+      const toNumbersS = (Date.now() - t0) / 1000;
+      ctx.log(`Simulate with/without -> numbers: ${toNumbersS.toFixed(1)} s`);
+      writeFileSync(
+        join(ctx.shots, "timings.json"),
+        JSON.stringify({ simulateToNumbersS: toNumbersS, at: new Date().toISOString() }, null, 2),
+      );
       const values = (await simCells(frame)).map(Number);
       ctx.log(`results table: ${values.length} simulated cells, e.g. ${values.slice(0, 6).join(", ")}`);
       // The panel names the ablated mechanism ("ablation of boost_on_inject · 3 runs").
