@@ -26,7 +26,7 @@ import { ROOT, ensureInstalled, installVsix, startServer, workbenchUrl } from ".
 import { waitForWorkbench, resetLayout } from "./lib/ui.mjs";
 import { TESTS } from "./tests.mjs";
 import { PRODUCT_TESTS } from "./tests-product.mjs";
-import { E2E_ABLATION_SECONDS } from "./lib/expect.mjs";
+import { E2E_ABLATION_SECONDS, E2E_SEED_SECONDS } from "./lib/expect.mjs";
 
 // The extension-host suite opens a second window: it runs last.
 const ALL = [...TESTS.filter((t) => !t.ownPage), ...PRODUCT_TESTS, ...TESTS.filter((t) => t.ownPage)];
@@ -112,8 +112,9 @@ async function main() {
     userDataDir: join(tmp, "user-data"),
     extensionsDir,
     logFile: serverLog,
-    // Short ablations: the panel's numbers are checked against the CLI's run of the same length.
-    settings: { "pvsched.ablation.durationSeconds": E2E_ABLATION_SECONDS },
+    // Short ablations and seed runs: the panel's numbers are checked against the CLI's runs of
+    // the same length.
+    settings: { "pvsched.ablation.durationSeconds": E2E_ABLATION_SECONDS, "pvsched.seed.durationSeconds": E2E_SEED_SECONDS },
   });
   cleanups.push(() => server.stop());
   log(`code-server on 127.0.0.1:${server.port}`);

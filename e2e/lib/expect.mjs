@@ -22,19 +22,31 @@ export function cliJson(args) {
 
 /** Simulated seconds of each ablation run in the e2e workbench (its user setting). */
 export const E2E_ABLATION_SECONDS = 2;
+/**
+ * Simulated seconds of each seed run in the e2e suite: the full report (90 s runs, 10
+ * replications) takes ~3 minutes of 2 cores since the 6.5 placement model, twice (panel and CLI).
+ */
+export const E2E_SEED_SECONDS = 10;
 
 /** The built-in scenario that exercises each mechanism, the one a hunk lens runs by default. */
+/** report/ablation.ts's ABLATION_REPLICATIONS, read from its source (e2e runs plain Node, no TypeScript). */
+export const ABLATION_REPLICATIONS = Number(
+  /export const ABLATION_REPLICATIONS = (\d+);/.exec(readFileSync(join(ROOT, "report/ablation.ts"), "utf8"))?.[1] ?? Number.NaN,
+);
 export const EXERCISED_BY = JSON.parse(readFileSync(join(ROOT, "scenarios/lens/exercised-by.json"), "utf8"));
 
 /**
  * The hunk ablation the lens runs (extension/ablation.ts): the mechanism's exercising scenario
  * (or `scenario`, a repository path) with its modes replaced by dynamic / dynamic without the
  * mechanism / vanilla, shortened to `seconds`, with the timeline recorded as the extension does.
- * Returns the CLI's runs.
+ * Returns the CLI's runs of `replications` replications, replication-major.
  * @param {string} mechanism
- * @param {{ tmp: string, seconds?: number, scenario?: string }} o
+ * @param {{ tmp: string, seconds?: number, scenario?: string, replications?: number }} o
  */
-export function ablationRuns(mechanism, { tmp, seconds = E2E_ABLATION_SECONDS, scenario = EXERCISED_BY[mechanism].scenario }) {
+export function ablationRuns(
+  mechanism,
+  { tmp, seconds = E2E_ABLATION_SECONDS, scenario = EXERCISED_BY[mechanism].scenario, replications = ABLATION_REPLICATIONS },
+) {
   const s = parse(readFileSync(join(ROOT, scenario), "utf8"));
   s.modes = [
     { name: "dynamic", mode: "dynamic" },
@@ -46,7 +58,8 @@ export function ablationRuns(mechanism, { tmp, seconds = E2E_ABLATION_SECONDS, s
   s.timeline = { ...(s.timeline ?? {}), enabled: true };
   const file = join(tmp, `ablation-${mechanism}.pvsched.yaml`);
   writeFileSync(file, stringify(s));
-  return cliJson(["run", file]).results;
+  // The lens runs ABLATION_REPLICATIONS replications (seed + r) and the panel shows their means.
+  return cliJson(["run", file, "--replications", String(replications)]).results;
 }
 
 /**
@@ -71,4 +84,9 @@ export function tableData(frame, testid) {
 /** Compares two numbers from the panel and the CLI: equal, as both come from the same doubles. */
 export function sameNumber(panel, expected) {
   return panel !== null && Number(panel) === expected;
+}
+
+/** A mean computed by another summation order: equal to 1e-9 of its size. */
+export function closeNumber(panel, expected) {
+  return panel !== null && Math.abs(Number(panel) - expected) <= 1e-9 * Math.max(1, Math.abs(expected));
 }
