@@ -25,8 +25,9 @@ commands:
   seed-report [--json] [--check] [--duration S] [--replications N (default 10)]
         run the built-in seed scenarios; simulated tables beside the published ones, the error
         per cell and its median, and the cover letter's claims checked on the simulated numbers
-  bench [--json]
-        events per second (one fixed run, single-threaded) and the wall time of the full seed report
+  bench [--json] [--seed-replications N (default 10)] [--skip-cold] [--skip-scaling] [--skip-seed-report]
+        events per CPU-second against a bare heap event loop, a cold run's CPU time, the scaling
+        table (host CPUs, host tasks, VMs x vCPUs) and the wall time of the seed report
   map <patch-file>... [--json]     hunks of a patch series and the mechanism each one implements
   fidelity ...                     compare the host model with real Linux (see fidelity/)
   trace import <trace.txt> ...     probes of a real trace-cmd/perf trace, beside a simulation (see trace --help)
