@@ -51,7 +51,7 @@ const SLOT_SPAN = 2 ** SLOT_BITS;
 const FIRST_GEN = 2 ** 10;
 
 export class Engine {
-  /** Simulated time, ns. */
+  /** Simulated time, ns: a double field (created from TIME_ZERO) that holds +0 from the start. */
   now = TIME_ZERO;
   events = 0;
   private seq = 0;
@@ -62,6 +62,11 @@ export class Engine {
   private fTail = 0;
   private free: Ev[] = [];
   private readonly slots: Ev[] = [];
+
+  constructor() {
+    // The field is a double now; +0 keeps it one and keeps -0 out of the times derived from it.
+    this.now = 0;
+  }
 
   private make(t: number, fn: () => void): Ev {
     const ev = this.free.pop();

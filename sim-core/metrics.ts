@@ -54,7 +54,7 @@ export class Probe {
   result(): ProbeResult {
     const r: ProbeResult = { id: this.id, side: this.side, kind: this.kind, latency: latencyStats(this.buf.subarray(0, this.n)) };
     if (this.vm !== undefined) r.vm = this.vm;
-    if (this.n > 0) r.max_at_ns = this.maxAtNs;
+    if (this.n > 0) r.max_at_ns = this.maxAtNs + 0; // never -0 (TIME_ZERO) in results
     if (this.kind === "audio") {
       r.callbacks = this.callbacks;
       r.glitches = this.glitches;
