@@ -1,6 +1,7 @@
 /** Option parsing and output helpers shared by the CLI's commands. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ruleProblem, type FieldRule } from "../sim-core/limits";
+import { escapeControls } from "../common/escape";
 import { InputError } from "./errors";
 
 export type Values = Record<string, string | boolean | undefined>;
@@ -66,5 +67,24 @@ export function progress(label: string): ((done: number, total: number) => void)
   };
 }
 
-export const out = (s: string) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`);
-export const json = (v: unknown) => out(JSON.stringify(v, null, 2));
+/**
+ * Text on stdout. It quotes input (scenario, mode and probe names), so every control character
+ * but the line breaks between lines is written as an escape: an ESC in a scenario name must not
+ * reach the terminal (issue 14).
+ */
+export const out = (s: string) => {
+  const text = s.split("\n").map(escapeControls).join("\n");
+  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+};
+
+/**
+ * JSON on stdout. JSON.stringify escapes C0 controls itself; the C1 controls, line separators and
+ * bidi controls it leaves raw are written as \u escapes too, which any JSON reader reads back.
+ */
+export const json = (v: unknown) => {
+  const text = JSON.stringify(v, null, 2).replace(
+    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  process.stdout.write(`${text}\n`);
+};

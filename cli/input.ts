@@ -1,9 +1,9 @@
 /** Reading scenario files for the CLI: every failure becomes a one-line InputError. */
-import { readFileSync, statSync } from "node:fs";
 import { formatError, loadScenario, LOADER_LIMITS } from "../scenario-loader/index";
 import type { Document } from "yaml";
 import type { Scenario } from "../sim-core/index";
 import { InputError } from "./errors";
+import { readRegularFile } from "./read-file";
 
 /** Decodes bytes as UTF-8 text, or throws an InputError saying why it is not text. */
 export function decodeText(file: string, bytes: Uint8Array): string {
@@ -26,26 +26,11 @@ export function decodeText(file: string, bytes: Uint8Array): string {
 }
 
 export function readTextFile(file: string): string {
-  let size: number;
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw new InputError(`${file}: is a directory, not a scenario file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${file}: ${code === "ENOENT" ? "no such file" : `cannot read (${code ?? (e as Error).message})`}`);
-  }
   // UTF-8 takes at most 3 bytes per UTF-16 unit of the BMP: refuse obviously oversized files unread.
-  if (size > LOADER_LIMITS.maxChars * 3)
-    throw new InputError(`${file}:1:1: file too large: ${size} bytes (limit ${LOADER_LIMITS.maxChars} characters)`);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return decodeText(file, bytes);
+  const r = readRegularFile(file, LOADER_LIMITS.maxChars * 3, "scenario file");
+  if (r instanceof Uint8Array) return decodeText(file, r);
+  if ("problem" in r) throw new InputError(`${file}: ${r.problem}`);
+  throw new InputError(`${file}:1:1: file too large: ${r.tooLarge} bytes (limit ${LOADER_LIMITS.maxChars} characters)`);
 }
 
 /** A scenario file: the validated scenario, and its text and YAML document for pointing at fields. */

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { InputError } from "./errors";
 import { readTextFile } from "./input";
 
 declare const __PVSCHED_SEED_SCENARIOS__: Record<string, string> | undefined;
@@ -21,6 +22,16 @@ export function seedSource(dir?: string): { where: string; texts: Record<string,
 function readSeedDir(d: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(d)) return out;
-  for (const f of readdirSync(d).sort()) if (/\.pvsched\.ya?ml$/.test(f)) out[f] = readTextFile(join(d, f));
+  let names: string[];
+  try {
+    names = readdirSync(d);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(
+      `${d}: ${code === "ENOTDIR" ? "not a directory of seed scenarios" : `cannot read (${code ?? (e as Error).message})`}`,
+    );
+  }
+  // Each file goes through readTextFile, which refuses a FIFO or a link to a device by name.
+  for (const f of names.sort()) if (/\.pvsched\.ya?ml$/.test(f)) out[f] = readTextFile(join(d, f));
   return out;
 }

@@ -32,14 +32,17 @@ const SCENARIO_OPTIONS = {
   replications: { type: "string" },
 } as const;
 
-/** The scenario file with --seed and --duration applied, checked against the run budgets. */
-function scenarioFrom(a: { values: Values; positionals: string[] }): ScenarioSource {
+/**
+ * The scenario file with --seed and --duration applied, checked against the run budgets (with the
+ * timeline's when the command records it: `run --trace`).
+ */
+function scenarioFrom(a: { values: Values; positionals: string[] }, opts: { timeline?: boolean } = {}): ScenarioSource {
   const src = readScenario(a.positionals[0]!);
   const seed = fieldOption(a.values.seed, "seed", FIELD_RULES.Scenario.seed);
   const durationS = fieldOption(a.values.duration, "duration", FIELD_RULES.Scenario.duration_s);
   const s = withDuration(seed === undefined ? src.scenario : { ...src.scenario, seed }, durationS);
   // The same check the pool makes, here with the field's line and column in the file.
-  const over = checkBudget(s, DEFAULT_BUDGET);
+  const over = checkBudget(s, DEFAULT_BUDGET, opts);
   if (over) throw new InputError(`${fieldPosition(src, over.path)}: ${over.message}`);
   return { ...src, scenario: s };
 }
@@ -71,8 +74,8 @@ export async function cmdRun(args: string[], help: () => number): Promise<number
     1,
   );
   if (a.values.help) return help();
-  const src = scenarioFrom(a);
   const tracePath = a.values.trace as string | undefined;
+  const src = scenarioFrom(a, { timeline: tracePath !== undefined });
   // A trace needs the run's timeline, which is only recorded when asked for.
   const tr = tracePath === undefined ? undefined : await import("./trace");
   const traceWindow = tr?.parseTraceWindow(a.values["trace-window"] as string | undefined);

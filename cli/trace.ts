@@ -16,7 +16,7 @@ import { compareDistributions, runDelay, vcpuThreads, wakeupLatency } from "../t
 import { summarize } from "../report/stats";
 import { EXIT, InputError } from "./errors";
 import { decodeText, readScenario } from "./input";
-import { readFileSync, statSync } from "node:fs";
+import { readRegularFile } from "./read-file";
 import { gunzipSync } from "node:zlib";
 
 /** The file for one run: `out.json` for a single run, `out.<mode>.json` for several. */
@@ -69,14 +69,12 @@ const USAGE = `usage: pvsched-sim trace import <trace.txt> [--task NAME] [--scen
 const MAX_TRACE_BYTES = 512 * 1024 * 1024;
 
 function readTrace(file: string): string {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (e) {
-    throw new InputError(`${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "cannot read"}`);
+  const r = readRegularFile(file, MAX_TRACE_BYTES, "trace file");
+  if (!(r instanceof Uint8Array)) {
+    if ("problem" in r) throw new InputError(`${file}: ${r.problem}`);
+    throw new InputError(`${file}:1:1: trace too large: ${r.tooLarge} bytes (limit ${MAX_TRACE_BYTES})`);
   }
-  if (size > MAX_TRACE_BYTES) throw new InputError(`${file}:1:1: trace too large: ${size} bytes (limit ${MAX_TRACE_BYTES})`);
-  let bytes: Uint8Array = readFileSync(file);
+  let bytes: Uint8Array = r;
   // A gzipped report (as the test fixtures are kept).
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {

@@ -32,7 +32,7 @@ export interface PublishedCell {
 export interface ResultsPayload {
   /** Where the runs came from: a scenario file, a hunk, or the seed report. */
   title: string;
-  source: { kind: "scenario" | "hunk" | "seed"; uri?: string; mechanism?: string };
+  source: { kind: "scenario" | "hunk" | "seed" | "compare"; uri?: string; mechanism?: string };
   runs: RunResult[];
   /** Present for the seed report: the published numbers beside the simulated ones. */
   cells?: PublishedCell[];
@@ -47,6 +47,8 @@ export interface ResultsPayload {
 export type HostToWebview =
   | { type: "results"; payload: ResultsPayload }
   | { type: "progress"; percent: number; label: string }
+  /** A run ended (the progress bar goes; a cancelled run says so). */
+  | { type: "ended"; outcome: "done" | "cancelled" | "failed" | "superseded"; label: string }
   | { type: "error"; message: string; line?: number; column?: number };
 
 export type WebviewToHost =
@@ -54,6 +56,27 @@ export type WebviewToHost =
   | { type: "rerun"; scenarioText: string }
   | { type: "export"; format: "csv" | "json" | "svg"; content: string; suggestedName: string }
   | { type: "cancel" };
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Why a results payload cannot be shown, or undefined when it can. The webview checks what the host
+ * sends; the host checks a results file (an export, a history entry) before it shows it.
+ */
+export function payloadProblem(p: unknown): string | undefined {
+  if (!isObj(p)) return "results payload is not an object";
+  if (typeof p.title !== "string") return "results payload has no title";
+  if (!Array.isArray(p.runs)) return "results payload has no runs array";
+  for (const [i, r] of p.runs.entries()) {
+    if (!isObj(r)) return `run ${i} is not an object`;
+    if (typeof r.scenario !== "string" || typeof r.mode !== "string") return `run ${i} lacks scenario/mode names`;
+    if (!Array.isArray(r.probes)) return `run ${i} has no probes array`;
+  }
+  if (p.cells !== undefined && !Array.isArray(p.cells)) return "cells is not an array";
+  if (p.claims !== undefined && !Array.isArray(p.claims)) return "claims is not an array";
+  if (p.scenarioText !== undefined && typeof p.scenarioText !== "string") return "scenarioText is not a string";
+  return undefined;
+}
 
 const MAX_TEXT = 4 * 1024 * 1024;
 

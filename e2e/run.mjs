@@ -5,20 +5,31 @@
 // Prints PASS/FAIL per test and closes with "N passed, N failed"; exits non-zero on any failure.
 // Screenshots (PNG) go to e2e/screenshots/.
 //
+// By default the workbench runs the packaged extension: `npm run package` builds
+// dist/pvsched-lab.vsix and code-server installs it into a clean extensions folder, as a user
+// would. The extension-host mocha suite still loads from the source folder (its test bundle is
+// not shipped).
+//
 // Environment:
-//   E2E_SKIP_BUILD=1          do not run `npm run build` first
+//   E2E_SOURCE=1              load the extension from the source folder instead of the .vsix
+//   E2E_SKIP_BUILD=1          do not build or package first (use the existing dist/)
 //   E2E_ONLY=word[,word]      run only the tests whose id or name contains one of the words
 //   E2E_EXTENSION_DIR=DIR     load another extension folder (default: this repository)
 //   E2E_EXAMPLES=DIR          copy another sample workspace (default: examples/)
 //   E2E_KEEP=1                keep the temporary workspace and profile for inspection
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT, ensureInstalled, startServer, workbenchUrl } from "./lib/workbench.mjs";
+import { ROOT, ensureInstalled, installVsix, startServer, workbenchUrl } from "./lib/workbench.mjs";
 import { waitForWorkbench, resetLayout } from "./lib/ui.mjs";
 import { TESTS } from "./tests.mjs";
+import { PRODUCT_TESTS } from "./tests-product.mjs";
+import { E2E_ABLATION_SECONDS } from "./lib/expect.mjs";
+
+// The extension-host suite opens a second window: it runs last.
+const ALL = [...TESTS.filter((t) => !t.ownPage), ...PRODUCT_TESTS, ...TESTS.filter((t) => t.ownPage)];
 
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -66,11 +77,16 @@ async function main() {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`bash scripts/install-workbench.sh\``);
   if (!existsSync(EXAMPLES)) throw new Error(`sample workspace ${EXAMPLES} not found`);
 
+  const fromVsix = !process.env.E2E_SOURCE && EXT_DIR === ROOT;
   if (!process.env.E2E_SKIP_BUILD && EXT_DIR === ROOT) {
-    log("npm run build");
-    const b = spawnSync("npm", ["run", "-s", "build"], { cwd: ROOT, stdio: "inherit" });
-    if (b.status !== 0) throw new Error(`npm run build failed (${b.status})`);
+    // `npm run package` builds first (vscode:prepublish).
+    const script = fromVsix ? "package" : "build";
+    log(`npm run ${script}`);
+    const b = spawnSync("npm", ["run", "-s", script], { cwd: ROOT, stdio: "inherit" });
+    if (b.status !== 0) throw new Error(`npm run ${script} failed (${b.status})`);
   }
+  const vsix = join(ROOT, "dist/pvsched-lab.vsix");
+  if (fromVsix && !existsSync(vsix)) throw new Error(`${vsix} missing: run \`npm run package\``);
   const main = JSON.parse(readFileSync(join(EXT_DIR, "package.json"), "utf8")).main;
   if (!main || !existsSync(join(EXT_DIR, main))) throw new Error(`extension entry ${main} missing in ${EXT_DIR}: build it first`);
 
@@ -81,12 +97,24 @@ async function main() {
   cpSync(EXAMPLES, ws, { recursive: true });
 
   const ctx = { ws, tmp, shots: SHOTS, extDir: EXT_DIR, log, state: {} };
-  const selected = TESTS.filter((t) => !only.length || only.some((w) => t.id.includes(w) || t.name.toLowerCase().includes(w)));
+  const selected = ALL.filter((t) => !only.length || only.some((w) => t.id.includes(w) || t.name.toLowerCase().includes(w)));
   // Tests may add files to the workspace before the workbench opens it (e.g. a broken scenario).
   for (const t of selected) t.prepare?.(ctx);
 
   const serverLog = join(tmp, "code-server.log");
-  const server = await startServer({ userDataDir: join(tmp, "user-data"), extensionsDir: join(tmp, "extensions"), logFile: serverLog });
+  const extensionsDir = join(tmp, "extensions");
+  if (fromVsix) {
+    installVsix({ vsix, extensionsDir, userDataDir: join(tmp, "user-data") });
+    log(`installed ${vsix.slice(ROOT.length + 1)} (${(statSync(vsix).size / 1024).toFixed(0)} KiB) into a clean extensions folder`);
+  }
+  ctx.fromVsix = fromVsix;
+  const server = await startServer({
+    userDataDir: join(tmp, "user-data"),
+    extensionsDir,
+    logFile: serverLog,
+    // Short ablations: the panel's numbers are checked against the CLI's run of the same length.
+    settings: { "pvsched.ablation.durationSeconds": E2E_ABLATION_SECONDS },
+  });
   cleanups.push(() => server.stop());
   log(`code-server on 127.0.0.1:${server.port}`);
   ctx.port = server.port;
@@ -123,7 +151,7 @@ async function main() {
   });
   page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
 
-  const url = workbenchUrl({ port: server.port, folder: ws, extensionDevelopmentPath: EXT_DIR });
+  const url = workbenchUrl({ port: server.port, folder: ws, extensionDevelopmentPath: fromVsix ? undefined : EXT_DIR });
   ctx.url = url;
   // The page's "load" waits for every script; under load that can take long. The DOM is enough.
   await page.goto(url, { waitUntil: "domcontentloaded", timeout: 120_000 });

@@ -54,6 +54,21 @@ function seedTexts(root) {
 }
 
 /**
+ * The built-in scenarios the hunk lenses may run besides the seeds (extension/exercise.ts):
+ * scenarios/objections and scenarios/lens, compiled in as repository path -> text.
+ */
+function lensTexts(root) {
+  const out = {};
+  for (const sub of ["objections", "lens"]) {
+    const dir = join(root, "scenarios", sub);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort())
+      if (/\.pvsched\.ya?ml$/.test(f)) out[`scenarios/${sub}/${f}`] = readFileSync(join(dir, f), "utf8");
+  }
+  return out;
+}
+
+/**
  * @param {string} root repository root
  * @returns {(import("esbuild").BuildOptions & { name: string })[]}
  */
@@ -62,7 +77,9 @@ export function extensionEntries(root) {
   /** @type {import("esbuild").BuildOptions} */
   const common = {
     bundle: true,
-    sourcemap: true,
+    // "external": the .map is written for debugging but the bundle does not name it, because the
+    // .vsix does not ship maps (.vscodeignore) and a bundle must not point at a missing file.
+    sourcemap: "external",
     target: "es2022",
     logLevel: "warning",
     // Shipped bundles are minified (the .vsix stays small; source maps stay out of it) and keep the
@@ -70,7 +87,10 @@ export function extensionEntries(root) {
     minify: true,
     keepNames: true,
     legalComments: "linked",
-    define: { __PVSCHED_SEED_SCENARIOS__: JSON.stringify(seedTexts(root)) },
+    define: {
+      __PVSCHED_SEED_SCENARIOS__: JSON.stringify(seedTexts(root)),
+      __PVSCHED_LENS_SCENARIOS__: JSON.stringify(lensTexts(root)),
+    },
   };
   /** @type {import("esbuild").BuildOptions} */
   const web = { ...common, platform: "browser", define: { ...common.define, global: "globalThis" } };
@@ -116,6 +136,8 @@ export function extensionEntries(root) {
       name: "extension-tests",
       ...common,
       minify: false,
+      // Never shipped: the map is linked, so test failures show source lines.
+      sourcemap: true,
       legalComments: "none",
       platform: "node",
       format: "cjs",

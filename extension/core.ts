@@ -19,8 +19,10 @@ import { registerCommands } from "./commands/index";
 import { panelHandlers } from "./commands/results";
 import { Ctx } from "./ctx";
 import { registerScenarioLanguage, SCENARIO_SELECTOR } from "./language/scenario-language";
+import type { RunHistory } from "./history";
 import { PANEL_VIEW_TYPE, type ResultsPanel } from "./panel";
-import { HunkMaps, OVERRIDE_FILE, PATCH_SELECTOR, PatchIndex, PatchLensProvider } from "./patch-lens";
+import { RESULTS_EDITOR_VIEW_TYPE, ResultsFileEditor } from "./results-editor";
+import { HunkMaps, type LensMode, OVERRIDE_FILE, PATCH_SELECTOR, PatchHoverProvider, PatchIndex, PatchLensProvider } from "./patch-lens";
 import type { Platform, Runner } from "./runner";
 import { ScenarioLensProvider } from "./scenario-lens";
 
@@ -34,7 +36,12 @@ export interface PvSchedApi {
   diagnostics: vscode.DiagnosticCollection;
   /** Last lens summary per mechanism. */
   effects: ReadonlyMap<MechanismId, string>;
+  /** Mechanisms the last ablation did not fire, with the scenario's name. */
+  notExercised: ReadonlyMap<MechanismId, string>;
   platform: Platform["kind"];
+  history: RunHistory;
+  status: vscode.StatusBarItem;
+  resultsEditor: ResultsFileEditor;
 }
 
 /** The lenses on patches and scenarios, and the hunk maps behind them. */
@@ -44,7 +51,8 @@ function registerLenses(ctx: Ctx): void {
     (text) => void ctx.warn(text),
   );
   const index = new PatchIndex(maps);
-  const lenses = new PatchLensProvider(index, (m) => ctx.effects.get(m));
+  const stateOf = (m: MechanismId) => ({ effect: ctx.effects.get(m), notExercisedIn: ctx.notExercised.get(m) });
+  const lenses = new PatchLensProvider(index, stateOf, () => ctx.config("pvsched.lens.enabled") as LensMode);
   ctx.hunkMaps = maps;
   ctx.patchIndex = index;
   ctx.onEffectsChanged = () => lenses.refresh();
@@ -52,6 +60,8 @@ function registerLenses(ctx: Ctx): void {
     maps,
     lenses,
     vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(PATCH_SELECTOR, new PatchHoverProvider(index, stateOf)),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("pvsched.lens.enabled") && lenses.refresh()),
     vscode.languages.registerCodeLensProvider(SCENARIO_SELECTOR, new ScenarioLensProvider()),
     maps.onDidChange(() => {
       index.clear();
@@ -82,7 +92,24 @@ export function activateCommon(ext: vscode.ExtensionContext, platform: Platform)
       deserializeWebviewPanel: async (p: vscode.WebviewPanel) => ctx.panel.attach(p),
     }),
   );
+  const resultsEditor = new ResultsFileEditor(ext.extensionUri, panelHandlers(ctx), (s) => ctx.log(s));
+  ctx.push(
+    vscode.window.registerCustomEditorProvider(RESULTS_EDITOR_VIEW_TYPE, resultsEditor, {
+      webviewOptions: { retainContextWhenHidden: true },
+    }),
+    vscode.window.createTreeView("pvsched.history", { treeDataProvider: ctx.history, canSelectMany: true }),
+  );
   registerLenses(ctx);
   registerCommands(ctx);
-  return { panel: ctx.panel, runner: ctx.runner, diagnostics, effects: ctx.effects, platform: platform.kind };
+  return {
+    panel: ctx.panel,
+    runner: ctx.runner,
+    diagnostics,
+    effects: ctx.effects,
+    notExercised: ctx.notExercised,
+    platform: platform.kind,
+    history: ctx.history,
+    status: ctx.status,
+    resultsEditor,
+  };
 }

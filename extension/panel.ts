@@ -33,14 +33,75 @@ export function panelHtml(webview: vscode.Webview, distWebview: vscode.Uri, nonc
   });
 }
 
-export class ResultsPanel {
-  private panel: vscode.WebviewPanel | undefined;
+/**
+ * One webview showing the results UI: the results panel, or a results file opened in the custom
+ * editor. Messages posted before the UI said "ready" wait (only the newest progress is kept);
+ * every incoming message is checked before a handler sees it.
+ */
+export class ResultsView {
   private ready = false;
   private queue: HostToWebview[] = [];
-  private last: ResultsPayload | undefined;
-  private readonly distWebview: vscode.Uri;
+  /** The payload this view shows (sent again when the UI reloads). */
+  last: ResultsPayload | undefined;
   /** Messages received and refused (for tests and the log). */
   rejected = 0;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    distWebview: vscode.Uri,
+    private readonly handlers: PanelHandlers,
+    private readonly log: (s: string) => void,
+  ) {
+    panel.webview.options = { enableScripts: true, localResourceRoots: [distWebview] };
+    panel.webview.html = panelHtml(panel.webview, distWebview);
+    panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m));
+  }
+
+  receive(m: unknown): void {
+    if (!isWebviewToHost(m)) {
+      this.rejected++;
+      this.log(`webview: refused a malformed message (${describe(m)})`);
+      return;
+    }
+    switch (m.type) {
+      case "ready": {
+        this.ready = true;
+        const first = [...this.handlers.initialMessages()];
+        if (this.last && !this.queue.some((q) => q.type === "results")) first.push({ type: "results", payload: this.last });
+        for (const q of [...first, ...this.queue]) void this.panel.webview.postMessage(q);
+        this.queue = [];
+        break;
+      }
+      case "rerun":
+        this.handlers.onRerun(m.scenarioText, this.last);
+        break;
+      case "cancel":
+        this.handlers.onCancel();
+        break;
+      case "export":
+        this.handlers.onExport(m);
+        break;
+    }
+  }
+
+  post(m: HostToWebview): void {
+    if (m.type === "results") this.last = m.payload;
+    if (!this.ready) {
+      // Only the newest progress matters; results and errors are kept in order.
+      if (m.type === "progress") this.queue = this.queue.filter((q) => q.type !== "progress");
+      this.queue.push(m);
+      return;
+    }
+    void this.panel.webview.postMessage(m);
+  }
+}
+
+/** The results panel beside the editor: one at a time, reopened with its last results. */
+export class ResultsPanel {
+  private view: ResultsView | undefined;
+  private last: ResultsPayload | undefined;
+  private readonly distWebview: vscode.Uri;
+  private refusedBefore = 0;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -51,18 +112,30 @@ export class ResultsPanel {
   }
 
   get current(): vscode.WebviewPanel | undefined {
-    return this.panel;
+    return this.view?.panel;
   }
 
   get lastPayload(): ResultsPayload | undefined {
     return this.last;
   }
 
+  /** Messages the panel refused, over every panel this session opened. */
+  get rejected(): number {
+    return this.refusedBefore + (this.view?.rejected ?? 0);
+  }
+
+  /** The results to show when the panel (re)opens, without opening it (e.g. restored from history). */
+  restore(payload: ResultsPayload): void {
+    if (this.last) return;
+    this.last = payload;
+    if (this.view && !this.view.last) this.view.post({ type: "results", payload });
+  }
+
   /** Opens (or reveals) the panel beside the active editor. */
   show(preserveFocus = true): vscode.WebviewPanel {
-    if (this.panel) {
-      this.panel.reveal(vscode.ViewColumn.Beside, preserveFocus);
-      return this.panel;
+    if (this.view) {
+      this.view.panel.reveal(vscode.ViewColumn.Beside, preserveFocus);
+      return this.view.panel;
     }
     const panel = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
@@ -81,55 +154,24 @@ export class ResultsPanel {
 
   /** Used by the serializer to take over a panel restored after a reload. */
   attach(panel: vscode.WebviewPanel): void {
-    this.panel = panel;
-    this.ready = false;
-    panel.webview.options = { enableScripts: true, localResourceRoots: [this.distWebview] };
-    panel.webview.html = panelHtml(panel.webview, this.distWebview);
+    const view = new ResultsView(panel, this.distWebview, this.handlers, this.log);
+    view.last = this.last;
+    this.view = view;
     panel.onDidDispose(() => {
-      this.panel = undefined;
-      this.ready = false;
-      this.queue = [];
+      if (this.view !== view) return;
+      this.refusedBefore += view.rejected;
+      this.view = undefined;
     });
-    panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m));
   }
 
-  private receive(m: unknown): void {
-    if (!isWebviewToHost(m)) {
-      this.rejected++;
-      this.log(`webview: refused a malformed message (${describe(m)})`);
-      return;
-    }
-    switch (m.type) {
-      case "ready": {
-        this.ready = true;
-        const first = [...this.handlers.initialMessages()];
-        if (this.last && !this.queue.some((q) => q.type === "results")) first.push({ type: "results", payload: this.last });
-        for (const q of [...first, ...this.queue]) void this.panel?.webview.postMessage(q);
-        this.queue = [];
-        break;
-      }
-      case "rerun":
-        this.handlers.onRerun(m.scenarioText, this.last);
-        break;
-      case "cancel":
-        this.handlers.onCancel();
-        break;
-      case "export":
-        this.handlers.onExport(m);
-        break;
-    }
+  /** For the tests: a message as if the webview had sent it. */
+  receive(m: unknown): void {
+    this.view?.receive(m);
   }
 
   post(m: HostToWebview): void {
     if (m.type === "results") this.last = m.payload;
-    if (!this.panel) return;
-    if (!this.ready) {
-      // Only the newest progress matters; results and errors are kept in order.
-      if (m.type === "progress") this.queue = this.queue.filter((q) => q.type !== "progress");
-      this.queue.push(m);
-      return;
-    }
-    void this.panel.webview.postMessage(m);
+    this.view?.post(m);
   }
 
   showResults(payload: ResultsPayload): void {
@@ -139,7 +181,7 @@ export class ResultsPanel {
   }
 
   dispose(): void {
-    this.panel?.dispose();
+    this.view?.panel.dispose();
   }
 }
 

@@ -1,7 +1,11 @@
 /**
- * CodeLens on patch hunks (`*.patch`, `*.diff`, `*.mbox`): the mechanism each hunk maps to, an
- * action that simulates with and without it, and — after a run — its effect in a few words. An
- * unmapped hunk gets "Map this hunk…", which writes a rule to `.vscode/pvsched-hunk-map.json`.
+ * CodeLens on patch hunks (`*.patch`, `*.diff`, `*.mbox`, `*.eml`, any document in the diff
+ * language, inside the workspace or not): the mechanism each hunk maps to, an action that
+ * simulates with and without it, and — after a run — its effect in a few words, or that the
+ * scenario never exercised it with an offer of the scenario that does. An unmapped hunk gets
+ * "Map this hunk…", which writes a rule to `.vscode/pvsched-hunk-map.json`. The hover on a
+ * hunk's `@@` line says the same at length. `pvsched.lens.enabled`: auto shows lenses only on a
+ * document with at least one mapped hunk, on shows them on every patch, off shows none.
  *
  * The per-workspace override map is only read in a trusted workspace (Restricted Mode uses the
  * built-in map); lenses themselves are read-only and always shown.
@@ -11,6 +15,7 @@ import { parsePatchText, type ParseResult } from "../patch/parse";
 import {
   compileHunkMap,
   mapPatch,
+  MAX_HUNK_MAP_BYTES,
   parseHunkMapText,
   suggestRule,
   type CompiledHunkMap,
@@ -19,9 +24,27 @@ import {
   type MappedHunk,
 } from "../patch/mapper";
 import { MECHANISMS, type MechanismId } from "../sim-core/index";
+import { escapeControls } from "../common/escape";
 import { commandId } from "./commands/ids";
+import { EXERCISED_BY } from "./exercise";
 
-export const PATCH_SELECTOR: vscode.DocumentSelector = [{ pattern: "**/*.patch" }, { pattern: "**/*.diff" }, { pattern: "**/*.mbox" }];
+export const PATCH_SELECTOR: vscode.DocumentSelector = [
+  { language: "diff" },
+  { pattern: "**/*.patch" },
+  { pattern: "**/*.diff" },
+  { pattern: "**/*.mbox" },
+  { pattern: "**/*.eml" },
+];
+
+export type LensMode = "auto" | "on" | "off";
+
+/** What the lenses and the hover know of a mechanism after its last ablation. */
+export interface MechanismState {
+  /** The lens text of the last ablation. */
+  effect?: string;
+  /** The last ablation's scenario never fired the mechanism (its name). */
+  notExercisedIn?: string;
+}
 
 export const OVERRIDE_FILE = ".vscode/pvsched-hunk-map.json";
 
@@ -29,6 +52,8 @@ export interface HunkArgs {
   uri: string;
   line: number;
   mechanism?: MechanismId;
+  /** A built-in scenario to run instead of the default (extension/exercise.ts). */
+  scenario?: string;
 }
 
 function labelOf(mechanism: string): { patch: number | null; label: string } {
@@ -61,6 +86,14 @@ export class HunkMaps {
     if (vscode.workspace.isTrusted) {
       for (const f of vscode.workspace.workspaceFolders ?? []) {
         const file = vscode.Uri.joinPath(f.uri, OVERRIDE_FILE);
+        const size = await vscode.workspace.fs.stat(file).then(
+          (st) => st.size,
+          () => undefined,
+        );
+        if (size !== undefined && size > MAX_HUNK_MAP_BYTES) {
+          this.warn(`PV Sched: ${OVERRIDE_FILE} is ${size} bytes, over the ${MAX_HUNK_MAP_BYTES}-byte limit, and is ignored.`);
+          continue;
+        }
         const text = await readText(file);
         if (text === undefined) continue;
         const { map, errors } = parseHunkMapText(text);
@@ -89,6 +122,14 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
   }
 }
 
+/**
+ * Largest patch text parsed for lenses, in UTF-16 units. Lenses are computed on the extension
+ * host's thread, where the parse and the mapping take about 0.1 s of CPU per MB of mbox (this
+ * machine: 8 MB 0.5 s, 16 MB 1.5 s), so 4 MiB keeps one parse near half a second (issue 14).
+ * A larger series gets one lens saying so; `pvsched-sim map` maps it outside the editor.
+ */
+export const LENS_MAX_CHARS = 4 * 1024 * 1024;
+
 interface Parsed {
   version: number;
   map: CompiledHunkMap;
@@ -106,8 +147,15 @@ export class PatchIndex {
     const map = this.maps.forDocument(doc.uri);
     const hit = this.cache.get(key);
     if (hit && hit.version === doc.version && hit.map === map) return hit;
-    const parsed = parsePatchText(doc.getText());
-    const entry = { version: doc.version, map, parsed, hunks: mapPatch(parsed, map) };
+    // The length without copying the text: the offset of the end of the last line.
+    const chars = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+    const entry =
+      chars > LENS_MAX_CHARS
+        ? { version: doc.version, map, parsed: tooLarge(doc, chars), hunks: [] }
+        : (() => {
+            const parsed = parsePatchText(doc.getText());
+            return { version: doc.version, map, parsed, hunks: mapPatch(parsed, map) };
+          })();
     this.cache.set(key, entry);
     return entry;
   }
@@ -121,14 +169,26 @@ export class PatchIndex {
   }
 }
 
+/** The parse result of a document over LENS_MAX_CHARS: refused unread, with the reason. */
+function tooLarge(doc: vscode.TextDocument, chars: number): ParseResult {
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  return {
+    patches: [],
+    diagnostics: [],
+    lineCount: doc.lineCount,
+    refused: { line: 0, reason: `too large for hunk lenses (${mb(chars)}, limit ${mb(LENS_MAX_CHARS)}); run pvsched-sim map on it` },
+    repliesSkipped: 0,
+  };
+}
+
 export class PatchLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
 
   constructor(
     private readonly index: PatchIndex,
-    /** The lens text of the last ablation of a mechanism, if any. */
-    private readonly effectOf: (m: MechanismId) => string | undefined,
+    private readonly stateOf: (m: MechanismId) => MechanismState,
+    private readonly mode: () => LensMode,
   ) {}
 
   refresh(): void {
@@ -136,7 +196,16 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    const { hunks } = this.index.get(doc);
+    const mode = this.mode();
+    if (mode === "off") return [];
+    const { hunks, parsed } = this.index.get(doc);
+    // A document refused whole (too large, binary) gets one lens that says why, where it opens.
+    if (parsed.refused && hunks.length === 0) {
+      const range = new vscode.Range(parsed.refused.line, 0, parsed.refused.line, 0);
+      return [new vscode.CodeLens(range, { title: `PV Sched: ${escapeControls(parsed.refused.reason)}`, command: "" })];
+    }
+    // auto: a diff that implements none of the series' mechanisms gets no lenses at all.
+    if (mode === "auto" && !hunks.some((h) => h.mechanism)) return [];
     const lenses: vscode.CodeLens[] = [];
     for (const h of hunks) {
       const range = new vscode.Range(h.line, 0, h.line, 0);
@@ -155,6 +224,7 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
       const mech = h.mechanism as MechanismId;
       const { patch, label } = labelOf(mech);
       const n = patch ?? h.patchIndex;
+      const exerciser = EXERCISED_BY[mech];
       lenses.push(
         new vscode.CodeLens(range, {
           title: `Patch ${n ?? "?"} \u00b7 ${label}`,
@@ -167,17 +237,29 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
           title: "\u25b6 Simulate with/without",
           command: commandId("simulateHunk"),
           arguments: [{ ...args, mechanism: mech }],
-          tooltip: `Run the default scenario with all mechanisms, without ${mech}, and vanilla`,
+          tooltip: `Run ${exerciser?.scenario ?? "the default scenario"} (or pvsched.ablation.scenario) with all mechanisms, without ${mech}, and vanilla`,
         }),
       );
-      const effect = this.effectOf(mech);
-      if (effect) {
+      const state = this.stateOf(mech);
+      if (state.effect) {
         lenses.push(
           new vscode.CodeLens(range, {
-            title: effect,
+            title: state.effect,
             command: commandId("showResults"),
             arguments: [{ mechanism: mech }],
-            tooltip: `Effect of ${mech}: dynamic with it vs. without it. Click to show the runs.`,
+            tooltip: state.notExercisedIn
+              ? `${mech} never acted in ${state.notExercisedIn}: its counter stayed at 0. Click to show the runs.`
+              : `Effect of ${mech}: dynamic with it vs. without it. Click to show the runs.`,
+          }),
+        );
+      }
+      if (state.notExercisedIn && exerciser) {
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: `\u25b6 Simulate in ${scenarioLabel(exerciser.scenario)}`,
+            command: commandId("simulateHunk"),
+            arguments: [{ ...args, mechanism: mech, scenario: exerciser.scenario }],
+            tooltip: `A scenario that exercises ${mech}: ${exerciser.why}`,
           }),
         );
       }
@@ -187,6 +269,47 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
 
   dispose(): void {
     this.changed.dispose();
+  }
+}
+
+/** "per-vm-switch-off" from "scenarios/lens/per-vm-switch-off.pvsched.yaml". */
+export function scenarioLabel(path: string): string {
+  return (path.split("/").pop() ?? path).replace(/\.pvsched\.ya?ml$/, "");
+}
+
+/** The hover on a mapped hunk's `@@` line: the mechanism, why the hunk maps to it, and the last result. */
+export class PatchHoverProvider implements vscode.HoverProvider {
+  constructor(
+    private readonly index: PatchIndex,
+    private readonly stateOf: (m: MechanismId) => MechanismState,
+  ) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const h = this.index.get(doc).hunks.find((x) => x.line === pos.line);
+    if (!h) return undefined;
+    const md = new vscode.MarkdownString();
+    if (!h.mechanism) {
+      md.appendMarkdown("**Not mapped to a mechanism of the series**\n\n");
+      md.appendText(h.reason);
+      return new vscode.Hover(md, doc.lineAt(pos.line).range);
+    }
+    const mech = h.mechanism as MechanismId;
+    const info = MECHANISMS.find((m) => m.id === mech);
+    md.appendMarkdown(`**Patch ${info?.patch ?? "?"} \u00b7 `);
+    md.appendText(info?.label ?? mech);
+    md.appendMarkdown(`** (\`${mech}\`)\n\n`);
+    if (info) md.appendText(`${info.summary}\n\n`);
+    md.appendMarkdown("*Why this hunk:* ");
+    md.appendText(`${h.reason}\n\n`);
+    const state = this.stateOf(mech);
+    md.appendMarkdown("*Last result:* ");
+    md.appendText(state.effect ?? "not simulated yet (use \u25b6 Simulate with/without)");
+    const ex = EXERCISED_BY[mech];
+    if (ex) {
+      md.appendMarkdown("\n\n*Exercised by:* ");
+      md.appendText(`${ex.scenario} (${ex.why})`);
+    }
+    return new vscode.Hover(md, doc.lineAt(pos.line).range);
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * The extension's side of the simulation runner (runner/): batches run on the platform's warm
- * pool with a cancellable progress notification. A batch started while another runs is queued
- * behind it (the pool serves batches in order; nothing is killed to make room). Cancel stops
- * every batch this runner started, queued or running. A result never lands after a newer
- * request's result has: an older batch that finishes late returns undefined.
+ * pool with a cancellable progress notification. A batch started while another runs asks the
+ * user (or follows `pvsched.run.whenBusy`): queue it behind (the pool serves batches in order),
+ * cancel the running one first, or not run; nothing is killed silently. Cancel stops every batch
+ * this runner started, queued or running, and every progress indicator hears that it ended. A
+ * result never lands after a newer request's result has: an older batch that finishes late
+ * returns undefined.
  */
 import * as vscode from "vscode";
 import { CancelledError, LatestResults, type CancelTiming, type SimPool, type SimTask } from "../runner/index";
@@ -15,9 +17,27 @@ export interface Platform {
   pool(): SimPool | Promise<SimPool>;
 }
 
+/** How a batch ended, for the progress indicators (panel, status bar). */
+export type RunOutcome = "done" | "cancelled" | "failed" | "superseded";
+
+/** What the runner tells the rest of the extension, and asks it. */
+export interface RunnerEvents {
+  progress(percent: number, label: string): void;
+  started(title: string): void;
+  /** A batch ended; `running` batches of this runner are still queued or running. */
+  ended(title: string, outcome: RunOutcome, running: number): void;
+  /** A batch is asked for while others run: queue it, cancel the others first, or do not run (undefined). */
+  whenBusy(running: readonly string[], next: string): Promise<"queue" | "cancel" | undefined>;
+}
+
 export class Runner {
   /** Request ids of this runner's batches that have not finished. */
   private readonly active = new Set<number>();
+  /** Titles of the batches that were asked for and have not ended (queued, starting or running). */
+  private readonly titles = new Map<number, string>();
+  private nextTicket = 1;
+  /** Bumped by every cancel: a batch asked for before it is not submitted after it. */
+  private cancels = 0;
   private readonly latest = new LatestResults();
   /** How long the last cancellation took (for the log and the tests). */
   lastCancel: CancelTiming | undefined;
@@ -25,15 +45,21 @@ export class Runner {
   constructor(
     private readonly platform: Platform,
     private readonly log: (s: string) => void,
-    private readonly onProgress: (percent: number, label: string) => void,
+    private readonly events: RunnerEvents,
   ) {}
 
   get busy(): boolean {
     return this.active.size > 0;
   }
 
+  /** The titles of the batches asked for that have not ended, oldest first. */
+  get running(): string[] {
+    return [...this.titles.values()];
+  }
+
   /** Cancels every batch of this runner (or the named ones), queued or running. */
   async cancel(ids?: readonly number[]): Promise<void> {
+    if (!ids) this.cancels++;
     const targets = ids ?? [...this.active];
     if (targets.length === 0) return;
     const pool = await this.platform.pool();
@@ -46,17 +72,43 @@ export class Runner {
   }
 
   /**
-   * Runs the tasks. Resolves with the results, or undefined when the user cancelled or a newer
-   * request's results landed first. Rejects on a simulation error, a limit or a budget.
+   * Runs the tasks. Resolves with the results, or undefined when the user cancelled, declined to
+   * run beside a running batch, or a newer request's results landed first. Rejects on a
+   * simulation error, a limit or a budget.
    */
   async run(title: string, tasks: SimTask[]): Promise<RunResult[] | undefined> {
+    if (this.titles.size > 0) {
+      const choice = await this.events.whenBusy(this.running, title);
+      if (!choice) {
+        this.log(`${title}: not started (another run is in progress)`);
+        return undefined;
+      }
+      if (choice === "cancel") await this.cancel();
+    }
+    const ticket = this.nextTicket++;
+    this.titles.set(ticket, title);
+    this.events.started(title);
+    // Something shows from the first moment, before the pool reports the first finished run.
+    this.events.progress(0, `${title}: starting`);
+    let outcome: RunOutcome = "failed";
+    try {
+      const r = await this.runBatch(title, tasks, this.cancels);
+      outcome = r.outcome;
+      return r.results;
+    } finally {
+      this.titles.delete(ticket);
+      this.events.ended(title, outcome, this.titles.size);
+    }
+  }
+
+  private async runBatch(title: string, tasks: SimTask[], cancels: number): Promise<{ results?: RunResult[]; outcome: RunOutcome }> {
     const seq = this.latest.begin();
     const t0 = Date.now();
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `PV Sched: ${title}`, cancellable: true },
       async (progress, token) => {
         const pool = await this.platform.pool();
-        if (token.isCancellationRequested) return undefined;
+        if (token.isCancellationRequested || this.cancels !== cancels) return { outcome: "cancelled" };
         const ahead = pool.pending.length;
         if (ahead > 0) progress.report({ message: `queued behind ${ahead} batch(es)` });
         let reported = 0;
@@ -67,7 +119,7 @@ export class Runner {
               progress.report({ increment: pct - reported, message: `${p.done}/${p.total} runs` });
               reported = pct;
             }
-            this.onProgress(pct, `${title}: ${p.done}/${p.total} runs`);
+            this.events.progress(pct, `${title}: ${p.done}/${p.total} runs`);
           },
         });
         this.active.add(batch.id);
@@ -77,11 +129,11 @@ export class Runner {
           this.log(`${title}: ${tasks.length} runs in ${Date.now() - t0} ms (request ${batch.id})`);
           if (!this.latest.land(seq)) {
             this.log(`${title}: request ${batch.id} finished after a newer one; its results are not shown`);
-            return undefined;
+            return { outcome: "superseded" };
           }
-          return results;
+          return { results, outcome: "done" };
         } catch (e) {
-          if (e instanceof CancelledError) return undefined;
+          if (e instanceof CancelledError) return { outcome: "cancelled" };
           throw e;
         } finally {
           sub.dispose();

@@ -22,6 +22,7 @@ interface SettingSchema {
   default: unknown;
   minimum?: number;
   maximum?: number;
+  enum?: string[];
 }
 
 export const SETTING_KEYS = Object.keys(PROPERTIES) as SettingKey[];
@@ -40,7 +41,10 @@ export function checkSetting<K extends SettingKey>(key: K, raw: unknown): { valu
     if (typeof raw !== "number" || !Number.isFinite(raw)) return refuse(`${JSON.stringify(raw)} is not a number`);
     if (s.minimum !== undefined && raw < s.minimum) return refuse(`${raw} is below the minimum ${s.minimum}`);
     if (s.maximum !== undefined && raw > s.maximum) return refuse(`${raw} is above the maximum ${s.maximum}`);
-  } else if (s.type === "string" && typeof raw !== "string") return refuse(`${JSON.stringify(raw)} is not a string`);
+  } else if (s.type === "string") {
+    if (typeof raw !== "string") return refuse(`${JSON.stringify(raw)} is not a string`);
+    if (s.enum && !s.enum.includes(raw)) return refuse(`${JSON.stringify(raw)} is not one of ${s.enum.join(", ")}`);
+  }
   return { value: raw as SettingValue<K> };
 }
 

@@ -4,7 +4,8 @@
  *
  *   score(m) = Σ over the hunk's identifiers and members that m's catalogue lists:
  *                weight × role × dependency
- *            + hook weight of the enclosing function (only when the hunk holds some catalogue code)
+ *            + hook weight of the enclosing function (only when the hunk holds some mechanism code:
+ *              a catalogue name, or a call to a function another hunk of the document defines)
  *            + combos + paths
  *
  * role: the hunk defines the name 1.0, calls it 0.9, touches it as a member 0.9, otherwise uses it
@@ -14,8 +15,10 @@
  *
  * A hunk maps to the best mechanism when its score reaches THRESHOLD, else it is `unmapped` with
  * the reason. Then, per patch, a hunk left unmapped may take a mechanism from the patch it is in:
- * a hunk defining a symbol (a Kconfig option, a macro) takes the mechanism of the hunks that use
- * it, and a hunk with weak evidence or only #includes takes the patch's prevailing mechanism.
+ * a hunk defining a symbol (a Kconfig option, a macro, a struct member) takes the mechanism of
+ * the hunks that use it, a hunk calling a function that mapped hunks of the patch define takes
+ * theirs, and a hunk with weak evidence, only #includes, or sitting in a function the patch's
+ * prevailing mechanism hooks takes that mechanism.
  * Subjects and patch numbers are never evidence: a subject word may only order two equal scores.
  */
 import type { Hunk, Patch } from "./parse";
@@ -97,23 +100,39 @@ class Index {
 
 let defaultIndex: Index | null = null;
 
-/** Names each patch defines, to tell a hunk's own code from the helpers it uses. */
+/**
+ * Names each patch defines, and struct members it declares, to tell a hunk's own code from the
+ * helpers and data it uses.
+ */
 export class SeriesDefinitions {
   private readonly by = new Map<string, Set<number>>();
+  private readonly memberBy = new Map<string, Set<number>>();
   constructor(patches: readonly Patch[]) {
+    const note = (m: Map<string, Set<number>>, k: string, i: number) => {
+      const s = m.get(k);
+      if (s) s.add(i);
+      else m.set(k, new Set([i]));
+    };
     patches.forEach((p, i) => {
       for (const f of p.files)
-        for (const h of f.hunks)
-          for (const d of h.code.defines) {
-            const s = this.by.get(d);
-            if (s) s.add(i);
-            else this.by.set(d, new Set([i]));
-          }
+        for (const h of f.hunks) {
+          for (const d of h.code.defines) note(this.by, d, i);
+          for (const m of declaredMembers(h.code)) note(this.memberBy, m, i);
+        }
     });
   }
   /** Defined by another patch of the document and not by patch `i`. */
   isDependency(id: string, i: number): boolean {
     const s = this.by.get(id);
+    return !!s && !s.has(i);
+  }
+  /** Defined by some hunk of the document. */
+  has(id: string): boolean {
+    return this.by.has(id);
+  }
+  /** A member named `name` is declared by another patch of the document and not by patch `i`. */
+  isMemberDependency(name: string, i: number): boolean {
+    const s = this.memberBy.get(name);
     return !!s && !s.has(i);
   }
 }
@@ -201,8 +220,11 @@ function scoreWith(
   for (const m of code.members) {
     const hits = index.memberHits(m);
     if (!hits) continue;
-    anyCode = own = true;
-    for (const h of hits) add(h, h.weight * ROLE.member, 3, m);
+    anyCode = true;
+    // Touching a member another patch declared is using its data, as calling its helpers is.
+    const dep = defs.isMemberDependency(m.slice(m.lastIndexOf(".") + 1), patchIndex) ? dependency : 1;
+    if (dep === 1) own = true;
+    for (const h of hits) add(h, h.weight * ROLE.member * dep, 3 + (dep < 1 ? 16 : 0), m);
   }
   // A name both removed and added counts once, as added.
   for (const r of code.removed) {
@@ -220,7 +242,10 @@ function scoreWith(
     }
   }
   for (const p of index.paths) if (pathMatch(p.glob, path)) add(p.hit, p.hit.weight, 7, path);
-  if (anyCode && code.scope?.kind === "function") {
+  // The series' own new code called from a kernel path is the series hooking that path, even
+  // under names no catalogue knows (v1 patch 8 calls patch 7's helpers from irqentry_enter).
+  const hooksIn = anyCode || code.calls.some((c) => !code.defines.includes(c) && defs.has(c));
+  if (hooksIn && code.scope?.kind === "function") {
     for (const h of index.hooks.get(code.scope.name) ?? []) {
       own = true;
       add(h, h.weight, 5, code.scope.name);
@@ -276,7 +301,7 @@ export function decide(s: Scored, subject: string, entries = CATALOGUE): Classif
  * their own code points there (a symbol they define is used by mapped hunks, or they carry weak
  * evidence or only #includes and the patch's hunks agree).
  */
-export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }[]): void {
+export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }[], entries = CATALOGUE): void {
   const mapped = hunks.filter((x) => x.c.mechanism !== null && x.c.via === "code");
   if (mapped.length === 0) return;
   const majority = (xs: typeof mapped): string | null => {
@@ -291,17 +316,16 @@ export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }
     }
     return tie ? null : top;
   };
+  const uses = (y: (typeof mapped)[number], d: string) =>
+    y.hunk.identifiersAdded.includes(d) || y.hunk.identifiersAdded.includes(`CONFIG_${d}`);
   for (const x of hunks) {
     if (x.c.mechanism !== null) continue;
-    const defines = x.hunk.code.defines;
-    const users = defines.length
-      ? mapped.filter((y) => defines.some((d) => y.hunk.identifiersAdded.includes(d) || y.hunk.identifiersAdded.includes(`CONFIG_${d}`)))
-      : [];
+    const code = x.hunk.code;
+    const defines = [...code.defines, ...declaredMembers(code)];
+    const users = defines.length ? mapped.filter((y) => defines.some((d) => uses(y, d))) : [];
     const bySymbol = majority(users);
     if (bySymbol) {
-      const sym = defines.find((d) =>
-        users.some((y) => y.hunk.identifiersAdded.includes(d) || y.hunk.identifiersAdded.includes(`CONFIG_${d}`)),
-      );
+      const sym = defines.find((d) => users.some((y) => uses(y, d)));
       x.c = {
         ...x.c,
         mechanism: bySymbol,
@@ -310,18 +334,41 @@ export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }
       };
       continue;
     }
-    const weak = Object.keys(x.c.scores).length > 0;
-    const includesOnly = x.hunk.code.includeLines > 0 && x.hunk.code.codeLines === 0;
-    if (!weak && !includesOnly) continue;
-    const sameFile = includesOnly ? mapped.filter((y) => y.file === x.file) : mapped;
-    const byPatch = majority(sameFile.length ? sameFile : mapped);
-    if (byPatch && (includesOnly || (x.c.scores[byPatch] ?? 0) > 0 || mapped.length >= 2)) {
+    const providers = code.calls.length ? mapped.filter((y) => y.hunk.code.defines.some((d) => code.calls.includes(d))) : [];
+    const byCallee = majority(providers);
+    if (byCallee) {
+      const callee = code.calls.find((c) => providers.some((y) => y.hunk.code.defines.includes(c)));
       x.c = {
         ...x.c,
-        mechanism: byPatch,
-        via: "patch",
-        reason: `${includesOnly ? "only #includes" : `weak own evidence (${x.c.reason.replace(/^unmapped: /, "")})`}; the patch's other hunks implement ${byPatch}`,
+        mechanism: byCallee,
+        via: "symbol",
+        reason: `calls ${callee}, which ${providers.length} hunk(s) of this patch define for ${byCallee}`,
       };
+      continue;
+    }
+    const weak = Object.keys(x.c.scores).length > 0;
+    const includesOnly = code.includeLines > 0 && code.codeLines === 0;
+    const fn = code.scope?.kind === "function" ? code.scope.name : null;
+    if (!weak && !includesOnly && fn === null) continue;
+    const sameFile = includesOnly ? mapped.filter((y) => y.file === x.file) : mapped;
+    const byPatch = majority(sameFile.length ? sameFile : mapped);
+    if (!byPatch) continue;
+    // Sitting in a function the mechanism hooks is weak evidence too (a hunk alone there is not).
+    const hooked = fn !== null && (entries.find((e) => e.id === byPatch)?.hooks?.[fn] ?? 0) > 0;
+    if (includesOnly || (weak && ((x.c.scores[byPatch] ?? 0) > 0 || mapped.length >= 2)) || hooked) {
+      const own = includesOnly
+        ? "only #includes"
+        : weak
+          ? `weak own evidence (${x.c.reason.replace(/^unmapped: /, "")})`
+          : `sits in ${fn}, which ${byPatch} hooks`;
+      x.c = { ...x.c, mechanism: byPatch, via: "patch", reason: `${own}; the patch's other hunks implement ${byPatch}` };
     }
   }
+}
+
+/** The members a hunk declares in a struct or union body (`kvm_vcpu_arch.pv_sched` → `pv_sched`). */
+export function declaredMembers(code: Hunk["code"]): string[] {
+  const kind = code.scope?.kind;
+  if (kind !== "struct" && kind !== "union") return [];
+  return code.members.map((m) => m.slice(m.lastIndexOf(".") + 1));
 }

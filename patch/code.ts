@@ -1,5 +1,5 @@
 /**
- * What a hunk's code does, read line by line while the parser streams the hunk (no line is kept):
+ * What a hunk's code does, read line by line in the pass after the structure (no line is kept):
  * the names it defines, the functions it calls, the members it touches, the identifiers it
  * removes, and where it sits (the enclosing function or struct, from the `@@` line corrected by
  * the context lines above the first change). The mapper classifies hunks from this.
@@ -8,6 +8,7 @@
  * (definitions start in column 0, bodies are indented). Pure TypeScript, linear in the line.
  */
 import { codeOf, forEachIdentifier } from "./identifiers";
+import type { Hunk } from "./model";
 
 export type ScopeKind = "function" | "struct" | "union" | "enum" | "initializer" | "kconfig";
 
@@ -313,3 +314,89 @@ function functionPointerName(t: string): string {
 }
 
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];
+
+// ---------------------------------------------------------------------------------------------
+// The parser's code pass: every hunk's code, read from its lines once the structure is known
+
+/** The code of a hunk before the code pass reads its lines. */
+export const NO_CODE: HunkCode = Object.freeze({
+  defines: [],
+  calls: [],
+  members: [],
+  removed: [],
+  scope: null,
+  includeLines: 0,
+  codeLines: 0,
+}) as HunkCode;
+
+/**
+ * Where each hunk's lines are: hunks[i]'s are texts[i][ranges[2i], ranges[2i+1]), whole lines
+ * (the header excluded). Parallel arrays, not an object per hunk: a 50 MB series has 89 000.
+ */
+export class HunkBodies {
+  readonly hunks: Hunk[] = [];
+  readonly texts: string[] = [];
+  readonly ranges: number[] = [];
+
+  add(hunk: Hunk, text: string, start: number, stop: number): void {
+    this.hunks.push(hunk);
+    this.texts.push(text);
+    this.ranges.push(start, stop);
+  }
+
+  addAll(other: HunkBodies): void {
+    for (let i = 0; i < other.hunks.length; i++) this.add(other.hunks[i], other.texts[i], other.ranges[2 * i], other.ranges[2 * i + 1]);
+  }
+}
+
+/**
+ * The code pass: each hunk's HunkCode and identifiersAdded, read from its lines as the structure
+ * pass found them (every line in a body is a hunk line: `+`, `-`, context, empty or `\`).
+ */
+export function readHunkCode(bodies: HunkBodies, maxIdentifiersPerHunk: number): void {
+  // Identifiers seen in the document, each with the last hunk that listed it: one table for the
+  // whole parse instead of a Set per hunk, and one copy of each name in every hunk that lists it
+  // (a 50 MB series has 89 000 hunks; their identifiers were most of the parser's memory).
+  const idTable = new Map<string, { id: string; hunk: number }>();
+  const intern = (id: string): string => {
+    const e = idTable.get(id);
+    if (e) return e.id;
+    idTable.set(id, { id, hunk: -1 });
+    return id;
+  };
+  let serial = 0;
+  let ids: string[] = [];
+  /** Lists an identifier of an added line in the hunk's identifiersAdded (once, bounded). */
+  const addIdentifier = (id: string) => {
+    if (ids.length >= maxIdentifiersPerHunk) return;
+    // One table lookup: listed in this hunk already, known from another hunk, or new.
+    const e = idTable.get(id);
+    if (e) {
+      if (e.hunk === serial) return;
+      e.hunk = serial;
+      ids.push(e.id);
+    } else {
+      idTable.set(id, { id, hunk: serial });
+      ids.push(id);
+    }
+  };
+  for (let k = 0; k < bodies.hunks.length; k++) {
+    const hunk = bodies.hunks[k];
+    const text = bodies.texts[k];
+    const stop = bodies.ranges[2 * k + 1];
+    serial++;
+    ids = hunk.identifiersAdded = [];
+    const code = new HunkCodeBuilder(hunk.funcContext, intern);
+    for (let pos = bodies.ranges[2 * k]; pos < stop; ) {
+      let nl = text.indexOf("\n", pos);
+      if (nl < 0) nl = text.length;
+      const end = nl > pos && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+      const c = pos < end ? text.charCodeAt(pos) : -1;
+      if (c === 0x2b /* + */) code.added(text.slice(pos + 1, end), addIdentifier);
+      else if (c === 0x2d /* - */) code.removed(text.slice(pos + 1, end));
+      else if (c === 0x20 /* space */ && code.wantsContext(text.charCodeAt(pos + 1))) code.context(text.slice(pos + 1, end));
+      pos = nl + 1;
+    }
+    hunk.code = code.finish();
+  }
+}

@@ -2,7 +2,7 @@
  * Byte and header decoding for patch documents: the bytes of a file to text (UTF-8, else latin1),
  * and RFC 2047 encoded words in mail headers. Pure TypeScript, no Node or DOM imports.
  */
-import type { PatchDiagnostic } from "./parse";
+import type { PatchDiagnostic } from "./model";
 import { gunzipBounded, isGzip } from "./gzip";
 // ---------------------------------------------------------------------------------------------
 // Byte decoding

@@ -17,6 +17,10 @@ const CHUNK = 64 * 1024;
 
 /** Inflate gzip data (all members), refusing output over `maxBytes` and corrupt input. */
 export function gunzipBounded(data: Uint8Array, maxBytes: number): GunzipResult {
+  // RFC 1952 ends a member with ISIZE, its inflated size mod 2^32: an honest bomb is refused
+  // without inflating anything. A forged or wrapped ISIZE still meets the bounded inflation below.
+  const isize = gzipTrailerSize(data);
+  if (isize !== undefined && isize > maxBytes) return { ok: false, reason: `gzip data inflates to more than the ${maxBytes}-byte limit` };
   const chunks: Uint8Array[] = [];
   let total = 0;
   let over = false;
@@ -39,4 +43,11 @@ export function gunzipBounded(data: Uint8Array, maxBytes: number): GunzipResult 
     at += c.length;
   }
   return { ok: true, bytes: out };
+}
+
+/** The last member's ISIZE (little-endian, the final 4 bytes), or undefined if too short. */
+function gzipTrailerSize(data: Uint8Array): number | undefined {
+  const n = data.length;
+  if (n < 18) return undefined;
+  return (data[n - 4]! | (data[n - 3]! << 8) | (data[n - 2]! << 16) | (data[n - 1]! << 24)) >>> 0;
 }

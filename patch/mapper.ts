@@ -220,6 +220,12 @@ export function compileHunkMap(override?: HunkMapFile | null): CompiledHunkMap {
   return { rules: override.rules.map(compileRule), catalogue: override.extends !== "none" };
 }
 
+/**
+ * Largest hunk map file read, in bytes: a real one is a few KB of rules; the limit keeps a
+ * workspace's file from costing the extension host (or the CLI) an unbounded JSON parse.
+ */
+export const MAX_HUNK_MAP_BYTES = 4 * 1024 * 1024;
+
 /** Parse and validate the text of a workspace map (`.vscode/pvsched-hunk-map.json`). */
 export function parseHunkMapText(text: string): { map: HunkMapFile | null; errors: HunkMapError[] } {
   let value: unknown;

@@ -10,7 +10,7 @@
  * The budgets bound one run. The wall-clock and heap limits (pool.ts, node.ts) catch whatever
  * the estimate misses.
  */
-import { LIMITS, type Dist, type Scenario, type Workload } from "../sim-core/index";
+import { cyclictestOptions, LIMITS, type Dist, type Scenario, type Workload } from "../sim-core/index";
 import type { RunLimits, SimTask } from "./protocol";
 
 export interface Budget {
@@ -63,8 +63,12 @@ export interface RunEstimate {
   timelineSegments: number;
 }
 
-/** A count for messages: 1500, 2.5e7. */
-const sci = (x: number) => (Math.abs(x) >= 1e6 ? x.toExponential(1).replace("e+", "e") : String(Math.round(x * 100) / 100));
+/** A count for messages: 1500, 2.5e7, 0.001. */
+const sci = (x: number) =>
+  Math.abs(x) >= 1e6
+    ? x.toExponential(1).replace("e+", "e")
+    : // Two significant digits below 0.01, so a 1 ns period reads 0.001 us, not 0.
+      String(Math.abs(x) < 0.01 ? Number(x.toPrecision(2)) : Math.round(x * 100) / 100);
 
 /** Mean of a duration distribution, in microseconds. */
 export function distMeanUs(d: Dist | undefined, fallbackUs: number): number {
@@ -76,35 +80,12 @@ export function distMeanUs(d: Dist | undefined, fallbackUs: number): number {
   return d.lognormal_median_us * Math.exp(Math.log(Math.max(1, d.lognormal_gsd)) ** 2 / 2);
 }
 
-/**
- * The numeric options of a cyclictest command line that set its wakeup rate (-t, -i, -d and
- * their long forms), read as cyclictest reads them; explicit YAML fields win, as in sim-core.
- */
-export function cyclictestRateOptions(cmdline: string | undefined): { threads?: number; intervalUs?: number; distanceUs?: number } {
-  const out: { threads?: number; intervalUs?: number; distanceUs?: number } = {};
-  if (!cmdline) return out;
-  const words = cmdline.trim().split(/\s+/);
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    const m = /^(-t|--threads|-i|--interval|-d|--distance)(?:=(.*)|(\d.*))?$/.exec(w);
-    if (!m) continue;
-    const value = Number(m[2] ?? m[3] ?? words[++i]);
-    const key = m[1]!.replace(/^--?/, "")[0];
-    if (key === "t") out.threads = value;
-    else if (key === "i") out.intervalUs = value;
-    else out.distanceUs = value;
-  }
-  return out;
-}
-
 /** Wakeups per second of a workload's threads (each a timer expiry; latency probes record one sample each). */
 function workloadRate(w: Workload): { perS: number; samples: boolean; field: string; what: string } {
   switch (w.kind) {
     case "cyclictest": {
-      const c = cyclictestRateOptions(w.cmdline);
-      const threads = w.threads ?? c.threads ?? 1;
-      const interval = w.interval_us ?? c.intervalUs ?? 1000;
-      const distance = w.distance_us ?? c.distanceUs ?? 500;
+      // The options as the simulation reads them: the command line, then the explicit fields.
+      const { threads, intervalUs: interval, distanceUs: distance } = cyclictestOptions(w);
       let perS = 0;
       // Thread i sleeps interval + i * distance; past a few thousand threads the sum is bounded by
       // the first thread's rate times the count (an over-estimate, which is the safe side).

@@ -201,7 +201,7 @@ export function completionsAt(text: string, offset: number, schema: JsonSchema):
     const after = text.slice(we, le);
     const hasColon = /^\s*:/.test(after);
     const probe = text.slice(0, ws) + MARKER + (hasColon ? "" : ":") + text.slice(we);
-    const doc = parseDocument(probe, { uniqueKeys: false });
+    const doc = parseDocument(probe, { uniqueKeys: false, logLevel: "error" });
     const found = locate(doc.contents, (n, on) => on === "key" && isScalar(n) && n.value === MARKER, [], [], null, false);
     if (!found) return empty;
     const containerPath = found.path.slice(0, -1);
@@ -218,7 +218,7 @@ export function completionsAt(text: string, offset: number, schema: JsonSchema):
   }
   if (valuePos) {
     const probe = text.slice(0, ws) + MARKER + text.slice(we);
-    const doc = parseDocument(probe, { uniqueKeys: false });
+    const doc = parseDocument(probe, { uniqueKeys: false, logLevel: "error" });
     const found = locate(doc.contents, (n, on) => on === "value" && isScalar(n) && n.value === MARKER, [], [], null, false);
     if (!found) return empty;
     return { entries: valueEntries(schema, schemasAt(schema, found.path, found.values)), replace: [ws, we] };
@@ -237,7 +237,7 @@ function within(n: YamlNode, offset: number): boolean {
 /** Hover text for the key or scalar value at `offset`, from the schema's descriptions. */
 export function hoverAt(text: string, offset: number, schema: JsonSchema): HoverResult | undefined {
   if (text.length > ASSIST_LIMITS.maxChars) return undefined;
-  const doc = parseDocument(text, { uniqueKeys: false });
+  const doc = parseDocument(text, { uniqueKeys: false, logLevel: "error" });
   const found = locate(doc.contents, (n) => isScalar(n) && within(n, offset), [], [], null, false);
   if (!found?.node.range) return undefined;
   const schemas = schemasAt(schema, found.path, found.values);

@@ -109,6 +109,32 @@ export function checkAliases(doc: Document.Parsed, loc: Locator): ScenarioError 
 }
 
 /**
+ * Refuses a mapping key that is itself a list or a mapping (`? [a, b]`, `{a: 1}: 2`): no scenario
+ * field has one, toJS would turn it into a string and the `yaml` library would print a warning
+ * (a second line beside the CLI's one; the fuzzer found it). Reported at the key. One pass over the
+ * nodes, without recursion.
+ */
+export function checkCollectionKeys(doc: Document.Parsed, loc: Locator): ScenarioError | null {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!isMap(n) && !isSeq(n)) continue;
+    for (const it of n.items as unknown[]) {
+      if (!isPair(it)) {
+        stack.push(it);
+        continue;
+      }
+      if (isMap(it.key) || isSeq(it.key)) {
+        const r = (it.key as YamlNode).range ?? [0, 0, 0];
+        return loc.error("a key must be a name, not a list or a mapping", "", r[0], Math.min(r[1], loc.lineEnd(r[0])));
+      }
+      stack.push(it.value);
+    }
+  }
+  return null;
+}
+
+/**
  * Refuses lists longer than any scenario within the limits can hold, before validation: the
  * validator's time grows faster than the number of invalid items (each one's errors for every
  * workload kind), so 20 000 `- kind: audio` lines would take minutes to refuse. The counts are

@@ -18,7 +18,7 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import { checkScenario, type Scenario, type ScenarioIssue } from "../sim-core/index";
-import { checkAliases, checkListLengths, findNonFinite, LOADER_LIMITS, validateInSlices } from "./bounds";
+import { checkAliases, checkCollectionKeys, checkListLengths, findNonFinite, LOADER_LIMITS, validateInSlices } from "./bounds";
 import { byPosition, dotSegs, formatPath, oneLine, uniqueMessages, type LoadResult, type ScenarioError } from "./errors";
 import { Locator } from "./locator";
 import { dedupe, resolveAnyOf, schemaErrorToScenarioError, type RawError } from "./schema-errors";
@@ -45,7 +45,9 @@ export function loadScenario(text: string, _fileName?: string): LoadResult {
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+    // logLevel "error": yaml would print its warnings (a key that is a collection) on the
+    // process's stderr, a second line beside the CLI's one-line error; the loader reports them.
+    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true, logLevel: "error" });
   } catch (e) {
     return { ok: false, errors: [bare.error(`could not parse YAML: ${(e as Error).message}`, "", 0, 0)] };
   }
@@ -72,6 +74,8 @@ export function loadScenario(text: string, _fileName?: string): LoadResult {
   // An alias is written `*name`: a file without a `*` has none (most files) and skips the walk.
   const aliasError = text.includes("*") ? checkAliases(doc, loc) : null;
   if (aliasError) return { ok: false, errors: [aliasError] };
+  const keyError = checkCollectionKeys(doc, loc);
+  if (keyError) return { ok: false, errors: [keyError] };
   let data: unknown;
   try {
     // checkAliases has bounded what aliases expand to, with exact positions; yaml's own

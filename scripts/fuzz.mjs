@@ -108,10 +108,17 @@ function readCorpus(dir) {
 const WORKER_SRC = `
 const { parentPort, workerData } = require("node:worker_threads");
 const lib = require(workerData.lib);
+// A target must print nothing: in the CLI a library's warning is a second line beside the one-line
+// error, in the extension host it is log noise. Anything printed fails the input.
+let printed = [];
+process.emitWarning = (w) => printed.push(\`process warning: \${(w && w.message) || w}\`);
+for (const k of ["log", "info", "warn", "error", "debug"]) console[k] = (...a) => printed.push(\`console.\${k}: \${a.join(" ")}\`);
 parentPort.on("message", ({ id, kind, bytes }) => {
   const t0 = performance.now();
+  printed = [];
   try {
     const info = lib.runTarget(kind, bytes);
+    if (printed.length) throw new Error(\`printed to the console (\${printed[0].split(":")[0]})\\n\${printed[0].slice(0, 300)}\`);
     parentPort.postMessage({ id, ok: true, info, ms: performance.now() - t0 });
   } catch (e) {
     parentPort.postMessage({ id, ok: false, error: String((e && e.stack) || e).split("\\n").slice(0, 12).join("\\n"), ms: performance.now() - t0 });

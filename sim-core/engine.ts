@@ -54,6 +54,14 @@ export class Engine {
   /** Simulated time, ns: a double field (created from TIME_ZERO) that holds +0 from the start. */
   now = TIME_ZERO;
   events = 0;
+  /**
+   * Set when run() stopped because time stood still: more than `maxEventsPerInstant` events ran
+   * at one instant. A model whose events keep scheduling each other "now" would otherwise loop
+   * for ever without reaching its end or any time-based limit (issue 14).
+   */
+  stalled = false;
+  /** Live events run at time `now` so far (the stall check counts them). */
+  private atInstant = 0;
   private seq = 0;
   private heap: Ev[] = [];
   /** Events at time `now`, in insertion order: a ring buffer (power-of-two capacity). */
@@ -63,7 +71,8 @@ export class Engine {
   private free: Ev[] = [];
   private readonly slots: Ev[] = [];
 
-  constructor() {
+  /** @param maxEventsPerInstant events at one instant past which run() stops with `stalled` set. */
+  constructor(private readonly maxEventsPerInstant = Number.POSITIVE_INFINITY) {
     // The field is a double now; +0 keeps it one and keeps -0 out of the times derived from it.
     this.now = 0;
   }
@@ -173,7 +182,8 @@ export class Engine {
 
   /**
    * Runs events up to `until` (inclusive) or until `budget` live events have run, whichever
-   * comes first. Returns false if it stopped on the budget.
+   * comes first. Returns false if it stopped on the budget, or because time stood still
+   * (`stalled`).
    */
   run(until: number, budget: number): boolean {
     let n = 0;
@@ -196,12 +206,18 @@ export class Engine {
         this.events += n;
         return false;
       }
+      if (!ev.dead && ev.t === this.now && this.atInstant >= this.maxEventsPerInstant) {
+        this.stalled = true;
+        this.events += n;
+        return false;
+      }
       if (fromFifo) this.fifo[this.fHead++ & (this.fifo.length - 1)] = undefined;
       else this.popHeap();
       if (ev.dead) {
         this.recycle(ev);
         continue;
       }
+      this.atInstant = ev.t === this.now ? this.atInstant + 1 : 1;
       this.now = ev.t;
       // Marked dead before it runs: a holder that cancels its own handle from inside the
       // callback (or after) is told nothing is pending.
@@ -211,7 +227,10 @@ export class Engine {
       this.recycle(ev);
     }
     this.events += n;
-    if (this.now < until) this.now = until;
+    if (this.now < until) {
+      this.now = until;
+      this.atInstant = 0;
+    }
     return true;
   }
 

@@ -9,7 +9,7 @@
 export * from "./scenario";
 export * from "./results";
 export { MECHANISMS, MECHANISM_IDS, mechanismInfo, type MechanismInfo } from "./pvsched/registry";
-export { simulate, resolveModes, modeLabel, type SimOptions } from "./simulation";
+export { simulate, resolveModes, modeLabel, ScenarioRuleError, type SimOptions } from "./simulation";
 export {
   LIMITS,
   FIELD_RULES,
@@ -21,5 +21,5 @@ export {
   type ScenarioIssue,
   type LimitViolation,
 } from "./limits";
-export { readCyclictestCmdline, type CyclictestCmdline, type CmdlineSpan } from "./workloads/cyclictest";
+export { cyclictestOptions, readCyclictestCmdline, type CyclictestCmdline, type CmdlineSpan } from "./workloads/cyclictest";
 export { CALIBRATION, type CalibrationEntry } from "./params";

@@ -23,6 +23,12 @@ export const LIMITS = {
   /** Events per run: a run that reaches it stops and reports how far it got. */
   max_events: 2_000_000_000,
   /**
+   * Events at one simulated nanosecond past which a run stops with stop = "no_progress". Booting
+   * the largest accepted shape (256 CPUs, 512 vCPUs, 4 352 threads) runs far fewer at t = 0
+   * (test/sim/engine-stall.test.ts measures it), so only a loop that never advances time gets here.
+   */
+  events_per_instant: 1_000_000,
+  /**
    * Timeline segments kept per track at most, when a scenario sets a budget (timeline.max_segments).
    */
   timeline_segments_per_cpu: 4_000_000,

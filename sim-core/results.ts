@@ -210,7 +210,12 @@ export interface Timeline {
   joined: number;
 }
 
-export type StopReason = "done" | "event_budget" | "cancelled";
+/**
+ * Why a run ended: it reached its duration, its event budget, the caller cancelled it, or
+ * simulated time stood still (`no_progress`: more than LIMITS.events_per_instant events at one
+ * nanosecond, a loop in the model that would never end by itself).
+ */
+export type StopReason = "done" | "event_budget" | "cancelled" | "no_progress";
 
 export interface RunResult {
   scenario: string;

@@ -7,7 +7,7 @@ import { Engine } from "./engine";
 import { Guest } from "./guest/guest";
 import { Host } from "./host";
 import { kvmCosts } from "./costs";
-import { Vcpu } from "./kvm/vcpu";
+import { installKvmHostHooks, Vcpu } from "./kvm/vcpu";
 import { Probe } from "./metrics";
 import { KVM_DEFAULTS, NSEC_PER_MSEC, NSEC_PER_SEC, SERIES_DEFAULTS } from "./params";
 import { pvThreadHooks } from "./pvsched/host_thread";
@@ -23,7 +23,7 @@ import { TimelineRecorder } from "./timeline";
 import type { Kernel } from "./workloads/kernel";
 import { spawnWorkload } from "./workloads";
 import { spawnKworkers } from "./noise";
-import { LIMITS } from "./limits";
+import { checkLimits, LIMITS } from "./limits";
 
 export interface SimOptions {
   /** Called every `progressEvery` events with how far the run got. */
@@ -74,9 +74,24 @@ function probeId(w: Workload, side: string, n: number): string {
   return w.id ?? `${side}/${w.kind}#${n}`;
 }
 
+/** A scenario that breaks sim-core's rules (limits.ts), given to simulate() without the loader. */
+export class ScenarioRuleError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path || "scenario"}: ${message}`);
+    this.name = "ScenarioRuleError";
+  }
+}
+
 export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOptions = {}): RunResult {
+  // The loader refuses these with positions; a caller that builds a Scenario itself gets the
+  // same rules here, because a period that rounds to 0 ns would loop for ever inside one event.
+  const broken = checkLimits(s)[0];
+  if (broken) throw new ScenarioRuleError(broken.path, broken.message);
   const m: ModeSpec = typeof mode === "string" ? { mode } : mode;
-  const eng = new Engine();
+  const eng = new Engine(LIMITS.events_per_instant);
   const seed = s.seed ?? 1;
   const streams = new Streams(seed);
   const durationNs = Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
@@ -161,18 +176,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
         : null,
   };
 
-  // KVM hooks on host CPUs: a host interrupt makes a vCPU in guest mode exit; a wakeup on a
-  // CPU where a vCPU polls ends the poll.
-  for (const c of host.cpus) {
-    c.hooks.beforeIrq = (cpu) => {
-      const t = cpu.curr;
-      if (t && t.prog instanceof Vcpu) t.prog.hostInterrupt();
-    };
-  }
-  host.onWakeOn = (cpu, t) => {
-    const cur = cpu.curr;
-    if (cur && cur !== t && cur.prog instanceof Vcpu) cur.prog.stopPolling();
-  };
+  installKvmHostHooks(host);
 
   // VMs.
   const vcpus: Vcpu[] = [];
@@ -263,6 +267,10 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     const finished = eng.run(durationNs, Math.min(every, left));
     opts.onProgress?.({ simulated_ns: Math.min(eng.now, durationNs), duration_ns: durationNs, events: eng.events });
     if (finished) break;
+    if (eng.stalled) {
+      stop = "no_progress";
+      break;
+    }
     if (opts.isCancelled?.()) {
       stop = "cancelled";
       break;

@@ -105,6 +105,8 @@ const progress = h(
   h("div", { class: "progress-row" }, progressLabel, cancelBtn),
 );
 const errorBox = h("div", { class: "error", role: "alert", hidden: true, "data-testid": "error" });
+/** "Cancelled: <run>" after a cancel, until the next run starts or results arrive. */
+const notice = h("div", { class: "notice", role: "status", hidden: true, "data-testid": "notice" });
 const main = h(
   "main",
   { id: "results" },
@@ -127,6 +129,7 @@ document.body.append(
     ),
   ),
   progress,
+  notice,
   errorBox,
   main,
 );
@@ -256,14 +259,26 @@ on(window, "message", (ev: MessageEvent) => {
   switch (m.type) {
     case "results":
       progress.hidden = true;
+      notice.hidden = true;
       hideError();
       scenario.showError(undefined);
       render(m.payload);
       break;
     case "progress":
+      notice.hidden = true;
       progress.hidden = m.percent >= 100;
       bar.setAttribute("value", String(m.percent));
       progressLabel.textContent = `${m.label} ${Math.round(m.percent)}%`;
+      break;
+    case "ended":
+      // Every end hides the bar; a cancelled run says so where the bar was.
+      progress.hidden = true;
+      bar.setAttribute("value", "0");
+      progressLabel.textContent = "";
+      if (m.outcome === "cancelled") {
+        notice.textContent = `Cancelled: ${m.label}`;
+        notice.hidden = false;
+      }
       break;
     case "error":
       progress.hidden = true;

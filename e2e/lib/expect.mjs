@@ -20,15 +20,22 @@ export function cliJson(args) {
   return JSON.parse(r.stdout);
 }
 
+/** Simulated seconds of each ablation run in the e2e workbench (its user setting). */
+export const E2E_ABLATION_SECONDS = 2;
+
+/** The built-in scenario that exercises each mechanism, the one a hunk lens runs by default. */
+export const EXERCISED_BY = JSON.parse(readFileSync(join(ROOT, "scenarios/lens/exercised-by.json"), "utf8"));
+
 /**
- * The hunk ablation the lens runs (extension/ablation.ts): the default scenario with its modes
- * replaced by dynamic / dynamic without the mechanism / vanilla, shortened to `seconds`, with the
- * timeline recorded as the extension does. Returns the CLI's runs.
+ * The hunk ablation the lens runs (extension/ablation.ts): the mechanism's exercising scenario
+ * (or `scenario`, a repository path) with its modes replaced by dynamic / dynamic without the
+ * mechanism / vanilla, shortened to `seconds`, with the timeline recorded as the extension does.
+ * Returns the CLI's runs.
  * @param {string} mechanism
- * @param {{ tmp: string, seconds?: number, seed?: string }} o
+ * @param {{ tmp: string, seconds?: number, scenario?: string }} o
  */
-export function ablationRuns(mechanism, { tmp, seconds = 10, seed = "cyclictest-busy-500.pvsched.yaml" }) {
-  const s = parse(readFileSync(join(ROOT, "scenarios/seed", seed), "utf8"));
+export function ablationRuns(mechanism, { tmp, seconds = E2E_ABLATION_SECONDS, scenario = EXERCISED_BY[mechanism].scenario }) {
+  const s = parse(readFileSync(join(ROOT, scenario), "utf8"));
   s.modes = [
     { name: "dynamic", mode: "dynamic" },
     { name: `dynamic without ${mechanism}`, mode: "dynamic", mechanisms: { [mechanism]: false } },

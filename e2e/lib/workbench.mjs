@@ -72,7 +72,7 @@ export async function pickPort(preferred) {
  * The workbench URL. code-server's web client reads a `payload` of [key, value] pairs; the
  * remote authority of files served by code-server is literally `remote`.
  */
-/** @param {{ port: number, folder: string, extensionDevelopmentPath: string, extensionTestsPath?: string }} o */
+/** @param {{ port: number, folder: string, extensionDevelopmentPath?: string, extensionTestsPath?: string }} o */
 export function workbenchUrl({ port, folder, extensionDevelopmentPath, extensionTestsPath }) {
   const payload = [];
   if (extensionDevelopmentPath) payload.push(["extensionDevelopmentPath", `vscode-remote://remote${extensionDevelopmentPath}`]);
@@ -80,6 +80,36 @@ export function workbenchUrl({ port, folder, extensionDevelopmentPath, extension
   let url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
   if (payload.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   return url;
+}
+
+/** code-server's environment: config and data under .cache/xdg, no marketplace. */
+function serverEnv() {
+  const xdg = join(CACHE, "xdg");
+  return {
+    ...process.env,
+    // Keep code-server's config.yaml and data out of $HOME.
+    XDG_CONFIG_HOME: join(xdg, "config"),
+    XDG_DATA_HOME: join(xdg, "data"),
+    XDG_CACHE_HOME: join(xdg, "cache"),
+    // An empty gallery: no requests to the marketplace (unreachable here) from the workbench.
+    EXTENSIONS_GALLERY: '{"serviceUrl":""}',
+  };
+}
+
+/**
+ * Installs a .vsix into an extensions folder the way a user does (`code-server
+ * --install-extension`), so the workbench runs what ships, not the source folder.
+ * @param {{ vsix: string, extensionsDir: string, userDataDir: string }} o
+ */
+export function installVsix({ vsix, extensionsDir, userDataDir }) {
+  mkdirSync(extensionsDir, { recursive: true });
+  const r = spawnSync(
+    CODE_SERVER,
+    ["--install-extension", vsix, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir, "--force"],
+    { env: serverEnv(), encoding: "utf8", timeout: 180_000 },
+  );
+  if (r.status !== 0) throw new Error(`installing ${vsix} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split("\n")[0]}`);
+  return r.stdout.trim();
 }
 
 /**
@@ -98,16 +128,7 @@ export async function startServer(o) {
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, "User/settings.json"), JSON.stringify({ ...USER_SETTINGS, ...(o.settings ?? {}) }, null, 2));
 
-  const xdg = join(CACHE, "xdg");
-  const env = {
-    ...process.env,
-    // Keep code-server's config.yaml and data out of $HOME.
-    XDG_CONFIG_HOME: join(xdg, "config"),
-    XDG_DATA_HOME: join(xdg, "data"),
-    XDG_CACHE_HOME: join(xdg, "cache"),
-    // An empty gallery: no requests to the marketplace (unreachable here) from the workbench.
-    EXTENSIONS_GALLERY: '{"serviceUrl":""}',
-  };
+  const env = serverEnv();
   const args = [
     "--auth",
     "none",

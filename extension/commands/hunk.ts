@@ -6,16 +6,16 @@ import { MECHANISMS, type MechanismId, type Scenario } from "../../sim-core/inde
 import { hunkAblationResult, hunkAblationTasks } from "../ablation";
 import type { Ctx } from "../ctx";
 import { addOverrideRule, hunkAt, OVERRIDE_FILE, ruleForHunk, type HunkArgs } from "../patch-lens";
-import { seedScenario } from "../../runner/seed-pipeline";
-import { builtInSeeds, DEFAULT_ABLATION_SCENARIO, SEED_DIR } from "../seed";
+import { builtInScenarioText, EXERCISED_BY, timesFired } from "../exercise";
 import { pathInFolder } from "../settings";
 
 /**
- * The scenario the ablation runs: `pvsched.ablation.scenario` (trusted workspaces only; a path
- * inside the workspace folder, at most the loader's size), else the built-in busy seed scenario.
+ * The scenario the ablation runs: `scenarioPath` (a built-in scenario a lens offers), else
+ * `pvsched.ablation.scenario` (trusted workspaces only; a path inside the workspace folder, at
+ * most the loader's size), else the built-in scenario that exercises the mechanism.
  */
-async function ablationBase(ctx: Ctx): Promise<{ text: string; name: string; scenario?: Scenario }> {
-  const custom = vscode.workspace.isTrusted ? ctx.config("pvsched.ablation.scenario") : "";
+async function ablationBase(ctx: Ctx, mechanism: MechanismId, scenarioPath?: string): Promise<{ text: string; name: string }> {
+  const custom = !scenarioPath && vscode.workspace.isTrusted ? ctx.config("pvsched.ablation.scenario") : "";
   if (custom) {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     if (!folder) throw new Error("pvsched.ablation.scenario needs an open workspace folder (the path is relative to it)");
@@ -29,10 +29,10 @@ async function ablationBase(ctx: Ctx): Promise<{ text: string; name: string; sce
       throw new Error(`pvsched.ablation.scenario: ${p.path} is ${st.size} bytes (limit ${LOADER_LIMITS.maxChars} characters)`);
     return { text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), name: p.path };
   }
-  // The seed set is parsed once per activation (runner/seed-pipeline).
-  const s = seedScenario(builtInSeeds(), DEFAULT_ABLATION_SCENARIO);
-  if (!s) throw new Error(`the built-in seed scenario ${SEED_DIR}/${DEFAULT_ABLATION_SCENARIO} is missing from this build`);
-  return s;
+  const path = scenarioPath ?? EXERCISED_BY[mechanism].scenario;
+  const text = builtInScenarioText(path);
+  if (text === undefined) throw new Error(`the built-in scenario ${path} is missing from this build`);
+  return { text, name: path };
 }
 
 /** Runs the ablation of `mechanism` on `s` and shows it; the lens summary, or undefined if it did not run. */
@@ -46,11 +46,16 @@ export async function runAblation(
   const ablation = { mechanism, durationS: ctx.config("pvsched.ablation.durationSeconds") };
   const runs = await ctx.runner.run(title, hunkAblationTasks(s, ablation));
   if (!runs) return undefined;
-  const { payload: full, summary } = hunkAblationResult(runs, ablation, payload);
+  const { payload: full, summary: effect } = hunkAblationResult(runs, ablation, payload);
+  // The counters decide whether the scenario exercised the mechanism at all.
+  const fired = timesFired(runs, mechanism);
+  const summary = fired === 0 ? `not exercised in this scenario (${s.name})` : effect;
   ctx.ablations.set(mechanism, full);
   ctx.effects.set(mechanism, summary);
+  if (fired === 0) ctx.notExercised.set(mechanism, s.name);
+  else ctx.notExercised.delete(mechanism);
   ctx.onEffectsChanged();
-  ctx.panel.showResults(full);
+  ctx.publish(full);
   return summary;
 }
 
@@ -59,8 +64,8 @@ export const simulateHunk = (ctx: Ctx) => async (args?: HunkArgs) => {
   const mechanism = args.mechanism;
   const info = MECHANISMS.find((m) => m.id === mechanism);
   if (!info) throw new Error(`unknown mechanism ${mechanism}`);
-  const base = await ablationBase(ctx);
-  const s = base.scenario ?? ctx.parseOrComplain(base.text, base.name);
+  const base = await ablationBase(ctx, mechanism, args.scenario);
+  const s = ctx.parseOrComplain(base.text, base.name);
   if (!s) return undefined;
   ctx.panel.show(true);
   return runAblation(

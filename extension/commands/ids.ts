@@ -14,6 +14,10 @@ export const COMMAND_NAMES = [
   "simulateHunk",
   "mapHunk",
   "cancelRun",
+  "openRun",
+  "compareRuns",
+  "exportRun",
+  "openSample",
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

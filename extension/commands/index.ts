@@ -6,10 +6,12 @@
  */
 import * as vscode from "vscode";
 import type { Ctx } from "../ctx";
+import { compareRuns, exportRun, openRun } from "./history";
 import { mapHunk, simulateHunk } from "./hunk";
 import { type CommandName, commandId } from "./ids";
 import { newScenario } from "./new-scenario";
 import { cancelRun, exportResults, showResults } from "./results";
+import { openSample } from "./samples";
 import { compareModes, runScenario } from "./scenario";
 import { reproduceSeed } from "./seed";
 
@@ -26,6 +28,10 @@ export const COMMANDS: Record<CommandName, CommandFactory> = {
   simulateHunk,
   mapHunk,
   cancelRun,
+  openRun,
+  compareRuns,
+  exportRun,
+  openSample,
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -3,11 +3,12 @@
  * (re-run edited text, save an export, cancel).
  */
 import * as vscode from "vscode";
-import { typedArraysAsLists } from "../../sim-core/timeline-read";
 import type { ResultsPayload, WebviewToHost } from "../../common/protocol";
 import type { MechanismId } from "../../sim-core/index";
 import type { Ctx } from "../ctx";
 import { payloadCsv } from "../export";
+import { resultsFileName, resultsFileText } from "../history-model";
+import { safeFileName } from "../../common/escape";
 import type { PanelHandlers } from "../panel";
 import { runAblation } from "./hunk";
 import { asUri, runScenarioText } from "./scenario";
@@ -22,7 +23,8 @@ export const showResults = (ctx: Ctx) => async (arg?: { mechanism?: MechanismId 
 export const cancelRun = (ctx: Ctx) => () => ctx.runner.cancel();
 
 export const exportResults = (ctx: Ctx) => async (arg?: { format?: "json" | "csv"; uri?: string }) => {
-  const payload = ctx.panel.lastPayload;
+  // After a reload the panel has nothing yet: the newest run of the history is the last result.
+  const payload = ctx.panel.lastPayload ?? (await ctx.history.latest());
   if (!payload) {
     void ctx.info("PV Sched: nothing to export yet; run a scenario first.");
     return undefined;
@@ -46,13 +48,9 @@ export const exportResults = (ctx: Ctx) => async (arg?: { format?: "json" | "csv
     format = pick.format;
   }
   // The timelines' typed arrays go out as lists (JSON has no typed arrays).
-  const content = format === "json" ? JSON.stringify(payload, typedArraysAsLists, 2) + "\n" : payloadCsv(payload);
-  const name = `${
-    payload.title
-      .replace(/[^A-Za-z0-9_.-]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 60) || "results"
-  }.${format}`;
+  const content = format === "json" ? resultsFileText(payload) : payloadCsv(payload);
+  // JSON is a results file: it reopens in the results editor.
+  const name = format === "json" ? resultsFileName(payload.title) : safeFileName(payload.title.slice(0, 60), format);
   let target = asUri(arg?.uri);
   if (!target) {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

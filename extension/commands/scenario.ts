@@ -37,7 +37,7 @@ export async function runScenarioText(
   ctx.panel.show(true);
   const runs = await ctx.runner.run(`${s.name} (${specs.length} modes)`, tasksFor(s, specs));
   if (!runs) return undefined;
-  ctx.panel.showResults({ title: s.name, source: { kind: "scenario", uri }, runs, scenarioText: text });
+  ctx.publish({ title: s.name, source: { kind: "scenario", uri }, runs, scenarioText: text });
   return runs;
 }
 

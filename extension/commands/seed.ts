@@ -6,6 +6,6 @@ export const reproduceSeed = (ctx: Ctx) => async () => {
   const seconds = ctx.config("pvsched.seed.durationSeconds");
   ctx.panel.show(true);
   const payload = await seedReportPayload((title, tasks) => ctx.runner.run(title, tasks), seconds > 0 ? seconds : undefined, ctx.log);
-  if (payload) ctx.panel.showResults(payload);
+  if (payload) ctx.publish(payload);
   return payload;
 };

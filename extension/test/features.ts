@@ -103,7 +103,12 @@ export function defineTests(): void {
         assert.ok(sim?.command?.arguments, "a Simulate lens");
         const summary = await vscode.commands.executeCommand<string>("pvsched.simulateHunk", ...sim.command.arguments);
         assert.ok(typeof summary === "string" && summary.length > 0, `summary: ${summary}`);
-        assert.match(summary, /guest (max|avg) [\u2212+±][\d.]+% \[|guest: no significant effect \(5 replications\)|no latency samples/);
+        assert.match(
+          summary,
+          /(guest|host) (max|avg) [\u2212+±][\d.]+% \[|(guest|host): no significant effect \(5 replications\)|no latency samples/,
+        );
+        // Patch 4's lens runs the scenario that exercises boost_on_inject (scenarios/lens/exercised-by.json).
+        assert.match(a.panel.lastPayload?.title ?? "", /NMI boost/);
         assert.equal(a.effects.get("boost_on_inject"), summary);
         const after = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
         assert.ok(
@@ -180,6 +185,35 @@ export function defineTests(): void {
         [],
       );
       await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+    });
+
+    test("a patch over the lens size limit gets one lens saying so, and no parse on the host (issue 14)", async () => {
+      await api();
+      const hunk = "--- a/arch/x86/kvm/lapic.c\n+++ b/arch/x86/kvm/lapic.c\n@@ -1 +1,2 @@\n x\n+\tkvm_vcpu_kick_boost(vcpu);\n";
+      // 5 MiB of hunks: over LENS_MAX_CHARS (4 MiB); the same text at 1 MiB gets its lenses.
+      for (const [mib, large] of [
+        [5, true],
+        [1, false],
+      ] as const) {
+        const uri = vscode.Uri.file(path.join(os.tmpdir(), `pvsched-large-${process.pid}-${mib}.patch`));
+        await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(hunk.repeat(Math.ceil((mib * 1024 * 1024) / hunk.length))));
+        const doc = await vscode.workspace.openTextDocument(uri);
+        const lenses = await until("lenses", async () => {
+          const l = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+          return l?.length ? l : undefined;
+        });
+        const titles = lenses.map((l) => l.command?.title ?? "");
+        if (large) {
+          assert.equal(lenses.length, 1, titles.slice(0, 3).join(" | "));
+          assert.match(titles[0]!, /^PV Sched: too large for hunk lenses \(5\.0 MiB, limit 4\.0 MiB\); run pvsched-sim map on it$/);
+        } else
+          assert.ok(
+            titles.some((t) => /^Patch 4 · /.test(t)),
+            titles.slice(0, 3).join(" | "),
+          );
+        assert.ok(doc.lineCount > 1);
+        await vscode.workspace.fs.delete(uri);
+      }
     });
 
     test("scenario files get Run and Compare modes lenses", async () => {

@@ -19,6 +19,17 @@ export async function until<T>(what: string, f: () => T | undefined | Promise<T 
   }
 }
 
+/** Runs `f` with the user setting `pvsched.<key>` set to `value`, then removes it. */
+export async function withSetting<T>(key: string, value: unknown, f: () => Thenable<T>): Promise<T> {
+  const cfg = vscode.workspace.getConfiguration("pvsched");
+  await cfg.update(key, value, vscode.ConfigurationTarget.Global);
+  try {
+    return await f();
+  } finally {
+    await cfg.update(key, undefined, vscode.ConfigurationTarget.Global);
+  }
+}
+
 export async function api(): Promise<PvSchedApi> {
   const ext = vscode.extensions.getExtension<PvSchedApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not installed`);

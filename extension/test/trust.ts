@@ -52,6 +52,9 @@ export function defineTrustTests(): void {
           "",
         ].join("\n");
         await vscode.workspace.fs.writeFile(patch, new TextEncoder().encode(text));
+        // No hunk of this patch is mapped: the default (auto) shows no lenses on it; "on" offers Map.
+        const cfg = vscode.workspace.getConfiguration("pvsched");
+        await cfg.update("lens.enabled", "on", vscode.ConfigurationTarget.Global);
         try {
           // The lens command reads the open document's model.
           await vscode.workspace.openTextDocument(patch);
@@ -74,6 +77,7 @@ export function defineTrustTests(): void {
           });
           assert.ok(after.some((l) => l.command?.command === "pvsched.simulateHunk"));
         } finally {
+          await cfg.update("lens.enabled", undefined, vscode.ConfigurationTarget.Global);
           await vscode.workspace.fs.delete(patch).then(undefined, () => undefined);
           await vscode.workspace.fs.delete(mapFile).then(undefined, () => undefined);
           if (!hadVscodeDir) await vscode.workspace.fs.delete(vscodeDir).then(undefined, () => undefined);

@@ -393,3 +393,21 @@ export class Vcpu implements Program {
 }
 
 const noop = () => {};
+
+/**
+ * KVM's side of the host scheduler: a host interrupt on a CPU running a vCPU in guest mode makes
+ * it exit (the external-interrupt exit), and a wakeup on a CPU where a vCPU halt-polls ends the
+ * poll (kvm_vcpu_check_block() sees the CPU wanted elsewhere through need_resched).
+ */
+export function installKvmHostHooks(host: Host): void {
+  for (const c of host.cpus) {
+    c.hooks.beforeIrq = (cpu) => {
+      const t = cpu.curr;
+      if (t && t.prog instanceof Vcpu) t.prog.hostInterrupt();
+    };
+  }
+  host.onWakeOn = (cpu, t) => {
+    const cur = cpu.curr;
+    if (cur && cur !== t && cur.prog instanceof Vcpu) cur.prog.stopPolling();
+  };
+}

@@ -39,6 +39,11 @@ test("checkSetting: out of range or wrong type gives the manifest's default and 
   );
   assert.equal(checkSetting("pvsched.seed.durationSeconds", "90").value, 0);
   assert.equal(checkSetting("pvsched.ablation.scenario", 7).value, "");
+  assert.deepEqual(checkSetting("pvsched.run.whenBusy", "queue"), { value: "queue" });
+  assert.equal(
+    checkSetting("pvsched.run.whenBusy", "kill").problem,
+    'pvsched.run.whenBusy: "kill" is not one of ask, queue, cancel; using the default "ask"',
+  );
 });
 
 test("pathInFolder: a scenario path from settings stays inside the workspace folder", () => {

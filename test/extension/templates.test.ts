@@ -8,23 +8,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadScenario } from "../../scenario-loader/index";
 import snippets from "../../snippets/pvsched-scenario.json";
+import { renderSnippet } from "./render-snippet";
 
 const root = resolve(__dirname, "../..");
-
-/** Expands a VS Code snippet body to the text it inserts when every placeholder keeps its default. */
-function renderSnippet(body: string[]): string {
-  const vars = new Map<string, string>();
-  let text = body.join("\n");
-  // ${n:default} and ${n|a,b|} define the value; $n mirrors it; \$ is a literal dollar.
-  text = text.replace(/\$\{(\d+):([^{}]*)\}/g, (_m, n, d) => (vars.set(n, d), d));
-  text = text.replace(/\$\{(\d+)\|([^|]*)\|\}/g, (_m, n: string, choices: string) => {
-    const first = String(choices).split(",")[0] ?? "";
-    vars.set(n, first);
-    return first;
-  });
-  text = text.replace(/(?<!\\)\$(\d+)/g, (_m, n) => vars.get(n) ?? "");
-  return text.replace(/\\\$/g, "$");
-}
 
 const entries = Object.entries(snippets as Record<string, { prefix: string; body: string[] }>);
 

@@ -3,46 +3,19 @@
  * committed) and given to the real CLI, `pvsched-sim map`, which must answer within 2 s of CPU
  * with exit 0 (a valid if odd document) or exit 2 and one line on stderr, never a hang, a crash
  * or a stack trace. CPU time is the child's user + sys from /usr/bin/time, as in
- * test/property/cli-bad-input.test.ts: on a shared machine wall time measures the neighbours.
+ * test/hostile/child.ts: on a shared machine wall time measures the neighbours.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { gzipSync } from "fflate";
+import { buildCli, cli, LIMIT_MS, scratch } from "./child";
 
-const root = join(__dirname, "..", "..");
-const bin = join(root, "bin", "pvsched-sim.cjs");
-const tmp = mkdtempSync(join(tmpdir(), "pvsched-hostile-"));
-const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
-const CPU_LIMIT_MS = 2000;
+const scr = scratch("pvsched-hostile-");
+const file = scr.file;
+const map = (args: string[]) => cli(scr.dir, ["map", ...args], { timeoutMs: 60_000 });
 
-before(() => {
-  const r = spawnSync(process.execPath, [join(root, "scripts", "build.mjs"), "cli", "cli-worker"], { cwd: root, encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-});
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function map(args: string[]): { code: number | null; out: string; err: string; cpuMs: number } {
-  const stats = join(tmp, "time.txt");
-  const cmd = [process.execPath, bin, "map", ...args];
-  const argv = TIME ? [TIME, "-o", stats, "-f", "%U %S", ...cmd] : cmd;
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: "utf8", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-  let cpuMs = Number.NaN;
-  if (TIME) {
-    const [u, s] = readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
-    cpuMs = (u + s) * 1000;
-  }
-  return { code: r.status, out: r.stdout, err: r.stderr, cpuMs };
-}
-
-function file(name: string, content: string | Uint8Array): string {
-  const p = join(tmp, name);
-  writeFileSync(p, content);
-  return p;
-}
+before(buildCli);
+after(scr.done);
 
 /** Answered: exit 0, or exit 2 with exactly one line; no stack trace; within the CPU limit. */
 function assertAnswered(r: ReturnType<typeof map>, what: string, exit?: 0 | 2) {
@@ -50,7 +23,7 @@ function assertAnswered(r: ReturnType<typeof map>, what: string, exit?: 0 | 2) {
   if (exit !== undefined) assert.equal(r.code, exit, `${what}: ${r.err.slice(0, 300)}`);
   if (r.code === 2) assert.equal(r.err.split("\n").filter(Boolean).length, 1, `${what}: ${r.err.slice(0, 300)}`);
   assert.doesNotMatch(r.err, /\n\s+at /, `${what}: no stack trace`);
-  if (!Number.isNaN(r.cpuMs)) assert.ok(r.cpuMs < CPU_LIMIT_MS, `${what}: ${r.cpuMs.toFixed(0)} ms of CPU`);
+  if (!Number.isNaN(r.cpuMs)) assert.ok(r.cpuMs < LIMIT_MS, `${what}: ${r.cpuMs.toFixed(0)} ms of CPU`);
 }
 
 const DIFF = "--- a/arch/x86/kvm/lapic.c\n+++ b/arch/x86/kvm/lapic.c\n@@ -1 +1,2 @@\n x\n+\tkvm_vcpu_kick_boost(vcpu);\n";
@@ -158,3 +131,10 @@ const MIME: [string, () => string][] = [
 for (const [what, make] of MIME) {
   test(`map: ${what} is answered`, () => assertAnswered(map([file("mime.mbox", make())]), what));
 }
+
+test("map --map: a hunk map over MAX_HUNK_MAP_BYTES is refused unread", () => {
+  const big = file("big-map.json", `{"rules": [], "pad": "${"x".repeat(5 * MB)}"}`);
+  const r = map([file("x.patch", DIFF), "--map", big]);
+  assertAnswered(r, "5 MB hunk map", 2);
+  assert.match(r.err, /big-map\.json:1: file is \d+ bytes, over the 4194304-byte limit$/m);
+});

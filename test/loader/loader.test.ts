@@ -290,3 +290,27 @@ test("the lists validated in slices constrain only their items (else slicing wou
       assert.ok(!(k in s!), `${def}.${prop} has ${k}`);
   }
 });
+
+test("a key that is a list or a mapping is refused at the key, and nothing is printed (the fuzzer's find)", () => {
+  const printed: string[] = [];
+  const emit = process.emitWarning;
+  process.emitWarning = ((w: string | Error) => {
+    printed.push(String(w));
+  }) as typeof process.emitWarning;
+  try {
+    for (const [text, key] of [
+      ["name: x\nhost: {cpus: 1}\n? [a, b]\n: 1\n", "[a, b]"],
+      ["name: x\nhost: {cpus: 1}\n{a: 1}: 2\n", "{a: 1}"],
+    ] as const) {
+      const [e] = errorsOf(text);
+      assert.equal(e!.message, "a key must be a name, not a list or a mapping");
+      assert.equal(covered(text, e!), key);
+    }
+    // A scalar key whose value is not a string (a !!binary tag) stays an unknown key, quietly.
+    const [e] = errorsOf("name: x\n!!binary duration_s: 1\nhost: {cpus: 1}\n");
+    assert.match(e!.message, /unknown key/);
+  } finally {
+    process.emitWarning = emit;
+  }
+  assert.deepEqual(printed, []);
+});

@@ -77,7 +77,7 @@ const score = (h: Hunk, path = "x.c", defs = none, i = 0) => {
   const s = scoreHunk(h, path, i, defs, CAT);
   return { total: [...s.total], c: decide(s, "", CAT) };
 };
-const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} != ${b}`);
+const close = (a: number, b: number, what = "") => assert.ok(Math.abs(a - b) < 1e-9, `${what} ${a} != ${b}`);
 
 test("roles: define 1.0, call 0.9, member 0.9, use 0.7, removed 0.35; names on both sides count as edited around", () => {
   close(score(hunk({ ids: ["a_id"], defines: ["a_id"] })).total[0], 2 * ROLE.define);
@@ -230,4 +230,78 @@ test("propagate: a tie between the patch's mechanisms, or a single mapped hunk o
   const lone = { hunk: hunk({ includeLines: 1, codeLines: 0 }), file: "a.c", c: cls(null) };
   propagate([lone, { hunk: hunk(), file: "a.c", c: cls("alpha", "patch") }]);
   assert.equal(lone.c.mechanism, null);
+});
+
+test("hooks: a call to a function another hunk of the document defines opens the hook, as catalogue code does", () => {
+  const scope = { kind: "function" as const, name: "hook_a" };
+  const caller = hunk({ scope, ids: ["own_fn"], calls: ["own_fn"] });
+  const defs = new SeriesDefinitions([patch(hunk({ defines: ["own_fn"] })), patch(caller)]);
+  close(scoreHunk(caller, "x.c", 1, defs, CAT).total[0], 1.5);
+  assert.match(decide(scoreHunk(caller, "x.c", 1, defs, CAT), "", CAT).reason, /^hooks hook_a \(score 1\.5\)$/);
+  assert.equal(score(caller).total[0], 0, "a name nobody in the document defines is no series code");
+  const selfDefined = hunk({ scope, ids: ["own_fn"], calls: ["own_fn"], defines: ["own_fn"] });
+  assert.equal(scoreHunk(selfDefined, "x.c", 0, new SeriesDefinitions([patch(selfDefined)]), CAT).total[0], 0, "its own definition is not");
+  const used = hunk({ scope, ids: ["own_fn"] });
+  assert.equal(scoreHunk(used, "x.c", 1, defs, CAT).total[0], 0, "a use that is no call is not");
+});
+
+test("dependencies: a member another patch declares counts DEPENDENCY when the hunk has its own evidence", () => {
+  const decl = hunk({ scope: { kind: "struct", name: "s" }, members: ["s.m"] });
+  const user = hunk({ members: ["x.m"], ids: ["b_id"] });
+  const defs = new SeriesDefinitions([patch(decl), patch(user)]);
+  const s = scoreHunk(user, "x.c", 1, defs, CAT);
+  close(s.total[0], 2 * ROLE.member * DEPENDENCY);
+  close(s.total[1], 2 * ROLE.use);
+  assert.match(decide(s, "", CAT).reason, /uses b_id/);
+  const alone = hunk({ members: ["x.m"] });
+  close(scoreHunk(alone, "x.c", 1, new SeriesDefinitions([patch(decl), patch(alone)]), CAT).total[0], 2 * ROLE.member);
+  close(scoreHunk(user, "x.c", 0, new SeriesDefinitions([patch(decl, user)]), CAT).total[0], 2 * ROLE.member, "same patch");
+  // A member touched (not declared) in a function by another patch is no declaration.
+  const toucher = hunk({ scope: { kind: "function", name: "f" }, members: ["y.m"] });
+  close(scoreHunk(user, "x.c", 1, new SeriesDefinitions([patch(toucher), patch(user)]), CAT).total[0], 2 * ROLE.member);
+});
+
+test("propagate: a hunk calling a function that mapped hunks of its patch define takes their mechanism", () => {
+  const caller = { hunk: hunk({ ids: ["helper", "zz"], calls: ["helper", "zz"] }), file: "a.c", c: cls(null, "none", { beta: 1 }) };
+  const provider = { hunk: hunk({ defines: ["helper"] }), file: "b.c", c: cls("alpha") };
+  const others = [
+    { hunk: hunk(), file: "c.c", c: cls("beta") },
+    { hunk: hunk(), file: "d.c", c: cls("beta") },
+  ];
+  propagate([caller, provider, ...others], CAT);
+  assert.equal(caller.c.mechanism, "alpha", "the callee's mechanism, not the patch's prevailing one");
+  assert.equal(caller.c.via, "symbol");
+  assert.equal(caller.c.reason, "calls helper, which 1 hunk(s) of this patch define for alpha");
+  const user = { hunk: hunk({ ids: ["helper"] }), file: "a.c", c: cls(null) };
+  propagate([user, { hunk: hunk({ defines: ["helper"] }), file: "b.c", c: cls("alpha") }], CAT);
+  assert.equal(user.c.mechanism, null, "a use that is no call does not follow");
+});
+
+test("propagate: a struct hunk declaring a member takes the mechanism of the hunks using it", () => {
+  const decl = { hunk: hunk({ scope: { kind: "struct", name: "s" }, members: ["s.fld"] }), file: "a.h", c: cls(null) };
+  const users = [{ hunk: hunk({ ids: ["fld"] }), file: "a.c", c: cls("beta") }];
+  propagate([decl, ...users], CAT);
+  assert.equal(decl.c.mechanism, "beta");
+  assert.equal(decl.c.reason, "defines fld, which 1 hunk(s) of this patch use for beta");
+  const touch = { hunk: hunk({ scope: { kind: "function", name: "f" }, members: ["s.fld"] }), file: "a.c", c: cls(null) };
+  propagate([touch, ...users], CAT);
+  assert.equal(touch.c.mechanism, null, "touching a member in a function declares nothing");
+});
+
+test("propagate: a hunk without evidence in a function the patch's mechanism hooks takes it; elsewhere it stays unmapped", () => {
+  const inHook = () => ({ hunk: hunk({ scope: { kind: "function", name: "hook_a" } }), file: "z.c", c: cls(null) });
+  const a = inHook();
+  propagate([a, { hunk: hunk(), file: "a.c", c: cls("alpha") }], CAT);
+  assert.equal(a.c.mechanism, "alpha");
+  assert.equal(a.c.via, "patch");
+  assert.equal(a.c.reason, "sits in hook_a, which alpha hooks; the patch's other hunks implement alpha");
+  const b = inHook();
+  propagate([b, { hunk: hunk(), file: "a.c", c: cls("beta") }, { hunk: hunk(), file: "b.c", c: cls("beta") }], CAT);
+  assert.equal(b.c.mechanism, null, "beta does not hook hook_a");
+  const other = { hunk: hunk({ scope: { kind: "function", name: "not_a_hook" } }), file: "z.c", c: cls(null) };
+  propagate([other, { hunk: hunk(), file: "a.c", c: cls("alpha") }, { hunk: hunk(), file: "b.c", c: cls("alpha") }], CAT);
+  assert.equal(other.c.mechanism, null);
+  const struct = { hunk: hunk({ scope: { kind: "struct", name: "hook_a" } }), file: "z.c", c: cls(null) };
+  propagate([struct, { hunk: hunk(), file: "a.c", c: cls("alpha") }], CAT);
+  assert.equal(struct.c.mechanism, null, "a struct of that name is no hook");
 });

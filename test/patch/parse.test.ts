@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parsePatchText, decodePatchBytes, countHunks, collectIdentifiers, type ParseResult } from "../../patch/parse";
+import { checkPatchText, parsePatchText, decodePatchBytes, countHunks, collectIdentifiers, type ParseResult } from "../../patch/parse";
 
 const root = join(__dirname, "..", "..");
 const fixture = (name: string) => readFileSync(join(__dirname, "fixtures", name), "utf8");
@@ -277,6 +277,22 @@ test("caps: hunks beyond maxHunks are dropped with one diagnostic", () => {
   const omitted = hs.find((h) => h.linesOmitted)!;
   assert.ok(omitted.addedCount > omitted.added.length);
   assert.ok(omitted.identifiersAdded.length > 0);
+});
+
+test("checkPatchText: a mail dropped for a broken hunk gives its hunks back to the cap, as in the full parse", () => {
+  const mail = (n: number, id: string, hunks: string) =>
+    `From ${n}0123456789abcdef0123456789abcdef0123456 Mon Sep 17 00:00:00 2001\nMessage-ID: <${id}>\nSubject: [PATCH ${n}/2] x\n\n` +
+    `--- a/x.c\n+++ b/x.c\n${hunks}`;
+  // Mail 1's only hunk is cut short (dropped with a warning); mail 2's two hunks then fit maxHunks 2.
+  const text = mail(1, "1@x", "@@ -1,3 +1,3 @@\n a\n") + mail(2, "2@x", "@@ -1 +1 @@\n-a\n+b\n@@ -5 +5 @@\n-c\n+d\n");
+  const full = parsePatchText(text, { maxHunks: 2, maxRetainedLines: 0 });
+  assert.deepEqual(
+    full.diagnostics.map((d) => d.code),
+    ["broken-message"],
+  );
+  assert.equal(countHunks(full), 2);
+  const check = checkPatchText(text, { maxHunks: 2 });
+  assert.deepEqual(check, { diagnostics: full.diagnostics, refused: null, lineCount: full.lineCount });
 });
 
 test("identifiers: keywords, literals, comments, numbers and #include paths are left out", () => {

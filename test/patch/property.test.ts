@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { parsePatchText, decodePatchBytes, countHunks, collectIdentifiers, type ParseResult } from "../../patch/parse";
+import { checkPatchText, collectIdentifiers, countHunks, decodePatchBytes, parsePatchText, type ParseResult } from "../../patch/parse";
 import { mapPatch, compileHunkMap } from "../../patch/mapper";
 
 const root = join(__dirname, "..", "..");
@@ -41,6 +41,7 @@ const lineArb = fc.oneof(
     "From: A <a@b>",
     "Subject: [RFC PATCH 3/8] kvm: x86: vcpu boosting/unboosting framework",
     "Date: today",
+    "Message-ID: <1.a@b>",
     "commit 0123456789abcdef",
     "GIT binary patch",
     "literal 3",
@@ -153,6 +154,7 @@ const shape = (r: ParseResult) =>
           h.added,
           h.removed,
           h.identifiersAdded,
+          h.code,
           h.truncated,
         ]),
       ]),
@@ -199,6 +201,20 @@ test("CRLF and LF give the same structure", () => {
       },
     ),
     { numRuns: RUNS * 2 },
+  );
+});
+
+test("checkPatchText reports exactly parsePatchText's diagnostics, refusal and line count", () => {
+  // Small caps too: what a dropped mail gives back to the hunk and file budgets shows there.
+  const limitsArb = fc.option(fc.record({ maxHunks: fc.nat(6), maxFiles: fc.nat(6), maxPatches: fc.nat(4), maxDiagnostics: fc.nat(6) }), {
+    nil: undefined,
+  });
+  fc.assert(
+    fc.property(fc.oneof(docArb, mutatedArb, fc.string({ maxLength: 500 })), limitsArb, (s, limits) => {
+      const full = parsePatchText(s, { ...limits, maxRetainedLines: 0 });
+      assert.deepEqual(checkPatchText(s, limits), { diagnostics: full.diagnostics, refused: full.refused, lineCount: full.lineCount });
+    }),
+    { numRuns: RUNS * 3 },
   );
 });
 

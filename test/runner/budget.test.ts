@@ -3,11 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { checkBudget, cyclictestRateOptions, DEFAULT_BUDGET, distMeanUs, estimateRun, EVENTS_PER_EXPIRY } from "../../runner/budget";
+import { checkBudget, DEFAULT_BUDGET, distMeanUs, estimateRun, EVENTS_PER_EXPIRY } from "../../runner/budget";
 import { loadScenario } from "../../scenario-loader/index";
 import { resolveModes, simulate, type Scenario } from "../../sim-core/index";
-// Not part of sim-core's public API: read here only to check that the budget reads the same options.
-import { parseCyclictestCmdline } from "../../sim-core/workloads/cyclictest";
 
 const root = resolve(__dirname, "../..");
 const base = (extra: Partial<Scenario> = {}): Scenario => ({ name: "b", duration_s: 10, host: { cpus: 4 }, ...extra });
@@ -50,21 +48,6 @@ test("means of the duration distributions", () => {
   assert.equal(distMeanUs({ exp_mean_us: 9 }, 0), 9);
   assert.ok(Math.abs(distMeanUs({ lognormal_median_us: 100, lognormal_gsd: Math.E }, 0) - 100 * Math.exp(0.5)) < 1e-9);
   assert.equal(distMeanUs(undefined, 3), 3);
-});
-
-test("the cyclictest options that set the rate are read as sim-core reads them", () => {
-  for (const cmd of [
-    "cyclictest -q -D 90s -i 500 -d 500",
-    "cyclictest -t4 -i100",
-    "cyclictest --interval=250 --threads=3 --distance 10",
-    "-i 0",
-    "-t 100000000",
-  ]) {
-    const mine = cyclictestRateOptions(cmd);
-    const sim = parseCyclictestCmdline(cmd);
-    const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-    assert.deepEqual(defined(mine), defined({ threads: sim.threads, intervalUs: sim.intervalUs, distanceUs: sim.distanceUs }), cmd);
-  }
 });
 
 test("hostile scenarios from issue 14 are refused with one line naming the field and the estimate", () => {

@@ -6,7 +6,7 @@ import { Engine } from "../../sim-core/engine";
 import { kvmCosts } from "../../sim-core/costs";
 import { Guest } from "../../sim-core/guest/guest";
 import { Host } from "../../sim-core/host";
-import { Vcpu } from "../../sim-core/kvm/vcpu";
+import { installKvmHostHooks, Vcpu } from "../../sim-core/kvm/vcpu";
 import { KVM_DEFAULTS } from "../../sim-core/params";
 import { Streams } from "../../sim-core/rng";
 import type { Policy, SchedConfig } from "../../sim-core/scenario";
@@ -31,16 +31,7 @@ export function world(hostCpus: number, vcpus = 0, sched: SchedConfig = {}): Wor
   const host = new Host(eng, { cpus: hostCpus, sched, cost_model: "constant", noise: false }, streams);
   const costs = kvmCosts(null, { ...KVM_DEFAULTS, setscheduler_ns: 1500 }, 1);
   const poll = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
-  for (const c of host.cpus) {
-    c.hooks.beforeIrq = (cpu) => {
-      const t = cpu.curr;
-      if (t && t.prog instanceof Vcpu) t.prog.hostInterrupt();
-    };
-  }
-  host.onWakeOn = (cpu, t) => {
-    const cur = cpu.curr;
-    if (cur && cur !== t && cur.prog instanceof Vcpu) cur.prog.stopPolling();
-  };
+  installKvmHostHooks(host);
   let guest: Guest | null = null;
   const vs: Vcpu[] = [];
   if (vcpus > 0) {

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkHostMessage, errorText, payloadProblem } from "../../webview/lib/messages";
+import { payloadProblem } from "../../common/protocol";
+import { checkHostMessage, errorText } from "../../webview/lib/messages";
 import { scenarioPayload } from "./fixtures/make";
 
 test("results messages with a valid payload pass", () => {
@@ -38,4 +39,10 @@ test("errorText puts line and column first", () => {
   assert.equal(errorText({ message: "m", line: 3, column: 7 }), "line 3, column 7: m");
   assert.equal(errorText({ message: "m", line: 3 }), "line 3: m");
   assert.equal(errorText({ message: "m" }), "m");
+});
+
+test("checkHostMessage: a run's end carries a known outcome", () => {
+  const c = checkHostMessage({ type: "ended", outcome: "cancelled", label: "busy (3 modes)" });
+  assert.deepEqual(c, { ok: true, msg: { type: "ended", outcome: "cancelled", label: "busy (3 modes)" } });
+  assert.equal(checkHostMessage({ type: "ended", outcome: "exploded", label: "x" }).ok, false);
 });

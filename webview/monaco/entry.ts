@@ -7,7 +7,33 @@
  * extension's folder, so each worker script is fetched and started from a blob: URL (VS Code's
  * webview guide describes this: only data:/blob: workers are supported).
  */
-import "monaco-editor/esm/vs/editor/edcore.main";
+// Only the editor features the scenario editor uses (edcore.main would add the diff editor, inline
+// completions, sticky scroll, colour picker, links... about half of Monaco): typing, selection and
+// clipboard, find, folding, hover, completion with snippets, comments, markers (F8), the
+// context menu, word highlights and smart select.
+import "monaco-editor/esm/vs/editor/browser/coreCommands";
+import "monaco-editor/esm/vs/editor/browser/widget/codeEditor/codeEditorWidget";
+import "monaco-editor/esm/vs/editor/contrib/bracketMatching/browser/bracketMatching";
+import "monaco-editor/esm/vs/editor/contrib/clipboard/browser/clipboard";
+import "monaco-editor/esm/vs/editor/contrib/comment/browser/comment";
+import "monaco-editor/esm/vs/editor/contrib/contextmenu/browser/contextmenu";
+import "monaco-editor/esm/vs/editor/contrib/cursorUndo/browser/cursorUndo";
+import "monaco-editor/esm/vs/editor/contrib/find/browser/findController";
+import "monaco-editor/esm/vs/editor/contrib/folding/browser/folding";
+import "monaco-editor/esm/vs/editor/contrib/gotoError/browser/gotoError";
+import "monaco-editor/esm/vs/editor/contrib/hover/browser/hoverContribution";
+import "monaco-editor/esm/vs/editor/contrib/indentation/browser/indentation";
+import "monaco-editor/esm/vs/editor/contrib/linesOperations/browser/linesOperations";
+import "monaco-editor/esm/vs/editor/contrib/multicursor/browser/multicursor";
+import "monaco-editor/esm/vs/editor/contrib/smartSelect/browser/smartSelect";
+import "monaco-editor/esm/vs/editor/contrib/snippet/browser/snippetController2";
+import "monaco-editor/esm/vs/editor/contrib/suggest/browser/suggestController";
+import "monaco-editor/esm/vs/editor/contrib/tokenization/browser/tokenization";
+import "monaco-editor/esm/vs/editor/contrib/wordHighlighter/browser/wordHighlighter";
+import "monaco-editor/esm/vs/editor/contrib/wordOperations/browser/wordOperations";
+import "monaco-editor/esm/vs/editor/contrib/readOnlyMessage/browser/contribution";
+import "monaco-editor/esm/vs/editor/common/standaloneStrings";
+import "monaco-editor/esm/vs/base/browser/ui/codicons/codiconStyles";
 import * as monaco from "monaco-editor/esm/vs/editor/editor.api";
 import "monaco-editor/esm/vs/basic-languages/yaml/yaml.contribution";
 import { configureMonacoYaml, type MonacoYamlOptions } from "monaco-yaml";
