@@ -2,7 +2,7 @@
  * The layer rules (docs/architecture.md), checked by `npm run depcheck` in CI. Each layer imports
  * only the layers below it:
  *
- *   sim-core  <  report  <  common  <  scenario-loader, patch, trace  <  runner, fidelity  <  cli, extension, webview
+ *   sim-core  <  report, bench  <  common  <  scenario-loader, patch, trace  <  runner, fidelity  <  cli, extension, webview
  *
  * Tests, scripts and e2e may import any layer. `tsc -b` enforces the same order through project
  * references (a file outside a project's references does not compile); this check also catches
@@ -12,19 +12,21 @@ const LAYERS = {
   "sim-core": [],
   // report is pure statistics over run results; the webview protocol (common) carries its comparisons.
   report: ["sim-core"],
+  // bench: the benchmark's pure parts (bare heap loop, scaling scenarios); cli/bench.ts times them.
+  bench: ["sim-core"],
   common: ["sim-core", "report"],
   "scenario-loader": ["sim-core", "common", "schema"],
   patch: ["sim-core", "common"],
   trace: ["sim-core", "common", "report"],
   runner: ["sim-core", "common", "scenario-loader", "report", "reference"],
   fidelity: ["sim-core", "common", "scenario-loader", "report"],
-  cli: ["sim-core", "common", "scenario-loader", "report", "patch", "trace", "runner", "fidelity", "reference"],
+  cli: ["sim-core", "bench", "common", "scenario-loader", "report", "patch", "trace", "runner", "fidelity", "reference"],
   extension: ["sim-core", "common", "scenario-loader", "report", "patch", "runner", "reference", "snippets", "scenarios", "package.json"],
   webview: ["sim-core", "common", "scenario-loader", "report", "trace"],
 };
 
 /** Layers whose code runs everywhere (Node, web workers, browsers): no Node built-ins. */
-const PORTABLE = ["sim-core", "common", "scenario-loader", "report", "patch", "trace", "runner", "webview"];
+const PORTABLE = ["sim-core", "bench", "common", "scenario-loader", "report", "patch", "trace", "runner", "webview"];
 
 const folder = (l) => (l === "package.json" ? "package[.]json$" : `${l}/`);
 

@@ -6,6 +6,7 @@ import { InputError } from "./errors";
 
 export type Values = Record<string, string | boolean | undefined>;
 
+/** `positionals`: how many arguments besides options (-1: one or more). */
 export function parse(args: string[], options: ParseArgsConfig["options"], positionals: number): { values: Values; positionals: string[] } {
   let parsed: { values: Values; positionals: string[] };
   try {
@@ -21,13 +22,17 @@ export function parse(args: string[], options: ParseArgsConfig["options"], posit
   } catch (e) {
     throw new InputError(`pvsched-sim: ${(e as Error).message.split("\n")[0]}`);
   }
-  if (parsed.positionals.length !== positionals && !parsed.values.help)
+  // positionals < 0: one or more files (`sweep merge a.json b.json ...`).
+  const count = parsed.positionals.length;
+  if ((positionals < 0 ? count === 0 : count !== positionals) && !parsed.values.help)
     throw new InputError(
-      positionals === 0
-        ? `pvsched-sim: unexpected argument "${parsed.positionals[0]}"`
-        : parsed.positionals.length === 0
-          ? "pvsched-sim: missing <scenario.yaml> argument (see --help)"
-          : `pvsched-sim: expected one scenario file, got ${parsed.positionals.length}`,
+      positionals < 0
+        ? "pvsched-sim: missing file arguments (see --help)"
+        : positionals === 0
+          ? `pvsched-sim: unexpected argument "${parsed.positionals[0]}"`
+          : parsed.positionals.length === 0
+            ? "pvsched-sim: missing <scenario.yaml> argument (see --help)"
+            : `pvsched-sim: expected one scenario file, got ${parsed.positionals.length}`,
     );
   return parsed;
 }

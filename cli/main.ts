@@ -22,11 +22,20 @@ commands:
   ablate <scenario.yaml> [--json] [--seed N] [--duration S] [--replications N (default 5)]
         dynamic with every mechanism, then without each mechanism in turn; the effect per probe,
         with its 95 % interval, or "no significant effect" where the interval includes zero
+  sweep <scenario.yaml> --param PATH=V1,V2,... [--param ...] [--replications N (default 5)]
+      [--seed N] [--duration S] [--json | --csv] [--shard i/N]
+        a full factorial over scenario fields (any YAML path: pvsched.boost_priority,
+        modes.1.mechanisms.lazy_boost, host.workloads.1.workers; PATH=LO..HI/N for N evenly
+        spaced values): per cell, mode and probe the mean and 95 % interval over the replications;
+        --shard i/N (0 <= i < N) runs run k of the sweep when k mod N = i and prints a shard file
+  sweep merge <shard.json>... [--json | --csv]
+        the summary of the shards of one sweep, the same bytes as the unsharded sweep prints
   seed-report [--json] [--check] [--duration S] [--replications N (default 10)]
         run the built-in seed scenarios; simulated tables beside the published ones, the error
         per cell and its median, and the cover letter's claims checked on the simulated numbers
-  bench [--json]
-        events per second (one fixed run, single-threaded) and the wall time of the full seed report
+  bench [--json] [--seed-replications N (default 10)] [--skip-cold] [--skip-scaling] [--skip-seed-report]
+        events per CPU-second against a bare heap event loop, a cold run's CPU time, the scaling
+        table (host CPUs, host tasks, VMs x vCPUs) and the wall time of the seed report
   map <patch-file>... [--json]     hunks of a patch series and the mechanism each one implements
   fidelity ...                     compare the host model with real Linux (see fidelity/)
   trace import <trace.txt> ...     probes of a real trace-cmd/perf trace, beside a simulation (see trace --help)
@@ -58,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./simulate")).cmdAblate(rest, help);
     case "seed-report":
       return (await import("./simulate")).cmdSeedReport(rest, help);
+    case "sweep":
+      return (await import("./sweep")).cmdSweep(rest, help);
     case "bench":
       return (await import("./bench")).cmdBench(rest, help);
     case "map":

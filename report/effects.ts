@@ -18,9 +18,12 @@ export function metricValue(p: ProbeResult | undefined, m: ProbeMetric): number 
   return p.latency.count > 0 ? p.latency[m] : null;
 }
 
+/** What a comparison reads of a run (a sweep's shard files keep only this much). */
+export type ComparedRun = Pick<RunResult, "scenario" | "mode" | "seed" | "probes">;
+
 /** The runs of each mode in first-seen order, each list in the order given (replication order). */
-export function runsByMode(runs: readonly RunResult[]): Map<string, RunResult[]> {
-  const out = new Map<string, RunResult[]>();
+export function runsByMode<T extends ComparedRun>(runs: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
   for (const r of runs) {
     const list = out.get(r.mode);
     if (list) list.push(r);
@@ -53,23 +56,23 @@ export interface ModeComparison {
 }
 
 /** Seeds present in both lists, in `a`'s order: the replications that can be paired. */
-function pairs(a: readonly RunResult[], b: readonly RunResult[]): [RunResult, RunResult][] {
+function pairs<T extends ComparedRun>(a: readonly T[], b: readonly T[]): [T, T][] {
   const bySeed = new Map(b.map((r) => [r.seed, r]));
-  return a.flatMap((r): [RunResult, RunResult][] => {
+  return a.flatMap((r): [T, T][] => {
     const o = bySeed.get(r.seed);
     return o ? [[r, o]] : [];
   });
 }
 
 /** Compares the modes of replicated runs against `baseline` (default: the first mode). */
-export function compareModes(runs: readonly RunResult[], baseline?: string): ModeComparison {
+export function compareModes(runs: readonly ComparedRun[], baseline?: string): ModeComparison {
   const groups = runsByMode(runs);
   const modes = [...groups.keys()];
   const base = baseline ?? modes[0] ?? "";
   const probeIds: { id: string; side: ProbeResult["side"]; kind: ProbeResult["kind"] }[] = [];
   for (const r of runs)
     for (const p of r.probes) if (!probeIds.some((x) => x.id === p.id)) probeIds.push({ id: p.id, side: p.side, kind: p.kind });
-  const probe = (r: RunResult, id: string) => r.probes.find((p) => p.id === id);
+  const probe = (r: ComparedRun, id: string) => r.probes.find((p) => p.id === id);
   return {
     scenario: runs[0]?.scenario ?? "",
     modes,

@@ -12,11 +12,25 @@
  * already ran, or was cancelled and its record reused) cancels nothing.
  */
 
+/**
+ * Zero as a double, the start value of every time field (issue 13). V8 gives an object field the
+ * representation of the first value stored in it: a field that starts as the integer 0 holds
+ * small integers until simulated time passes 2^31 ns, and the first larger value then deprecates
+ * the object's map, which throws away the optimised code that used it, on every cold run. -0 is
+ * the one zero that is not a small integer, so a field that starts from it is a double from the
+ * first event; it compares, adds and prints as 0.
+ */
+export const TIME_ZERO = -0;
+
 /** A scheduled event, as `at()` and `after()` return it. 0 is never a valid handle. */
 export type EvHandle = number;
 
-/** The handle value that names no event (what a holder stores when it holds none). */
-export const NO_EVENT: EvHandle = 0;
+/**
+ * The handle value that names no event (what a holder stores when it holds none): 0 as a double,
+ * like every handle (generations start at FIRST_GEN), so a field holding handles never changes
+ * representation (see TIME_ZERO).
+ */
+export const NO_EVENT: EvHandle = TIME_ZERO;
 
 interface Ev {
   t: number;
@@ -33,10 +47,12 @@ interface Ev {
 /** Handles pack (generation, slot): slots below 2^21, generations below 2^32, within 2^53. */
 const SLOT_BITS = 21;
 const SLOT_SPAN = 2 ** SLOT_BITS;
+/** The first generation of a record: 2^10, so that every handle is at least 2^31, a double. */
+const FIRST_GEN = 2 ** 10;
 
 export class Engine {
-  /** Simulated time, ns. */
-  now = 0;
+  /** Simulated time, ns: a double field (created from TIME_ZERO) that holds +0 from the start. */
+  now = TIME_ZERO;
   events = 0;
   /**
    * Set when run() stopped because time stood still: more than `maxEventsPerInstant` events ran
@@ -56,14 +72,19 @@ export class Engine {
   private readonly slots: Ev[] = [];
 
   /** @param maxEventsPerInstant events at one instant past which run() stops with `stalled` set. */
-  constructor(private readonly maxEventsPerInstant = Number.POSITIVE_INFINITY) {}
+  constructor(private readonly maxEventsPerInstant = Number.POSITIVE_INFINITY) {
+    // The field is a double now; +0 keeps it one and keeps -0 out of the times derived from it.
+    this.now = 0;
+  }
 
   private make(t: number, fn: () => void): Ev {
     const ev = this.free.pop();
     if (ev === undefined) {
       const slot = this.slots.length;
       if (slot >= SLOT_SPAN) throw new Error(`more than ${SLOT_SPAN} events pending at once`);
-      const fresh: Ev = { t, seq: this.seq++, fn, dead: false, slot, gen: 1 };
+      // t as a double from the first record on (TIME_ZERO), whatever the first event's time.
+      const fresh: Ev = { t: TIME_ZERO, seq: this.seq++, fn, dead: false, slot, gen: FIRST_GEN };
+      fresh.t = t;
       this.slots.push(fresh);
       return fresh;
     }

@@ -3,6 +3,7 @@
  * so percentiles are exact; the histogram is for display, on log-spaced edges.
  */
 import type { LatencyStats, ProbeResult } from "./results";
+import { TIME_ZERO } from "./engine";
 
 /** Histogram edges in microseconds: 10 per decade from 0.1 us to 10 s. */
 const EDGES_US: number[] = (() => {
@@ -17,7 +18,7 @@ export class Probe {
   callbacks = 0;
   glitches = 0;
   /** When the worst sample was taken (for finding it on the timeline). */
-  maxAtNs = 0;
+  maxAtNs = TIME_ZERO;
   private maxNs = -1;
 
   constructor(
@@ -53,7 +54,7 @@ export class Probe {
   result(): ProbeResult {
     const r: ProbeResult = { id: this.id, side: this.side, kind: this.kind, latency: latencyStats(this.buf.subarray(0, this.n)) };
     if (this.vm !== undefined) r.vm = this.vm;
-    if (this.n > 0) r.max_at_ns = this.maxAtNs;
+    if (this.n > 0) r.max_at_ns = this.maxAtNs + 0; // never -0 (TIME_ZERO) in results
     if (this.kind === "audio") {
       r.callbacks = this.callbacks;
       r.glitches = this.glitches;

@@ -289,10 +289,10 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
 
   const cpus: CpuStats[] = host.cpus.map((c) => ({
     cpu: c.index,
-    busy_ns: c.stats.rt_ns + c.stats.fair_ns,
-    rt_ns: c.stats.rt_ns,
-    fair_ns: c.stats.fair_ns,
-    idle_ns: c.stats.idle_ns,
+    busy_ns: ns(c.stats.rt_ns + c.stats.fair_ns),
+    rt_ns: ns(c.stats.rt_ns),
+    fair_ns: ns(c.stats.fair_ns),
+    idle_ns: ns(c.stats.idle_ns),
     context_switches: c.stats.context_switches,
     rt_throttled: c.rt.throttleCount,
   }));
@@ -302,22 +302,22 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     boosts: v.pv.boosts,
     boosts_by: { ...v.pv.boostsBy },
     unboosts: v.pv.unboosts,
-    boosted_ns: v.pv.boostedNs,
-    max_boost_ns: v.pv.maxBoostNs,
+    boosted_ns: ns(v.pv.boostedNs),
+    max_boost_ns: ns(v.pv.maxBoostNs),
     throttles: v.pv.throttles,
     exits: { ...v.exits },
-    steal_ns: stealOf(v.task, endNs),
-    host_runtime_ns: v.task.runtimeNs,
+    steal_ns: ns(stealOf(v.task, endNs)),
+    host_runtime_ns: ns(v.task.runtimeNs),
     halt_poll_success: v.halt.success,
     halt_poll_fail: v.halt.fail,
-    halt_poll_ns: v.halt.polledNs,
+    halt_poll_ns: ns(v.halt.polledNs),
   }));
   const threadStats = (t: Task, side: "host" | "guest"): ThreadStats => ({
     name: t.name,
     side,
     policy: t.policy,
-    runtime_ns: t.runtimeNs,
-    wait_ns: stealOf(t, endNs),
+    runtime_ns: ns(t.runtimeNs),
+    wait_ns: ns(stealOf(t, endNs)),
   });
   const threads: ThreadStats[] = [
     ...host.tasks.map((t) => threadStats(t, "host")),
@@ -342,6 +342,14 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
 }
 
 /** run_delay: time runnable but not running, including a wait still in progress. */
+/**
+ * A time for the results: a field that starts at TIME_ZERO (-0, see engine.ts) and never moved
+ * reads as 0 (-0 + 0 is 0), so results compare equal to their JSON round trip.
+ */
+function ns(x: number): number {
+  return x + 0;
+}
+
 function stealOf(t: Task, end: number): number {
   const waiting = t.onRq && t.cpu?.curr !== t ? end - t.runnableSince : 0;
   return t.runDelayNs + Math.max(0, waiting);

@@ -3,6 +3,7 @@
  * thread busy-waits up to its window for an interrupt before it blocks. The window grows when a
  * halt ends within the maximum and shrinks (to 0 with the default shrink of 0) after a long one.
  */
+import { TIME_ZERO } from "../engine";
 export interface HaltPollParams {
   maxNs: number;
   grow: number;
@@ -15,7 +16,7 @@ export class HaltPoll {
   windowNs = 0;
   success = 0;
   fail = 0;
-  polledNs = 0;
+  polledNs = TIME_ZERO;
 
   constructor(private readonly p: HaltPollParams) {}
 

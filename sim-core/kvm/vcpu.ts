@@ -8,7 +8,7 @@
  * before the exit is handled; a fastpath exit (a TSC-deadline write, a preemption-timer expiry)
  * re-enters without them.
  */
-import type { Engine } from "../engine";
+import { type Engine, TIME_ZERO } from "../engine";
 import type { Host } from "../host";
 import type { ExitReason } from "../results";
 import type { Policy } from "../scenario";
@@ -95,8 +95,8 @@ export class Vcpu implements Program {
   };
   private readonly timerFireFn = () => this.lapicTimerFn();
   private readonly timerIrqFn = () => this.host.timerIrq(this.task.cpu!, this.timerFireFn);
-  private haltStart = 0;
-  private pollStart = 0;
+  private haltStart = TIME_ZERO;
+  private pollStart = TIME_ZERO;
 
   constructor(
     readonly eng: Engine,

@@ -4,6 +4,7 @@
  * and 5), and counters. The per-mechanism modules beside this file read and write it.
  */
 import type { MechanismId, Policy, PvSchedParams } from "../scenario";
+import { TIME_ZERO } from "../engine";
 
 /** `enum kvm_vcpu_boost_request` (patch 3): what the guest asks for in `schedinfo.boost_req`. */
 export const VCPU_REQ_NONE = 0;
@@ -88,14 +89,14 @@ export function newPvVcpuState(): PvVcpuState {
     status: VCPU_BOOST_DISABLED,
     statusUpdate: false,
     preemptDisabled: false,
-    preemptDisabledTs: 0,
+    preemptDisabledTs: TIME_ZERO,
     pendingBoost: false,
-    boostStart: 0,
+    boostStart: TIME_ZERO,
     boosts: 0,
     boostsBy: { inject: 0, block: 0, exit: 0 },
     unboosts: 0,
-    boostedNs: 0,
-    maxBoostNs: 0,
+    boostedNs: TIME_ZERO,
+    maxBoostNs: TIME_ZERO,
     throttles: 0,
   };
 }

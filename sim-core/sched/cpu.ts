@@ -8,7 +8,7 @@
  * an interrupt, the vCPU being descheduled) accounts the segment in progress and re-plans.
  */
 import type { CpuCostModel } from "../costs";
-import { type Engine, type EvHandle, NO_EVENT } from "../engine";
+import { type Engine, type EvHandle, NO_EVENT, TIME_ZERO } from "../engine";
 import { COST_DEFAULTS, type SchedTunables } from "../params";
 import type { Rng } from "../rng";
 import type { CpuIdle } from "./cpuidle";
@@ -66,7 +66,7 @@ export class Cpu extends Rq {
   hooks: CpuHooks = {};
 
   private seg = SEG_NONE;
-  private segStart = 0;
+  private segStart = TIME_ZERO;
   private segEnd = -1;
   private segEv: EvHandle = NO_EVENT;
   private schedEv: EvHandle = NO_EVENT;
@@ -83,7 +83,7 @@ export class Cpu extends Rq {
   private readonly segDoneFn = () => this.segDone();
 
   /** When the task running now was switched in (for the refill cost of the next switch). */
-  private prevStintStart = 0;
+  private prevStintStart = TIME_ZERO;
 
   constructor(
     eng: Engine,

@@ -11,12 +11,13 @@
  */
 import type { CpuidleState } from "../scenario";
 import type { Rng } from "../rng";
+import { TIME_ZERO } from "../engine";
 
 /** Weight of the newest idle duration in the average (menu keeps 8 intervals). */
 const EWMA_WEIGHT = 1 / 8;
 
 export class CpuIdle {
-  private predictedNs = 0;
+  private predictedNs = TIME_ZERO;
   private since = -1;
   private state: CpuidleState | null = null;
   /** Entries per state, for the results. */

@@ -16,6 +16,7 @@ import { calcGroupShares, DO_ATTACH, detachTaskLoad, taskHLoad, UPDATE_TG, updat
 import { SchedAvg } from "./pelt";
 import { RbTree } from "./rbtree";
 import { Se, type Task } from "./task";
+import { TIME_ZERO } from "../engine";
 
 /** se_is_idle(): the entity of a SCHED_IDLE task (idle cgroups are not modelled). */
 export function isIdleEntity(se: Se): boolean {
@@ -53,7 +54,7 @@ export class CfsRq {
   /** CFS buddies (6.5): the entity to run next if fair enough, and the one that ran last. */
   next: Se | null = null;
   last: Se | null = null;
-  minVruntime = 0;
+  minVruntime = TIME_ZERO;
   /** Sum of queued weights. */
   load = 0;
   /** Tasks below this runqueue (h_nr_running). */

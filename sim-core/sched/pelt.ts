@@ -8,6 +8,7 @@
  * group entity (runnable = the group's h_nr_running), a cfs_rq (load = its load.weight,
  * runnable = h_nr_running, running = something runs) and a CPU's RT utilisation (rq->avg_rt).
  */
+import { TIME_ZERO } from "../engine";
 
 /** LOAD_AVG_PERIOD (kernel/sched/sched-pelt.h): the half-life in periods. */
 export const LOAD_AVG_PERIOD = 32;
@@ -44,7 +45,7 @@ function accumulateSegments(periods: number, d1: number, d3: number): number {
 
 /** struct sched_avg. */
 export class SchedAvg {
-  lastUpdateTime = 0;
+  lastUpdateTime = TIME_ZERO;
   loadSum = 0;
   runnableSum = 0;
   utilSum = 0;

@@ -4,7 +4,7 @@
  * executes on the CPU and when (segments, interrupts, the context switch) is `Cpu` (cpu.ts),
  * which extends this.
  */
-import type { Engine } from "../engine";
+import { type Engine, TIME_ZERO } from "../engine";
 import type { SchedTunables } from "../params";
 import type { Policy } from "../scenario";
 import { CfsClass } from "./cfs";
@@ -31,13 +31,13 @@ export abstract class Rq {
   curr: Task | null = null;
   active: boolean;
   needResched = false;
-  protected clockBase = 0;
-  protected activeSince = 0;
+  protected clockBase = TIME_ZERO;
+  protected activeSince = TIME_ZERO;
   /** Task clock at which the running task was last accounted. */
-  protected acctStart = 0;
+  protected acctStart = TIME_ZERO;
   // Statistics (wall time).
-  protected clsSince = 0;
-  stats = { rt_ns: 0, fair_ns: 0, idle_ns: 0, context_switches: 0 };
+  protected clsSince = TIME_ZERO;
+  stats = { rt_ns: TIME_ZERO, fair_ns: TIME_ZERO, idle_ns: TIME_ZERO, context_switches: 0 };
 
   constructor(
     readonly eng: Engine,

@@ -6,13 +6,14 @@
 import type { SchedTunables } from "../params";
 import type { SchedClass } from "./class";
 import type { Task } from "./task";
+import { TIME_ZERO } from "../engine";
 
 export class RtClass implements SchedClass {
   readonly name = "rt" as const;
   /** Runnable RT tasks, highest priority first, FIFO within a priority; includes the running one. */
   readonly q: Task[] = [];
   /** RT time used in the current period. */
-  rtTime = 0;
+  rtTime = TIME_ZERO;
   throttled = false;
   throttleCount = 0;
 

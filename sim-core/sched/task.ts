@@ -8,6 +8,7 @@ import type { Cpu } from "./cpu";
 import type { CfsRq, TaskGroup } from "./fair";
 import { SchedAvg } from "./pelt";
 import type { RbNode } from "./rbtree";
+import { TIME_ZERO } from "../engine";
 
 /** What a thread does. The CPU calls these; the program sets `task.remaining` or sleeps. */
 export interface Program {
@@ -21,7 +22,7 @@ export interface Program {
 
 /** sched_entity: a task's, or a cgroup's on one CPU. */
 export class Se implements RbNode<Se> {
-  vruntime = 0;
+  vruntime = TIME_ZERO;
   /** Tie order in the timeline among equal vruntimes (later insertions go right). */
   seq = 0;
   // run_node: the entity's links in its runqueue's timeline (while queued and not running).
@@ -30,23 +31,23 @@ export class Se implements RbNode<Se> {
   rbParent: Se | null = null;
   rbRed = false;
   /** EEVDF virtual deadline. */
-  deadline = 0;
+  deadline = TIME_ZERO;
   /** EEVDF: the earliest deadline in this entity's subtree of the timeline (augmented). */
-  minDeadline = 0;
+  minDeadline = TIME_ZERO;
   /** EEVDF lag saved at dequeue; 6.5 CFS uses none. */
-  vlag = 0;
+  vlag = TIME_ZERO;
   /** EEVDF RUN_TO_PARITY marker: the deadline at pick time. */
   parity = -1;
-  sumExec = 0;
-  prevSumExec = 0;
-  execStart = 0;
+  sumExec = TIME_ZERO;
+  prevSumExec = TIME_ZERO;
+  execStart = TIME_ZERO;
   onRq = false;
   /** The runqueue this entity is queued on (its parent's `my` for a task in a cgroup). */
   cfsRq: CfsRq | null = null;
   /** For a group entity: the group's own runqueue on this CPU. */
   my: CfsRq | null = null;
   /** Relative vruntime kept while the task is outside the fair class (6.5 detach/attach). */
-  relVruntime = 0;
+  relVruntime = TIME_ZERO;
   /** PELT of this entity (se->avg). */
   readonly avg = new SchedAvg();
   /** Its load is part of its runqueue's averages (se->avg.last_update_time != 0). */
@@ -70,7 +71,7 @@ export class Task {
   nice: number;
   readonly se: Se;
   /** SCHED_RR slice left. */
-  rrLeft = 0;
+  rrLeft = TIME_ZERO;
   /** Queued on a runqueue (running or waiting). */
   onRq = false;
   /** CPU whose runqueue holds the task, or where it last ran. */
@@ -78,20 +79,20 @@ export class Task {
   /** Pinned CPU index, or -1. */
   pin = -1;
   /** Work left in the current burst, ns of CPU time (Infinity: until told otherwise). */
-  remaining = 0;
+  remaining = TIME_ZERO;
   /** Context-switch overhead still to pay before the work resumes. */
-  ovh = 0;
+  ovh = TIME_ZERO;
   /** If >= 0, the wake-up target time: latency is recorded when the task first executes. */
   wakeTarget = -1;
   onWakeLatency: ((latencyNs: number, now: number) => void) | null = null;
-  runnableSince = 0;
+  runnableSince = TIME_ZERO;
   /** The pending host hrtimer's action, and the bound callback that runs it. */
   timerFire: (() => void) | null = null;
   timerCb: (() => void) | null = null;
   /** When the task last stopped running (cache-hotness for the balancer). */
   lastRanAt = -Infinity;
-  runDelayNs = 0;
-  runtimeNs = 0;
+  runDelayNs = TIME_ZERO;
+  runtimeNs = TIME_ZERO;
   /** vCPU thread boosted by the series (for the timeline and stats). */
   boosted = false;
   /** Host cgroup, resolved by the host. */
@@ -114,7 +115,7 @@ export class Task {
   recentUsedCpu = -1;
   /** record_wakee()'s state: p->wakee_flips, wakee_flip_decay_ts (jiffies), last_wakee. */
   wakeeFlips = 0;
-  wakeeFlipDecayTs = 0;
+  wakeeFlipDecayTs = TIME_ZERO;
   lastWakee: Task | null = null;
   /** Links in its CPU's list of fair tasks (rq->cfs_tasks, most recently picked first). */
   lbPrev: Task | null = null;

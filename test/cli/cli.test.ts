@@ -321,11 +321,17 @@ test("a scenario over a run budget is refused before it runs: one line with the 
   }
 });
 
-test("bench --json (single run only) reports events, wall and CPU time", () => {
-  const r = cli(["bench", "--json", "--skip-seed-report"]);
+test("bench --json (engine only) reports the simulator against the bare heap loop", () => {
+  const r = cli(["bench", "--json", "--skip-seed-report", "--skip-cold", "--skip-scaling"]);
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
-  assert.ok(j.single.events > 0);
-  for (const k of ["wallMs", "cpuMs", "eventsPerS", "eventsPerCpuS"]) assert.equal(typeof j.single[k], "number", k);
-  assert.equal(j.seedReport, null);
+  assert.equal(j.engine.rounds.length, 3);
+  for (const round of j.engine.rounds) {
+    assert.ok(round.events > 0);
+    for (const k of ["cpuMs", "eventsPerCpuS", "bareEventsPerCpuS", "ratio"]) assert.equal(typeof round[k], "number", k);
+    // The ratio is the round's own two rates: a paired measurement, not two unrelated medians.
+    assert.ok(Math.abs(round.ratio - round.eventsPerCpuS / round.bareEventsPerCpuS) < 1e-9);
+  }
+  assert.ok(j.engine.ratio > 0 && j.engine.ratio < 1, String(j.engine.ratio));
+  assert.deepEqual([j.cold, j.scaling, j.seedReport], [null, null, null]);
 });

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Engine, NO_EVENT } from "../../sim-core/engine";
+import { Engine, NO_EVENT, TIME_ZERO } from "../../sim-core/engine";
 
 test("events run in time order, ties in insertion order, heap and now-FIFO interleaved", () => {
   const e = new Engine();
@@ -131,4 +131,18 @@ test("a heap of many events pops in (time, insertion) order", () => {
     const [t1, i1] = got[k]!;
     assert.ok(t0 < t1 || (t0 === t1 && i0 < i1), `out of order at ${k}: ${t0}/${i0} then ${t1}/${i1}`);
   }
+});
+
+test("time and handles are doubles from the first event: fields start from -0, handles at or above 2^31", () => {
+  // V8 keeps a field's first representation; a small-integer start would change it mid-run (issue 13).
+  const eng = new Engine();
+  assert.ok(Object.is(TIME_ZERO, -0) && Object.is(NO_EVENT, -0));
+  // The clock's field is created from TIME_ZERO and then set to +0, so times derived from it are never -0.
+  assert.ok(Object.is(eng.now, 0));
+  const handles = [eng.at(0, () => {}), eng.at(5, () => {})];
+  eng.run(10, 100);
+  handles.push(eng.at(20, () => {}));
+  for (const h of handles) assert.ok(h >= 2 ** 31 && h !== NO_EVENT, String(h));
+  assert.ok(eng.cancel(handles[2]!));
+  assert.ok(!eng.cancel(NO_EVENT));
 });

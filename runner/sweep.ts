@@ -1,0 +1,207 @@
+/**
+ * Parameter sweeps: a full factorial over scenario fields named by their YAML path, each cell run
+ * in every mode of its scenario for N replications, summarised per cell by report/'s
+ * compareModes (mean and 95 % interval per mode, probe and metric; paired effects against the
+ * first mode).
+ *
+ * Every run is a pure function of (cell scenario, mode, seed), so a sweep splits into shards
+ * without coordination: run k of the sweep's fixed run list belongs to shard k mod N. A shard's
+ * output carries the sweep's definition and its runs' indices; merging the shards of one
+ * definition gives the same summary, byte for byte, as the unsharded sweep (both build it from
+ * the same reduced runs by the same function).
+ *
+ * Replication r of every cell runs the scenario's seed + r (runner/replications.ts): cells share
+ * their random numbers as modes do, so a difference between two cells is the parameter's.
+ */
+import { stringify } from "yaml";
+import { compareModes, type ModeComparison } from "../report/effects";
+import { loadScenario } from "../scenario-loader/index";
+import { modeLabel, resolveModes, type RunResult, type Scenario } from "../sim-core/index";
+import type { SimTask } from "./protocol";
+import { replicate } from "./replications";
+
+/** Replications per cell and mode unless asked otherwise: as many as an ablation runs. */
+export const SWEEP_REPLICATIONS = 5;
+
+/** A value a parameter takes: a YAML scalar, list or mapping. */
+export type ParamValue = unknown;
+
+export interface SweepParam {
+  /** The path as the user wrote it, normalised to dots: `host.workloads.1.workers`. */
+  path: string;
+  values: ParamValue[];
+}
+
+/** What a sweep runs; shards of one sweep carry equal definitions. */
+export interface SweepDefinition {
+  /** How the scenario file was named on the command line. */
+  file: string;
+  /** The scenario with --seed and --duration applied, before any parameter. */
+  scenario: Scenario;
+  params: SweepParam[];
+  replications: number;
+}
+
+export interface SweepCell {
+  /** The cell's value of each parameter, in parameter order. */
+  values: ParamValue[];
+  scenario: Scenario;
+}
+
+/** A run as the summary needs it (a shard file holds these, not whole RunResults). */
+export type SweepRun = Pick<RunResult, "scenario" | "mode" | "seed" | "simulated_ns" | "duration_ns" | "stop" | "events" | "probes">;
+
+export interface SweepSummary {
+  file: string;
+  scenario: string;
+  params: SweepParam[];
+  replications: number;
+  runs: number;
+  events: number;
+  /** Runs that stopped before their duration (event budget, cancellation). */
+  incompleteRuns: number;
+  cells: { params: Record<string, ParamValue>; comparison: ModeComparison }[];
+}
+
+/** A parameter, a cell or a shard that cannot be used; the message is one line. */
+export class SweepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SweepError";
+  }
+}
+
+/** `host.workloads[1].workers` or `host.workloads.1.workers` -> ["host", "workloads", 1, "workers"]. */
+export function parsePath(path: string): (string | number)[] {
+  const segs = path
+    .replace(/\[(\d+)\]/g, ".$1")
+    .split(".")
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (segs.some((s) => s === "")) throw new SweepError(`parameter path "${path}" has an empty segment`);
+  return segs;
+}
+
+const kindOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v);
+
+/**
+ * A copy of `s` with `path` set to `value`. Missing mappings on the way are created; a mode given
+ * by its name (`modes: [vanilla, dynamic]`) becomes `{mode: <name>}` when a path goes into it, so
+ * `modes.1.mechanisms.lazy_boost` switches a mechanism of the scenario's second mode.
+ */
+export function setPath(s: Scenario, path: string, value: ParamValue): Scenario {
+  const segs = parsePath(path);
+  const root = structuredClone(s) as unknown as Record<string | number, unknown>;
+  let node: Record<string | number, unknown> = root;
+  for (let i = 0; i < segs.length - 1; i++) {
+    const key = segs[i]!;
+    let next = node[key];
+    if (typeof next === "string" && segs[i - 1] === "modes") next = node[key] = { mode: next };
+    else if (next === undefined) {
+      if (typeof key === "number") throw new SweepError(`parameter path "${path}": ${segs.slice(0, i).join(".")} has no item ${key}`);
+      next = node[key] = typeof segs[i + 1] === "number" ? [] : {};
+    }
+    if (typeof next !== "object" || next === null)
+      throw new SweepError(`parameter path "${path}": ${segs.slice(0, i + 1).join(".")} is a ${kindOf(next)}, not a mapping or list`);
+    node = next as Record<string | number, unknown>;
+  }
+  node[segs[segs.length - 1]!] = structuredClone(value);
+  return root as unknown as Scenario;
+}
+
+/**
+ * The cell's scenario, validated as a scenario file would be (the loader, its schema and rules).
+ * A parameter value the scenario language rejects is an error naming the parameter.
+ */
+export function cellScenario(def: Pick<SweepDefinition, "scenario" | "params">, values: readonly ParamValue[]): Scenario {
+  let s = def.scenario;
+  def.params.forEach((p, i) => {
+    s = setPath(s, p.path, values[i]);
+  });
+  const r = loadScenario(stringify(s));
+  if (r.ok) return r.scenario;
+  const e = r.errors[0]!;
+  const dotted = e.path.replace(/\[(\d+)\]/g, ".$1");
+  const i = def.params.findIndex((p) => dotted === p.path || dotted.startsWith(`${p.path}.`) || p.path.startsWith(`${dotted}.`));
+  const where = i >= 0 ? `--param ${def.params[i]!.path}=${JSON.stringify(values[i])}` : `the cell ${cellLabel(def.params, values)}`;
+  throw new SweepError(`${where}: ${e.message}`);
+}
+
+export function cellLabel(params: readonly SweepParam[], values: readonly ParamValue[]): string {
+  return params.map((p, i) => `${p.path}=${JSON.stringify(values[i])}`).join(" ");
+}
+
+/** Every combination of the parameters' values, the last parameter varying fastest. */
+export function sweepCells(def: SweepDefinition): SweepCell[] {
+  let combos: ParamValue[][] = [[]];
+  for (const p of def.params) combos = combos.flatMap((c) => p.values.map((v) => [...c, v]));
+  return combos.map((values) => ({ values, scenario: cellScenario(def, values) }));
+}
+
+/** The sweep's runs in their fixed order: cell by cell, each cell replication-major over its modes. */
+export function sweepTasks(cells: readonly SweepCell[], replications: number): { tasks: SimTask[]; cellOf: number[] } {
+  const tasks: SimTask[] = [];
+  const cellOf: number[] = [];
+  cells.forEach((c, i) => {
+    const one = resolveModes(c.scenario).map((mode) => ({ scenario: c.scenario, mode, timeline: false }));
+    for (const t of replicate(one, replications)) {
+      tasks.push(t);
+      cellOf.push(i);
+    }
+  });
+  return { tasks, cellOf };
+}
+
+/** `i/N` -> shard i (0-based) of N. */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!m || count < 1 || index >= count || count > 100_000)
+    throw new SweepError(`--shard must be i/N with 0 <= i < N <= 100000, as in 0/4 (got "${text}")`);
+  return { index, count };
+}
+
+/** The indices of the runs shard `index` of `count` runs: k with k mod count = index. */
+export function shardIndices(total: number, shard: { index: number; count: number }): number[] {
+  const out: number[] = [];
+  for (let k = shard.index; k < total; k += shard.count) out.push(k);
+  return out;
+}
+
+/**
+ * What the summary keeps of a run, through a JSON round trip: the unsharded sweep and a merge of
+ * shard files then read the very same numbers.
+ */
+export function reduceRun(r: RunResult): SweepRun {
+  const { scenario, mode, seed, simulated_ns, duration_ns, stop, events, probes } = r;
+  return JSON.parse(JSON.stringify({ scenario, mode, seed, simulated_ns, duration_ns, stop, events, probes }));
+}
+
+/** The summary of a sweep from all its runs, in run order. */
+export function summarizeSweep(
+  def: SweepDefinition,
+  cells: readonly SweepCell[],
+  cellOf: readonly number[],
+  runs: readonly SweepRun[],
+): SweepSummary {
+  const byCell: SweepRun[][] = cells.map(() => []);
+  for (let k = 0; k < runs.length; k++) byCell[cellOf[k]!]!.push(runs[k]!);
+  return {
+    file: def.file,
+    scenario: def.scenario.name,
+    params: def.params,
+    replications: def.replications,
+    runs: runs.length,
+    events: runs.reduce((a, r) => a + r.events, 0),
+    incompleteRuns: runs.filter((r) => r.stop !== "done").length,
+    cells: cells.map((c, i) => ({
+      params: Object.fromEntries(def.params.map((p, j) => [p.path, c.values[j]])),
+      comparison: compareModes(byCell[i]!),
+    })),
+  };
+}
+
+/** The mode labels a cell runs (for display). */
+export function cellModes(c: SweepCell): string[] {
+  return resolveModes(c.scenario).map(modeLabel);
+}
