@@ -190,10 +190,10 @@ export function defineTests(): void {
     test("a patch over the lens size limit gets one lens saying so, and no parse on the host (issue 14)", async () => {
       await api();
       const hunk = "--- a/arch/x86/kvm/lapic.c\n+++ b/arch/x86/kvm/lapic.c\n@@ -1 +1,2 @@\n x\n+\tkvm_vcpu_kick_boost(vcpu);\n";
-      // 5 MiB of hunks: over LENS_MAX_CHARS (4 MiB); the same text at 1 MiB gets its lenses.
+      // 4.2 MiB of hunks: over LENS_MAX_CHARS (4 MiB); the same text at 0.1 MiB gets its lenses.
       for (const [mib, large] of [
-        [5, true],
-        [1, false],
+        [4.2, true],
+        [0.1, false],
       ] as const) {
         const uri = vscode.Uri.file(path.join(os.tmpdir(), `pvsched-large-${process.pid}-${mib}.patch`));
         await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(hunk.repeat(Math.ceil((mib * 1024 * 1024) / hunk.length))));
@@ -205,7 +205,7 @@ export function defineTests(): void {
         const titles = lenses.map((l) => l.command?.title ?? "");
         if (large) {
           assert.equal(lenses.length, 1, titles.slice(0, 3).join(" | "));
-          assert.match(titles[0]!, /^PV Sched: too large for hunk lenses \(5\.0 MiB, limit 4\.0 MiB\); run pvsched-sim map on it$/);
+          assert.match(titles[0]!, /^PV Sched: too large for hunk lenses \(4\.2 MiB, limit 4\.0 MiB\); run pvsched-sim map on it$/);
         } else
           assert.ok(
             titles.some((t) => /^Patch 4 · /.test(t)),

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { assertBadInput, cli as runCli } from "../hostile/child";
 
 const root = join(__dirname, "..", "..");
 const bin = join(root, "bin", "pvsched-sim.cjs");
@@ -73,18 +74,9 @@ const BAD: [string, () => string, RegExp][] = [
 
 for (const [what, make, pattern] of BAD) {
   test(`run: ${what} -> exit 2 and one line on stderr, within 2 s`, () => {
-    const f = make();
-    let r = cli(["run", f]);
-    // Wall time on a shared 2-core machine has spikes from other processes: a slow answer is
-    // retried twice, and the test fails only if all three take 2 s or more.
-    for (let k = 0; k < 2 && r.ms >= 2000; k++) r = cli(["run", f]);
-    assert.equal(r.code, 2, r.err);
-    assert.equal(r.out, "");
-    const lines = r.err.split("\n").filter((l) => l !== "");
-    assert.equal(lines.length, 1, `expected one line, got: ${r.err}`);
-    assert.match(lines[0], pattern);
-    assert.doesNotMatch(r.err, /\n\s+at /); // no stack trace
-    assert.ok(r.ms < 2000, `took ${r.ms.toFixed(0)} ms`);
+    // The 2 s are of the CLI's CPU time; wall time only within 2 s x (load / cores): on the
+    // shared 2-core machine wall time measures the neighbours (test/hostile/child.ts).
+    assertBadInput(runCli(tmp, ["run", make()]), pattern);
   });
 }
 

@@ -131,8 +131,26 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
   const host = tl.tracks.flatMap((t, i) => (t.kind === "cpu" ? [i] : []));
   if (host.length !== r.cpus.length) bad.push(`timeline has ${host.length} CPUs, the run ${r.cpus.length}`);
   const clsOf = (g: SegmentView) => (g.entity === 0 ? "idle" : /^(FIFO|RR)/.test(g.policy) ? "rt" : "fair");
+  // Each host CPU's segments, read once: the vCPU check below looks segments up by time, and
+  // reading a track per lookup made the check quadratic (a fuzzed guest of 1 000 threads took
+  // 8 s of CPU in this checker, past the fuzzer's time bound).
+  const hostSegs = new Map(host.map((track) => [track, trackSegments(tl, track)] as const));
+  /** The segment of `track` that covers `t` (segments are ordered and do not overlap). */
+  const segmentAt = (track: number, t: number): SegmentView | undefined => {
+    const segs = hostSegs.get(track) ?? [];
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo <= hi) {
+      const m = (lo + hi) >> 1;
+      const g = segs[m]!;
+      if (t < g.start_ns) hi = m - 1;
+      else if (t >= g.end_ns) lo = m + 1;
+      else return g;
+    }
+    return undefined;
+  };
   host.forEach((track, cpu) => {
-    const segs = trackSegments(tl, track);
+    const segs = hostSegs.get(track)!;
     let prev: SegmentView | undefined;
     const time = { rt: 0, fair: 0, idle: 0 };
     for (const g of segs) {
@@ -161,6 +179,9 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
         bad.push(`cpu${cpu}: timeline rt/fair/idle ${time.rt}/${time.fair}/${time.idle} != stats ${c.rt_ns}/${c.fair_ns}/${c.idle_ns}`);
     }
   });
+  // The first thread of each name, as a search from the front would find it.
+  const threadByName = new Map<string, (typeof r.threads)[number]>();
+  for (const x of r.threads) if (!threadByName.has(x.name)) threadByName.set(x.name, x);
   for (const [name, l] of byThread) {
     l.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     for (let i = 1; i < l.length; i++) {
@@ -170,7 +191,7 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
       }
     }
     if (whole) {
-      const t = r.threads.find((x) => x.name === name);
+      const t = threadByName.get(name);
       const sum = l.reduce((a, x) => a + x[1] - x[0], 0);
       if (!t) bad.push(`timeline thread ${name} is not in threads`);
       else if (Math.abs(sum - t.runtime_ns) > tol) bad.push(`${name}: ${sum} ns on the timeline, runtime_ns ${t.runtime_ns}`);
@@ -185,7 +206,7 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
       if (g.vcpu_state !== "running") continue;
       const on = host[g.host_cpu ?? -1];
       const mid = (g.start_ns + g.end_ns) / 2;
-      const h = on === undefined ? undefined : trackSegments(tl, on).find((x) => x.start_ns <= mid && mid < x.end_ns);
+      const h = on === undefined ? undefined : segmentAt(on, mid);
       if (!h || (!h.cut && h.entity !== t.thread)) {
         bad.push(`${t.name}: running on cpu${g.host_cpu} at ${mid}, but that CPU runs ${h?.thread ?? "nothing"}`);
         break;
