@@ -113,7 +113,8 @@ async function main() {
     extensionsDir,
     logFile: serverLog,
     // Short ablations: the panel's numbers are checked against the CLI's run of the same length.
-    settings: { "pvsched.ablation.durationSeconds": E2E_ABLATION_SECONDS },
+    // A run a failed test left behind must not stop the next test on the "run after it?" dialog.
+    settings: { "pvsched.ablation.durationSeconds": E2E_ABLATION_SECONDS, "pvsched.run.whenBusy": "cancel" },
   });
   cleanups.push(() => server.stop());
   log(`code-server on 127.0.0.1:${server.port}`);

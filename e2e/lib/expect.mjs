@@ -20,6 +20,9 @@ export function cliJson(args) {
   return JSON.parse(r.stdout);
 }
 
+/** Replications of a hunk ablation (report/ablation.ts). */
+export const ABLATION_REPLICATIONS = 5;
+
 /** Simulated seconds of each ablation run in the e2e workbench (its user setting). */
 export const E2E_ABLATION_SECONDS = 2;
 
@@ -30,7 +33,7 @@ export const EXERCISED_BY = JSON.parse(readFileSync(join(ROOT, "scenarios/lens/e
  * The hunk ablation the lens runs (extension/ablation.ts): the mechanism's exercising scenario
  * (or `scenario`, a repository path) with its modes replaced by dynamic / dynamic without the
  * mechanism / vanilla, shortened to `seconds`, with the timeline recorded as the extension does.
- * Returns the CLI's runs.
+ * Returns the CLI's runs, replication after replication.
  * @param {string} mechanism
  * @param {{ tmp: string, seconds?: number, scenario?: string }} o
  */
@@ -46,7 +49,8 @@ export function ablationRuns(mechanism, { tmp, seconds = E2E_ABLATION_SECONDS, s
   s.timeline = { ...(s.timeline ?? {}), enabled: true };
   const file = join(tmp, `ablation-${mechanism}.pvsched.yaml`);
   writeFileSync(file, stringify(s));
-  return cliJson(["run", file]).results;
+  // As many replications as the lens runs (report/ablation.ts ABLATION_REPLICATIONS): the panel shows their means.
+  return cliJson(["run", file, "--replications", String(ABLATION_REPLICATIONS)]).results;
 }
 
 /**
