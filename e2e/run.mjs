@@ -114,7 +114,12 @@ async function main() {
     logFile: serverLog,
     // Short ablations and seed runs: the panel's numbers are checked against the CLI's runs of
     // the same length.
-    settings: { "pvsched.ablation.durationSeconds": E2E_ABLATION_SECONDS, "pvsched.seed.durationSeconds": E2E_SEED_SECONDS },
+    // A run a failed test left behind must not stop the next test on the "run after it?" dialog.
+    settings: {
+      "pvsched.ablation.durationSeconds": E2E_ABLATION_SECONDS,
+      "pvsched.seed.durationSeconds": E2E_SEED_SECONDS,
+      "pvsched.run.whenBusy": "cancel",
+    },
   });
   cleanups.push(() => server.stop());
   log(`code-server on 127.0.0.1:${server.port}`);

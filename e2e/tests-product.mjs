@@ -184,7 +184,8 @@ export const PRODUCT_TESTS = [
       await sleep(1500); // the history writes its file
       await runCommand(page, "Developer: Reload Window");
       await sleep(3000);
-      await waitForWorkbench(page, 180_000);
+      // Not waitForWorkbench: the side bar may show the PV Sched view instead of the explorer.
+      await page.waitForSelector(".monaco-workbench", { timeout: 180_000 });
       // The panel comes back (serializer) and shows the newest results of the history, not
       // "Waiting for results".
       await waitForFrameWith(page, 'h1[data-testid="title"]', {
