@@ -280,12 +280,13 @@ export const TESTS = [
   {
     id: "seed",
     name: 'palette: "PV Sched: Reproduce Seed Results" shows the seed report',
-    timeout: 300_000,
+    // The panel's report and the CLI's, 10 replications each: minutes on a loaded 2-core machine.
+    timeout: 600_000,
     async run(ctx) {
       const { page } = ctx;
       await runCommand(page, "PV Sched: Reproduce Seed Results");
       const frame = await waitForFrameWith(page, '[data-testid="seed-table"]', {
-        timeout: 280_000,
+        timeout: 400_000,
         failOnError: /PV Sched/,
         check: async (f) => {
           const cells = await f.$$eval('[data-testid="seed-table"] td', (tds) => tds.length);
