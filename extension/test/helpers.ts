@@ -9,7 +9,7 @@ export const EXTENSION_ID = "pvsched-lab.pvsched-lab";
 /** The command ids package.json contributes (test/extension/manifest.test.ts ties them to commands/ids.ts). */
 export const COMMANDS = manifest.contributes.commands.map((c) => c.command);
 
-export async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 10000): Promise<T> {
+export async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await f();
