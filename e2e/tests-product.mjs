@@ -235,7 +235,13 @@ export const PRODUCT_TESTS = [
     async run(ctx) {
       const { page } = ctx;
       await openFile(page, "0005-kvm-x86-upper-bound-for-preemption-based-boost-durat.patch");
-      const sim = page.locator(".editor-group-container.active .codelens-decoration a", { hasText: /Simulate/ });
+      // The patch's first hunk is shared memory (patch 1's struct); the Simulate lens wanted is
+      // the one on the line whose label is patch 5's mechanism.
+      const sim = page
+        .locator(".editor-group-container.active .codelens-decoration", {
+          has: page.locator(":is(a, span)", { hasText: /^Patch 5 · Preempt-disabled boost cap/ }),
+        })
+        .locator("a", { hasText: /Simulate/ });
       await sim.first().waitFor({ state: "visible", timeout: 120_000 });
       const t0 = Date.now();
       await sim.first().click();
