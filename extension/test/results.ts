@@ -102,7 +102,9 @@ export function defineResultsTests(): void {
     test("whenBusy=queue: a second run waits for the first and both give results", async () => {
       const a = await api();
       await withSetting("run.whenBusy", "queue", async () => {
-        const first = vscode.commands.executeCommand<unknown[]>("pvsched.runScenario", await scenarioDoc(tiny("first", 1)));
+        // Long enough (300 simulated s, about a second or two) to be seen running before it ends:
+        // 1 s finished between two polls on an idle machine.
+        const first = vscode.commands.executeCommand<unknown[]>("pvsched.runScenario", await scenarioDoc(tiny("first", 300)));
         await until("the first run to start", () => a.runner.running.length > 0 || undefined);
         const second = vscode.commands.executeCommand<unknown[]>("pvsched.runScenario", await scenarioDoc(tiny("queued")));
         const [r1, r2] = await Promise.all([first, second]);
