@@ -19,11 +19,14 @@ import { calibrationTable, replaceBlock, seedAssumptions } from "./docs-blocks";
 
 const root = join(__dirname, "..");
 
-function loadReport(): { report: SeedReport; command: string } {
+/** The command whose output the measured blocks record (run here, or its saved --json output). */
+const COMMAND = "npx pvsched-sim seed-report --json";
+
+function loadReport(): SeedReport {
   const i = process.argv.indexOf("--from");
   if (i > 0) {
     const file = process.argv[i + 1]!;
-    return { report: JSON.parse(readFileSync(file, "utf8")) as SeedReport, command: "npx pvsched-sim seed-report --json" };
+    return JSON.parse(readFileSync(file, "utf8")) as SeedReport;
   }
   const out = execFileSync(process.execPath, [join(root, "bin/pvsched-sim.cjs"), "seed-report", "--json"], {
     cwd: root,
@@ -31,7 +34,7 @@ function loadReport(): { report: SeedReport; command: string } {
     maxBuffer: 256 * 1024 * 1024,
     stdio: ["ignore", "pipe", "inherit"],
   });
-  return { report: JSON.parse(out) as SeedReport, command: "npx pvsched-sim seed-report --json" };
+  return JSON.parse(out) as SeedReport;
 }
 
 function commit(): string {
@@ -76,7 +79,9 @@ function measured(r: SeedReport, command: string): string {
 const fmt = (x: number | null) => (x === null ? "n/a" : Math.abs(x) >= 100 ? String(Math.round(x)) : x.toFixed(1));
 
 function main(): void {
-  const { report, command } = loadReport();
+  const report = loadReport();
+  // One text for both pages (it reads the commit once).
+  const measuredText = measured(report, COMMAND);
   const seedDir = join(root, "scenarios/seed");
   const seeds = readdirSync(seedDir)
     .filter((f) => f.endsWith(".pvsched.yaml"))
@@ -88,12 +93,12 @@ function main(): void {
   // The table from the code as it is now (the report carries the same list, as it was when it ran).
   cal = replaceBlock(cal, "calibration", calibrationTable(CALIBRATION));
   cal = replaceBlock(cal, "assumptions", seedAssumptions(seeds));
-  cal = replaceBlock(cal, "measured", measured(report, command));
+  cal = replaceBlock(cal, "measured", measuredText);
   writeFileSync(calPath, cal);
 
   const readmePath = join(root, "README.md");
   let readme = readFileSync(readmePath, "utf8");
-  readme = replaceBlock(readme, "seed-report", `\`\`\`\n${formatSeedReportText(report).trimEnd()}\n\`\`\`\n\n${measured(report, command)}`);
+  readme = replaceBlock(readme, "seed-report", `\`\`\`\n${formatSeedReportText(report).trimEnd()}\n\`\`\`\n\n${measuredText}`);
   writeFileSync(readmePath, readme);
   // Biome owns the Markdown layout (it pads tables); npm run lint checks it.
   execFileSync(join(root, "node_modules/.bin/biome"), ["format", "--write", calPath, readmePath], { cwd: root, stdio: "ignore" });
