@@ -10,18 +10,7 @@
  * its source in the `@default` tag and in `sim-core/params.ts`.
  */
 
-import type {
-  AudioWorkload,
-  BurstyWorkload,
-  CyclictestWorkload,
-  Dist,
-  PeriodicWorkload,
-  Policy,
-  SpinWorkload,
-  StressWorkload,
-  ThreadAttrs,
-  Workload,
-} from "./scenario-workloads";
+import type { Dist, Workload } from "./scenario-workloads";
 
 export type {
   AudioWorkload,
@@ -34,7 +23,7 @@ export type {
   StressWorkload,
   ThreadAttrs,
   Workload,
-};
+} from "./scenario-workloads";
 
 /** The fair-class implementation: CFS as in 6.5 (the seed's base), or EEVDF (6.6+). */
 export type FairScheduler = "cfs" | "eevdf";
