@@ -106,7 +106,7 @@ export function defineTests(): void {
       );
       assert.ok(!none.some((x) => x.command?.command === "pvsched.sweepParameter"), "no sweep on a key");
 
-      await withSetting("pvsched.sweep.durationSeconds", 0, () =>
+      await withSetting("sweep.durationSeconds", 0, () =>
         vscode.commands.executeCommand("pvsched.sweepParameter", { ...sweep.command!.arguments![0], values: [1, 3] }),
       );
       const payload = a.panel.lastPayload;
