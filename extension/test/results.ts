@@ -111,6 +111,11 @@ export function defineResultsTests(): void {
         assert.equal(r1?.length, 1, "the first run was not killed");
         assert.equal(r2?.length, 1, "the queued run ran");
         assert.equal(a.panel.lastPayload?.title, "queued");
+        // Both results landed, in the order the runs were asked for: the queued one is the newest.
+        await until("both runs in the history, the queued one newest", async () => {
+          const [newest, before] = await a.history.list();
+          return newest?.title === "queued" && before?.title === "first" ? true : undefined;
+        });
       });
     });
   });
