@@ -4,8 +4,10 @@
  * in another). Runs, JSON and the CLI keep the ids; the panel (and its CSV) and the host's texts
  * show these names, with the id in a tooltip. One home: the webview and the extension import it.
  */
-import { ABLATION_LABELS } from "../report/ablation";
-import { MECHANISMS } from "../sim-core/index";
+// The catalogue's module, not sim-core/index or report/ablation: the webview bundles this file,
+// and report/ brings @stdlib's Student-t code, whose evalpoly compiles with `new Function`, which
+// the panel's CSP (no 'unsafe-eval') refuses.
+import { MECHANISMS } from "../sim-core/pvsched/registry";
 
 /** The three modes of the model, by the id sim-core gives their runs (`ModeName`). */
 export const MODE_NAMES = {
@@ -33,7 +35,8 @@ export function modeTitle(id: string): string {
   if (compared) return `${compared[1]}: ${modeTitle(compared[2]!)}`;
   const base = ALIASES[id] ?? id;
   if (Object.hasOwn(MODE_NAMES, base)) return MODE_NAMES[base as keyof typeof MODE_NAMES];
-  const m = MECHANISMS.find((x) => ABLATION_LABELS.without(x.id) === id);
+  // report/ablation.ts's ABLATION_LABELS.without; test/common/modes.test.ts holds the two together.
+  const m = MECHANISMS.find((x) => `dynamic without ${x.id}` === id);
   if (m) return `Dynamic without ${lowerFirst(m.label)} (patch ${m.patch})`;
   return id;
 }

@@ -50,7 +50,7 @@ test("summary cells are means ± half the 95 % interval, with the paired effect 
   assert.equal(summaryTable(rs).note, undefined);
 });
 
-test("a comparison made against another mode (the ablation's dynamic) is redone against vanilla", () => {
+test("a comparison made against another mode (an old ablation's dynamic): Δ is the difference of the means, no interval", () => {
   const rs = runs([1000, 1100, 900], [100, 120, 80]);
   const t = summaryTable(rs, compareModes(rs, "dynamic"));
   const maxRow = t.rows.find((r) => r[1]!.text === "max")!;
@@ -59,6 +59,8 @@ test("a comparison made against another mode (the ablation's dynamic) is redone 
     ["", "Vanilla", "Dynamic (series)"],
   );
   assert.equal(maxRow[4]!.value, -900, "the difference is dynamic - vanilla, not vanilla - dynamic");
+  assert.equal(maxRow[4]!.text, "\u2212900", "an interval paired against dynamic is not one against vanilla");
+  assert.match(maxRow[4]!.title!, /no paired interval \(compared against Dynamic \(series\)\)/);
 });
 
 test("effect words: relative to the baseline's mean, only when significant", () => {

@@ -9,7 +9,6 @@ import { fmtDelta, fmtUs } from "./format";
 import type { ModeComparison, ProbeMetric } from "../../report/effects";
 import type { Effect, ReplicatedStat } from "../../report/intervals";
 import { ERROR_DEFINITION, log10Error, median } from "../../report/seed-report";
-import { compareModes } from "../../report/effects";
 import { baselineMode, modeTitle } from "../../common/modes";
 
 /** "delta": a signed difference against the baseline mode, in the column's unit. */
@@ -149,10 +148,11 @@ export function summaryTable(runs: readonly RunResult[], comparison?: ModeCompar
   const base = baselineMode(modes);
   const multi = scenariosOf(runs).length > 1;
   const grid = probeGrid(runs, (p) => p.kind !== "audio");
-  const replicatedRuns = comparison !== undefined && comparison.replications > 1 && !multi;
-  // The effects against the baseline; a payload compared against another mode (the ablation's
-  // "dynamic", or a history entry from before this rule) is compared again here.
-  const replicated = replicatedRuns ? (comparison.baseline === base ? comparison : compareModes(runs, base)) : undefined;
+  const replicated = comparison !== undefined && comparison.replications > 1 && !multi ? comparison : undefined;
+  // The host compares against vanilla; a result compared against another mode (a history entry
+  // from before that rule) gives the difference of the means, without a paired interval (the
+  // interval needs the Student-t code, which the panel does not bundle: see common/modes.ts).
+  const paired = replicated?.baseline === base;
   const rows: Cell[][] = [];
   for (const k of grid.keys) {
     const cmp = replicated?.probes.find((p) => p.id === k.probe);
@@ -166,8 +166,23 @@ export function summaryTable(runs: readonly RunResult[], comparison?: ModeCompar
           const c = replicatedCell(cmp?.byMode[m]?.[field as ProbeMetric]);
           row.push(c);
           if (m === base) continue;
+          const baseMean = cmp?.byMode[base!]?.[field as ProbeMetric]?.mean;
+          if (!paired) {
+            const d = c.value !== undefined && baseMean !== undefined ? c.value - baseMean : undefined;
+            row.push(
+              d !== undefined && Number.isFinite(d)
+                ? {
+                    text: fmtDelta(d),
+                    kind: "delta",
+                    value: d,
+                    title: `difference of the means; no paired interval (compared against ${modeTitle(replicated.baseline)})`,
+                  }
+                : { text: "\u2014", kind: "text" },
+            );
+            continue;
+          }
           const e = cmp?.effects[m]?.[field as ProbeMetric] ?? undefined;
-          const words = effectWords(e ?? undefined, cmp?.byMode[base!]?.[field as ProbeMetric]?.mean, modeTitle(base!));
+          const words = effectWords(e, baseMean, modeTitle(base!));
           if (c.value !== undefined) c.title = `${c.title}; ${words}`;
           row.push(
             e && Number.isFinite(e.mean)
