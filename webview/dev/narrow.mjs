@@ -5,24 +5,12 @@
 // more than two lines (the value, then its ±interval). Prints one line per table; exits 1 on a
 // problem. Screenshots of the summary and seed tabs go to docs/screenshots/webview-narrow-*.png.
 //   npm run build && npx tsx webview/dev/narrow.mjs [width]
-import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
-import { readFileSync, mkdirSync } from "node:fs";
-import { join, resolve, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startServers } from "./serve.mjs";
+import { join } from "node:path";
+import { shots, startHarness } from "./harness.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const width = Number(process.argv[2] ?? 500);
-const fixDir = join(root, "dist/webview-dev/fixtures");
-execFileSync(process.execPath, ["--import", "tsx", join(root, "test/webview/fixtures/write.ts"), fixDir], { cwd: root, stdio: "inherit" });
-const fixture = (n) => JSON.parse(readFileSync(join(fixDir, `${n}.json`), "utf8"));
-const shots = join(root, "docs/screenshots");
-mkdirSync(shots, { recursive: true });
-
 const problems = [];
-const srv = await startServers();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+const { srv, browser, fixture } = await startHarness();
 try {
   for (const name of ["scenario", "ablation", "seed"]) {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
