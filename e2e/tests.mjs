@@ -85,17 +85,21 @@ function checkSimValues(raw) {
 
 /**
  * The ablation's results table, against the CLI's run of the same scenario and modes: the columns
- * are the three modes in the lens's order, each latency probe has its avg/p99/max rows, and every
- * simulated cell holds exactly the CLI's number.
+ * are the three modes in the lens's order under their human names, each followed by its Δ against
+ * vanilla but vanilla itself; each latency probe has its avg/p99/max rows, and every simulated
+ * cell holds exactly the CLI's number.
  */
 function checkAblationTable(t, runs) {
   // runs: replication-major, three modes per replication; the panel shows each mode's mean.
   const modes = runs.slice(0, 3).map((r) => r.mode);
   if (modes[0] !== "dynamic" || modes[2] !== "vanilla" || !/^dynamic without [a-z_]+$/.test(modes[1]))
     throw new Error(`unexpected ablation modes from the CLI: ${JSON.stringify(modes)}`);
-  const head = JSON.stringify(t.head[0]);
-  if (head !== JSON.stringify(["probe", "stat (µs)", ...modes]))
-    throw new Error(`results table header ${head}, want probe, stat, ${modes}`);
+  const names = JSON.stringify(t.head[0]);
+  if (!/^\["","Dynamic \(series\)","Dynamic without [^"]+ \(patch \d\)","Vanilla"\]$/.test(names))
+    throw new Error(`results table mode names ${names}, want "", Dynamic (series), Dynamic without … (patch N), Vanilla`);
+  const head = JSON.stringify(t.head[1]);
+  if (head !== JSON.stringify(["probe", "stat", "µs", "Δ µs", "µs", "Δ µs", "µs"]))
+    throw new Error(`results table header ${head}, want probe, stat, then µs and Δ µs per mode (µs only for vanilla)`);
   const probes = runs[0].probes.filter((p) => p.kind !== "audio").map((p) => p.id);
   const want = probes.flatMap((id) => ["avg", "p99", "max"].map((stat) => `${id} ${stat}`));
   const got = t.rows.map((r) => `${r[0].text} ${r[1].text}`);
@@ -107,35 +111,39 @@ function checkAblationTable(t, runs) {
     modes.forEach((mode, m) => {
       const values = runs.filter((r) => r.mode === mode).map((r) => r.probes.find((p) => p.id === id).latency[stat]);
       const expected = values.reduce((a, b) => a + b, 0) / values.length;
-      if (!closeNumber(row[2 + m].value, expected))
+      // The value columns: each mode's, then (but for vanilla) its Δ; td.sim marks the values.
+      const cell = row.filter((c) => /\bsim\b/.test(c.cls))[m];
+      if (!closeNumber(cell?.value ?? null, expected))
         throw new Error(
-          `${id} ${stat} ${mode}: panel shows ${row[2 + m].value}, the mean of the CLI's ${values.length} replications is ${expected}`,
+          `${id} ${stat} ${mode}: panel shows ${cell?.value}, the mean of the CLI's ${values.length} replications is ${expected}`,
         );
     });
   });
 }
 
 /**
- * The seed table against `pvsched-sim seed-report --json`: every row of the published tables with
- * its published number and the simulated one, per mode, equal to the CLI's. Returns the count.
+ * The seed tables (cyclictest in µs, audio as counts) against `pvsched-sim seed-report --json`:
+ * one row per published line and mode, the mode named in words with its id in the tooltip, and
+ * the published number and the simulated one equal to the CLI's. Returns the count.
  */
-function checkSeedTable(t, cells) {
+function checkSeedTable(tables, cells) {
   const key = (c) =>
     c.table === "audio" ? ["audio", c.buffer, c.load].join(" · ") : [c.load, c.side, c.stat, `-i ${c.interval}`].join(" · ");
-  const modes = t.head[0].slice(1);
   let n = 0;
-  for (const row of t.rows) {
-    modes.forEach((mode, m) => {
-      const [sim, pub] = [row[1 + 3 * m], row[2 + 3 * m]];
-      const want = cells.find((c) => key(c) === row[0].text && c.mode === mode && c.published !== null);
+  for (const t of tables) {
+    for (const row of t.rows) {
+      const [line, modeCell, sim, pub] = row;
+      const mode = /^mode id: (.+)$/.exec(modeCell.title ?? "")?.[1];
+      if (!mode) throw new Error(`seed table ${line.text}: the mode "${modeCell.text}" has no id in its tooltip`);
+      const want = cells.find((c) => key(c) === line.text && c.mode === mode && c.published !== null);
       if (!want) {
-        if (pub.value !== null) throw new Error(`seed table ${row[0].text} ${mode}: a published ${pub.value} the CLI does not have`);
-        return;
+        if (pub.value !== null) throw new Error(`seed table ${line.text} ${mode}: a published ${pub.value} the CLI does not have`);
+        continue;
       }
-      if (!sameNumber(pub.value, want.published)) throw new Error(`${row[0].text} ${mode}: published ${pub.value}, want ${want.published}`);
-      if (!sameNumber(sim.value, want.simulated)) throw new Error(`${row[0].text} ${mode}: simulated ${sim.value}, want ${want.simulated}`);
+      if (!sameNumber(pub.value, want.published)) throw new Error(`${line.text} ${mode}: published ${pub.value}, want ${want.published}`);
+      if (!sameNumber(sim.value, want.simulated)) throw new Error(`${line.text} ${mode}: simulated ${sim.value}, want ${want.simulated}`);
       n++;
-    });
+    }
   }
   const published = cells.filter((c) => c.published !== null).length;
   if (n !== published) throw new Error(`seed table has ${n} published cells, the CLI's report ${published}`);
@@ -310,7 +318,7 @@ export const TESTS = [
       if (ok !== true) throw new Error(`seed table: ${ok}`);
       ctx.log(`seed table: ${raw.length} simulated cells, e.g. ${raw.slice(0, 6).join(", ")}`);
       const checked = checkSeedTable(
-        await tableData(frame, "seed-table"),
+        [await tableData(frame, "seed-table"), await tableData(frame, "seed-audio-table")],
         cliJson(["seed-report", "--duration", String(E2E_SEED_SECONDS)]).cells,
       );
       ctx.log(`seed table: ${checked} cells equal to pvsched-sim seed-report's, published and simulated`);

@@ -9,6 +9,7 @@ import { compareModes } from "../report/effects";
 import { replicate, type SimTask } from "../runner/index";
 import type { MechanismId, RunResult, Scenario } from "../sim-core/index";
 import type { ResultsPayload } from "../common/protocol";
+import { BASELINE_MODE } from "../common/modes";
 
 export interface HunkAblation {
   mechanism: MechanismId;
@@ -34,7 +35,8 @@ export function hunkAblationResult(
   payload: Omit<ResultsPayload, "runs" | "comparison">,
 ): { payload: ResultsPayload; summary: string } {
   return {
-    payload: { ...payload, runs, comparison: compareModes(runs) },
+    // The panel's Δ column is against vanilla (the ablation runs it last).
+    payload: { ...payload, runs, comparison: compareModes(runs, BASELINE_MODE) },
     summary: summarizeAblation(runs, a.mechanism) ?? "no latency samples",
   };
 }

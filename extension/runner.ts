@@ -1,14 +1,14 @@
 /**
  * The extension's side of the simulation runner (runner/): batches run on the platform's warm
  * pool with a cancellable progress notification. A batch started while another runs asks the
- * user (or follows `pvsched.run.whenBusy`): queue it behind (the pool serves batches in order),
- * cancel the running one first, or not run; nothing is killed silently. Cancel stops every batch
- * this runner started, queued or running, and every progress indicator hears that it ended. A
- * result never lands after a newer request's result has: an older batch that finishes late
- * returns undefined.
+ * user (or follows `pvsched.run.whenBusy`): queue it behind, cancel the running one first, or not
+ * run; nothing is killed silently. A queued batch starts when the batches before it have ended
+ * (runner/run-queue.ts), so both results land, in order. Cancel stops every batch this runner
+ * started, queued or running, and every progress indicator hears that it ended. A result never
+ * lands after a newer request's result has: such a batch returns undefined.
  */
 import * as vscode from "vscode";
-import { CancelledError, LatestResults, type CancelTiming, type SimPool, type SimTask } from "../runner/index";
+import { CancelledError, RunQueue, type CancelTiming, type QueueSlot, type SimPool, type SimTask } from "../runner/index";
 import type { RunResult } from "../sim-core/results";
 
 export interface Platform {
@@ -31,14 +31,10 @@ export interface RunnerEvents {
 }
 
 export class Runner {
-  /** Request ids of this runner's batches that have not finished. */
+  /** Pool request ids of this runner's batches that were submitted and have not finished. */
   private readonly active = new Set<number>();
-  /** Titles of the batches that were asked for and have not ended (queued, starting or running). */
-  private readonly titles = new Map<number, string>();
-  private nextTicket = 1;
-  /** Bumped by every cancel: a batch asked for before it is not submitted after it. */
-  private cancels = 0;
-  private readonly latest = new LatestResults();
+  /** The batches asked for that have not ended (queued, starting or running), in order. */
+  private readonly queue = new RunQueue();
   /** How long the last cancellation took (for the log and the tests). */
   lastCancel: CancelTiming | undefined;
 
@@ -48,18 +44,19 @@ export class Runner {
     private readonly events: RunnerEvents,
   ) {}
 
+  /** A batch of this runner is on the pool (submitted and not finished). */
   get busy(): boolean {
     return this.active.size > 0;
   }
 
   /** The titles of the batches asked for that have not ended, oldest first. */
   get running(): string[] {
-    return [...this.titles.values()];
+    return this.queue.titles;
   }
 
-  /** Cancels every batch of this runner (or the named ones), queued or running. */
+  /** Cancels every batch of this runner, queued or running (or only the named pool requests). */
   async cancel(ids?: readonly number[]): Promise<void> {
-    if (!ids) this.cancels++;
+    if (!ids) this.queue.cancel();
     const targets = ids ?? [...this.active];
     if (targets.length === 0) return;
     const pool = await this.platform.pool();
@@ -77,7 +74,7 @@ export class Runner {
    * simulation error, a limit or a budget.
    */
   async run(title: string, tasks: SimTask[]): Promise<RunResult[] | undefined> {
-    if (this.titles.size > 0) {
+    if (this.queue.size > 0) {
       const choice = await this.events.whenBusy(this.running, title);
       if (!choice) {
         this.log(`${title}: not started (another run is in progress)`);
@@ -85,59 +82,70 @@ export class Runner {
       }
       if (choice === "cancel") await this.cancel();
     }
-    const ticket = this.nextTicket++;
-    this.titles.set(ticket, title);
+    const slot = this.queue.admit(title);
     this.events.started(title);
-    // Something shows from the first moment, before the pool reports the first finished run.
-    this.events.progress(0, `${title}: starting`);
     let outcome: RunOutcome = "failed";
     try {
-      const r = await this.runBatch(title, tasks, this.cancels);
+      const r = await this.runBatch(title, tasks, slot);
       outcome = r.outcome;
       return r.results;
     } finally {
-      this.titles.delete(ticket);
-      this.events.ended(title, outcome, this.titles.size);
+      this.queue.end(slot);
+      this.events.ended(title, outcome, this.queue.size);
     }
   }
 
-  private async runBatch(title: string, tasks: SimTask[], cancels: number): Promise<{ results?: RunResult[]; outcome: RunOutcome }> {
-    const seq = this.latest.begin();
-    const t0 = Date.now();
+  private async runBatch(title: string, tasks: SimTask[], slot: QueueSlot): Promise<{ results?: RunResult[]; outcome: RunOutcome }> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `PV Sched: ${title}`, cancellable: true },
       async (progress, token) => {
-        const pool = await this.platform.pool();
-        if (token.isCancellationRequested || this.cancels !== cancels) return { outcome: "cancelled" };
-        const ahead = pool.pending.length;
-        if (ahead > 0) progress.report({ message: `queued behind ${ahead} batch(es)` });
-        let reported = 0;
-        const batch = pool.submit(tasks, {
-          onProgress: (p) => {
-            const pct = Math.floor(p.fraction * 100);
-            if (pct > reported) {
-              progress.report({ increment: pct - reported, message: `${p.done}/${p.total} runs` });
-              reported = pct;
-            }
-            this.events.progress(pct, `${title}: ${p.done}/${p.total} runs`);
-          },
+        let batchId: number | undefined;
+        const sub = token.onCancellationRequested(() => {
+          this.queue.cancel(slot);
+          if (batchId !== undefined) void this.cancel([batchId]);
         });
-        this.active.add(batch.id);
-        const sub = token.onCancellationRequested(() => void this.cancel([batch.id]));
         try {
-          const results = await batch.results;
-          this.log(`${title}: ${tasks.length} runs in ${Date.now() - t0} ms (request ${batch.id})`);
-          if (!this.latest.land(seq)) {
-            this.log(`${title}: request ${batch.id} finished after a newer one; its results are not shown`);
-            return { outcome: "superseded" };
+          const ahead = this.queue.ahead(slot);
+          // Something shows from the first moment, before the pool reports the first finished run.
+          const waiting = ahead.length > 0 ? `queued behind ${ahead.map((t) => `"${t}"`).join(", ")}` : "starting";
+          progress.report({ message: waiting });
+          this.events.progress(0, `${title}: ${waiting}`);
+          await slot.turn;
+          if (slot.cancelled) return { outcome: "cancelled" };
+          if (ahead.length > 0) this.events.progress(0, `${title}: starting`);
+          const pool = await this.platform.pool();
+          if (slot.cancelled) return { outcome: "cancelled" };
+          const t0 = Date.now();
+          let reported = 0;
+          const batch = pool.submit(tasks, {
+            onProgress: (p) => {
+              const pct = Math.floor(p.fraction * 100);
+              if (pct > reported) {
+                progress.report({ increment: pct - reported, message: `${p.done}/${p.total} runs` });
+                reported = pct;
+              }
+              this.events.progress(pct, `${title}: ${p.done}/${p.total} runs`);
+            },
+          });
+          batchId = batch.id;
+          this.active.add(batch.id);
+          try {
+            const results = await batch.results;
+            this.log(`${title}: ${tasks.length} runs in ${Date.now() - t0} ms (request ${batch.id})`);
+            if (!this.queue.land(slot)) {
+              if (slot.cancelled) return { outcome: "cancelled" };
+              this.log(`${title}: request ${batch.id} finished after a newer one; its results are not shown`);
+              return { outcome: "superseded" };
+            }
+            return { results, outcome: "done" };
+          } finally {
+            this.active.delete(batch.id);
           }
-          return { results, outcome: "done" };
         } catch (e) {
           if (e instanceof CancelledError) return { outcome: "cancelled" };
           throw e;
         } finally {
           sub.dispose();
-          this.active.delete(batch.id);
         }
       },
     );

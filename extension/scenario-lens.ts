@@ -1,6 +1,7 @@
 /** CodeLens on scenario files: "▶ Run" and "Compare modes" above the scenario's `name:` line. */
 import * as vscode from "vscode";
 import { commandId } from "./commands/ids";
+import { MODE_NAMES } from "../common/modes";
 
 export class ScenarioLensProvider implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -25,7 +26,7 @@ export class ScenarioLensProvider implements vscode.CodeLensProvider {
         title: "Compare modes",
         command: commandId("compareModes"),
         arguments: [uri],
-        tooltip: "Run vanilla, dynamic and static side by side",
+        tooltip: `Run ${MODE_NAMES.vanilla}, ${MODE_NAMES.dynamic} and ${MODE_NAMES.static} side by side`,
       }),
     ];
   }

@@ -21,4 +21,5 @@ export { BudgetError, checkBudget, estimateRun, DEFAULT_BUDGET, type Budget, typ
 export { executeTask, LimitError } from "./execute";
 export { replicate, replicationSeed, byReplication } from "./replications";
 export { LatestResults } from "./latest";
+export { RunQueue, type QueueSlot } from "./run-queue";
 export { poolSize, MAX_POOL_SIZE } from "./size";

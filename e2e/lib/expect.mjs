@@ -64,7 +64,7 @@ export function ablationRuns(
 
 /**
  * A results table of the panel as data: header rows (texts) and body rows, each cell with its
- * text, class and data-value.
+ * text, class, data-value and tooltip (a mode's name carries its id there: "mode id: vanilla").
  * @param {import("playwright-core").Frame} frame
  * @param {string} testid
  */
@@ -76,6 +76,7 @@ export function tableData(frame, testid) {
         text: (c.textContent ?? "").trim(),
         cls: c.getAttribute("class") ?? "",
         value: c.getAttribute("data-value"),
+        title: c.getAttribute("title"),
       })),
     ),
   }));

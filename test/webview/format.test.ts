@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { fmtNs, fmtTickUs, fmtTimeTick, fmtUs } from "../../webview/lib/format";
+import { fmtDelta, fmtNs, fmtTickUs, fmtTimeTick, fmtUs } from "../../webview/lib/format";
 import { linearTicks } from "../../webview/lib/scale";
 
 test("fmtUs rounds for reading and marks missing values", () => {
@@ -11,6 +11,25 @@ test("fmtUs rounds for reading and marks missing values", () => {
   assert.equal(fmtUs(9), "9");
   assert.equal(fmtUs(undefined), "—");
   assert.equal(fmtUs(NaN), "—");
+});
+
+test("fmtDelta: a signed difference with a real minus, formatted like the values; zero has no sign", () => {
+  assert.equal(fmtDelta(12.94), "+12.9");
+  assert.equal(fmtDelta(-3.4), "\u22123.40");
+  assert.equal(fmtDelta(-216835), "\u2212216,835");
+  assert.equal(fmtDelta(0), "\u00b10");
+  // Rounds to zero at the column's precision: no sign either way.
+  assert.equal(fmtDelta(-0.001), "\u00b10.00");
+  assert.equal(
+    fmtDelta(0.4, (v) => Math.round(v).toLocaleString("en-US")),
+    "\u00b10",
+  );
+  assert.equal(
+    fmtDelta(-2, (v) => Math.round(v).toLocaleString("en-US")),
+    "\u22122",
+  );
+  assert.equal(fmtDelta(undefined), "\u2014");
+  assert.equal(fmtDelta(NaN), "\u2014");
 });
 
 test("fmtNs and fmtTickUs pick a unit", () => {

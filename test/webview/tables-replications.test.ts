@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compareModes } from "../../report/effects";
 import type { PublishedCell } from "../../common/protocol";
-import { effectWords, seedTable, summaryTable } from "../../webview/lib/tables";
+import { effectWords, seedTables, summaryTable } from "../../webview/lib/tables";
 import { run } from "./fixtures/make";
 
 /** Three replications (seeds 1-3) of two modes; the guest probe's max is set per replication. */
@@ -33,14 +33,34 @@ test("summary cells are means ± half the 95 % interval, with the paired effect 
   assert.equal(maxRow[3]!.value, 100);
   assert.match(maxRow[3]!.text, /^100 ±49\.7/);
   assert.match(maxRow[3]!.title!, /mean of 3 replications; 95 % interval \[50\.3, 150\]/);
-  assert.match(maxRow[3]!.title!, /vs vanilla: \u221290% \[\u2212110%, \u221270%\]$/);
-  // avg is 10 everywhere: no difference at all, so no effect.
+  assert.match(maxRow[3]!.title!, /vs Vanilla: \u221290% \[\u2212110%, \u221270%\]$/);
+  // The Δ column: the mean of the paired differences, -900, ± half their interval
+  // (s = 80, se = 46.19, x 4.30265 = 198.7).
+  assert.deepEqual(
+    [maxRow[4]!.kind, maxRow[4]!.value, maxRow[4]!.text, maxRow[4]!.tone],
+    ["delta", -900, "\u2212900 \u00b1199", undefined],
+  );
+  // avg is 10 everywhere: no difference at all, so no effect, and the Δ is faint.
   const avgRow = t.rows.find((r) => r[1]!.text === "avg")!;
-  assert.match(avgRow[3]!.title!, /vs vanilla: no significant effect$/);
+  assert.match(avgRow[3]!.title!, /vs Vanilla: no significant effect$/);
+  assert.deepEqual([avgRow[4]!.text, avgRow[4]!.tone], ["\u00b10 \u00b10", "faint"]);
   assert.match(t.note!, /Means of 3 replications/);
   // Without the host's comparison (or with one replication) the table is as before.
   assert.equal(summaryTable(rs).rows.find((r) => r[1]!.text === "max")![3]!.value, 100);
   assert.equal(summaryTable(rs).note, undefined);
+});
+
+test("a comparison made against another mode (an old ablation's dynamic): Δ is the difference of the means, no interval", () => {
+  const rs = runs([1000, 1100, 900], [100, 120, 80]);
+  const t = summaryTable(rs, compareModes(rs, "dynamic"));
+  const maxRow = t.rows.find((r) => r[1]!.text === "max")!;
+  assert.deepEqual(
+    t.head[0]!.map((h) => h.text),
+    ["", "Vanilla", "Dynamic (series)"],
+  );
+  assert.equal(maxRow[4]!.value, -900, "the difference is dynamic - vanilla, not vanilla - dynamic");
+  assert.equal(maxRow[4]!.text, "\u2212900", "an interval paired against dynamic is not one against vanilla");
+  assert.match(maxRow[4]!.title!, /no paired interval \(compared against Dynamic \(series\)\)/);
 });
 
 test("effect words: relative to the baseline's mean, only when significant", () => {
@@ -100,13 +120,16 @@ test("the seed table shows the mean with its interval, and judges a maximum by t
       inSample: false,
     },
   ];
-  const t = seedTable(cells);
-  const avg = t.rows[0]!;
-  assert.match(avg[1]!.text, /±143/);
-  assert.match(avg[1]!.title!, /mean of 3 replications; 95 % interval/);
-  const max = t.rows[1]!;
-  assert.equal(max[1]!.tone, "bad", "published maximum outside the band");
-  assert.equal(max[4]!.tone, "good", "published maximum inside the band");
-  assert.match(max[1]!.title!, /published outside the band/);
-  assert.match(t.note!, /In sample [\d.]+ over 1, out of sample [\d.]+ over 2\./);
+  const [t, ...others] = seedTables(cells);
+  assert.equal(others.length, 0, "no audio cells, no audio table");
+  // Rows: busy guest avg (vanilla), busy guest max (vanilla, static).
+  const avg = t!.rows[0]!;
+  assert.match(avg[2]!.text, /±143/);
+  assert.match(avg[2]!.title!, /mean of 3 replications; 95 % interval/);
+  const [maxVanilla, maxStatic] = [t!.rows[1]!, t!.rows[2]!];
+  assert.deepEqual([maxVanilla[1]!.text, maxStatic[1]!.text], ["Vanilla", "Static boost"]);
+  assert.equal(maxVanilla[2]!.tone, "bad", "published maximum outside the band");
+  assert.equal(maxStatic[2]!.tone, "good", "published maximum inside the band");
+  assert.match(maxVanilla[2]!.title!, /published outside the band/);
+  assert.match(t!.note!, /In sample [\d.]+ over 1, out of sample [\d.]+ over 2\./);
 });

@@ -3,23 +3,12 @@
 // it checked; exits 1 on a CSP violation, a page error, a missing DOM contract or an executed
 // script from the hostile fixture.
 //   npm run build && npx tsx webview/dev/shoot.mjs
-import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
-import { readFileSync, mkdirSync, existsSync } from "node:fs";
-import { join, resolve, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startServers } from "./serve.mjs";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const fixDir = join(root, "dist/webview-dev/fixtures");
-execFileSync(process.execPath, ["--import", "tsx", join(root, "test/webview/fixtures/write.ts"), fixDir], { cwd: root, stdio: "inherit" });
-const fixture = (n) => JSON.parse(readFileSync(join(fixDir, `${n}.json`), "utf8"));
-const shots = join(root, "docs/screenshots");
-mkdirSync(shots, { recursive: true });
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fixDir, shots, startHarness } from "./harness.mjs";
 
 const problems = [];
-const srv = await startServers();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+const { srv, browser, fixture } = await startHarness();
 
 async function open(theme, width = 1100, height = 760) {
   const page = await browser.newPage({ viewport: { width, height } });

@@ -9,6 +9,18 @@ export function fmtUs(v: number | undefined | null): string {
   return v.toFixed(2);
 }
 
+/**
+ * A signed difference against the baseline in the column's unit, formatted like the values
+ * (`fmt`), with a real minus sign: "+12.9", "\u22123.40", "\u00b10".
+ */
+export function fmtDelta(d: number | undefined | null, fmt: (v: number) => string = fmtUs): string {
+  if (d === undefined || d === null || !Number.isFinite(d)) return "\u2014";
+  const text = fmt(Math.abs(d));
+  // A difference that rounds to zero reads as none, whatever its sign.
+  if (/^[0.,]+$/.test(text)) return `\u00b1${text}`;
+  return `${d > 0 ? "+" : "\u2212"}${text}`;
+}
+
 /** Nanoseconds as a human duration (ns, µs, ms, s). */
 export function fmtNs(ns: number): string {
   if (!Number.isFinite(ns)) return "—";

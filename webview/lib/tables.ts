@@ -5,20 +5,31 @@
 import type { ProbeResult, RunResult, ExitReason } from "../../sim-core/results";
 import type { PublishedCell, ResultsPayload } from "../../common/protocol";
 import { toCsv, type CsvCell } from "../../common/csv";
-import { fmtUs } from "./format";
+import { fmtDelta, fmtUs } from "./format";
 import type { ModeComparison, ProbeMetric } from "../../report/effects";
 import type { Effect, ReplicatedStat } from "../../report/intervals";
 import { ERROR_DEFINITION, log10Error, median } from "../../report/seed-report";
+import { baselineMode, modeTitle } from "../../common/modes";
 
-export type CellKind = "label" | "sim" | "pub" | "err" | "text";
+/** "delta": a signed difference against the baseline mode, in the column's unit. */
+export type CellKind = "label" | "sim" | "pub" | "err" | "text" | "delta";
 
 export interface Cell {
   text: string;
   kind: CellKind;
   /** The number behind the text (sim/pub/err cells), for data-value and CSV. */
   value?: number;
-  /** Extra CSS class, e.g. "good"/"bad" on a claim. */
-  tone?: "good" | "bad";
+  /** Extra CSS class, e.g. "good"/"bad" on a claim; "faint" on a delta inside the noise. */
+  tone?: "good" | "bad" | "faint";
+  title?: string;
+  /** A row label equal to the one above it (the renderer shows it once; CSV keeps it). */
+  repeat?: boolean;
+}
+
+/** A column header; `title` is its tooltip (a mode's id, what a delta subtracts). */
+export interface HeadCell {
+  text: string;
+  span?: number;
   title?: string;
 }
 
@@ -27,7 +38,7 @@ export interface TableModel {
   title: string;
   testid?: string;
   /** Header rows (more than one for grouped columns). */
-  head: { text: string; span?: number }[][];
+  head: HeadCell[][];
   rows: Cell[][];
   note?: string;
 }
@@ -112,119 +123,175 @@ export function effectWords(e: Effect | undefined, base: number | undefined, bas
   return `vs ${baseName}: ${pct(e.mean)} [${pct(e.ci95[0])}, ${pct(e.ci95[1])}]`;
 }
 
+/** Header rows for per-mode value columns, each mode but the baseline followed by its delta column. */
+function modeHead(labels: HeadCell[], modes: readonly string[], base: string | undefined, unit: string): HeadCell[][] {
+  const groups: HeadCell[] = [{ text: "", span: labels.length }];
+  const units: HeadCell[] = [...labels];
+  for (const m of modes) {
+    const name = modeTitle(m);
+    groups.push({ text: name, span: m === base ? 1 : 2, title: `mode id: ${m}` });
+    units.push({ text: unit, title: `${name}, ${unit}` });
+    if (m !== base) units.push({ text: `\u0394 ${unit}`, title: `${name} \u2212 ${modeTitle(base!)}, ${unit}` });
+  }
+  return [groups, units];
+}
+
 /**
- * The main results table: per probe, avg/p99/max rows; one column per mode. With replications
- * (the host's `comparison`), each cell is the mean ± half its 95 % interval, and its tooltip gives
- * the paired effect against the first mode, or "no significant effect".
+ * The main results table: per probe, avg/p99/max rows; per mode a column in µs, and after each
+ * mode but the baseline (vanilla when it ran, else the first mode) its difference from the
+ * baseline. With replications (the host's `comparison`), a value is the mean ± half its 95 %
+ * interval, and a difference is the paired effect ± half its interval, faint when the interval
+ * includes zero ("no significant effect").
  */
 export function summaryTable(runs: readonly RunResult[], comparison?: ModeComparison): TableModel {
   const modes = modesOf(runs);
+  const base = baselineMode(modes);
   const multi = scenariosOf(runs).length > 1;
   const grid = probeGrid(runs, (p) => p.kind !== "audio");
   const replicated = comparison !== undefined && comparison.replications > 1 && !multi ? comparison : undefined;
+  // The host compares against vanilla; a result compared against another mode (a history entry
+  // from before that rule) gives the difference of the means, without a paired interval (the
+  // interval needs the Student-t code, which the panel does not bundle: see common/modes.ts).
+  const paired = replicated?.baseline === base;
   const rows: Cell[][] = [];
   for (const k of grid.keys) {
     const cmp = replicated?.probes.find((p) => p.id === k.probe);
     for (const [name, field] of LATENCY_STATS) {
-      const row: Cell[] = [];
-      if (multi) row.push(label(k.scenario));
-      row.push(label(k.probe), label(name));
-      const ref = grid.get(k, modes[0]!)?.latency?.[field];
-      modes.forEach((m, i) => {
+      // Several scenarios (the seed report): the scenario names the probe's row rather than taking
+      // a column of its own, which a 500 px panel cannot spare.
+      const row: Cell[] = [label(multi ? `${k.scenario} \u00b7 ${k.probe}` : k.probe), label(name)];
+      const ref = base === undefined ? undefined : grid.get(k, base)?.latency?.[field];
+      for (const m of modes) {
         if (replicated) {
           const c = replicatedCell(cmp?.byMode[m]?.[field as ProbeMetric]);
-          if (m !== replicated.baseline && c.value !== undefined)
-            c.title = `${c.title}; ${effectWords(cmp?.effects[m]?.[field as ProbeMetric], cmp?.byMode[replicated.baseline]?.[field as ProbeMetric]?.mean, replicated.baseline)}`;
           row.push(c);
-          return;
+          if (m === base) continue;
+          const baseMean = cmp?.byMode[base!]?.[field as ProbeMetric]?.mean;
+          if (!paired) {
+            const d = c.value !== undefined && baseMean !== undefined ? c.value - baseMean : undefined;
+            row.push(
+              d !== undefined && Number.isFinite(d)
+                ? {
+                    text: fmtDelta(d),
+                    kind: "delta",
+                    value: d,
+                    title: `difference of the means; no paired interval (compared against ${modeTitle(replicated.baseline)})`,
+                  }
+                : { text: "\u2014", kind: "text" },
+            );
+            continue;
+          }
+          const e = cmp?.effects[m]?.[field as ProbeMetric] ?? undefined;
+          const words = effectWords(e, baseMean, modeTitle(base!));
+          if (c.value !== undefined) c.title = `${c.title}; ${words}`;
+          row.push(
+            e && Number.isFinite(e.mean)
+              ? {
+                  text: fmtDelta(e.mean) + halfWidth(e.ci95, fmtUs),
+                  kind: "delta",
+                  value: e.mean,
+                  tone: e.significant ? undefined : "faint",
+                  title: words,
+                }
+              : { text: "\u2014", kind: "text" },
+          );
+          continue;
         }
         const c = sim(grid.get(k, m)?.latency?.[field]);
-        // The change against the first mode (the baseline, usually vanilla), as a tooltip.
-        if (i > 0 && c.value !== undefined && ref !== undefined) c.title = relChange(c.value, ref, modes[0]!);
         row.push(c);
-      });
+        if (m === base) continue;
+        if (c.value === undefined || ref === undefined || !Number.isFinite(ref)) {
+          row.push({ text: "\u2014", kind: "text" });
+          continue;
+        }
+        // The relative change as a tooltip on both the value and its difference.
+        c.title = relChange(c.value, ref, modeTitle(base!));
+        row.push({ text: fmtDelta(c.value - ref), kind: "delta", value: c.value - ref, title: c.title });
+      }
       rows.push(row);
     }
   }
-  const head = [[...(multi ? [{ text: "scenario" }] : []), { text: "probe" }, { text: "stat (µs)" }, ...modes.map((m) => ({ text: m }))]];
-  const t: TableModel = { id: "latency", title: "Latency (µs)", testid: "results-table", head, rows };
+  const labels: HeadCell[] = [{ text: multi ? "scenario \u00b7 probe" : "probe" }, { text: "stat" }];
+  const head = modeHead(labels, modes, base, "\u00b5s");
+  const t: TableModel = { id: "latency", title: "Latency (\u00b5s)", testid: "results-table", head, rows };
   if (replicated)
     t.note =
-      `Means of ${replicated.replications} replications ± half their 95 % interval (replication r ran the scenario's seed + r). ` +
-      `Effects against ${replicated.baseline} are paired by seed and shown only where their interval excludes zero.`;
+      `Means of ${replicated.replications} replications \u00b1 half their 95 % interval (replication r ran the scenario's seed + r). ` +
+      `\u0394 is the difference from ${modeTitle(base!)}, paired by seed; it is faint where its interval includes zero (no significant effect).`;
   return t;
 }
 
-/** Audio glitches: per audio probe, glitches and callbacks; one column per mode. */
+/** Audio glitches: per audio probe, glitches and callbacks; per mode a count, and its difference from the baseline. */
 export function audioTable(runs: readonly RunResult[]): TableModel | undefined {
   const modes = modesOf(runs);
+  const base = baselineMode(modes);
   const multi = scenariosOf(runs).length > 1;
   const grid = probeGrid(runs, (p) => p.kind === "audio");
   if (!grid.keys.length) return undefined;
   const rows: Cell[][] = [];
   const intFmt = (v: number) => Math.round(v).toLocaleString("en-US");
   for (const k of grid.keys) {
-    const g: Cell[] = [];
-    const c: Cell[] = [];
-    if (multi) {
-      g.push(label(k.scenario));
-      c.push(label(k.scenario));
+    for (const [name, field] of [
+      ["glitches", "glitches"],
+      ["callbacks", "callbacks"],
+    ] as const) {
+      const row: Cell[] = [label(multi ? `${k.scenario} \u00b7 ${k.probe}` : k.probe), label(name)];
+      const ref = base === undefined ? undefined : grid.get(k, base)?.[field];
+      for (const m of modes) {
+        const c = sim(grid.get(k, m)?.[field], intFmt);
+        row.push(c);
+        if (m === base) continue;
+        if (c.value === undefined || ref === undefined || !Number.isFinite(ref)) row.push({ text: "\u2014", kind: "text" });
+        else
+          row.push({
+            text: fmtDelta(c.value - ref, intFmt),
+            kind: "delta",
+            value: c.value - ref,
+            title: relChange(c.value, ref, modeTitle(base!)),
+          });
+      }
+      rows.push(row);
     }
-    g.push(label(k.probe), label("glitches"));
-    c.push(label(k.probe), label("callbacks"));
-    for (const m of modes) {
-      const p = grid.get(k, m);
-      g.push(sim(p?.glitches, intFmt));
-      c.push(sim(p?.callbacks, intFmt));
-    }
-    rows.push(g, c);
   }
-  const head = [[...(multi ? [{ text: "scenario" }] : []), { text: "audio probe" }, { text: "count" }, ...modes.map((m) => ({ text: m }))]];
-  return { id: "audio", title: "Audio glitches", testid: "audio-table", head, rows };
+  const labels: HeadCell[] = [{ text: multi ? "scenario \u00b7 audio probe" : "audio probe" }, { text: "stat" }];
+  return { id: "audio", title: "Audio glitches (count)", testid: "audio-table", head: modeHead(labels, modes, base, "count"), rows };
 }
 
 const EXIT_REASONS: ExitReason[] = ["hlt", "timer", "external_interrupt", "ipi", "msr_unboost", "msr_other", "preemption"];
 
-/** Per-vCPU counters of one run. */
+/**
+ * Per-vCPU counters of one run, pivoted to fit a narrow panel: one row per counter (with its
+ * unit), one column per vCPU. A run has a handful of vCPUs and nineteen counters.
+ */
 export function vcpuTable(run: RunResult): TableModel {
   const ms = (ns: number) => ns / 1e6;
   const f2 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
   const int = (v: number) => Math.round(v).toLocaleString("en-US");
-  const rows: Cell[][] = (run.vcpus ?? []).map((v) => [
-    label(`${v.vm}/vcpu${v.vcpu}`),
-    sim(v.boosts, int),
-    sim(v.boosts_by?.inject, int),
-    sim(v.boosts_by?.block, int),
-    sim(v.boosts_by?.exit, int),
-    sim(v.unboosts, int),
-    sim(ms(v.boosted_ns), f2),
-    sim(v.max_boost_ns === undefined ? undefined : v.max_boost_ns / 1e3, f2),
-    sim(v.throttles, int),
-    sim(ms(v.steal_ns), f2),
-    sim(ms(v.host_runtime_ns), f2),
-    ...EXIT_REASONS.map((r) => sim(v.exits?.[r] ?? 0, int)),
-    sim(v.halt_poll_success, int),
-    sim(v.halt_poll_fail, int),
-  ]);
-  const head = [
-    [
-      { text: "vCPU" },
-      { text: "boosts" },
-      { text: "on inject" },
-      { text: "on block" },
-      { text: "at exit" },
-      { text: "unboosts" },
-      { text: "boosted ms" },
-      { text: "longest boost µs" },
-      { text: "throttles" },
-      { text: "steal ms" },
-      { text: "runtime ms" },
-      ...EXIT_REASONS.map((r) => ({ text: `exits: ${r}` })),
-      { text: "poll ok" },
-      { text: "poll fail" },
-    ],
+  type V = NonNullable<RunResult["vcpus"]>[number];
+  const counters: [string, string, (v: V) => number | undefined, (x: number) => string][] = [
+    ["boosts", "count", (v) => v.boosts, int],
+    ["boosts on inject", "count", (v) => v.boosts_by?.inject, int],
+    ["boosts on block", "count", (v) => v.boosts_by?.block, int],
+    ["boosts at exit", "count", (v) => v.boosts_by?.exit, int],
+    ["unboosts", "count", (v) => v.unboosts, int],
+    ["boosted", "ms", (v) => ms(v.boosted_ns), f2],
+    ["longest boost", "\u00b5s", (v) => (v.max_boost_ns === undefined ? undefined : v.max_boost_ns / 1e3), f2],
+    ["throttles", "count", (v) => v.throttles, int],
+    ["steal", "ms", (v) => ms(v.steal_ns), f2],
+    ["runtime", "ms", (v) => ms(v.host_runtime_ns), f2],
+    ...EXIT_REASONS.map((r): [string, string, (v: V) => number | undefined, (x: number) => string] => [
+      `exits: ${r}`,
+      "count",
+      (v) => v.exits?.[r] ?? 0,
+      int,
+    ]),
+    ["halt-poll ok", "count", (v) => v.halt_poll_success, int],
+    ["halt-poll fail", "count", (v) => v.halt_poll_fail, int],
   ];
-  return { id: `vcpus-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode}`, head, rows };
+  const vcpus = run.vcpus ?? [];
+  const rows: Cell[][] = counters.map(([name, unit, get, fmt]) => [label(name), label(unit), ...vcpus.map((v) => sim(get(v), fmt))]);
+  const head = [[{ text: "counter" }, { text: "unit" }, ...vcpus.map((v) => ({ text: `${v.vm}/vcpu${v.vcpu}` }))]];
+  return { id: `vcpus-${run.scenario}-${run.mode}`, title: `${run.scenario} \u00b7 ${modeTitle(run.mode)} \u00b7 vCPUs`, head, rows };
 }
 
 /** Per-CPU host counters of one run. */
@@ -241,9 +308,16 @@ export function cpuTable(run: RunResult): TableModel {
     sim(c.rt_throttled, int),
   ]);
   const head = [
-    [{ text: "CPU" }, { text: "rt ms" }, { text: "fair ms" }, { text: "idle ms" }, { text: "switches" }, { text: "rt throttled" }],
+    [
+      { text: "CPU" },
+      { text: "rt ms" },
+      { text: "fair ms" },
+      { text: "idle ms" },
+      { text: "switches count" },
+      { text: "rt throttled count" },
+    ],
   ];
-  return { id: `cpus-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode} · host CPUs`, head, rows };
+  return { id: `cpus-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${modeTitle(run.mode)} · host CPUs`, head, rows };
 }
 
 /** Every thread's CPU time and wait (run_delay) in one run. */
@@ -258,7 +332,7 @@ export function threadTable(run: RunResult): TableModel {
     sim(ms(t.wait_ns), f2),
   ]);
   const head = [[{ text: "thread" }, { text: "side" }, { text: "policy" }, { text: "runtime ms" }, { text: "wait ms" }]];
-  return { id: `threads-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${run.mode} · threads`, head, rows };
+  return { id: `threads-${run.scenario}-${run.mode}`, title: `${run.scenario} · ${modeTitle(run.mode)} · threads`, head, rows };
 }
 
 /** Row label of a published cell: which published table line it belongs to. */
@@ -268,89 +342,99 @@ export function cellRowKey(c: PublishedCell): string {
     : [c.load, c.side ?? "", c.stat ?? "", c.interval !== undefined ? `-i ${c.interval}` : ""].filter(Boolean).join(" · ");
 }
 
+/** A mode's name as a row label, with its id in the tooltip. */
+const modeLabel = (m: string): Cell => ({ text: modeTitle(m), kind: "label", title: `mode id: ${m}` });
+
 /**
- * The seed report: one row per published line (load, side, stat, interval / buffer), and for each
- * mode three columns: simulated, published, |log10(sim/pub)|.
+ * The seed report, pivoted so that it fits a narrow panel: one row per published line (load,
+ * side, stat, interval / buffer) and mode, with simulated, published and |log10(sim/pub)|. One
+ * table per unit: cyclictest latency in µs, audio glitches as counts. The note (median errors)
+ * goes on the last table and covers every cell.
  */
-export function seedTable(cells: readonly PublishedCell[]): TableModel {
-  const modes: string[] = [];
-  for (const c of cells) if (!modes.includes(c.mode)) modes.push(c.mode);
-  const rowKeys: string[] = [];
-  const byKey = new Map<string, Map<string, PublishedCell>>();
-  for (const c of cells) {
-    const k = cellRowKey(c);
-    if (!byKey.has(k)) {
-      byKey.set(k, new Map());
-      rowKeys.push(k);
-    }
-    byKey.get(k)!.set(c.mode, c);
+export function seedTables(cells: readonly PublishedCell[]): TableModel[] {
+  const kinds = [
+    {
+      table: "cyclictest",
+      id: "seed",
+      testid: "seed-table",
+      title: "Seed report: cyclictest latency (\u00b5s), simulated beside published",
+      unit: "\u00b5s",
+    },
+    {
+      table: "audio",
+      id: "seed-audio",
+      testid: "seed-audio-table",
+      title: "Seed report: audio glitches (count), simulated beside published",
+      unit: "count",
+    },
+  ] as const;
+  const out: TableModel[] = [];
+  for (const k of kinds) {
+    const own = cells.filter((c) => c.table === k.table);
+    if (!own.length) continue;
+    const fmt = k.table === "audio" ? (v: number) => Math.round(v).toLocaleString("en-US") : fmtUs;
+    const rowKeys: string[] = [];
+    for (const c of own) if (!rowKeys.includes(cellRowKey(c))) rowKeys.push(cellRowKey(c));
+    const rows = rowKeys.flatMap((key) =>
+      own
+        .filter((c) => cellRowKey(c) === key)
+        .map((c, i): Cell[] => [{ ...label(key), repeat: i > 0 }, modeLabel(c.mode), ...seedCells(c, fmt)]),
+    );
+    const head = [[{ text: "published row" }, { text: "mode" }, { text: `sim ${k.unit}` }, { text: `pub ${k.unit}` }, { text: "|log10|" }]];
+    out.push({ id: k.id, title: k.title, testid: k.testid, head, rows });
   }
-  const rows: Cell[][] = rowKeys.map((k) => {
-    const row: Cell[] = [label(k)];
-    for (const m of modes) {
-      const c = byKey.get(k)!.get(m);
-      if (!c) {
-        row.push({ text: "", kind: "text" }, { text: "", kind: "text" }, { text: "", kind: "text" });
-        continue;
-      }
-      const fmt = c.table === "audio" ? (v: number) => Math.round(v).toLocaleString("en-US") : fmtUs;
-      const s = sim(c.simulated, fmt);
-      if (s.value !== undefined && c.replications !== undefined && c.replications > 1) {
-        s.text += halfWidth(c.ci95, fmt);
-        const parts = [`mean of ${c.replications} replications`];
-        if (c.ci95) parts.push(`95 % interval [${fmt(c.ci95[0])}, ${fmt(c.ci95[1])}]`);
-        if (c.band10_90) {
-          parts.push(`10-90 % band of the maxima [${fmt(c.band10_90[0])}, ${fmt(c.band10_90[1])}]`);
-          parts.push(`published ${c.publishedInBand ? "inside" : "outside"} the band`);
-          s.tone = c.publishedInBand ? "good" : "bad";
-        }
-        s.title = parts.join("; ");
-      }
-      row.push(s);
-      row.push({ text: fmt(c.published), kind: "pub", value: c.published });
-      const e = c.simulated === undefined ? null : log10Error(c.simulated, c.published);
-      row.push(
-        e === null
-          ? { text: "—", kind: "text", title: "no simulated value" }
-          : {
-              text: e.toFixed(2),
-              kind: "err",
-              value: e,
-              tone: e <= 1 ? "good" : "bad",
-              title: e <= 1 ? "same order of magnitude" : "off by more than 10×",
-            },
-      );
+  const last = out.at(-1);
+  if (last) last.note = seedNote(cells);
+  return out;
+}
+
+/** Simulated (mean ± half its interval with replications), published, and the error between them. */
+function seedCells(c: PublishedCell, fmt: (v: number) => string): Cell[] {
+  const s = sim(c.simulated, fmt);
+  if (s.value !== undefined && c.replications !== undefined && c.replications > 1) {
+    s.text += halfWidth(c.ci95, fmt);
+    const parts = [`mean of ${c.replications} replications`];
+    if (c.ci95) parts.push(`95 % interval [${fmt(c.ci95[0])}, ${fmt(c.ci95[1])}]`);
+    if (c.band10_90) {
+      parts.push(`10-90 % band of the maxima [${fmt(c.band10_90[0])}, ${fmt(c.band10_90[1])}]`);
+      parts.push(`published ${c.publishedInBand ? "inside" : "outside"} the band`);
+      s.tone = c.publishedInBand ? "good" : "bad";
     }
-    return row;
-  });
-  const head = [
-    [{ text: "" }, ...modes.map((m) => ({ text: m, span: 3 }))],
-    [{ text: "row" }, ...modes.flatMap(() => [{ text: "sim" }, { text: "pub" }, { text: "|log10|" }])],
+    s.title = parts.join("; ");
+  }
+  const e = c.simulated === undefined ? null : log10Error(c.simulated, c.published);
+  return [
+    s,
+    { text: fmt(c.published), kind: "pub", value: c.published },
+    e === null
+      ? { text: "\u2014", kind: "text", title: "no simulated value" }
+      : {
+          text: e.toFixed(2),
+          kind: "err",
+          value: e,
+          tone: e <= 1 ? "good" : "bad",
+          title: e <= 1 ? "same order of magnitude" : "off by more than 10\u00d7",
+        },
   ];
-  const errs = rows
-    .flat()
-    .filter((c) => c.kind === "err" && c.value !== undefined)
-    .map((c) => c.value!);
+}
+
+/** The seed tables' note: median errors over every cell (and in / out of sample), replications, the error's definition. */
+function seedNote(cells: readonly PublishedCell[]): string {
+  const cellErr = (c: PublishedCell) => (c.simulated === undefined ? null : log10Error(c.simulated, c.published));
+  const errs = cells.flatMap((c) => cellErr(c) ?? []);
   const med = median(errs);
   // The same medians over the cells a calibrated parameter was fitted on, and over the rest.
-  const cellErr = (c: PublishedCell) => (c.simulated === undefined ? null : log10Error(c.simulated, c.published));
   const split = (inSample: boolean) => cells.filter((c) => !!c.inSample === inSample).flatMap((c) => cellErr(c) ?? []);
   const reps = Math.max(0, ...cells.map((c) => c.replications ?? 0));
   const fmtMed = (xs: number[]) => `${median(xs)?.toFixed(2) ?? "n/a"} over ${xs.length}`;
-  return {
-    id: "seed",
-    title: "Seed report: simulated beside published",
-    testid: "seed-table",
-    head,
-    rows,
-    note:
-      (med !== null ? `Median |log10| error ${med.toFixed(2)} over ${errs.length} cells. ` : "") +
-      (cells.some((c) => c.inSample !== undefined) ? `In sample ${fmtMed(split(true))}, out of sample ${fmtMed(split(false))}. ` : "") +
-      (reps > 1
-        ? `Means of ${reps} replications ± half their 95 % interval; a maximum is green when the published one lies in the 10-90 % band of the simulated maxima. `
-        : "") +
-      `Error: ${ERROR_DEFINITION}. 0 is exact, 1 is ten times off.`,
-  };
+  return (
+    (med !== null ? `Median |log10| error ${med.toFixed(2)} over ${errs.length} cells. ` : "") +
+    (cells.some((c) => c.inSample !== undefined) ? `In sample ${fmtMed(split(true))}, out of sample ${fmtMed(split(false))}. ` : "") +
+    (reps > 1
+      ? `Means of ${reps} replications \u00b1 half their 95 % interval; a maximum is green when the published one lies in the 10-90 % band of the simulated maxima. `
+      : "") +
+    `Error: ${ERROR_DEFINITION}. 0 is exact, 1 is ten times off. ${modeTitle("dynamic")} is the cover letter's "patches" column in the audio table.`
+  );
 }
 
 /** All tables of a payload, in display order (used by the CSV export). */
@@ -358,7 +442,7 @@ export function allTables(p: ResultsPayload): TableModel[] {
   const out: TableModel[] = [summaryTable(p.runs, p.comparison)];
   const a = audioTable(p.runs);
   if (a) out.push(a);
-  if (p.cells?.length) out.push(seedTable(p.cells));
+  if (p.cells?.length) out.push(...seedTables(p.cells));
   for (const r of p.runs) if (r.vcpus?.length) out.push(vcpuTable(r));
   for (const r of p.runs) if (r.cpus?.length) out.push(cpuTable(r));
   for (const r of p.runs) if (r.threads?.length) out.push(threadTable(r));

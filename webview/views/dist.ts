@@ -3,6 +3,7 @@ import type { RunResult } from "../../sim-core/results";
 import { h, on, replace } from "../dom";
 import { binsOf, cdf, extent, fractions, occupied } from "../lib/hist";
 import { modesOf, probeGrid, scenariosOf } from "../lib/tables";
+import { modeTitle } from "../../common/modes";
 import { lineChart, SERIES_COLORS, type Series } from "./chart";
 
 export interface ChartHost {
@@ -44,7 +45,7 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost)
         for (const b of occupied(fractions(d.bins))) {
           pts.push({ x: b.lo, y: b.count }, { x: b.hi, y: b.count });
         }
-        return { name: d.mode, color: d.color, points: pts };
+        return { name: modeTitle(d.mode), color: d.color, points: pts };
       });
       let minShare = 1;
       for (const se of histSeries) for (const p of se.points) if (p.y > 0) minShare = Math.min(minShare, p.y);
@@ -62,7 +63,7 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost)
         yFormat: (v) => (v >= 0.01 ? `${+(v * 100).toPrecision(2)}%` : v.toExponential(0)),
       });
       const cdfSeries: Series[] = per.map((d) => ({
-        name: d.mode,
+        name: modeTitle(d.mode),
         color: d.color,
         points: cdf(d.bins).map((p) => ({ x: p.x, y: tail.checked ? 1 - p.p : p.p })),
       }));

@@ -2,7 +2,7 @@
 import type { ResultsPayload } from "../../common/protocol";
 import { h } from "../dom";
 import { claimCounts } from "../lib/seed";
-import { seedTable } from "../lib/tables";
+import { seedTables } from "../lib/tables";
 import { renderTable } from "./table";
 
 export function renderSeed(p: ResultsPayload): HTMLElement {
@@ -34,6 +34,6 @@ export function renderSeed(p: ResultsPayload): HTMLElement {
       ),
     );
   }
-  root.appendChild(renderTable(seedTable(p.cells ?? [])));
+  for (const t of seedTables(p.cells ?? [])) root.appendChild(renderTable(t));
   return root;
 }

@@ -3,6 +3,7 @@ import type { ResultsPayload } from "../../common/protocol";
 import { h } from "../dom";
 import { audioTable, summaryTable } from "../lib/tables";
 import { fmtNs } from "../lib/format";
+import { modeTitle } from "../../common/modes";
 import { renderTable } from "./table";
 
 export function renderSummary(p: ResultsPayload): HTMLElement {
@@ -14,7 +15,11 @@ export function renderSummary(p: ResultsPayload): HTMLElement {
         "div",
         { class: "warn", role: "status" },
         early.map((r) =>
-          h("p", {}, `${r.scenario} · ${r.mode} stopped early (${r.stop}) at ${fmtNs(r.simulated_ns)} of ${fmtNs(r.duration_ns)}.`),
+          h(
+            "p",
+            {},
+            `${r.scenario} · ${modeTitle(r.mode)} stopped early (${r.stop}) at ${fmtNs(r.simulated_ns)} of ${fmtNs(r.duration_ns)}.`,
+          ),
         ),
       ),
     );
@@ -30,7 +35,7 @@ export function renderSummary(p: ResultsPayload): HTMLElement {
         h(
           "li",
           {},
-          `${r.scenario} · ${r.mode}: ${fmtNs(r.simulated_ns)} simulated, ${Number(r.events).toLocaleString("en-US")} events, seed ${r.seed}`,
+          `${r.scenario} · ${modeTitle(r.mode)}: ${fmtNs(r.simulated_ns)} simulated, ${Number(r.events).toLocaleString("en-US")} events, seed ${r.seed}`,
         ),
       ),
     ),

@@ -11,6 +11,7 @@ import { traceEventsJson } from "../../trace/perfetto";
 import { h, on, replace } from "../dom";
 import { safeFileName } from "../../common/escape";
 import { fmtNs } from "../lib/format";
+import { modeTitle } from "../../common/modes";
 import { describeAt, segmentText } from "../lib/timeline-hit";
 import { clamp, pan, zoom, type Bounds, type Viewport } from "../lib/viewport";
 import type { ChartHost } from "./dist";
@@ -55,7 +56,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
   const root = h("div", { class: "timeline" });
   const select = h("select", { "aria-label": "Run" }) as HTMLSelectElement;
   withTl.forEach((r, i) => {
-    select.appendChild(h("option", { value: String(i) }, `${r.run.scenario} · ${r.run.mode}`));
+    select.appendChild(h("option", { value: String(i) }, `${r.run.scenario} · ${modeTitle(r.run.mode)}`));
   });
   const btn = (label: string, title: string) => h("vscode-button", { secondary: true, title, "aria-label": title }, label);
   const zin = btn("+", "Zoom in (+)");
