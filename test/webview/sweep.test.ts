@@ -69,4 +69,9 @@ test("metrics are the ones measured; the CSV has a table per metric", () => {
     ["sweep-avg_us", "sweep-p99_us", "sweep-max_us"],
   );
   assert.deepEqual(sweepTables(undefined), []);
+  assert.deepEqual(
+    sweepTable(v, "avg_us").head[0]!.map((c) => c.text),
+    ["pvsched.boost_priority", "probe", "Vanilla", "Dynamic (series)"],
+    "modes by the names people read",
+  );
 });

@@ -6,6 +6,7 @@
 import type { SweepView } from "../../common/protocol";
 import type { ProbeMetric } from "../../report/effects";
 import type { Cell, TableModel } from "./tables";
+import { modeTitle } from "../../common/modes";
 import { fmtUs } from "./format";
 
 export interface SweepPoint {
@@ -113,7 +114,7 @@ export function sweepTable(v: SweepView, metric: ProbeMetric): TableModel {
     id: "sweep",
     testid: "sweep-table",
     title: `${metricLabel(metric)} against ${param}: mean [95 % interval] over ${v.replications} replications`,
-    head: [[{ text: param }, { text: "probe" }, ...modes.map((m) => ({ text: m }))]],
+    head: [[{ text: param }, { text: "probe" }, ...modes.map((m) => ({ text: modeTitle(m) }))]],
     rows,
   };
 }

@@ -1,5 +1,6 @@
 /** Sweep tab: a metric against the swept parameter, one line per mode with its 95 % interval band. */
 import type { SweepView } from "../../common/protocol";
+import { modeTitle } from "../../common/modes";
 import type { ProbeMetric } from "../../report/effects";
 import { h, on, replace } from "../dom";
 import { fmtUs } from "../lib/format";
@@ -34,7 +35,7 @@ export function renderSweep(v: SweepView, host: ChartHost): HTMLElement {
       for (const p of sweepSeries(v, metric)) {
         const ys = p.series.flatMap((s) => s.points.flatMap((q) => [q.mean, q.lo ?? q.mean, q.hi ?? q.mean]));
         const series = p.series.map((s, i) => ({
-          name: s.mode,
+          name: modeTitle(s.mode),
           color: SERIES_COLORS[i % SERIES_COLORS.length]!,
           points: s.points.map((q) => ({ x: q.x, y: q.mean })),
           band: s.points.flatMap((q) => (q.lo === null || q.hi === null ? [] : [{ x: q.x, lo: q.lo, hi: q.hi }])),
