@@ -160,8 +160,3 @@ export function chainSteps(steps: readonly Step[], c: ChainContext): WhyStep[] {
   out.push({ t_ns: c.run, part: "ran", text: `ran at +${fmtDur(c.run - c.wake)} (${where})` });
   return out;
 }
-
-/** The chain in one line, links joined by arrows. */
-export function chainText(chain: readonly WhyStep[]): string {
-  return chain.map((s) => s.text).join(" → ");
-}

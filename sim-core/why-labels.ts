@@ -2,7 +2,7 @@
  * The parts a wake-up latency is split into (sim-core/why-parts.ts decides which applies when),
  * named and explained for the results panel. No simulator imports: the webview bundles this.
  */
-import type { LatencyPart } from "./results";
+import type { LatencyPart, WhyStep } from "./results";
 
 /** Every part, in the order a stacked bar shows them, with what it means in kernel terms. */
 export const LATENCY_PARTS: readonly { id: LatencyPart; label: string; title: string }[] = [
@@ -47,3 +47,8 @@ export const LATENCY_PARTS: readonly { id: LatencyPart; label: string; title: st
 ];
 
 export const PART_IDS: readonly LatencyPart[] = LATENCY_PARTS.map((p) => p.id);
+
+/** The chain in one line, links joined by arrows. */
+export function chainText(chain: readonly WhyStep[]): string {
+  return chain.map((s) => s.text).join(" → ");
+}

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadScenario } from "../../scenario-loader/index";
 import { simulate, type ProbeResult, type RunResult, type Scenario } from "../../sim-core/index";
-import { chainText } from "../../sim-core/why-chain";
+import { chainText } from "../../sim-core/why-labels";
 
 const ROOT = join(__dirname, "..", "..");
 
