@@ -167,11 +167,9 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       if (c.curr === t) c.sleepCurr();
     },
     deviceIrq: (t, handlerNs, fn) => {
-      // A blocked thread's next sample counts from its device's interrupt (an audio period).
-      if (!t.onRq) why.arm(t, eng.now);
       const c = t.cpu ?? host.cpus[0];
       c.hooks.beforeIrq?.(c);
-      c.raiseIrq(handlerNs, fn);
+      c.raiseIrq(handlerNs, why.deviceIrq(t, fn));
     },
     probe: makeProbe("host", undefined),
     holdCpuDmaLatency: (us) => host.holdCpuDmaLatency(us),
@@ -255,8 +253,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       },
       block: (t) => guest.block(t),
       deviceIrq: (t, handlerNs, fn) => {
-        if (!t.onRq) why.arm(t, eng.now);
-        guest.deliver(guest.irqVcpu(t), "device", handlerNs, fn);
+        guest.deliver(guest.irqVcpu(t), "device", handlerNs, why.deviceIrq(t, fn));
       },
       probe: makeProbe("guest", vm.name),
       holdCpuDmaLatency: () => {},

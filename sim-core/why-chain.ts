@@ -25,6 +25,8 @@ export const F_MODE_POLL = 32;
 export const F_FASTPATH = 64;
 /** The vCPU thread was preempted on the host in the middle of handling a VM exit. */
 export const F_IN_EXIT = 128;
+/** The host CPU is leaving an idle state (its cpuidle exit latency), not handling an interrupt. */
+export const F_IDLE_EXIT = 512;
 /** The vCPU is in guest mode (guest code executes). */
 export const F_IN_GUEST = 256;
 
@@ -58,6 +60,8 @@ export interface ChainContext {
   vcpu: string | null;
   /** More steps happened than were kept. */
   cut: boolean;
+  /** The sample counts from a device's period interrupt (audio), not a timer's expiry. */
+  irq: boolean;
 }
 
 /** Exit reasons by their VMX names (arch/x86/include/uapi/asm/vmx.h). */
@@ -102,10 +106,13 @@ function describe(s: Step, prev: Step | undefined, c: ChainContext): string {
   switch (s.part) {
     case P_TIMER:
       if (!v) return `hrtimer not fired yet on CPU ${s.cpu} (timer slack, interrupt delivery)`;
-      return s.flags & F_HALTED
-        ? `${v} halted in kvm_vcpu_block: the host hrtimer of its LAPIC timer has not fired yet`
-        : "guest hrtimer not due yet (timer slack)";
+      if (s.flags & F_HALTED)
+        return c.irq
+          ? `${v} halted in kvm_vcpu_block, the interrupt not delivered yet`
+          : `${v} halted in kvm_vcpu_block: the host hrtimer of its LAPIC timer has not fired yet`;
+      return c.irq ? "interrupt not delivered yet" : "guest hrtimer not due yet (timer slack)";
     case P_HOST_IRQ:
+      if (s.flags & F_IDLE_EXIT) return `CPU ${s.cpu} leaving its idle state (cpuidle exit latency)`;
       return `interrupt work on CPU ${s.cpu}${v ? ` while ${v} is out of guest mode` : ""}`;
     case P_HOST_WAIT: {
       if (!v) return `${c.task} runnable on CPU ${s.cpu}, behind ${whoText(s)}`;
@@ -140,7 +147,11 @@ function describe(s: Step, prev: Step | undefined, c: ChainContext): string {
 export function chainSteps(steps: readonly Step[], c: ChainContext): WhyStep[] {
   const out: WhyStep[] = [];
   const first = steps[0];
-  out.push({ t_ns: c.wake, part: first ? PART_IDS[first.part]! : "timer", text: `timer expired at ${fmtAt(c.wake)}` });
+  out.push({
+    t_ns: c.wake,
+    part: first ? PART_IDS[first.part]! : "timer",
+    text: `${c.irq ? "period interrupt raised" : "timer expired"} at ${fmtAt(c.wake)}`,
+  });
   let saidNoKick = false;
   steps.forEach((s, k) => {
     const part: LatencyPart = PART_IDS[s.part]!;

@@ -7,7 +7,7 @@
  *
  * Cheap by construction: a probe thread's sample is armed when it sleeps, with its expiry; the
  * engine calls `advance` once per new instant (Engine.onAdvance), and until some armed expiry
- * has passed that is one comparison. Past it, the state is classified once per instant: the
+ * has passed that is one comparison (why-queue.ts keeps the expiries in a heap). Past it, the state is classified once per instant: the
  * state between two events is constant, so the parts are exact, not sampled.
  */
 import type { Engine } from "./engine";
@@ -18,12 +18,14 @@ import type { Cpu } from "./sched/cpu";
 import type { Task } from "./sched/task";
 import { VCPU_REQ_BOOST } from "./pvsched/state";
 import { policyCode } from "./timeline-codes";
+import { IRQ_FAST } from "./sched/cpu";
 import {
   chainSteps,
   type Step,
   F_BOOSTED,
   F_FASTPATH,
   F_HALTED,
+  F_IDLE_EXIT,
   F_IN_EXIT,
   F_IN_GUEST,
   F_MODE_ENTER,
@@ -31,15 +33,28 @@ import {
   F_NO_KICK,
   F_REQ,
 } from "./why-chain";
-import { culprit, guestPart, hostCpuOf, hostPart, P_EXIT_ENTRY, P_GUEST_WAIT, P_HOST_WAIT, P_SWITCH, PART_COUNT } from "./why-parts";
+import {
+  culprit,
+  guestPart,
+  hostCpuOf,
+  hostPart,
+  P_EXIT_ENTRY,
+  P_GUEST_WAIT,
+  P_HOST_IRQ,
+  P_HOST_WAIT,
+  P_SWITCH,
+  PART_COUNT,
+} from "./why-parts";
 import { PART_IDS } from "./why-labels";
+import { ArmedSamples, type Queued } from "./why-queue";
 
 /** Steps kept per sample: a chain longer than this is cut (the parts still sum). */
 const MAX_STEPS = 32;
 
 /** A probe thread's sample in flight: armed at its sleep, closed when the thread runs. */
-class Pending {
-  armed = false;
+class Pending implements Queued {
+  where: 0 | 1 | 2 = 0;
+  slot = -1;
   target = 0;
   /** Up to when the parts are integrated. */
   last = 0;
@@ -49,6 +64,8 @@ class Pending {
   readonly parts = new Float64Array(PART_COUNT);
   readonly steps: Step[] = [];
   nSteps = 0;
+  /** Armed by a device interrupt (an audio period), not by a timer. */
+  irq = false;
   constructor(
     readonly task: Task,
     readonly guest: boolean,
@@ -70,21 +87,20 @@ interface ProbeState {
     vcpu: string | null;
     /** The host CPU where the thread (or its vCPU thread) ran. */
     cpu: number;
+    irq: boolean;
   } | null;
 }
 
 export class LatencyTracer {
-  private readonly pending: Pending[] = [];
+  private readonly armed = new ArmedSamples<Pending>();
   private readonly byTask = new Map<Task, Pending>();
   private readonly vcpuOf = new Map<Cpu, Vcpu>();
   private readonly probes: ProbeState[] = [];
-  /** The earliest armed expiry: before it, `advance` has nothing to do. */
-  private minTarget = Number.POSITIVE_INFINITY;
   /** The thread whose sample is being recorded (set around its onWakeLatency). */
   private closing: Pending | null = null;
 
   constructor(
-    eng: Engine,
+    private readonly eng: Engine,
     private readonly hostFair: "cfs" | "eevdf",
   ) {
     eng.onAdvance = (t) => this.advance(t);
@@ -100,13 +116,12 @@ export class LatencyTracer {
     const f = t.onWakeLatency;
     if (!f || this.byTask.has(t)) return;
     const p = new Pending(t, side === "guest");
-    this.pending.push(p);
     this.byTask.set(t, p);
     t.onWakeLatency = (lat, now) => {
       this.closing = p;
       f(lat, now);
       this.closing = null;
-      this.disarm(p);
+      this.armed.remove(p);
     };
   }
 
@@ -125,7 +140,6 @@ export class LatencyTracer {
   arm(t: Task, target: number): void {
     const p = this.byTask.get(t);
     if (!p) return;
-    p.armed = true;
     p.target = target;
     p.last = target;
     p.part = -1;
@@ -133,22 +147,38 @@ export class LatencyTracer {
     p.flags = 0;
     p.parts.fill(0);
     p.nSteps = 0;
-    if (target < this.minTarget) this.minTarget = target;
+    p.irq = false;
+    this.armed.arm(p);
   }
 
-  private disarm(p: Pending): void {
-    if (!p.armed) return;
-    p.armed = false;
-    let m = Number.POSITIVE_INFINITY;
-    for (const q of this.pending) if (q.armed && q.target < m) m = q.target;
-    this.minTarget = m;
+  /**
+   * A device interrupt for thread `t` is raised now (an audio period): if its handler wakes `t`,
+   * that sample counts from now. Returns the handler to run instead of `fn`. One sample is
+   * followed at a time: when periods queue up (an earlier handler has not run yet) and the earlier
+   * one finds the thread busy, the later one's sample is counted as unexplained.
+   */
+  deviceIrq(t: Task, fn: () => void): () => void {
+    const p = this.byTask.get(t);
+    if (!p) return fn;
+    const at = this.eng.now;
+    // An earlier interrupt's handler may still be on its way to wake the thread: that one counts.
+    if (p.where === 0) {
+      this.arm(t, at);
+      p.irq = true;
+    }
+    return () => {
+      fn();
+      // The handler found the thread busy with an earlier period: no sample counts from `at`.
+      if (p.where !== 0 && p.target === at && t.wakeTarget !== at) this.armed.remove(p);
+    };
   }
 
   /** Engine.onAdvance: time moves to `t`; the state since the last event is still in place. */
   advance(t: number): void {
-    if (t <= this.minTarget) return;
-    for (const p of this.pending) {
-      if (!p.armed || p.target >= t) continue;
+    const q = this.armed;
+    if (q.late.length === 0 && t <= q.next) return;
+    q.passTo(t);
+    for (const p of q.late) {
       let from = Math.max(p.last, p.target);
       const part = this.partOf(p);
       const sw = this.switchEnd;
@@ -183,6 +213,11 @@ export class LatencyTracer {
     this.who = culprit(part, t, v);
     this.switchEnd = Number.NEGATIVE_INFINITY;
     let flags = 0;
+    if (part === P_HOST_IRQ) {
+      // The only fast work on a host CPU is its exit from an idle state (sched/cpu.ts leaveIdle).
+      const hc = hostCpuOf(t, v);
+      if (hc && hc.irqQ.length > 0 && hc.irqQ[0]!.kind === IRQ_FAST) flags |= F_IDLE_EXIT;
+    }
     if (v) {
       const vt = v.task;
       if (vt.boosted) flags |= F_BOOSTED;
@@ -256,13 +291,14 @@ export class LatencyTracer {
   private sample(i: number, lat: number, now: number): void {
     const st = this.probes[i];
     const p = this.closing;
-    if (!p?.armed || now - p.target !== lat) {
+    if (!p || p.where === 0 || now - p.target !== lat) {
       st.unexplained++;
       return;
     }
     let sum = 0;
     for (let k = 0; k < PART_COUNT; k++) sum += p.parts[k];
-    if (sum !== lat) {
+    // Times are doubles (some costs are fractional ns): equal up to rounding.
+    if (Math.abs(sum - lat) > 1e-9 * lat + 1e-6) {
       st.unexplained++;
       return;
     }
@@ -281,6 +317,7 @@ export class LatencyTracer {
       task: p.task.name,
       vcpu: v ? v.task.name : null,
       cpu: hostCpuOf(p.task, v)?.index ?? -1,
+      irq: p.irq,
     };
   }
 
@@ -295,7 +332,7 @@ export class LatencyTracer {
         run_ns: w.run,
         latency_ns: w.latency,
         parts_ns: partsRecord(w.parts),
-        chain: chainSteps(w.steps, { wake: w.wake, run: w.run, cpu: w.cpu, task: w.task, vcpu: w.vcpu, cut: w.cut }),
+        chain: chainSteps(w.steps, { wake: w.wake, run: w.run, cpu: w.cpu, task: w.task, vcpu: w.vcpu, cut: w.cut, irq: w.irq }),
       };
       out.worst = s;
     }
