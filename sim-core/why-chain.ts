@@ -113,7 +113,8 @@ function describe(s: Step, prev: Step | undefined, c: ChainContext): string {
       return c.irq ? "interrupt not delivered yet" : "guest hrtimer not due yet (timer slack)";
     case P_HOST_IRQ:
       if (s.flags & F_IDLE_EXIT) return `CPU ${s.cpu} leaving its idle state (cpuidle exit latency)`;
-      return `interrupt work on CPU ${s.cpu}${v ? ` while ${v} is out of guest mode` : ""}`;
+      if (!v) return `interrupt work on CPU ${s.cpu}`;
+      return `interrupt work on CPU ${s.cpu} while ${v} is ${s.flags & F_HALTED ? "halted in kvm_vcpu_block" : "out of guest mode"}`;
     case P_HOST_WAIT: {
       if (!v) return `${c.task} runnable on CPU ${s.cpu}, behind ${whoText(s)}`;
       if (prev && prev.part === P_HOST_WAIT && prev.who === s.who && s.flags & F_BOOSTED && !(prev.flags & F_BOOSTED)) {
