@@ -59,7 +59,49 @@ function historyFiles(dir) {
   return out.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
 }
 
+/** A guest cyclictest whose vCPU shares one host CPU with a CFS hog (test/sim/why.test.ts has the same cause). */
+const BEHIND_HOG =
+  "name: e2e why late\nseed: 7\nduration_s: 0.5\nhost:\n  cpus: 1\n  noise: false\n  workloads:\n    - { kind: stress, id: hog, workers: 1 }\n" +
+  "vms:\n  - name: vm0\n    vcpus: 1\n    workloads:\n      - { kind: cyclictest, id: ct, interval_us: 1000, policy: fifo, priority: 90 }\n" +
+  "      - { kind: stress, id: guesthog, workers: 1 }\nmodes: [vanilla]\n";
+
 export const PRODUCT_TESTS = [
+  {
+    id: "why",
+    name: "results: Why late's Jump to worst, from the keyboard, shows the sample and its chain on the timeline",
+    timeout: 240_000,
+    prepare(ctx) {
+      writeFileSync(join(ctx.ws, "scenarios", "e2e-why.pvsched.yaml"), BEHIND_HOG);
+    },
+    async run(ctx) {
+      const { page } = ctx;
+      const frame = await runScenarioFile(page, "e2e-why.pvsched.yaml", 0);
+      await frame.locator('vscode-tab-header[data-tab="why"]').click();
+      const table = frame.locator('[data-testid="why-table"]').first();
+      await table.waitFor({ state: "visible", timeout: 30_000 });
+      // The row's parts add up to its total (the sum is the panel's, the parts the simulator's).
+      const row = await table
+        .locator("tbody tr")
+        .first()
+        .locator("td")
+        .evaluateAll((tds) => tds.map((t) => Number(t.getAttribute("data-value"))));
+      const parts = row.slice(0, -2);
+      const total = row[row.length - 2] ?? Number.NaN;
+      if (!(total > 0) || Math.abs(parts.reduce((a, b) => a + b, 0) - total) > 1e-6 * total)
+        throw new Error(`why table: parts ${JSON.stringify(parts)} do not add up to ${total}`);
+      const jump = frame.locator('vscode-button[data-testid="why-jump"]').first();
+      await jump.focus();
+      await page.keyboard.press("Enter");
+      const why = frame.locator('[data-testid="timeline-why"]');
+      await why.waitFor({ state: "visible", timeout: 30_000 });
+      const text = (await why.textContent()) ?? "";
+      if (!/timer expired at/.test(text) || !/preempted on CPU 0 by hog\.0 \(CFS/.test(text) || !/ran at \+/.test(text))
+        throw new Error(`the timeline's chain does not name the hog: ${text.slice(0, 400)}`);
+      const range = (await frame.locator(".tl-range").textContent()) ?? "";
+      ctx.log(`why: timeline at ${range}; chain: ${text.slice(0, 160)}…`);
+      await page.screenshot({ path: join(ctx.shots, "why-late-jump.png") });
+    },
+  },
   {
     id: "pinned",
     name: "results: the panel survives a click in the explorer",

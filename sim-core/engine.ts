@@ -60,6 +60,12 @@ export class Engine {
    * for ever without reaching its end or any time-based limit (issue 14).
    */
   stalled = false;
+  /**
+   * Called when time is about to move to `t`, before any event at `t` runs, while the state is
+   * still what it was since the last event (the latency attribution of sim-core/why.ts reads it
+   * there). It must only read the model, never change it or schedule events.
+   */
+  onAdvance: ((t: number) => void) | null = null;
   /** Live events run at time `now` so far (the stall check counts them). */
   private atInstant = 0;
   private seq = 0;
@@ -217,7 +223,11 @@ export class Engine {
         this.recycle(ev);
         continue;
       }
-      this.atInstant = ev.t === this.now ? this.atInstant + 1 : 1;
+      if (ev.t === this.now) this.atInstant++;
+      else {
+        this.atInstant = 1;
+        if (this.onAdvance !== null) this.onAdvance(ev.t);
+      }
       this.now = ev.t;
       // Marked dead before it runs: a holder that cancels its own handle from inside the
       // callback (or after) is told nothing is pending.
@@ -228,6 +238,7 @@ export class Engine {
     }
     this.events += n;
     if (this.now < until) {
+      if (this.onAdvance !== null) this.onAdvance(until);
       this.now = until;
       this.atInstant = 0;
     }

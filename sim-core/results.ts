@@ -32,6 +32,41 @@ export interface ProbeResult {
   /** Audio only: callbacks run and callbacks that missed their deadline. */
   callbacks?: number;
   glitches?: number;
+  /** Where the latency went (sim-core/why.ts): every sample's parts summed, and the worst sample's causal chain. */
+  why?: ProbeWhy;
+}
+
+/**
+ * The named parts of a wake-up latency, from the timer's expiry to the thread's first
+ * instruction (LATENCY_PARTS in sim-core/why-parts.ts says what each one is).
+ */
+export type LatencyPart = "timer" | "host_irq" | "host_wait" | "exit_entry" | "guest_irq" | "guest_wait" | "context_switch";
+
+/** One link of a causal chain: from `t_ns` on, the latency was spent in `part`. */
+export interface WhyStep {
+  t_ns: number;
+  part: LatencyPart | "ran";
+  text: string;
+}
+
+/** One latency sample explained: its parts sum to `latency_ns`. */
+export interface SampleWhy {
+  /** When the timer expired (the sample's zero) and when the thread ran. */
+  wake_ns: number;
+  run_ns: number;
+  latency_ns: number;
+  parts_ns: Record<LatencyPart, number>;
+  chain: WhyStep[];
+}
+
+export interface ProbeWhy {
+  /** The parts of every sample the probe kept, summed (ns). */
+  parts_ns: Record<LatencyPart, number>;
+  /** Samples whose parts were measured; `unexplained` ones had no traced expiry (they are in no part). */
+  samples: number;
+  unexplained: number;
+  /** The worst sample (the one at `max_at_ns`). */
+  worst?: SampleWhy;
 }
 
 export type ExitReason = "hlt" | "timer" | "external_interrupt" | "ipi" | "msr_unboost" | "msr_other" | "preemption";

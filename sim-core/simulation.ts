@@ -20,6 +20,7 @@ import { Streams } from "./rng";
 import type { MechanismId, ModeName, ModeSpec, Scenario, Workload } from "./scenario";
 import type { Task } from "./sched/task";
 import { TimelineRecorder } from "./timeline";
+import { LatencyTracer } from "./why";
 import type { Kernel } from "./workloads/kernel";
 import { spawnWorkload } from "./workloads";
 import { spawnKworkers } from "./noise";
@@ -117,11 +118,14 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     shrink: kvm.halt_poll_ns_shrink,
   };
   const pv = pvConfigFor(s, m);
+  // Every run explains its samples: the parts of each latency and the worst one's causal chain.
+  const why = new LatencyTracer(eng, host.tun.fair);
   const probes: Probe[] = [];
   const makeProbe = (side: "host" | "guest", vm: string | undefined) => (id: string, kind: "cyclictest" | "audio" | "periodic") => {
     const p = new Probe(id, side, kind, vm, warmupNs);
     probes.push(p);
     timeline?.watchProbe(p);
+    why.watchProbe(p);
     return p;
   };
 
@@ -145,14 +149,19 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     spawn: (t, cpu, cg) => {
       host.addTask(t, cpu, cg);
       timeline?.watchTask(t, "host");
+      why.watchTask(t, "host");
     },
     wake: (t) => host.wakeTask(t),
     sleepUntil: (t, soft, onWake) => {
       const c = t.cpu!;
       if (c.curr === t) c.sleepCurr();
+      why.arm(t, soft);
       host.hrtimer(t, soft + (t.isRt ? 0 : host.tun.timerSlackNs), onWake);
     },
-    firstSleep: (t, soft, onWake) => host.hrtimer(t, soft + (t.isRt ? 0 : host.tun.timerSlackNs), onWake),
+    firstSleep: (t, soft, onWake) => {
+      why.arm(t, soft);
+      host.hrtimer(t, soft + (t.isRt ? 0 : host.tun.timerSlackNs), onWake);
+    },
     block: (t) => {
       const c = t.cpu!;
       if (c.curr === t) c.sleepCurr();
@@ -160,7 +169,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     deviceIrq: (t, handlerNs, fn) => {
       const c = t.cpu ?? host.cpus[0];
       c.hooks.beforeIrq?.(c);
-      c.raiseIrq(handlerNs, fn);
+      c.raiseIrq(handlerNs, why.deviceIrq(t, fn));
     },
     probe: makeProbe("host", undefined),
     holdCpuDmaLatency: (us) => host.holdCpuDmaLatency(us),
@@ -200,6 +209,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       );
       guest.attach(v);
       vcpus.push(v);
+      why.addVcpu(v);
       if (timeline) {
         const tl = timeline;
         tl.addVcpu(v);
@@ -230,12 +240,21 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       spawn: (t, cpu) => {
         guest.addTask(t, cpu);
         timeline?.watchTask(t, "guest", vm.name);
+        why.watchTask(t, "guest");
       },
       wake: (t) => guest.wake(t),
-      sleepUntil: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
-      firstSleep: (t, soft, onWake) => guest.sleepUntil(t, soft, onWake),
+      sleepUntil: (t, soft, onWake) => {
+        why.arm(t, soft);
+        guest.sleepUntil(t, soft, onWake);
+      },
+      firstSleep: (t, soft, onWake) => {
+        why.arm(t, soft);
+        guest.sleepUntil(t, soft, onWake);
+      },
       block: (t) => guest.block(t),
-      deviceIrq: (t, handlerNs, fn) => guest.deliver(guest.irqVcpu(t), "device", handlerNs, fn),
+      deviceIrq: (t, handlerNs, fn) => {
+        guest.deliver(guest.irqVcpu(t), "device", handlerNs, why.deviceIrq(t, fn));
+      },
       probe: makeProbe("guest", vm.name),
       holdCpuDmaLatency: () => {},
     };
@@ -331,7 +350,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     duration_ns: durationNs,
     stop,
     events: eng.events,
-    probes: probes.map((p) => p.result()),
+    probes: probes.map((p, i) => ({ ...p.result(), why: why.result(i) })),
     vcpus: vstats,
     cpus,
     threads,

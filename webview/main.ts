@@ -20,7 +20,9 @@ import { renderSweep } from "./views/sweep";
 import { sweepTables } from "./lib/sweep";
 import { renderSeed } from "./views/seed";
 import { renderDistributions, type ChartHost } from "./views/dist";
-import { renderTimeline, type TimelineHost } from "./views/timeline";
+import { renderTimeline, type TimelineElement, type TimelineHost } from "./views/timeline";
+import { renderWhy, type WhyHost } from "./views/why";
+import { sampleWindow } from "./lib/why";
 import { typedArraysAsLists } from "../sim-core/timeline-read";
 import { renderVcpus } from "./views/vcpus";
 import { createScenarioPanel } from "./views/scenario";
@@ -168,6 +170,10 @@ on(perfettoBtn, "click", () => {
 });
 on(cancelBtn, "click", () => post({ type: "cancel" }));
 
+/** Set by render(): shows a run's latency sample on the Timeline tab. */
+let jumpToSample: WhyHost["jumpToSample"];
+const whyHost: WhyHost = { jumpToSample: (run, sample) => jumpToSample?.(run, sample) };
+
 // Rendering ------------------------------------------------------------------------------------
 function tabsFor(p: ResultsPayload): TabDef[] {
   const tabs: TabDef[] = [];
@@ -179,6 +185,7 @@ function tabsFor(p: ResultsPayload): TabDef[] {
     if (p.cells?.length || p.claims?.length) tabs.push({ id: "seed", label: "Seed report", render: () => renderSeed(p) });
     tabs.push(
       { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost), lazy: true },
+      { id: "why", label: "Why late", render: () => renderWhy(p.runs, whyHost), lazy: true },
       { id: "timeline", label: "Timeline", render: () => renderTimeline(p.runs, chartHost), lazy: true },
       { id: "vcpus", label: "vCPUs", render: () => renderVcpus(p.runs) },
     );
@@ -249,6 +256,21 @@ function render(p: ResultsPayload): void {
   );
   replace(main, tabs);
   show(currentTab);
+  jumpToSample = (run, sample) => {
+    const i = defs.findIndex((d) => d.id === "timeline");
+    const r = p.runs[run];
+    if (i < 0 || !r) return;
+    (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = i;
+    show("timeline");
+    const el = panels.get("timeline")?.el.firstElementChild as TimelineElement | null;
+    const w = sampleWindow(sample);
+    el?.timelineJump?.(
+      r,
+      w.from,
+      w.to,
+      sample.chain.map((l) => l.text),
+    );
+  };
 }
 
 function showError(e: { message: string; line?: number; column?: number }): void {

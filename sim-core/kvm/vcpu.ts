@@ -78,6 +78,8 @@ export class Vcpu implements Program {
     msr_other: 0,
     preemption: 0,
   };
+  /** The reason of the latest VM exit (the latency explanation of sim-core/why.ts names it). */
+  lastExit: ExitReason = "preemption";
   private afterExit: (() => void) | null = null;
   /**
    * The steal-time area's `preempted` flag, which the guest's vcpu_is_preempted() reads: set when
@@ -155,6 +157,7 @@ export class Vcpu implements Program {
       // hook normally makes the vCPU exit first): count it and charge the exit to whoever runs.
       this.gcpu.setActive(false);
       this.exits.preemption++;
+      this.lastExit = "preemption";
       this.marks?.exit(this, "preemption", t.cpu?.index ?? -1);
       this.mode = "resume";
       if (t.cpu) t.cpu.pendingOvh += this.costs.exitNs("preemption");
@@ -221,6 +224,7 @@ export class Vcpu implements Program {
     // VMX sets it only for an exit on a host interrupt (a kick's IPI is one).
     this.atInstructionBoundary = reason === "external_interrupt" || reason === "ipi";
     this.exits[reason]++;
+    this.lastExit = reason;
     this.marks?.exit(this, reason, hc.index);
     this.task.remaining = this.costs.exitNs(reason) + extraNs;
     this.afterExit = cont ?? null;
@@ -236,6 +240,7 @@ export class Vcpu implements Program {
    */
   fastExit(reason: ExitReason): void {
     this.exits[reason]++;
+    this.lastExit = reason;
     this.marks?.exit(this, reason, this.task.cpu?.index ?? -1);
     this.gcpu.raiseIrq(this.costs.fastpathNs(reason), noop, IRQ_FAST);
   }

@@ -99,6 +99,15 @@ export class Cpu extends Rq {
     super(eng, index, label, tun, active);
   }
 
+  /**
+   * When the segment in progress was last accounted: a task segment pays the switch overhead
+   * left (`curr.ovh`) from here on before its work (the latency attribution of sim-core/why.ts
+   * splits the two).
+   */
+  get accountedAt(): number {
+    return this.segStart;
+  }
+
   protected onClassSegment(start: number, end: number, t: Task | null): void {
     this.hooks.onSegment?.(this, start, end, t);
   }

@@ -38,6 +38,8 @@ export function spawnAudio(k: Kernel, w: AudioWorkload, id: string, until: numbe
   const start = (task: Task) => {
     task.remaining = Math.max(1, rng.ns(work));
   };
+  // Before spawn: the kernel follows a probe thread's samples from its spawn on.
+  t.onWakeLatency = (lat, now) => probe.record(lat, now);
   k.spawn(t, w.cpu, w.cgroup);
   const phase = Math.floor(rng.float() * period);
   let n = 0;
@@ -56,6 +58,5 @@ export function spawnAudio(k: Kernel, w: AudioWorkload, id: string, until: numbe
     const next = phase + n * period;
     if (next <= until) k.eng.at(next, tick);
   };
-  t.onWakeLatency = (lat, now) => probe.record(lat, now);
   k.eng.at(phase, tick);
 }

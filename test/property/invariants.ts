@@ -59,6 +59,24 @@ export function checkRun(r: RunResult, s: Scenario): string[] {
       if (p.max_at_ns === undefined || !(p.max_at_ns >= 0 && p.max_at_ns <= r.simulated_ns))
         fail(`${p.id}: max_at_ns ${p.max_at_ns} outside the run`);
     }
+    // Why late (sim-core/why.ts): every sample is split into parts that sum to its latency. An
+    // audio thread's sample may not be, when its period interrupts queue up (why.ts deviceIrq).
+    const why = p.why;
+    if (!why) fail(`${p.id}: no latency explanation`);
+    else if (why.samples + why.unexplained !== l.count) fail(`${p.id}: ${why.samples} + ${why.unexplained} samples of ${l.count}`);
+    else if (p.kind !== "audio" || why.unexplained === 0) {
+      if (why.unexplained !== 0) fail(`${p.id}: ${why.unexplained} samples of ${l.count} not explained`);
+      const total = Object.values(why.parts_ns).reduce((a, b) => a + b, 0);
+      for (const [k, v] of Object.entries(why.parts_ns)) finiteNonNeg(v, `${p.id}.why.${k}`);
+      // avg_us is rounded to 3 decimals.
+      if (l.count > 0 && Math.abs(total / l.count / 1000 - l.avg_us) > 0.0006 + tol)
+        fail(`${p.id}: parts sum to ${total} ns over ${l.count} samples, avg is ${l.avg_us} us`);
+      const w = why.worst;
+      if (l.count > 0 && (!w || w.run_ns !== p.max_at_ns || Math.abs(w.latency_ns / 1000 - l.max_us) > 0.001))
+        fail(`${p.id}: the explained worst sample is not the one at max_at_ns`);
+      if (w && Math.abs(Object.values(w.parts_ns).reduce((a, b) => a + b, 0) - w.latency_ns) > tol)
+        fail(`${p.id}: the worst sample's parts do not sum to its latency`);
+    }
     const hsum = l.histogram.counts.reduce((a, b) => a + b, 0);
     if (hsum !== l.count) fail(`${p.id}: histogram holds ${hsum} samples, count is ${l.count}`);
     if (p.kind === "audio") {

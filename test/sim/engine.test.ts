@@ -146,3 +146,19 @@ test("time and handles are doubles from the first event: fields start from -0, h
   assert.ok(eng.cancel(handles[2]!));
   assert.ok(!eng.cancel(NO_EVENT));
 });
+
+test("onAdvance sees each new instant once, before its events run, and the clock's move to `until`", () => {
+  const e = new Engine();
+  const log: string[] = [];
+  e.onAdvance = (t) => log.push(`advance ${t} (now ${e.now})`);
+  e.at(10, () => log.push("a10"));
+  e.at(10, () => {
+    log.push("b10");
+    e.at(10, () => log.push("c10-now"));
+  });
+  const dead = e.at(15, () => log.push("x15"));
+  e.cancel(dead);
+  e.at(20, () => log.push("d20"));
+  e.run(50, Infinity);
+  assert.deepEqual(log, ["advance 10 (now 0)", "a10", "b10", "c10-now", "advance 20 (now 10)", "d20", "advance 50 (now 20)"]);
+});

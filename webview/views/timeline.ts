@@ -24,6 +24,13 @@ export interface TimelineHost extends ChartHost {
   setPerfettoExport?(f: (() => void) | null): void;
 }
 
+/** The element renderTimeline returns: it can be told to show a latency sample (the "Why late" tab's jump). */
+export type TimelineElement = HTMLElement & {
+  timelineProbe?: TimelineProbe;
+  /** Shows [from, to] of `run` and the sample's causal chain; false if the run has no timeline here. */
+  timelineJump?(run: RunResult, from: number, to: number, chain: readonly string[]): boolean;
+};
+
 /** Per draw, for the frame-time benchmark (webview/dev/timeline-bench.mjs): how many draws and the last one's cost. */
 export interface TimelineProbe {
   draws: number;
@@ -76,6 +83,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     ...sw("cut", "not kept"),
   );
   const notice = h("p", { class: "tl-notice" });
+  const why = h("div", { class: "tl-why", hidden: true, "aria-live": "polite", "data-testid": "timeline-why" });
   const canvas = h("canvas", { class: "tl-canvas" }) as HTMLCanvasElement;
   const tip = h("div", { class: "tl-tip", role: "tooltip", hidden: true });
   const plot = h(
@@ -93,7 +101,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
   );
   const details = h("div", { class: "tl-details", "aria-live": "polite", "data-testid": "timeline-selection" });
   const toolbar = h("div", { class: "tl-toolbar" }, h("label", {}, "Run ", select), zin, zout, left, right, reset, range);
-  root.append(toolbar, h("div", { class: "tl-toolbar" }, legend), notice, plot, details);
+  root.append(toolbar, h("div", { class: "tl-toolbar" }, legend), notice, why, plot, details);
 
   let cur = withTl[0];
   let tl = cur.tl;
@@ -167,6 +175,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     vp = { from: bounds.min, to: bounds.max };
     selected = null;
     replace(details);
+    why.hidden = true;
     showNotice();
     schedule();
   };
@@ -322,6 +331,25 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
       pal = null;
       schedule();
     }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+  (root as TimelineElement).timelineJump = (run, from, to, chain) => {
+    const i = withTl.findIndex((w) => w.run === run);
+    if (i < 0) return false;
+    select.value = String(i);
+    choose(i);
+    setVp({ from, to });
+    replace(
+      why,
+      h("strong", {}, "Why this sample was late: "),
+      h(
+        "ol",
+        {},
+        chain.map((l) => h("li", {}, l)),
+      ),
+    );
+    why.hidden = false;
+    plot.focus();
+    return true;
+  };
   choose(0);
   return root;
 }
