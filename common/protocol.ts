@@ -36,6 +36,8 @@ export interface SweepView {
   /** Each parameter's YAML path (dotted) and the values it takes. */
   params: { path: string; values: unknown[] }[];
   replications: number;
+  /** Runs the sweep made (cells × modes × replications). */
+  runs: number;
   /** Cells in sweep order, the last parameter varying fastest. */
   cells: { params: Record<string, unknown>; comparison: ModeComparison }[];
 }

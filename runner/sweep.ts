@@ -56,7 +56,6 @@ export interface SweepSummary extends SweepView {
   file: string;
   scenario: string;
   params: SweepParam[];
-  runs: number;
   events: number;
   /** Runs that stopped before their duration (event budget, cancellation). */
   incompleteRuns: number;

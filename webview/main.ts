@@ -209,7 +209,9 @@ function render(p: ResultsPayload): void {
   jsonBtn.removeAttribute("disabled");
   title.textContent = p.title;
   const src = p.source?.kind === "hunk" && p.source.mechanism ? `ablation of ${p.source.mechanism}` : (p.source?.kind ?? "");
-  source.textContent = [src, `${p.runs.length} run${p.runs.length === 1 ? "" : "s"}`].filter(Boolean).join(" · ");
+  // A sweep sends its cells, not its runs: it says how many it made.
+  const nRuns = p.sweep ? p.sweep.runs : p.runs.length;
+  source.textContent = [src, `${nRuns} run${nRuns === 1 ? "" : "s"}`].filter(Boolean).join(" · ");
   scenario.setText(p.scenarioText);
 
   const defs = tabsFor(p);

@@ -11,6 +11,7 @@ function view(values: unknown[], avg: (mode: string, v: number) => number): Swee
   return {
     params: [{ path: "pvsched.boost_priority", values }],
     replications: 2,
+    runs: values.length * 4,
     cells: values.map((v) => {
       const runs = ["vanilla", "dynamic"].flatMap((mode) =>
         [1, 2].map((seed) =>
