@@ -42,6 +42,8 @@ export interface ResultsPayload {
   comparison?: ModeComparison;
   /** The scenario's YAML text, for the in-panel Monaco editor. */
   scenarioText?: string;
+  /** What the panel should say about these results, e.g. a timeline left out as too big (extension/panel-fit.ts). */
+  notes?: string[];
 }
 
 export type HostToWebview =
@@ -75,6 +77,8 @@ export function payloadProblem(p: unknown): string | undefined {
   if (p.cells !== undefined && !Array.isArray(p.cells)) return "cells is not an array";
   if (p.claims !== undefined && !Array.isArray(p.claims)) return "claims is not an array";
   if (p.scenarioText !== undefined && typeof p.scenarioText !== "string") return "scenarioText is not a string";
+  if (p.notes !== undefined && !(Array.isArray(p.notes) && p.notes.every((n) => typeof n === "string")))
+    return "notes is not a list of strings";
   return undefined;
 }
 
