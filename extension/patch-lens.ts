@@ -136,9 +136,16 @@ export class PatchIndex {
     const abort = new AbortController();
     const sub = token?.onCancellationRequested(() => abort.abort());
     if (token?.isCancellationRequested) abort.abort();
+    const version = doc.version;
     try {
       return await this.jobs.get(
-        { uri: doc.uri.toString(), version: doc.version, map: this.maps.forDocument(doc.uri), text: () => doc.getText() },
+        {
+          uri: doc.uri.toString(),
+          version,
+          map: this.maps.forDocument(doc.uri),
+          // Read when the job starts: a document edited meanwhile is not parsed under the old version.
+          text: () => (doc.version === version ? doc.getText() : undefined),
+        },
         abort.signal,
       );
     } catch (e) {

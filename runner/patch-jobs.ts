@@ -51,8 +51,11 @@ export interface PatchDocument {
   version: number;
   /** The workspace's hunk map for the document, or null (compared by identity). */
   map: HunkMapFile | null;
-  /** The document's text, read only when a job is started. */
-  text: () => string;
+  /**
+   * The document's text, read only when a job starts; undefined when the document is no longer at
+   * `version` by then (the job is dropped as superseded: its text is gone).
+   */
+  text: () => string | undefined;
 }
 
 interface Waiter {
@@ -65,7 +68,7 @@ interface Job {
   uri: string;
   version: number;
   map: HunkMapFile | null;
-  text: (() => string) | undefined;
+  text: (() => string | undefined) | undefined;
   waiters: Set<Waiter>;
   /** Nobody waits any more: a reply is ignored. */
   dropped: boolean;
@@ -240,8 +243,13 @@ export class PatchJobs {
   }
 
   private start(job: Job, handle: WorkerHandle): void {
-    const text = job.text?.() ?? "";
+    const text = job.text?.();
     job.text = undefined;
+    if (text === undefined) {
+      this.fail(job, new SupersededError(`a newer version of ${job.uri}`));
+      this.pump();
+      return;
+    }
     this.running = job;
     if (handle.cancelFlag) lower(handle.cancelFlag);
     this.watchdog = setTimeout(() => this.onWatchdog(job), this.deadlineMs + this.graceMs);

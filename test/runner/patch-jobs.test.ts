@@ -150,6 +150,28 @@ test("a late answer of a superseded parse is not cached", async () => {
   await jobs.dispose();
 });
 
+test("a job whose document moved on before it started is dropped, not parsed under the old version", async () => {
+  const t = fakeTransport();
+  const jobs = new PatchJobs(t.factory);
+  const first = jobs.get(doc(1, "a", null, "file:///a.patch"));
+  const stale = jobs.get({ uri: "file:///b.patch", version: 1, map: null, text: () => undefined });
+  const next = jobs.get(doc(1, "c", null, "file:///c.patch"));
+  await settle();
+  const w = t.workers[0]!;
+  w.answer();
+  await first;
+  await assert.rejects(stale, SupersededError);
+  await settle();
+  w.answer();
+  assert.equal((await next).refused?.reason, "c");
+  assert.deepEqual(
+    w.posted.map((m) => m.text),
+    ["a", "c"],
+  );
+  assert.deepEqual(jobs.cached, ["file:///a.patch", "file:///c.patch"]);
+  await jobs.dispose();
+});
+
 test("cancellation: a cancelled request leaves its job; a job nobody waits for is dropped or stopped", async () => {
   const t = fakeTransport();
   const jobs = new PatchJobs(t.factory);
