@@ -28,11 +28,23 @@ export interface PublishedCell {
   inSample?: boolean;
 }
 
+/**
+ * A parameter sweep as the panel draws it: per cell (one value of each parameter), the modes
+ * compared over their replications. runner/sweep.ts's SweepSummary is one.
+ */
+export interface SweepView {
+  /** Each parameter's YAML path (dotted) and the values it takes. */
+  params: { path: string; values: unknown[] }[];
+  replications: number;
+  /** Cells in sweep order, the last parameter varying fastest. */
+  cells: { params: Record<string, unknown>; comparison: ModeComparison }[];
+}
+
 /** One batch of runs shown together (a scenario's modes, an ablation, or the seed report). */
 export interface ResultsPayload {
   /** Where the runs came from: a scenario file, a hunk, or the seed report. */
   title: string;
-  source: { kind: "scenario" | "hunk" | "seed" | "compare"; uri?: string; mechanism?: string };
+  source: { kind: "scenario" | "hunk" | "seed" | "compare" | "sweep"; uri?: string; mechanism?: string };
   runs: RunResult[];
   /** Present for the seed report: the published numbers beside the simulated ones. */
   cells?: PublishedCell[];
@@ -44,6 +56,8 @@ export interface ResultsPayload {
   scenarioText?: string;
   /** What the panel should say about these results, e.g. a timeline left out as too big (extension/panel-fit.ts). */
   notes?: string[];
+  /** Present for a parameter sweep: its cells (the runs themselves are not sent). */
+  sweep?: SweepView;
 }
 
 export type HostToWebview =
@@ -79,6 +93,12 @@ export function payloadProblem(p: unknown): string | undefined {
   if (p.scenarioText !== undefined && typeof p.scenarioText !== "string") return "scenarioText is not a string";
   if (p.notes !== undefined && !(Array.isArray(p.notes) && p.notes.every((n) => typeof n === "string")))
     return "notes is not a list of strings";
+  if (p.sweep !== undefined) {
+    if (!isObj(p.sweep) || !Array.isArray(p.sweep.params) || !Array.isArray(p.sweep.cells)) return "sweep has no params or cells array";
+    for (const [i, c] of p.sweep.cells.entries())
+      if (!isObj(c) || !isObj(c.params) || !isObj(c.comparison) || !Array.isArray(c.comparison.probes))
+        return `sweep cell ${i} lacks its params or comparison`;
+  }
   return undefined;
 }
 

@@ -81,6 +81,23 @@ export interface Patch {
   files: FileDiff[];
 }
 
+/** A patch of which nothing is read yet (no headers, no files), starting at document line `line`. */
+export function emptyPatch(line: number): Patch {
+  return {
+    subject: "",
+    subjectPrefix: "",
+    index: null,
+    total: null,
+    author: "",
+    date: "",
+    commit: "",
+    messageId: "",
+    line,
+    endLine: line,
+    files: [],
+  };
+}
+
 export interface ParseLimits {
   /** Refuse documents longer than this many UTF-16 code units. Default 64 Mi. */
   maxChars: number;

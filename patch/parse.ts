@@ -24,7 +24,7 @@ import { decodeMimeWords } from "./decode";
 import { DiffReader, HUNK_RE, parseDiffGitPaths } from "./diff";
 import { COMMIT_RE, isMboxFrom, MAIL_FIRST_HEADER_RE, MailHeaders, mailEnd, mboxCommit, truncate } from "./mail";
 import { decodeBody } from "./mime";
-import { DEFAULT_LIMITS, POLL_LINES, type ParseLimits, type ParseResult, type Patch, type Severity } from "./model";
+import { DEFAULT_LIMITS, emptyPatch, POLL_LINES, type ParseLimits, type ParseResult, type Patch, type Severity } from "./model";
 
 export { decodePatchBytes, decodeMimeWords, MAX_PATCH_BYTES, type DecodeResult } from "./decode";
 export { collectIdentifiers, type IdentifierSet } from "./identifiers";
@@ -120,19 +120,7 @@ function parseStructure(text: string, L: ParseLimits, retain: boolean): { result
       }
       return null;
     }
-    const p: Patch = {
-      subject: "",
-      subjectPrefix: "",
-      index: null,
-      total: null,
-      author: "",
-      date: "",
-      commit: "",
-      messageId: "",
-      line,
-      endLine: line,
-      files: [],
-    };
+    const p = emptyPatch(line);
     result.patches.push(p);
     mail.start(diags.length);
     return p;

@@ -13,8 +13,9 @@
  * Replication r of every cell runs the scenario's seed + r (runner/replications.ts): cells share
  * their random numbers as modes do, so a difference between two cells is the parameter's.
  */
-import { stringify } from "yaml";
-import { compareModes, type ModeComparison } from "../report/effects";
+import { parse as parseYaml, stringify } from "yaml";
+import type { SweepView } from "../common/protocol";
+import { compareModes } from "../report/effects";
 import { loadScenario } from "../scenario-loader/index";
 import { modeLabel, resolveModes, type RunResult, type Scenario } from "../sim-core/index";
 import type { SimTask } from "./protocol";
@@ -51,16 +52,14 @@ export interface SweepCell {
 /** A run as the summary needs it (a shard file holds these, not whole RunResults). */
 export type SweepRun = Pick<RunResult, "scenario" | "mode" | "seed" | "simulated_ns" | "duration_ns" | "stop" | "events" | "probes">;
 
-export interface SweepSummary {
+export interface SweepSummary extends SweepView {
   file: string;
   scenario: string;
   params: SweepParam[];
-  replications: number;
   runs: number;
   events: number;
   /** Runs that stopped before their duration (event budget, cancellation). */
   incompleteRuns: number;
-  cells: { params: Record<string, ParamValue>; comparison: ModeComparison }[];
 }
 
 /** A parameter, a cell or a shard that cannot be used; the message is one line. */
@@ -149,6 +148,40 @@ export function sweepTasks(cells: readonly SweepCell[], replications: number): {
     }
   });
   return { tasks, cellOf };
+}
+
+/**
+ * Values to sweep a number over when nobody said which (the editor's "Sweep this parameter"
+ * offers them to edit): a quarter, half, the value, twice and four times it, whole numbers for a
+ * whole number; from 0, the first powers of two. The scenario's rules judge each cell, so a
+ * value out of a field's range is refused with the field's own message, not clipped here.
+ */
+export function suggestSweepValues(v: number): number[] {
+  if (!Number.isFinite(v)) return [];
+  if (v === 0) return [0, 1, 2, 4, 8];
+  const whole = Number.isInteger(v);
+  const out = [v / 4, v / 2, v, v * 2, v * 4].map((x) => (whole ? Math.round(x) : Number(x.toPrecision(6))));
+  return [...new Set(out)].filter((x) => !whole || x !== 0 || v === 0);
+}
+
+/** At most this many values: each is a cell of modes × replications. */
+export const MAX_SWEEP_VALUES = 12;
+
+/** `a, b, c` as numbers, or the problem with the text (for the input box). */
+export function parseSweepValues(text: string): { values: number[] } | { problem: string } {
+  const parts = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+  if (parts.length < 2) return { problem: "give at least two values, separated by commas" };
+  if (parts.length > MAX_SWEEP_VALUES) return { problem: `at most ${MAX_SWEEP_VALUES} values` };
+  const values: number[] = [];
+  for (const p of parts) {
+    const v: unknown = parseYaml(p);
+    if (typeof v !== "number" || !Number.isFinite(v)) return { problem: `"${p}" is not a number` };
+    values.push(v);
+  }
+  return { values };
 }
 
 /** `i/N` -> shard i (0-based) of N. */

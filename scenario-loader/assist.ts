@@ -269,3 +269,25 @@ export function hoverAt(text: string, offset: number, schema: JsonSchema): Hover
   }
   return { markdown: parts.join("\n\n"), range: [found.node.range[0], found.node.range[1]], path: found.path };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Numbers (the "Sweep this parameter" code action)
+
+/** A number written as a value in a scenario, with its YAML path and its text's range. */
+export interface NumberAt {
+  /** Keys and list indices from the document's root, as the sweep's PATH takes them. */
+  path: PathSeg[];
+  value: number;
+  range: [number, number];
+}
+
+/** The number value at `offset` (a key, a string or a number inside a comment is none). */
+export function numberAt(text: string, offset: number): NumberAt | undefined {
+  if (text.length > ASSIST_LIMITS.maxChars) return undefined;
+  const doc = parseDocument(text, { uniqueKeys: false, logLevel: "error" });
+  const found = locate(doc.contents, (n) => isScalar(n) && within(n, offset), [], [], null, false);
+  const v = (found?.node as { value?: unknown } | undefined)?.value;
+  // A number as a key (`8: x`) names a field; it is not a value to sweep.
+  if (found?.on !== "value" || !found.node.range || typeof v !== "number" || !Number.isFinite(v)) return undefined;
+  return { path: found.path, value: v, range: [found.node.range[0], found.node.range[1]] };
+}

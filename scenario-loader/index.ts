@@ -26,7 +26,16 @@ import { dedupe, resolveAnyOf, schemaErrorToScenarioError, type RawError } from 
 export { LOADER_LIMITS } from "./bounds";
 export { formatError, formatPath, type LoadResult, type ScenarioError, type Severity } from "./errors";
 export { SCENARIO_SCHEMA } from "./schema-nav";
-export { completionsAt, hoverAt, ASSIST_LIMITS, type CompletionEntry, type CompletionResult, type HoverResult } from "./assist";
+export {
+  completionsAt,
+  hoverAt,
+  numberAt,
+  ASSIST_LIMITS,
+  type CompletionEntry,
+  type CompletionResult,
+  type HoverResult,
+  type NumberAt,
+} from "./assist";
 
 /**
  * Parses and validates a scenario. Never throws: every problem comes back as a ScenarioError.

@@ -3,7 +3,7 @@
  * seed report, so that neither is edited by hand (issue 9). Usage:
  *
  *   npm run docs:seed                      # runs `pvsched-sim seed-report --json` (10 replications)
- *   npm run docs:seed -- --from report.json
+ *   npm run docs:seed -- --from report.json --commit 431e71b   # a report run earlier, on that commit
  *
  * Each generated block sits between `<!-- BEGIN generated: NAME -->` and `<!-- END generated: NAME -->`;
  * the prose around the blocks is kept. test/docs/calibration-doc.test.ts checks that the
@@ -22,12 +22,31 @@ const root = join(__dirname, "..");
 /** The command whose output the measured blocks record (run here, or its saved --json output). */
 const COMMAND = "npx pvsched-sim seed-report --json";
 
-function loadReport(): SeedReport {
-  const i = process.argv.indexOf("--from");
-  if (i > 0) {
-    const file = process.argv[i + 1]!;
-    return JSON.parse(readFileSync(file, "utf8")) as SeedReport;
+/** An option's value on the command line, or undefined. */
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/**
+ * The commit whose model the report measured. A report run here is HEAD's (marked `-dirty` when
+ * the tree has uncommitted changes); a report read with --from says nothing of its commit, so
+ * --commit must name it or the page says "unknown".
+ */
+function reportCommit(): string {
+  if (option("--from")) return option("--commit") ?? "unknown (report read with --from, no --commit)";
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8" }).trim();
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return "unknown";
   }
+}
+
+function loadReport(): SeedReport {
+  const file = option("--from");
+  if (file) return JSON.parse(readFileSync(file, "utf8")) as SeedReport;
   const out = execFileSync(process.execPath, [join(root, "bin/pvsched-sim.cjs"), "seed-report", "--json"], {
     cwd: root,
     encoding: "utf8",
@@ -37,24 +56,14 @@ function loadReport(): SeedReport {
   return JSON.parse(out) as SeedReport;
 }
 
-function commit(): string {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-}
-
 const f3 = (x: number | null) => (x === null ? "n/a" : x.toFixed(3));
 
 /** The measured summary: medians, claims as k of N, the cells furthest off. */
-function measured(r: SeedReport, command: string): string {
+function measured(r: SeedReport, command: string, commit: string): string {
   const lines: string[] = [];
   const defined = r.cells.filter((c) => c.log10Error !== null);
   const inS = defined.filter((c) => c.inSample).length;
-  lines.push(
-    `Measured with \`${command}\` (${r.replications} replications, commit ${commit()}, ${new Date().toISOString().slice(0, 10)}):`,
-  );
+  lines.push(`Measured with \`${command}\` (${r.replications} replications, commit ${commit}, ${new Date().toISOString().slice(0, 10)}):`);
   lines.push("");
   lines.push(`- median \\|log10\\| error of the means over ${defined.length} of ${r.cells.length} cells: **${f3(r.medianLog10Error)}**`);
   lines.push(`- in sample (${inS} cells a calibrated parameter was fitted on): ${f3(r.medianLog10ErrorInSample)}`);
@@ -79,9 +88,11 @@ function measured(r: SeedReport, command: string): string {
 const fmt = (x: number | null) => (x === null ? "n/a" : Math.abs(x) >= 100 ? String(Math.round(x)) : x.toFixed(1));
 
 function main(): void {
+  // Read before the report runs: the commit whose code the report measures.
+  const commit = reportCommit();
   const report = loadReport();
-  // One text for both pages (it reads the commit once).
-  const measuredText = measured(report, COMMAND);
+  // One text for both pages.
+  const measuredText = measured(report, COMMAND, commit);
   const seedDir = join(root, "scenarios/seed");
   const seeds = readdirSync(seedDir)
     .filter((f) => f.endsWith(".pvsched.yaml"))

@@ -11,11 +11,23 @@ import { COST_DEFAULTS, type LogNormalCost, NOISE_DEFAULTS } from "./params";
 import type { ExitReason } from "./results";
 import type { Rng } from "./rng";
 
-/** One draw of a log-normal cost in ns, capped (the cap is part of the source: a worst case). */
-export function drawCost(rng: Rng | null, c: LogNormalCost): number {
-  if (!rng || c.gsd <= 1) return Math.round(c.median_ns);
-  const v = c.median_ns * Math.exp(Math.log(c.gsd) * rng.normal());
-  return Math.round(c.cap_ns !== undefined && v > c.cap_ns ? c.cap_ns : v);
+/**
+ * The draws of one log-normal cost in ns, capped (the cap is part of the source: a worst case).
+ * A closure with the cost's constants worked out once: draws are on the hot path (about one per
+ * event), and log(gsd) need not be recomputed each time.
+ */
+export function costDraw(rng: Rng | null, c: LogNormalCost): () => number {
+  const median = c.median_ns;
+  if (!rng || c.gsd <= 1) {
+    const v = Math.round(median);
+    return () => v;
+  }
+  const lnGsd = Math.log(c.gsd);
+  const cap = c.cap_ns === undefined ? Number.POSITIVE_INFINITY : c.cap_ns;
+  return () => {
+    const v = median * Math.exp(lnGsd * rng.normal());
+    return Math.round(Math.min(v, cap));
+  };
 }
 
 /** Scales a cost's median (a scenario's own median for it), keeping the source's spread. */
@@ -55,13 +67,14 @@ export function cpuCosts(rng: Rng | null, ctxSwitchMedianNs: number, tickMedianN
   const cs = withMedian(COST_DEFAULTS.context_switch, ctxSwitchMedianNs);
   const tick = withMedian(COST_DEFAULTS.tick, tickMedianNs);
   const irq = scaled(COST_DEFAULTS.hrtimer_irq, scale);
+  const irqDraw = costDraw(rng, irq);
   return {
-    contextSwitch: () => drawCost(rng, cs),
+    contextSwitch: costDraw(rng, cs),
     // Memory-bound: not scaled with the core's speed.
-    refill: () => drawCost(rng, COST_DEFAULTS.cache_refill),
-    tick: () => drawCost(rng, tick),
-    timerIrq: () => drawCost(rng, irq),
-    ipi: () => drawCost(rng, irq),
+    refill: costDraw(rng, COST_DEFAULTS.cache_refill),
+    tick: costDraw(rng, tick),
+    timerIrq: irqDraw,
+    ipi: irqDraw,
   };
 }
 
@@ -78,7 +91,7 @@ export function tickSoftirqs(
   if (!decide) return null;
   const p = Math.min(1, (NOISE_DEFAULTS.softirq_hz * tickNs) / 1e9);
   const cost = scaled(NOISE_DEFAULTS.softirq, scale);
-  return { p, rng: decide, cost: () => drawCost(costRng, cost) };
+  return { p, rng: decide, cost: costDraw(costRng, cost) };
 }
 
 /** KVM's costs for one vCPU. */
@@ -91,15 +104,17 @@ export function kvmCosts(
   const entry = withMedian(COST_DEFAULTS.vm_entry, p.entry_ns);
   const setsched = withMedian(COST_DEFAULTS.setscheduler, p.setscheduler_ns);
   const inject = scaled(COST_DEFAULTS.inject_without_apicv, scale);
-  const fast: Partial<Record<ExitReason, LogNormalCost>> = {
-    timer: scaled(COST_DEFAULTS.fastpath_preemption_timer, scale),
-    msr_other: scaled(COST_DEFAULTS.fastpath_tsc_deadline, scale),
-  };
+  const exitNs = costDraw(rng, exit);
+  const entryNs = costDraw(rng, entry);
+  const injectNs = costDraw(rng, inject);
+  const fastTimer = costDraw(rng, scaled(COST_DEFAULTS.fastpath_preemption_timer, scale));
+  const fastMsr = costDraw(rng, scaled(COST_DEFAULTS.fastpath_tsc_deadline, scale));
   return {
-    exitNs: () => drawCost(rng, exit),
-    entryNs: (injecting: boolean) => drawCost(rng, entry) + (injecting && !p.posted_interrupts ? drawCost(rng, inject) : 0),
-    fastpathNs: (reason) => drawCost(rng, fast[reason] ?? exit),
-    setscheduler: () => drawCost(rng, setsched),
+    exitNs,
+    entryNs: (injecting: boolean) => entryNs() + (injecting && !p.posted_interrupts ? injectNs() : 0),
+    // The two exits KVM handles in its fastpath (handle_fastpath_preemption_timer, TSC deadline).
+    fastpathNs: (reason: ExitReason) => (reason === "timer" ? fastTimer() : reason === "msr_other" ? fastMsr() : exitNs()),
+    setscheduler: costDraw(rng, setsched),
     postedInterrupts: p.posted_interrupts,
     ipiVirtualization: p.ipi_virtualization,
   };

@@ -16,6 +16,8 @@ import { checkHostMessage, errorText } from "./lib/messages";
 import { allTables, tablesToCsv } from "./lib/tables";
 import { safeFileName } from "../common/escape";
 import { renderSummary } from "./views/summary";
+import { renderSweep } from "./views/sweep";
+import { sweepTables } from "./lib/sweep";
 import { renderSeed } from "./views/seed";
 import { renderDistributions, type ChartHost } from "./views/dist";
 import { renderTimeline, type TimelineHost } from "./views/timeline";
@@ -136,7 +138,12 @@ document.body.append(
 
 on(csvBtn, "click", () => {
   if (!payload) return;
-  post({ type: "export", format: "csv", content: tablesToCsv(allTables(payload)), suggestedName: safeFileName(payload.title, "csv") });
+  post({
+    type: "export",
+    format: "csv",
+    content: tablesToCsv([...sweepTables(payload.sweep), ...allTables(payload)]),
+    suggestedName: safeFileName(payload.title, "csv"),
+  });
 });
 /** The payload without its per-CPU timelines (by far its largest part). */
 const withoutTimelines = (p: ResultsPayload): ResultsPayload => ({ ...p, runs: p.runs.map(({ timeline: _t, ...r }) => r) });
@@ -163,14 +170,20 @@ on(cancelBtn, "click", () => post({ type: "cancel" }));
 
 // Rendering ------------------------------------------------------------------------------------
 function tabsFor(p: ResultsPayload): TabDef[] {
-  const tabs: TabDef[] = [{ id: "summary", label: "Summary", render: () => renderSummary(p) }];
-  if (p.cells?.length || p.claims?.length) tabs.push({ id: "seed", label: "Seed report", render: () => renderSeed(p) });
-  tabs.push(
-    { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost), lazy: true },
-    { id: "timeline", label: "Timeline", render: () => renderTimeline(p.runs, chartHost), lazy: true },
-    { id: "vcpus", label: "vCPUs", render: () => renderVcpus(p.runs) },
-    { id: "scenario", label: "Scenario", render: () => scenario.element },
-  );
+  const tabs: TabDef[] = [];
+  const sweep = p.sweep;
+  if (sweep) tabs.push({ id: "sweep", label: "Sweep", render: () => renderSweep(sweep, chartHost) });
+  // A sweep sends its cells, not its runs: the per-run tabs would be empty.
+  if (p.runs.length || !sweep) {
+    tabs.push({ id: "summary", label: "Summary", render: () => renderSummary(p) });
+    if (p.cells?.length || p.claims?.length) tabs.push({ id: "seed", label: "Seed report", render: () => renderSeed(p) });
+    tabs.push(
+      { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost), lazy: true },
+      { id: "timeline", label: "Timeline", render: () => renderTimeline(p.runs, chartHost), lazy: true },
+      { id: "vcpus", label: "vCPUs", render: () => renderVcpus(p.runs) },
+    );
+  }
+  tabs.push({ id: "scenario", label: "Scenario", render: () => scenario.element });
   return tabs;
 }
 
@@ -193,7 +206,9 @@ function render(p: ResultsPayload): void {
   scenario.setText(p.scenarioText);
 
   const defs = tabsFor(p);
-  if (!defs.some((d) => d.id === currentTab)) currentTab = "summary";
+  // A sweep opens on its chart; other results keep the tab the user was on.
+  if (p.sweep) currentTab = "sweep";
+  else if (!defs.some((d) => d.id === currentTab)) currentTab = "summary";
   const tabs = h("vscode-tabs", { "data-testid": "tabs" });
   const panels = new Map<string, { el: HTMLElement; done: boolean; def: TabDef }>();
   for (const d of defs) {

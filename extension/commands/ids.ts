@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   "compareRuns",
   "exportRun",
   "openSample",
+  "sweepParameter",
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -14,6 +14,7 @@ import { cancelRun, exportResults, showResults } from "./results";
 import { openSample } from "./samples";
 import { compareModes, runScenario } from "./scenario";
 import { reproduceSeed } from "./seed";
+import { sweepParameter } from "./sweep";
 
 // biome-ignore lint/suspicious/noExplicitAny: a command's arguments come from VS Code untyped.
 export type CommandFactory = (ctx: Ctx) => (...args: any[]) => unknown;
@@ -32,6 +33,7 @@ export const COMMANDS: Record<CommandName, CommandFactory> = {
   compareRuns,
   exportRun,
   openSample,
+  sweepParameter,
 };
 
 export function registerCommands(ctx: Ctx): void {

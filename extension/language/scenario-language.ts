@@ -5,6 +5,7 @@
  */
 import * as vscode from "vscode";
 import { completionsAt, hoverAt, loadScenario, SCENARIO_SCHEMA, type ScenarioError } from "../../scenario-loader/index";
+import { SweepCodeActions } from "./sweep-action";
 
 export const LANGUAGE_ID = "pvsched-scenario";
 export const SCENARIO_SELECTOR: vscode.DocumentSelector = [
@@ -69,6 +70,9 @@ export function registerScenarioLanguage(ctx: vscode.ExtensionContext): vscode.D
     }),
     vscode.languages.registerCompletionItemProvider(SCENARIO_SELECTOR, new ScenarioCompletion(), ":", " ", "-"),
     vscode.languages.registerHoverProvider(SCENARIO_SELECTOR, new ScenarioHover()),
+    vscode.languages.registerCodeActionsProvider(SCENARIO_SELECTOR, new SweepCodeActions(), {
+      providedCodeActionKinds: SweepCodeActions.kinds,
+    }),
     {
       dispose: () =>
         timers.forEach((t) => {

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { api, COMMANDS, samplePatch, until } from "./helpers";
+import { api, COMMANDS, samplePatch, until, withSetting } from "./helpers";
 
 export function defineTests(): void {
   suite("PV Sched extension", () => {
@@ -71,6 +71,58 @@ export function defineTests(): void {
       );
       const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
       assert.match(text, /Number of host CPUs/);
+    });
+
+    test("Sweep this parameter: a code action on a number; the sweep's cells reach the panel", async () => {
+      const a = await api();
+      const text = [
+        "name: sweep-test",
+        "seed: 3",
+        "duration_s: 0.2",
+        "host:",
+        "  cpus: 2",
+        "  workloads:",
+        "    - { kind: stress, workers: 2 }",
+        "    - { kind: cyclictest, id: ct, interval_us: 1000 }",
+        "modes: [vanilla, static]",
+        "",
+      ].join("\n");
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: text });
+      // On the 2 of `workers: 2` (line 6).
+      const at = new vscode.Position(6, text.split("\n")[6]!.indexOf("2"));
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        "vscode.executeCodeActionProvider",
+        doc.uri,
+        new vscode.Range(at, at),
+      );
+      const sweep = actions.find((x) => x.command?.command === "pvsched.sweepParameter");
+      assert.ok(sweep, `actions: ${actions.map((x) => x.title).join(" | ")}`);
+      assert.equal(sweep.title, "Sweep this parameter (host.workloads.0.workers)…");
+      assert.deepEqual(sweep.command?.arguments?.[0], { uri: doc.uri.toString(), path: "host.workloads.0.workers", value: 2 });
+      const none = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        "vscode.executeCodeActionProvider",
+        doc.uri,
+        new vscode.Range(new vscode.Position(0, 1), new vscode.Position(0, 1)),
+      );
+      assert.ok(!none.some((x) => x.command?.command === "pvsched.sweepParameter"), "no sweep on a key");
+
+      await withSetting("sweep.durationSeconds", 0, () =>
+        vscode.commands.executeCommand("pvsched.sweepParameter", { ...sweep.command!.arguments![0], values: [1, 3] }),
+      );
+      const payload = a.panel.lastPayload;
+      assert.equal(payload?.source.kind, "sweep");
+      assert.deepEqual(
+        payload?.sweep?.cells.map((c) => c.params["host.workloads.0.workers"]),
+        [1, 3],
+      );
+      for (const c of payload!.sweep!.cells) {
+        assert.deepEqual(c.comparison.modes, ["vanilla", "static"]);
+        assert.equal(c.comparison.replications, 5);
+        assert.ok(
+          c.comparison.probes.some((p) => p.id === "ct" && p.byMode.vanilla?.avg_us?.ci95),
+          "the probe's mean has an interval",
+        );
+      }
     });
 
     test("lenses on the sample patch name the mechanism and offer the ablation", async () => {

@@ -207,7 +207,9 @@ export class Cpu extends Rq {
   /** Inside segDone's handlers: a reschedule they ask for is done at its end (no event). */
   private inSegDone = false;
   /** Work asked for during segDone, run when it ends (instead of as events at the same time). */
-  private readonly deferred: (() => void)[] = [];
+  private deferred: (() => void)[] = [];
+  /** The other of two lists that swap each segDone (no array made per segment). */
+  private deferredSpare: (() => void)[] = [];
   private idleDeferred = false;
 
   /**
@@ -262,8 +264,11 @@ export class Cpu extends Rq {
     this.inSegDone = false;
     // Deferred work may defer more (it then goes out as events).
     if (this.deferred.length > 0) {
-      const fns = this.deferred.splice(0);
-      for (const f of fns) f();
+      const fns = this.deferred;
+      this.deferred = this.deferredSpare;
+      for (let i = 0; i < fns.length; i++) fns[i]!();
+      fns.length = 0;
+      this.deferredSpare = fns;
     }
     Rq.executing = ex;
   }

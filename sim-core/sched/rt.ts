@@ -28,13 +28,19 @@ export class RtClass implements SchedClass {
     const q = this.q;
     if (head) while (i < q.length && q[i].rtPrio > t.rtPrio) i++;
     else while (i < q.length && q[i].rtPrio >= t.rtPrio) i++;
-    q.splice(i, 0, t);
+    // Insert at i by hand: splice() would make an array of the removed elements on every enqueue.
+    q.push(t);
+    for (let j = q.length - 1; j > i; j--) q[j] = q[j - 1]!;
+    q[i] = t;
     if (t.policy === "rr" && t.rrLeft <= 0) t.rrLeft = this.tun.rrSliceNs;
   }
 
   dequeue(t: Task, _sleep = false): void {
-    const i = this.q.indexOf(t);
-    if (i >= 0) this.q.splice(i, 1);
+    const q = this.q;
+    const i = q.indexOf(t);
+    if (i < 0) return;
+    for (let j = i; j < q.length - 1; j++) q[j] = q[j + 1]!;
+    q.pop();
   }
 
   /** pick_next_task_rt(): nothing while throttled. */

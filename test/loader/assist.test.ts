@@ -1,7 +1,7 @@
 /** Completion and hover from the scenario schema (scenario-loader/assist.ts). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ASSIST_LIMITS, completionsAt, hoverAt, LOADER_LIMITS } from "../../scenario-loader/index";
+import { ASSIST_LIMITS, completionsAt, hoverAt, LOADER_LIMITS, numberAt } from "../../scenario-loader/index";
 import type { JsonSchema } from "../../scenario-loader/schema-nav";
 import { MECHANISM_IDS } from "../../sim-core/index";
 import { SCENARIO_SCHEMA } from "../../scenario-loader/index";
@@ -92,4 +92,17 @@ test("hover and completion answer nothing for a text over the loader's size limi
   // Just under the limit, the same file still gets its hover.
   const small = big.slice(0, ASSIST_LIMITS.maxChars);
   assert.ok(hoverAt(small, small.indexOf("cpus"), schema));
+});
+
+test("numberAt: the number under the cursor with its YAML path; keys, strings and comments are none", () => {
+  const src = "name: x\nhost:\n  cpus: 4\n  workloads:\n    - { kind: stress, workers: 3 } # 3 hogs\npvsched: { boost_priority: 8 }\n";
+  const at = (needle: string, k = 0) => numberAt(src, src.indexOf(needle) + k);
+  assert.deepEqual(at("4"), { path: ["host", "cpus"], value: 4, range: [src.indexOf("4"), src.indexOf("4") + 1] });
+  assert.deepEqual(at("3 }")?.path, ["host", "workloads", 0, "workers"]);
+  assert.deepEqual(at("8 }")?.path, ["pvsched", "boost_priority"]);
+  assert.equal(at("cpus"), undefined, "a key");
+  assert.equal(at("stress", 2), undefined, "a string");
+  assert.equal(at("3 hogs"), undefined, "a comment");
+  assert.equal(numberAt("a:\n  8: 9\n", 5), undefined, "a number as a key");
+  assert.equal(numberAt("a:\n  8: 9\n", 8)?.value, 9);
 });

@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Hunk, Patch } from "../../patch/parse";
+import { emptyPatch, type Hunk, type Patch } from "../../patch/parse";
 import type { HunkCode } from "../../patch/code";
 import type { CatalogueEntry } from "../../patch/catalogue";
 import { SeriesDefinitions, decide, propagate, scoreHunk, THRESHOLD, ROLE, DEPENDENCY, type Classification } from "../../patch/classify";
@@ -58,20 +58,10 @@ function hunk(c: Partial<HunkCode> & { ids?: string[] } = {}): Hunk {
     code: { defines: [], calls: [], members: [], removed: [], scope: null, includeLines: 0, codeLines: 1, ...code },
   };
 }
-const patch = (...hunks: Hunk[]): Patch =>
-  ({
-    subject: "",
-    subjectPrefix: "",
-    index: null,
-    total: null,
-    author: "",
-    date: "",
-    commit: "",
-    messageId: "",
-    line: 0,
-    endLine: 0,
-    files: [{ oldPath: "f", newPath: "f", path: "f", line: 0, endLine: 0, binary: false, hunks }],
-  }) as Patch;
+const patch = (...hunks: Hunk[]): Patch => ({
+  ...emptyPatch(0),
+  files: [{ oldPath: "f", newPath: "f", path: "f", line: 0, endLine: 0, binary: false, hunks }],
+});
 const none = new SeriesDefinitions([]);
 const score = (h: Hunk, path = "x.c", defs = none, i = 0) => {
   const s = scoreHunk(h, path, i, defs, CAT);

@@ -12,39 +12,13 @@ import {
 } from "../../report/ablation";
 import type { ProbeResult, RunResult } from "../../sim-core/results";
 import type { Scenario } from "../../sim-core/scenario";
+import { fakeProbe, fakeRun } from "./fake-runs";
 
 function probe(id: string, side: "guest" | "host", avg: number, max: number, count = 100): ProbeResult {
-  return {
-    id,
-    side,
-    kind: "cyclictest",
-    latency: {
-      count,
-      min_us: 1,
-      avg_us: avg,
-      max_us: max,
-      p50_us: avg,
-      p90_us: avg,
-      p99_us: max,
-      p999_us: max,
-      histogram: { edges_us: [], counts: [] },
-    },
-  };
+  return fakeProbe({ id, side, avg, max, count });
 }
 function run(mode: string, probes: ProbeResult[], scenario = "cyclictest-busy-500", seed = 1): RunResult {
-  return {
-    scenario,
-    mode,
-    seed,
-    simulated_ns: 1e9,
-    duration_ns: 1e9,
-    stop: "done",
-    events: 1,
-    probes,
-    vcpus: [],
-    cpus: [],
-    threads: [],
-  };
+  return fakeRun({ scenario, mode, seed, probes });
 }
 
 test("the lens's three modes: dynamic, dynamic without the mechanism, vanilla", () => {

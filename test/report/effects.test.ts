@@ -2,39 +2,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compareModes, effectText, metricValue } from "../../report/effects";
-import type { ProbeResult, RunResult } from "../../sim-core/index";
+import type { RunResult } from "../../sim-core/index";
+import { fakeProbe, fakeRun } from "./fake-runs";
 
 function run(mode: string, seed: number, avg: number, max: number, glitches?: number): RunResult {
-  const p: ProbeResult = {
-    id: "g",
-    side: "guest",
-    kind: glitches === undefined ? "cyclictest" : "audio",
-    latency: {
-      count: 10,
-      min_us: 1,
-      avg_us: avg,
-      max_us: max,
-      p50_us: avg,
-      p90_us: avg,
-      p99_us: max,
-      p999_us: max,
-      histogram: { edges_us: [], counts: [] },
-    },
-    ...(glitches === undefined ? {} : { glitches, callbacks: 100 }),
-  };
-  return {
-    scenario: "s",
-    mode,
-    seed,
-    simulated_ns: 1,
-    duration_ns: 1,
-    stop: "done",
-    events: 1,
-    probes: [p],
-    vcpus: [],
-    cpus: [],
-    threads: [],
-  };
+  const p = fakeProbe({ id: "g", side: "guest", avg, max, count: 10, glitches });
+  return fakeRun({ scenario: "s", mode, seed, probes: [p], ns: 1 });
 }
 
 test("effects pair the replications by seed, whatever order the runs come in", () => {

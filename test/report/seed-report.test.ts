@@ -14,45 +14,17 @@ import {
   type PublishedTables,
   type SeedRun,
 } from "../../report/seed-report";
-import type { ProbeResult, RunResult } from "../../sim-core/results";
+import type { ProbeResult } from "../../sim-core/results";
+import { fakeProbe, fakeRun } from "./fake-runs";
 
 const PUB = published as unknown as PublishedTables;
 
 function probe(id: string, side: "guest" | "host", avg: number, max: number, glitches?: number): ProbeResult {
-  return {
-    id,
-    side,
-    kind: glitches === undefined ? "cyclictest" : "audio",
-    latency: {
-      count: 100,
-      min_us: 0,
-      avg_us: avg,
-      max_us: max,
-      p50_us: avg,
-      p90_us: avg,
-      p99_us: max,
-      p999_us: max,
-      histogram: { edges_us: [], counts: [] },
-    },
-    ...(glitches === undefined ? {} : { callbacks: 1000, glitches }),
-  };
+  return fakeProbe({ id, side, avg, max, min: 0, glitches, callbacks: 1000 });
 }
 
 function run(file: string, mode: string, probes: ProbeResult[], replication = 0): SeedRun {
-  const result: RunResult = {
-    scenario: file,
-    mode,
-    seed: 1,
-    simulated_ns: 1e9,
-    duration_ns: 1e9,
-    stop: "done",
-    events: 10,
-    probes,
-    vcpus: [],
-    cpus: [],
-    threads: [],
-  };
-  return { file, result, replication };
+  return { file, result: fakeRun({ scenario: file, mode, probes, events: 10 }), replication };
 }
 
 type Mode = "vanilla" | "dynamic" | "static";

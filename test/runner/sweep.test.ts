@@ -1,7 +1,17 @@
 /** runner/sweep.ts: paths, the factorial, the shard slices. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parsePath, setPath, shardIndices, sweepCells, sweepTasks, type SweepDefinition } from "../../runner/sweep";
+import {
+  MAX_SWEEP_VALUES,
+  parsePath,
+  parseSweepValues,
+  setPath,
+  shardIndices,
+  suggestSweepValues,
+  sweepCells,
+  sweepTasks,
+  type SweepDefinition,
+} from "../../runner/sweep";
 import type { Scenario } from "../../sim-core/index";
 import { parseParam, splitValues } from "../../cli/sweep";
 
@@ -77,4 +87,22 @@ test("shards partition the runs", () => {
   );
   assert.deepEqual(shardIndices(10, { index: 1, count: 4 }), [1, 5, 9]);
   assert.deepEqual(shardIndices(2, { index: 3, count: 4 }), []);
+});
+
+test("suggested values around a number: a quarter to four times it, whole for a whole number", () => {
+  assert.deepEqual(suggestSweepValues(8), [2, 4, 8, 16, 32]);
+  assert.deepEqual(suggestSweepValues(1), [1, 2, 4], "no 0 from rounding a quarter of 1");
+  assert.deepEqual(suggestSweepValues(0), [0, 1, 2, 4, 8]);
+  assert.deepEqual(suggestSweepValues(0.5), [0.125, 0.25, 0.5, 1, 2]);
+  assert.deepEqual(suggestSweepValues(-4), [-1, -2, -4, -8, -16]);
+});
+
+test("typed sweep values: numbers separated by commas, at least two, each a number", () => {
+  assert.deepEqual(parseSweepValues(" 1, 2.5 ,1e3"), { values: [1, 2.5, 1000] });
+  assert.ok("problem" in parseSweepValues("1"), "one value is no sweep");
+  assert.match((parseSweepValues("1, x") as { problem: string }).problem, /"x" is not a number/);
+  assert.ok("problem" in parseSweepValues(Array.from({ length: MAX_SWEEP_VALUES + 1 }, (_, i) => i).join(",")));
+  assert.deepEqual(parseSweepValues(Array.from({ length: MAX_SWEEP_VALUES }, (_, i) => i).join(",")), {
+    values: Array.from({ length: MAX_SWEEP_VALUES }, (_, i) => i),
+  });
 });

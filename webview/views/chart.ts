@@ -8,6 +8,10 @@ export interface Series {
   /** A CSS colour, normally var(--vscode-charts-*). */
   color: string;
   points: { x: number; y: number }[];
+  /** A band around the line (a confidence interval), drawn under it; points without one are skipped. */
+  band?: { x: number; lo: number; hi: number }[];
+  /** Mark each point (few points, as in a sweep). */
+  markers?: boolean;
 }
 
 export interface ChartSpec {
@@ -90,12 +94,30 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
   });
   svg.appendChild(legend);
   for (const d of spec.series) {
+    if (!d.band || d.band.length < 2) continue;
+    const top = d.band.map((b, i) => `${i ? "L" : "M"}${x.map(b.x).toFixed(2)},${y.map(b.hi).toFixed(2)}`).join("");
+    const bottom = [...d.band]
+      .reverse()
+      .map((b) => `L${x.map(b.x).toFixed(2)},${y.map(b.lo).toFixed(2)}`)
+      .join("");
+    const el = s("path", { d: `${top}${bottom}Z`, class: "band", "data-series": d.name });
+    (el as SVGElement).style.fill = d.color;
+    svg.appendChild(el);
+  }
+  for (const d of spec.series) {
     if (!d.points.length) continue;
     const path = d.points.map((p, i) => `${i ? "L" : "M"}${x.map(p.x).toFixed(2)},${y.map(p.y).toFixed(2)}`).join("");
     const el = s("path", { d: path, class: "series", "data-series": d.name });
     (el as SVGElement).style.stroke = d.color;
     el.appendChild(s("title", {}, d.name));
     svg.appendChild(el);
+    if (d.markers)
+      for (const p of d.points) {
+        const m = s("circle", { cx: x.map(p.x).toFixed(2), cy: y.map(p.y).toFixed(2), r: 2.5, class: "marker" });
+        (m as SVGElement).style.fill = d.color;
+        m.appendChild(s("title", {}, `${d.name}: ${p.x} → ${yFmt(p.y)}`));
+        svg.appendChild(m);
+      }
   }
   return svg;
 }
