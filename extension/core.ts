@@ -51,7 +51,7 @@ function registerLenses(ctx: Ctx): void {
     (s) => ctx.log(s),
     (text) => void ctx.warn(text),
   );
-  const jobs = new PatchJobs(ctx.platform.workers());
+  const jobs = new PatchJobs(() => ctx.platform.workers());
   const index = new PatchIndex(maps, jobs);
   const stateOf = (m: MechanismId) => ({ effect: ctx.effects.get(m), notExercisedIn: ctx.notExercised.get(m) });
   const lenses = new PatchLensProvider(index, stateOf, () => ctx.config("pvsched.lens.enabled") as LensMode);

@@ -97,12 +97,15 @@ export class PatchJobs {
   private readonly deadlineMs: number;
   private readonly graceMs: number;
   private readonly cacheDocuments: number;
-  private readonly factory: Promise<WorkerFactory>;
+  private factory: Promise<WorkerFactory> | undefined;
   /** Jobs posted to a worker (for the tests: a cache hit or a joined request posts none). */
   posted = 0;
 
-  constructor(factory: WorkerFactory | Promise<WorkerFactory>, opts: PatchJobsOptions = {}) {
-    this.factory = Promise.resolve(factory);
+  /** `workers` is asked for the worker transport on first use (in the web host it is chosen then). */
+  constructor(
+    private readonly workers: () => WorkerFactory | Promise<WorkerFactory>,
+    opts: PatchJobsOptions = {},
+  ) {
     this.deadlineMs = opts.deadlineMs ?? LENS_DEADLINE_MS;
     this.graceMs = opts.watchdogGraceMs ?? WATCHDOG_GRACE_MS;
     this.cacheDocuments = Math.max(1, opts.cacheDocuments ?? LENS_CACHE_DOCUMENTS);
@@ -224,6 +227,7 @@ export class PatchJobs {
     // The worker starts on first use (in the web host the factory may still be being chosen); the
     // jobs stay queued meanwhile, where a newer request can still supersede them.
     this.starting = true;
+    this.factory ??= Promise.resolve().then(this.workers);
     this.factory.then(
       (factory) => {
         this.starting = false;
@@ -237,6 +241,7 @@ export class PatchJobs {
       },
       (e: unknown) => {
         this.starting = false;
+        this.factory = undefined;
         for (const j of this.queue.splice(0)) this.fail(j, new Error(`cannot start the lens worker: ${(e as Error)?.message ?? e}`));
       },
     );

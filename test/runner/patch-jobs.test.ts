@@ -78,7 +78,7 @@ const settle = () => new Promise<void>((r) => setImmediate(r));
 
 test("a version is parsed once: the lens and the hover share its job, later requests hit the cache", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory);
+  const jobs = new PatchJobs(() => t.factory);
   const lens = jobs.get(doc(1));
   const hover = jobs.get(doc(1));
   await settle();
@@ -103,7 +103,7 @@ test("a version is parsed once: the lens and the hover share its job, later requ
 
 test("a newer version supersedes the running and the queued parse of an older one", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory);
+  const jobs = new PatchJobs(() => t.factory);
   const v1 = jobs.get(doc(1));
   await settle();
   const v2 = jobs.get(doc(2));
@@ -135,7 +135,7 @@ test("a newer version supersedes the running and the queued parse of an older on
 
 test("a late answer of a superseded parse is not cached", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory);
+  const jobs = new PatchJobs(() => t.factory);
   const v1 = jobs.get(doc(1));
   await settle();
   const v2 = jobs.get(doc(2));
@@ -152,7 +152,7 @@ test("a late answer of a superseded parse is not cached", async () => {
 
 test("a job whose document moved on before it started is dropped, not parsed under the old version", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory);
+  const jobs = new PatchJobs(() => t.factory);
   const first = jobs.get(doc(1, "a", null, "file:///a.patch"));
   const stale = jobs.get({ uri: "file:///b.patch", version: 1, map: null, text: () => undefined });
   const next = jobs.get(doc(1, "c", null, "file:///c.patch"));
@@ -174,7 +174,7 @@ test("a job whose document moved on before it started is dropped, not parsed und
 
 test("cancellation: a cancelled request leaves its job; a job nobody waits for is dropped or stopped", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory);
+  const jobs = new PatchJobs(() => t.factory);
   // Two waiters on one running job: one cancels, the other still gets the data.
   const a = new AbortController();
   const lens = jobs.get(doc(1), a.signal);
@@ -215,7 +215,7 @@ test("cancellation: a cancelled request leaves its job; a job nobody waits for i
 
 test("deadline: a worker that does not answer is terminated, the document says so, the next job gets a new worker", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory, { deadlineMs: 0, watchdogGraceMs: 0 });
+  const jobs = new PatchJobs(() => t.factory, { deadlineMs: 0, watchdogGraceMs: 0 });
   const data = await jobs.get(doc(1));
   assert.match(data.refused?.reason ?? "", /gave up after 0 s of parsing/);
   assert.equal(t.workers[0]!.terminated, true);
@@ -231,7 +231,7 @@ test("deadline: a worker that does not answer is terminated, the document says s
 
 test("deadline: the worker's own answer that it ran out of time gives the same lens data", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory, { deadlineMs: 1500 });
+  const jobs = new PatchJobs(() => t.factory, { deadlineMs: 1500 });
   const p = jobs.get(doc(1));
   await settle();
   const w = t.workers[0]!;
@@ -244,7 +244,7 @@ test("deadline: the worker's own answer that it ran out of time gives the same l
 
 test("the cache keeps the most recently used documents only", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory, { cacheDocuments: 2 });
+  const jobs = new PatchJobs(() => t.factory, { cacheDocuments: 2 });
   for (const name of ["a", "b", "a", "c"]) {
     const p = jobs.get(doc(1, name, null, `file:///${name}`));
     await settle();
@@ -257,7 +257,7 @@ test("the cache keeps the most recently used documents only", async () => {
 
 test("forget drops a closed document's cache entry and its jobs", async () => {
   const t = fakeTransport();
-  const jobs = new PatchJobs(t.factory);
+  const jobs = new PatchJobs(() => t.factory);
   const p = jobs.get(doc(1));
   await settle();
   t.workers[0]!.answer();
@@ -332,7 +332,7 @@ test("runPatchJob: a raised flag or a passed deadline stops the parse; otherwise
 });
 
 test("the lens data from the real worker code: the sample series' hunks as mapPatch maps them, with the added identifiers", async () => {
-  const jobs = new PatchJobs(inThreadFactory());
+  const jobs = new PatchJobs(inThreadFactory);
   const data = await jobs.get({ uri: "file:///s.mbox", version: 1, map: null, text: () => mbox });
   const parsed = parsePatchText(mbox);
   const expected = mapPatch(parsed, null);
