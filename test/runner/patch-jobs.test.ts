@@ -101,14 +101,19 @@ test("a version is parsed once: the lens and the hover share its job, later requ
   await jobs.dispose();
 });
 
-test("a newer version supersedes the running and the queued parse of an older one", async () => {
+/** v1's parse running on the worker, then v2 asked for: v1's caller has been told it was superseded. */
+async function v1RunningThenV2() {
   const t = fakeTransport();
   const jobs = new PatchJobs(() => t.factory);
   const v1 = jobs.get(doc(1));
   await settle();
   const v2 = jobs.get(doc(2));
   await assert.rejects(v1, SupersededError);
-  const w = t.workers[0]!;
+  return { t, jobs, v2, w: t.workers[0]! };
+}
+
+test("a newer version supersedes the running and the queued parse of an older one", async () => {
+  const { jobs, v2, w } = await v1RunningThenV2();
   assert.equal(new Int32Array(w.flag!, 0, 1)[0], 1, "the running parse of v1 is told to stop");
   const v3 = jobs.get(doc(3));
   await assert.rejects(v2, SupersededError, "the queued parse of v2 is dropped too");
@@ -134,13 +139,7 @@ test("a newer version supersedes the running and the queued parse of an older on
 });
 
 test("a late answer of a superseded parse is not cached", async () => {
-  const t = fakeTransport();
-  const jobs = new PatchJobs(() => t.factory);
-  const v1 = jobs.get(doc(1));
-  await settle();
-  const v2 = jobs.get(doc(2));
-  await assert.rejects(v1, SupersededError);
-  const w = t.workers[0]!;
+  const { jobs, v2, w } = await v1RunningThenV2();
   w.answer(dataFor("late v1"));
   await settle();
   assert.deepEqual(jobs.cached, [], "v1's answer came after v2 was asked for");
