@@ -62,6 +62,8 @@ export interface PoolOptions {
   progressMs?: number;
   /** How long past the wall-clock limit a silent worker is given before it is terminated. */
   watchdogGraceMs?: number;
+  /** How long a cancelled run may take to see its flag before its worker is terminated. */
+  cancelGraceMs?: number;
 }
 
 export interface BatchProgress {
@@ -139,6 +141,7 @@ export class SimPool {
   private nextId = 1;
   private readonly limits: RunLimits;
   private readonly progressMs: number;
+  private readonly cancelGraceMs: number;
   private readonly budget: Budget | false;
   private readonly watchdogGraceMs: number;
   private disposed = false;
@@ -150,6 +153,7 @@ export class SimPool {
     this.slots = Array.from({ length: Math.max(1, Math.floor(opts.size)) }, () => ({ index: -1 }));
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.progressMs = opts.progressMs ?? 100;
+    this.cancelGraceMs = opts.cancelGraceMs ?? CANCEL_GRACE_MS;
     this.budget = opts.budget === undefined ? DEFAULT_BUDGET : opts.budget;
     this.watchdogGraceMs = opts.watchdogGraceMs ?? WATCHDOG_GRACE_MS;
   }
@@ -386,7 +390,7 @@ export class SimPool {
   }
 
   /**
-   * Stops the slot's run: raises its flag and waits CANCEL_GRACE_MS for the run to answer, then
+   * Stops the slot's run: raises its flag and waits cancelGraceMs for the run to answer, then
    * terminates the worker. Resolves with the time the run saw the flag, if it did.
    */
   private stopSlot(slot: Slot): Promise<number | undefined> {
@@ -402,7 +406,7 @@ export class SimPool {
       const flag = slot.handle?.cancelFlag;
       if (flag) {
         raise(flag);
-        timer = setTimeout(() => void this.terminate(slot), CANCEL_GRACE_MS);
+        timer = setTimeout(() => void this.terminate(slot), this.cancelGraceMs);
       } else void this.terminate(slot);
     });
   }

@@ -52,3 +52,9 @@ test("pathInFolder: a scenario path from settings stays inside the workspace fol
   for (const bad of ["../secret.yaml", "a/../../b", "/etc/passwd", "file:///etc/passwd", "vscode-remote://x/y", "C:\\x.yaml", "", "."])
     assert.ok("problem" in pathInFolder(bad), bad);
 });
+
+test("engines.vscode is the API version the code compiles against (@types/vscode), so tsc enforces the floor", () => {
+  // The lowest @types/vscode the extension compiles with is 1.74 (LogOutputChannel, 1.74); vsce
+  // refuses a package whose @types/vscode is newer than engines.vscode.
+  assert.equal(manifest.engines.vscode, `^${manifest.devDependencies["@types/vscode"]}`);
+});
