@@ -18,7 +18,8 @@ const LAYERS = {
   "scenario-loader": ["sim-core", "common", "schema"],
   patch: ["sim-core", "common"],
   trace: ["sim-core", "common", "report"],
-  runner: ["sim-core", "common", "scenario-loader", "report", "reference"],
+  // runner's workers also parse patches for the hunk lenses (runner/patch-job.ts).
+  runner: ["sim-core", "common", "scenario-loader", "report", "patch", "reference"],
   fidelity: ["sim-core", "common", "scenario-loader", "report"],
   cli: ["sim-core", "bench", "common", "scenario-loader", "report", "patch", "trace", "runner", "fidelity", "reference"],
   extension: ["sim-core", "common", "scenario-loader", "report", "patch", "runner", "reference", "snippets", "scenarios", "package.json"],

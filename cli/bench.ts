@@ -87,10 +87,10 @@ function engineBench(set: SeedSet) {
 }
 
 /** The child of the cold measurement: one run in this fresh process, its CPU time on stdout. */
-function coldChild(set: SeedSet): number {
+async function coldChild(set: SeedSet): Promise<number> {
   const scenario = { ...seedOrThrow(set, COLD_SEED), duration_s: COLD_DURATION_S };
   const r = timed(() => runDynamic(scenario));
-  json({ events: r.value.events, cpuMs: Math.round(r.cpuMs), wallMs: Math.round(r.wallMs) });
+  await json({ events: r.value.events, cpuMs: Math.round(r.cpuMs), wallMs: Math.round(r.wallMs) });
   return EXIT.ok;
 }
 
@@ -178,7 +178,7 @@ export async function cmdBench(args: string[], help: () => number): Promise<numb
   const scaling = a.values["skip-scaling"] ? null : scalingBench();
   const seedReport = a.values["skip-seed-report"] ? null : await seedReportBench(set, workers(a.values.workers), reps);
   if (a.values.json) {
-    json({ engine, cold, scaling, seedReport });
+    await json({ engine, cold, scaling, seedReport });
     return EXIT.ok;
   }
   const lines = [

@@ -100,7 +100,13 @@ export async function cmdRun(args: string[], help: () => number): Promise<number
     for (const r of results) delete r.timeline;
   }
   if (a.values.json)
-    json({ scenario: src.scenario.name, file: src.file, replications: n, results, ...(n > 1 ? { summary: compareJson(results) } : {}) });
+    await json({
+      scenario: src.scenario.name,
+      file: src.file,
+      replications: n,
+      results,
+      ...(n > 1 ? { summary: compareJson(results) } : {}),
+    });
   else if (n === 1) out(results.map(formatRun).join("\n"));
   else out(formatCompare(compareJson(results)));
   return EXIT.ok;
@@ -112,7 +118,7 @@ export async function cmdCompare(args: string[], help: () => number): Promise<nu
   const src = scenarioFrom(a);
   const results = await run(src, tasks(src, resolveModes(src.scenario), replications(a.values.replications, 1)), a.values, "compare");
   const c = compareJson(results);
-  if (a.values.json) json(c);
+  if (a.values.json) await json(c);
   else out(formatCompare(c));
   return EXIT.ok;
 }
@@ -124,7 +130,7 @@ export async function cmdAblate(args: string[], help: () => number): Promise<num
   const n = replications(a.values.replications, ABLATION_REPLICATIONS);
   const results = await run(src, tasks(src, ablationModes(ALL_MECHANISMS), n), a.values, "ablate");
   const j = ablationJson(results, ALL_MECHANISMS);
-  if (a.values.json) json(j);
+  if (a.values.json) await json(j);
   else out(formatAblation(j));
   return EXIT.ok;
 }
@@ -165,7 +171,7 @@ export async function cmdSeedReport(args: string[], help: () => number): Promise
   if (durationS !== undefined)
     process.stderr.write(`pvsched-sim: note: every seed scenario run for ${durationS} s instead of its own duration\n`);
   const r = outcome.report;
-  if (a.values.json) json(seedReportJson(r));
+  if (a.values.json) await json(seedReportJson(r));
   else out(`seed scenarios: ${set.where} (${outcome.runs.length} runs)\n\n${formatSeedReportText(r)}`);
   return a.values.check && r.claims.some((c) => !c.holds) ? EXIT.failure : EXIT.ok;
 }

@@ -180,9 +180,9 @@ export function sweepText(s: SweepSummary): string {
   );
 }
 
-function print(s: SweepSummary, values: Record<string, unknown>): void {
+async function print(s: SweepSummary, values: Record<string, unknown>): Promise<void> {
   if (values.csv) process.stdout.write(sweepCsv(s));
-  else if (values.json) json(s);
+  else if (values.json) await json(s);
   else out(sweepText(s));
 }
 
@@ -196,7 +196,7 @@ async function cmdMerge(args: string[], help: () => number): Promise<number> {
     const p = plan(definition);
     if (p.tasks.length !== runs.length)
       throw new SweepError(`sweep merge: the shards hold ${runs.length} runs, their sweep has ${p.tasks.length}`);
-    print(summarizeSweep(definition, p.cells, p.cellOf, runs), a.values);
+    await print(summarizeSweep(definition, p.cells, p.cellOf, runs), a.values);
   } catch (e) {
     if (e instanceof SweepError) throw new InputError(`pvsched-sim: ${e.message}`);
     throw e;
@@ -249,7 +249,7 @@ export async function cmdSweep(args: string[], help: () => number): Promise<numb
       )
     : [];
   const runs: SweepRun[] = results.map(reduceRun);
-  if (shard) json(shardFile(def, shard, tasks.length, indices, runs));
-  else print(summarizeSweep(def, cells, cellOf, runs), a.values);
+  if (shard) await json(shardFile(def, shard, tasks.length, indices, runs));
+  else await print(summarizeSweep(def, cells, cellOf, runs), a.values);
   return EXIT.ok;
 }

@@ -35,6 +35,19 @@ export function escapeControls(s: string): string {
   });
 }
 
+/**
+ * JSON text with the characters JSON.stringify leaves raw written as `\u` escapes: the C1
+ * controls, DEL, the line and paragraph separators and the bidi controls (it escapes the C0
+ * controls itself). Any JSON reader reads them back. Per character, so it applies to the text
+ * chunk by chunk (cli/args.ts writes big results in chunks).
+ */
+export function escapeJsonText(text: string): string {
+  return text.replace(
+    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Markup the webview produces as text (SVG export) and file names built from untrusted text. The
 // live DOM is always built with createElement/textContent (webview/dom.ts), never from strings.

@@ -56,6 +56,8 @@ export interface ResultsPayload {
   comparison?: ModeComparison;
   /** The scenario's YAML text, for the in-panel Monaco editor. */
   scenarioText?: string;
+  /** What the panel should say about these results, e.g. a timeline left out as too big (extension/panel-fit.ts). */
+  notes?: string[];
   /** Present for a parameter sweep: its cells (the runs themselves are not sent). */
   sweep?: SweepView;
 }
@@ -91,6 +93,8 @@ export function payloadProblem(p: unknown): string | undefined {
   if (p.cells !== undefined && !Array.isArray(p.cells)) return "cells is not an array";
   if (p.claims !== undefined && !Array.isArray(p.claims)) return "claims is not an array";
   if (p.scenarioText !== undefined && typeof p.scenarioText !== "string") return "scenarioText is not a string";
+  if (p.notes !== undefined && !(Array.isArray(p.notes) && p.notes.every((n) => typeof n === "string")))
+    return "notes is not a list of strings";
   if (p.sweep !== undefined) {
     if (!isObj(p.sweep) || !Array.isArray(p.sweep.params) || !Array.isArray(p.sweep.cells)) return "sweep has no params or cells array";
     for (const [i, c] of p.sweep.cells.entries())

@@ -109,6 +109,8 @@ export function extensionEntries(root) {
     {
       name: "sim-worker",
       ...common,
+      // The worker also parses patches for the lenses (runner/patch-job.ts): re2js and picomatch.
+      plugins: [thirdPartyNotices(root)],
       platform: "node",
       format: "cjs",
       entryPoints: [r("runner/node-worker.ts")],
@@ -127,6 +129,7 @@ export function extensionEntries(root) {
     {
       name: "sim-worker-web",
       ...web,
+      plugins: [thirdPartyNotices(root)],
       format: "iife",
       entryPoints: [r("runner/web-worker.ts")],
       outfile: r("dist/web/sim-worker.js"),

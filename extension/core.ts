@@ -25,6 +25,7 @@ import { RESULTS_EDITOR_VIEW_TYPE, ResultsFileEditor } from "./results-editor";
 import { HunkMaps, type LensMode, OVERRIDE_FILE, PATCH_SELECTOR, PatchHoverProvider, PatchIndex, PatchLensProvider } from "./patch-lens";
 import type { Platform, Runner } from "./runner";
 import { ScenarioLensProvider } from "./scenario-lens";
+import { PatchJobs } from "../runner/patch-jobs";
 
 export { DEFAULT_ABLATION_SCENARIO, SEED_DIR, SEED_SCENARIOS } from "./seed";
 export { TEMPLATES } from "./commands/new-scenario";
@@ -50,7 +51,8 @@ function registerLenses(ctx: Ctx): void {
     (s) => ctx.log(s),
     (text) => void ctx.warn(text),
   );
-  const index = new PatchIndex(maps);
+  const jobs = new PatchJobs(() => ctx.platform.workers());
+  const index = new PatchIndex(maps, jobs);
   const stateOf = (m: MechanismId) => ({ effect: ctx.effects.get(m), notExercisedIn: ctx.notExercised.get(m) });
   const lenses = new PatchLensProvider(index, stateOf, () => ctx.config("pvsched.lens.enabled") as LensMode);
   ctx.hunkMaps = maps;
@@ -59,6 +61,7 @@ function registerLenses(ctx: Ctx): void {
   ctx.push(
     maps,
     lenses,
+    { dispose: () => void jobs.dispose() },
     vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, lenses),
     vscode.languages.registerHoverProvider(PATCH_SELECTOR, new PatchHoverProvider(index, stateOf)),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration("pvsched.lens.enabled") && lenses.refresh()),

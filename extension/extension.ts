@@ -1,6 +1,7 @@
 /**
  * Node entry (desktop VS Code, code-server, remote hosts): simulations run on runner/'s pool of
- * worker_threads workers (`dist/sim-worker.cjs`), so the extension host's thread stays free.
+ * worker_threads workers (`dist/sim-worker.cjs`), and the hunk lenses' parsing in one more worker
+ * of the same kind, so the extension host's thread stays free.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,9 +14,11 @@ export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
   const workerFile = path.join(ctx.extensionPath, "dist", "sim-worker.cjs");
   let pool: SimPool | undefined;
   ctx.subscriptions.push({ dispose: () => void pool?.dispose() });
+  const workers = nodeWorkerFactory(workerFile);
   return activateCommon(ctx, {
     kind: "node",
-    pool: () => (pool ??= new SimPool(nodeWorkerFactory(workerFile), { size: poolSize(os.availableParallelism?.() ?? os.cpus().length) })),
+    pool: () => (pool ??= new SimPool(workers, { size: poolSize(os.availableParallelism?.() ?? os.cpus().length) })),
+    workers: () => workers,
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import * as vscode from "vscode";
 import { makeNonce, panelHtmlString } from "./panel-html";
+import { fitForPanel } from "./panel-fit";
 import { isWebviewToHost, type HostToWebview, type ResultsPayload, type WebviewToHost } from "../common/protocol";
 
 export const PANEL_VIEW_TYPE = "pvsched.results";
@@ -68,7 +69,7 @@ export class ResultsView {
         this.ready = true;
         const first = [...this.handlers.initialMessages()];
         if (this.last && !this.queue.some((q) => q.type === "results")) first.push({ type: "results", payload: this.last });
-        for (const q of [...first, ...this.queue]) void this.panel.webview.postMessage(q);
+        for (const q of [...first, ...this.queue]) this.send(q);
         this.queue = [];
         break;
       }
@@ -92,7 +93,33 @@ export class ResultsView {
       this.queue.push(m);
       return;
     }
-    void this.panel.webview.postMessage(m);
+    this.send(m);
+  }
+
+  /**
+   * Posts a message; results go as `fitForPanel` makes them (the largest timelines left out, with
+   * a note, when too big). Should posting still fail, the results go again without any timeline
+   * and with a note that says why, so the panel never stays without them.
+   */
+  private send(m: HostToWebview): void {
+    const out: HostToWebview = m.type === "results" ? { type: "results", payload: fitForPanel(m.payload) } : m;
+    const failed = (e: unknown) => {
+      const why = e instanceof Error ? e.message : String(e);
+      this.log(`webview: posting ${m.type} failed: ${why}`);
+      if (out.type !== "results" || !out.payload.runs.some((r) => r.timeline)) return;
+      const note = `The timelines of these results are not shown: sending them to the panel failed (${why}).`;
+      const bare = {
+        ...out.payload,
+        runs: out.payload.runs.map(({ timeline: _t, ...r }) => r),
+        notes: [...(out.payload.notes ?? []), note],
+      };
+      void Promise.resolve(this.panel.webview.postMessage({ type: "results", payload: bare })).catch(() => undefined);
+    };
+    try {
+      void Promise.resolve(this.panel.webview.postMessage(out)).then(undefined, failed);
+    } catch (e) {
+      failed(e);
+    }
   }
 }
 

@@ -9,20 +9,16 @@
  *
  * The per-workspace override map is only read in a trusted workspace (Restricted Mode uses the
  * built-in map); lenses themselves are read-only and always shown.
+ *
+ * Parsing and mapping run in a worker (runner/patch-jobs.ts), never on the extension host's
+ * thread: the providers await the worker's answer, cached per document version, and a request
+ * VS Code cancels (or a newer version of the document) drops its job.
  */
 import * as vscode from "vscode";
-import { parsePatchText, type ParseResult } from "../patch/parse";
-import {
-  compileHunkMap,
-  mapPatch,
-  MAX_HUNK_MAP_BYTES,
-  parseHunkMapText,
-  suggestRule,
-  type CompiledHunkMap,
-  type HunkMapFile,
-  type HunkMapRule,
-  type MappedHunk,
-} from "../patch/mapper";
+import { LENS_MAX_CHARS, tooLargeForLenses, type LensHunk, type PatchLensData } from "../patch/lens";
+import { MAX_HUNK_MAP_BYTES, parseHunkMapText, suggestRule, type HunkMapFile, type HunkMapRule, type MappedHunk } from "../patch/mapper";
+import { CancelledError } from "../runner/index";
+import type { PatchJobs } from "../runner/patch-jobs";
 import { MECHANISMS, type MechanismId } from "../sim-core/index";
 import { escapeControls } from "../common/escape";
 import { commandId } from "./commands/ids";
@@ -61,10 +57,9 @@ function labelOf(mechanism: string): { patch: number | null; label: string } {
   return m ? { patch: m.patch, label: m.label } : { patch: null, label: mechanism };
 }
 
-/** Per-workspace-folder hunk maps (override layered over the defaults). */
+/** Per-workspace-folder hunk maps (override layered over the defaults), as read and validated. */
 export class HunkMaps {
-  private readonly maps = new Map<string, CompiledHunkMap>();
-  private readonly defaults = compileHunkMap(null);
+  private readonly maps = new Map<string, HunkMapFile>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -74,10 +69,11 @@ export class HunkMaps {
     private readonly warn: (text: string) => void,
   ) {}
 
-  forDocument(uri: vscode.Uri): CompiledHunkMap {
-    if (!vscode.workspace.isTrusted) return this.defaults;
+  /** The folder's override map, or null for the built-in catalogue; the same object until a reload. */
+  forDocument(uri: vscode.Uri): HunkMapFile | null {
+    if (!vscode.workspace.isTrusted) return null;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    return (folder && this.maps.get(folder.uri.toString())) ?? this.defaults;
+    return (folder && this.maps.get(folder.uri.toString())) ?? null;
   }
 
   /** Re-reads every folder's override file (only in a trusted workspace). */
@@ -103,7 +99,7 @@ export class HunkMaps {
           this.warn(`PV Sched: ${OVERRIDE_FILE} is not a valid hunk map and is ignored (${first?.message ?? "invalid"}).`);
           continue;
         }
-        this.maps.set(f.uri.toString(), compileHunkMap(map));
+        this.maps.set(f.uri.toString(), map);
       }
     }
     this.changed.fire();
@@ -122,63 +118,51 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
   }
 }
 
-/**
- * Largest patch text parsed for lenses, in UTF-16 units. Lenses are computed on the extension
- * host's thread, where the parse and the mapping take about 0.1 s of CPU per MB of mbox (this
- * machine: 8 MB 0.5 s, 16 MB 1.5 s), so 4 MiB keeps one parse near half a second (issue 14).
- * A larger series gets one lens saying so; `pvsched-sim map` maps it outside the editor.
- */
-export const LENS_MAX_CHARS = 4 * 1024 * 1024;
-
-interface Parsed {
-  version: number;
-  map: CompiledHunkMap;
-  parsed: ParseResult;
-  hunks: MappedHunk[];
-}
-
-/** Parses and maps patch documents, cached per document version. */
+/** The lens data of patch documents, from the lens worker (runner/patch-jobs.ts). */
 export class PatchIndex {
-  private readonly cache = new Map<string, Parsed>();
-  constructor(private readonly maps: HunkMaps) {}
+  constructor(
+    private readonly maps: HunkMaps,
+    private readonly jobs: PatchJobs,
+  ) {}
 
-  get(doc: vscode.TextDocument): Parsed {
-    const key = doc.uri.toString();
-    const map = this.maps.forDocument(doc.uri);
-    const hit = this.cache.get(key);
-    if (hit && hit.version === doc.version && hit.map === map) return hit;
+  /**
+   * The document's lens data at its current version. Undefined when the request was cancelled
+   * (`token`) or a newer version of the document was asked for meanwhile.
+   */
+  async get(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<PatchLensData | undefined> {
     // The length without copying the text: the offset of the end of the last line.
     const chars = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
-    const entry =
-      chars > LENS_MAX_CHARS
-        ? { version: doc.version, map, parsed: tooLarge(doc, chars), hunks: [] }
-        : (() => {
-            const parsed = parsePatchText(doc.getText());
-            return { version: doc.version, map, parsed, hunks: mapPatch(parsed, map) };
-          })();
-    this.cache.set(key, entry);
-    return entry;
+    if (chars > LENS_MAX_CHARS) return tooLargeForLenses(chars, doc.lineCount);
+    const abort = new AbortController();
+    const sub = token?.onCancellationRequested(() => abort.abort());
+    if (token?.isCancellationRequested) abort.abort();
+    const version = doc.version;
+    try {
+      return await this.jobs.get(
+        {
+          uri: doc.uri.toString(),
+          version,
+          map: this.maps.forDocument(doc.uri),
+          // Read when the job starts: a document edited meanwhile is not parsed under the old version.
+          text: () => (doc.version === version ? doc.getText() : undefined),
+        },
+        abort.signal,
+      );
+    } catch (e) {
+      if (e instanceof CancelledError) return undefined;
+      throw e;
+    } finally {
+      sub?.dispose();
+    }
   }
 
   forget(uri: vscode.Uri): void {
-    this.cache.delete(uri.toString());
+    this.jobs.forget(uri.toString());
   }
 
   clear(): void {
-    this.cache.clear();
+    this.jobs.clear();
   }
-}
-
-/** The parse result of a document over LENS_MAX_CHARS: refused unread, with the reason. */
-function tooLarge(doc: vscode.TextDocument, chars: number): ParseResult {
-  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
-  return {
-    patches: [],
-    diagnostics: [],
-    lineCount: doc.lineCount,
-    refused: { line: 0, reason: `too large for hunk lenses (${mb(chars)}, limit ${mb(LENS_MAX_CHARS)}); run pvsched-sim map on it` },
-    repliesSkipped: 0,
-  };
 }
 
 export class PatchLensProvider implements vscode.CodeLensProvider {
@@ -195,14 +179,16 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
     this.changed.fire();
   }
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     const mode = this.mode();
     if (mode === "off") return [];
-    const { hunks, parsed } = this.index.get(doc);
-    // A document refused whole (too large, binary) gets one lens that says why, where it opens.
-    if (parsed.refused && hunks.length === 0) {
-      const range = new vscode.Range(parsed.refused.line, 0, parsed.refused.line, 0);
-      return [new vscode.CodeLens(range, { title: `PV Sched: ${escapeControls(parsed.refused.reason)}`, command: "" })];
+    const data = await this.index.get(doc, token);
+    if (!data) return [];
+    const { hunks, refused } = data;
+    // A document refused whole (too large, binary, too slow) gets one lens that says why, where it opens.
+    if (refused && hunks.length === 0) {
+      const range = new vscode.Range(refused.line, 0, refused.line, 0);
+      return [new vscode.CodeLens(range, { title: `PV Sched: ${escapeControls(refused.reason)}`, command: "" })];
     }
     // auto: a diff that implements none of the series' mechanisms gets no lenses at all.
     if (mode === "auto" && !hunks.some((h) => h.mechanism)) return [];
@@ -284,8 +270,8 @@ export class PatchHoverProvider implements vscode.HoverProvider {
     private readonly stateOf: (m: MechanismId) => MechanismState,
   ) {}
 
-  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
-    const h = this.index.get(doc).hunks.find((x) => x.line === pos.line);
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token?: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const h = (await this.index.get(doc, token))?.hunks.find((x) => x.line === pos.line);
     if (!h) return undefined;
     const md = new vscode.MarkdownString();
     if (!h.mechanism) {
@@ -314,8 +300,9 @@ export class PatchHoverProvider implements vscode.HoverProvider {
 }
 
 /** A hunk by document line, for commands invoked from a lens. */
-export function hunkAt(index: PatchIndex, doc: vscode.TextDocument, line: number): MappedHunk | undefined {
-  return index.get(doc).hunks.find((h) => h.line === line) ?? index.get(doc).hunks.find((h) => line >= h.line && line <= h.endLine);
+export async function hunkAt(index: PatchIndex, doc: vscode.TextDocument, line: number): Promise<LensHunk | undefined> {
+  const hunks = (await index.get(doc))?.hunks ?? [];
+  return hunks.find((h) => h.line === line) ?? hunks.find((h) => line >= h.line && line <= h.endLine);
 }
 
 /**

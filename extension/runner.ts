@@ -8,13 +8,23 @@
  * lands after a newer request's result has: such a batch returns undefined.
  */
 import * as vscode from "vscode";
-import { CancelledError, RunQueue, type CancelTiming, type QueueSlot, type SimPool, type SimTask } from "../runner/index";
+import {
+  CancelledError,
+  RunQueue,
+  type CancelTiming,
+  type QueueSlot,
+  type SimPool,
+  type SimTask,
+  type WorkerFactory,
+} from "../runner/index";
 import type { RunResult } from "../sim-core/results";
 
 export interface Platform {
   kind: "node" | "web";
   /** The platform's simulation pool, created once (maybe asynchronously) and kept warm. */
   pool(): SimPool | Promise<SimPool>;
+  /** The same kind of worker, for the lens worker that parses patches (runner/patch-jobs.ts). */
+  workers(): WorkerFactory | Promise<WorkerFactory>;
 }
 
 /** How a batch ended, for the progress indicators (panel, status bar). */

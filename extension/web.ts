@@ -25,13 +25,16 @@ function canStart(url: string): boolean {
 export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
   const scriptUri = vscode.Uri.joinPath(ctx.extensionUri, "dist", "web", "sim-worker.js");
   let chosen: Promise<SimPool> | undefined;
+  let factory: Promise<WorkerFactory> | undefined;
   const cores = typeof navigator !== "undefined" ? (navigator.hardwareConcurrency ?? 2) : 2;
   ctx.subscriptions.push({ dispose: () => void chosen?.then((p) => p.dispose()) });
 
+  // One choice of worker for the simulations and the lens worker that parses patches.
+  const workers = () => (factory ??= chooseFactory());
   const choose = async (): Promise<SimPool> => {
-    const factory = await chooseFactory();
+    const f = await workers();
     // In the extension host's own thread runs cannot overlap: one at a time.
-    return new SimPool(factory, { size: factory === inThread ? 1 : poolSize(cores) });
+    return new SimPool(f, { size: f === inThread ? 1 : poolSize(cores) });
   };
   const inThread = inThreadFactory();
   const chooseFactory = async (): Promise<WorkerFactory> => {
@@ -55,7 +58,7 @@ export function activate(ctx: vscode.ExtensionContext): PvSchedApi {
     return inThread;
   };
 
-  return activateCommon(ctx, { kind: "web", pool: () => (chosen ??= choose()) });
+  return activateCommon(ctx, { kind: "web", pool: () => (chosen ??= choose()), workers });
 }
 
 export function deactivate(): void {}

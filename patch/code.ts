@@ -8,7 +8,7 @@
  * (definitions start in column 0, bodies are indented). Pure TypeScript, linear in the line.
  */
 import { codeOf, forEachIdentifier } from "./identifiers";
-import type { Hunk } from "./model";
+import { POLL_HUNKS, type Hunk } from "./model";
 
 export type ScopeKind = "function" | "struct" | "union" | "enum" | "initializer" | "kconfig";
 
@@ -353,7 +353,7 @@ export class HunkBodies {
  * The code pass: each hunk's HunkCode and identifiersAdded, read from its lines as the structure
  * pass found them (every line in a body is a hunk line: `+`, `-`, context, empty or `\`).
  */
-export function readHunkCode(bodies: HunkBodies, maxIdentifiersPerHunk: number): void {
+export function readHunkCode(bodies: HunkBodies, maxIdentifiersPerHunk: number, poll?: () => void): void {
   // Identifiers seen in the document, each with the last hunk that listed it: one table for the
   // whole parse instead of a Set per hunk, and one copy of each name in every hunk that lists it
   // (a 50 MB series has 89 000 hunks; their identifiers were most of the parser's memory).
@@ -381,6 +381,7 @@ export function readHunkCode(bodies: HunkBodies, maxIdentifiersPerHunk: number):
     }
   };
   for (let k = 0; k < bodies.hunks.length; k++) {
+    if (poll && k % POLL_HUNKS === 0) poll();
     const hunk = bodies.hunks[k];
     const text = bodies.texts[k];
     const stop = bodies.ranges[2 * k + 1];

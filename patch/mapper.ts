@@ -20,7 +20,7 @@
  */
 import picomatch from "picomatch/posix";
 import { RE2JS } from "re2js";
-import type { ParseResult, Patch, FileDiff, Hunk, HunkCode } from "./parse";
+import { POLL_HUNKS, type ParseResult, type Patch, type FileDiff, type Hunk, type HunkCode } from "./parse";
 import { CATALOGUE, CATALOGUE_IDS, catalogueEntry } from "./catalogue";
 import { SeriesDefinitions, decide, propagate, scoreHunk, type Classification } from "./classify";
 
@@ -257,15 +257,18 @@ function ruleScore(cr: CompiledRule, patch: Patch, file: FileDiff, hunk: Hunk): 
 /**
  * Map every hunk of a parsed document, in document order. `map`: a compiled map, a workspace map
  * (rules first, then the catalogue unless `extends: "none"`), or nothing for the catalogue alone.
+ * `poll` is called every POLL_HUNKS hunks and may throw to stop (as ParseLimits.poll).
  */
-export function mapPatch(parsed: ParseResult, map?: CompiledHunkMap | HunkMapFile | null): MappedHunk[] {
+export function mapPatch(parsed: ParseResult, map?: CompiledHunkMap | HunkMapFile | null, poll?: () => void): MappedHunk[] {
   const compiled = map && "catalogue" in map ? map : compileHunkMap(map as HunkMapFile | null | undefined);
   const defs = new SeriesDefinitions(parsed.patches);
   const out: MappedHunk[] = [];
+  let seen = 0;
   parsed.patches.forEach((p, i) => {
     const items: { hunk: Hunk; file: string; c: Classification; f: FileDiff; rule: CompiledRule | null }[] = [];
     for (const f of p.files) {
       for (const h of f.hunks) {
+        if (poll && seen++ % POLL_HUNKS === 0) poll();
         let c: Classification = compiled.catalogue
           ? decide(scoreHunk(h, f.path, i, defs), p.subject)
           : {

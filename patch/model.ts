@@ -114,7 +114,18 @@ export interface ParseLimits {
   maxIdentifiersPerHunk: number;
   /** Report at most this many diagnostics. */
   maxDiagnostics: number;
+  /**
+   * Called every POLL_LINES lines of the structure pass and every POLL_HUNKS hunks of the code
+   * pass. It may throw to stop the parse (the lens worker's deadline and cancellation,
+   * runner/patch-job.ts); the parse itself never throws.
+   */
+  poll?: () => void;
 }
+
+/** Lines between two calls of ParseLimits.poll: well under a millisecond of parsing. */
+export const POLL_LINES = 4096;
+/** Hunks between two calls of ParseLimits.poll in the code pass (7 k hunks of a 4 MiB mbox take 0.2-0.3 s). */
+export const POLL_HUNKS = 64;
 
 export const DEFAULT_LIMITS: ParseLimits = {
   maxChars: 64 * 1024 * 1024,

@@ -24,7 +24,7 @@ import { decodeMimeWords } from "./decode";
 import { DiffReader, HUNK_RE, parseDiffGitPaths } from "./diff";
 import { COMMIT_RE, isMboxFrom, MAIL_FIRST_HEADER_RE, MailHeaders, mailEnd, mboxCommit, truncate } from "./mail";
 import { decodeBody } from "./mime";
-import { DEFAULT_LIMITS, emptyPatch, type ParseLimits, type ParseResult, type Patch, type Severity } from "./model";
+import { DEFAULT_LIMITS, emptyPatch, POLL_LINES, type ParseLimits, type ParseResult, type Patch, type Severity } from "./model";
 
 export { decodePatchBytes, decodeMimeWords, MAX_PATCH_BYTES, type DecodeResult } from "./decode";
 export { collectIdentifiers, type IdentifierSet } from "./identifiers";
@@ -51,7 +51,7 @@ type State =
 export function parsePatchText(text: string, limits: Partial<ParseLimits> = {}): ParseResult {
   const L: ParseLimits = { ...DEFAULT_LIMITS, ...limits };
   const { result, bodies } = parseStructure(text, L, true);
-  if (bodies) readHunkCode(bodies, L.maxIdentifiersPerHunk);
+  if (bodies) readHunkCode(bodies, L.maxIdentifiersPerHunk, L.poll);
   return result;
 }
 
@@ -146,6 +146,7 @@ function parseStructure(text: string, L: ParseLimits, retain: boolean): { result
     const end = nl > pos && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
     pos = nl + 1;
     lineNo++;
+    if (L.poll && lineNo % POLL_LINES === 0) L.poll();
 
     // Inside a hunk with lines remaining, hunk lines come first: `-- `, `From `, `diff` can all be
     // legitimate content there.

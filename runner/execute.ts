@@ -6,6 +6,7 @@
  */
 import { simulate, type Progress, type RunResult, type Scenario } from "../sim-core/index";
 import { poller } from "./cancel-flag";
+import { runPatchJob } from "./patch-job";
 import type { FailureKind, FromWorker, RunLimits, SimTask, ToWorker } from "./protocol";
 
 /**
@@ -80,8 +81,12 @@ export function executeTask(task: SimTask, opts: ExecuteOptions): RunResult {
   return result;
 }
 
-/** A worker's answer to one message (shared by the Node and the Web Worker entries). */
+/** A worker's answer to one message (shared by the Node and the Web Worker entries): a run or a patch job. */
 export function handleMessage(msg: ToWorker, post: (m: FromWorker) => void): void {
+  if (msg?.type === "map-patch") {
+    runPatchJob(msg, post);
+    return;
+  }
   if (msg?.type !== "run") return;
   const { batch, index } = msg;
   try {

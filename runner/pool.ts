@@ -310,8 +310,8 @@ export class SimPool {
 
   private onMessage(slot: Slot, m: FromWorker): void {
     const b = slot.batch;
-    // Only the run this slot is running now may speak; anything else is stale.
-    if (!b || m.batch !== b.id || m.index !== slot.index) return;
+    // Only the run this slot is running now may speak; anything else (a patch job's answer) is stale.
+    if (!b || !("batch" in m) || m.batch !== b.id || m.index !== slot.index) return;
     if (m.type === "progress") {
       if (b.state !== "live") return;
       const p = m.progress;

@@ -5,6 +5,8 @@
  * carries it. Every message names its batch (the request id) and the task's index in it, so a
  * reply that arrives after its batch was cancelled or replaced is recognised and dropped.
  */
+import type { HunkMapFile } from "../patch/mapper";
+import type { PatchLensData } from "../patch/lens";
 import type { ModeSpec, Progress, RunResult, Scenario } from "../sim-core/index";
 
 /** One simulation: a scenario under one mode. */
@@ -23,7 +25,9 @@ export interface RunLimits {
   maxEvents: number;
 }
 
-export type ToWorker = {
+export type ToWorker = RunMessage | PatchJobMessage;
+
+export type RunMessage = {
   type: "run";
   /** Request id of the batch the task belongs to. */
   batch: number;
@@ -43,7 +47,32 @@ export type ToWorker = {
 /** Why a run failed: a limit of the runner stopped it, or the simulation itself threw. */
 export type FailureKind = "wall-limit" | "heap-limit" | "error";
 
-export type FromWorker =
+export type FromWorker = FromRun | FromPatchJob;
+
+export type FromRun =
   | { type: "progress"; batch: number; index: number; progress: Progress }
   | { type: "result"; batch: number; index: number; result: RunResult }
   | { type: "error"; batch: number; index: number; kind: FailureKind; message: string };
+
+/**
+ * A patch document to parse and map for the hunk lenses and the hover (runner/patch-jobs.ts),
+ * off the extension host's thread. `job` is the request id of the job queue.
+ */
+export type PatchJobMessage = {
+  type: "map-patch";
+  job: number;
+  text: string;
+  /** The workspace's hunk map, or null for the built-in catalogue. */
+  map: HunkMapFile | null;
+  /** Wall-clock milliseconds the parse may take in the worker before it gives up. */
+  deadlineMs: number;
+  /** As RunMessage.cancelFlag: raised, the parse stops at its next poll. */
+  cancelFlag?: SharedArrayBuffer;
+};
+
+/** Why a patch job ended without data: its deadline, a cancel, or an error. */
+export type PatchJobFailure = "deadline" | "cancelled" | "error";
+
+export type FromPatchJob =
+  | { type: "mapped"; job: number; data: PatchLensData }
+  | { type: "map-failed"; job: number; kind: PatchJobFailure; message: string };

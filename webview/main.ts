@@ -256,7 +256,9 @@ function render(p: ResultsPayload): void {
     0,
     defs.findIndex((d) => d.id === currentTab),
   );
-  replace(main, tabs);
+  // What the host says about these results (a timeline left out as too big, extension/panel-fit.ts).
+  const notes = (p.notes ?? []).map((n) => h("p", { class: "notice", role: "status", "data-testid": "payload-note" }, n));
+  replace(main, ...notes, tabs);
   show(currentTab);
   jumpToSample = (run, sample) => {
     const i = defs.findIndex((d) => d.id === "timeline");

@@ -86,7 +86,7 @@ export const mapHunk = (ctx: Ctx) => async (args: HunkArgs | undefined, chosen?:
   if (!ctx.requireTrust(`Writing ${OVERRIDE_FILE}`)) return undefined;
   const uri = vscode.Uri.parse(args.uri);
   const doc = await vscode.workspace.openTextDocument(uri);
-  const h = hunkAt(ctx.patchIndex, doc, args.line);
+  const h = await hunkAt(ctx.patchIndex, doc, args.line);
   if (!h) throw new Error(`no hunk at line ${args.line + 1}`);
   let mech = chosen as MechanismId | undefined;
   if (!mech) {
@@ -100,9 +100,7 @@ export const mapHunk = (ctx: Ctx) => async (args: HunkArgs | undefined, chosen?:
   if (!MECHANISMS.some((m) => m.id === mech)) throw new Error(`unknown mechanism ${mech}`);
   const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error("open a folder to keep a hunk map (it lives in .vscode/ of the workspace)");
-  const parsed = ctx.patchIndex.get(doc).parsed;
-  const added = parsed.patches.flatMap((p) => p.files.flatMap((f) => f.hunks)).find((x) => x.line === h.line)?.identifiersAdded ?? [];
-  const file = await addOverrideRule(folder.uri, ruleForHunk(h, added, mech));
+  const file = await addOverrideRule(folder.uri, ruleForHunk(h, h.identifiersAdded, mech));
   await ctx.hunkMaps.reload();
   void ctx.info(`PV Sched: mapped the hunk to ${mech} in ${vscode.workspace.asRelativePath(file)}.`);
   return file.toString();

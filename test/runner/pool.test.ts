@@ -6,12 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BudgetError, CancelledError, RunError, SimPool, type WorkerFactory } from "../../runner/index";
-import type { FromWorker, ToWorker } from "../../runner/protocol";
+import type { FromWorker, RunMessage } from "../../runner/protocol";
 import type { RunResult, Scenario } from "../../sim-core/index";
 
 interface FakeWorker {
   id: number;
-  posted: ToWorker[];
+  posted: RunMessage[];
   dead: boolean;
   /** Sends a message as this worker, even after it was terminated (a reply already in flight). */
   say(m: FromWorker): void;
@@ -43,6 +43,8 @@ function fakeTransport(opts: { slowExit?: boolean } = {}) {
     workers.push(w);
     return {
       post: (m) => {
+        // The pool posts runs only (patch jobs have their own queue, runner/patch-jobs.ts).
+        if (m.type !== "run") throw new Error(`the pool posted a ${m.type} message`);
         w.posted.push(m);
         postLog.push(`${m.batch}.${m.index}`);
       },
@@ -56,7 +58,7 @@ function fakeTransport(opts: { slowExit?: boolean } = {}) {
   return { factory, workers, postLog, maxLive: () => maxLive, live: () => live, exit: () => exits.shift()?.() };
 }
 
-function fakeResult(m: ToWorker): RunResult {
+function fakeResult(m: RunMessage): RunResult {
   return {
     scenario: m.task.scenario.name,
     mode: m.task.mode.name ?? m.task.mode.mode,
