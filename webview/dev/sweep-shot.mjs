@@ -4,23 +4,13 @@
 //     --param pvsched.boost_priority=1,8,50,99 --replications 3 --duration 1 --json > sweep.json
 //   npx tsx webview/dev/sweep-shot.mjs sweep.json dark|light|hc out.png
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
-import { startServers } from "./serve.mjs";
+import { openPanel } from "./harness.mjs";
 
 const [file, theme = "dark", out = `/tmp/sweep-${theme}.png`] = process.argv.slice(2);
 if (!file) throw new Error("usage: sweep-shot.mjs <sweep.json> [theme] [out.png]");
 const sweep = JSON.parse(readFileSync(file, "utf8"));
 const payload = { title: `${sweep.scenario}: sweep`, source: { kind: "sweep" }, runs: [], sweep };
-const problems = [];
-const srv = await startServers();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
-const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-page.on("console", (m) => {
-  if (m.type() === "error" || /Content Security Policy|Refused to/.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-});
-await page.goto(`${srv.pageUrl}?theme=${theme}`);
-await page.waitForFunction(() => (window.__posted ?? []).some((m) => m.type === "ready"));
+const { page, problems, close } = await openPanel(theme, { width: 1100, height: 900 });
 await page.evaluate((p) => window.postMessage({ type: "results", payload: p }, "*"), payload);
 await page.waitForSelector('table[data-testid="sweep-table"]');
 const lines = await page.$$eval("svg.chart path.series", (ps) => ps.length);
@@ -28,7 +18,6 @@ const bands = await page.$$eval("svg.chart path.band", (ps) => ps.length);
 console.log(`sweep tab: ${lines} lines, ${bands} interval bands`);
 if (!lines || !bands) problems.push("the sweep chart drew no line or no band");
 await page.screenshot({ path: out, fullPage: true });
-await browser.close();
-srv.close();
+await close();
 for (const p of problems) console.error(p);
 process.exit(problems.length ? 1 : 0);
