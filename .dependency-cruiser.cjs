@@ -22,7 +22,19 @@ const LAYERS = {
   runner: ["sim-core", "common", "scenario-loader", "report", "patch", "reference"],
   fidelity: ["sim-core", "common", "scenario-loader", "report"],
   cli: ["sim-core", "bench", "common", "scenario-loader", "report", "patch", "trace", "runner", "fidelity", "reference"],
-  extension: ["sim-core", "common", "scenario-loader", "report", "patch", "runner", "reference", "snippets", "scenarios", "package.json"],
+  extension: [
+    "sim-core",
+    "common",
+    "scenario-loader",
+    "report",
+    "patch",
+    "trace",
+    "runner",
+    "reference",
+    "snippets",
+    "scenarios",
+    "package.json",
+  ],
   webview: ["sim-core", "common", "scenario-loader", "report", "trace"],
 };
 

@@ -12,7 +12,7 @@ import { resolveModes, simulate, type ModeName, type RunResult } from "../sim-co
 import { parseTrace } from "../trace/ftrace";
 import { traceEventChunks, type TraceWindow } from "../trace/perfetto";
 import { escapeControls } from "../common/escape";
-import { compareDistributions, runDelay, vcpuThreads, wakeupLatency } from "../trace/probes";
+import { compareDistributions, runDelay, simulatedWakeups, vcpuThreads, wakeupLatency } from "../trace/probes";
 import { summarize } from "../report/stats";
 import { EXIT, InputError } from "./errors";
 import { decodeText, readScenario } from "./input";
@@ -157,7 +157,6 @@ export async function traceCommand(args: string[]): Promise<number> {
         : (modes.find((m) => (m.name ?? m.mode) === want) ??
           (["vanilla", "dynamic", "static"].includes(want) ? { mode: want as ModeName } : undefined));
     if (!mode) throw new InputError(`pvsched-sim trace import: unknown mode "${want}"`);
-    // The timeline's anchors hold every simulated sample (the probe itself keeps only statistics).
     const r = simulate(s, mode, { timeline: true });
     const pid = (a.values.probe as string | undefined) ?? r.probes[0]?.id;
     const k = r.probes.findIndex((p) => p.id === pid);
@@ -165,10 +164,7 @@ export async function traceCommand(args: string[]): Promise<number> {
       throw new InputError(
         `pvsched-sim trace import: the scenario has no probe "${pid}" (it has: ${r.probes.map((p) => p.id).join(", ")})`,
       );
-    const an = r.timeline!.anchors;
-    const sim: number[] = [];
-    for (let i = 0; i < an.probe.length; i++) if (an.probe[i] === k) sim.push((an.run_ns[i] - an.wake_ns[i]) / 1000);
-    out.comparison = { scenario: s.name, mode: r.mode, probe: pid, ...compareDistributions(wake.sorted_us, Float64Array.from(sim).sort()) };
+    out.comparison = { scenario: s.name, mode: r.mode, probe: pid, ...compareDistributions(wake.sorted_us, simulatedWakeups(r, k)) };
   }
   if (a.values.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   else {

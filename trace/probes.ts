@@ -8,6 +8,8 @@
  * And the comparison of one such distribution with a simulated one (report/stats.ts).
  */
 import { ksSamples, summarize, type Summary } from "../report/stats";
+import { latencyStats } from "../sim-core/metrics";
+import type { RunResult } from "../sim-core/results";
 import { fieldNs, type TraceEvent } from "./ftrace";
 
 export interface LatencySamples {
@@ -136,4 +138,38 @@ export interface DistributionComparison {
 
 export function compareDistributions(real: ArrayLike<number>, simulated: ArrayLike<number>): DistributionComparison {
   return { real: summarize(real), simulated: summarize(simulated), ks: ksSamples(real, simulated) };
+}
+
+/**
+ * The simulated wake-up latencies of probe `probe` of a run recorded with its timeline, in µs,
+ * ascending: the timeline's anchors hold every sample (the probe itself keeps only statistics).
+ */
+export function simulatedWakeups(r: RunResult, probe: number): Float64Array {
+  const an = r.timeline?.anchors;
+  const out: number[] = [];
+  if (an) for (let i = 0; i < an.probe.length; i++) if (an.probe[i] === probe) out.push((an.run_ns[i] - an.wake_ns[i]) / 1000);
+  return Float64Array.from(out).sort();
+}
+
+/**
+ * A real trace's wake-up latencies as a run beside a simulated one (`like`): same scenario name
+ * and probe id, so the panel's tables and distributions put the two side by side, with the mode
+ * "real trace". Only the probe is real; the run has no vCPU, CPU or thread statistics.
+ */
+export function realTraceRun(like: RunResult, probe: string, sortedUs: Float64Array, spanNs: number, events: number): RunResult {
+  const side = like.probes.find((p) => p.id === probe)?.side ?? "guest";
+  const ns = Float64Array.from(sortedUs, (us) => us * 1000);
+  return {
+    scenario: like.scenario,
+    mode: "real trace",
+    seed: 0,
+    simulated_ns: spanNs,
+    duration_ns: spanNs,
+    stop: "done",
+    events,
+    probes: [{ id: probe, side, kind: "cyclictest", latency: latencyStats(ns) }],
+    vcpus: [],
+    cpus: [],
+    threads: [],
+  };
 }

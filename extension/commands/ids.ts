@@ -19,6 +19,7 @@ export const COMMAND_NAMES = [
   "exportRun",
   "openSample",
   "sweepParameter",
+  "compareTrace",
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

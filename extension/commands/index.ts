@@ -15,6 +15,7 @@ import { openSample } from "./samples";
 import { compareModes, runScenario } from "./scenario";
 import { reproduceSeed } from "./seed";
 import { sweepParameter } from "./sweep";
+import { compareTrace } from "./trace";
 
 // biome-ignore lint/suspicious/noExplicitAny: a command's arguments come from VS Code untyped.
 export type CommandFactory = (ctx: Ctx) => (...args: any[]) => unknown;
@@ -34,6 +35,7 @@ export const COMMANDS: Record<CommandName, CommandFactory> = {
   exportRun,
   openSample,
   sweepParameter,
+  compareTrace,
 };
 
 export function registerCommands(ctx: Ctx): void {

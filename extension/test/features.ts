@@ -1,7 +1,9 @@
 /** Extension-host tests of the main features: language, lenses, runs, panel, export. */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import * as vscode from "vscode";
 import { api, COMMANDS, samplePatch, until, withSetting } from "./helpers";
 
@@ -123,6 +125,46 @@ export function defineTests(): void {
           "the probe's mean has an interval",
         );
       }
+    });
+
+    test("Compare with a Real Trace: a recording beside the scenario's probe, with the KS distance", async () => {
+      const a = await api();
+      // The real trace-cmd recording of test/fixtures/traces (the suite runs from dist/test/).
+      const gz = path.join(__dirname, "..", "..", "test", "fixtures", "traces", "cyclictest-busy.report.txt.gz");
+      const traceUri = vscode.Uri.file(path.join(os.tmpdir(), `pvsched-trace-${process.pid}.txt`));
+      await vscode.workspace.fs.writeFile(traceUri, zlib.gunzipSync(fs.readFileSync(gz)));
+      const scenario = [
+        "name: trace-compare",
+        "seed: 1",
+        "duration_s: 0.5",
+        "host:",
+        "  cpus: 2",
+        "  workloads:",
+        "    - { kind: stress, workers: 2 }",
+        "    - { kind: cyclictest, id: ct, interval_us: 1000, policy: fifo, priority: 80 }",
+        "modes: [vanilla]",
+        "",
+      ].join("\n");
+      const doc = await vscode.workspace.openTextDocument({ language: "pvsched-scenario", content: scenario });
+      const r = await vscode.commands.executeCommand<{ ks: number; real: number; simulated: number }>("pvsched.compareTrace", {
+        trace: traceUri.toString(),
+        scenario: doc.uri.toString(),
+      });
+      // cyclictest -l 2000 in the recording; 0.5 s at 1 ms in the scenario, after its warm-up.
+      assert.ok(r && r.real === 2000 && r.simulated >= 300, JSON.stringify(r));
+      assert.ok(r.ks > 0 && r.ks <= 1, `KS distance ${r.ks}`);
+      const payload = a.panel.lastPayload;
+      assert.deepEqual(
+        payload?.runs.map((x) => x.mode),
+        ["real trace", "vanilla"],
+      );
+      assert.deepEqual(
+        payload?.runs.map((x) => x.probes[0]?.id),
+        ["ct", "ct"],
+        "one probe id: the panel draws the two side by side",
+      );
+      assert.equal(payload?.runs[0]?.probes[0]?.latency?.count, r.real);
+      assert.match(payload?.notes?.[0] ?? "", /Kolmogorov-Smirnov distance [01]\.\d{3}/);
     });
 
     test("lenses on the sample patch name the mechanism and offer the ablation", async () => {
