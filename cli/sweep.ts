@@ -5,15 +5,14 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { ProbeMetric } from "../report/effects";
-import { checkBudget, DEFAULT_BUDGET } from "../runner/index";
+import { DEFAULT_BUDGET } from "../runner/index";
 import {
   cellLabel,
   parseShard,
+  planSweep,
   reduceRun,
   shardIndices,
   summarizeSweep,
-  sweepCells,
-  sweepTasks,
   SweepError,
   SWEEP_REPLICATIONS,
   type ParamValue,
@@ -107,12 +106,7 @@ function definitionFrom(a: { values: Record<string, unknown>; positionals: strin
 
 function plan(def: SweepDefinition) {
   try {
-    const cells = sweepCells(def);
-    for (const c of cells) {
-      const over = checkBudget(c.scenario, DEFAULT_BUDGET);
-      if (over) throw new InputError(`pvsched-sim: the cell ${cellLabel(def.params, c.values)}: ${over.message}`);
-    }
-    return { cells, ...sweepTasks(cells, def.replications) };
+    return planSweep(def, DEFAULT_BUDGET);
   } catch (e) {
     if (e instanceof SweepError) throw new InputError(`pvsched-sim: ${e.message}`);
     throw e;

@@ -18,6 +18,7 @@ import type { SweepView } from "../common/protocol";
 import { compareModes } from "../report/effects";
 import { loadScenario } from "../scenario-loader/index";
 import { modeLabel, resolveModes, type RunResult, type Scenario } from "../sim-core/index";
+import { type Budget, checkBudget } from "./budget";
 import type { SimTask } from "./protocol";
 import { replicate } from "./replications";
 
@@ -181,6 +182,19 @@ export function parseSweepValues(text: string): { values: number[] } | { problem
     values.push(v);
   }
   return { values };
+}
+
+/**
+ * The sweep's cells and runs, each cell's scenario validated and checked against `budget` before
+ * anything runs (issue 14); a cell over it is a SweepError naming the cell.
+ */
+export function planSweep(def: SweepDefinition, budget: Budget): { cells: SweepCell[]; tasks: SimTask[]; cellOf: number[] } {
+  const cells = sweepCells(def);
+  for (const c of cells) {
+    const over = checkBudget(c.scenario, budget);
+    if (over) throw new SweepError(`the cell ${cellLabel(def.params, c.values)}: ${over.message}`);
+  }
+  return { cells, ...sweepTasks(cells, def.replications) };
 }
 
 /** `i/N` -> shard i (0-based) of N. */

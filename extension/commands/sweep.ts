@@ -4,16 +4,15 @@
  * replicated, shown in the panel's Sweep tab as the metric against the value with 95 % intervals.
  */
 import * as vscode from "vscode";
-import { checkBudget, DEFAULT_BUDGET } from "../../runner/index";
+import { DEFAULT_BUDGET } from "../../runner/index";
 import {
   parseSweepValues,
+  planSweep,
   reduceRun,
   summarizeSweep,
   suggestSweepValues,
   SWEEP_REPLICATIONS,
   SweepError,
-  sweepCells,
-  sweepTasks,
   type SweepDefinition,
 } from "../../runner/sweep";
 import { numberAt } from "../../scenario-loader/index";
@@ -62,14 +61,9 @@ export const sweepParameter = (ctx: Ctx) => async (arg?: SweepArgs) => {
     params: [{ path: a.path, values: parsed.values }],
     replications: SWEEP_REPLICATIONS,
   };
-  let plan: ReturnType<typeof sweepTasks> & { cells: ReturnType<typeof sweepCells> };
+  let plan: ReturnType<typeof planSweep>;
   try {
-    const cells = sweepCells(def);
-    for (const c of cells) {
-      const over = checkBudget(c.scenario, DEFAULT_BUDGET);
-      if (over) throw new SweepError(`${a.path}=${JSON.stringify(c.values[0])}: ${over.message}`);
-    }
-    plan = { cells, ...sweepTasks(cells, def.replications) };
+    plan = planSweep(def, DEFAULT_BUDGET);
   } catch (e) {
     if (e instanceof SweepError) throw new Error(`sweep: ${e.message}`);
     throw e;

@@ -5,13 +5,16 @@ import {
   MAX_SWEEP_VALUES,
   parsePath,
   parseSweepValues,
+  planSweep,
   setPath,
   shardIndices,
   suggestSweepValues,
   sweepCells,
   sweepTasks,
+  SweepError,
   type SweepDefinition,
 } from "../../runner/sweep";
+import { DEFAULT_BUDGET } from "../../runner/index";
 import type { Scenario } from "../../sim-core/index";
 import { parseParam, splitValues } from "../../cli/sweep";
 
@@ -105,4 +108,21 @@ test("typed sweep values: numbers separated by commas, at least two, each a numb
   assert.deepEqual(parseSweepValues(Array.from({ length: MAX_SWEEP_VALUES }, (_, i) => i).join(",")), {
     values: Array.from({ length: MAX_SWEEP_VALUES }, (_, i) => i),
   });
+});
+
+test("a sweep is planned whole before it runs: a cell over the budget is refused by name", () => {
+  const def: SweepDefinition = {
+    file: "s.yaml",
+    scenario: base,
+    params: [{ path: "host.workloads.0.workers", values: [1, 2] }],
+    replications: 3,
+  };
+  const plan = planSweep(def, DEFAULT_BUDGET);
+  assert.equal(plan.cells.length, 2);
+  assert.equal(plan.tasks.length, 2 * 2 * 3, "cells x modes x replications");
+  assert.deepEqual(plan.cellOf, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+  assert.throws(
+    () => planSweep(def, { ...DEFAULT_BUDGET, events: 1 }),
+    (e) => e instanceof SweepError && /^the cell host\.workloads\.0\.workers=1: /.test(e.message),
+  );
 });
