@@ -6,10 +6,10 @@
  */
 import { modeLabel, type ModeSpec, type ProbeResult, type RunResult } from "../sim-core/index";
 import { pairedEffect, replicatedStat, type Effect, type ReplicatedStat } from "./intervals";
+import { PROBE_METRICS, type ProbeMetric } from "./metrics";
 import { mean } from "./stats";
 
-export const PROBE_METRICS = ["avg_us", "p99_us", "max_us", "glitches"] as const;
-export type ProbeMetric = (typeof PROBE_METRICS)[number];
+export { PROBE_METRICS, type ProbeMetric };
 
 /** A probe's value of a metric; null when the probe measured nothing (or has no glitch count). */
 export function metricValue(p: ProbeResult | undefined, m: ProbeMetric): number | null {

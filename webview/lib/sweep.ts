@@ -4,7 +4,7 @@
  * of the mean as a band. Pure, so the tests read the same numbers the panel draws and exports.
  */
 import type { SweepView } from "../../common/protocol";
-import type { ProbeMetric } from "../../report/effects";
+import { PROBE_METRICS, type ProbeMetric } from "../../report/metrics";
 import type { Cell, TableModel } from "./tables";
 import { modeTitle } from "../../common/modes";
 import { fmtUs } from "./format";
@@ -41,7 +41,7 @@ export function sweepMetrics(v: SweepView): ProbeMetric[] {
   for (const c of v.cells)
     for (const p of c.comparison.probes)
       for (const stats of Object.values(p.byMode)) for (const m of Object.keys(stats ?? {})) out.add(m as ProbeMetric);
-  return (["avg_us", "p99_us", "max_us", "glitches"] as const).filter((m) => out.has(m));
+  return PROBE_METRICS.filter((m) => out.has(m));
 }
 
 /** Per probe, one series per mode of `metric` against the parameter's value (cells in order). */

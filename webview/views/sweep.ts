@@ -1,7 +1,7 @@
 /** Sweep tab: a metric against the swept parameter, one line per mode with its 95 % interval band. */
 import type { SweepView } from "../../common/protocol";
 import { modeTitle } from "../../common/modes";
-import type { ProbeMetric } from "../../report/effects";
+import type { ProbeMetric } from "../../report/metrics";
 import { h, on, replace } from "../dom";
 import { fmtUs } from "../lib/format";
 import { metricLabel, numericParam, sweepMetrics, sweepSeries, sweepTable } from "../lib/sweep";
