@@ -9,7 +9,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resolveModes, simulate, type ModeName, type RunResult } from "../sim-core/index";
-import { parseTrace } from "../trace/ftrace";
+import { NO_TRACE_EVENTS, parseTrace } from "../trace/ftrace";
 import { traceEventChunks, type TraceWindow } from "../trace/perfetto";
 import { escapeControls } from "../common/escape";
 import { compareDistributions, runDelay, simulatedWakeups, vcpuThreads, wakeupLatency } from "../trace/probes";
@@ -120,10 +120,7 @@ export async function traceCommand(args: string[]): Promise<number> {
   if (a.positionals.length !== 1) throw new InputError("pvsched-sim trace import: expected one trace file (see --help)");
   const file = a.positionals[0];
   const parsed = parseTrace(readTrace(file));
-  if (parsed.events.length === 0)
-    throw new InputError(
-      `${file}:1:1: no sched_switch, sched_wakeup, kvm_* or hrtimer_* events found (trace-cmd report or perf script text expected)`,
-    );
+  if (parsed.events.length === 0) throw new InputError(`${file}:1:1: ${NO_TRACE_EVENTS}`);
   const task = (a.values.task as string | undefined) ?? "cyclictest";
   const wake = wakeupLatency(parsed.events, task);
   const vcpus = runDelay(parsed.events, vcpuThreads(parsed.events));

@@ -93,6 +93,10 @@ function wakeupFields(rest: string): Record<string, string> {
   return m ? { comm: m[1], pid: m[2], prio: m[3], target_cpu: m[4] ?? "" } : f;
 }
 
+/** What a file without one event the probes read is told (after its `file:1:1: `). */
+export const NO_TRACE_EVENTS =
+  "no sched_switch, sched_wakeup, kvm_* or hrtimer_* events found (trace-cmd report or perf script text expected)";
+
 export function parseTrace(text: string): ParsedTrace {
   const events: TraceEvent[] = [];
   const skipped: ParsedTrace["skipped"] = [];

@@ -50,7 +50,8 @@ function compareSpecs(s: Scenario): ModeSpec[] {
   return base;
 }
 
-async function scenarioDocument(ctx: Ctx, arg: unknown): Promise<vscode.TextDocument | undefined> {
+/** The scenario a command acts on: `arg` (a Uri or URI string), else the active scenario editor. */
+export async function scenarioDocument(ctx: Ctx, arg: unknown): Promise<vscode.TextDocument | undefined> {
   const uri = asUri(arg);
   if (uri) return vscode.workspace.openTextDocument(uri);
   const ed = vscode.window.activeTextEditor;

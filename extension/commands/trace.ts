@@ -6,13 +6,12 @@
  */
 import * as vscode from "vscode";
 import { gunzipBounded, isGzip } from "../../patch/gzip";
-import { parseTrace } from "../../trace/ftrace";
+import { NO_TRACE_EVENTS, parseTrace } from "../../trace/ftrace";
 import { ksSamples } from "../../report/stats";
 import { realTraceRun, simulatedWakeups, wakeupLatency } from "../../trace/probes";
 import { resolveModes } from "../../sim-core/index";
 import type { Ctx } from "../ctx";
-import { isScenarioDocument } from "../language/scenario-language";
-import { asUri } from "./scenario";
+import { asUri, scenarioDocument } from "./scenario";
 
 /**
  * The largest trace read on the extension host (issue 14: every parse there is bounded). The
@@ -29,19 +28,9 @@ export interface TraceArgs {
   task?: string;
 }
 
-async function scenarioDoc(arg: string | undefined): Promise<vscode.TextDocument | undefined> {
-  const uri = arg ? asUri(arg) : undefined;
-  if (uri) return vscode.workspace.openTextDocument(uri);
-  const ed = vscode.window.activeTextEditor;
-  return ed && isScenarioDocument(ed.document) ? ed.document : undefined;
-}
-
 export const compareTrace = (ctx: Ctx) => async (args?: TraceArgs) => {
-  const doc = await scenarioDoc(args?.scenario);
-  if (!doc) {
-    void ctx.error("PV Sched: open the scenario to compare with (*.pvsched.yaml) first.");
-    return undefined;
-  }
+  const doc = await scenarioDocument(ctx, args?.scenario);
+  if (!doc) return undefined;
   let traceUri = args?.trace ? asUri(args.trace) : undefined;
   if (!traceUri) {
     const picked = await vscode.window.showOpenDialog({
@@ -64,10 +53,7 @@ export const compareTrace = (ctx: Ctx) => async (args?: TraceArgs) => {
     bytes = g.bytes;
   }
   const parsed = parseTrace(new TextDecoder().decode(bytes));
-  if (parsed.events.length === 0)
-    throw new Error(
-      `${name}:1:1: no sched_switch, sched_wakeup, kvm_* or hrtimer_* events found (trace-cmd report or perf script text expected)`,
-    );
+  if (parsed.events.length === 0) throw new Error(`${name}:1:1: ${NO_TRACE_EVENTS}`);
   const task = args?.task ?? "cyclictest";
   const wake = wakeupLatency(parsed.events, task);
   if (wake.sorted_us.length === 0) throw new Error(`${name}: no wake-up of a task named ${task} in the trace`);
