@@ -12,6 +12,7 @@ import {
   planSweep,
   reduceRun,
   shardIndices,
+  splitValues,
   summarizeSweep,
   SweepError,
   SWEEP_REPLICATIONS,
@@ -30,28 +31,6 @@ import { EXIT, InputError } from "./errors";
 import { readScenario, readTextFile } from "./input";
 import { runTasks } from "./pool";
 import { MAX_REPLICATIONS, workers } from "./simulate";
-
-/** Splits `a,b,{x: 1, y: 2},[1, 2]` at the commas outside brackets, braces and quotes. */
-export function splitValues(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = "";
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = "";
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === "[" || c === "{") depth++;
-    else if (c === "]" || c === "}") depth--;
-    else if (c === "," && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(text.slice(start));
-  return out.map((s) => s.trim());
-}
 
 /**
  * `path=v1,v2,...` (each value a YAML scalar, list or mapping) or `path=lo..hi/n` (n evenly

@@ -164,20 +164,45 @@ export function suggestSweepValues(v: number): number[] {
   return [...new Set(out)].filter((x) => !whole || x !== 0 || v === 0);
 }
 
+/** Splits `a,b,{x: 1, y: 2},[1, 2]` at the commas outside brackets, braces and quotes. */
+export function splitValues(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = "";
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "[" || c === "{") depth++;
+    else if (c === "]" || c === "}") depth--;
+    else if (c === "," && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out.map((s) => s.trim());
+}
+
 /** At most this many values: each is a cell of modes × replications. */
 export const MAX_SWEEP_VALUES = 12;
 
 /** `a, b, c` as numbers, or the problem with the text (for the input box). */
 export function parseSweepValues(text: string): { values: number[] } | { problem: string } {
-  const parts = text
-    .split(",")
-    .map((p) => p.trim())
-    .filter((p) => p !== "");
+  // Empty parts are skipped: a trailing comma in the input box is not a value.
+  const parts = splitValues(text).filter((p) => p !== "");
   if (parts.length < 2) return { problem: "give at least two values, separated by commas" };
   if (parts.length > MAX_SWEEP_VALUES) return { problem: `at most ${MAX_SWEEP_VALUES} values` };
   const values: number[] = [];
   for (const p of parts) {
-    const v: unknown = parseYaml(p);
+    let v: unknown;
+    try {
+      v = parseYaml(p);
+    } catch {
+      v = undefined; // not even YAML ("{"): not a number either
+    }
     if (typeof v !== "number" || !Number.isFinite(v)) return { problem: `"${p}" is not a number` };
     values.push(v);
   }

@@ -8,6 +8,7 @@ import {
   planSweep,
   setPath,
   shardIndices,
+  splitValues,
   suggestSweepValues,
   sweepCells,
   sweepTasks,
@@ -16,7 +17,7 @@ import {
 } from "../../runner/sweep";
 import { DEFAULT_BUDGET } from "../../runner/index";
 import type { Scenario } from "../../sim-core/index";
-import { parseParam, splitValues } from "../../cli/sweep";
+import { parseParam } from "../../cli/sweep";
 
 const base: Scenario = {
   name: "s",
@@ -104,6 +105,7 @@ test("typed sweep values: numbers separated by commas, at least two, each a numb
   assert.deepEqual(parseSweepValues(" 1, 2.5 ,1e3"), { values: [1, 2.5, 1000] });
   assert.ok("problem" in parseSweepValues("1"), "one value is no sweep");
   assert.match((parseSweepValues("1, x") as { problem: string }).problem, /"x" is not a number/);
+  assert.match((parseSweepValues("1, {") as { problem: string }).problem, /"\{" is not a number/, "not YAML: a problem, not a throw");
   assert.ok("problem" in parseSweepValues(Array.from({ length: MAX_SWEEP_VALUES + 1 }, (_, i) => i).join(",")));
   assert.deepEqual(parseSweepValues(Array.from({ length: MAX_SWEEP_VALUES }, (_, i) => i).join(",")), {
     values: Array.from({ length: MAX_SWEEP_VALUES }, (_, i) => i),
