@@ -301,15 +301,12 @@ export const TESTS = [
           return cells > 0 || "seed table has no cells yet";
         },
       });
-      // The report may open on another tab (e.g. a summary); the seed table must be reachable.
+      // The report opens on its table (issue 11: "the seed report opens on the seed table").
       const table = frame.locator('[data-testid="seed-table"]');
-      if (!(await table.isVisible())) {
-        const tab = frame.locator("vscode-tab-header", { hasText: /Seed report/i });
-        if (await tab.count()) await tab.first().click();
-        await table.waitFor({ state: "visible", timeout: 15_000 }).catch(() => {
-          throw new Error("the seed table exists but is not shown (no visible tab holds it)");
-        });
-      }
+      await table.waitFor({ state: "visible", timeout: 15_000 }).catch(async () => {
+        const on = await frame.$$eval("vscode-tab-header[active]", (hs) => hs.map((x) => x.textContent));
+        throw new Error(`the seed report did not open on its table (selected tab: ${JSON.stringify(on)})`);
+      });
       // Simulated cells carry numbers (cells with no simulated value have no data-value).
       const raw = (await frame.$$eval('[data-testid="seed-table"] td.sim', (tds) => tds.map((t) => t.getAttribute("data-value")))).filter(
         (v) => v !== null,
