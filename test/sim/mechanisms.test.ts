@@ -224,3 +224,34 @@ test("a vCPU-like host thread (pv_thread) follows the protocol: static chrt's it
   assert.equal(thr.policy, "other", "unboosted between cycles");
   assert.ok(r.cpus[0].rt_ns > 0.18 * 2e9 && r.cpus[0].rt_ns < 0.3 * 2e9, `RT time ${r.cpus[0].rt_ns}`);
 });
+
+test("the mechanism counters count the boosts each mechanism applied, not its calls", () => {
+  // The lenses' "not exercised here" reads these counters (issue 11), so each must equal what the
+  // vCPU statistics count independently (pvsched/set_sched.ts's boosts_by), ignored requests not.
+  const sum = (r: ReturnType<typeof simulate>, k: "inject" | "block" | "exit") => r.vcpus.reduce((a, v) => a + v.boosts_by[k], 0);
+  const withBlock = simulate(busy(), "dynamic");
+  assert.ok(sum(withBlock, "block") > 1000);
+  assert.equal(withBlock.mechanisms!.boost_on_block, sum(withBlock, "block"));
+  // The vCPU already sleeps boosted: every kick is an ignored request, and counts nothing.
+  assert.equal(withBlock.mechanisms!.boost_on_inject, 0);
+  const inject = simulate(busy(), dyn({ boost_on_block: false }));
+  assert.ok(sum(inject, "inject") > 1000);
+  assert.equal(inject.mechanisms!.boost_on_inject, sum(inject, "inject"));
+  assert.equal(inject.mechanisms!.boost_on_block, 0);
+  // The LAPIC timer's kick runs in hard interrupt context, through patch 2.
+  assert.ok(inject.mechanisms!.setscheduler_irq > 1000, `setscheduler_irq ${inject.mechanisms!.setscheduler_irq}`);
+  assert.ok(inject.mechanisms!.setscheduler_irq <= inject.mechanisms!.boost_on_inject);
+  // A guest that never asks to unboost, with no cap (patch 5) to cut its boost, keeps its vCPU
+  // boosted: kvm_vcpu_block's boost and the timer's kick find it boosted, are ignored, and count
+  // nothing.
+  const stuck = busy();
+  stuck.vms![0].never_unboost = true;
+  for (const m of [dyn({ preempt_throttle: false }), dyn({ preempt_throttle: false, boost_on_block: false })]) {
+    const r = simulate(stuck, m);
+    assert.ok(r.vcpus[0].exits.hlt > 1000, `HLT exits ${r.vcpus[0].exits.hlt}`);
+    assert.equal(r.mechanisms!.boost_on_block, sum(r, "block"));
+    assert.equal(r.mechanisms!.boost_on_inject, sum(r, "inject"));
+    assert.ok(r.mechanisms!.setscheduler_irq <= sum(r, "inject"));
+    assert.ok(r.vcpus[0].boosts < 10, `boosts ${r.vcpus[0].boosts}`);
+  }
+});
