@@ -351,47 +351,29 @@ export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }
     if (x.c.mechanism !== null) continue;
     const code = x.hunk.code;
     const defines = [...code.defines, ...declaredMembers(code)];
-    const users = defines.length ? mapped.filter((y) => defines.some((d) => uses(y, d))) : [];
-    const bySymbol = majority(users);
-    if (bySymbol) {
-      const sym = defines.find((d) => users.some((y) => uses(y, d)));
-      x.c = {
-        ...x.c,
-        mechanism: bySymbol,
-        via: "symbol",
-        reason: `defines ${sym}, which ${users.length} hunk(s) of this patch use for ${bySymbol}`,
-      };
-      continue;
-    }
-    const providers = code.calls.length ? mapped.filter((y) => y.hunk.code.defines.some((d) => code.calls.includes(d))) : [];
-    const byCallee = majority(providers);
-    if (byCallee) {
-      const callee = code.calls.find((c) => providers.some((y) => y.hunk.code.defines.includes(c)));
-      x.c = {
-        ...x.c,
-        mechanism: byCallee,
-        via: "symbol",
-        reason: `calls ${callee}, which ${providers.length} hunk(s) of this patch define for ${byCallee}`,
-      };
-      continue;
-    }
+    /** Takes the majority mechanism of the mapped hunks `link`ed to one of `names`; whether it did. */
+    const follow = (
+      names: readonly string[],
+      link: (y: (typeof mapped)[number], d: string) => boolean,
+      say: (name: string, n: number, m: string) => string,
+    ) => {
+      const sources = names.length ? mapped.filter((y) => names.some((d) => link(y, d))) : [];
+      const m = majority(sources);
+      if (!m) return false;
+      const name = names.find((d) => sources.some((y) => link(y, d))) as string;
+      x.c = { ...x.c, mechanism: m, via: "symbol", reason: say(name, sources.length, m) };
+      return true;
+    };
+    if (follow(defines, uses, (d, n, m) => `defines ${d}, which ${n} hunk(s) of this patch use for ${m}`)) continue;
+    const provides = (y: (typeof mapped)[number], c: string) => y.hunk.code.defines.includes(c);
+    if (follow(code.calls, provides, (c, n, m) => `calls ${c}, which ${n} hunk(s) of this patch define for ${m}`)) continue;
     // Names a struct member this patch declares, as mapped hunks of the patch do: the same
     // mechanism's data seen from another place (the debugfs VCPU_STAT entries of the counters
     // that the patch adds and its yield code increments). Members only: a function of the patch
     // merely referenced (an ops table entry) is not its mechanism, as calling it would be.
     const shared = x.hunk.identifiersAdded.filter((id) => patchOwn.has(id) && !defines.includes(id));
-    const sharers = shared.length ? mapped.filter((y) => shared.some((d) => uses(y, d))) : [];
-    const byShared = majority(sharers);
-    if (byShared) {
-      const name = shared.find((d) => sharers.some((y) => uses(y, d)));
-      x.c = {
-        ...x.c,
-        mechanism: byShared,
-        via: "symbol",
-        reason: `uses ${name}, a member this patch declares and ${sharers.length} hunk(s) of it use for ${byShared}`,
-      };
-      continue;
-    }
+    const sayShared = (d: string, n: number, m: string) => `uses ${d}, a member this patch declares and ${n} hunk(s) of it use for ${m}`;
+    if (follow(shared, uses, sayShared)) continue;
     const weak = Object.keys(x.c.scores).length > 0;
     const includesOnly = code.includeLines > 0 && code.codeLines === 0;
     const fn = code.scope?.kind === "function" ? code.scope.name : null;
