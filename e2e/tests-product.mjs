@@ -68,7 +68,7 @@ const BEHIND_HOG =
 export const PRODUCT_TESTS = [
   {
     id: "why",
-    name: "results: Why late's Jump to worst, from the keyboard, shows the sample and its chain on the timeline",
+    name: "results: a histogram tail bin's click and Why late's Jump to worst (keyboard) show the sample and its chain on the timeline",
     timeout: 240_000,
     prepare(ctx) {
       writeFileSync(join(ctx.ws, "scenarios", "e2e-why.pvsched.yaml"), BEHIND_HOG);
@@ -76,6 +76,22 @@ export const PRODUCT_TESTS = [
     async run(ctx) {
       const { page } = ctx;
       const frame = await runScenarioFile(page, "e2e-why.pvsched.yaml", 0);
+      // A click on a bin of the histogram's tail opens the timeline on that bin's worst sample.
+      await frame.locator('vscode-tab-header[data-tab="dist"]').click();
+      const bin = frame.locator("svg.chart rect.chart-target").first();
+      await bin.waitFor({ state: "attached", timeout: 30_000 });
+      const label = (await bin.getAttribute("aria-label")) ?? "";
+      await bin.click();
+      const binWhy = frame.locator('[data-testid="timeline-why"]');
+      await binWhy.waitFor({ state: "visible", timeout: 30_000 });
+      const binText = (await binWhy.textContent()) ?? "";
+      if (!/timer expired at/.test(binText) || !/preempted on CPU 0 by hog\.0 \(CFS/.test(binText) || !/ran at \+/.test(binText))
+        throw new Error(`the tail bin's chain does not name the hog: ${binText.slice(0, 400)}`);
+      ctx.log(`why: tail bin "${label}" -> timeline at ${await frame.locator(".tl-range").textContent()}`);
+      await page.screenshot({ path: join(ctx.shots, "why-late-tail-bin.png") });
+      // Back to the whole run, so that the jump below must move the view again.
+      await frame.locator(".tl-plot").press("Home");
+      const whole = (await frame.locator(".tl-range").textContent()) ?? "";
       await frame.locator('vscode-tab-header[data-tab="why"]').click();
       const table = frame.locator('[data-testid="why-table"]').first();
       await table.waitFor({ state: "visible", timeout: 30_000 });
@@ -94,6 +110,7 @@ export const PRODUCT_TESTS = [
       await page.keyboard.press("Enter");
       const why = frame.locator('[data-testid="timeline-why"]');
       await why.waitFor({ state: "visible", timeout: 30_000 });
+      await frame.waitForFunction((w) => document.querySelector(".tl-range")?.textContent !== w, whole, { timeout: 30_000 });
       const text = (await why.textContent()) ?? "";
       if (!/timer expired at/.test(text) || !/preempted on CPU 0 by hog\.0 \(CFS/.test(text) || !/ran at \+/.test(text))
         throw new Error(`the timeline's chain does not name the hog: ${text.slice(0, 400)}`);
