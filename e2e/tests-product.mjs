@@ -3,27 +3,13 @@
 // `run` throws on failure, screenshots into ctx.shots.
 import { copyFileSync, cpSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openFile, runCommand, sleep, waitForFrameWith, waitForWorkbench } from "./lib/ui.mjs";
+import { openFile, runCommand, runScenarioFile, sleep, waitForFrameWith, waitForWorkbench } from "./lib/ui.mjs";
 import { installVsix, ROOT, startServer, workbenchUrl } from "./lib/workbench.mjs";
 
-const TINY = (name) =>
+export const TINY = (name) =>
   `name: ${name}\nduration_s: 0.2\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n`;
 const LONG =
   "name: e2e long run\nduration_s: 3600\nhost:\n  cpus: 2\n  workloads:\n    - kind: stress\n      workers: 2\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 500\nmodes: [vanilla]\n";
-
-/** Runs a scenario file of the workspace with the palette and waits for its results table. */
-async function runScenarioFile(page, file, renders) {
-  await openFile(page, file);
-  await runCommand(page, "PV Sched: Run Scenario");
-  return waitForFrameWith(page, 'table[data-testid="results-table"]', {
-    timeout: 120_000,
-    failOnError: /PV Sched/,
-    check: async (f) => {
-      const n = Number((await f.getAttribute("#results", "data-renders")) ?? 0);
-      return n > renders || `renders ${n}`;
-    },
-  });
-}
 
 /**
  * Opens a file by absolute path, as a user opens a file that is not in the workspace: quick open
