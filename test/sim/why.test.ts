@@ -78,27 +78,31 @@ test("a guest cyclictest whose vCPU shares its host CPU with a CFS hog: the wors
   assert.ok(p.why!.parts_ns.guest_wait < 0.01 * sum(p.why!.parts_ns), `guest_wait ${p.why!.parts_ns.guest_wait}`);
 });
 
+/**
+ * A guest cyclictest behind a guest FIFO job on its vCPU: two host CPUs and nothing else on the
+ * host, so the vCPU thread never waits for the host; rtjob's 800 us bursts, not a multiple of
+ * cyclictest's interval, keep crossing the expiries and delay samples by up to 800 us, over many bins.
+ */
+const behindGuestFifo: Scenario = {
+  name: "guest run-queue wait",
+  seed: 11,
+  duration_s: 1,
+  host: { cpus: 2, noise: false },
+  vms: [
+    {
+      name: "vm0",
+      vcpus: 1,
+      pin: [1],
+      workloads: [
+        { kind: "cyclictest", id: "ct", interval_us: 1000, policy: "other" },
+        { kind: "periodic", id: "rtjob", period_us: 2300, work: { const_us: 800 }, policy: "fifo", priority: 50 },
+      ],
+    },
+  ],
+};
+
 test("a guest cyclictest behind a guest FIFO task on its vCPU: the worst sample is guest run-queue wait, behind that task", () => {
-  const s: Scenario = {
-    name: "guest run-queue wait",
-    seed: 11,
-    duration_s: 1,
-    // Two host CPUs and nothing else on the host: the vCPU thread never waits for the host.
-    host: { cpus: 2, noise: false },
-    vms: [
-      {
-        name: "vm0",
-        vcpus: 1,
-        pin: [1],
-        workloads: [
-          { kind: "cyclictest", id: "ct", interval_us: 1000, policy: "other" },
-          // Not a multiple of cyclictest's interval: its 800 us bursts keep crossing the expiries.
-          { kind: "periodic", id: "rtjob", period_us: 2300, work: { const_us: 800 }, policy: "fifo", priority: 50 },
-        ],
-      },
-    ],
-  };
-  const r = simulate(s, "vanilla");
+  const r = simulate(behindGuestFifo, "vanilla");
   const p = r.probes.find((x) => x.id === "ct")!;
   assertAllAttributed(p);
   const w = worstOf(p);
@@ -128,25 +132,6 @@ test("the worst sample of every probe of a seed scenario, in each mode, gets a c
     }
   }
 });
-
-/** The guest run-queue scenario above: rtjob's 800 us bursts delay cyclictest by up to 800 us, spread over many bins. */
-const behindGuestFifo: Scenario = {
-  name: "guest run-queue wait, tail",
-  seed: 11,
-  duration_s: 1,
-  host: { cpus: 2, noise: false },
-  vms: [
-    {
-      name: "vm0",
-      vcpus: 1,
-      pin: [1],
-      workloads: [
-        { kind: "cyclictest", id: "ct", interval_us: 1000, policy: "other" },
-        { kind: "periodic", id: "rtjob", period_us: 2300, work: { const_us: 800 }, policy: "fifo", priority: 50 },
-      ],
-    },
-  ],
-};
 
 test("with a timeline, the worst sample of each tail bin is explained: a non-worst one is guest run-queue wait behind rtjob", () => {
   const r = simulate(behindGuestFifo, "vanilla", { timeline: true });
