@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { format } from "node:util";
 import { ablationRuns, cliJson, closeNumber, E2E_SEED_SECONDS, sameNumber, tableData } from "./lib/expect.mjs";
 import { dismissQuickInput, openFile, runCommand, sleep, waitForFrameWith } from "./lib/ui.mjs";
+import { recordTiming } from "./lib/timings.mjs";
 import { workbenchUrl } from "./lib/workbench.mjs";
 
 /** Contract with the extension (issue 3): lens titles "Patch N · <mechanism label>" and "▶ Simulate…". */
@@ -196,10 +197,7 @@ export const TESTS = [
       // Issue 11: the time from the click to numbers, in the e2e report.
       const toNumbersS = (Date.now() - t0) / 1000;
       ctx.log(`Simulate with/without -> numbers: ${toNumbersS.toFixed(1)} s`);
-      writeFileSync(
-        join(ctx.shots, "timings.json"),
-        JSON.stringify({ simulateToNumbersS: toNumbersS, at: new Date().toISOString() }, null, 2),
-      );
+      recordTiming(ctx.shots, "simulateToNumbersS", toNumbersS);
       const values = (await simCells(frame)).map(Number);
       ctx.log(`results table: ${values.length} simulated cells, e.g. ${values.slice(0, 6).join(", ")}`);
       // The panel names the ablated mechanism ("ablation of boost_on_inject · 3 runs").

@@ -184,7 +184,7 @@ function tabsFor(p: ResultsPayload): TabDef[] {
     tabs.push({ id: "summary", label: "Summary", render: () => renderSummary(p) });
     if (p.cells?.length || p.claims?.length) tabs.push({ id: "seed", label: "Seed report", render: () => renderSeed(p) });
     tabs.push(
-      { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost), lazy: true },
+      { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost, whyHost), lazy: true },
       { id: "why", label: "Why late", render: () => renderWhy(p.runs, whyHost), lazy: true },
       { id: "timeline", label: "Timeline", render: () => renderTimeline(p.runs, chartHost), lazy: true },
       { id: "vcpus", label: "vCPUs", render: () => renderVcpus(p.runs) },
