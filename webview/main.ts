@@ -8,7 +8,11 @@ import "@vscode-elements/elements/dist/vscode-tabs/index.js";
 import "@vscode-elements/elements/dist/vscode-tab-header/index.js";
 import "@vscode-elements/elements/dist/vscode-tab-panel/index.js";
 import "@vscode-elements/elements/dist/vscode-progress-bar/index.js";
+// The panel's styles, in cascade order: base and tables, charts, the timeline, the other views.
 import "./style.css";
+import "./styles/charts.css";
+import "./styles/timeline.css";
+import "./styles/views.css";
 import type { ResultsPayload, WebviewToHost } from "../common/protocol";
 import { boot } from "./boot";
 import { h, on, replace } from "./dom";
