@@ -273,6 +273,21 @@ export interface RunResult {
   timeline?: Timeline;
 }
 
+/**
+ * What a run has measured so far, taken at a checkpoint of simulated time while it goes on
+ * (SimOptions.checkpointsNs): every event up to `simulated_ns` has run and none after it. The
+ * probes are what a run of that duration would report, without the latency parts (`why`), which
+ * are only complete at the end. Taking it reads the model and changes nothing.
+ */
+export interface InterimResult {
+  simulated_ns: number;
+  duration_ns: number;
+  events: number;
+  probes: ProbeResult[];
+  /** As RunResult.mechanisms, so far. */
+  mechanisms?: Record<MechanismId, number>;
+}
+
 /** Progress reported during a run. */
 export interface Progress {
   simulated_ns: number;
