@@ -82,6 +82,11 @@ function probeId(w: Workload, side: string, n: number): string {
   return w.id ?? `${side}/${w.kind}#${n}`;
 }
 
+/** The simulated time a run of the scenario lasts, ns (duration_s, 10 s unless it says). */
+export function scenarioDurationNs(s: Scenario): number {
+  return Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
+}
+
 /** A scenario that breaks sim-core's rules (limits.ts), given to simulate() without the loader. */
 export class ScenarioRuleError extends Error {
   constructor(
@@ -102,7 +107,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const eng = new Engine(LIMITS.events_per_instant);
   const seed = s.seed ?? 1;
   const streams = new Streams(seed);
-  const durationNs = Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
+  const durationNs = scenarioDurationNs(s);
   const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
   const host = new Host(eng, s.host, streams);
   const costScale = s.host.cost_scale ?? 1;
