@@ -248,9 +248,10 @@ export interface Timeline {
 /**
  * Why a run ended: it reached its duration, its event budget, the caller cancelled it, or
  * simulated time stood still (`no_progress`: more than LIMITS.events_per_instant events at one
- * nanosecond, a loop in the model that would never end by itself).
+ * nanosecond, a loop in the model that would never end by itself). `running` is never returned by
+ * simulate(): it marks an InterimResult shown as a result while its run goes on.
  */
-export type StopReason = "done" | "event_budget" | "cancelled" | "no_progress";
+export type StopReason = "done" | "event_budget" | "cancelled" | "no_progress" | "running";
 
 export interface RunResult {
   scenario: string;
