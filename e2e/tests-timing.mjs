@@ -51,21 +51,25 @@ async function clickAndTime(ctx, sim) {
   const at = {};
   const s = () => (Date.now() - t0) / 1000;
   while (at.lensFinal === undefined || at.panelFinal === undefined) {
-    if (s() > 600) throw new Error(`no final numbers 600 s after the click (seen: ${JSON.stringify(at)})`);
+    if (s() > 900) throw new Error(`no final numbers 900 s after the click (seen: ${JSON.stringify(at)})`);
     const texts = await lensTexts(page);
     if (at.lensFirst === undefined && texts.some((t) => PROVISIONAL_LENS.test(t))) at.lensFirst = s();
-    // Final: the lens no longer refines (and it did refine, so this is this click's answer).
-    if (at.lensFirst !== undefined && at.lensFinal === undefined && texts.some((t) => FINAL_LENS.test(t) && !/refining/.test(t)))
-      at.lensFinal = s();
     const p = await panelState(page);
     if (p.renders > before.renders && p.numbers) {
-      if (p.provisional) at.panelFirst ??= s();
-      else at.panelFinal ??= s();
+      if (p.provisional && at.panelFirst === undefined) {
+        at.panelFirst = s();
+        at.lensAtPanelFirst = texts.find((t) => PROVISIONAL_LENS.test(t) || FINAL_LENS.test(t));
+      } else if (!p.provisional) at.panelFinal ??= s();
     }
+    // Final: the lens shows an effect that is not refining, once this click's answer has begun
+    // to show (a second click starts from the first one's final text).
+    const begun = at.lensFirst !== undefined || at.panelFinal !== undefined;
+    if (begun && at.lensFinal === undefined && texts.some((t) => FINAL_LENS.test(t) && !/refining/.test(t))) at.lensFinal = s();
     await sleep(50);
   }
   if (at.panelFirst === undefined) throw new Error(`the panel never showed provisional numbers (seen: ${JSON.stringify(at)})`);
-  const firstNumbersS = Math.max(at.lensFirst, at.panelFirst);
+  // null when the lens never showed its provisional text (the log says what it showed instead).
+  const firstNumbersS = at.lensFirst === undefined ? null : Math.max(at.lensFirst, at.panelFirst);
   const finalNumbersS = Math.max(at.lensFinal, at.panelFinal);
   const lens = (await lensTexts(page)).find((t) => FINAL_LENS.test(t));
   return { firstNumbersS, finalNumbersS, ...at, lens };
@@ -75,7 +79,7 @@ export const TIMING_TESTS = [
   {
     id: "first-answer",
     name: "patch: a lens ablation at the default 10 s answers early and refines (click to first and final numbers, timed)",
-    timeout: 1_500_000,
+    timeout: 2_100_000,
     async run(ctx) {
       const { page } = ctx;
       // The suite runs 2 s ablations; this test measures what a user gets by default, through a
@@ -94,8 +98,8 @@ export const TIMING_TESTS = [
         for (const n of [1, 2]) {
           const t = await clickAndTime(ctx, sim);
           ctx.log(
-            `click ${n}: first numbers ${t.firstNumbersS.toFixed(2)} s (lens ${t.lensFirst.toFixed(2)}, panel ${t.panelFirst.toFixed(2)}), ` +
-              `final ${t.finalNumbersS.toFixed(2)} s; lens: ${t.lens}`,
+            `click ${n}: first numbers ${t.firstNumbersS?.toFixed(2)} s (lens ${t.lensFirst?.toFixed(2)}, panel ${t.panelFirst.toFixed(2)}` +
+              ` while the lens said ${JSON.stringify(t.lensAtPanelFirst)}), final ${t.finalNumbersS.toFixed(2)} s; lens: ${t.lens}`,
           );
           clicks.push(t);
           if (n === 1) await page.screenshot({ path: join(ctx.shots, "first-answer-final.png") });
@@ -119,8 +123,9 @@ export const TIMING_TESTS = [
             2,
           ),
         );
-        const slow = clicks.find((c) => c.firstNumbersS > FIRST_NUMBERS_LIMIT_S);
-        if (slow) throw new Error(`first numbers ${slow.firstNumbersS.toFixed(1)} s after the click (limit ${FIRST_NUMBERS_LIMIT_S} s)`);
+        const slow = clicks.find((c) => Math.max(c.lensFirst ?? 0, c.panelFirst) > FIRST_NUMBERS_LIMIT_S);
+        if (slow) throw new Error(`first numbers ${JSON.stringify(slow)} s after the click (limit ${FIRST_NUMBERS_LIMIT_S} s)`);
+        if (clicks[0].lensFirst === undefined) throw new Error("the lens never showed a provisional answer on the first click");
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -18,7 +18,10 @@ test("replication 1's runs with and without the mechanism come first, then vanil
     tasks.map((t) => `${t.mode.name}@${t.scenario.seed}`),
     ["dynamic@7", `${WITHOUT}@7`, "vanilla@7", "dynamic@8", `${WITHOUT}@8`, "vanilla@8", "dynamic@9", `${WITHOUT}@9`, "vanilla@9"],
   );
-  for (const t of tasks) assert.equal(t.scenario.duration_s, 10);
+  for (const t of tasks) {
+    assert.equal(t.scenario.duration_s, 10);
+    assert.equal(t.timeline, undefined, "the scenario's timeline.enabled decides (off unless it asks)");
+  }
 });
 
 const guest = (avg: number, max: number): ProbeResult => fakeProbe({ id: "guest-cyclictest", side: "guest", avg, max });
