@@ -125,7 +125,7 @@ export const TIMING_TESTS = [
         );
         const slow = clicks.find((c) => Math.max(c.lensFirst ?? 0, c.panelFirst) > FIRST_NUMBERS_LIMIT_S);
         if (slow) throw new Error(`first numbers ${JSON.stringify(slow)} s after the click (limit ${FIRST_NUMBERS_LIMIT_S} s)`);
-        if (clicks[0].lensFirst === undefined) throw new Error("the lens never showed a provisional answer on the first click");
+        if (clicks[0]?.lensFirst === undefined) throw new Error("the lens never showed a provisional answer on the first click");
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
