@@ -26,11 +26,11 @@ import { ROOT, ensureInstalled, installVsix, startServer, workbenchUrl } from ".
 import { waitForWorkbench, resetLayout } from "./lib/ui.mjs";
 import { TESTS } from "./tests.mjs";
 import { PRODUCT_TESTS } from "./tests-product.mjs";
-import { TIMING_TESTS } from "./tests-timing.mjs";
+import { MEASURE_TESTS } from "./tests-measure.mjs";
 import { E2E_ABLATION_SECONDS, E2E_SEED_SECONDS } from "./lib/expect.mjs";
 
 // The extension-host suite opens a second window: it runs last.
-const ALL = [...TESTS.filter((t) => !t.ownPage), ...PRODUCT_TESTS, ...TIMING_TESTS, ...TESTS.filter((t) => t.ownPage)];
+const ALL = [...TESTS.filter((t) => !t.ownPage), ...PRODUCT_TESTS, ...MEASURE_TESTS, ...TESTS.filter((t) => t.ownPage)];
 
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;

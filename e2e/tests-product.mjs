@@ -3,27 +3,13 @@
 // `run` throws on failure, screenshots into ctx.shots.
 import { copyFileSync, cpSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openFile, runCommand, sleep, waitForFrameWith, waitForWorkbench } from "./lib/ui.mjs";
+import { openFile, runCommand, runScenarioFile, sleep, waitForFrameWith, waitForWorkbench } from "./lib/ui.mjs";
 import { installVsix, ROOT, startServer, workbenchUrl } from "./lib/workbench.mjs";
 
-const TINY = (name) =>
+export const TINY = (name) =>
   `name: ${name}\nduration_s: 0.2\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n`;
 const LONG =
   "name: e2e long run\nduration_s: 3600\nhost:\n  cpus: 2\n  workloads:\n    - kind: stress\n      workers: 2\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 500\nmodes: [vanilla]\n";
-
-/** Runs a scenario file of the workspace with the palette and waits for its results table. */
-async function runScenarioFile(page, file, renders) {
-  await openFile(page, file);
-  await runCommand(page, "PV Sched: Run Scenario");
-  return waitForFrameWith(page, 'table[data-testid="results-table"]', {
-    timeout: 120_000,
-    failOnError: /PV Sched/,
-    check: async (f) => {
-      const n = Number((await f.getAttribute("#results", "data-renders")) ?? 0);
-      return n > renders || `renders ${n}`;
-    },
-  });
-}
 
 /**
  * Opens a file by absolute path, as a user opens a file that is not in the workspace: quick open
@@ -68,7 +54,7 @@ const BEHIND_HOG =
 export const PRODUCT_TESTS = [
   {
     id: "why",
-    name: "results: Why late's Jump to worst, from the keyboard, shows the sample and its chain on the timeline",
+    name: "results: a histogram tail bin's click and Why late's Jump to worst (keyboard) show the sample and its chain on the timeline",
     timeout: 240_000,
     prepare(ctx) {
       writeFileSync(join(ctx.ws, "scenarios", "e2e-why.pvsched.yaml"), BEHIND_HOG);
@@ -76,6 +62,22 @@ export const PRODUCT_TESTS = [
     async run(ctx) {
       const { page } = ctx;
       const frame = await runScenarioFile(page, "e2e-why.pvsched.yaml", 0);
+      // A click on a bin of the histogram's tail opens the timeline on that bin's worst sample.
+      await frame.locator('vscode-tab-header[data-tab="dist"]').click();
+      const bin = frame.locator("svg.chart rect.chart-target").first();
+      await bin.waitFor({ state: "attached", timeout: 30_000 });
+      const label = (await bin.getAttribute("aria-label")) ?? "";
+      await bin.click();
+      const binWhy = frame.locator('[data-testid="timeline-why"]');
+      await binWhy.waitFor({ state: "visible", timeout: 30_000 });
+      const binText = (await binWhy.textContent()) ?? "";
+      if (!/timer expired at/.test(binText) || !/preempted on CPU 0 by hog\.0 \(CFS/.test(binText) || !/ran at \+/.test(binText))
+        throw new Error(`the tail bin's chain does not name the hog: ${binText.slice(0, 400)}`);
+      ctx.log(`why: tail bin "${label}" -> timeline at ${await frame.locator(".tl-range").textContent()}`);
+      await page.screenshot({ path: join(ctx.shots, "why-late-tail-bin.png") });
+      // Back to the whole run, so that the jump below must move the view again.
+      await frame.locator(".tl-plot").press("Home");
+      const whole = (await frame.locator(".tl-range").textContent()) ?? "";
       await frame.locator('vscode-tab-header[data-tab="why"]').click();
       const table = frame.locator('[data-testid="why-table"]').first();
       await table.waitFor({ state: "visible", timeout: 30_000 });
@@ -94,6 +96,7 @@ export const PRODUCT_TESTS = [
       await page.keyboard.press("Enter");
       const why = frame.locator('[data-testid="timeline-why"]');
       await why.waitFor({ state: "visible", timeout: 30_000 });
+      await frame.waitForFunction((w) => document.querySelector(".tl-range")?.textContent !== w, whole, { timeout: 30_000 });
       const text = (await why.textContent()) ?? "";
       if (!/timer expired at/.test(text) || !/preempted on CPU 0 by hog\.0 \(CFS/.test(text) || !/ran at \+/.test(text))
         throw new Error(`the timeline's chain does not name the hog: ${text.slice(0, 400)}`);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { format } from "node:util";
 import { ablationRuns, cliJson, closeNumber, E2E_SEED_SECONDS, sameNumber, tableData } from "./lib/expect.mjs";
 import { dismissQuickInput, openFile, runCommand, sleep, waitForFrameWith } from "./lib/ui.mjs";
+import { recordTiming } from "./lib/timings.mjs";
 import { workbenchUrl } from "./lib/workbench.mjs";
 
 /** Contract with the extension (issue 3): lens titles "Patch N · <mechanism label>" and "▶ Simulate…". */
@@ -196,10 +197,7 @@ export const TESTS = [
       // Issue 11: the time from the click to numbers, in the e2e report.
       const toNumbersS = (Date.now() - t0) / 1000;
       ctx.log(`Simulate with/without -> numbers: ${toNumbersS.toFixed(1)} s`);
-      writeFileSync(
-        join(ctx.shots, "timings.json"),
-        JSON.stringify({ simulateToNumbersS: toNumbersS, at: new Date().toISOString() }, null, 2),
-      );
+      recordTiming(ctx.shots, "simulateToNumbersS", toNumbersS);
       const values = (await simCells(frame)).map(Number);
       ctx.log(`results table: ${values.length} simulated cells, e.g. ${values.slice(0, 6).join(", ")}`);
       // The panel names the ablated mechanism ("ablation of boost_on_inject · 3 runs").
@@ -301,15 +299,12 @@ export const TESTS = [
           return cells > 0 || "seed table has no cells yet";
         },
       });
-      // The report may open on another tab (e.g. a summary); the seed table must be reachable.
+      // The report opens on its table (issue 11: "the seed report opens on the seed table").
       const table = frame.locator('[data-testid="seed-table"]');
-      if (!(await table.isVisible())) {
-        const tab = frame.locator("vscode-tab-header", { hasText: /Seed report/i });
-        if (await tab.count()) await tab.first().click();
-        await table.waitFor({ state: "visible", timeout: 15_000 }).catch(() => {
-          throw new Error("the seed table exists but is not shown (no visible tab holds it)");
-        });
-      }
+      await table.waitFor({ state: "visible", timeout: 15_000 }).catch(async () => {
+        const on = await frame.$$eval("vscode-tab-header[active]", (hs) => hs.map((x) => x.textContent));
+        throw new Error(`the seed report did not open on its table (selected tab: ${JSON.stringify(on)})`);
+      });
       // Simulated cells carry numbers (cells with no simulated value have no data-value).
       const raw = (await frame.$$eval('[data-testid="seed-table"] td.sim', (tds) => tds.map((t) => t.getAttribute("data-value")))).filter(
         (v) => v !== null,

@@ -7,6 +7,8 @@
  *            + hook weight of the enclosing function (only when the hunk holds some mechanism code:
  *              a catalogue name, or a call to a function another hunk of the document defines)
  *            + combos + paths
+ *            + half the weight of the enclosing function (or kernel-parameter entry) when the
+ *              catalogue names it as the mechanism's own code
  *
  * role: the hunk defines the name 1.0, calls it 0.9, touches it as a member 0.9, otherwise uses it
  * 0.7, removes it 0.35. dependency: a name that another patch of the same document defines and
@@ -26,7 +28,7 @@ import { CATALOGUE, globMatch, type CatalogueEntry } from "./catalogue";
 
 /** The lowest score that maps a hunk: one specific name called (3 × 0.9), or two weaker ones. */
 export const THRESHOLD = 1.5;
-export const ROLE = { define: 1, call: 0.9, member: 0.9, use: 0.7, removed: 0.35 } as const;
+export const ROLE = { define: 1, call: 0.9, member: 0.9, use: 0.7, removed: 0.35, inside: 0.5 } as const;
 /** Weight of a name that another patch of the document defines and this hunk only uses. */
 export const DEPENDENCY = 0.35;
 
@@ -167,9 +169,15 @@ export function scoreHunk(hunk: Hunk, path: string, patchIndex: number, defs: Se
 }
 
 /** Evidence kinds, for the reason; the name follows. +16: the name is another patch's. */
-const VERBS = ["defines", "calls", "uses", "touches", "removes", "hooks", "", "file", "edits around"] as const;
+const VERBS = ["defines", "calls", "uses", "touches", "removes", "hooks", "", "file", "edits around", "inside"] as const;
 
-const scratch = { total: [] as number[], bestVerb: [] as number[], bestName: [] as string[], bestValue: [] as number[] };
+const scratch = {
+  total: [] as number[],
+  bestVerb: [] as number[],
+  bestName: [] as string[],
+  bestValue: [] as number[],
+  addedFor: [] as boolean[],
+};
 
 function scoreWith(
   index: Index,
@@ -180,16 +188,19 @@ function scoreWith(
   dependency: number,
 ): Scored & { own: boolean } {
   const n = index.entries.length;
-  const { total, bestVerb, bestName, bestValue } = scratch;
+  const { total, bestVerb, bestName, bestValue, addedFor } = scratch;
   for (let i = 0; i < n; i++) {
     total[i] = 0;
     bestValue[i] = 0;
     bestVerb[i] = 6;
     bestName[i] = "";
+    addedFor[i] = false;
   }
-  total.length = bestValue.length = bestVerb.length = bestName.length = n;
+  total.length = bestValue.length = bestVerb.length = bestName.length = addedFor.length = n;
   const add = (h: Hit, value: number, verb: number, name: string) => {
     total[h.mech] += value;
+    // Defined, called, used or touched on an added line as this patch's own name.
+    if (verb <= 3) addedFor[h.mech] = true;
     if (value > bestValue[h.mech]) {
       bestValue[h.mech] = value;
       bestVerb[h.mech] = verb;
@@ -244,11 +255,26 @@ function scoreWith(
   for (const p of index.paths) if (pathMatch(p.glob, path)) add(p.hit, p.hit.weight, 7, path);
   // The series' own new code called from a kernel path is the series hooking that path, even
   // under names no catalogue knows (v1 patch 8 calls patch 7's helpers from irqentry_enter).
-  const hooksIn = anyCode || code.calls.some((c) => !code.defines.includes(c) && defs.has(c));
+  const callsSeries = code.calls.some((c) => !code.defines.includes(c) && defs.has(c));
+  const hooksIn = anyCode || callsSeries;
   if (hooksIn && code.scope?.kind === "function") {
     for (const h of index.hooks.get(code.scope.name) ?? []) {
       own = true;
       add(h, h.weight, 5, code.scope.name);
+    }
+  }
+  // Inside one of the mechanism's own functions (a catalogue name, not a kernel path it hooks) or
+  // its kernel parameter's documentation entry, a change is the mechanism's even when its lines
+  // name none of its code (kvm_sched_yield ignoring a yield to itself). Half the name's weight:
+  // only a name no other code has (weight 3) maps alone. Only when the added lines name nothing
+  // of another mechanism and call nothing the series defines: a switch check added inside a
+  // boost function is the switch's code, hooked in there.
+  const scope = code.scope;
+  if (scope && (scope.kind === "function" || scope.kind === "kparam") && !callsSeries && !code.defines.includes(scope.name)) {
+    for (const h of index.ids.get(scope.name) ?? []) {
+      if (addedFor.some((a, i) => a && i !== h.mech)) continue;
+      own = true;
+      add(h, h.weight * ROLE.inside, 9, scope.name);
     }
   }
   return { total, bestVerb, bestName, bestValue, anyCode, own };
@@ -318,34 +344,36 @@ export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }
   };
   const uses = (y: (typeof mapped)[number], d: string) =>
     y.hunk.identifiersAdded.includes(d) || y.hunk.identifiersAdded.includes(`CONFIG_${d}`);
+  /** Struct members some hunk of this patch declares. */
+  const patchOwn = new Set<string>();
+  for (const x of hunks) for (const d of declaredMembers(x.hunk.code)) patchOwn.add(d);
   for (const x of hunks) {
     if (x.c.mechanism !== null) continue;
     const code = x.hunk.code;
     const defines = [...code.defines, ...declaredMembers(code)];
-    const users = defines.length ? mapped.filter((y) => defines.some((d) => uses(y, d))) : [];
-    const bySymbol = majority(users);
-    if (bySymbol) {
-      const sym = defines.find((d) => users.some((y) => uses(y, d)));
-      x.c = {
-        ...x.c,
-        mechanism: bySymbol,
-        via: "symbol",
-        reason: `defines ${sym}, which ${users.length} hunk(s) of this patch use for ${bySymbol}`,
-      };
-      continue;
-    }
-    const providers = code.calls.length ? mapped.filter((y) => y.hunk.code.defines.some((d) => code.calls.includes(d))) : [];
-    const byCallee = majority(providers);
-    if (byCallee) {
-      const callee = code.calls.find((c) => providers.some((y) => y.hunk.code.defines.includes(c)));
-      x.c = {
-        ...x.c,
-        mechanism: byCallee,
-        via: "symbol",
-        reason: `calls ${callee}, which ${providers.length} hunk(s) of this patch define for ${byCallee}`,
-      };
-      continue;
-    }
+    /** Takes the majority mechanism of the mapped hunks `link`ed to one of `names`; whether it did. */
+    const follow = (
+      names: readonly string[],
+      link: (y: (typeof mapped)[number], d: string) => boolean,
+      say: (name: string, n: number, m: string) => string,
+    ) => {
+      const sources = names.length ? mapped.filter((y) => names.some((d) => link(y, d))) : [];
+      const m = majority(sources);
+      if (!m) return false;
+      const name = names.find((d) => sources.some((y) => link(y, d))) as string;
+      x.c = { ...x.c, mechanism: m, via: "symbol", reason: say(name, sources.length, m) };
+      return true;
+    };
+    if (follow(defines, uses, (d, n, m) => `defines ${d}, which ${n} hunk(s) of this patch use for ${m}`)) continue;
+    const provides = (y: (typeof mapped)[number], c: string) => y.hunk.code.defines.includes(c);
+    if (follow(code.calls, provides, (c, n, m) => `calls ${c}, which ${n} hunk(s) of this patch define for ${m}`)) continue;
+    // Names a struct member this patch declares, as mapped hunks of the patch do: the same
+    // mechanism's data seen from another place (the debugfs VCPU_STAT entries of the counters
+    // that the patch adds and its yield code increments). Members only: a function of the patch
+    // merely referenced (an ops table entry) is not its mechanism, as calling it would be.
+    const shared = x.hunk.identifiersAdded.filter((id) => patchOwn.has(id) && !defines.includes(id));
+    const sayShared = (d: string, n: number, m: string) => `uses ${d}, a member this patch declares and ${n} hunk(s) of it use for ${m}`;
+    if (follow(shared, uses, sayShared)) continue;
     const weak = Object.keys(x.c.scores).length > 0;
     const includesOnly = code.includeLines > 0 && code.codeLines === 0;
     const fn = code.scope?.kind === "function" ? code.scope.name : null;

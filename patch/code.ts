@@ -10,7 +10,8 @@
 import { codeOf, forEachIdentifier } from "./identifiers";
 import { POLL_HUNKS, type Hunk } from "./model";
 
-export type ScopeKind = "function" | "struct" | "union" | "enum" | "initializer" | "kconfig";
+/** `kparam`: an entry of Documentation/admin-guide/kernel-parameters.txt (`\tnopvspin\t[X86,KVM]`). */
+export type ScopeKind = "function" | "struct" | "union" | "enum" | "initializer" | "kconfig" | "kparam";
 
 /** Where the changed lines sit. null: at file level (between definitions). */
 export interface Scope {
@@ -106,6 +107,26 @@ export function parseScope(funcContext: string): Scope | null {
 
 const scopeCache = new Map<string, Scope | null>();
 
+/** The file whose hunks are read as kernel-parameter entries rather than as C. */
+export const KERNEL_PARAMETERS_DOC = "Documentation/admin-guide/kernel-parameters.txt";
+
+/**
+ * The parameter an entry line of kernel-parameters.txt names: one tab, then the name
+ * (`\tnopvspin\t[X86,KVM]`, `\tkvm.halt_poll_ns=`), as the code spells it: the last dotted
+ * component (the module prefix dropped), `-` read as `_`. null for description lines (two tabs).
+ */
+export function kernelParameterAt(line: string): string | null {
+  if (line.charCodeAt(0) !== 0x09 || !isIdentStart(line.charCodeAt(1))) return null;
+  let end = 1;
+  while (end < line.length) {
+    const c = line.charCodeAt(end);
+    if (!(isIdentStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d)) break;
+    end++;
+  }
+  const name = line.slice(Math.max(1, line.lastIndexOf(".", end - 1) + 1), end).replaceAll("-", "_");
+  return name.length > 0 && isIdentStart(name.charCodeAt(0)) ? name : null;
+}
+
 function isBlank(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (!isSpace(s.charCodeAt(i))) return false;
   return true;
@@ -129,8 +150,10 @@ export class HunkCodeBuilder {
   constructor(
     funcContext: string,
     private readonly intern: (s: string) => string,
+    /** The hunk is in kernel-parameters.txt: its lines are parameter entries, not C. */
+    private readonly paramDoc = false,
   ) {
-    this.scope = parseScope(funcContext);
+    this.scope = paramDoc ? null : parseScope(funcContext);
     this.body = this.scope && this.scope.kind !== "function" ? this.scope : null;
   }
 
@@ -140,11 +163,16 @@ export class HunkCodeBuilder {
    * definition in column 0; after it, any line while a struct body's braces are being followed.
    */
   wantsContext(c: number): boolean {
+    if (this.paramDoc) return !this.changed && c === 0x09;
     return this.changed ? this.body !== null : isIdentStart(c) || c === 0x7d;
   }
 
   /** A context line. Before the first change it may open or close the enclosing definition. */
   context(line: string): void {
+    if (this.paramDoc) {
+      if (!this.changed) this.paramEntry(line);
+      return;
+    }
     if (this.changed) {
       this.track(line);
       return;
@@ -160,7 +188,15 @@ export class HunkCodeBuilder {
     }
   }
 
+  /** An entry line of kernel-parameters.txt opens that parameter's entry. */
+  private paramEntry(line: string): string | null {
+    const name = kernelParameterAt(line);
+    if (name) this.scope = { kind: "kparam", name };
+    return name;
+  }
+
   removed(line: string): void {
+    if (this.paramDoc && !this.changed) this.paramEntry(line);
     this.changed = true;
     const code = codeOf(line);
     if (code === null) return;
@@ -174,6 +210,11 @@ export class HunkCodeBuilder {
 
   /** An added line; `onIdentifier` receives each identifier of it (the parser's identifiersAdded). */
   added(line: string, onIdentifier?: (id: string) => void): void {
+    if (this.paramDoc) {
+      // An added entry line documents (defines) its parameter; the first changed line is in its entry.
+      const name = this.changed ? kernelParameterAt(line) : this.paramEntry(line);
+      if (name) this.defines = this.add(this.defines, name);
+    }
     this.changed = true;
     const code = codeOf(line);
     if (code === null || isBlank(code)) {
@@ -181,7 +222,7 @@ export class HunkCodeBuilder {
       return;
     }
     this.codeLines++;
-    this.definitions(line, code);
+    if (!this.paramDoc) this.definitions(line, code);
     forEachIdentifier(code, (from, to, id) => {
       onIdentifier?.(id);
       const after = nextNonSpace(code, to);
@@ -338,14 +379,21 @@ export class HunkBodies {
   readonly texts: string[] = [];
   readonly ranges: number[] = [];
 
-  add(hunk: Hunk, text: string, start: number, stop: number): void {
+  /** Hunks of kernel-parameters.txt (read as parameter entries), by index; empty when none. */
+  readonly paramDocs = new Set<number>();
+
+  add(hunk: Hunk, text: string, start: number, stop: number, path = ""): void {
+    if (path === KERNEL_PARAMETERS_DOC) this.paramDocs.add(this.hunks.length);
     this.hunks.push(hunk);
     this.texts.push(text);
     this.ranges.push(start, stop);
   }
 
   addAll(other: HunkBodies): void {
-    for (let i = 0; i < other.hunks.length; i++) this.add(other.hunks[i], other.texts[i], other.ranges[2 * i], other.ranges[2 * i + 1]);
+    for (let i = 0; i < other.hunks.length; i++) {
+      if (other.paramDocs.has(i)) this.paramDocs.add(this.hunks.length);
+      this.add(other.hunks[i], other.texts[i], other.ranges[2 * i], other.ranges[2 * i + 1]);
+    }
   }
 }
 
@@ -387,7 +435,7 @@ export function readHunkCode(bodies: HunkBodies, maxIdentifiersPerHunk: number, 
     const stop = bodies.ranges[2 * k + 1];
     serial++;
     ids = hunk.identifiersAdded = [];
-    const code = new HunkCodeBuilder(hunk.funcContext, intern);
+    const code = new HunkCodeBuilder(hunk.funcContext, intern, bodies.paramDocs.has(k));
     for (let pos = bodies.ranges[2 * k]; pos < stop; ) {
       let nl = text.indexOf("\n", pos);
       if (nl < 0) nl = text.length;

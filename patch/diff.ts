@@ -115,7 +115,7 @@ export class DiffReader {
     }
     hunk.endLine = Math.max(hunk.line, lastLine);
     if (this.file) this.file.endLine = Math.max(this.file.endLine, hunk.endLine);
-    if (this.bodies && this.bodyStop > this.bodyStart) this.bodies.add(hunk, this.text, this.bodyStart, this.bodyStop);
+    if (this.bodies && this.bodyStop > this.bodyStart) this.bodies.add(hunk, this.text, this.bodyStart, this.bodyStop, this.file?.path);
     this.hunk = null;
     this.oldLeft = this.newLeft = 0;
   }

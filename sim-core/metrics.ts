@@ -63,6 +63,41 @@ export class Probe {
   }
 }
 
+/** The histogram bin of a latency: counts[b] holds [EDGES_US[b], EDGES_US[b + 1]), the last bin everything above. */
+export function histBin(latencyNs: number): number {
+  const us = latencyNs / 1000;
+  // The largest b with EDGES_US[b] <= us (b = 0 below the first edge), by bisection over 81 edges.
+  let lo = 0;
+  let hi = EDGES_US.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (us >= EDGES_US[mid]) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * The histogram's tail, for "why was this sample late?": the slowest 10 %, where a latency
+ * distribution's interesting samples are (cyclictest's p90 and up), a few bins wide in practice.
+ */
+const TAIL_FROM_QUANTILE = 0.9;
+
+/**
+ * The first bin of the histogram's tail: the bin holding the 90th percentile (the sample
+ * latencyStats reports as p90_us); it and every bin above hold the slowest 10 %.
+ */
+export function tailFromBin(counts: readonly number[]): number {
+  const n = counts.reduce((a, c) => a + c, 0);
+  const rank = Math.min(n - 1, Math.max(0, Math.ceil(TAIL_FROM_QUANTILE * n) - 1));
+  let cum = 0;
+  for (let b = 0; b < counts.length; b++) {
+    cum += counts[b];
+    if (cum > rank) return b;
+  }
+  return counts.length;
+}
+
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Statistics of latency samples given in ns, reported in us. */
@@ -86,12 +121,7 @@ export function latencyStats(samplesNs: Float64Array): LatencyStats {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += s[i];
   const pct = (p: number) => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))] / 1000;
-  let b = 0;
-  for (let i = 0; i < n; i++) {
-    const us = s[i] / 1000;
-    while (b < counts.length - 1 && us >= EDGES_US[b + 1]) b++;
-    counts[b]++;
-  }
+  for (let i = 0; i < n; i++) counts[histBin(s[i])]++;
   return {
     count: n,
     min_us: round3(s[0] / 1000),

@@ -67,6 +67,16 @@ export interface ProbeWhy {
   unexplained: number;
   /** The worst sample (the one at `max_at_ns`). */
   worst?: SampleWhy;
+  /**
+   * Only in runs that record a timeline: per bin of the histogram's tail (the bin holding p90 and
+   * every bin above, metrics.ts tailFromBin), the worst sample of that bin, worst bin first.
+   */
+  tail?: TailSampleWhy[];
+}
+
+/** The worst sample of one histogram bin: `bin` indexes `latency.histogram.counts`. */
+export interface TailSampleWhy extends SampleWhy {
+  bin: number;
 }
 
 export type ExitReason = "hlt" | "timer" | "external_interrupt" | "ipi" | "msr_unboost" | "msr_other" | "preemption";

@@ -130,8 +130,10 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     shrink: kvm.halt_poll_ns_shrink,
   };
   const pv = pvConfigFor(s, m);
-  // Every run explains its samples: the parts of each latency and the worst one's causal chain.
-  const why = new LatencyTracer(eng, host.tun.fair);
+  // Every run explains its samples: the parts of each latency and the worst one's causal chain;
+  // a run with a timeline also the worst of each tail bin, for the histogram's jump to the timeline.
+  const withTimeline = !!(s.timeline?.enabled || opts.timeline);
+  const why = new LatencyTracer(eng, host.tun.fair, withTimeline);
   const probes: Probe[] = [];
   const makeProbe = (side: "host" | "guest", vm: string | undefined) => (id: string, kind: "cyclictest" | "audio" | "periodic") => {
     const p = new Probe(id, side, kind, vm, warmupNs);
@@ -144,7 +146,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   // Timeline: recorded only when asked for (it costs memory and time).
   const tlCfg = s.timeline;
   let timeline: TimelineRecorder | null = null;
-  if (tlCfg?.enabled || opts.timeline) {
+  if (withTimeline) {
     const from = Math.round((tlCfg?.from_ms ?? 0) * NSEC_PER_MSEC);
     const to = tlCfg?.to_ms !== undefined ? Math.round(tlCfg.to_ms * NSEC_PER_MSEC) : durationNs;
     timeline = new TimelineRecorder(s.host.cpus, from, to, tlCfg?.max_segments ?? null, LIMITS.timeline_segments_total, host.tun.fair);
@@ -376,7 +378,10 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     duration_ns: durationNs,
     stop,
     events: eng.events,
-    probes: probes.map((p, i) => ({ ...p.result(), why: why.result(i) })),
+    probes: probes.map((p, i) => {
+      const r = p.result();
+      return { ...r, why: why.result(i, r.latency.histogram) };
+    }),
     vcpus: vstats,
     cpus,
     threads,

@@ -11,6 +11,7 @@
  * as a "not kept" segment, counts what it dropped and lists what it kept (Timeline.budget).
  */
 import type { GuestPvHooks } from "./guest/guest";
+import { postedDelivery } from "./kvm/costs";
 import type { IrqSource, Vcpu, VcpuMarks } from "./kvm/vcpu";
 import type { Probe } from "./metrics";
 import type { ExitReason, Timeline, TimelineEntity, TimelineTrack, TimelineWindow } from "./results";
@@ -188,8 +189,8 @@ export class TimelineRecorder implements VcpuMarks {
   }
 
   inject(v: Vcpu, source: IrqSource, kicked: boolean): void {
-    const posted =
-      v.mode === "guest" && ((source === "device" && v.costs.postedInterrupts) || (source === "ipi" && v.costs.ipiVirtualization));
+    // Marked posted where the posted branch reaches guest code without an exit (the vCPU runs).
+    const posted = v.mode === "guest" && postedDelivery(v.costs, source);
     this.vmark(v, MARK_IRQ, IRQ_SOURCES.indexOf(source) | (kicked ? IRQ_KICKED : 0) | (posted ? IRQ_POSTED : 0));
   }
 

@@ -3,7 +3,10 @@
  * thread's first instruction is split into named parts (why-parts.ts) that sum to the latency,
  * and the sequence of parts, with who the thread waited behind and what KVM and the series did,
  * is kept as the sample's causal chain. Each probe keeps its parts summed over all its samples
- * and the chain of its worst sample only (the one at `max_at_ns`).
+ * and the chain of its worst sample (the one at `max_at_ns`). Asked to (`keepTail`, when the run
+ * records a timeline to jump to), it also keeps the chain of the worst sample of each histogram
+ * bin, at most one per bin (81), and reports those of the tail bins: the histogram's tail is then
+ * clickable without a second run, and a run without a timeline keeps the results it had.
  *
  * Cheap by construction: a probe thread's sample is armed when it sleeps, with its expiry; the
  * engine calls `advance` once per new instant (Engine.onAdvance), and until some armed expiry
@@ -12,8 +15,8 @@
  */
 import type { Engine } from "./engine";
 import type { Vcpu } from "./kvm/vcpu";
-import type { Probe } from "./metrics";
-import type { LatencyPart, ProbeWhy, SampleWhy } from "./results";
+import { histBin, tailFromBin, type Probe } from "./metrics";
+import type { LatencyPart, ProbeWhy, SampleWhy, TailSampleWhy } from "./results";
 import type { Cpu } from "./sched/cpu";
 import type { Task } from "./sched/task";
 import { VCPU_REQ_BOOST } from "./pvsched/state";
@@ -72,23 +75,28 @@ class Pending implements Queued {
   ) {}
 }
 
+/** A sample kept with what its chain needs. */
+interface Kept {
+  latency: number;
+  wake: number;
+  run: number;
+  parts: Float64Array;
+  steps: Step[];
+  cut: boolean;
+  task: string;
+  vcpu: string | null;
+  /** The host CPU where the thread (or its vCPU thread) ran. */
+  cpu: number;
+  irq: boolean;
+}
+
 interface ProbeState {
   parts: Float64Array;
   samples: number;
   unexplained: number;
-  worst: {
-    latency: number;
-    wake: number;
-    run: number;
-    parts: Float64Array;
-    steps: Step[];
-    cut: boolean;
-    task: string;
-    vcpu: string | null;
-    /** The host CPU where the thread (or its vCPU thread) ran. */
-    cpu: number;
-    irq: boolean;
-  } | null;
+  worst: Kept | null;
+  /** With keepTail: the worst sample of each histogram bin (metrics.ts histBin), by bin. */
+  byBin: (Kept | undefined)[] | null;
 }
 
 export class LatencyTracer {
@@ -102,6 +110,8 @@ export class LatencyTracer {
   constructor(
     private readonly eng: Engine,
     private readonly hostFair: "cfs" | "eevdf",
+    /** Keep the worst sample of every histogram bin, for the tail's chains (see the file comment). */
+    private readonly keepTail = false,
   ) {
     eng.onAdvance = (t) => this.advance(t);
   }
@@ -128,7 +138,7 @@ export class LatencyTracer {
   /** Follows a probe: each sample it keeps is attributed to it. */
   watchProbe(probe: Probe): void {
     const i = this.probes.length;
-    this.probes.push({ parts: new Float64Array(PART_COUNT), samples: 0, unexplained: 0, worst: null });
+    this.probes.push({ parts: new Float64Array(PART_COUNT), samples: 0, unexplained: 0, worst: null, byBin: this.keepTail ? [] : null });
     const record = probe.record.bind(probe);
     probe.record = (lat: number, now: number) => {
       record(lat, now);
@@ -287,7 +297,7 @@ export class LatencyTracer {
     s.vcpuPrio = v ? (v.task.isRt ? v.task.rtPrio : v.task.nice + 20) : 0;
   }
 
-  /** The probe kept a sample of the thread being recorded: add its parts, keep its chain if it is the worst. */
+  /** The probe kept a sample of the thread being recorded: add its parts, keep its chain if it is the worst (of the run or of its bin). */
   private sample(i: number, lat: number, now: number): void {
     const st = this.probes[i];
     const p = this.closing;
@@ -305,9 +315,20 @@ export class LatencyTracer {
     st.samples++;
     for (let k = 0; k < PART_COUNT; k++) st.parts[k] += p.parts[k];
     // Strictly worse, as Probe keeps its max: the first of equal maxima is the one at max_at_ns.
-    if (st.worst && lat <= st.worst.latency) return;
+    const worst = !st.worst || lat > st.worst.latency;
+    let kept: Kept | null = null;
+    if (st.byBin) {
+      const b = histBin(lat);
+      const had = st.byBin[b];
+      if (!had || lat > had.latency) st.byBin[b] = kept = this.keep(p, lat, now);
+    }
+    if (worst) st.worst = kept ?? this.keep(p, lat, now);
+  }
+
+  /** A copy of `p`'s sample, now closed, with what its chain needs. */
+  private keep(p: Pending, lat: number, now: number): Kept {
     const v = p.guest ? (this.vcpuOf.get(p.task.cpu!) ?? null) : null;
-    st.worst = {
+    return {
       latency: lat,
       wake: p.target,
       run: now,
@@ -321,23 +342,34 @@ export class LatencyTracer {
     };
   }
 
-  /** The probe's parts and its worst sample's chain, for the results. */
-  result(i: number): ProbeWhy {
+  /**
+   * The probe's parts and its worst sample's chain, for the results; with keepTail, also the
+   * chain of the worst sample of each bin of the tail of `histogram` (the probe's, metrics.ts).
+   */
+  result(i: number, histogram?: { counts: readonly number[] }): ProbeWhy {
     const st = this.probes[i];
     const out: ProbeWhy = { parts_ns: partsRecord(st.parts), samples: st.samples, unexplained: st.unexplained };
-    const w = st.worst;
-    if (w) {
-      const s: SampleWhy = {
-        wake_ns: w.wake,
-        run_ns: w.run,
-        latency_ns: w.latency,
-        parts_ns: partsRecord(w.parts),
-        chain: chainSteps(w.steps, { wake: w.wake, run: w.run, cpu: w.cpu, task: w.task, vcpu: w.vcpu, cut: w.cut, irq: w.irq }),
-      };
-      out.worst = s;
+    if (st.worst) out.worst = sampleWhy(st.worst);
+    if (st.byBin && histogram) {
+      const tail: TailSampleWhy[] = [];
+      for (let b = st.byBin.length - 1; b >= tailFromBin(histogram.counts); b--) {
+        const k = st.byBin[b];
+        if (k) tail.push({ bin: b, ...sampleWhy(k) });
+      }
+      out.tail = tail;
     }
     return out;
   }
+}
+
+function sampleWhy(w: Kept): SampleWhy {
+  return {
+    wake_ns: w.wake,
+    run_ns: w.run,
+    latency_ns: w.latency,
+    parts_ns: partsRecord(w.parts),
+    chain: chainSteps(w.steps, { wake: w.wake, run: w.run, cpu: w.cpu, task: w.task, vcpu: w.vcpu, cut: w.cut, irq: w.irq }),
+  };
 }
 
 function partsRecord(a: Float64Array): Record<LatencyPart, number> {

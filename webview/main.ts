@@ -184,7 +184,7 @@ function tabsFor(p: ResultsPayload): TabDef[] {
     tabs.push({ id: "summary", label: "Summary", render: () => renderSummary(p) });
     if (p.cells?.length || p.claims?.length) tabs.push({ id: "seed", label: "Seed report", render: () => renderSeed(p) });
     tabs.push(
-      { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost), lazy: true },
+      { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost, whyHost), lazy: true },
       { id: "why", label: "Why late", render: () => renderWhy(p.runs, whyHost), lazy: true },
       { id: "timeline", label: "Timeline", render: () => renderTimeline(p.runs, chartHost), lazy: true },
       { id: "vcpus", label: "vCPUs", render: () => renderVcpus(p.runs) },
@@ -215,8 +215,10 @@ function render(p: ResultsPayload): void {
   scenario.setText(p.scenarioText);
 
   const defs = tabsFor(p);
-  // A sweep opens on its chart; other results keep the tab the user was on.
+  // A sweep opens on its chart and a seed report on its table (the comparison with the cover
+  // letter is what it was run for); other results keep the tab the user was on.
   if (p.sweep) currentTab = "sweep";
+  else if (p.source?.kind === "seed" && defs.some((d) => d.id === "seed")) currentTab = "seed";
   else if (!defs.some((d) => d.id === currentTab)) currentTab = "summary";
   const tabs = h("vscode-tabs", { "data-testid": "tabs" });
   const panels = new Map<string, { el: HTMLElement; done: boolean; def: TabDef }>();

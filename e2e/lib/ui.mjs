@@ -153,3 +153,17 @@ function exactText(s) {
 function cssString(s) {
   return s.replace(/["\\]/g, "\\$&");
 }
+
+/** Runs a scenario file of the workspace with the palette and waits for its results table. */
+export async function runScenarioFile(page, file, renders) {
+  await openFile(page, file);
+  await runCommand(page, "PV Sched: Run Scenario");
+  return waitForFrameWith(page, 'table[data-testid="results-table"]', {
+    timeout: 120_000,
+    failOnError: /PV Sched/,
+    check: async (f) => {
+      const n = Number((await f.getAttribute("#results", "data-renders")) ?? 0);
+      return n > renders || `renders ${n}`;
+    },
+  });
+}

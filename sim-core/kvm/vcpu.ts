@@ -15,7 +15,7 @@ import type { Policy } from "../scenario";
 import { type Cpu, IRQ_FAST } from "../sched/cpu";
 import { type Program, Task } from "../sched/task";
 import { newPvVcpuState, type PvVcpuState } from "../pvsched/state";
-import type { KvmCostModel } from "./costs";
+import { type KvmCostModel, postedDelivery } from "./costs";
 import { HaltPoll, type HaltPollParams } from "./halt_poll";
 
 /** Where the vCPU thread is in its run loop. */
@@ -346,9 +346,7 @@ export class Vcpu implements Program {
       this.timerExpired();
       return;
     }
-    const posted =
-      (source === "device" && this.costs.postedInterrupts) ||
-      (source === "ipi" && (this.costs.postedInterrupts || this.costs.ipiVirtualization));
+    const posted = postedDelivery(this.costs, source);
     this.marks?.inject(this, source, !posted);
     if (!posted && this.pvHooks) this.pvHooks.onKick(this, source, false);
     this.marks?.pv(this);

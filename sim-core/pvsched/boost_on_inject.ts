@@ -6,20 +6,19 @@
  * takes the other branch (no kick, no boost), and a running vCPU's preemption-timer expiry is
  * a fastpath that never reaches this code: the reviewers' objections live here.
  */
-import type { IrqSource, Vcpu } from "../kvm/vcpu";
+import type { Vcpu } from "../kvm/vcpu";
 import { setSched } from "./set_sched";
 import { boostFromIrqContext } from "./setscheduler_irq";
 import type { PvConfig } from "./state";
 
 /**
- * The kick of an interrupt delivery. `hardirq`: the delivery runs in host interrupt context
- * (the LAPIC hrtimer). Returns the CPU time the boost took in the caller's context.
+ * The kick of an interrupt delivery, whatever its source. The posted branch (kvm/costs.ts
+ * postedDelivery()) never kicks, so it never gets here. `hardirq`: the delivery runs in host
+ * interrupt context (the LAPIC hrtimer). Returns the CPU time the boost took in the caller's
+ * context.
  */
-export function kickBoost(cfg: PvConfig, v: Vcpu, source: IrqSource, hardirq: boolean): number {
+export function kickBoost(cfg: PvConfig, v: Vcpu, hardirq: boolean): number {
   if (!cfg.on.boost_on_inject) return 0;
-  // Posted interrupts (APICv / VT-d PI) and IPI virtualization take the posted branch.
-  if (source === "device" && v.costs.postedInterrupts) return 0;
-  if (source === "ipi" && (v.costs.postedInterrupts || v.costs.ipiVirtualization)) return 0;
   const before = v.pv.boosts;
   const cost = hardirq ? boostFromIrqContext(cfg, v) : setSched(cfg, v, true, "inject");
   if (v.pv.boosts !== before) cfg.counters.boost_on_inject++;

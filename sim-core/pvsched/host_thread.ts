@@ -22,7 +22,9 @@ export function pvThreadHooks(cfg: PvConfig, eng: Engine, setschedulerNs: () => 
   const since = new Map<Task, number>();
   const boost = (t: Task) => {
     if (t.boosted || !t.cpu) return;
-    t.cpu.setPolicy(t, cfg.policy, cfg.priority, 0);
+    // An RT policy leaves static_prio alone (__setscheduler_params() sets it for fair policies
+    // only), so the thread keeps its nice for the unboost, as set_sched.ts's vCPU boost does.
+    t.cpu.setPolicy(t, cfg.policy, cfg.priority, t.nice);
     t.boosted = true;
     const start = eng.now;
     since.set(t, start);

@@ -18,7 +18,7 @@ import type { PvConfig } from "./state";
 export function pvHostHooks(cfg: PvConfig): PvHostHooks {
   return {
     onExit: (v) => doPvSched(cfg, v, preemptDisabled(cfg, v)),
-    onKick: (v, source, hardirq) => kickBoost(cfg, v, source, hardirq),
+    onKick: (v, _source, hardirq) => kickBoost(cfg, v, hardirq),
     onBlock: (v) => boostOnBlock(cfg, v),
     onRun: (v) => applyDeferredBoost(cfg, v),
   };

@@ -13,19 +13,29 @@ export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void 
   for (let i = 0; i < (w.threads ?? 1); i++) {
     const rng = k.stream(`${id}.${i}`);
     let next = 0;
-    // Phases of a cycle: the protocol's boost (if any), the work, the unboost (if any).
+    // Phases of a cycle: reaching its own code, its boost request (if any), the work, the unboost (if any).
     let phase = 0;
     const t: Task = new Task(
       `${id}.${i}`,
       {
         burstEnd: (task) => {
           if (pv && phase === 0) {
+            // Its first instruction after the wake-up: it asks for its boost itself if nobody
+            // gave it one (the request's CPU time is the next phase).
             phase = 1;
-            task.remaining = rng.ns(w.work);
-            return;
+            const cost = pv.onStart(task);
+            if (cost > 0) {
+              task.remaining = cost;
+              return;
+            }
           }
           if (pv && phase === 1) {
             phase = 2;
+            task.remaining = rng.ns(w.work);
+            return;
+          }
+          if (pv && phase === 2) {
+            phase = 3;
             const cost = pv.onDone(task);
             if (cost > 0) {
               task.remaining = cost;
@@ -45,8 +55,9 @@ export function spawnPeriodic(k: Kernel, w: PeriodicWorkload, id: string): void 
       t.wakeTarget = next;
       if (pv) {
         pv.onTimer(t);
+        // The self-boost happens when the thread runs, not at its wake-up: a 1 ns step first.
         phase = 0;
-        t.remaining = Math.max(1, pv.onStart(t));
+        t.remaining = 1;
       } else t.remaining = rng.ns(w.work);
       k.wake(t);
     };

@@ -295,3 +295,72 @@ test("propagate: a hunk without evidence in a function the patch's mechanism hoo
   propagate([struct, { hunk: hunk(), file: "a.c", c: cls("alpha") }], CAT);
   assert.equal(struct.c.mechanism, null, "a struct of that name is no hook");
 });
+
+// A mechanism whose own functions the catalogue names (weight 3: only its code; 2: specific).
+const C: CatalogueEntry = { id: "gamma", label: "C", patch: null, simulated: false, summary: "", identifiers: { own_fn: 3, half_fn: 2 } };
+const CAT3 = [A, B, C];
+const score3 = (h: Hunk, defs = none) => {
+  const s = scoreHunk(h, "x.c", 0, defs, CAT3);
+  return { total: [...s.total], c: decide(s, "", CAT3) };
+};
+
+test("inside a mechanism's own function: half the name's weight, even with no catalogue name in the hunk", () => {
+  const inside = (name: string, c: Partial<HunkCode> & { ids?: string[] } = {}) =>
+    score3(hunk({ scope: { kind: "function", name }, ids: ["vcpu", "target"], ...c }));
+  const own = inside("own_fn");
+  close(own.total[2], 3 * ROLE.inside);
+  assert.equal(own.c.mechanism, "gamma");
+  assert.equal(own.c.reason, "inside own_fn (score 1.5)");
+  const half = inside("half_fn");
+  close(half.total[2], 2 * ROLE.inside);
+  assert.equal(half.c.mechanism, null, "a weight-2 name alone does not map");
+  assert.equal(inside("elsewhere").c.mechanism, null);
+  assert.equal(score3(hunk({ scope: { kind: "struct", name: "own_fn" } })).total[2], 0, "a struct of that name is not the function");
+  close(inside("own_fn", { defines: ["own_fn"], ids: ["own_fn"] }).total[2], 3 * ROLE.define, "the definition counts once, as defined");
+  assert.equal(ROLE.inside, 0.5);
+});
+
+test("inside: not when the added lines name another mechanism's code or call a function the series defines", () => {
+  const scope = { kind: "function" as const, name: "own_fn" };
+  const other = score3(hunk({ scope, ids: ["b_id"], calls: ["b_id"] }));
+  assert.equal(other.total[2], 0, "a beta call added inside gamma's function is beta's");
+  assert.equal(other.c.mechanism, "beta");
+  const def = hunk({ defines: ["new_helper"] });
+  const caller = hunk({ scope, ids: ["new_helper"], calls: ["new_helper"] });
+  assert.equal(score3(caller, new SeriesDefinitions([patch(def), patch(caller)])).total[2], 0, "the series hooking its own code in");
+  close(score3(caller).total[2], 3 * ROLE.inside, "the same call to a function nobody here defines");
+  close(score3(hunk({ scope, ids: ["a_low"], removed: ["a_low"] })).total[2], 3 * ROLE.inside, "edited-around names are not added code");
+});
+
+test("inside a kernel parameter's entry of kernel-parameters.txt", () => {
+  const s = score3(hunk({ scope: { kind: "kparam", name: "own_fn" } }));
+  close(s.total[2], 3 * ROLE.inside);
+  assert.equal(s.c.mechanism, "gamma");
+});
+
+test("propagate: a hunk naming a struct member its patch declares takes the mechanism of the mapped hunks using it", () => {
+  const decl = { hunk: hunk({ scope: { kind: "struct", name: "stat" }, members: ["stat.yields"] }), file: "a.h", c: cls(null) };
+  const user = { hunk: hunk({ ids: ["yields", "vcpu"], members: ["stat.yields"] }), file: "a.c", c: cls("beta") };
+  const listing = {
+    hunk: hunk({ scope: { kind: "initializer", name: "entries" }, ids: ["VCPU_STAT", "yields"], calls: ["VCPU_STAT"] }),
+    file: "b.c",
+    c: cls(null),
+  };
+  propagate([decl, user, listing], CAT);
+  assert.equal(listing.c.mechanism, "beta");
+  assert.equal(listing.c.via, "symbol");
+  assert.equal(listing.c.reason, "uses yields, a member this patch declares and 1 hunk(s) of it use for beta");
+  const fnRef = { hunk: hunk({ ids: ["ops", "helper"] }), file: "c.c", c: cls(null) };
+  propagate(
+    [
+      fnRef,
+      { hunk: hunk({ defines: ["helper"], ids: ["helper"] }), file: "d.c", c: cls("alpha") },
+      { hunk: hunk({ ids: ["helper"] }), file: "e.c", c: cls("alpha") },
+    ],
+    CAT,
+  );
+  assert.equal(fnRef.c.mechanism, null, "a function of the patch only referenced is no member");
+  const notOwn = { hunk: hunk({ ids: ["yields"] }), file: "b.c", c: cls(null) };
+  propagate([notOwn, { hunk: hunk({ ids: ["yields"], members: ["stat.yields"] }), file: "a.c", c: cls("beta") }], CAT);
+  assert.equal(notOwn.c.mechanism, null, "a member no hunk of this patch declares");
+});

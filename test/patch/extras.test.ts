@@ -44,3 +44,24 @@ test("MIME encoded words in From and Subject are decoded", () => {
   assert.equal(r.patches[0].index, 2);
   assert.equal(r.patches[0].author, "Real Author <a@example.invalid>", "in-body From: wins");
 });
+
+test("kernel-parameters.txt: a hunk sits in the entry of the parameter above its first change, and an added entry defines it", () => {
+  const doc = (body: string) =>
+    parsePatchText(`--- a/Documentation/admin-guide/kernel-parameters.txt\n+++ b/Documentation/admin-guide/kernel-parameters.txt\n${body}`)
+      .patches[0].files[0].hunks[0].code;
+  const edit = doc(
+    "@@ -10,4 +10,5 @@\n \tkvm-intel.ple_gap=\t[KVM,Intel]\n \t\t\tpause loop exiting gap\n+\t\t\tmore text\n \n \tnopv=\t[X86]\n",
+  );
+  assert.deepEqual(edit.scope, { kind: "kparam", name: "ple_gap" });
+  assert.deepEqual(edit.defines, []);
+  const added = doc(
+    "@@ -10,2 +10,4 @@\n \t\t\tend of the previous entry\n+\tnopvspin\t[X86,KVM]\n+\t\t\tDisables the PV qspinlock slow path.\n \n",
+  );
+  assert.deepEqual(added.scope, { kind: "kparam", name: "nopvspin" });
+  assert.deepEqual(added.defines, ["nopvspin"]);
+  const changed = doc("@@ -10,2 +10,2 @@\n-\tnopvspin\t[X86,KVM]\n+\tnopvspin\t[X86,XEN,KVM]\n \t\t\tDisables\n");
+  assert.deepEqual(changed.scope, { kind: "kparam", name: "nopvspin" });
+  const c = parsePatchText("--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,3 @@ int f(void)\n \tfoo();\n+\tbar();\n \treturn 0;\n").patches[0].files[0]
+    .hunks[0].code;
+  assert.deepEqual(c.scope, { kind: "function", name: "f" }, "C files keep their function scope");
+});

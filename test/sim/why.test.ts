@@ -78,27 +78,31 @@ test("a guest cyclictest whose vCPU shares its host CPU with a CFS hog: the wors
   assert.ok(p.why!.parts_ns.guest_wait < 0.01 * sum(p.why!.parts_ns), `guest_wait ${p.why!.parts_ns.guest_wait}`);
 });
 
+/**
+ * A guest cyclictest behind a guest FIFO job on its vCPU: two host CPUs and nothing else on the
+ * host, so the vCPU thread never waits for the host; rtjob's 800 us bursts, not a multiple of
+ * cyclictest's interval, keep crossing the expiries and delay samples by up to 800 us, over many bins.
+ */
+const behindGuestFifo: Scenario = {
+  name: "guest run-queue wait",
+  seed: 11,
+  duration_s: 1,
+  host: { cpus: 2, noise: false },
+  vms: [
+    {
+      name: "vm0",
+      vcpus: 1,
+      pin: [1],
+      workloads: [
+        { kind: "cyclictest", id: "ct", interval_us: 1000, policy: "other" },
+        { kind: "periodic", id: "rtjob", period_us: 2300, work: { const_us: 800 }, policy: "fifo", priority: 50 },
+      ],
+    },
+  ],
+};
+
 test("a guest cyclictest behind a guest FIFO task on its vCPU: the worst sample is guest run-queue wait, behind that task", () => {
-  const s: Scenario = {
-    name: "guest run-queue wait",
-    seed: 11,
-    duration_s: 1,
-    // Two host CPUs and nothing else on the host: the vCPU thread never waits for the host.
-    host: { cpus: 2, noise: false },
-    vms: [
-      {
-        name: "vm0",
-        vcpus: 1,
-        pin: [1],
-        workloads: [
-          { kind: "cyclictest", id: "ct", interval_us: 1000, policy: "other" },
-          // Not a multiple of cyclictest's interval: its 800 us bursts keep crossing the expiries.
-          { kind: "periodic", id: "rtjob", period_us: 2300, work: { const_us: 800 }, policy: "fifo", priority: 50 },
-        ],
-      },
-    ],
-  };
-  const r = simulate(s, "vanilla");
+  const r = simulate(behindGuestFifo, "vanilla");
   const p = r.probes.find((x) => x.id === "ct")!;
   assertAllAttributed(p);
   const w = worstOf(p);
@@ -126,5 +130,62 @@ test("the worst sample of every probe of a seed scenario, in each mode, gets a c
       for (let k = 1; k < w.chain.length; k++) assert.ok(w.chain[k]!.t_ns >= w.chain[k - 1]!.t_ns);
       assert.ok(w.chain.every((l) => l.t_ns >= w.wake_ns && l.t_ns <= w.run_ns));
     }
+  }
+});
+
+test("with a timeline, the worst sample of each tail bin is explained: a non-worst one is guest run-queue wait behind rtjob", () => {
+  const r = simulate(behindGuestFifo, "vanilla", { timeline: true });
+  const p = r.probes.find((x) => x.id === "ct")!;
+  const probeIndex = r.probes.indexOf(p);
+  const { edges_us: edges, counts } = p.latency.histogram;
+  const tail = p.why?.tail;
+  assert.ok(tail, "no tail samples in a run with a timeline");
+  // The tail, from the probe's own statistics: the bin holding p90_us and every occupied bin above.
+  const p90Bin = edges.findIndex((e, b) => p.latency.p90_us >= e && p.latency.p90_us < edges[b + 1]!);
+  const occupied = counts.map((c, b) => (c > 0 && b >= p90Bin ? b : -1)).filter((b) => b >= 0);
+  assert.deepEqual(
+    tail.map((s) => s.bin),
+    occupied.reverse(),
+  );
+  assert.ok(tail.length >= 2, `only ${tail.length} tail bin(s): no non-worst sample to check`);
+  // Worst bin first: its sample is the run's worst.
+  assert.equal(tail[0]!.run_ns, p.max_at_ns);
+  // Every sample the run recorded, from the timeline's anchors (the recorder, not the tracer).
+  const a = r.timeline!.anchors;
+  const lats: { wake: number; run: number }[] = [];
+  for (let k = 0; k < a.probe.length; k++) if (a.probe[k] === probeIndex) lats.push({ wake: a.wake_ns[k]!, run: a.run_ns[k]! });
+  assert.equal(lats.length, p.latency.count);
+  for (const s of tail) {
+    const us = s.latency_ns / 1000;
+    assert.ok(us >= edges[s.bin]! && us < edges[s.bin + 1]!, `bin ${s.bin}: ${us} us outside [${edges[s.bin]}, ${edges[s.bin + 1]})`);
+    assert.equal(s.run_ns - s.wake_ns, s.latency_ns);
+    assert.equal(sum(s.parts_ns), s.latency_ns);
+    // A real sample, and the worst of those in its bin.
+    assert.ok(
+      lats.some((l) => l.wake === s.wake_ns && l.run === s.run_ns),
+      `bin ${s.bin}: no such sample on the timeline`,
+    );
+    const inBin = lats.map((l) => (l.run - l.wake) / 1000).filter((x) => x >= edges[s.bin]! && x < edges[s.bin + 1]!);
+    assert.equal(Math.max(...inBin), us, `bin ${s.bin}: not the worst of its ${inBin.length} samples`);
+  }
+  // The cause of a sample that is not the worst: rtjob's burst on the vCPU.
+  const s = tail[1]!;
+  assert.ok(s.latency_ns < tail[0]!.latency_ns);
+  assert.ok(s.parts_ns.guest_wait > 0.9 * s.latency_ns, `guest_wait ${s.parts_ns.guest_wait} of ${s.latency_ns}`);
+  assert.equal(s.parts_ns.host_wait, 0);
+  const text = chainText(s.chain);
+  assert.match(text, /^timer expired at /);
+  assert.match(text, /runnable on vm0\/vcpu0's guest run queue behind rtjob\.0 \(FIFO 50\)/, text);
+  assert.match(text, /ran at \+/);
+});
+
+test("without a timeline a run keeps no tail samples, and its statistics do not depend on the timeline", () => {
+  const without = simulate(behindGuestFifo, "vanilla");
+  const withTl = simulate(behindGuestFifo, "vanilla", { timeline: true });
+  for (const [k, p] of without.probes.entries()) {
+    assert.equal(p.why?.tail, undefined);
+    const q = withTl.probes[k]!;
+    const { tail: _t, ...whyWith } = q.why!;
+    assert.deepEqual({ ...q, why: whyWith }, p);
   }
 });

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { LatencyPart, ProbeResult, RunResult } from "../../sim-core/results";
-import { sampleWindow, whyModel } from "../../webview/lib/why";
+import { sampleWindow, tailTargets, whyModel } from "../../webview/lib/why";
 
 const zero: Record<LatencyPart, number> = {
   timer: 0,
@@ -71,4 +71,31 @@ test("a sample's timeline window is its latency again on each side, at least 20 
     from: 980_000,
     to: 1_025_000,
   });
+});
+
+test("tail targets: each explained tail bin with its edges, count and run; none without the run's timeline", () => {
+  const p = probe("ct", 10, { host_wait: 1000 });
+  const edges = [0, 1, 2, 5, 10];
+  p.latency = { count: 10, histogram: { edges_us: edges, counts: [6, 0, 3, 1] } } as unknown as ProbeResult["latency"];
+  const sample = (bin: number, latency_ns: number) => ({
+    bin,
+    wake_ns: 1_000_000,
+    run_ns: 1_000_000 + latency_ns,
+    latency_ns,
+    parts_ns: { ...zero, host_wait: latency_ns },
+    chain: [],
+  });
+  p.why!.tail = [sample(3, 7_000), sample(2, 4_000)];
+  const other = run("vanilla", [probe("ct", 1, {})]);
+  const mine = { ...run("dynamic", [p]), timeline: {} } as unknown as RunResult;
+  const t = tailTargets([other, mine], p);
+  assert.deepEqual(
+    t.map((x) => [x.run, x.lo_us, x.hi_us, x.count, x.sample.latency_ns]),
+    [
+      [1, 5, 10, 1, 7_000],
+      [1, 2, 5, 3, 4_000],
+    ],
+  );
+  assert.deepEqual(tailTargets([other, run("dynamic", [p])], p), []);
+  assert.deepEqual(tailTargets([other, mine], undefined), []);
 });

@@ -50,6 +50,13 @@ const csp = async (page, theme) => {
   await send(page, { type: "progress", percent: 42, label: "busy · dynamic" });
   await page.waitForTimeout(100);
   await send(page, { type: "results", payload: fixture("seed") });
+  // A seed report opens on its table, with the legend of the tables' colours under it.
+  await page
+    .waitForSelector('table[data-testid="seed-table"]', { timeout: 5000 })
+    .catch(() => problems.push("the seed report did not open on its table"));
+  if (!(await page.isVisible('[data-testid="seed-legend"]'))) problems.push("the seed tables have no legend");
+  await shot(page, "seed-dark");
+  await tab(page, "summary");
   await page.waitForSelector('table[data-testid="results-table"]');
   const sims = await page.$$eval('table[data-testid="results-table"] td.sim', (tds) => tds.map((t) => t.getAttribute("data-value")));
   if (!sims.length || sims.some((v) => v === null || !Number.isFinite(Number(v))))
@@ -60,7 +67,6 @@ const csp = async (page, theme) => {
   const pubs = await page.$$eval('table[data-testid="seed-table"] td.pub', (t) => t.length);
   console.log(`seed-table: ${pubs} td.pub cells`);
   if (!pubs) problems.push("seed-table has no pub cells");
-  await shot(page, "seed-dark");
   await tab(page, "dist");
   await page.waitForSelector("svg.chart");
   await shot(page, "distributions-dark");

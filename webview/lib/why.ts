@@ -3,7 +3,7 @@
  * parts of sim-core/why-labels.ts (a stacked bar), and the worst sample with its causal chain.
  * Pure: the view (webview/views/why.ts) only draws it.
  */
-import type { LatencyPart, RunResult, SampleWhy } from "../../sim-core/results";
+import type { LatencyPart, ProbeResult, RunResult, SampleWhy, TailSampleWhy } from "../../sim-core/results";
 import { LATENCY_PARTS } from "../../sim-core/why-labels";
 import { modesOf, probeGrid, scenariosOf } from "./tables";
 
@@ -53,4 +53,37 @@ export function whyModel(runs: readonly RunResult[]): WhyProbe[] {
 export function sampleWindow(w: SampleWhy): { from: number; to: number } {
   const pad = Math.max(w.latency_ns, 20_000);
   return { from: w.wake_ns - pad, to: w.run_ns + pad };
+}
+
+/** A histogram bin of the tail whose worst sample can be shown on the timeline. */
+export interface TailTarget {
+  /** Index of the run in the payload. */
+  run: number;
+  /** The bin: [lo_us, hi_us) of the probe's histogram, holding `count` samples. */
+  lo_us: number;
+  hi_us: number;
+  count: number;
+  /** The worst sample of the bin. */
+  sample: TailSampleWhy;
+}
+
+/**
+ * The tail bins of probe `p` (one of `runs`' probes) that can be shown on the timeline: those whose
+ * worst sample the simulator explained (ProbeWhy.tail) in a run whose timeline the panel has.
+ */
+export function tailTargets(runs: readonly RunResult[], p: ProbeResult | undefined): TailTarget[] {
+  const tail = p?.why?.tail;
+  if (!p || !tail) return [];
+  const run = runs.findIndex((r) => r.probes.includes(p));
+  if (run < 0 || !runs[run]!.timeline) return [];
+  const { edges_us: edges, counts } = p.latency.histogram;
+  const out: TailTarget[] = [];
+  for (const s of tail) {
+    const lo = edges[s.bin];
+    const hi = edges[s.bin + 1];
+    const count = counts[s.bin];
+    if (lo === undefined || hi === undefined || !count) continue;
+    out.push({ run, lo_us: lo, hi_us: hi, count, sample: s });
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 /** Line charts on log or linear axes, drawn as SVG with the theme's chart colours. */
-import { s } from "../dom";
+import { on, s } from "../dom";
 import { fmtTickUs } from "../lib/format";
 import { decadeDomain, linearScale, linearTicks, logScale, logTicks, type Scale } from "../lib/scale";
 
@@ -24,6 +24,21 @@ export interface ChartSpec {
   xLog: boolean;
   yLog: boolean;
   yFormat?: (v: number) => string;
+  /** Parts of the plot that act when clicked or chosen from the keyboard (a histogram's tail bins). */
+  targets?: ChartTarget[];
+  /** What the targets are, for screen readers. */
+  targetsLabel?: string;
+}
+
+/** A box of the plot, in data coordinates, that does something when activated. */
+export interface ChartTarget {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  color: string;
+  label: string;
+  activate: () => void;
 }
 
 const W = 560;
@@ -119,5 +134,56 @@ export function lineChart(spec: ChartSpec): SVGSVGElement {
         svg.appendChild(m);
       }
   }
+  if (spec.targets?.length) svg.appendChild(targetGroup(spec.targets, spec.targetsLabel ?? "Targets", x, y));
   return svg;
+}
+
+/**
+ * The targets as buttons: one tab stop for the group (a roving tabindex), arrow keys move between
+ * them, Enter or Space activates, as does a click.
+ */
+function targetGroup(targets: readonly ChartTarget[], label: string, x: Scale, y: Scale): SVGElement {
+  const g = s("g", { class: "chart-targets", role: "group", "aria-label": label });
+  const rects = targets.map((t, i) => {
+    const x0 = x.map(t.x0);
+    const x1 = x.map(t.x1);
+    const y0 = y.map(t.y0);
+    const y1 = y.map(t.y1);
+    const r = s("rect", {
+      x: Math.min(x0, x1).toFixed(2),
+      y: Math.min(y0, y1).toFixed(2),
+      width: Math.max(1, Math.abs(x1 - x0)).toFixed(2),
+      height: Math.max(2, Math.abs(y1 - y0)).toFixed(2),
+      class: "chart-target",
+      role: "button",
+      tabindex: i === 0 ? 0 : -1,
+      "aria-label": t.label,
+    }) as SVGElement;
+    r.style.fill = t.color;
+    r.style.stroke = t.color;
+    r.appendChild(s("title", {}, t.label));
+    on(r, "click", () => t.activate());
+    return r;
+  });
+  g.append(...rects);
+  on(g, "keydown", (e: KeyboardEvent) => {
+    const k = e.key;
+    const i = rects.indexOf(e.target as SVGElement);
+    if (i < 0) return;
+    let j = i;
+    if (k === "ArrowRight" || k === "ArrowDown") j = Math.min(rects.length - 1, i + 1);
+    else if (k === "ArrowLeft" || k === "ArrowUp") j = Math.max(0, i - 1);
+    else if (k === "Home") j = 0;
+    else if (k === "End") j = rects.length - 1;
+    else if (k === "Enter" || k === " ") {
+      e.preventDefault();
+      targets[i]!.activate();
+      return;
+    } else return;
+    e.preventDefault();
+    rects[i]!.setAttribute("tabindex", "-1");
+    rects[j]!.setAttribute("tabindex", "0");
+    (rects[j] as SVGElement & { focus(): void }).focus();
+  });
+  return g;
 }

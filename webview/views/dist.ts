@@ -1,10 +1,13 @@
 /** Distributions tab: per probe, a histogram and a CDF on log scales, one series per mode. */
-import type { RunResult } from "../../sim-core/results";
+import type { ProbeResult, RunResult } from "../../sim-core/results";
 import { h, on, replace } from "../dom";
 import { binsOf, cdf, extent, fractions, occupied } from "../lib/hist";
 import { modesOf, probeGrid, scenariosOf } from "../lib/tables";
 import { modeTitle } from "../../common/modes";
-import { lineChart, SERIES_COLORS, type Series } from "./chart";
+import { tailTargets } from "../lib/why";
+import { fmtNs, fmtUs } from "../lib/format";
+import { type ChartTarget, lineChart, SERIES_COLORS, type Series } from "./chart";
+import type { WhyHost } from "./why";
 
 export interface ChartHost {
   /** Called when a chart gets focus or is clicked, so "Export SVG" knows the current chart. */
@@ -12,7 +15,39 @@ export interface ChartHost {
   exportSvg(svg: SVGSVGElement, name: string): void;
 }
 
-export function renderDistributions(runs: readonly RunResult[], host: ChartHost): HTMLElement {
+/**
+ * The histogram's tail bins as targets: each opens the timeline on the worst sample of its bin,
+ * with its causal chain. With several modes, each mode gets its share of the bin's width.
+ */
+function tailBinTargets(
+  runs: readonly RunResult[],
+  per: readonly { mode: string; color: string; probe: ProbeResult | undefined }[],
+  yLo: number,
+  why: WhyHost,
+): ChartTarget[] {
+  const out: ChartTarget[] = [];
+  per.forEach((d, i) => {
+    for (const t of tailTargets(runs, d.probe)) {
+      const total = d.probe!.latency.count;
+      const w = Math.log(t.hi_us / t.lo_us) / per.length;
+      const sample = t.sample;
+      out.push({
+        x0: t.lo_us * Math.exp(w * i),
+        x1: t.lo_us * Math.exp(w * (i + 1)),
+        y0: yLo,
+        y1: total > 0 ? Math.max(yLo, t.count / total) : yLo,
+        color: d.color,
+        label:
+          `${modeTitle(d.mode)}: ${t.count} sample${t.count === 1 ? "" : "s"} in ${fmtUs(t.lo_us)}–${fmtUs(t.hi_us)} us; ` +
+          `show the worst of them (${fmtNs(sample.latency_ns)}) on the timeline with its causal chain`,
+        activate: () => why.jumpToSample?.(t.run, sample),
+      });
+    }
+  });
+  return out;
+}
+
+export function renderDistributions(runs: readonly RunResult[], host: ChartHost, why: WhyHost = {}): HTMLElement {
   const modes = modesOf(runs);
   const multi = scenariosOf(runs).length > 1;
   const grid = probeGrid(runs, () => true);
@@ -33,7 +68,10 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost)
     for (const k of grid.keys) {
       const name = multi ? `${k.scenario} · ${k.probe}` : k.probe;
       const per = modes
-        .map((m, i) => ({ mode: m, color: SERIES_COLORS[i % SERIES_COLORS.length]!, bins: binsOf(grid.get(k, m)?.latency?.histogram) }))
+        .map((m, i) => {
+          const probe = grid.get(k, m);
+          return { mode: m, color: SERIES_COLORS[i % SERIES_COLORS.length]!, probe, bins: binsOf(probe?.latency?.histogram) };
+        })
         .filter((d) => d.bins.length);
       const ext = extent(per.map((d) => d.bins));
       if (!ext) {
@@ -61,6 +99,8 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost)
         xLog: true,
         yLog: true,
         yFormat: (v) => (v >= 0.01 ? `${+(v * 100).toPrecision(2)}%` : v.toExponential(0)),
+        targets: why.jumpToSample ? tailBinTargets(runs, per, yLo, why) : [],
+        targetsLabel: `${name}: the tail's bins (the slowest 10 % of samples); each shows its worst sample on the timeline`,
       });
       const cdfSeries: Series[] = per.map((d) => ({
         name: modeTitle(d.mode),
@@ -96,11 +136,19 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost)
           yLog: false,
         });
       }
+      const clickable = per.some((d) => why.jumpToSample && tailTargets(runs, d.probe).length > 0);
       figures.push(
         h(
           "figure",
           { class: "chart-card" },
           h("figcaption", {}, name),
+          clickable
+            ? h(
+                "p",
+                { class: "note" },
+                "Click a bin of the histogram's tail (the slowest 10 %), or Tab to it and use the arrow keys and Enter, to see its worst sample on the timeline with its causal chain.",
+              )
+            : null,
           chartBox(hist, `${name}-histogram`, host),
           chartBox(chart2, `${name}-${tail.checked ? "tail" : "cdf"}`, host),
         ),

@@ -34,6 +34,23 @@ export function renderSeed(p: ResultsPayload): HTMLElement {
       ),
     );
   }
-  for (const t of seedTables(p.cells ?? [])) root.appendChild(renderTable(t));
+  const tables = seedTables(p.cells ?? []);
+  if (tables.length) root.appendChild(seedLegend());
+  for (const t of tables) root.appendChild(renderTable(t));
   return root;
+}
+
+/**
+ * What the tables' colours and styles mean. Each is also said in the cell's tooltip, so colour
+ * is never the only carrier; the samples share the tables' CSS rules, so they follow the theme.
+ */
+function seedLegend(): HTMLElement {
+  const item = (cls: string, text: string, meaning: string) => h("li", {}, h("span", { class: `sample ${cls}` }, text), ` ${meaning}`);
+  return h(
+    "ul",
+    { class: "seed-legend", "data-testid": "seed-legend", "aria-label": "Legend" },
+    item("pub", "887", "published (cover letter)"),
+    item("err good", "0.12", "|log10| error within 10\u00d7"),
+    item("err bad", "1.60", "off by more than 10\u00d7"),
+  );
 }

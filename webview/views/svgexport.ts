@@ -29,6 +29,8 @@ export function svgToFile(svg: SVGSVGElement): string {
       if (v) target.style.setProperty(p, v);
     }
   });
+  // The clickable tail bins are the panel's, not the chart's.
+  for (const g of Array.from(copy.querySelectorAll(".chart-targets"))) g.remove();
   copy.removeAttribute("class");
   copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   const vb = svg.viewBox.baseVal;
