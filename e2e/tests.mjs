@@ -35,7 +35,7 @@ function samplePatch(ws) {
  * Reads the CodeLens widgets of the active editor, and for each one the first text line rendered
  * below it (a lens sits in a view zone just above the line it belongs to).
  */
-async function lensesWithLines(page) {
+export async function lensesWithLines(page) {
   return page.evaluate(() => {
     const ed = document.querySelector(".editor-group-container.active .monaco-editor");
     if (!ed) return [];
@@ -53,7 +53,7 @@ async function lensesWithLines(page) {
   });
 }
 
-async function openPatchWithLenses(ctx) {
+export async function openPatchWithLenses(ctx) {
   const { page } = ctx;
   const file = samplePatch(ctx.ws);
   await openFile(page, file);
@@ -71,11 +71,11 @@ async function openPatchWithLenses(ctx) {
 }
 
 /** Parses the results table's simulated cells: every `td.sim` must carry a finite number. */
-async function simCells(frame) {
+export async function simCells(frame) {
   return frame.$$eval('table[data-testid="results-table"] td.sim', (tds) => tds.map((td) => td.getAttribute("data-value")));
 }
 
-function checkSimValues(raw) {
+export function checkSimValues(raw) {
   if (!raw.length) return "no td.sim cells yet";
   const nums = raw.map((v) => (v === null || v.trim() === "" ? NaN : Number(v)));
   const bad = raw.filter((_, i) => !Number.isFinite(nums[i]));

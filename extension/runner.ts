@@ -11,6 +11,7 @@ import * as vscode from "vscode";
 import {
   CancelledError,
   RunQueue,
+  type BatchOptions,
   type CancelTiming,
   type QueueSlot,
   type SimPool,
@@ -39,6 +40,8 @@ export interface RunnerEvents {
   /** A batch is asked for while others run: queue it, cancel the others first, or do not run (undefined). */
   whenBusy(running: readonly string[], next: string): Promise<"queue" | "cancel" | undefined>;
 }
+
+export type RunListeners = Pick<BatchOptions, "onResult" | "interim" | "onInterim">;
 
 export class Runner {
   /** Pool request ids of this runner's batches that were submitted and have not finished. */
@@ -83,7 +86,8 @@ export class Runner {
    * run beside a running batch, or a newer request's results landed first. Rejects on a
    * simulation error, a limit or a budget.
    */
-  async run(title: string, tasks: SimTask[]): Promise<RunResult[] | undefined> {
+  /** What the caller hears while the batch runs: each run's result, and interim results at a plan's checkpoints. */
+  async run(title: string, tasks: SimTask[], listen: RunListeners = {}): Promise<RunResult[] | undefined> {
     if (this.queue.size > 0) {
       const choice = await this.events.whenBusy(this.running, title);
       if (!choice) {
@@ -96,7 +100,7 @@ export class Runner {
     this.events.started(title);
     let outcome: RunOutcome = "failed";
     try {
-      const r = await this.runBatch(title, tasks, slot);
+      const r = await this.runBatch(title, tasks, slot, listen);
       outcome = r.outcome;
       return r.results;
     } finally {
@@ -105,7 +109,12 @@ export class Runner {
     }
   }
 
-  private async runBatch(title: string, tasks: SimTask[], slot: QueueSlot): Promise<{ results?: RunResult[]; outcome: RunOutcome }> {
+  private async runBatch(
+    title: string,
+    tasks: SimTask[],
+    slot: QueueSlot,
+    listen: RunListeners,
+  ): Promise<{ results?: RunResult[]; outcome: RunOutcome }> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `PV Sched: ${title}`, cancellable: true },
       async (progress, token) => {
@@ -128,6 +137,7 @@ export class Runner {
           const t0 = Date.now();
           let reported = 0;
           const batch = pool.submit(tasks, {
+            ...listen,
             onProgress: (p) => {
               const pct = Math.floor(p.fraction * 100);
               if (pct > reported) {

@@ -76,14 +76,23 @@ function pctInterval(base: number, ci: readonly [number, number]): string {
   return `[${pctChange(base, base + ci[0])}, ${pctChange(base, base + ci[1])}]`;
 }
 
+/** A provisional answer: the runs so far, the least simulated of them `simulatedS` seconds in. */
+export interface Provisional {
+  simulatedS: number;
+}
+
 /**
  * The lens text after an ablation: the paired effect of turning the mechanism on, relative to the
  * runs without it, for the guest's main probe: "busy guest max −93% [−95%, −90%], avg −97%
  * [−98%, −96%]". A metric whose 95 % interval includes zero reads "no significant effect"; with
  * a single replication there is no interval, so nothing is called an effect. Undefined when runs
  * are missing or measured nothing.
+ *
+ * `provisional` (runs still going, issue 13): the text says how far the runs got and that it is
+ * refining, "after 2 s simulated, 1 replication: busy guest max −93%, avg −97%, refining"; with
+ * one replication it gives the point estimate (there is no interval yet), with more the intervals.
  */
-export function summarizeAblation(runs: readonly RunResult[], mechanism: MechanismId): string | undefined {
+export function summarizeAblation(runs: readonly RunResult[], mechanism: MechanismId, provisional?: Provisional): string | undefined {
   const withRuns = runs.filter((r) => r.mode === ABLATION_LABELS.with);
   const withoutLabel = ABLATION_LABELS.without(mechanism);
   const withoutRuns = runs.filter((r) => r.mode === withoutLabel);
@@ -101,14 +110,22 @@ export function summarizeAblation(runs: readonly RunResult[], mechanism: Mechani
   const part = (metric: "max_us" | "avg_us" | "glitches", name: string): string | undefined => {
     const e = eff?.[metric];
     const from = base?.[metric]?.mean;
-    if (!e || from === undefined || !e.significant || !e.ci95) return undefined;
-    if (metric === "glitches") return `${name} ${num(from)} \u2192 ${num(from + e.mean)} ${pctInterval(from, e.ci95)}`;
-    return `${name} ${pctChange(from, from + e.mean)} ${pctInterval(from, e.ci95)}`;
+    if (!e || from === undefined) return undefined;
+    // A first answer from one replication: the change measured so far, not yet an effect.
+    const interval = e.ci95 ? ` ${pctInterval(from, e.ci95)}` : "";
+    if (!(provisional && !e.ci95) && !(e.significant && e.ci95)) return undefined;
+    if (metric === "glitches") return `${name} ${num(from)} \u2192 ${num(from + e.mean)}${interval}`;
+    return `${name} ${pctChange(from, from + e.mean)}${interval}`;
   };
   const parts = (a.kind === "audio" ? [part("glitches", "glitches")] : [part("max_us", "max"), part("avg_us", "avg")]).filter(
     (x): x is string => x !== undefined,
   );
-  if (!parts.length) return `${head}: no significant effect (${n} replication${n === 1 ? "" : "s"})${partial}`;
+  const reps = `${n} replication${n === 1 ? "" : "s"}`;
+  if (provisional) {
+    const body = parts.length ? `${head} ${parts.join(", ")}` : `${head}: no significant effect yet`;
+    return `after ${num(provisional.simulatedS)} s simulated, ${reps}: ${body}, refining`;
+  }
+  if (!parts.length) return `${head}: no significant effect (${reps})${partial}`;
   return `${head} ${parts.join(", ")}${partial}`;
 }
 

@@ -4,7 +4,7 @@
  * that a run over its wall-clock time stops itself; the pool's watchdog and the Node heap limit
  * (transport options) catch what cannot stop itself.
  */
-import { simulate, type Progress, type RunResult, type Scenario } from "../sim-core/index";
+import { simulate, type InterimResult, type Progress, type RunResult, type Scenario } from "../sim-core/index";
 import { poller } from "./cancel-flag";
 import { runPatchJob } from "./patch-job";
 import type { FailureKind, FromWorker, RunLimits, SimTask, ToWorker } from "./protocol";
@@ -43,6 +43,9 @@ export interface ExecuteOptions {
   onProgress?: (p: Progress) => void;
   /** Polled every POLL_EVENTS events; true stops the run with stop = "cancelled". */
   isCancelled?: () => boolean;
+  /** Simulated times (ns) at which `onInterim` hears what the run measured so far. */
+  checkpointsNs?: readonly number[];
+  onInterim?: (r: InterimResult) => void;
 }
 
 /** Runs one task under the limits. Throws LimitError when the wall-clock limit stopped it. */
@@ -55,6 +58,8 @@ export function executeTask(task: SimTask, opts: ExecuteOptions): RunResult {
   let overWall = false;
   const result = simulate(scenario, task.mode, {
     progressEvery: POLL_EVENTS,
+    checkpointsNs: opts.checkpointsNs,
+    onCheckpoint: opts.onInterim,
     maxEvents: Math.min(opts.limits.maxEvents, scenario.max_events ?? Number.POSITIVE_INFINITY),
     onProgress: opts.onProgress
       ? (p) => {
@@ -95,6 +100,8 @@ export function handleMessage(msg: ToWorker, post: (m: FromWorker) => void): voi
       progressMs: msg.progressMs,
       isCancelled: msg.cancelFlag ? poller(msg.cancelFlag) : undefined,
       onProgress: (progress) => post({ type: "progress", batch, index, progress }),
+      checkpointsNs: msg.checkpointsNs,
+      onInterim: (interim) => post({ type: "interim", batch, index, interim }),
     });
     post({ type: "result", batch, index, result });
   } catch (e) {

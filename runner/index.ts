@@ -23,3 +23,4 @@ export { replicate, replicationSeed, byReplication } from "./replications";
 export { LatestResults } from "./latest";
 export { RunQueue, type QueueSlot } from "./run-queue";
 export { poolSize, MAX_POOL_SIZE } from "./size";
+export { FIRST_ANSWER, interimCheckpointsNs, type InterimPlan } from "./interim";

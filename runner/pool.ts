@@ -13,9 +13,10 @@
  * - each run is bounded by a wall-clock limit inside the worker, by the pool's watchdog when the
  *   worker cannot answer, and (Node) by a heap limit on the worker thread.
  */
-import type { RunResult } from "../sim-core/index";
+import type { InterimResult, RunResult } from "../sim-core/index";
 import { checkTaskBudget, DEFAULT_BUDGET, type Budget } from "./budget";
 import { lower, raise, stoppedAt, wallNow } from "./cancel-flag";
+import { interimCheckpointsNs, type InterimPlan } from "./interim";
 import type { FailureKind, FromWorker, RunLimits, SimTask, ToWorker } from "./protocol";
 
 export interface WorkerHandle {
@@ -78,6 +79,10 @@ export interface BatchProgress {
 export interface BatchOptions {
   onProgress?: (p: BatchProgress) => void;
   onResult?: (index: number, result: RunResult) => void;
+  /** Each run reports what it measured so far at the plan's checkpoints of simulated time. */
+  interim?: InterimPlan;
+  /** A run's interim result (runner/interim.ts); never after that run's result. */
+  onInterim?: (index: number, interim: InterimResult) => void;
   /** Aborting cancels the batch (its promise rejects with CancelledError). */
   signal?: AbortSignal;
   /** Prefixes error messages, e.g. the scenario file. */
@@ -287,6 +292,7 @@ export class SimPool {
       task: b.tasks[index]!,
       limits: this.limits,
       progressMs: this.progressMs,
+      checkpointsNs: b.opts.interim ? interimCheckpointsNs(b.tasks[index]!.scenario, b.opts.interim) : undefined,
       cancelFlag: slot.handle.cancelFlag,
     });
   }
@@ -317,6 +323,10 @@ export class SimPool {
       const p = m.progress;
       b.fraction[m.index] = p.duration_ns > 0 ? Math.min(1, p.simulated_ns / p.duration_ns) : 0;
       this.report(b);
+      return;
+    }
+    if (m.type === "interim") {
+      if (b.state === "live") b.opts.onInterim?.(m.index, m.interim);
       return;
     }
     this.release(slot);

@@ -7,7 +7,7 @@
  */
 import type { HunkMapFile } from "../patch/mapper";
 import type { PatchLensData } from "../patch/lens";
-import type { ModeSpec, Progress, RunResult, Scenario } from "../sim-core/index";
+import type { InterimResult, ModeSpec, Progress, RunResult, Scenario } from "../sim-core/index";
 
 /** One simulation: a scenario under one mode. */
 export interface SimTask {
@@ -36,6 +36,8 @@ export type RunMessage = {
   limits: RunLimits;
   /** Wall-clock milliseconds between progress messages. */
   progressMs: number;
+  /** Simulated times (ns) at which the worker posts what the run measured so far (runner/interim.ts). */
+  checkpointsNs?: number[];
   /**
    * Shared memory for cancellation, where the platform has SharedArrayBuffer (see cancel-flag.ts):
    * the pool raises the flag and the run ends at sim-core's next poll with stop = "cancelled", so
@@ -51,6 +53,7 @@ export type FromWorker = FromRun | FromPatchJob;
 
 export type FromRun =
   | { type: "progress"; batch: number; index: number; progress: Progress }
+  | { type: "interim"; batch: number; index: number; interim: InterimResult }
   | { type: "result"; batch: number; index: number; result: RunResult }
   | { type: "error"; batch: number; index: number; kind: FailureKind; message: string };
 

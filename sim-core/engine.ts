@@ -189,9 +189,11 @@ export class Engine {
   /**
    * Runs events up to `until` (inclusive) or until `budget` live events have run, whichever
    * comes first. Returns false if it stopped on the budget, or because time stood still
-   * (`stalled`).
+   * (`stalled`). Having run every event up to `until`, the clock moves on to `until` (the end of
+   * a run) unless `pause` is set: a pause at a checkpoint leaves the clock and `onAdvance` as they
+   * are, so the run continues exactly as if it had never stopped there.
    */
-  run(until: number, budget: number): boolean {
+  run(until: number, budget: number, pause = false): boolean {
     let n = 0;
     const h = this.heap;
     for (;;) {
@@ -237,7 +239,7 @@ export class Engine {
       this.recycle(ev);
     }
     this.events += n;
-    if (this.now < until) {
+    if (!pause && this.now < until) {
       if (this.onAdvance !== null) this.onAdvance(until);
       this.now = until;
       this.atInstant = 0;

@@ -9,7 +9,7 @@
 export * from "./scenario";
 export * from "./results";
 export { MECHANISMS, MECHANISM_IDS, mechanismInfo, type MechanismInfo } from "./pvsched/registry";
-export { simulate, resolveModes, modeLabel, ScenarioRuleError, type SimOptions } from "./simulation";
+export { simulate, resolveModes, modeLabel, scenarioDurationNs, ScenarioRuleError, type SimOptions } from "./simulation";
 export {
   LIMITS,
   FIELD_RULES,

@@ -258,9 +258,10 @@ export interface Timeline {
 /**
  * Why a run ended: it reached its duration, its event budget, the caller cancelled it, or
  * simulated time stood still (`no_progress`: more than LIMITS.events_per_instant events at one
- * nanosecond, a loop in the model that would never end by itself).
+ * nanosecond, a loop in the model that would never end by itself). `running` is never returned by
+ * simulate(): it marks an InterimResult shown as a result while its run goes on.
  */
-export type StopReason = "done" | "event_budget" | "cancelled" | "no_progress";
+export type StopReason = "done" | "event_budget" | "cancelled" | "no_progress" | "running";
 
 export interface RunResult {
   scenario: string;
@@ -281,6 +282,21 @@ export interface RunResult {
    */
   mechanisms?: Record<MechanismId, number>;
   timeline?: Timeline;
+}
+
+/**
+ * What a run has measured so far, taken at a checkpoint of simulated time while it goes on
+ * (SimOptions.checkpointsNs): every event up to `simulated_ns` has run and none after it. The
+ * probes are what a run of that duration would report, without the latency parts (`why`), which
+ * are only complete at the end. Taking it reads the model and changes nothing.
+ */
+export interface InterimResult {
+  simulated_ns: number;
+  duration_ns: number;
+  events: number;
+  probes: ProbeResult[];
+  /** As RunResult.mechanisms, so far. */
+  mechanisms?: Record<MechanismId, number>;
 }
 
 /** Progress reported during a run. */

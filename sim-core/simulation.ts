@@ -15,7 +15,7 @@ import { MECHANISM_IDS } from "./pvsched/registry";
 import { registerSharedMemory } from "./pvsched/shared_memory";
 import { resolvePvConfig, type PvConfig } from "./pvsched/state";
 import { pvEntryRequests, pvGuestHooks, pvHostHooks } from "./pvsched/wire";
-import type { CpuStats, Progress, RunResult, ThreadStats, VcpuStats } from "./results";
+import type { CpuStats, InterimResult, Progress, RunResult, ThreadStats, VcpuStats } from "./results";
 import { Streams } from "./rng";
 import type { MechanismId, ModeName, ModeSpec, Scenario, Workload } from "./scenario";
 import type { Task } from "./sched/task";
@@ -36,6 +36,13 @@ export interface SimOptions {
   maxEvents?: number;
   /** Record the per-CPU timeline even if the scenario does not ask for it. */
   timeline?: boolean;
+  /**
+   * Simulated times (ns) at which to report what the run measured so far (`onCheckpoint`), for a
+   * first answer before the run ends. Times at or past the duration are ignored. The run pauses
+   * at each without moving its clock, so results stay byte-identical with or without them.
+   */
+  checkpointsNs?: readonly number[];
+  onCheckpoint?: (r: InterimResult) => void;
 }
 
 export function modeLabel(m: ModeSpec): string {
@@ -75,6 +82,11 @@ function probeId(w: Workload, side: string, n: number): string {
   return w.id ?? `${side}/${w.kind}#${n}`;
 }
 
+/** The simulated time a run of the scenario lasts, ns (duration_s, 10 s unless it says). */
+export function scenarioDurationNs(s: Scenario): number {
+  return Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
+}
+
 /** A scenario that breaks sim-core's rules (limits.ts), given to simulate() without the loader. */
 export class ScenarioRuleError extends Error {
   constructor(
@@ -95,7 +107,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   const eng = new Engine(LIMITS.events_per_instant);
   const seed = s.seed ?? 1;
   const streams = new Streams(seed);
-  const durationNs = Math.round((s.duration_s ?? 10) * NSEC_PER_SEC);
+  const durationNs = scenarioDurationNs(s);
   const warmupNs = Math.round((s.warmup_ms ?? 100) * NSEC_PER_MSEC);
   const host = new Host(eng, s.host, streams);
   const costScale = s.host.cost_scale ?? 1;
@@ -278,6 +290,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
   // Run in chunks so progress and cancellation are reported without a timer.
   const budget = opts.maxEvents ?? s.max_events ?? LIMITS.max_events;
   const every = Math.max(1000, opts.progressEvery ?? 250_000);
+  const checkpoints = opts.onCheckpoint ? [...(opts.checkpointsNs ?? [])].filter((t) => t > 0 && t < durationNs).sort((a, b) => a - b) : [];
   let stop: RunResult["stop"] = "done";
   for (;;) {
     const left = budget - eng.events;
@@ -285,7 +298,20 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       stop = "event_budget";
       break;
     }
-    const finished = eng.run(durationNs, Math.min(every, left));
+    const pause = checkpoints.length > 0;
+    const until = pause ? checkpoints[0]! : durationNs;
+    const reached = eng.run(until, Math.min(every, left), pause);
+    if (pause && reached) {
+      checkpoints.shift();
+      opts.onCheckpoint!({
+        simulated_ns: until,
+        duration_ns: durationNs,
+        events: eng.events,
+        probes: probes.map((p) => p.result()),
+        ...(pv ? { mechanisms: { ...pv.counters } } : {}),
+      });
+    }
+    const finished = reached && !pause;
     opts.onProgress?.({ simulated_ns: Math.min(eng.now, durationNs), duration_ns: durationNs, events: eng.events });
     if (finished) break;
     if (eng.stalled) {

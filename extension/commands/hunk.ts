@@ -2,8 +2,9 @@
 import * as vscode from "vscode";
 import type { ResultsPayload } from "../../common/protocol";
 import { LOADER_LIMITS } from "../../scenario-loader/index";
-import { MECHANISMS, type MechanismId, type Scenario } from "../../sim-core/index";
-import { hunkAblationResult, hunkAblationTasks } from "../ablation";
+import { MECHANISMS, type InterimResult, type MechanismId, type RunResult, type Scenario } from "../../sim-core/index";
+import { FIRST_ANSWER } from "../../runner/index";
+import { AblationProgress, hunkAblationResult, hunkAblationTasks } from "../ablation";
 import type { Ctx } from "../ctx";
 import { addOverrideRule, hunkAt, OVERRIDE_FILE, ruleForHunk, type HunkArgs } from "../patch-lens";
 import { builtInScenarioText, EXERCISED_BY, timesFired } from "../exercise";
@@ -44,8 +45,31 @@ export async function runAblation(
   title: string,
 ) {
   const ablation = { mechanism, durationS: ctx.config("pvsched.ablation.durationSeconds") };
-  const runs = await ctx.runner.run(title, hunkAblationTasks(s, ablation));
-  if (!runs) return undefined;
+  const tasks = hunkAblationTasks(s, ablation);
+  const shown = provisionalView(ctx, new AblationProgress(tasks, mechanism), (runs, note) =>
+    hunkAblationResult(runs, ablation, { ...payload, notes: [note] }),
+  );
+  // Cancelled, superseded or failed: the lens goes back to what it said before this run.
+  const before = ctx.effects.get(mechanism);
+  const restore = () => {
+    if (!shown.shownAny) return;
+    if (before === undefined) ctx.effects.delete(mechanism);
+    else ctx.effects.set(mechanism, before);
+    ctx.onEffectsChanged();
+  };
+  let runs: RunResult[] | undefined;
+  try {
+    runs = await ctx.runner.run(title, tasks, shown.listen);
+  } catch (e) {
+    restore();
+    throw e;
+  } finally {
+    shown.stop();
+  }
+  if (!runs) {
+    restore();
+    return undefined;
+  }
   const { payload: full, summary: effect } = hunkAblationResult(runs, ablation, payload);
   // The counters decide whether the scenario exercised the mechanism at all.
   const fired = timesFired(runs, mechanism);
@@ -57,6 +81,58 @@ export async function runAblation(
   ctx.onEffectsChanged();
   ctx.publish(full);
   return summary;
+}
+
+/** Wall-clock ms between two provisional updates of the lens and the panel (the first shows at once). */
+const REFINE_EVERY_MS = 250;
+
+/**
+ * Shows an ablation's provisional answer while its runs go on (issue 13): the lens text and the
+ * panel (not the history), first as soon as replication 1's runs with and without the mechanism
+ * have reached their first checkpoint, then at most every REFINE_EVERY_MS as they go on.
+ */
+function provisionalView(
+  ctx: Ctx,
+  progress: AblationProgress,
+  panelPayload: (runs: RunResult[], note: string) => { payload: ResultsPayload },
+) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = Number.NEGATIVE_INFINITY;
+  let stopped = false;
+  const view = {
+    shownAny: false,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    listen: {
+      interim: FIRST_ANSWER,
+      onInterim: (i: number, r: InterimResult) => {
+        progress.interim(i, r);
+        schedule();
+      },
+      onResult: (i: number, r: RunResult) => {
+        progress.result(i, r);
+        schedule();
+      },
+    },
+  };
+  const show = () => {
+    timer = undefined;
+    if (stopped) return;
+    const p = progress.provisional();
+    if (!p) return;
+    last = performance.now();
+    view.shownAny = true;
+    ctx.effects.set(progress.mechanism, p.summary);
+    ctx.onEffectsChanged();
+    ctx.panel.showResults(panelPayload(p.runs, p.note).payload);
+  };
+  const schedule = () => {
+    if (timer !== undefined || stopped) return;
+    timer = setTimeout(show, Math.max(0, last + REFINE_EVERY_MS - performance.now()));
+  };
+  return view;
 }
 
 export const simulateHunk = (ctx: Ctx) => async (args?: HunkArgs) => {

@@ -1,7 +1,7 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertBadInput, cli as runCli } from "../hostile/child";
@@ -285,6 +285,24 @@ test("ablate --replications 2: each effect has a mean and an interval, significa
   assert.ok(n > 0);
   const text = cli(["ablate", tiny, "--replications", "2", "--duration", "0.05"]).out;
   assert.match(text, /no significant effect/);
+});
+
+test("--duration on run, compare and ablate: the same output as the file with that duration_s, not the file's own", () => {
+  const text = readFileSync(tiny, "utf8");
+  assert.match(text, /^duration_s: 0\.1$/m);
+  const short = file("tiny-short.pvsched.yaml", text.replace(/^duration_s: 0\.1$/m, "duration_s: 0.05"));
+  for (const cmd of ["run", "compare", "ablate"]) {
+    const extra = cmd === "ablate" ? ["--replications", "2"] : [];
+    const flagged = cli([cmd, tiny, "--json", "--duration", "0.05", ...extra]);
+    assert.equal(flagged.code, 0, flagged.err);
+    const edited = cli([cmd, short, "--json", ...extra]);
+    const own = cli([cmd, tiny, "--json", ...extra]);
+    // `run` names its file; nothing else may differ.
+    const strip = (out: string) => ({ ...JSON.parse(out), file: undefined });
+    assert.deepEqual(strip(flagged.out), strip(edited.out), `${cmd} --duration 0.05`);
+    assert.notDeepEqual(strip(flagged.out), strip(own.out), `${cmd} --duration 0.05 ran the file's 0.1 s`);
+    if (cmd === "run") for (const r of JSON.parse(flagged.out).results) assert.equal(r.duration_ns, 0.05e9);
+  }
 });
 
 test("a scenario over a run budget is refused before it runs: one line with the field's line and column", () => {

@@ -87,6 +87,25 @@ test("the lens summary: the paired effect of turning the mechanism on, with its 
   assert.equal(summarizeAblation(one, "boost_on_inject"), "busy guest: no significant effect (1 replication)");
 });
 
+test("a provisional summary says how far the runs got: a point estimate from one replication, intervals from more", () => {
+  const runs = replicated([100, 120, 80], [1000, 1100, 900], [21, 20, 23], [20, 21, 20]);
+  const one = runs.filter((r) => r.seed === 1);
+  // max 1000 -> 100 is -90%, avg 20 -> 21 is +5%: the change so far, with no interval yet.
+  assert.equal(
+    summarizeAblation(one, "boost_on_inject", { simulatedS: 2 }),
+    "after 2 s simulated, 1 replication: busy guest max \u221290%, avg +5%, refining",
+  );
+  assert.equal(
+    summarizeAblation(runs, "boost_on_inject", { simulatedS: 4.5 }),
+    "after 4.5 s simulated, 3 replications: busy guest max \u221290% [\u2212110%, \u221270%], refining",
+  );
+  const flat = replicated([1000, 900, 1100], [1000, 1100, 900], [20, 21, 20], [21, 20, 21]);
+  assert.equal(
+    summarizeAblation(flat, "boost_on_inject", { simulatedS: 6 }),
+    "after 6 s simulated, 3 replications: busy guest: no significant effect yet, refining",
+  );
+});
+
 test("no summary when a run or its samples are missing", () => {
   assert.equal(summarizeAblation([run("dynamic", [probe("g", "guest", 1, 2)])], "lazy_boost"), undefined);
   const empty = [run("dynamic", [probe("g", "guest", 1, 2, 0)]), run("dynamic without lazy_boost", [probe("g", "guest", 1, 2, 0)])];

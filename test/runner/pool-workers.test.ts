@@ -111,6 +111,37 @@ test("progress arrives while a run computes, with a growing fraction", async () 
   }
 });
 
+test("interim results arrive at the plan's checkpoints, before their run's result, which they leave unchanged", async () => {
+  const pool = new SimPool(counted().factory, { size: 2 });
+  try {
+    const scenario: Scenario = { ...tiny, duration_s: 0.2 };
+    const tasks = [
+      { scenario, mode: { mode: "vanilla" as const } },
+      { scenario, mode: { mode: "dynamic" as const } },
+    ];
+    const log: string[] = [];
+    const withInterim = await pool.runBatch(tasks, {
+      interim: { firstS: 0.05, everyS: 0.06 },
+      onInterim: (i, r) => log.push(`${i}@${r.simulated_ns / 1e6}ms:${r.probes[0]!.latency.count}`),
+      onResult: (i) => log.push(`${i} done`),
+    });
+    for (const i of [0, 1]) {
+      const mine = log.filter((x) => x.startsWith(`${i}`));
+      assert.deepEqual(
+        mine.map((x) => x.replace(/:\d+$/, "")),
+        [`${i}@50ms`, `${i}@110ms`, `${i}@170ms`, `${i} done`],
+      );
+    }
+    assert.ok(
+      log.some((x) => /@50ms:[1-9]/.test(x)),
+      `samples by 50 ms: ${log.join(", ")}`,
+    );
+    assert.deepEqual(withInterim, await pool.runBatch(tasks), "the same results without interim reports");
+  } finally {
+    await pool.dispose();
+  }
+});
+
 test("cancel stops a running run through its flag: the worker answers and stays warm", async () => {
   const c = counted();
   // A grace long enough for a starved machine: the test is about the flag being seen, not how

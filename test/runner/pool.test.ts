@@ -98,6 +98,38 @@ test("batches are served in submission order and never use more workers than the
   await pool.dispose();
 });
 
+test("a batch with an interim plan sends each run its checkpoints; interim replies reach only a live batch", async () => {
+  const t = fakeTransport();
+  const pool = new SimPool(t.factory, { size: 2 });
+  const heard: string[] = [];
+  // finally: a failed assertion must not leave the 15-minute watchdog timers keeping the test alive.
+  try {
+    const a = pool.submit(tasks(1), {
+      interim: { firstS: 0.25, everyS: 0.25 },
+      onInterim: (i, r) => heard.push(`${i}@${r.simulated_ns}`),
+    });
+    const b = pool.submit(tasks(1));
+    const [ma, mb] = [t.workers[0]!.posted[0]!, t.workers[1]!.posted[0]!];
+    assert.deepEqual(ma.checkpointsNs, [0.25e9, 0.5e9, 0.75e9], "every 0.25 s of the 1 s run, not at its end");
+    assert.equal(mb.checkpointsNs, undefined, "no plan, no checkpoints");
+    const interim = (m: RunMessage, at: number): FromWorker => ({
+      type: "interim",
+      batch: m.batch,
+      index: m.index,
+      interim: { simulated_ns: at, duration_ns: 1e9, events: 1, probes: [] },
+    });
+    t.workers[0]!.say(interim(ma, 0.25e9));
+    t.workers[0]!.say({ ...interim(ma, 0.5e9), index: 7 } as FromWorker);
+    t.workers[0]!.finish();
+    t.workers[0]!.say(interim(ma, 0.75e9));
+    assert.deepEqual(heard, ["0@250000000"], "a reply for another task, or after the run's result, is dropped");
+    t.workers[1]!.finish();
+    await Promise.all([a.results, b.results]);
+  } finally {
+    await pool.dispose();
+  }
+});
+
 test("a cancelled batch's late reply never lands, and its worker is replaced only after it exited", async () => {
   const t = fakeTransport();
   const pool = new SimPool(t.factory, { size: 1 });

@@ -104,6 +104,23 @@ test("events after `until` stay queued", () => {
   assert.equal(e.now, 100);
 });
 
+test("a pause at `until` runs every event up to it and leaves the clock and onAdvance alone", () => {
+  const e = new Engine();
+  const advances: number[] = [];
+  e.onAdvance = (t) => advances.push(t);
+  e.at(10, () => {});
+  e.at(50, () => {});
+  e.at(200, () => {});
+  assert.equal(e.run(50, Infinity, true), true, "reached the pause");
+  assert.equal(e.now, 50, "the event at `until` ran");
+  assert.equal(e.run(120, Infinity, true), true);
+  assert.equal(e.now, 50, "no event before 120: the clock stays where the last event left it");
+  assert.deepEqual(advances, [10, 50]);
+  e.run(300, Infinity);
+  assert.deepEqual(advances, [10, 50, 200, 300], "the end of a run moves the clock on to `until`");
+  assert.equal(e.now, 300);
+});
+
 test("the now-FIFO grows past its initial capacity and keeps order", () => {
   const e = new Engine();
   const log: number[] = [];

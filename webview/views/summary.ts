@@ -8,7 +8,8 @@ import { renderTable } from "./table";
 
 export function renderSummary(p: ResultsPayload): HTMLElement {
   const root = h("div", { class: "summary" });
-  const early = p.runs.filter((r) => r.stop !== "done");
+  // A run still going ("running", a provisional answer) is not one that stopped early: the payload's note says so.
+  const early = p.runs.filter((r) => r.stop !== "done" && r.stop !== "running");
   if (early.length) {
     root.appendChild(
       h(
