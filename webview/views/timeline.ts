@@ -152,6 +152,14 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
   };
   const showNotice = () => {
     const b = tl.budget;
+    const d = tl.downsampled;
+    if (d) {
+      const wins = d.windows.map((w) => `${w.probe} ${fmtNs(w.from_ns)} – ${fmtNs(w.to_ns)}`).join("; ");
+      notice.textContent =
+        `Downsampled to fit the panel: ${d.segments_before} segments → ${d.segments_after}; full resolution only around ` +
+        `the worst samples (${wins || "none fitted"}), elsewhere its ${fmtNs(d.bucket_ns)} summary.`;
+      return;
+    }
     if (!b.cut_segments && !b.cut_markers) {
       notice.textContent = `Every segment of this run is kept (${tl.segments.start_ns.length} segments, ${tl.markers.t_ns.length} markers).`;
       return;
