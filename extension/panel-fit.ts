@@ -55,12 +55,14 @@ export function downsampleNote(r: RunResult, d: TimelineDownsampled, before: num
   const where = wins.length
     ? `full resolution only in ${count(wins.length, "window")} around the worst samples: ${wins.join("; ")}`
     : "no window at full resolution";
+  const levels = d.lod_levels_dropped
+    ? `the ${d.lod_levels_dropped} finest of ${d.lod_levels_before} summary levels left out`
+    : `all ${d.lod_levels_before} summary levels kept`;
   const left = d.windows_left_out ? ` (${count(d.windows_left_out, "worst-sample window")} did not fit)` : "";
   return (
     `The timeline of ${r.scenario} · ${r.mode} is downsampled: these results are ${mb(before)} with their timelines, ` +
     `over the panel's ${mb(maxBytes)}. ${d.segments_before} segments → ${d.segments_after}, ${where}${left}; elsewhere ` +
-    `it is drawn from its ${us(d.bucket_ns)} summary (the ${d.lod_levels_dropped} finest of ${d.lod_levels_before} summary ` +
-    `levels left out). Markers ${d.markers_before} → ${d.markers_after}, samples ${d.anchors_before} → ${d.anchors_after}. ` +
+    `it is drawn from its ${us(d.bucket_ns)} summary (${levels}). Markers ${d.markers_before} → ${d.markers_after}, samples ${d.anchors_before} → ${d.anchors_after}. ` +
     `Record a window (timeline.from_ms, to_ms) to see all of it.`
   );
 }

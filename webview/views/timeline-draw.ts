@@ -371,11 +371,12 @@ function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: V
     if (s >= vp.to) break;
     const e = i + 1 < end ? g.start_ns[i + 1] : tl.to_ns;
     if (e <= vp.from) continue;
-    stats.segments++;
     const x0 = (Math.max(s, vp.from) - vp.from) * k;
     const x1 = (Math.min(e, vp.to) - vp.from) * k;
     const f = g.flags[i];
-    if (f & SEG_DOWNSAMPLED) {
+    // Counted as the summary buckets it is drawn from, not as a segment.
+    if (!(f & SEG_DOWNSAMPLED)) stats.segments++;
+    else {
       // Left out to fit the panel: its summary instead, as stacked columns over the whole row.
       if (binTo >= 0) {
         flushBins(batch, cols, binFrom, binTo + 1, box.y, box.h, nsPerPx);
@@ -384,7 +385,7 @@ function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: V
       const rowH = vcpu ? LAYOUT.row : box.h;
       const c0 = Math.floor(x0);
       const c1 = Math.ceil(x1);
-      addSummary(cols, tl, ti, Math.max(s, vp.from), Math.min(e, vp.to), vp.from, k, nsPerPx);
+      stats.buckets += addSummary(cols, tl, ti, Math.max(s, vp.from), Math.min(e, vp.to), vp.from, k, nsPerPx);
       flushBins(batch, cols, c0, c1, vcpu ? y : box.y, rowH, nsPerPx);
       binFrom = Number.POSITIVE_INFINITY;
       binTo = -1;
@@ -422,9 +423,9 @@ function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: V
  * category's share of a bucket becomes that share of every column the bucket covers. Drawn where
  * raw segments are (a pixel narrower than a bucket), so at most a bucket per column.
  */
-function addSummary(cols: Bins, tl: Timeline, ti: number, a: number, b: number, vpFrom: number, k: number, nsPerPx: number): void {
+function addSummary(cols: Bins, tl: Timeline, ti: number, a: number, b: number, vpFrom: number, k: number, nsPerPx: number): number {
   const lv = tl.lod.levels[0];
-  if (!lv) return;
+  if (!lv) return 0;
   const w = lv.bucket_ns;
   const q0 = Math.max(0, Math.floor((a - tl.from_ns) / w));
   const q1 = Math.min(lv.buckets - 1, Math.floor((b - tl.from_ns) / w));
@@ -438,6 +439,7 @@ function addSummary(cols: Bins, tl: Timeline, ti: number, a: number, b: number, 
       if (sh && c !== LOD_IDLE) cols.add((bs - vpFrom) * k, (be - vpFrom) * k, c, (nsPerPx * sh) / 255);
     }
   }
+  return Math.max(0, q1 - q0 + 1);
 }
 
 /** The guest task's category on a vCPU row (the thread's state is drawn in the band). */

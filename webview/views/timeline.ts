@@ -136,7 +136,9 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     const st = drawTimeline(ctx, tl, vp, width, height, pal, selected);
     range.textContent =
       `${fmtNs(vp.from)} – ${fmtNs(vp.to)} (span ${fmtNs(vp.to - vp.from)})` +
-      (st.level >= 0 ? ` · summary level ${st.level}` : ` · ${st.segments} segments`) +
+      (st.level >= 0
+        ? ` · summary level ${st.level}`
+        : ` · ${st.segments} segments${st.buckets ? ` and ${st.buckets} summary buckets (downsampled)` : ""}`) +
       (st.hiddenMarkers ? ` · ${st.hiddenMarkers} markers (zoom in to see them)` : "");
     probe.draws++;
     probe.lastMs = performance.now() - a;
