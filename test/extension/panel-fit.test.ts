@@ -11,6 +11,7 @@ import type { ResultsPayload } from "../../common/protocol";
 import { payloadProblem } from "../../common/protocol";
 import { fitForPanel, messageBytes, PANEL_MAX_BYTES } from "../../extension/panel-fit";
 import { simulate, type RunResult, type Scenario, type Timeline } from "../../sim-core/index";
+import { busyScenario } from "../timeline/busy-scenario";
 
 const tiny: Scenario = {
   name: "tiny",
@@ -50,30 +51,7 @@ function payload(runs: RunResult[]): ResultsPayload {
   return { title: "big", source: { kind: "scenario" }, runs };
 }
 
-/** A busy little system: host and guest cyclictest beside hogs, so each run has thousands of segments. */
-const busy: Scenario = {
-  name: "busy",
-  seed: 4,
-  duration_s: 0.2,
-  host: {
-    cpus: 2,
-    workloads: [
-      { kind: "stress", id: "hog", workers: 1 },
-      { kind: "cyclictest", id: "host-ct", interval_us: 200 },
-    ],
-  },
-  vms: [
-    {
-      name: "vm0",
-      vcpus: 1,
-      workloads: [
-        { kind: "cyclictest", id: "ct", interval_us: 500 },
-        { kind: "stress", id: "ghog", workers: 1 },
-      ],
-    },
-  ],
-  timeline: { enabled: true },
-} as Scenario;
+const busy = busyScenario({ seed: 4, durationS: 0.2, vcpus: 1, hostHogs: 1 });
 
 test("results that fit are posted as they are", () => {
   const p = payload([simulate(tiny, { mode: "vanilla" }), simulate(tiny, { mode: "dynamic" })]);

@@ -8,35 +8,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { simulate, type RunResult, type Scenario, type Timeline } from "../../sim-core/index";
+import { simulate, type RunResult, type Timeline } from "../../sim-core/index";
+import { busyScenario } from "./busy-scenario";
 import { SEG_CUT, SEG_DOWNSAMPLED } from "../../sim-core/timeline-codes";
 import { downsampleTimeline } from "../../sim-core/timeline-downsample";
 import { segEnd, typedArraysAsLists } from "../../sim-core/timeline-read";
 
-const scenario: Scenario = {
-  name: "downsample",
-  seed: 11,
-  duration_s: 0.3,
-  host: {
-    cpus: 2,
-    workloads: [
-      { kind: "stress", id: "hog", workers: 1 },
-      { kind: "cyclictest", id: "host-ct", interval_us: 200 },
-    ],
-  },
-  vms: [
-    {
-      name: "vm0",
-      vcpus: 2,
-      workloads: [
-        { kind: "cyclictest", id: "ct", interval_us: 500 },
-        { kind: "stress", id: "ghog", workers: 2 },
-      ],
-    },
-  ],
-  timeline: { enabled: true },
-} as Scenario;
-
+const scenario = busyScenario({ seed: 11, durationS: 0.3, vcpus: 2, hostHogs: 1 });
 const run: RunResult = simulate(scenario, { mode: "vanilla" });
 const full = run.timeline!;
 
