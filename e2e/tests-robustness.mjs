@@ -26,6 +26,23 @@ function canvasColours(canvas) {
   return { colours: big.length, painted: big.reduce((a, b) => a + b, 0) };
 }
 
+/**
+ * Pixels of the timeline canvas in the legend's RT colour (FIFO/RR time: the cyclictest threads).
+ * Zoomed into a downsampled stretch, only the summary can paint them.
+ */
+function rtPixels(canvas) {
+  const sw = document.querySelector(".tl-legend .sw.rt");
+  const m = sw ? /rgba?\((\d+), (\d+), (\d+)/.exec(getComputedStyle(sw).backgroundColor) : null;
+  const g = canvas.getContext("2d");
+  if (!m || !g || !canvas.width) return -1;
+  const [r, gr, b] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = g.getImageData(0, 0, canvas.width, canvas.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4)
+    if (Math.abs(d[i] - r) <= 3 && Math.abs(d[i + 1] - gr) <= 3 && Math.abs(d[i + 2] - b) <= 3 && d[i + 3] > 0) n++;
+  return n;
+}
+
 export const ROBUSTNESS_TESTS = [
   {
     id: "oversized",
@@ -93,7 +110,9 @@ export const ROBUSTNESS_TESTS = [
       // The middle of the run is outside vanilla's windows: drawn from the summary, not blank.
       const zoomedIn = (await frame.locator(".tl-range").textContent()) ?? "";
       const drawnIn = await frame.locator(".tl-canvas").evaluate(canvasColours);
-      ctx.log(`zoomed in: ${zoomedIn}; ${drawnIn.colours} colours, ${drawnIn.painted} pixels`);
+      const rtIn = await frame.locator(".tl-canvas").evaluate(rtPixels);
+      ctx.log(`zoomed in: ${zoomedIn}; ${drawnIn.colours} colours, ${drawnIn.painted} pixels, ${rtIn} in the RT colour`);
+      if (!(rtIn > 100)) throw new Error(`zoomed into a downsampled stretch, no RT time is drawn (${rtIn} pixels)`);
       if (!/ · \d+ segments and [1-9]\d* summary buckets \(downsampled\)/.test(zoomedIn))
         throw new Error(`zoomed into a downsampled stretch, the timeline says: ${zoomedIn}`);
       if (drawnIn.colours < 4 || drawnIn.painted < 20_000) throw new Error(`zoomed in, nothing is drawn: ${JSON.stringify(drawnIn)}`);

@@ -1,6 +1,7 @@
 /**
  * Writes a results file (`*.pvsched-results.json`, the Export format) too big for the results
- * panel: a 64-CPU host with a VM, three modes, each run with its whole timeline. Mostly CPUs that
+ * panel: a 64-CPU host with a VM, three modes, each run with its whole timeline, cyclictest at SCHED_FIFO 99 as
+ * it is usually run (-p 99). Mostly CPUs that
  * seldom run anything, so the level-of-detail summary (one bucket per track whatever the track
  * does) makes the file large while the simulation stays short (about 5 s per mode). The e2e test
  * `oversized` opens it in the results editor (issue 14: downsampled with a note, never failed).
@@ -20,12 +21,12 @@ host:
   cpus: 64
   workloads:
     - { kind: stress, id: hog, workers: 4 }
-    - { kind: cyclictest, id: host-ct, interval_us: 200 }
+    - { kind: cyclictest, id: host-ct, interval_us: 200, policy: fifo, priority: 99 }
 vms:
   - name: vm0
     vcpus: 2
     workloads:
-      - { kind: cyclictest, id: ct, interval_us: 500 }
+      - { kind: cyclictest, id: ct, interval_us: 500, policy: fifo, priority: 99 }
       - { kind: stress, id: ghog, workers: 2 }
 timeline:
   enabled: true

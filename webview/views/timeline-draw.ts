@@ -382,11 +382,11 @@ function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: V
         flushBins(batch, cols, binFrom, binTo + 1, box.y, box.h, nsPerPx);
         if (stateBins) flushBins(batch, stateBins, binFrom, binTo + 1, y, LAYOUT.band, nsPerPx);
       }
-      const rowH = vcpu ? LAYOUT.row : box.h;
-      const c0 = Math.floor(x0);
-      const c1 = Math.ceil(x1);
+      // Inside the row's border, which is stroked over its edge pixels: a small share is one pixel high.
+      const top = (vcpu ? y : box.y) + 1;
+      const rowH = (vcpu ? LAYOUT.row : box.h) - 2;
       stats.buckets += addSummary(cols, tl, ti, Math.max(s, vp.from), Math.min(e, vp.to), vp.from, k, nsPerPx);
-      flushBins(batch, cols, c0, c1, vcpu ? y : box.y, rowH, nsPerPx);
+      flushBins(batch, cols, Math.floor(x0), Math.ceil(x1), top, rowH, nsPerPx);
       binFrom = Number.POSITIVE_INFINITY;
       binTo = -1;
       continue;
