@@ -73,7 +73,7 @@ export const ROBUSTNESS_TESTS = [
       MODES.forEach((mode, i) => {
         const note = notes[i] ?? "";
         const m =
-          /^The timeline of oversized 64 CPUs x 3 modes · (\S+) is downsampled: these results are ([\d.]+) MiB with their timelines, over the panel's 64\.0 MiB\. (\d+) segments → (\d+), full resolution only in 2 windows around the worst samples: (ct|host-ct) \(worst [\d.]+ µs\) [\d.]+–[\d.]+ ms; (ct|host-ct) \(worst [\d.]+ µs\) [\d.]+–[\d.]+ ms; elsewhere it is drawn from its [\d.]+ µs summary/.exec(
+          /^The timeline of oversized 64 CPUs x 3 modes · (\S+) is downsampled: these results are ([\d.]+) MiB with their timelines, over the panel's 64\.0 MiB\. (\d+) segments → (\d+), full resolution only in \d+ windows around the worst samples: (ct|host-ct) \(worst [\d.]+ µs\) [\d.]+–[\d.]+ ms; (ct|host-ct) \(worst [\d.]+ µs\) [\d.]+–[\d.]+ ms(?:; and the tail bins' worst: (?:(?:ct|host-ct) \(tail bin [\d.]+ µs\) [\d.]+–[\d.]+ ms(?:; )?)+)?; elsewhere it is drawn from its [\d.]+ µs summary/.exec(
             note,
           );
         if (!m) throw new Error(`note ${i} does not say what was downsampled: ${note.slice(0, 500)}`);

@@ -17,7 +17,7 @@
  */
 import { stringifyInfo } from "@discoveryjs/json-ext";
 import type { ResultsPayload } from "../common/protocol";
-import type { RunResult, TimelineDownsampled } from "../sim-core/results";
+import type { RunResult, TimelineDownsampled, TimelineWindow } from "../sim-core/results";
 import { downsampleTimeline } from "../sim-core/timeline-downsample";
 
 /**
@@ -51,9 +51,13 @@ const NOTES_BYTES = 64 * 1024;
 
 /** What the panel says about a downsampled timeline: which run, from what to what, which windows are whole. */
 export function downsampleNote(r: RunResult, d: TimelineDownsampled, before: number, maxBytes: number): string {
-  const wins = d.windows.map((w) => `${w.probe} (worst ${us(w.latency_ns)}) ${ms(w.from_ns)}–${ms(w.to_ns)} ms`);
-  const where = wins.length
-    ? `full resolution only in ${count(wins.length, "window")} around the worst samples: ${wins.join("; ")}`
+  const win = (w: TimelineWindow) =>
+    `${w.probe} (${w.rank === 1 ? "worst" : "tail bin"} ${us(w.latency_ns)}) ${ms(w.from_ns)}–${ms(w.to_ns)} ms`;
+  const worst = d.windows.filter((w) => w.rank === 1).map(win);
+  const tails = d.windows.filter((w) => w.rank > 1).map(win);
+  const where = d.windows.length
+    ? `full resolution only in ${count(d.windows.length, "window")} around the worst samples: ${worst.join("; ")}` +
+      (tails.length ? `; and the tail bins' worst: ${tails.join("; ")}` : "")
     : "no window at full resolution";
   const levels = d.lod_levels_dropped
     ? `the ${d.lod_levels_dropped} finest of ${d.lod_levels_before} summary levels left out`

@@ -273,7 +273,7 @@ export interface TimelineDownsampled {
   lod_levels_dropped: number;
   lod_levels_before: number;
   bucket_ns: number;
-  /** Full resolution: a window around each probe's worst sample (worst first). */
+  /** Full resolution: a window around each probe's worst sample (rank 1), then each tail bin's (rank 2 on). */
   windows: TimelineWindow[];
   /** Worst-sample windows that did not fit the budget (the least bad ones go first). */
   windows_left_out: number;

@@ -1,7 +1,8 @@
 /**
  * A timeline made to fit a byte budget (issue 14: results too big for the panel are downsampled
  * with a note, never failed). Full resolution is kept only in a window around each probe's worst
- * sample, so that "Jump to worst" still lands on real segments, markers and samples; every other
+ * sample and each histogram tail bin's, so that "Jump to worst" and a click on a tail bin still
+ * land on real segments, markers and samples; every other
  * stretch of a track becomes one "not kept" segment flagged SEG_DOWNSAMPLED, which the renderer
  * draws from the level-of-detail pyramid. The pyramid was built from the whole run, so it is
  * exact at its own resolution; its finest levels (each LOD_FACTOR times larger than the next) are
@@ -43,24 +44,44 @@ export function timelineBytes(tl: Timeline): number {
   );
 }
 
+/** A sample's window, clipped to the timeline (null when it lies outside). */
+function windowOf(tl: Timeline, probe: string, rank: number, wake: number, run: number, latency: number): TimelineWindow | null {
+  const [a, b] = sampleWindowNs(wake, run);
+  const from = Math.max(a, tl.from_ns);
+  const to = Math.min(b, tl.to_ns);
+  return to > from ? { probe, rank, wake_ns: wake, latency_ns: latency, from_ns: from, to_ns: to, complete: true } : null;
+}
+
 /**
- * Each probe's worst sample as a window (worst first): the sample's causal chain gives its expiry
- * and run times; without one, max_at_ns (when it ran) and its latency.
+ * The windows to keep at full resolution: first each probe's worst sample (rank 1, worst first;
+ * its causal chain gives its expiry and run times, else max_at_ns and its latency), then the worst
+ * sample of each histogram tail bin that has one (ProbeWhy.tail, rank 2 on, worst first), which the
+ * Distributions tab jumps to. Under a tight budget the last ones go first.
  */
 export function worstWindows(tl: Timeline, probes: readonly ProbeResult[]): TimelineWindow[] {
-  const out: TimelineWindow[] = [];
+  const worst: TimelineWindow[] = [];
+  const tails: TimelineWindow[] = [];
   for (const p of probes) {
     const w = p.why?.worst;
     const run = w?.run_ns ?? p.max_at_ns;
     if (run === undefined) continue;
     const latency = w?.latency_ns ?? Math.round(p.latency.max_us * 1000);
     const wake = w?.wake_ns ?? run - latency;
-    const [a, b] = sampleWindowNs(wake, run);
-    const from = Math.max(a, tl.from_ns);
-    const to = Math.min(b, tl.to_ns);
-    if (to > from) out.push({ probe: p.id, rank: 1, wake_ns: wake, latency_ns: latency, from_ns: from, to_ns: to, complete: true });
+    const first = windowOf(tl, p.id, 1, wake, run, latency);
+    if (first) worst.push(first);
+    let rank = 2;
+    for (const t of p.why?.tail ?? []) {
+      if (t.wake_ns === wake && t.run_ns === run) continue;
+      const tw = windowOf(tl, p.id, rank, t.wake_ns, t.run_ns, t.latency_ns);
+      if (tw) {
+        tails.push(tw);
+        rank++;
+      }
+    }
   }
-  return out.sort((x, y) => y.latency_ns - x.latency_ns || (x.probe < y.probe ? -1 : 1));
+  const order = (x: TimelineWindow, y: TimelineWindow) =>
+    y.latency_ns - x.latency_ns || (x.probe < y.probe ? -1 : x.probe > y.probe ? 1 : 0);
+  return [...worst.sort(order), ...tails.sort(order)];
 }
 
 /** The segments, markers and samples of `tl` inside `keep`, every gap a SEG_DOWNSAMPLED segment. */

@@ -90,21 +90,30 @@ test("over the limit, the timelines are downsampled with a note each saying what
       note.startsWith(
         `The timeline of busy · ${r.mode} is downsampled: these results are ${(total / 2 ** 20).toFixed(1)} MiB with their ` +
           `timelines, over the panel's ${(max / 2 ** 20).toFixed(1)} MiB. ` +
-          `${before.segments.start_ns.length} segments → ${after.segments.start_ns.length}, full resolution only in ` +
-          `${r.probes.length} windows around the worst samples: `,
+          `${before.segments.start_ns.length} segments → ${after.segments.start_ns.length}, full resolution only in `,
       ),
       note,
     );
-    // Each probe's worst sample: 4 ms before its timer expired to 2 ms after it ran, worst first.
-    const wins = r.probes
-      .map((pr) => ({ pr, w: pr.why!.worst! }))
-      .sort((x, y) => y.w.latency_ns - x.w.latency_ns)
-      .map(
-        ({ pr, w }) =>
-          `${pr.id} (worst ${(w.latency_ns / 1e3).toFixed(1)} µs) ` +
-          `${ms(Math.max(before.from_ns, w.wake_ns - 4e6))}–${ms(Math.min(before.to_ns, w.run_ns + 2e6))} ms`,
-      );
-    assert.ok(note.includes(`${wins.join("; ")}; elsewhere it is drawn from its `), note);
+    // Each probe's worst sample: 4 ms before its timer expired to 2 ms after it ran, worst first;
+    // then each tail bin's worst sample, worst first.
+    const text = (id: string, kind: string, w: { wake_ns: number; run_ns: number; latency_ns: number }) =>
+      `${id} (${kind} ${(w.latency_ns / 1e3).toFixed(1)} µs) ` +
+      `${ms(Math.max(before.from_ns, w.wake_ns - 4e6))}–${ms(Math.min(before.to_ns, w.run_ns + 2e6))} ms`;
+    const byLatency = (x: { id: string; w: { latency_ns: number } }, y: { id: string; w: { latency_ns: number } }) =>
+      y.w.latency_ns - x.w.latency_ns || x.id.localeCompare(y.id);
+    const worst = r.probes
+      .map((pr) => ({ id: pr.id, w: pr.why!.worst! }))
+      .sort(byLatency)
+      .map(({ id, w }) => text(id, "worst", w));
+    const tails = r.probes
+      .flatMap((pr) => (pr.why!.tail ?? []).filter((t) => t.wake_ns !== pr.why!.worst!.wake_ns).map((w) => ({ id: pr.id, w })))
+      .sort(byLatency)
+      .map(({ id, w }) => text(id, "tail bin", w));
+    const list = `${worst.join("; ")}${tails.length ? `; and the tail bins' worst: ${tails.join("; ")}` : ""}`;
+    assert.ok(
+      note.includes(`only in ${worst.length + tails.length} windows around the worst samples: ${list}; elsewhere it is drawn from its `),
+      note,
+    );
     assert.match(
       note,
       /summary \((the [1-9]\d* finest of \d+ summary levels left out|all \d+ summary levels kept)\)\. Markers \d+ → \d+, samples \d+ → \d+\./,

@@ -31,18 +31,35 @@ function bytes(v: unknown): number {
   return text.length + buffers;
 }
 
-/** Each probe's worst sample's window: 4 ms before its timer expired to 2 ms after its thread ran (the recorder's). */
-function windows(r: RunResult): { probe: string; from: number; to: number; wake: number; run: number }[] {
-  return r.probes.map((p) => {
-    const w = p.why!.worst!;
-    return {
-      probe: p.id,
-      wake: w.wake_ns,
-      run: w.run_ns,
-      from: Math.max(full.from_ns, w.wake_ns - 4e6),
-      to: Math.min(full.to_ns, w.run_ns + 2e6),
-    };
+interface Win {
+  probe: string;
+  from: number;
+  to: number;
+  wake: number;
+  run: number;
+  latency: number;
+}
+
+/**
+ * The windows that stay whole: 4 ms before a sample's timer expired to 2 ms after its thread ran
+ * (the recorder's), first each probe's worst sample, worst first, then each histogram tail bin's
+ * worst sample (the Distributions tab's jump), worst first.
+ */
+function windows(r: RunResult): Win[] {
+  const win = (probe: string, x: { wake_ns: number; run_ns: number; latency_ns: number }): Win => ({
+    probe,
+    wake: x.wake_ns,
+    run: x.run_ns,
+    latency: x.latency_ns,
+    from: Math.max(full.from_ns, x.wake_ns - 4e6),
+    to: Math.min(full.to_ns, x.run_ns + 2e6),
   });
+  const byLatency = (x: Win, y: Win) => y.latency - x.latency || x.probe.localeCompare(y.probe);
+  const worst = r.probes.map((p) => win(p.id, p.why!.worst!)).sort(byLatency);
+  const tails = r.probes
+    .flatMap((p) => (p.why!.tail ?? []).filter((t) => t.wake_ns !== p.why!.worst!.wake_ns).map((t) => win(p.id, t)))
+    .sort(byLatency);
+  return [...worst, ...tails];
 }
 
 /** Segments of a track overlapping [a, b), as comparable rows. */
@@ -87,11 +104,12 @@ test("the result is within the budget, keeping the original's coarsest summary l
   assert.ok(b.lod.levels.length < a.lod.levels.length, `${b.lod.levels.length} vs ${a.lod.levels.length}`);
 });
 
-test("each probe's worst sample keeps its window at full resolution: segments, markers, samples", () => {
+test("each probe's worst sample and each tail bin's keep their windows at full resolution: segments, markers, samples", () => {
+  assert.ok(windows(run).length > run.probes.length, "no tail bin's window to check");
   const d = downsampleTimeline(full, run.probes, bytes(full) / 16)!;
   assert.equal(d.downsampled!.windows_left_out, 0);
   for (const w of windows(run)) {
-    const dw = d.downsampled!.windows.find((x) => x.probe === w.probe);
+    const dw = d.downsampled!.windows.find((x) => x.probe === w.probe && x.wake_ns === w.wake);
     assert.ok(dw, `${w.probe}: no window listed`);
     assert.deepEqual([dw.from_ns, dw.to_ns], [w.from, w.to], w.probe);
     for (let t = 0; t < full.tracks.length; t++) {
@@ -147,9 +165,7 @@ test("elsewhere each track has one downsampled segment per gap, and still tiles 
 });
 
 test("with less room the least bad windows go first; with none at all, null", () => {
-  const worstFirst = windows(run)
-    .map((w) => ({ ...w, latency: w.run - w.wake }))
-    .sort((x, y) => y.latency - x.latency);
+  const worstFirst = windows(run);
   let max = bytes(full) / 32;
   let d = downsampleTimeline(full, run.probes, max);
   while (d && d.downsampled!.windows_left_out === 0) {
@@ -158,10 +174,10 @@ test("with less room the least bad windows go first; with none at all, null", ()
   }
   assert.ok(d, "no budget left some windows out before none fitted");
   assert.ok(bytes(d) <= max);
-  const kept = d.downsampled!.windows.map((w) => w.probe);
+  const kept = d.downsampled!.windows.map((w) => `${w.probe} ${w.wake_ns}`);
   assert.deepEqual(
     kept,
-    worstFirst.slice(0, kept.length).map((w) => w.probe),
+    worstFirst.slice(0, kept.length).map((w) => `${w.probe} ${w.wake}`),
   );
   assert.equal(downsampleTimeline(full, run.probes, 200), null);
 });
