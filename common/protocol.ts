@@ -56,7 +56,7 @@ export interface ResultsPayload {
   comparison?: ModeComparison;
   /** The scenario's YAML text, for the in-panel Monaco editor. */
   scenarioText?: string;
-  /** What the panel should say about these results, e.g. a timeline left out as too big (extension/panel-fit.ts). */
+  /** What the panel should say about these results, e.g. a timeline downsampled as too big (extension/panel-fit.ts). */
   notes?: string[];
   /** Present for a parameter sweep: its cells (the runs themselves are not sent). */
   sweep?: SweepView;

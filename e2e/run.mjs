@@ -27,10 +27,17 @@ import { waitForWorkbench, resetLayout } from "./lib/ui.mjs";
 import { TESTS } from "./tests.mjs";
 import { PRODUCT_TESTS } from "./tests-product.mjs";
 import { MEASURE_TESTS } from "./tests-measure.mjs";
+import { ROBUSTNESS_TESTS } from "./tests-robustness.mjs";
 import { E2E_ABLATION_SECONDS, E2E_SEED_SECONDS } from "./lib/expect.mjs";
 
 // The extension-host suite opens a second window: it runs last.
-const ALL = [...TESTS.filter((t) => !t.ownPage), ...PRODUCT_TESTS, ...MEASURE_TESTS, ...TESTS.filter((t) => t.ownPage)];
+const ALL = [
+  ...TESTS.filter((t) => !t.ownPage),
+  ...PRODUCT_TESTS,
+  ...MEASURE_TESTS,
+  ...ROBUSTNESS_TESTS,
+  ...TESTS.filter((t) => t.ownPage),
+];
 
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;

@@ -3,28 +3,13 @@
 // `run` throws on failure, screenshots into ctx.shots.
 import { copyFileSync, cpSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openFile, runCommand, runScenarioFile, sleep, waitForFrameWith, waitForWorkbench } from "./lib/ui.mjs";
+import { openAbsolute, openFile, runCommand, runScenarioFile, sleep, waitForFrameWith, waitForWorkbench } from "./lib/ui.mjs";
 import { installVsix, ROOT, startServer, workbenchUrl } from "./lib/workbench.mjs";
 
 export const TINY = (name) =>
   `name: ${name}\nduration_s: 0.2\nhost:\n  cpus: 1\n  workloads:\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 1000\nmodes: [vanilla]\n`;
 const LONG =
   "name: e2e long run\nduration_s: 3600\nhost:\n  cpus: 2\n  workloads:\n    - kind: stress\n      workers: 2\n    - kind: cyclictest\n      id: host-cyclictest\n      interval_us: 500\nmodes: [vanilla]\n";
-
-/**
- * Opens a file by absolute path, as a user opens a file that is not in the workspace: quick open
- * (Ctrl+P) takes an absolute path and offers that file.
- */
-async function openAbsolute(page, path, tabName) {
-  await page.keyboard.press("Escape");
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 20_000 });
-  await input.fill(path);
-  const row = page.locator(".quick-input-list .monaco-list-row", { has: page.locator(".label-name", { hasText: tabName }) });
-  await row.first().click({ timeout: 30_000 });
-  await page.locator(`.tabs-container .tab.active[aria-label^="${tabName}"]`).waitFor({ timeout: 30_000 });
-}
 
 /** The labels of the tabs of every editor group. */
 function tabLabels(page) {

@@ -5,14 +5,20 @@
  * with several long timelines is hundreds of MB, and one with per-element data failed outright
  * with "Invalid string length". So before a payload is posted its size is estimated without
  * serialising it (@discoveryjs/json-ext's stringifyInfo, plus the typed arrays' bytes); over
- * PANEL_MAX_BYTES, the largest timelines are left out of what the panel gets, each with a note
- * the panel shows. Everything else (tables, histograms, counters) is always sent. The host keeps
- * the whole payload (history, export).
+ * PANEL_MAX_BYTES, the largest timelines are downsampled (sim-core/timeline-downsample.ts): full
+ * resolution in a window around each probe's worst sample, the coarser levels of the
+ * level-of-detail pyramid elsewhere, with a note per timeline that says what was kept. Downsampling
+ * rather than streaming in chunks: the panel draws from memory, so chunks would have to be
+ * reassembled there into the same hundreds of MB; the pyramid already holds the overview at every
+ * zoom, and the worst samples are what a reader jumps to. Everything else (tables, histograms,
+ * counters) is always sent whole. The host keeps the whole payload (history).
  *
  * No VS Code import: unit-tested without it (test/extension/panel-fit.test.ts).
  */
 import { stringifyInfo } from "@discoveryjs/json-ext";
 import type { ResultsPayload } from "../common/protocol";
+import type { RunResult, TimelineDownsampled, TimelineWindow } from "../sim-core/results";
+import { downsampleTimeline } from "../sim-core/timeline-downsample";
 
 /**
  * Estimated bytes of one results message at most. The seed's longest run with its timeline
@@ -36,40 +42,95 @@ export function messageBytes(v: unknown): number {
 }
 
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+const ms = (ns: number) => (ns / 1e6).toFixed(3);
+const us = (ns: number) => `${(ns / 1e3).toFixed(1)} µs`;
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+/** Room kept for the notes themselves (a few hundred bytes per timeline). */
+const NOTES_BYTES = 64 * 1024;
+
+/** What the panel says about a downsampled timeline: which run, from what to what, which windows are whole. */
+export function downsampleNote(r: RunResult, d: TimelineDownsampled, before: number, maxBytes: number): string {
+  const win = (w: TimelineWindow) =>
+    `${w.probe} (${w.rank === 1 ? "worst" : "tail bin"} ${us(w.latency_ns)}) ${ms(w.from_ns)}–${ms(w.to_ns)} ms`;
+  const worst = d.windows.filter((w) => w.rank === 1).map(win);
+  const tails = d.windows.filter((w) => w.rank > 1).map(win);
+  const where = d.windows.length
+    ? `full resolution only in ${count(d.windows.length, "window")} around the worst samples: ${worst.join("; ")}` +
+      (tails.length ? `; and the tail bins' worst: ${tails.join("; ")}` : "")
+    : "no window at full resolution";
+  const levels = d.lod_levels_dropped
+    ? `the ${d.lod_levels_dropped} finest of ${d.lod_levels_before} summary levels left out`
+    : `all ${d.lod_levels_before} summary levels kept`;
+  const left = d.windows_left_out ? ` (${count(d.windows_left_out, "worst-sample window")} did not fit)` : "";
+  return (
+    `The timeline of ${r.scenario} · ${r.mode} is downsampled: these results are ${mb(before)} with their timelines, ` +
+    `over the panel's ${mb(maxBytes)}. ${d.segments_before} segments → ${d.segments_after}, ${where}${left}; elsewhere ` +
+    `it is drawn from its ${us(d.bucket_ns)} summary (${levels}). Markers ${d.markers_before} → ${d.markers_after}, samples ${d.anchors_before} → ${d.anchors_after}. ` +
+    `Record a window (timeline.from_ms, to_ms) to see all of it.`
+  );
+}
 
 /**
- * The payload to post to the panel: `p` itself when it fits in `maxBytes`, else `p` without the
- * largest timelines (as few as make it fit), with a note per timeline left out.
+ * Each timeline's share of `room` bytes: equal shares, a timeline smaller than its share sent
+ * whole and what it leaves shared by the others. Infinity: whole.
+ */
+function shares(sizes: readonly number[], room: number): number[] {
+  const out = sizes.map(() => Number.POSITIVE_INFINITY);
+  const order = sizes
+    .map((_, i) => i)
+    .filter((i) => sizes[i]! > 0)
+    .sort((a, b) => sizes[a]! - sizes[b]! || a - b);
+  let left = order.length;
+  for (const i of order) {
+    const part = Math.max(0, room) / left--;
+    if (sizes[i]! > part) out[i] = part;
+    room -= Math.min(sizes[i]!, part);
+  }
+  return out;
+}
+
+/**
+ * The payload to post to the panel: `p` itself when it fits in `maxBytes`, else `p` with its
+ * largest timelines downsampled to fit, a note each. Should a timeline not fit even as its
+ * coarsest summary, it is left out, with a note.
  */
 export function fitForPanel(p: ResultsPayload, maxBytes: number = PANEL_MAX_BYTES): ResultsPayload {
   const sizes = p.runs.map((r) => (r.timeline ? messageBytes(r.timeline) : 0));
-  let total = messageBytes({ ...p, runs: p.runs.map(({ timeline: _t, ...r }) => r) }) + sizes.reduce((a, b) => a + b, 0);
-  if (total <= maxBytes) return p;
-  const before = total;
-  const drop = new Set<number>();
-  for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b)) {
-    if (total <= maxBytes || sizes[i] === 0) break;
-    drop.add(i);
-    total -= sizes[i]!;
-  }
-  const notes = [...drop]
-    .sort((a, b) => a - b)
-    .map((i) => {
-      const r = p.runs[i]!;
-      const segments = r.timeline?.segments.start_ns.length ?? 0;
-      return (
-        `The timeline of ${r.scenario} · ${r.mode} (${segments} segments, ${mb(sizes[i]!)}) is not shown: these results are ` +
-        `${mb(before)} with their timelines, over the panel's ${mb(maxBytes)}. Record a window (timeline.from_ms, to_ms) ` +
-        `or set timeline.max_segments, or write it with pvsched-sim run --trace.`
-      );
+  const rest = messageBytes({ ...p, runs: p.runs.map(({ timeline: _t, ...r }) => r) });
+  const before = rest + sizes.reduce((a, b) => a + b, 0);
+  if (before <= maxBytes) return p;
+  // The estimates of timeline-downsample.ts are close to messageBytes but not equal: check the
+  // result and shrink the shares until it fits.
+  for (let scale = 1; scale > 0.01; scale /= 2) {
+    const share = shares(sizes, (maxBytes - rest - NOTES_BYTES) * scale);
+    const notes: string[] = [];
+    const runs = p.runs.map((r, i) => {
+      if (!r.timeline || share[i] === Number.POSITIVE_INFINITY) return r;
+      const tl = downsampleTimeline(r.timeline, r.probes, share[i]!);
+      const { timeline: _t, ...bare } = r;
+      if (!tl?.downsampled) {
+        notes.push(
+          `The timeline of ${r.scenario} · ${r.mode} (${r.timeline.segments.start_ns.length} segments, ${mb(sizes[i]!)}) is ` +
+            `not shown: these results are ${mb(before)} with their timelines, over the panel's ${mb(maxBytes)}, and not even ` +
+            `its coarsest summary fits. Record a window (timeline.from_ms, to_ms), or write it with pvsched-sim run --trace.`,
+        );
+        return bare;
+      }
+      notes.push(downsampleNote(r, tl.downsampled, before, maxBytes));
+      return { ...bare, timeline: tl };
     });
+    const out = { ...p, runs, notes: [...(p.notes ?? []), ...notes] };
+    if (messageBytes(out) <= maxBytes) return out;
+  }
+  // Nothing fitted: every timeline goes, with one note.
   return {
     ...p,
-    runs: p.runs.map((r, i) => {
-      if (!drop.has(i)) return r;
-      const { timeline: _t, ...rest } = r;
-      return rest;
-    }),
-    notes: [...(p.notes ?? []), ...notes],
+    runs: p.runs.map(({ timeline: _t, ...r }) => r),
+    notes: [
+      ...(p.notes ?? []),
+      `The timelines of these results are not shown: these results are ${mb(before)} with their timelines, over the ` +
+        `panel's ${mb(maxBytes)}, and downsampled they still did not fit.`,
+    ],
   };
 }

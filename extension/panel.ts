@@ -97,7 +97,7 @@ export class ResultsView {
   }
 
   /**
-   * Posts a message; results go as `fitForPanel` makes them (the largest timelines left out, with
+   * Posts a message; results go as `fitForPanel` makes them (the largest timelines downsampled, with
    * a note, when too big). Should posting still fail, the results go again without any timeline
    * and with a note that says why, so the panel never stays without them.
    */

@@ -253,6 +253,30 @@ export interface Timeline {
   };
   /** Adjacent segments of one thread with the same policy and boost state, joined into one (nothing lost). */
   joined: number;
+  /** Present when the timeline was downsampled to fit a reader's byte budget (the results panel). */
+  downsampled?: TimelineDownsampled;
+}
+
+/**
+ * What downsampling (sim-core/timeline-downsample.ts) kept: full resolution only in `windows`,
+ * elsewhere "not kept" segments that the coarser level-of-detail summary covers.
+ */
+export interface TimelineDownsampled {
+  /** Counts before and after. */
+  segments_before: number;
+  segments_after: number;
+  markers_before: number;
+  markers_after: number;
+  anchors_before: number;
+  anchors_after: number;
+  /** The finest summary levels left out, of `lod_levels_before`; the finest kept level's bucket width. */
+  lod_levels_dropped: number;
+  lod_levels_before: number;
+  bucket_ns: number;
+  /** Full resolution: a window around each probe's worst sample (rank 1), then each tail bin's (rank 2 on). */
+  windows: TimelineWindow[];
+  /** Worst-sample windows that did not fit the budget (the least bad ones go first). */
+  windows_left_out: number;
 }
 
 /**

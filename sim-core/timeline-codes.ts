@@ -13,6 +13,11 @@ export const SEG_CUT = 2;
 export const SEG_WAITING = 4;
 /** vCPU track: the vCPU thread is blocked in kvm_vcpu_block (the guest halted). */
 export const SEG_HALTED = 8;
+/**
+ * With SEG_CUT: a stretch left out when the timeline was downsampled for the panel (issue 14);
+ * the level-of-detail summary still covers it (sim-core/timeline-downsample.ts).
+ */
+export const SEG_DOWNSAMPLED = 16;
 
 /** Segment policy codes; 0 is idle (nothing runs). */
 export const POLICY_CODES: readonly (Policy | "")[] = ["", "other", "batch", "idle", "fifo", "rr"];

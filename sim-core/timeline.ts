@@ -45,6 +45,14 @@ import { deriveVcpuTrack, packMarkers, packSegments } from "./timeline-pack";
  */
 const WINDOW_BEFORE_NS = 4_000_000;
 const WINDOW_AFTER_NS = 2_000_000;
+
+/**
+ * The window kept around a sample (its timer expired at `wake`, its thread ran at `run`): under a
+ * budget, and when a timeline is downsampled for the panel (timeline-downsample.ts).
+ */
+export function sampleWindowNs(wake: number, run: number): [number, number] {
+  return [wake - WINDOW_BEFORE_NS, run + WINDOW_AFTER_NS];
+}
 /** Under a budget, the recent past is kept too, so the window of a sample that ends later still has its start. */
 const LOOKBACK_NS = 250_000_000;
 /** Windows kept per probe under a budget. */
@@ -282,7 +290,7 @@ export class TimelineRecorder implements VcpuMarks {
   }
 
   private windowOf(w: Worst): [number, number] {
-    return [w.wake - WINDOW_BEFORE_NS, w.run + WINDOW_AFTER_NS];
+    return sampleWindowNs(w.wake, w.run);
   }
 
   // ---- the budget -----------------------------------------------------------------------------

@@ -262,7 +262,7 @@ function render(p: ResultsPayload): void {
     0,
     defs.findIndex((d) => d.id === currentTab),
   );
-  // What the host says about these results (a timeline left out as too big, extension/panel-fit.ts).
+  // What the host says about these results (a timeline downsampled as too big, extension/panel-fit.ts).
   const notes = (p.notes ?? []).map((n) => h("p", { class: "notice", role: "status", "data-testid": "payload-note" }, n));
   replace(main, ...notes, tabs);
   show(currentTab);

@@ -1,5 +1,6 @@
 /** What is under the pointer on the timeline, as text: a segment, a pixel's worth of segments, markers. */
 import type { Timeline } from "../../sim-core/results";
+import { SEG_DOWNSAMPLED } from "../../sim-core/timeline-codes";
 import { markAt, markerLabel, segAt, segEnd, segmentView } from "../../sim-core/timeline-read";
 import { fmtNs } from "./format";
 
@@ -18,6 +19,10 @@ export function segmentText(tl: Timeline, track: number, i: number): string[] {
   const v = segmentView(tl, track, i);
   const tr = tl.tracks[track];
   const when = `${fmtAt(v.start_ns)} – ${fmtAt(v.end_ns)} (${fmtNs(v.end_ns - v.start_ns)})`;
+  if (v.cut && tl.segments.flags[i] & SEG_DOWNSAMPLED) {
+    const bucket = tl.lod.levels[0]?.bucket_ns ?? 0;
+    return [`${tr.name}: downsampled to fit the panel, drawn from its ${fmtNs(bucket)} summary`, when];
+  }
   if (v.cut) return [`${tr.name}: not kept (the timeline budget cut here)`, when];
   if (tr.kind === "cpu") {
     if (v.entity === 0) return [`CPU ${tr.cpu}: idle`, when];

@@ -26,6 +26,7 @@ import {
   MARK_UNBOOST,
   SEG_BOOSTED,
   SEG_CUT,
+  SEG_DOWNSAMPLED,
   lodCategory,
 } from "../../sim-core/timeline-codes";
 import { lodLevelFor } from "../../sim-core/timeline-lod";
@@ -370,10 +371,26 @@ function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: V
     if (s >= vp.to) break;
     const e = i + 1 < end ? g.start_ns[i + 1] : tl.to_ns;
     if (e <= vp.from) continue;
-    stats.segments++;
     const x0 = (Math.max(s, vp.from) - vp.from) * k;
     const x1 = (Math.min(e, vp.to) - vp.from) * k;
     const f = g.flags[i];
+    // Counted as the summary buckets it is drawn from, not as a segment.
+    if (!(f & SEG_DOWNSAMPLED)) stats.segments++;
+    else {
+      // Left out to fit the panel: its summary instead, as stacked columns over the whole row.
+      if (binTo >= 0) {
+        flushBins(batch, cols, binFrom, binTo + 1, box.y, box.h, nsPerPx);
+        if (stateBins) flushBins(batch, stateBins, binFrom, binTo + 1, y, LAYOUT.band, nsPerPx);
+      }
+      // Inside the row's border, which is stroked over its edge pixels: a small share is one pixel high.
+      const top = (vcpu ? y : box.y) + 1;
+      const rowH = (vcpu ? LAYOUT.row : box.h) - 2;
+      stats.buckets += addSummary(cols, tl, ti, Math.max(s, vp.from), Math.min(e, vp.to), vp.from, k, nsPerPx);
+      flushBins(batch, cols, Math.floor(x0), Math.ceil(x1), top, rowH, nsPerPx);
+      binFrom = Number.POSITIVE_INFINITY;
+      binTo = -1;
+      continue;
+    }
     // A vCPU row: the guest task's category below, the thread's state in the band.
     const cat = vcpu ? guestCategory(g.entity[i], g.policy[i], f) : lodCategory(g.entity[i], g.policy[i], f);
     const stateCat = vcpu ? lodCategory(tl.tracks[ti].thread ?? 1, 1, f) : -1;
@@ -399,6 +416,30 @@ function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: V
     flushBins(batch, cols, binFrom, binTo + 1, box.y, box.h, nsPerPx);
     if (stateBins) flushBins(batch, stateBins, binFrom, binTo + 1, y, LAYOUT.band, nsPerPx);
   }
+}
+
+/**
+ * The finest summary level's buckets over [a, b) of track `ti`, added to the pixel columns: each
+ * category's share of a bucket becomes that share of every column the bucket covers. Drawn where
+ * raw segments are (a pixel narrower than a bucket), so at most a bucket per column.
+ */
+function addSummary(cols: Bins, tl: Timeline, ti: number, a: number, b: number, vpFrom: number, k: number, nsPerPx: number): number {
+  const lv = tl.lod.levels[0];
+  if (!lv) return 0;
+  const w = lv.bucket_ns;
+  const q0 = Math.max(0, Math.floor((a - tl.from_ns) / w));
+  const q1 = Math.min(lv.buckets - 1, Math.floor((b - tl.from_ns) / w));
+  for (let q = q0; q <= q1; q++) {
+    const bs = Math.max(a, tl.from_ns + q * w);
+    const be = Math.min(b, tl.from_ns + (q + 1) * w);
+    if (!(be > bs)) continue;
+    const base = (ti * lv.buckets + q) * LOD_CATEGORIES;
+    for (let c = 0; c < LOD_CATEGORIES; c++) {
+      const sh = lv.share[base + c];
+      if (sh && c !== LOD_IDLE) cols.add((bs - vpFrom) * k, (be - vpFrom) * k, c, (nsPerPx * sh) / 255);
+    }
+  }
+  return Math.max(0, q1 - q0 + 1);
 }
 
 /** The guest task's category on a vCPU row (the thread's state is drawn in the band). */

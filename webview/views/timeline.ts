@@ -136,7 +136,9 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     const st = drawTimeline(ctx, tl, vp, width, height, pal, selected);
     range.textContent =
       `${fmtNs(vp.from)} – ${fmtNs(vp.to)} (span ${fmtNs(vp.to - vp.from)})` +
-      (st.level >= 0 ? ` · summary level ${st.level}` : ` · ${st.segments} segments`) +
+      (st.level >= 0
+        ? ` · summary level ${st.level}`
+        : ` · ${st.segments} segments${st.buckets ? ` and ${st.buckets} summary buckets (downsampled)` : ""}`) +
       (st.hiddenMarkers ? ` · ${st.hiddenMarkers} markers (zoom in to see them)` : "");
     probe.draws++;
     probe.lastMs = performance.now() - a;
@@ -152,6 +154,14 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
   };
   const showNotice = () => {
     const b = tl.budget;
+    const d = tl.downsampled;
+    if (d) {
+      const wins = d.windows.map((w) => `${w.probe} ${fmtNs(w.from_ns)} – ${fmtNs(w.to_ns)}`).join("; ");
+      notice.textContent =
+        `Downsampled to fit the panel: ${d.segments_before} segments → ${d.segments_after}; full resolution only around ` +
+        `the worst samples (${wins || "none fitted"}), elsewhere its ${fmtNs(d.bucket_ns)} summary.`;
+      return;
+    }
     if (!b.cut_segments && !b.cut_markers) {
       notice.textContent = `Every segment of this run is kept (${tl.segments.start_ns.length} segments, ${tl.markers.t_ns.length} markers).`;
       return;
