@@ -15,7 +15,8 @@ import { modeTitle } from "../../common/modes";
 import { describeAt, segmentText } from "../lib/timeline-hit";
 import { clamp, pan, zoom, type Bounds, type Viewport } from "../lib/viewport";
 import type { ChartHost } from "./dist";
-import { LAYOUT, canvasHeight, drawTimeline, readPalette, rowTops, type Palette } from "./timeline-draw";
+import { LAYOUT, canvasHeight, drawTimeline, rowTops } from "./timeline-draw";
+import { readPalette, type Palette } from "./timeline-palette";
 
 /** What the panel needs from its host to export a trace. */
 export interface TimelineHost extends ChartHost {
