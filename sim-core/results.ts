@@ -65,6 +65,12 @@ export interface ProbeWhy {
   /** Samples whose parts were measured; `unexplained` ones had no traced expiry (they are in no part). */
   samples: number;
   unexplained: number;
+  /**
+   * Of the unexplained, the samples the tracer did not follow because more than
+   * MAX_LATE_SAMPLES (why.ts) were late at once; absent when none. The parts and the worst
+   * sample's chain then cover the followed samples only.
+   */
+  not_followed?: number;
   /** The worst sample (the one at `max_at_ns`). */
   worst?: SampleWhy;
   /**

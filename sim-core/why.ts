@@ -56,7 +56,7 @@ const MAX_STEPS = 32;
 
 /** A probe thread's sample in flight: armed at its sleep, closed when the thread runs. */
 class Pending implements Queued {
-  where: 0 | 1 | 2 = 0;
+  where: 0 | 1 | 2 | 3 = 0;
   slot = -1;
   target = 0;
   /** Up to when the parts are integrated. */
@@ -94,13 +94,19 @@ interface ProbeState {
   parts: Float64Array;
   samples: number;
   unexplained: number;
+  /** Unexplained because the tracer did not follow them (ArmedSamples' maxLate). */
+  notFollowed: number;
   worst: Kept | null;
   /** With keepTail: the worst sample of each histogram bin (metrics.ts histBin), by bin. */
   byBin: (Kept | undefined)[] | null;
 }
 
+/** The most late samples the tracer follows at once (see ArmedSamples). */
+export const MAX_LATE_SAMPLES = 32;
+
 export class LatencyTracer {
-  private readonly armed = new ArmedSamples<Pending>();
+  /** At most this many late samples followed at once (why-queue.ts): far above any seed scenario's few. */
+  private readonly armed = new ArmedSamples<Pending>(MAX_LATE_SAMPLES);
   private readonly byTask = new Map<Task, Pending>();
   private readonly vcpuOf = new Map<Cpu, Vcpu>();
   private readonly probes: ProbeState[] = [];
@@ -138,7 +144,14 @@ export class LatencyTracer {
   /** Follows a probe: each sample it keeps is attributed to it. */
   watchProbe(probe: Probe): void {
     const i = this.probes.length;
-    this.probes.push({ parts: new Float64Array(PART_COUNT), samples: 0, unexplained: 0, worst: null, byBin: this.keepTail ? [] : null });
+    this.probes.push({
+      parts: new Float64Array(PART_COUNT),
+      samples: 0,
+      unexplained: 0,
+      notFollowed: 0,
+      worst: null,
+      byBin: this.keepTail ? [] : null,
+    });
     const record = probe.record.bind(probe);
     probe.record = (lat: number, now: number) => {
       record(lat, now);
@@ -301,8 +314,9 @@ export class LatencyTracer {
   private sample(i: number, lat: number, now: number): void {
     const st = this.probes[i];
     const p = this.closing;
-    if (!p || p.where === 0 || now - p.target !== lat) {
+    if (!p || p.where === 0 || p.where === 3 || now - p.target !== lat) {
       st.unexplained++;
+      if (p?.where === 3 && now - p.target === lat) st.notFollowed++;
       return;
     }
     let sum = 0;
@@ -349,6 +363,8 @@ export class LatencyTracer {
   result(i: number, histogram?: { counts: readonly number[] }): ProbeWhy {
     const st = this.probes[i];
     const out: ProbeWhy = { parts_ns: partsRecord(st.parts), samples: st.samples, unexplained: st.unexplained };
+    // Only where it happened, so that every other run's results keep their bytes.
+    if (st.notFollowed > 0) out.not_followed = st.notFollowed;
     if (st.worst) out.worst = sampleWhy(st.worst);
     if (st.byBin && histogram) {
       const tail: TailSampleWhy[] = [];

@@ -20,7 +20,7 @@ test("late and next agree with a list of armed samples", () => {
   fc.assert(
     fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
       const q = new ArmedSamples<Queued & { id: number }>();
-      const xs = Array.from({ length: 8 }, (_, id) => ({ id, target: 0, where: 0 as 0 | 1 | 2, slot: -1 }));
+      const xs = Array.from({ length: 8 }, (_, id) => ({ id, target: 0, where: 0 as 0 | 1 | 2 | 3, slot: -1 }));
       // The oracle: armed ids with their targets, and which of them have passed.
       const armed = new Map<number, number>();
       const passed = new Set<number>();
@@ -47,4 +47,26 @@ test("late and next agree with a list of armed samples", () => {
     }),
     { seed: 15, numRuns: 300 },
   );
+});
+
+test("a full late list follows no more samples: the ones past it are marked not followed", () => {
+  const q = new ArmedSamples<Queued>(2);
+  const xs = [10, 20, 30, 40].map((target) => ({ target, where: 0 as 0 | 1 | 2 | 3, slot: -1 }));
+  for (const x of xs) q.arm(x);
+  q.passTo(35);
+  assert.deepEqual(
+    xs.map((x) => x.where),
+    [2, 2, 3, 1],
+  );
+  assert.equal(q.late.length, 2);
+  // One of the followed ones runs: room for the next to pass.
+  q.remove(xs[0]!);
+  q.passTo(45);
+  assert.deepEqual(
+    xs.map((x) => x.where),
+    [0, 2, 3, 2],
+  );
+  // A sample not followed is armed again like any other.
+  q.arm(xs[2]!);
+  assert.equal(xs[2]!.where, 1);
 });

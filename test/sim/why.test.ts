@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { loadScenario } from "../../scenario-loader/index";
 import { simulate, type ProbeResult, type RunResult, type Scenario } from "../../sim-core/index";
 import { chainText } from "../../sim-core/why-labels";
+import { MAX_LATE_SAMPLES } from "../../sim-core/why";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -188,4 +189,25 @@ test("without a timeline a run keeps no tail samples, and its statistics do not 
     const { tail: _t, ...whyWith } = q.why!;
     assert.deepEqual({ ...q, why: whyWith }, p);
   }
+});
+
+test("a thousand guest threads late at once: the tracer follows MAX_LATE_SAMPLES of them and says how many it did not", () => {
+  // The fuzzer's scenario (16 s of CPU for 0.05 s simulated before the cap), smaller.
+  const s: Scenario = {
+    name: "many late",
+    duration_s: 0.05,
+    warmup_ms: 0,
+    seed: 1,
+    host: { cpus: 2, workloads: [{ kind: "stress", workers: 2 }] },
+    vms: [{ name: "vm", vcpus: 2, workloads: Array.from({ length: 1000 }, () => ({ kind: "cyclictest" as const, interval_us: 500 })) }],
+  };
+  const r = simulate(s, "vanilla");
+  const why = r.probes.map((p) => p.why!);
+  const notFollowed = why.reduce((a, w) => a + (w.not_followed ?? 0), 0);
+  assert.ok(notFollowed > 0, "no sample was left unfollowed");
+  for (const [i, w] of why.entries()) {
+    assert.equal(w.samples + w.unexplained, r.probes[i]!.latency.count);
+    assert.equal(w.unexplained, w.not_followed ?? 0, `${r.probes[i]!.id}: unexplained besides the ones not followed`);
+  }
+  assert.ok(MAX_LATE_SAMPLES >= 8 && MAX_LATE_SAMPLES <= 64);
 });
