@@ -60,8 +60,12 @@ export const PRODUCT_TESTS = [
         throw new Error(`the tail bin's chain does not name the hog: ${binText.slice(0, 400)}`);
       ctx.log(`why: tail bin "${label}" -> timeline at ${await frame.locator(".tl-range").textContent()}`);
       await page.screenshot({ path: join(ctx.shots, "why-late-tail-bin.png") });
-      // Back to the whole run, so that the jump below must move the view again.
+      // Back to the whole run, so that the jump below must move the view again. The range is
+      // redrawn on the next frame: wait for it, or `whole` may still read the tail bin's window
+      // (the same as the worst sample's when the bin clicked is the worst one).
+      const atBin = (await frame.locator(".tl-range").textContent()) ?? "";
       await frame.locator(".tl-plot").press("Home");
+      await frame.waitForFunction((w) => document.querySelector(".tl-range")?.textContent !== w, atBin, { timeout: 30_000 });
       const whole = (await frame.locator(".tl-range").textContent()) ?? "";
       await frame.locator('vscode-tab-header[data-tab="why"]').click();
       const table = frame.locator('[data-testid="why-table"]').first();
