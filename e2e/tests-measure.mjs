@@ -13,7 +13,7 @@ import { recordTiming } from "./lib/timings.mjs";
 import { runScenarioFile, sleep } from "./lib/ui.mjs";
 import { ROOT } from "./lib/workbench.mjs";
 import { TINY } from "./tests-product.mjs";
-import { checkSimValues, lensesWithLines, openPatchWithLenses, simCells } from "./tests.mjs";
+import { checkSimValues, isProvisional, lensesWithLines, openPatchWithLenses, simCells } from "./tests.mjs";
 
 /** V8 heap plus ArrayBuffers, MB. */
 const total = (h) => (h.used ?? 0) + (h.buffers ?? 0);
@@ -67,9 +67,9 @@ async function panelState(page) {
     if (f === page.mainFrame()) continue;
     try {
       const renders = await f.$eval("[data-renders]", (m) => Number(m.getAttribute("data-renders")));
-      const notes = await f.$$eval('[data-testid="payload-note"]', (ns) => ns.map((n) => n.textContent ?? ""));
+      const provisional = await isProvisional(f);
       const numbers = checkSimValues(await simCells(f)) === true;
-      return { renders, provisional: notes.some((n) => n.startsWith("Provisional")), numbers };
+      return { renders, provisional, numbers };
     } catch {
       /* not the results webview, or it is loading */
     }

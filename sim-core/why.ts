@@ -314,9 +314,14 @@ export class LatencyTracer {
   private sample(i: number, lat: number, now: number): void {
     const st = this.probes[i];
     const p = this.closing;
-    if (!p || p.where === 0 || p.where === 3 || now - p.target !== lat) {
+    if (!p || p.where === 0 || now - p.target !== lat) {
       st.unexplained++;
-      if (p?.where === 3 && now - p.target === lat) st.notFollowed++;
+      return;
+    }
+    // Its thread's sample, which the tracer stopped following (ArmedSamples' maxLate).
+    if (p.where === 3) {
+      st.unexplained++;
+      st.notFollowed++;
       return;
     }
     let sum = 0;
