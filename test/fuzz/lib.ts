@@ -16,6 +16,7 @@ import { InputError } from "../../cli/errors";
 import { compileHunkMap, mapPatch } from "../../patch/mapper";
 import { countHunks, decodePatchBytes, parsePatchText } from "../../patch/parse";
 import { checkRun } from "../property/invariants";
+import { estimateRun } from "../../runner/budget";
 
 export { Rng };
 
@@ -285,8 +286,27 @@ export function makeInput(rng: Rng, kind: Kind, corpus: Uint8Array[]): { bytes: 
 // ---------------------------------------------------------------------------------------------
 // Targets
 
-/** Caps for simulating a fuzzed scenario: short and bounded, the point is robustness. */
-export const SIM_CAPS = { duration_s: 0.05, maxEvents: 200_000, maxModes: 4 } as const;
+/**
+ * Caps for simulating a fuzzed scenario: short and bounded, the point is robustness. Events alone
+ * do not bound the work: one guest timer interrupt can expire and wake a thousand threads, each
+ * wakeup a latency sample to record and attribute (the fuzzer's 1,004-thread inputs ran 0.05 s in
+ * 80 k events and 2-4 s of CPU). So the simulated time is also cut to `samples` latency samples
+ * per mode, counted as the product's own run budget counts them (runner/budget.ts estimateRun).
+ * A slow input is then one that does more work per event or per sample than the engine should,
+ * which is what a hang report should mean. The seed corpus takes at most 1,500 samples in 0.05 s,
+ * so only the thousand-thread kind is shortened (to 2 ms: 0.7 s of CPU warm for three modes, from
+ * 2-4 s); event-bound inputs (zero-length bursts) keep the event cap.
+ */
+export const SIM_CAPS = { duration_s: 0.05, maxEvents: 200_000, maxModes: 4, samples: 2_000 } as const;
+
+/** The simulated seconds a fuzzed scenario runs: SIM_CAPS' duration, cut to its sample cap. */
+export function fuzzDuration(s: Scenario): number {
+  const d = Math.min(s.duration_s ?? 10, SIM_CAPS.duration_s);
+  let perS = 0;
+  for (const x of estimateRun(s).sources) perS += x.samplesPerS;
+  // Never below 1 us: the loader refuses nothing shorter, and 0 would be no run at all.
+  return perS * d > SIM_CAPS.samples ? Math.max(SIM_CAPS.samples / perS, 1e-6) : d;
+}
 
 export interface TargetInfo {
   outcome: "refused" | "loaded" | "simulated" | "parsed";
@@ -317,7 +337,7 @@ export function scenarioTarget(bytes: Uint8Array): TargetInfo {
     }
     return { outcome: "refused" };
   }
-  const s: Scenario = { ...r.scenario, duration_s: Math.min(r.scenario.duration_s ?? 10, SIM_CAPS.duration_s), warmup_ms: 0 };
+  const s: Scenario = { ...r.scenario, duration_s: fuzzDuration(r.scenario), warmup_ms: 0 };
   if (s.timeline) s.timeline = { ...s.timeline, from_ms: undefined, to_ms: undefined };
   let events = 0;
   for (const m of resolveModes(s).slice(0, SIM_CAPS.maxModes)) {
