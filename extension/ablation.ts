@@ -38,6 +38,20 @@ export function hunkAblationTasks(base: Scenario, a: HunkAblation): SimTask[] {
   );
 }
 
+/** Simulated seconds of each warm-up run (warmUpTasks). */
+export const WARM_UP_S = 1;
+
+/**
+ * Runs that start and compile the pool's workers before the first click on a lens: the hunk
+ * ablation's runs with and without `mechanism` (one per worker of a two-worker pool; vanilla is
+ * a subset of their code), WARM_UP_S simulated seconds each. Measured in the workbench at load
+ * 6-7: the first provisional answer (2 simulated seconds in) reached the extension host 4.6-5.1 s
+ * after a click on cold workers, 0.16-0.3 s after a click on warm ones.
+ */
+export function warmUpTasks(base: Scenario, mechanism: MechanismId): SimTask[] {
+  return hunkAblationTasks(base, { mechanism, durationS: WARM_UP_S, replications: 1 }).slice(0, 2);
+}
+
 /** The panel payload and the lens text of a finished hunk ablation. */
 export function hunkAblationResult(
   runs: RunResult[],

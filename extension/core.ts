@@ -26,6 +26,9 @@ import { HunkMaps, type LensMode, OVERRIDE_FILE, PATCH_SELECTOR, PatchHoverProvi
 import type { Platform, Runner } from "./runner";
 import { ScenarioLensProvider } from "./scenario-lens";
 import { PatchJobs } from "../runner/patch-jobs";
+import { loadScenario } from "../scenario-loader/index";
+import { warmUpTasks } from "./ablation";
+import { builtInScenarioText, EXERCISED_BY } from "./exercise";
 
 export { DEFAULT_ABLATION_SCENARIO, SEED_DIR, SEED_SCENARIOS } from "./seed";
 export { TEMPLATES } from "./commands/new-scenario";
@@ -54,7 +57,15 @@ function registerLenses(ctx: Ctx): void {
   const jobs = new PatchJobs(() => ctx.platform.workers());
   const index = new PatchIndex(maps, jobs);
   const stateOf = (m: MechanismId) => ({ effect: ctx.effects.get(m), notExercisedIn: ctx.notExercised.get(m) });
-  const lenses = new PatchLensProvider(index, stateOf, () => ctx.config("pvsched.lens.enabled") as LensMode);
+  // A patch with mapped hunks is open: its reader may click one soon, so compile the workers now.
+  const warmUp = (m: MechanismId) =>
+    ctx.runner.warmUp(() => {
+      const path = EXERCISED_BY[m].scenario;
+      const text = builtInScenarioText(path);
+      const r = text === undefined ? undefined : loadScenario(text, path);
+      return r?.ok ? warmUpTasks(r.scenario, m) : undefined;
+    });
+  const lenses = new PatchLensProvider(index, stateOf, () => ctx.config("pvsched.lens.enabled") as LensMode, warmUp);
   ctx.hunkMaps = maps;
   ctx.patchIndex = index;
   ctx.onEffectsChanged = () => lenses.refresh();

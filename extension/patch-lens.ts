@@ -173,6 +173,8 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
     private readonly index: PatchIndex,
     private readonly stateOf: (m: MechanismId) => MechanismState,
     private readonly mode: () => LensMode,
+    /** Called with the first mapped mechanism of a document that gets lenses (to warm the pool). */
+    private readonly onMapped: (m: MechanismId) => void = () => {},
   ) {}
 
   refresh(): void {
@@ -191,7 +193,9 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
       return [new vscode.CodeLens(range, { title: `PV Sched: ${escapeControls(refused.reason)}`, command: "" })];
     }
     // auto: a diff that implements none of the series' mechanisms gets no lenses at all.
-    if (mode === "auto" && !hunks.some((h) => h.mechanism)) return [];
+    const mapped = hunks.find((h) => h.mechanism)?.mechanism;
+    if (mode === "auto" && !mapped) return [];
+    if (mapped) this.onMapped(mapped as MechanismId);
     const lenses: vscode.CodeLens[] = [];
     for (const h of hunks) {
       const range = new vscode.Range(h.line, 0, h.line, 0);

@@ -57,6 +57,26 @@ export class Runner {
     private readonly events: RunnerEvents,
   ) {}
 
+  private warmed = false;
+
+  /**
+   * Once per session, runs `tasks()` on the pool unseen (no progress, no results, not in the
+   * queue), so that its workers are started and their code compiled before the first batch a
+   * user waits for. A batch submitted meanwhile waits for these few runs, as for any batch.
+   */
+  warmUp(tasks: () => SimTask[] | undefined): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    void (async () => {
+      const list = tasks();
+      if (!list?.length) return;
+      const pool = await this.platform.pool();
+      const t0 = Date.now();
+      await pool.submit(list).results;
+      this.log(`simulation workers warmed up: ${list.length} runs in ${Date.now() - t0} ms`);
+    })().catch((e: unknown) => this.log(`simulation workers' warm-up failed: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
   /** A batch of this runner is on the pool (submitted and not finished). */
   get busy(): boolean {
     return this.active.size > 0;
