@@ -62,11 +62,13 @@ const FINAL_LENS = /(max|avg|glitches) [\u2212+±]|no significant effect|not exe
 const FIRST_NUMBERS_LIMIT_S = 60;
 
 /** The results panel's state: its render count, whether it is provisional, and whether its table has numbers. */
-async function panelState(page) {
-  for (const f of page.frames()) {
+async function panelState(page, cache = {}) {
+  const frames = cache.frame && !cache.frame.isDetached() ? [cache.frame] : page.frames();
+  for (const f of frames) {
     if (f === page.mainFrame()) continue;
     try {
       const renders = await f.$eval("[data-renders]", (m) => Number(m.getAttribute("data-renders")));
+      cache.frame = f;
       const provisional = await isProvisional(f);
       const numbers = checkSimValues(await simCells(f)) === true;
       return { renders, provisional, numbers };
@@ -83,12 +85,44 @@ async function lensTexts(page) {
 }
 
 /**
+ * Notes, in the page, the wall-clock time (Date.now(), the same clock as this process's) when a
+ * lens of the active editor first shows a text matching `source`: a MutationObserver, so that
+ * the time does not depend on how often the test polls (a poll of the panel's webview takes
+ * 0.1-0.5 s under load). Read it back with lensSeenAt().
+ */
+async function watchLens(page, source) {
+  await page.evaluate((src) => {
+    const re = new RegExp(src);
+    const w = /** @type {any} */ (window);
+    w.__pvschedLensSeen = undefined;
+    w.__pvschedLensObserver?.disconnect();
+    const check = () => {
+      for (const a of document.querySelectorAll(".editor-group-container.active .codelens-decoration > :is(a, span)")) {
+        if (re.test((a.textContent ?? "").trim())) {
+          w.__pvschedLensSeen = Date.now();
+          w.__pvschedLensObserver.disconnect();
+          return;
+        }
+      }
+    };
+    w.__pvschedLensObserver = new MutationObserver(check);
+    w.__pvschedLensObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, source);
+}
+
+/** When watchLens() saw its text (ms since the epoch), or undefined. */
+const lensSeenAt = (page) => page.evaluate(() => /** @type {any} */ (window).__pvschedLensSeen);
+
+/**
  * Clicks the Simulate lens and polls every 50 ms: when the lens and the panel first showed
- * provisional numbers, and when both showed the final ones. Seconds from the click.
+ * provisional numbers, and when both showed the final ones. Seconds from the click. The lens's
+ * first provisional text is timed in the page (watchLens); the panel's by polling its webview.
  */
 async function clickAndTime(ctx, sim) {
   const { page } = ctx;
-  const before = await panelState(page);
+  const cache = {};
+  const before = await panelState(page, cache);
+  await watchLens(page, PROVISIONAL_LENS.source);
   const t0 = Date.now();
   await sim.click();
   const at = {};
@@ -96,8 +130,11 @@ async function clickAndTime(ctx, sim) {
   while (at.lensFinal === undefined || at.panelFinal === undefined) {
     if (s() > 900) throw new Error(`no final numbers 900 s after the click (seen: ${JSON.stringify(at)})`);
     const texts = await lensTexts(page);
-    if (at.lensFirst === undefined && texts.some((t) => PROVISIONAL_LENS.test(t))) at.lensFirst = s();
-    const p = await panelState(page);
+    if (at.lensFirst === undefined) {
+      const seen = await lensSeenAt(page);
+      if (seen !== undefined) at.lensFirst = (seen - t0) / 1000;
+    }
+    const p = await panelState(page, cache);
     if (p.renders > before.renders && p.numbers) {
       if (p.provisional && at.panelFirst === undefined) {
         at.panelFirst = s();
