@@ -200,6 +200,10 @@ const UPSTREAM: CatalogueEntry[] = [
       yield_to: 2,
       kvm_vcpu_eligible_for_directed_yield: 3,
       kvm_arch_dy_runnable: 2,
+      // The candidate checks kvm_vcpu_on_spin makes (upstream since 6.8 and 5.4): only directed
+      // yield calls them; kvm_arch_vcpu_in_kernel also serves perf's guest callbacks.
+      kvm_arch_dy_has_pending_interrupt: 3,
+      kvm_arch_vcpu_preempted_in_kernel: 3,
       kvm_arch_vcpu_in_kernel: 1,
       last_boosted_vcpu: 2,
       kvm_vcpu_set_in_spin_loop: 2,
@@ -214,7 +218,8 @@ const UPSTREAM: CatalogueEntry[] = [
       pause_filter_count: 2,
       pause_filter_thresh: 2,
     },
-    members: { "*.spin_loop": 2, "*.in_spin_loop": 2, "*.dy_eligible": 2 },
+    // x86's arch.preempted_in_kernel: the CPL snapshot taken at vcpu_put for the candidate check.
+    members: { "*.spin_loop": 2, "*.in_spin_loop": 2, "*.dy_eligible": 2, "*.preempted_in_kernel": 2 },
     hooks: { kvm_vcpu_on_spin: 1.5, handle_pause: 1.5, pause_interception: 1.5 },
     subjectWords: ["directed yield", "spin", "ple"],
   },
@@ -253,7 +258,8 @@ const UPSTREAM: CatalogueEntry[] = [
       kvm_pv_kick_cpu_op: 3,
       KVM_FEATURE_PV_UNHALT: 3,
       kvm_kick_cpu: 3,
-      kvm_wait: 2,
+      // The guest's pv_ops.lock.wait on KVM (arch/x86/kernel/kvm.c); no other kernel code has the name.
+      kvm_wait: 3,
       kvm_spinlock_init: 3,
       __pv_queued_spin_unlock: 2,
       pv_wait: 1,

@@ -395,7 +395,7 @@ export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }
 }
 
 /** The members a hunk declares in a struct or union body (`kvm_vcpu_arch.pv_sched` → `pv_sched`). */
-function declaredMembers(code: Hunk["code"]): string[] {
+export function declaredMembers(code: Hunk["code"]): string[] {
   const kind = code.scope?.kind;
   if (kind !== "struct" && kind !== "union") return [];
   return code.members.map((m) => m.slice(m.lastIndexOf(".") + 1));

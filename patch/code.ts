@@ -22,6 +22,11 @@ export interface Scope {
 export interface HunkCode {
   /** Names the added lines define: functions, prototypes, macros, types, file-scope variables, Kconfig symbols. */
   defines: string[];
+  /**
+   * The subset of `defines` that are functions (a body or a prototype): a name that other code
+   * merely refers to without calling it (an ops table entry) is a reference, not a use of its code.
+   */
+  functions: string[];
   /** Functions and function-like macros the added lines call. */
   calls: string[];
   /** `base.member` for each member access (`a->b`, `a.b`) and each member declared in a struct body, in added lines. */
@@ -136,6 +141,7 @@ function isBlank(s: string): boolean {
 export class HunkCodeBuilder {
   // Plain arrays, created on first use: a 50 MB series has 89 000 hunks, most with few names.
   private defines: string[] = EMPTY;
+  private functions: string[] = EMPTY;
   private calls: string[] = EMPTY;
   private members: string[] = EMPTY;
   private removedIds: string[] = EMPTY;
@@ -237,6 +243,7 @@ export class HunkCodeBuilder {
   finish(): HunkCode {
     return {
       defines: this.defines,
+      functions: this.functions,
       calls: this.calls,
       members: this.members,
       removed: this.removedIds,
@@ -277,6 +284,7 @@ export class HunkCodeBuilder {
       const opened = scopeOpenedBy(line, code);
       if (opened) {
         this.defines = this.add(this.defines, opened.name);
+        if (opened.kind === "function") this.functions = this.add(this.functions, opened.name);
         if (opened.kind === "kconfig") this.defines = this.add(this.defines, `CONFIG_${opened.name}`);
         if (opened.kind === "struct" || opened.kind === "union" || opened.kind === "enum") {
           this.body = opened;
@@ -318,7 +326,10 @@ export class HunkCodeBuilder {
     });
     if (/^module_param/.test(callee) && args.length) this.defines = this.add(this.defines, args[0]);
     else if (/^(DEFINE|DECLARE)_/.test(callee) && args.length) this.defines = this.add(this.defines, args[args.length - 1]);
-    else if (callee && code.slice(0, paren - callee.length).trim().length > 0) this.defines = this.add(this.defines, callee); // prototype
+    else if (callee && code.slice(0, paren - callee.length).trim().length > 0) {
+      this.defines = this.add(this.defines, callee); // prototype
+      this.functions = this.add(this.functions, callee);
+    }
   }
 }
 
@@ -362,6 +373,7 @@ const EMPTY: string[] = Object.freeze([]) as unknown as string[];
 /** The code of a hunk before the code pass reads its lines. */
 export const NO_CODE: HunkCode = Object.freeze({
   defines: [],
+  functions: [],
   calls: [],
   members: [],
   removed: [],

@@ -23,6 +23,7 @@ import { RE2JS } from "re2js";
 import { POLL_HUNKS, type ParseResult, type Patch, type FileDiff, type Hunk, type HunkCode } from "./parse";
 import { CATALOGUE, CATALOGUE_IDS, catalogueEntry } from "./catalogue";
 import { SeriesDefinitions, decide, propagate, scoreHunk, type Classification } from "./classify";
+import { propagateSeries, seriesOfPatches, type SeriesItem } from "./series";
 
 /** Every mechanism id a hunk can map to (the catalogue's). */
 export const KNOWN_MECHANISMS: readonly string[] = CATALOGUE_IDS;
@@ -262,10 +263,24 @@ function ruleScore(cr: CompiledRule, patch: Patch, file: FileDiff, hunk: Hunk): 
 export function mapPatch(parsed: ParseResult, map?: CompiledHunkMap | HunkMapFile | null, poll?: () => void): MappedHunk[] {
   const compiled = map && "catalogue" in map ? map : compileHunkMap(map as HunkMapFile | null | undefined);
   const defs = new SeriesDefinitions(parsed.patches);
-  const out: MappedHunk[] = [];
   let seen = 0;
+  type Item = SeriesItem & { file: string; f: FileDiff; rule: CompiledRule | null };
+  const series = seriesOfPatches(parsed.patches);
+  const out: MappedHunk[] = [];
+  // The hunks of the series being read: linked across its patches once it ends (patch/series.ts).
+  let pending: Item[] = [];
+  const flush = () => {
+    if (compiled.catalogue)
+      propagateSeries(
+        pending.filter((x) => !x.rule),
+        series,
+      );
+    for (const x of pending) out.push(toMapped(parsed.patches[x.patch], x.f, x.hunk, x.c, x.rule));
+    pending = [];
+  };
   parsed.patches.forEach((p, i) => {
-    const items: { hunk: Hunk; file: string; c: Classification; f: FileDiff; rule: CompiledRule | null }[] = [];
+    if (i > 0 && series[i] !== series[i - 1]) flush();
+    const items: Item[] = [];
     for (const f of p.files) {
       for (const h of f.hunks) {
         if (poll && seen++ % POLL_HUNKS === 0) poll();
@@ -288,12 +303,13 @@ export function mapPatch(parsed: ParseResult, map?: CompiledHunkMap | HunkMapFil
           const note = rule.rule.note ? ` (${rule.rule.note})` : "";
           c = { ...c, mechanism: rule.rule.mechanism, score: bestRule, via: "code", reason: `workspace rule #${rule.index}${note}` };
         } else rule = null;
-        items.push({ hunk: h, file: f.path, c, f, rule });
+        items.push({ hunk: h, patch: i, file: f.path, c, f, rule });
       }
     }
     if (compiled.catalogue) propagate(items.filter((x) => !x.rule));
-    for (const x of items) out.push(toMapped(p, x.f, x.hunk, x.c, x.rule));
+    for (const x of items) pending.push(x);
   });
+  flush();
   return out;
 }
 

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { emptyPatch, type Hunk, type Patch } from "../../patch/parse";
 import type { HunkCode } from "../../patch/code";
+import { hunk } from "./hunk.helpers";
 import type { CatalogueEntry } from "../../patch/catalogue";
 import { SeriesDefinitions, decide, propagate, scoreHunk, THRESHOLD, ROLE, DEPENDENCY, type Classification } from "../../patch/classify";
 
@@ -38,26 +39,6 @@ const B: CatalogueEntry = {
 };
 const CAT = [A, B];
 
-function hunk(c: Partial<HunkCode> & { ids?: string[] } = {}): Hunk {
-  const { ids = [], ...code } = c;
-  return {
-    line: 0,
-    endLine: 0,
-    oldStart: 1,
-    oldCount: 1,
-    newStart: 1,
-    newCount: 1,
-    funcContext: "",
-    added: [],
-    removed: [],
-    addedCount: 0,
-    removedCount: 0,
-    identifiersAdded: ids,
-    truncated: false,
-    linesOmitted: false,
-    code: { defines: [], calls: [], members: [], removed: [], scope: null, includeLines: 0, codeLines: 1, ...code },
-  };
-}
 const patch = (...hunks: Hunk[]): Patch => ({
   ...emptyPatch(0),
   files: [{ oldPath: "f", newPath: "f", path: "f", line: 0, endLine: 0, binary: false, hunks }],

@@ -65,3 +65,32 @@ test("kernel-parameters.txt: a hunk sits in the entry of the parameter above its
     .hunks[0].code;
   assert.deepEqual(c.scope, { kind: "function", name: "f" }, "C files keep their function scope");
 });
+
+test("a hunk's functions: bodies and prototypes it adds, not macros, variables, types or enum constants", () => {
+  const code = parsePatchText(
+    [
+      "--- a/x.c",
+      "+++ b/x.c",
+      "@@ -1,1 +1,16 @@",
+      " ",
+      "+#define PV_FEAT 3",
+      "+#define pv_stub() do {} while (0)",
+      "+static bool pv_enabled = true;",
+      "+module_param(pv_window_ns, ulong, 0644);",
+      "+struct pv_state {",
+      "+\tu64 preempted;",
+      "+};",
+      "+enum pv_kind {",
+      "+\tPV_KIND_A,",
+      "+};",
+      "+int pv_init(struct kvm_vcpu *vcpu);",
+      "+static void pv_update(struct kvm_vcpu *vcpu, u64 preempted)",
+      "+{",
+      "+\tpv_init(vcpu);",
+      "+}",
+    ].join("\n"),
+  ).patches[0].files[0].hunks[0].code;
+  assert.deepEqual(code.functions, ["pv_init", "pv_update"]);
+  for (const d of ["PV_FEAT", "pv_stub", "pv_enabled", "pv_window_ns", "pv_state", "PV_KIND_A", "pv_init", "pv_update"])
+    assert.ok(code.defines.includes(d), d);
+});

@@ -1,0 +1,85 @@
+/**
+ * patch/series.ts on hand-built hunks: which patches form a series, and how an unmapped hunk is
+ * linked across its series' patches by the names they define and use. The expected mechanisms
+ * follow from the links written here, not from running the code.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Classification } from "../../patch/classify";
+import { propagateSeries, seriesOfPatches, type SeriesItem } from "../../patch/series";
+import { hunk } from "./hunk.helpers";
+
+const mapped = (mechanism: string): Classification => ({ mechanism, score: 3, scores: { [mechanism]: 3 }, reason: "code", via: "code" });
+const unmapped = (): Classification => ({ mechanism: null, score: 0, scores: {}, reason: "unmapped", via: "none" });
+const item = (patch: number, c: Classification, code: Parameters<typeof hunk>[0]): SeriesItem => ({ hunk: hunk(code), patch, c });
+/** Two patches of one series. */
+const ONE_SERIES = [0, 0];
+
+test("series: consecutive patches n/m with the same m and rising n; unnumbered patches stand alone", () => {
+  const p = (index: number | null, total: number | null) => ({ index, total });
+  assert.deepEqual(seriesOfPatches([p(0, 3), p(1, 3), p(2, 3), p(3, 3)]), [0, 0, 0, 0]);
+  // A second posting of the same shape starts again at 1; another total is another series.
+  assert.deepEqual(seriesOfPatches([p(1, 2), p(2, 2), p(1, 2), p(2, 2), p(1, 4)]), [0, 0, 1, 1, 2]);
+  assert.deepEqual(seriesOfPatches([p(null, null), p(null, null), p(1, 2)]), [0, 1, 2]);
+});
+
+test("a hunk using a constant that a mapped hunk of another patch defines takes its mechanism", () => {
+  const def = item(0, mapped("steal_time"), { defines: ["FEAT_X"], ids: ["FEAT_X"] });
+  const user = item(1, unmapped(), { ids: ["FEAT_X", "BIT"], calls: ["BIT"] });
+  propagateSeries([def, user], ONE_SERIES);
+  assert.equal(user.c.mechanism, "steal_time");
+  assert.equal(user.c.via, "symbol");
+  assert.match(user.c.reason, /FEAT_X/);
+});
+
+test("a hunk defining what mapped hunks of another patch use, or a prototype of a mapped function, takes theirs", () => {
+  const abi = item(0, unmapped(), { defines: ["pv_state"], ids: ["pv_state"] });
+  const proto = item(0, unmapped(), { defines: ["pv_init"], functions: ["pv_init"], ids: ["pv_init"] });
+  const body = item(1, mapped("steal_time"), { defines: ["pv_init"], functions: ["pv_init"], ids: ["pv_init", "pv_state"] });
+  propagateSeries([abi, proto, body], ONE_SERIES);
+  assert.equal(abi.c.mechanism, "steal_time");
+  assert.equal(proto.c.mechanism, "steal_time");
+});
+
+test("a function named without a call (an ops table entry) is a reference, not a link", () => {
+  const fn = item(0, mapped("pv_spinlock"), { defines: ["f_wait"], functions: ["f_wait"], ids: ["f_wait"] });
+  const table = item(1, unmapped(), { ids: ["f_wait", "ops"] });
+  const caller = item(1, unmapped(), { ids: ["f_wait"], calls: ["f_wait"] });
+  propagateSeries([fn, table, caller], ONE_SERIES);
+  assert.equal(table.c.mechanism, null);
+  assert.equal(caller.c.mechanism, "pv_spinlock");
+});
+
+test("links are followed in rounds to a fixed point: a chain of plumbing takes the mechanism of its end", () => {
+  // uapi constant <- vm.c uses it and FEAT_X <- FEAT_X defined by a mapped hunk
+  const attr = item(0, unmapped(), { defines: ["VM_ATTR"], ids: ["VM_ATTR"] });
+  const vm = item(0, unmapped(), { ids: ["VM_ATTR", "FEAT_X"] });
+  const feat = item(1, mapped("steal_time"), { defines: ["FEAT_X"], ids: ["FEAT_X"] });
+  const other = item(1, unmapped(), { ids: ["VM_ATTR"] });
+  propagateSeries([attr, vm, feat, other], ONE_SERIES);
+  assert.deepEqual(
+    [attr, vm, other].map((x) => x.c.mechanism),
+    ["steal_time", "steal_time", "steal_time"],
+  );
+});
+
+test("a tie between mechanisms decides nothing; other series are not linked; mapped hunks keep theirs", () => {
+  const a = item(0, mapped("alpha"), { defines: ["A1"], ids: ["A1"] });
+  const b = item(0, mapped("beta"), { defines: ["B1"], ids: ["B1"] });
+  const both = item(1, unmapped(), { ids: ["A1", "B1"] });
+  const own = item(1, mapped("gamma"), { ids: ["A1"] });
+  propagateSeries([a, b, both, own], ONE_SERIES);
+  assert.equal(both.c.mechanism, null);
+  assert.equal(own.c.mechanism, "gamma");
+  const def = item(0, mapped("steal_time"), { defines: ["FEAT_X"], ids: ["FEAT_X"] });
+  const elsewhere = item(1, unmapped(), { ids: ["FEAT_X"] });
+  propagateSeries([def, elsewhere], [0, 1]);
+  assert.equal(elsewhere.c.mechanism, null);
+});
+
+test("a posting of one patch is left to patch/classify.ts propagate (its own rules within a patch)", () => {
+  const def = item(0, mapped("steal_time"), { defines: ["FEAT_X"], ids: ["FEAT_X"] });
+  const user = item(0, unmapped(), { ids: ["FEAT_X"] });
+  propagateSeries([def, user], [0]);
+  assert.equal(user.c.mechanism, null);
+});
