@@ -38,18 +38,22 @@ export function hunkAblationTasks(base: Scenario, a: HunkAblation): SimTask[] {
   );
 }
 
-/** Simulated seconds of each warm-up run (warmUpTasks). */
-export const WARM_UP_S = 1;
+/** Simulated seconds of each warm-up run, and how many of each (warmUpTasks). */
+export const WARM_UP = { seconds: 2, replications: 3 } as const;
 
 /**
  * Runs that start and compile the pool's workers before the first click on a lens: the hunk
- * ablation's runs with and without `mechanism` (one per worker of a two-worker pool; vanilla is
- * a subset of their code), WARM_UP_S simulated seconds each. Measured in the workbench at load
- * 6-7: the first provisional answer (2 simulated seconds in) reached the extension host 4.6-5.1 s
- * after a click on cold workers, 0.16-0.3 s after a click on warm ones.
+ * ablation's runs with and without `mechanism` (vanilla is a subset of their code), WARM_UP
+ * times over. V8 needs several runs, not one long one: measured in one Node process on
+ * nmi-boost (the scenario patch 4's lens runs), the first 2 simulated seconds of a run cost
+ * 290 ms of CPU after one 20 s warm-up run, 113 ms after three 1 s runs, 7 ms hot; a run's
+ * seconds 2-4 stayed slow (320-370 ms) unless the warm-up ran past them. In the workbench at
+ * load 6-7 the first provisional answer reached the extension host 4.4-5.1 s after a click on
+ * cold workers.
  */
 export function warmUpTasks(base: Scenario, mechanism: MechanismId): SimTask[] {
-  return hunkAblationTasks(base, { mechanism, durationS: WARM_UP_S, replications: 1 }).slice(0, 2);
+  const all = hunkAblationTasks(base, { mechanism, durationS: WARM_UP.seconds, replications: WARM_UP.replications });
+  return all.filter((t) => t.mode.mode !== "vanilla");
 }
 
 /** The panel payload and the lens text of a finished hunk ablation. */

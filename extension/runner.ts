@@ -9,6 +9,7 @@
  */
 import * as vscode from "vscode";
 import {
+  type BatchHandle,
   CancelledError,
   RunQueue,
   type BatchOptions,
@@ -57,24 +58,37 @@ export class Runner {
     private readonly events: RunnerEvents,
   ) {}
 
-  private warmed = false;
+  /** Where the warm-up is: not started, running, or how it ended (for the log and the tests). */
+  warmUpState: "none" | "running" | "done" | "cancelled" | "failed" = "none";
+  /** The warm-up batch while it runs (a batch a user asks for cancels it). */
+  private warming: BatchHandle | undefined;
 
   /**
    * Once per session, runs `tasks()` on the pool unseen (no progress, no results, not in the
    * queue), so that its workers are started and their code compiled before the first batch a
-   * user waits for. A batch submitted meanwhile waits for these few runs, as for any batch.
+   * user waits for. Its runs pause at checkpoints as a lens ablation's do (that code is compiled
+   * too). A batch asked for meanwhile cancels what is left of it.
    */
   warmUp(tasks: () => SimTask[] | undefined): void {
-    if (this.warmed) return;
-    this.warmed = true;
+    if (this.warmUpState !== "none") return;
+    this.warmUpState = "running";
     void (async () => {
       const list = tasks();
-      if (!list?.length) return;
+      if (!list?.length) throw new Error("no built-in scenario to warm up with");
       const pool = await this.platform.pool();
       const t0 = Date.now();
-      await pool.submit(list).results;
+      this.warming = pool.submit(list, { interim: { firstS: 0.5, everyS: 0.5 }, onInterim: () => {} });
+      await this.warming.results;
+      this.warmUpState = "done";
       this.log(`simulation workers warmed up: ${list.length} runs in ${Date.now() - t0} ms`);
-    })().catch((e: unknown) => this.log(`simulation workers' warm-up failed: ${e instanceof Error ? e.message : String(e)}`));
+    })()
+      .catch((e: unknown) => {
+        this.warmUpState = e instanceof CancelledError ? "cancelled" : "failed";
+        if (this.warmUpState === "failed") this.log(`simulation workers' warm-up failed: ${e instanceof Error ? e.message : String(e)}`);
+      })
+      .finally(() => {
+        this.warming = undefined;
+      });
   }
 
   /** A batch of this runner is on the pool (submitted and not finished). */
@@ -154,6 +168,8 @@ export class Runner {
           if (ahead.length > 0) this.events.progress(0, `${title}: starting`);
           const pool = await this.platform.pool();
           if (slot.cancelled) return { outcome: "cancelled" };
+          // The user's batch goes first: what is left of the warm-up would only delay it.
+          if (this.warming) void this.warming.cancel();
           const t0 = Date.now();
           let reported = 0;
           const batch = pool.submit(tasks, {

@@ -59,6 +59,18 @@ export function defineLensTests(): void {
       });
     });
 
+    test("a patch with mapped hunks warms the simulation workers, once per session", async function () {
+      this.timeout(180_000);
+      const a = await api();
+      assert.ok((await lensTitles(await samplePatch())).some((t) => /^Patch \d · /.test(t)));
+      // Started by the lenses of this patch or of an earlier test's; a click may have cut it short.
+      const end = await until("the warm-up to end", () => (a.runner.warmUpState === "running" ? undefined : a.runner.warmUpState), 170_000);
+      assert.ok(end === "done" || end === "cancelled", `warm-up ${end}`);
+      const p5 = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(await samplePatch(), "..", PATCH5));
+      assert.ok((await lensTitles(p5.uri)).length > 0, "patch 5 has lenses");
+      assert.equal(a.runner.warmUpState, end, "a second patch does not warm the workers again");
+    });
+
     test("the hover on a hunk's @@ line names the mechanism, the reason and the last result", async () => {
       const uri = await samplePatch();
       const doc = await vscode.workspace.openTextDocument(uri);

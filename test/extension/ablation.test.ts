@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AblationProgress, hunkAblationTasks } from "../../extension/ablation";
+import { AblationProgress, hunkAblationTasks, WARM_UP, warmUpTasks } from "../../extension/ablation";
 import type { InterimResult, ProbeResult, RunResult } from "../../sim-core/results";
 import type { Scenario } from "../../sim-core/scenario";
 import { fakeProbe, fakeRun } from "../report/fake-runs";
@@ -22,6 +22,16 @@ test("replication 1's runs with and without the mechanism come first, then vanil
     assert.equal(t.scenario.duration_s, 10);
     assert.equal(t.timeline, undefined, "the scenario's timeline.enabled decides (off unless it asks)");
   }
+});
+
+test("the warm-up: the runs with and without the mechanism, several short ones, no vanilla", () => {
+  const tasks = warmUpTasks(base, "lazy_boost");
+  assert.deepEqual(
+    tasks.map((t) => `${t.mode.name}@${t.scenario.seed}`),
+    ["dynamic@7", `${WITHOUT}@7`, "dynamic@8", `${WITHOUT}@8`, "dynamic@9", `${WITHOUT}@9`],
+  );
+  assert.equal(WARM_UP.replications, 3);
+  for (const t of tasks) assert.equal(t.scenario.duration_s, WARM_UP.seconds);
 });
 
 const guest = (avg: number, max: number): ProbeResult => fakeProbe({ id: "guest-cyclictest", side: "guest", avg, max });
