@@ -54,13 +54,19 @@ export function mainProbe(r: RunResult): ProbeResult | undefined {
   );
 }
 
-/** "−93%", "+12%", "±0%": signed relative change from `from` to `to`. */
+/** "−93%", "+12%", "+0.2%", "±0%": signed relative change from `from` to `to`. */
 export function pctChange(from: number, to: number): string {
   if (!(from > 0) || !Number.isFinite(to)) return "n/a";
   const exact = ((to - from) / from) * 100;
-  // Rounding must not claim a change vanished entirely (−99.8% is not −100%).
+  // Rounding must not claim a change vanished entirely (−99.8% is not −100%), nor that a change
+  // under half a percent is none: a significant +0.2% read "±0% [±0%, ±0%]" on a lens. Those get
+  // one significant digit; below 0.001% it is ±0%.
   const p =
-    Math.abs(exact) >= 99.5 && Math.abs(exact) < 100 ? (Math.sign(exact) * Math.floor(Math.abs(exact) * 10)) / 10 : Math.round(exact);
+    Math.abs(exact) >= 99.5 && Math.abs(exact) < 100
+      ? (Math.sign(exact) * Math.floor(Math.abs(exact) * 10)) / 10
+      : Math.abs(exact) < 0.5 && Math.abs(exact) >= 0.001
+        ? Math.sign(exact) * Number(Math.abs(exact).toPrecision(1))
+        : Math.round(exact);
   if (p === 0) return "±0%";
   return p < 0 ? `\u2212${-p}%` : `+${p}%`;
 }

@@ -53,7 +53,12 @@ test("the ablation scenario replaces the modes and can be shortened, keeping a w
 test("signed percentages", () => {
   assert.equal(pctChange(1000, 70), "\u221293%");
   assert.equal(pctChange(100, 112), "+12%");
-  assert.equal(pctChange(100, 100.2), "±0%");
+  // Under half a percent: one significant digit, so that a significant effect never reads as none.
+  assert.equal(pctChange(100, 100.2), "+0.2%");
+  assert.equal(pctChange(1000, 999.957), "\u22120.004%");
+  assert.equal(pctChange(100, 100.0000001), "±0%");
+  assert.equal(pctChange(100, 100), "±0%");
+  assert.equal(pctChange(100, 100.6), "+1%");
   assert.equal(pctChange(0, 5), "n/a");
   assert.equal(pctChange(6587, 14.4), "\u221299.7%");
   assert.equal(pctChange(100, 0), "\u2212100%");
