@@ -137,4 +137,18 @@ export class AblationProgress {
     const note = `Provisional: ${done} of ${total} runs finished, the others shown as far as they got; the numbers are refined as the runs go on.`;
     return { runs: have, summary, note };
   }
+
+  /**
+   * The runs so far and a note, for a batch that ended before its last run (cancelled or
+   * failed): what the panel showed stays, said to be final as it is. Undefined if nothing was
+   * measured.
+   */
+  stopped(outcome: "cancelled" | "failed"): { runs: RunResult[]; note: string } | undefined {
+    const have = this.runs.filter((r): r is RunResult => r !== undefined);
+    if (!have.length) return undefined;
+    const done = have.filter((r) => r.stop !== "running").length;
+    const how = outcome === "cancelled" ? "Cancelled" : "Failed";
+    const note = `${how} before the end: ${done} of ${this.tasks.length} runs finished, the others are shown as far as they got; these numbers will not be refined.`;
+    return { runs: have, note };
+  }
 }

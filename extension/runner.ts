@@ -42,7 +42,10 @@ export interface RunnerEvents {
   whenBusy(running: readonly string[], next: string): Promise<"queue" | "cancel" | undefined>;
 }
 
-export type RunListeners = Pick<BatchOptions, "onResult" | "interim" | "onInterim">;
+export type RunListeners = Pick<BatchOptions, "onResult" | "interim" | "onInterim"> & {
+  /** How the batch ended, before run() resolves or rejects. */
+  onEnded?: (outcome: RunOutcome) => void;
+};
 
 export class Runner {
   /** Pool request ids of this runner's batches that were submitted and have not finished. */
@@ -140,6 +143,7 @@ export class Runner {
     } finally {
       this.queue.end(slot);
       this.events.ended(title, outcome, this.queue.size);
+      listen.onEnded?.(outcome);
     }
   }
 

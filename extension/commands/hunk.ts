@@ -6,6 +6,7 @@ import { MECHANISMS, type InterimResult, type MechanismId, type RunResult, type 
 import { FIRST_ANSWER } from "../../runner/index";
 import { AblationProgress, hunkAblationResult, hunkAblationTasks } from "../ablation";
 import type { Ctx } from "../ctx";
+import type { RunOutcome } from "../runner";
 import { addOverrideRule, hunkAt, OVERRIDE_FILE, ruleForHunk, type HunkArgs } from "../patch-lens";
 import { builtInScenarioText, EXERCISED_BY, timesFired } from "../exercise";
 import { pathInFolder } from "../settings";
@@ -124,6 +125,14 @@ function provisionalView(
       onResult: (i: number, r: RunResult) => {
         progress.result(i, r);
         schedule();
+      },
+      // Cancelled or failed after a provisional answer: the panel keeps the numbers it showed,
+      // no longer said to be refined. (Superseded: a newer batch's results are on show.)
+      onEnded: (outcome: RunOutcome) => {
+        view.stop();
+        if (!view.shownAny || (outcome !== "cancelled" && outcome !== "failed")) return;
+        const s = progress.stopped(outcome);
+        if (s) ctx.panel.showResults(panelPayload(s.runs, s.note).payload);
       },
     },
   };

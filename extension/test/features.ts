@@ -222,6 +222,40 @@ export function defineTests(): void {
       }
     });
 
+    test("a hunk ablation cancelled after its first answer keeps those numbers, no longer said to be refining", async function () {
+      this.timeout(180_000);
+      const a = await api();
+      const cfg = vscode.workspace.getConfiguration("pvsched");
+      await cfg.update("ablation.durationSeconds", 600, vscode.ConfigurationTarget.Global);
+      try {
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", await samplePatch());
+        const sim = lenses.find((l) => l.command?.command === "pvsched.simulateHunk");
+        assert.ok(sim?.command?.arguments, "a Simulate lens");
+        const before = a.effects.get("boost_on_inject");
+        const pending = vscode.commands.executeCommand<string | undefined>("pvsched.simulateHunk", ...sim.command.arguments);
+        await until(
+          "a provisional answer",
+          () => (a.panel.lastPayload?.notes?.some((n) => n.startsWith("Provisional")) ? true : undefined),
+          150_000,
+        );
+        await vscode.commands.executeCommand("pvsched.cancelRun");
+        assert.equal(await pending, undefined, "a cancelled ablation returns no summary");
+        const notes = a.panel.lastPayload?.notes ?? [];
+        assert.ok(
+          notes.some((n) => /^Cancelled before the end: \d+ of 15 runs finished/.test(n)),
+          notes.join(" | "),
+        );
+        assert.ok(!notes.some((n) => n.startsWith("Provisional")), notes.join(" | "));
+        assert.ok(
+          a.panel.lastPayload?.runs.some((r) => r.stop === "running"),
+          "the partial runs are still shown",
+        );
+        assert.equal(a.effects.get("boost_on_inject"), before, "the lens goes back to what it said before");
+      } finally {
+        await cfg.update("ablation.durationSeconds", undefined, vscode.ConfigurationTarget.Global);
+      }
+    });
+
     test("cancelling a run stops it and frees the runner", async () => {
       const a = await api();
       const text =

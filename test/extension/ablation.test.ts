@@ -67,3 +67,23 @@ test("the provisional answer: none until replication 1 has both runs, then the l
   assert.equal(p.provisional()!.runs[0]!.stop, "done");
   assert.match(p.provisional()!.note, /^Provisional: 2 of 6 runs finished/);
 });
+
+test("stopped before the end: the runs so far, said to be final as they are; nothing if nothing was measured", () => {
+  const tasks = hunkAblationTasks(base, { mechanism: "lazy_boost", durationS: 10, replications: 2 });
+  const p = new AblationProgress(tasks, "lazy_boost");
+  assert.equal(p.stopped("cancelled"), undefined);
+  p.result(0, final("dynamic", 7, guest(20, 100)));
+  p.interim(1, interim(4, guest(21, 1000)));
+  const s = p.stopped("cancelled")!;
+  assert.deepEqual(
+    s.runs.map((r) => `${r.mode}:${r.stop}`),
+    ["dynamic:done", `${WITHOUT}:running`],
+  );
+  assert.equal(
+    s.note,
+    "Cancelled before the end: 1 of 6 runs finished, the others are shown as far as they got; these numbers will not be refined.",
+  );
+  assert.match(p.stopped("failed")!.note, /^Failed before the end: 1 of 6/);
+  // Not the provisional note, which the panel and the tests read as "still refining".
+  assert.doesNotMatch(s.note, /^Provisional/);
+});
