@@ -309,8 +309,18 @@ const UPSTREAM: CatalogueEntry[] = [
       vcpu_is_preempted: 1,
       kvm_vcpu_is_preempted: 2,
       KVM_REQ_STEAL_UPDATE: 2,
+      // The kernel-generic side every architecture's steal time goes through (set 4 found the
+      // entry knew only x86's names): the scheduler's clock and switches (kernel/sched/cputime.c,
+      // kernel/sched/core.c) and the paravirt static call an architecture fills
+      // (arch/*/include/asm/paravirt.h).
+      paravirt_steal_clock: 3,
+      pv_steal_clock: 3,
+      paravirt_steal_enabled: 2,
+      paravirt_steal_rq_enabled: 2,
+      steal_account_process_time: 2,
+      account_steal_time: 2,
     },
-    members: { "*.steal_time": 1, "st.preempted": 2 },
+    members: { "*.steal_time": 1, "st.preempted": 2, "time.steal_clock": 2 },
     hooks: { record_steal_time: 1.5, kvm_steal_time_set_preempted: 1.5 },
     subjectWords: ["steal"],
   },
