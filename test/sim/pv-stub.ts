@@ -16,6 +16,8 @@ export interface Stub {
   /** Every sched_setscheduler() on the vCPU thread, in order. */
   policies: { policy: string; prio: number; nice: number }[];
   now(t: number): void;
+  /** KVM_SET_PV_SCHED_ENABLED on the stub's VM (patch 6). */
+  setVmPvEnabled(on: boolean): void;
   gcpu: { curr: Partial<Task> | null; inIrq: boolean; needResched: boolean; irqPending: boolean };
 }
 
@@ -42,7 +44,7 @@ export function stub(nice = 0): Stub {
     },
   };
   v.pv.registered = true;
-  return { v: v as unknown as Vcpu, exits, policies, now: (t) => (eng.now = t), gcpu };
+  return { v: v as unknown as Vcpu, exits, policies, now: (t) => (eng.now = t), setVmPvEnabled: (on) => (v.vmPvEnabled = on), gcpu };
 }
 
 /** Every mechanism on but those in `off`, with the v1 defaults unless `params` says otherwise. */
