@@ -346,3 +346,49 @@ test("patch 1: each vCPU of each guest writes MSR_KVM_PV_SCHED once, at boot", (
   assert.equal(simulate(s, "dynamic").mechanisms!.shared_memory, 3);
   assert.equal(simulate(s, dyn({ shared_memory: false })).mechanisms!.shared_memory, 0);
 });
+
+test("patch 8 on a CPU-bound guest: the irq entry's request is met at exits inside the handler, the irq exit unboosts", () => {
+  // No posted interrupts: each device interrupt kicks, and with patch 4 the kick boosts.
+  const s: Scenario = {
+    name: "device irqs",
+    duration_s: 1,
+    seed: 3,
+    host: { cpus: 1, kvm: { posted_interrupts: false }, workloads: [{ kind: "stress", workers: 1 }] },
+    vms: [{ name: "vm", vcpus: 1, guest: { irq: { device_irq_hz: 1000 } }, workloads: [{ kind: "stress", workers: 1 }] }],
+  };
+  // Without patch 4's boosts, only the guest's request boosts the vCPU: boost_req = BOOST from the
+  // irq entry until the irq exit writes UNBOOST, met by any full exit in between.
+  const lazyOnly = { boost_on_block: false, boost_on_inject: false };
+  const asked = simulate(s, dyn(lazyOnly)).vcpus[0]!.boosts_by.exit;
+  const unasked = simulate(s, dyn({ ...lazyOnly, guest_irq_boost: false })).vcpus[0]!.boosts_by.exit;
+  assert.ok(asked > 4 * unasked, `exit boosts ${asked} with patch 8, ${unasked} without`);
+  // The return to the interrupted user task unboosts at once (an MSR exit), so the kick's boost
+  // ends with the handler; without patch 8 it lasts until something else unboosts.
+  const full = simulate(s, "dynamic").vcpus[0]!;
+  const no8 = simulate(s, dyn({ guest_irq_boost: false })).vcpus[0]!;
+  assert.ok(full.boosted_ns * 5 < no8.boosted_ns, `boosted ${full.boosted_ns} ns with patch 8, ${no8.boosted_ns} ns without`);
+});
+
+test("patch 7's __schedule unboost: an RT task that sleeps hands a fair kernel thread an unboosted vCPU", () => {
+  // A kernel thread never returns to user mode, so nothing unboosts synchronously: __schedule's
+  // request when it picks the fair thread (lazy, met at the next exit) undoes the RT task's boost.
+  const s: Scenario = {
+    name: "rt then kthread",
+    duration_s: 1,
+    seed: 1,
+    host: { cpus: 1, noise: false, workloads: [{ kind: "stress", workers: 1 }] },
+    vms: [
+      {
+        name: "vm",
+        vcpus: 1,
+        workloads: [
+          { kind: "periodic", id: "p", period_us: 2000, work: { const_us: 200 }, policy: "fifo", priority: 10 },
+          { kind: "spin", kthread: true },
+        ],
+      },
+    ],
+  };
+  const r = simulate(s, "dynamic");
+  // The RT task needs 10 % of the vCPU: the vCPU cannot stay boosted for half the run.
+  assert.ok(r.vcpus[0]!.boosted_ns < 0.5 * r.simulated_ns, `boosted ${r.vcpus[0]!.boosted_ns} of ${r.simulated_ns} ns`);
+});
