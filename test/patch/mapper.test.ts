@@ -284,3 +284,166 @@ test("suggestRule (Map this hunk…) keys on defined/called names and the functi
   assert.equal(functionName("struct kvm_vcpu_arch {"), "kvm_vcpu_arch");
   assert.equal(functionName(""), null);
 });
+
+test("validateHunkMap points at the bad key with a JSON pointer and says what is wrong", () => {
+  assert.deepEqual(validateHunkMap(null), [{ path: "", message: "a hunk map must be a JSON object" }]);
+  assert.deepEqual(validateHunkMap({ rules: [], colour: 1 }), [{ path: "/colour", message: 'unknown key "colour"' }]);
+  assert.deepEqual(validateHunkMap({ rules: {} }), [{ path: "/rules", message: "rules must be an array" }]);
+  assert.deepEqual(validateHunkMap({ extends: "all", rules: [] }), [{ path: "/extends", message: 'extends must be "default" or "none"' }]);
+  assert.deepEqual(validateHunkMap({ extends: "none", rules: [] }), []);
+  assert.deepEqual(validateHunkMap({ rules: [7] }), [{ path: "/rules/0", message: "a rule must be an object" }]);
+  const one = (rule: object) => validateHunkMap({ rules: [{ mechanism: "switches", files: ["*.c"], ...rule }] });
+  assert.deepEqual(one({ colour: "red" }), [{ path: "/rules/0/colour", message: 'unknown key "colour"' }]);
+  assert.deepEqual(one({ patch: 1.5 }), [{ path: "/rules/0/patch", message: "patch must be a non-negative integer" }]);
+  assert.deepEqual(one({ patch: 0, note: "n", subjects: ["boost"], identifiers: ["a_b*"], functions: ["f"] }), []);
+  assert.deepEqual(one({ note: 3 }), [{ path: "/rules/0/note", message: "note must be a string" }]);
+  assert.deepEqual(one({ files: undefined }), [{ path: "/rules/0/files", message: "files is required" }]);
+  assert.deepEqual(one({ files: [] }), [{ path: "/rules/0/files", message: "files must be a non-empty array of strings" }]);
+  assert.deepEqual(one({ identifiers: "x" }), [{ path: "/rules/0/identifiers", message: "identifiers must be an array of strings" }]);
+  assert.deepEqual(one({ identifiers: [] }), [], "an optional list may be empty");
+  assert.deepEqual(one({ identifiers: ["ok", ""] }), [{ path: "/rules/0/identifiers/1", message: "must be a non-empty string" }]);
+  assert.deepEqual(one({ identifiers: ["a b"] }), [
+    { path: "/rules/0/identifiers/0", message: "not a C identifier (optionally ending in *)" },
+  ]);
+  assert.deepEqual(one({ identifiers: ["x*y"] }).length, 1, "a * only at the end");
+  assert.deepEqual(one({ identifiers: ["9x"] }).length, 1, "not starting with a digit");
+  // picomatch refuses a glob over 64 KiB.
+  assert.match(one({ files: ["a".repeat(70_000)] })[0]?.message ?? "", /^bad glob: /);
+  assert.equal(one({ functions: ["/(a)\\1/"] })[0]?.path, "/rules/0/functions/0");
+  assert.equal(one({ mechanism: 3 })[0]?.path, "/rules/0/mechanism");
+  assert.deepEqual(parseHunkMapText('{"rules": []}'), { map: { rules: [] }, errors: [] });
+  assert.deepEqual(parseHunkMapText('{"rules": 1}').map, null);
+});
+
+test("workspace rules score as documented: identifier 8, function 4, subject 2, patch 1, file alone 0.5", () => {
+  const text = mail(
+    "[PATCH 3/8] drivers: frob",
+    "drivers/misc/frob.c",
+    "static int frob_probe(struct device *dev)",
+    [" x", "+\tfrob_wake_boost(dev);"],
+    3,
+  );
+  const score = (extra: object) =>
+    map1(text, { extends: "none", rules: [{ mechanism: "lazy_boost", files: ["drivers/**"], note: "mine", ...extra }] });
+  assert.equal(score({}).score, 0.5);
+  assert.equal(score({ identifiers: ["frob_wake_boost"] }).score, 8);
+  assert.equal(score({ identifiers: ["frob_*"], functions: ["frob_probe"] }).score, 12);
+  assert.equal(score({ functions: ["/frob_probe/"], subjects: ["FROB"] }).score, 6);
+  assert.equal(score({ functions: ["frob_probe"], patch: 3 }).score, 5);
+  assert.equal(score({ functions: ["frob_probe"], patch: 4 }).score, 4, "another patch number adds nothing");
+  assert.equal(score({ subjects: ["frob"], patch: 3 }).score, 3.5, "a rule with files only, ordered by subject and patch");
+  assert.equal(score({ functions: ["/^frob$/"] }).mechanism, null, "a regex on the whole function context");
+  const h = score({ identifiers: ["frob_wake_boost"] });
+  assert.equal(h.reason, "workspace rule #0 (mine)");
+  assert.deepEqual([h.via, h.rule, h.patchIndex, h.scope], ["override", { source: "override", index: 0 }, 3, "frob_probe"]);
+  assert.equal(h.funcContext, "static int frob_probe(struct device *dev)");
+  assert.deepEqual([h.line, h.endLine], [5, 7]);
+  const none = score({ identifiers: ["absent"] });
+  assert.equal(none.reason, "unmapped: no workspace rule matches (the map has extends: none)");
+  assert.deepEqual([none.via, none.rule, none.score], ["none", null, 0]);
+  // A rule matches a deleted file by its old path.
+  const del = ["--- a/drivers/old.c", "+++ /dev/null", "@@ -1,1 +0,0 @@", "-\tfrob();", ""].join("\n");
+  const gone = mapPatch(parsePatchText(`Subject: [PATCH] x\n\n${del}`), {
+    rules: [{ mechanism: "switches", files: ["drivers/old.c"] }],
+  })[0]!;
+  assert.equal(gone.mechanism, "switches");
+});
+
+test("a workspace rule may name an upstream mechanism: mapped, not simulated", () => {
+  const text = mail("[PATCH] x", "a.c", "", [" x", "+\ty();"]);
+  const h = map1(text, { rules: [{ mechanism: "directed_yield", files: ["a.c"] }] });
+  assert.deepEqual([h.mechanism, h.simulated], ["directed_yield", false]);
+});
+
+test("mapPatch polls every 64 hunks (POLL_HUNKS) and stops when the poll throws", () => {
+  const hunk = (i: number) => [`@@ -${10 * i + 1},1 +${10 * i + 1},2 @@`, " x", "+\ty();"];
+  const many = ["Subject: [PATCH] x", "", "--- a/a.c", "+++ b/a.c", ...Array.from({ length: 130 }, (_, i) => hunk(i)).flat(), ""].join(
+    "\n",
+  );
+  const parsed = parsePatchText(many);
+  assert.equal(parsed.patches[0]!.files[0]!.hunks.length, 130);
+  let polls = 0;
+  assert.equal(mapPatch(parsed, null, () => void polls++).length, 130);
+  assert.equal(polls, 3, "at hunks 0, 64 and 128");
+  assert.throws(
+    () =>
+      mapPatch(parsed, null, () => {
+        throw new Error("cancelled");
+      }),
+    /cancelled/,
+  );
+  assert.throws(
+    () => mapPatch(parsed, { rules: [{ mechanism: "nope", files: ["*"] }] } as HunkMapFile),
+    /^Error: invalid hunk map: \/rules\/0\/mechanism: mechanism must be one of /,
+  );
+});
+
+test("functionName and suggestRule: the name before the parenthesis, distinctive identifiers only", () => {
+  assert.equal(functionName("(void)"), null);
+  assert.equal(functionName(`int ${"x".repeat(300)} f(void)`), "f");
+  assert.equal(functionName("union u {"), "u");
+  assert.equal(functionName("enum e {"), "e");
+  assert.equal(functionName("  struct s {"), "s");
+  assert.equal(functionName("static int x;"), null);
+  const h = {
+    identifiersAdded: ["vcpu", "abc", "kvm_one", "kvm_two", "kvm_three", "kvm_four"],
+    code: { defines: ["kvm_one"], calls: ["kvm_two", "kvm_one"], scope: { kind: "struct", name: "kvm_arch" } },
+    funcContext: "static int outer(void)",
+  } as unknown as Parameters<typeof suggestRule>[1];
+  assert.deepEqual(suggestRule("a.c", h, "switches"), {
+    mechanism: "switches",
+    files: ["a.c"],
+    identifiers: ["kvm_one", "kvm_two", "kvm_three"],
+    functions: ["outer"],
+  });
+  assert.deepEqual(suggestRule("a.c", h, "switches", 5).identifiers, ["kvm_one", "kvm_two", "kvm_three", "kvm_four"]);
+  const bare = { identifiersAdded: ["ret", "i"], code: { defines: [], calls: [], scope: null }, funcContext: "" } as unknown as Parameters<
+    typeof suggestRule
+  >[1];
+  assert.deepEqual(suggestRule("b.c", bare, "switches"), { mechanism: "switches", files: ["b.c"] });
+});
+
+test("workspace rules, the finer points: flags, dot files, prefixes, several globs, ties go to the first rule", () => {
+  const text = mail("[PATCH] drivers: frob", "drivers/.misc/frob.c", "static int frob_probe(struct device *dev)", [
+    " x",
+    "+\tfrx_wake(dev);",
+  ]);
+  const m = (rules: HunkMapFile["rules"]) => map1(text, { extends: "none", rules });
+  const r = (extra: object) => ({ mechanism: "lazy_boost", files: ["drivers/**"], ...extra });
+  assert.equal(m([r({})]).mechanism, "lazy_boost", "a glob matches a dot directory (dot: true)");
+  assert.equal(m([r({ functions: ["/FROB_PROBE/"] })]).mechanism, null, "without the i flag the regex is case-sensitive");
+  assert.equal(m([r({ identifiers: ["frob_*"] })]).mechanism, null, "the whole prefix, not its first letter");
+  assert.equal(m([r({ identifiers: ["frx_wake", "frob_*"] })]).score, 8, "an exact name and a prefix are both code criteria");
+  assert.equal(m([{ ...r({}), files: ["nomatch/*", "drivers/**"] }]).mechanism, "lazy_boost", "any of the globs");
+  const tie = m([r({ identifiers: ["frx_wake"] }), { ...r({ identifiers: ["frx_wake"] }), mechanism: "switches" }]);
+  assert.deepEqual([tie.mechanism, tie.rule?.index], ["lazy_boost", 0]);
+  assert.deepEqual(m([r({})]).code, { defines: [], calls: ["frx_wake"], scope: { kind: "function", name: "frob_probe" } });
+});
+
+test("functionName and suggestRule, the finer points", () => {
+  assert.equal(functionName("static int foo (void)"), "foo");
+  assert.equal(functionName("static const struct kvm_x_ops ops = {"), null, "a variable of a struct type is no scope");
+  assert.equal(functionName("struct  s {"), "s");
+  const hunk = (identifiersAdded: string[], scope: object | null, funcContext = "static int outer(void)") =>
+    ({ identifiersAdded, code: { defines: [], calls: [], scope }, funcContext }) as unknown as Parameters<typeof suggestRule>[1];
+  // The catalogue's generic names of four letters or more are never keys; shorter ones fall to the length.
+  assert.equal(suggestRule("a.c", hunk(["vcpu", "arch", "data", "current", "state"], null), "switches").identifiers, undefined);
+  assert.deepEqual(suggestRule("a.c", hunk(["kvmx"], null), "switches").identifiers, ["kvmx"], "four letters are enough");
+  assert.deepEqual(
+    suggestRule("a.c", hunk([], { kind: "function", name: "inner" }), "switches").functions,
+    ["inner"],
+    "the scope the hunk is in",
+  );
+});
+
+test("validateHunkMap accepts $schema and extends: default; a rule's lists and names are exact", () => {
+  assert.deepEqual(validateHunkMap({ $schema: "./hunk-map.schema.json", extends: "default", rules: [] }), []);
+  const one = (rule: object) => validateHunkMap({ rules: [{ mechanism: "switches", files: ["*.c"], ...rule }] });
+  assert.deepEqual(one({ identifiers: [7] }), [{ path: "/rules/0/identifiers/0", message: "must be a non-empty string" }]);
+  assert.match(one({ mechanism: "nope" })[0]?.message ?? "", /^mechanism must be one of shared_memory, setscheduler_irq, /);
+  const text = mail("[PATCH] x", "a.c", "static int frob_probe(void)", [" x", "+\tfrx_wake();"]);
+  const m = (extra: object) => map1(text, { extends: "none", rules: [{ mechanism: "switches", files: ["a.c"], ...extra }] });
+  assert.equal(m({ identifiers: ["frx_wak"] }).mechanism, null, "a name without * is matched whole");
+  assert.equal(m({ functions: ["other_probe"] }).mechanism, null, "a function name that is not the hunk's");
+  assert.equal(m({ functions: ["other_probe", "/frob/"] }).mechanism, "switches", "names and regexes side by side");
+});

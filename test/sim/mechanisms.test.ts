@@ -43,6 +43,10 @@ test("without setscheduler from irq context (patch 2) the timer's injection boos
   const late = simulate(busy(), dyn({ boost_on_block: false, setscheduler_irq: false }));
   assert.ok(full.vcpus[0].boosts_by.inject > 1000, `inject boosts ${full.vcpus[0].boosts_by.inject}`);
   assert.ok(avg(late) > 5 * avg(full), `late ${avg(late)} vs full ${avg(full)}`);
+  // Late, but applied: each timer wake-up's boost waits for the thread to run, then applies.
+  const wakeups = late.probes[0]!.latency.count;
+  assert.ok(late.vcpus[0]!.boosts_by.inject >= wakeups, `${late.vcpus[0]!.boosts_by.inject} deferred boosts for ${wakeups} wake-ups`);
+  assert.equal(late.mechanisms!.setscheduler_irq, 0);
 });
 
 test("the injection boost (patch 4) is redundant for a halted vCPU: it already sleeps boosted", () => {
@@ -70,6 +74,11 @@ test("the switches (patch 6): global off or per-VM off means no boosts; without 
   s.vms![0].pv_sched_enabled = false;
   assert.equal(boosts(simulate(s, "dynamic")), 0);
   assert.ok(boosts(simulate(busy({ pvsched: { global_enabled: false } }), dyn({ switches: false }))) > 0);
+  // Patch 6 acts by refusing: at least each HLT's kvm_vcpu_block boost of the disabled VM counts
+  // (the timer kick that wakes it asks again, and counts too).
+  const off = simulate(s, "dynamic");
+  assert.ok(off.mechanisms!.switches >= off.vcpus[0]!.exits.hlt, `${off.mechanisms!.switches} refusals, ${off.vcpus[0]!.exits.hlt} HLTs`);
+  assert.equal(simulate(busy(), "dynamic").mechanisms!.switches, 0, "an enabled VM's boosts are not refused");
 });
 
 test("a buggy guest spinning with preemption disabled: the cap (patch 5) keeps the host near vanilla; without it RT throttling is all that is left", () => {
@@ -84,6 +93,8 @@ test("a buggy guest spinning with preemption disabled: the cap (patch 5) keeps t
   const uncapped = simulate(s, dyn({ preempt_throttle: false }));
   const max = (r: typeof v) => r.probes[0].latency.max_us;
   assert.ok(capped.vcpus[0].throttles >= 1);
+  assert.equal(capped.mechanisms!.preempt_throttle, capped.vcpus[0].throttles);
+  assert.equal(uncapped.mechanisms!.preempt_throttle, 0);
   assert.ok(max(capped) < 10_000, `capped host max ${max(capped)} us`);
   assert.ok(max(uncapped) > 40_000, `uncapped host max ${max(uncapped)} us`);
   assert.ok(max(v) < 10_000);
@@ -238,6 +249,16 @@ test("the mechanism counters count the boosts each mechanism applied, not its ca
   assert.ok(sum(inject, "inject") > 1000);
   assert.equal(inject.mechanisms!.boost_on_inject, sum(inject, "inject"));
   assert.equal(inject.mechanisms!.boost_on_block, 0);
+  // Only patch 3's exit hook unboosts (kvm_vcpu_set_sched(vcpu, false) has no other caller), and
+  // it counts each status flip: its boosts and every unboost. Each synchronous unboost is an MSR exit.
+  for (const r of [withBlock, inject]) {
+    assert.equal(r.mechanisms!.lazy_boost, sum(r, "exit") + r.vcpus.reduce((a, v) => a + v.unboosts, 0));
+    assert.equal(
+      r.mechanisms!.sync_unboost,
+      r.vcpus.reduce((a, v) => a + v.exits.msr_unboost, 0),
+    );
+    assert.ok(r.mechanisms!.sync_unboost > 1000);
+  }
   // The LAPIC timer's kick runs in hard interrupt context, through patch 2.
   assert.ok(inject.mechanisms!.setscheduler_irq > 1000, `setscheduler_irq ${inject.mechanisms!.setscheduler_irq}`);
   assert.ok(inject.mechanisms!.setscheduler_irq <= inject.mechanisms!.boost_on_inject);
@@ -302,5 +323,72 @@ test("a pv_thread takes each part of the protocol from its own switch: the timer
   const capped = rtPerCycle(s(5000, false), dyn());
   assert.ok(Math.abs(capped / uncapped - 3 / 5) < 0.02, `RT per cycle ${capped} ns with the cap, ${uncapped} ns without`);
   assert.ok(Math.abs(rtPerCycle(s(5000, false, { max_preempt_disabled_us: 6000 }), dyn()) / uncapped - 1) < 0.01);
+  assert.ok(Math.abs(rtPerCycle(s(5000, false, { max_preempt_disabled_us: 0 }), dyn()) / uncapped - 1) < 0.01, "0 turns the cap off");
+  // A boost the cap already cut needs no unboost when the work is done: the capped thread's CPU
+  // time is its work, the uncapped one's its work and an unboost per cycle.
+  const cpu = (m: ModeSpec) => run(s(5000, false), m).thr.runtime_ns;
+  const work = cpu({ mode: "vanilla" });
+  const unboosts = cpu(dyn({ preempt_throttle: false })) - work;
+  assert.ok(unboosts > 0);
+  assert.ok(cpu(dyn()) - work < unboosts / 10, `capped ${cpu(dyn()) - work} ns over its work`);
   assert.ok(Math.abs(rtPerCycle(s(2000, false), dyn()) / uncapped - 2 / 5) < 0.01, "work under the cap is boosted throughout");
+});
+
+test("patch 1: each vCPU of each guest writes MSR_KVM_PV_SCHED once, at boot", () => {
+  const s: Scenario = {
+    ...busy(),
+    duration_s: 0.2,
+    vms: [
+      { name: "a", vcpus: 2, workloads: [{ kind: "cyclictest", id: "ct", interval_us: 500 }] },
+      { name: "b", vcpus: 1, workloads: [{ kind: "stress", workers: 1 }] },
+    ],
+  };
+  assert.equal(simulate(s, "dynamic").mechanisms!.shared_memory, 3);
+  assert.equal(simulate(s, dyn({ shared_memory: false })).mechanisms!.shared_memory, 0);
+});
+
+test("patch 8 on a CPU-bound guest: the irq entry's request is met at exits inside the handler, the irq exit unboosts", () => {
+  // No posted interrupts: each device interrupt kicks, and with patch 4 the kick boosts.
+  const s: Scenario = {
+    name: "device irqs",
+    duration_s: 1,
+    seed: 3,
+    host: { cpus: 1, kvm: { posted_interrupts: false }, workloads: [{ kind: "stress", workers: 1 }] },
+    vms: [{ name: "vm", vcpus: 1, guest: { irq: { device_irq_hz: 1000 } }, workloads: [{ kind: "stress", workers: 1 }] }],
+  };
+  // Without patch 4's boosts, only the guest's request boosts the vCPU: boost_req = BOOST from the
+  // irq entry until the irq exit writes UNBOOST, met by any full exit in between.
+  const lazyOnly = { boost_on_block: false, boost_on_inject: false };
+  const asked = simulate(s, dyn(lazyOnly)).vcpus[0]!.boosts_by.exit;
+  const unasked = simulate(s, dyn({ ...lazyOnly, guest_irq_boost: false })).vcpus[0]!.boosts_by.exit;
+  assert.ok(asked > 4 * unasked, `exit boosts ${asked} with patch 8, ${unasked} without`);
+  // The return to the interrupted user task unboosts at once (an MSR exit), so the kick's boost
+  // ends with the handler; without patch 8 it lasts until something else unboosts.
+  const full = simulate(s, "dynamic").vcpus[0]!;
+  const no8 = simulate(s, dyn({ guest_irq_boost: false })).vcpus[0]!;
+  assert.ok(full.boosted_ns * 5 < no8.boosted_ns, `boosted ${full.boosted_ns} ns with patch 8, ${no8.boosted_ns} ns without`);
+});
+
+test("patch 7's __schedule unboost: an RT task that sleeps hands a fair kernel thread an unboosted vCPU", () => {
+  // A kernel thread never returns to user mode, so nothing unboosts synchronously: __schedule's
+  // request when it picks the fair thread (lazy, met at the next exit) undoes the RT task's boost.
+  const s: Scenario = {
+    name: "rt then kthread",
+    duration_s: 1,
+    seed: 1,
+    host: { cpus: 1, noise: false, workloads: [{ kind: "stress", workers: 1 }] },
+    vms: [
+      {
+        name: "vm",
+        vcpus: 1,
+        workloads: [
+          { kind: "periodic", id: "p", period_us: 2000, work: { const_us: 200 }, policy: "fifo", priority: 10 },
+          { kind: "spin", kthread: true },
+        ],
+      },
+    ],
+  };
+  const r = simulate(s, "dynamic");
+  // The RT task needs 10 % of the vCPU: the vCPU cannot stay boosted for half the run.
+  assert.ok(r.vcpus[0]!.boosted_ns < 0.5 * r.simulated_ns, `boosted ${r.vcpus[0]!.boosted_ns} of ${r.simulated_ns} ns`);
 });

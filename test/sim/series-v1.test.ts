@@ -5,65 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MECHANISM_IDS, type ModeSpec, type Scenario, simulate } from "../../sim-core/index";
-import type { Vcpu } from "../../sim-core/kvm/vcpu";
+import { type ModeSpec, type Scenario, simulate } from "../../sim-core/index";
 import { onIrqEntry, onIrqExit } from "../../sim-core/pvsched/guest_irq_boost";
 import { onSchedule, onUserReturn, preemptDisabled } from "../../sim-core/pvsched/guest_sched_boost";
 import { doPvSched } from "../../sim-core/pvsched/lazy_boost";
 import { exceedsPreemptDisabled, updatePreemptDisabled } from "../../sim-core/pvsched/preempt_throttle";
 import { setSched } from "../../sim-core/pvsched/set_sched";
-import {
-  newPvVcpuState,
-  type PvConfig,
-  resolvePvConfig,
-  VCPU_BOOST_BOOSTED,
-  VCPU_REQ_BOOST,
-  VCPU_REQ_UNBOOST,
-} from "../../sim-core/pvsched/state";
-import { SERIES_DEFAULTS } from "../../sim-core/params";
+import { VCPU_BOOST_BOOSTED, VCPU_REQ_BOOST, VCPU_REQ_UNBOOST } from "../../sim-core/pvsched/state";
 import type { MechanismId } from "../../sim-core/scenario";
 import type { Task } from "../../sim-core/sched/task";
-
-// ---- a stub vCPU: just the fields the series' modules read and write -------------------------
-
-interface Stub {
-  v: Vcpu;
-  exits: string[];
-  policies: { policy: string; prio: number; nice: number }[];
-  now(t: number): void;
-  gcpu: { curr: Partial<Task> | null; inIrq: boolean; needResched: boolean; irqPending: boolean };
-}
-
-function stub(nice = 0): Stub {
-  const exits: string[] = [];
-  const policies: Stub["policies"] = [];
-  const eng = { now: 0 };
-  const gcpu = { curr: null as Partial<Task> | null, inIrq: false, needResched: false, irqPending: false };
-  const v = {
-    eng,
-    pv: newPvVcpuState(),
-    gcpu,
-    neverUnboost: false,
-    vmPvEnabled: true,
-    task: { nice, boosted: false },
-    costs: { setscheduler: () => 1500 },
-    setHostPolicy(policy: string, prio: number, n: number) {
-      policies.push({ policy, prio, nice: n });
-    },
-    exit(reason: string) {
-      exits.push(reason);
-    },
-  };
-  v.pv.registered = true;
-  return { v: v as unknown as Vcpu, exits, policies, now: (t) => (eng.now = t), gcpu };
-}
-
-function cfg(off: MechanismId[] = []): PvConfig {
-  const on = Object.fromEntries(MECHANISM_IDS.map((id) => [id, !off.includes(id)])) as Record<MechanismId, boolean>;
-  return resolvePvConfig(undefined, on, SERIES_DEFAULTS);
-}
-
-const task = (t: Partial<Task>): Partial<Task> => ({ isRt: false, preemptDisabled: false, kthread: false, ...t });
+import { cfg, stub, task } from "./pv-stub";
 
 // ---- patch 3: the exit hook --------------------------------------------------------------
 
