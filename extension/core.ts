@@ -57,13 +57,15 @@ function registerLenses(ctx: Ctx): void {
   const jobs = new PatchJobs(() => ctx.platform.workers());
   const index = new PatchIndex(maps, jobs);
   const stateOf = (m: MechanismId) => ({ effect: ctx.effects.get(m), notExercisedIn: ctx.notExercised.get(m) });
-  // A patch with mapped hunks is open: its reader may click one soon, so compile the workers now.
-  const warmUp = (m: MechanismId) =>
+  // A patch with mapped hunks is open: its reader may click one soon, so compile the workers now,
+  // on the scenario of the first mechanism the simulator has (steal time, say, has none).
+  const warmUp = (mapped: readonly MechanismId[]) =>
     ctx.runner.warmUp(() => {
-      const path = EXERCISED_BY[m].scenario;
-      const text = builtInScenarioText(path);
-      const r = text === undefined ? undefined : loadScenario(text, path);
-      return r?.ok ? warmUpTasks(r.scenario, m) : undefined;
+      const m = mapped.find((x) => EXERCISED_BY[x] !== undefined);
+      const path = m && EXERCISED_BY[m].scenario;
+      const text = path ? builtInScenarioText(path) : undefined;
+      const r = text === undefined || !path ? undefined : loadScenario(text, path);
+      return m && r?.ok ? warmUpTasks(r.scenario, m) : undefined;
     });
   const lenses = new PatchLensProvider(index, stateOf, () => ctx.config("pvsched.lens.enabled") as LensMode, warmUp);
   ctx.hunkMaps = maps;

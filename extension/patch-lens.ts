@@ -173,8 +173,8 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
     private readonly index: PatchIndex,
     private readonly stateOf: (m: MechanismId) => MechanismState,
     private readonly mode: () => LensMode,
-    /** Called with the first mapped mechanism of a document that gets lenses (to warm the pool). */
-    private readonly onMapped: (m: MechanismId) => void = () => {},
+    /** Called with the mapped mechanisms of a document that gets lenses, in hunk order (to warm the pool). */
+    private readonly onMapped: (m: readonly MechanismId[]) => void = () => {},
   ) {}
 
   refresh(): void {
@@ -193,9 +193,9 @@ export class PatchLensProvider implements vscode.CodeLensProvider {
       return [new vscode.CodeLens(range, { title: `PV Sched: ${escapeControls(refused.reason)}`, command: "" })];
     }
     // auto: a diff that implements none of the series' mechanisms gets no lenses at all.
-    const mapped = hunks.find((h) => h.mechanism)?.mechanism;
-    if (mode === "auto" && !mapped) return [];
-    if (mapped) this.onMapped(mapped as MechanismId);
+    const mapped = hunks.flatMap((h) => (h.mechanism ? [h.mechanism as MechanismId] : []));
+    if (mode === "auto" && !mapped.length) return [];
+    if (mapped.length) this.onMapped(mapped);
     const lenses: vscode.CodeLens[] = [];
     for (const h of hunks) {
       const range = new vscode.Range(h.line, 0, h.line, 0);
