@@ -259,8 +259,7 @@ async function main() {
   for (let i = first; i <= last && n < o.inputs; i++, n++) {
     if (o.only === null && performance.now() >= deadline) break;
     const kind = kinds[i % kinds.length];
-    // Input i: its own generator, from the seed and i alone (replayable with --only).
-    const rng = new lib.Rng((Math.imul(o.seed + 1, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0);
+    const rng = lib.inputRng(o.seed, i);
     const { bytes, ops, base } = lib.makeInput(rng, kind, bytesOf[kind]);
     const st = stats[kind];
     st.inputs++;

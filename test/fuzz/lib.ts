@@ -269,6 +269,11 @@ export function mutateOnce(rng: Rng, kind: Kind, b: Uint8Array, other: Uint8Arra
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** 1-4 stacked mutations of a corpus entry. Returns the input and the operators applied. */
+/** Input i of a run with --seed `seed`: its own generator, from the seed and i alone (replayable with --only). */
+export function inputRng(seed: number, i: number): Rng {
+  return new Rng((Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b)) >>> 0);
+}
+
 export function makeInput(rng: Rng, kind: Kind, corpus: Uint8Array[]): { bytes: Uint8Array; ops: string[]; base: number } {
   const base = int(rng, corpus.length);
   let b = corpus[base]!;
@@ -276,8 +281,10 @@ export function makeInput(rng: Rng, kind: Kind, corpus: Uint8Array[]): { bytes: 
   for (let k = 1 + int(rng, 4); k > 0; k--) {
     const [nb, op] = mutateOnce(rng, kind, b, corpus[int(rng, corpus.length)]!);
     // Stacked repetitions grow exponentially: keep each input under the cap (it is still above
-    // the loader's 1 M-character limit, so over-size refusals are exercised).
-    b = nb.length > MAX_INPUT_BYTES ? nb.subarray(0, MAX_INPUT_BYTES) : nb;
+    // the loader's 1 M-character limit, so over-size refusals are exercised). A copy, not a view:
+    // posting a view to the worker clones its whole buffer (a 4 MiB view of a repetition hundreds
+    // of MB long took seconds to arrive, and was reported as the input's hang).
+    b = nb.length > MAX_INPUT_BYTES ? nb.slice(0, MAX_INPUT_BYTES) : nb;
     ops.push(op);
   }
   return { bytes: b, ops, base };

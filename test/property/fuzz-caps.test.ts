@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { loadScenario } from "../../scenario-loader/index";
 import { estimateRun } from "../../runner/budget";
-import { fuzzDuration, SIM_CAPS } from "../fuzz/lib";
+import { fuzzDuration, inputRng, MAX_INPUT_BYTES, makeInput, SIM_CAPS } from "../fuzz/lib";
 import type { Scenario } from "../../sim-core/index";
 
 const DIR = join(__dirname, "../fuzz/corpus/scenario");
@@ -46,4 +46,16 @@ test("an event-bound input (zero-length bursts, no latency samples) keeps its du
   const s = corpus().find(([f]) => f === "edge-zero-length-bursts.yaml")![1];
   assert.equal(samplesPerS(s), 0);
   assert.equal(fuzzDuration(s), SIM_CAPS.duration_s);
+});
+
+test("an input owns its bytes: a cut repetition is a copy, not a view of a larger buffer", () => {
+  // Posting a view to the fuzzer's worker clones its whole buffer: seed 1's input 1732 was a 4 MiB
+  // view of a repetition hundreds of MB long and took seconds to arrive (reported as a hang).
+  const corpus = readdirSync(DIR)
+    .sort()
+    .map((f) => new Uint8Array(readFileSync(join(DIR, f))));
+  const { bytes, ops } = makeInput(inputRng(1, 1732), "scenario", corpus);
+  assert.deepEqual(ops, ["deep-nesting", "line-repeat"]);
+  assert.equal(bytes.length, MAX_INPUT_BYTES);
+  assert.equal(bytes.buffer.byteLength, bytes.byteLength);
 });
