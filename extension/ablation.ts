@@ -114,13 +114,19 @@ export class AblationProgress {
     if (this.tasks[index]) this.runs[index] = r;
   }
 
+  /** The runs that have reported anything, in task order, and how many of them finished. */
+  private sofar(): { have: RunResult[]; done: number } {
+    const have = this.runs.filter((r): r is RunResult => r !== undefined);
+    return { have, done: have.filter((r) => r.stop !== "running").length };
+  }
+
   /**
    * The runs so far (task order) and the lens text, once some replication has measured both the
    * runs with and without the mechanism: the text speaks of those replications only, as far as
    * the least advanced of their runs got. Undefined before that.
    */
   provisional(): { runs: RunResult[]; summary: string; note: string } | undefined {
-    const have = this.runs.filter((r): r is RunResult => r !== undefined);
+    const { have, done } = this.sofar();
     const withLabel = ABLATION_LABELS.with;
     const withoutLabel = ABLATION_LABELS.without(this.mechanism);
     const seedsOf = (mode: string) => new Set(have.filter((r) => r.mode === mode).map((r) => r.seed));
@@ -133,7 +139,6 @@ export class AblationProgress {
     const summary = summarizeAblation(paired, this.mechanism, { simulatedS });
     if (summary === undefined) return undefined;
     const total = this.tasks.length;
-    const done = have.filter((r) => r.stop !== "running").length;
     const note = `Provisional: ${done} of ${total} runs finished, the others shown as far as they got; the numbers are refined as the runs go on.`;
     return { runs: have, summary, note };
   }
@@ -144,9 +149,8 @@ export class AblationProgress {
    * measured.
    */
   stopped(outcome: "cancelled" | "failed"): { runs: RunResult[]; note: string } | undefined {
-    const have = this.runs.filter((r): r is RunResult => r !== undefined);
+    const { have, done } = this.sofar();
     if (!have.length) return undefined;
-    const done = have.filter((r) => r.stop !== "running").length;
     const how = outcome === "cancelled" ? "Cancelled" : "Failed";
     const note = `${how} before the end: ${done} of ${this.tasks.length} runs finished, the others are shown as far as they got; these numbers will not be refined.`;
     return { runs: have, note };

@@ -62,10 +62,11 @@ function registerLenses(ctx: Ctx): void {
   const warmUp = (mapped: readonly MechanismId[]) =>
     ctx.runner.warmUp(() => {
       const m = mapped.find((x) => EXERCISED_BY[x] !== undefined);
-      const path = m && EXERCISED_BY[m].scenario;
-      const text = path ? builtInScenarioText(path) : undefined;
-      const r = text === undefined || !path ? undefined : loadScenario(text, path);
-      return m && r?.ok ? warmUpTasks(r.scenario, m) : undefined;
+      if (!m) return undefined;
+      const path = EXERCISED_BY[m].scenario;
+      const text = builtInScenarioText(path);
+      const r = text === undefined ? undefined : loadScenario(text, path);
+      return r?.ok ? warmUpTasks(r.scenario, m) : undefined;
     });
   const lenses = new PatchLensProvider(index, stateOf, () => ctx.config("pvsched.lens.enabled") as LensMode, warmUp);
   ctx.hunkMaps = maps;

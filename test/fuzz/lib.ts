@@ -309,10 +309,9 @@ export const SIM_CAPS = { duration_s: 0.05, maxEvents: 200_000, maxModes: 4, sam
 /** The simulated seconds a fuzzed scenario runs: SIM_CAPS' duration, cut to its sample cap. */
 export function fuzzDuration(s: Scenario): number {
   const d = Math.min(s.duration_s ?? 10, SIM_CAPS.duration_s);
-  let perS = 0;
-  for (const x of estimateRun(s).sources) perS += x.samplesPerS;
+  const samples = estimateRun({ ...s, duration_s: d }).samples;
   // Never below 1 us: the loader refuses nothing shorter, and 0 would be no run at all.
-  return perS * d > SIM_CAPS.samples ? Math.max(SIM_CAPS.samples / perS, 1e-6) : d;
+  return samples > SIM_CAPS.samples ? Math.max((SIM_CAPS.samples / samples) * d, 1e-6) : d;
 }
 
 export interface TargetInfo {

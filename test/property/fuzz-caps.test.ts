@@ -23,7 +23,8 @@ function corpus(): [string, Scenario][] {
   return out;
 }
 
-const samplesPerS = (s: Scenario) => estimateRun(s).sources.reduce((a, x) => a + x.samplesPerS, 0);
+/** Latency samples the run budget expects of `s` run for `d` seconds. */
+const samplesIn = (s: Scenario, d: number) => estimateRun({ ...s, duration_s: d }).samples;
 
 test("the corpus's thousand-thread scenario is cut to the sample cap; the others keep 0.05 s", () => {
   const all = corpus();
@@ -33,7 +34,7 @@ test("the corpus's thousand-thread scenario is cut to the sample cap; the others
     const d = fuzzDuration(s);
     assert.ok(d > 0 && d <= SIM_CAPS.duration_s, `${f}: ${d} s`);
     // Within the cap, up to rounding: the point of the cut.
-    assert.ok(samplesPerS(s) * d <= SIM_CAPS.samples * (1 + 1e-9), `${f}: ${samplesPerS(s) * d} samples in ${d} s`);
+    assert.ok(samplesIn(s, d) <= SIM_CAPS.samples * (1 + 1e-9), `${f}: ${samplesIn(s, d)} samples in ${d} s`);
     if (d < Math.min(s.duration_s ?? 10, SIM_CAPS.duration_s)) {
       cut++;
       assert.equal(f, "found-many-guest-threads.yaml", `${f} was cut to ${d} s`);
@@ -44,7 +45,7 @@ test("the corpus's thousand-thread scenario is cut to the sample cap; the others
 
 test("an event-bound input (zero-length bursts, no latency samples) keeps its duration", () => {
   const s = corpus().find(([f]) => f === "edge-zero-length-bursts.yaml")![1];
-  assert.equal(samplesPerS(s), 0);
+  assert.equal(samplesIn(s, 1), 0);
   assert.equal(fuzzDuration(s), SIM_CAPS.duration_s);
 });
 
