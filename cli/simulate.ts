@@ -163,7 +163,7 @@ export async function cmdSeedReport(args: string[], help: () => number): Promise
   const n = replications(a.values.replications, SEED_REPLICATIONS);
   const set = seedSet(a.values["seed-dir"] as string | undefined);
   const w = workers(a.values.workers);
-  const outcome = (await runSeedReport(set, { durationS, replications: n }, (ts, label) =>
+  const outcome = (await runSeedReport(set, { durationS, replications: n, why: false }, (ts, label) =>
     runTasks(ts, { workers: w, onProgress: progress("seed-report"), label }),
   ))!;
   if (set.missing.length)

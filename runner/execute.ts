@@ -60,6 +60,7 @@ export function executeTask(task: SimTask, opts: ExecuteOptions): RunResult {
     progressEvery: POLL_EVENTS,
     checkpointsNs: opts.checkpointsNs,
     onCheckpoint: opts.onInterim,
+    why: task.why,
     maxEvents: Math.min(opts.limits.maxEvents, scenario.max_events ?? Number.POSITIVE_INFINITY),
     onProgress: opts.onProgress
       ? (p) => {

@@ -15,6 +15,8 @@ export interface SimTask {
   mode: ModeSpec;
   /** Record the per-CPU timeline (overrides scenario.timeline.enabled when set). */
   timeline?: boolean;
+  /** Explain each latency sample (sim-core SimOptions.why); false for a batch that reports only metrics. */
+  why?: boolean;
 }
 
 /** What stops a run from inside the worker, whatever the scenario asks for. */

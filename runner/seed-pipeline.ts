@@ -72,6 +72,11 @@ export interface SeedRunOptions {
   durationS?: number;
   /** Replications (default SEED_REPLICATIONS); replication r runs each scenario's seed + r. */
   replications?: number;
+  /**
+   * Explain each run's latency samples (SimTask.why). The report itself does not use them, so a
+   * caller that keeps only the report (the CLI) turns them off; the panel shows them per run.
+   */
+  why?: boolean;
 }
 
 /**
@@ -84,7 +89,7 @@ export function seedTasks(set: SeedSet, opts: SeedRunOptions = {}): { tasks: Sim
   for (const s of set.scenarios) {
     const scenario = opts.durationS === undefined ? s.scenario : { ...s.scenario, duration_s: opts.durationS };
     for (const mode of resolveModes(scenario)) {
-      one.push({ scenario, mode, timeline: false });
+      one.push({ scenario, mode, timeline: false, why: opts.why ?? true });
       files.push(s.file);
     }
   }

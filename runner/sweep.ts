@@ -141,7 +141,8 @@ export function sweepTasks(cells: readonly SweepCell[], replications: number): {
   const tasks: SimTask[] = [];
   const cellOf: number[] = [];
   cells.forEach((c, i) => {
-    const one = resolveModes(c.scenario).map((mode) => ({ scenario: c.scenario, mode, timeline: false }));
+    // A sweep reports metrics only: no timeline, no per-sample explanations.
+    const one = resolveModes(c.scenario).map((mode) => ({ scenario: c.scenario, mode, timeline: false, why: false }));
     for (const t of replicate(one, replications)) {
       tasks.push(t);
       cellOf.push(i);

@@ -37,6 +37,13 @@ export interface SimOptions {
   /** Record the per-CPU timeline even if the scenario does not ask for it. */
   timeline?: boolean;
   /**
+   * Explain every latency sample (sim-core/why.ts: its parts and the worst one's causal chain),
+   * as `probes[].why`. On unless false: a batch that reports only the metrics (the seed report,
+   * a sweep) turns it off, because the tracer's bookkeeping is about a tenth of a run's CPU. It
+   * only reads the model, so the metrics are the same either way.
+   */
+  why?: boolean;
+  /**
    * Simulated times (ns) at which to report what the run measured so far (`onCheckpoint`), for a
    * first answer before the run ends. Times at or past the duration are ignored. The run pauses
    * at each without moving its clock, so results stay byte-identical with or without them.
@@ -130,16 +137,17 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     shrink: kvm.halt_poll_ns_shrink,
   };
   const pv = pvConfigFor(s, m);
-  // Every run explains its samples: the parts of each latency and the worst one's causal chain;
-  // a run with a timeline also the worst of each tail bin, for the histogram's jump to the timeline.
+  // A run explains its samples unless told not to (opts.why): the parts of each latency and the
+  // worst one's causal chain; a run with a timeline also the worst of each tail bin, for the
+  // histogram's jump to the timeline.
   const withTimeline = !!(s.timeline?.enabled || opts.timeline);
-  const why = new LatencyTracer(eng, host.tun.fair, withTimeline);
+  const why = opts.why === false ? null : new LatencyTracer(eng, host.tun.fair, withTimeline);
   const probes: Probe[] = [];
   const makeProbe = (side: "host" | "guest", vm: string | undefined) => (id: string, kind: "cyclictest" | "audio" | "periodic") => {
     const p = new Probe(id, side, kind, vm, warmupNs);
     probes.push(p);
     timeline?.watchProbe(p);
-    why.watchProbe(p);
+    why?.watchProbe(p);
     return p;
   };
 
@@ -163,17 +171,17 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     spawn: (t, cpu, cg) => {
       host.addTask(t, cpu, cg);
       timeline?.watchTask(t, "host");
-      why.watchTask(t, "host");
+      why?.watchTask(t, "host");
     },
     wake: (t) => host.wakeTask(t),
     sleepUntil: (t, soft, onWake) => {
       const c = t.cpu!;
       if (c.curr === t) c.sleepCurr();
-      why.arm(t, soft);
+      why?.arm(t, soft);
       host.hrtimer(t, soft + (t.isRt ? 0 : host.tun.timerSlackNs), onWake);
     },
     firstSleep: (t, soft, onWake) => {
-      why.arm(t, soft);
+      why?.arm(t, soft);
       host.hrtimer(t, soft + (t.isRt ? 0 : host.tun.timerSlackNs), onWake);
     },
     block: (t) => {
@@ -183,7 +191,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     deviceIrq: (t, handlerNs, fn) => {
       const c = t.cpu ?? host.cpus[0];
       c.hooks.beforeIrq?.(c);
-      c.raiseIrq(handlerNs, why.deviceIrq(t, fn));
+      c.raiseIrq(handlerNs, why ? why.deviceIrq(t, fn) : fn);
     },
     probe: makeProbe("host", undefined),
     holdCpuDmaLatency: (us) => host.holdCpuDmaLatency(us),
@@ -223,7 +231,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       );
       guest.attach(v);
       vcpus.push(v);
-      why.addVcpu(v);
+      why?.addVcpu(v);
       if (timeline) {
         const tl = timeline;
         tl.addVcpu(v);
@@ -254,20 +262,20 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       spawn: (t, cpu) => {
         guest.addTask(t, cpu);
         timeline?.watchTask(t, "guest", vm.name);
-        why.watchTask(t, "guest");
+        why?.watchTask(t, "guest");
       },
       wake: (t) => guest.wake(t),
       sleepUntil: (t, soft, onWake) => {
-        why.arm(t, soft);
+        why?.arm(t, soft);
         guest.sleepUntil(t, soft, onWake);
       },
       firstSleep: (t, soft, onWake) => {
-        why.arm(t, soft);
+        why?.arm(t, soft);
         guest.sleepUntil(t, soft, onWake);
       },
       block: (t) => guest.block(t),
       deviceIrq: (t, handlerNs, fn) => {
-        guest.deliver(guest.irqVcpu(t), "device", handlerNs, why.deviceIrq(t, fn));
+        guest.deliver(guest.irqVcpu(t), "device", handlerNs, why ? why.deviceIrq(t, fn) : fn);
       },
       probe: makeProbe("guest", vm.name),
       holdCpuDmaLatency: () => {},
@@ -380,7 +388,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
     events: eng.events,
     probes: probes.map((p, i) => {
       const r = p.result();
-      return { ...r, why: why.result(i, r.latency.histogram) };
+      return why ? { ...r, why: why.result(i, r.latency.histogram) } : r;
     }),
     vcpus: vstats,
     cpus,

@@ -191,6 +191,25 @@ test("without a timeline a run keeps no tail samples, and its statistics do not 
   }
 });
 
+test("a run told not to explain its samples (why: false) has no why, and the same statistics and events", () => {
+  const name = "cyclictest-busy-500.pvsched.yaml";
+  const loaded = loadScenario(readFileSync(join(ROOT, "scenarios/seed", name), "utf8"), name);
+  assert.ok(loaded.ok);
+  const s = { ...loaded.scenario, duration_s: 1 };
+  for (const mode of ["vanilla", "dynamic"] as const) {
+    const explained = simulate(s, mode);
+    const bare = simulate(s, mode, { why: false });
+    assert.equal(bare.events, explained.events);
+    for (const [k, p] of bare.probes.entries()) {
+      assert.equal(p.why, undefined, `${mode} ${p.id}: explained although told not to`);
+      const { why, ...rest } = explained.probes[k]!;
+      assert.ok(why, `${mode} ${p.id}: not explained by default`);
+      assert.deepEqual(p, rest);
+    }
+    assert.deepEqual({ ...bare, probes: [] }, { ...explained, probes: [] });
+  }
+});
+
 test("a thousand guest threads late at once: the tracer follows MAX_LATE_SAMPLES of them and says how many it did not", () => {
   // The fuzzer's scenario (16 s of CPU for 0.05 s simulated before the cap), smaller.
   const s: Scenario = {
