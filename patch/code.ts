@@ -8,7 +8,18 @@
  * (definitions start in column 0, bodies are indented). Pure TypeScript, linear in the line.
  */
 import { codeOf, forEachIdentifier } from "./identifiers";
-import { declaredName, functionPointerName, identifierBefore, isIdentStart, isSpace, memberAt, nextNonSpace, prevNonSpace } from "./cscan";
+import {
+  assignedAt,
+  declaredName,
+  designatedValue,
+  functionPointerName,
+  identifierBefore,
+  isIdentStart,
+  isSpace,
+  memberAt,
+  nextNonSpace,
+  prevNonSpace,
+} from "./cscan";
 import { POLL_HUNKS, type Hunk } from "./model";
 
 /** `kparam`: an entry of Documentation/admin-guide/kernel-parameters.txt (`\tnopvspin\t[X86,KVM]`). */
@@ -32,6 +43,16 @@ export interface HunkCode {
   calls: string[];
   /** `base.member` for each member access (`a->b`, `a.b`) and each member declared in a struct body, in added lines. */
   members: string[];
+  /**
+   * The members of `members` that added lines assign (`a->b = x`, `a->b++`, `WRITE_ONCE(a->b, x)`):
+   * the others are only read, e.g. a flag tested before acting on it.
+   */
+  written: string[];
+  /**
+   * Names an added line puts in a designated initializer (`.func = wrs_insn,`, `.ext_ptr =
+   * &vcpu_sbi_ext_pvlock`): a function placed in an ops table is hooked in there, as a call would.
+   */
+  initializes: string[];
   /** Identifiers of removed lines. */
   removed: string[];
   /** Enclosing definition at the first changed line. */
@@ -121,6 +142,8 @@ export class HunkCodeBuilder {
   private functions: string[] = EMPTY;
   private calls: string[] = EMPTY;
   private members: string[] = EMPTY;
+  private written: string[] = EMPTY;
+  private initializes: string[] = EMPTY;
   private removedIds: string[] = EMPTY;
   private scope: Scope | null;
   private changed = false;
@@ -205,13 +228,21 @@ export class HunkCodeBuilder {
       return;
     }
     this.codeLines++;
-    if (!this.paramDoc) this.definitions(line, code);
+    if (!this.paramDoc) {
+      this.definitions(line, code);
+      const named = designatedValue(code);
+      if (named) this.initializes = this.add(this.initializes, named);
+    }
     forEachIdentifier(code, (from, to, id) => {
       onIdentifier?.(id);
       const after = nextNonSpace(code, to);
       if (code.charCodeAt(after) === 0x28 /* ( */) this.calls = this.add(this.calls, id);
       const member = memberAt(code, from, to);
-      if (member) this.members = this.members = this.add(this.members, member);
+      if (member) {
+        this.members = this.add(this.members, member);
+        // `?.field`: a designated initializer's field (see `initializes`), not a store.
+        if (!member.startsWith("?.") && assignedAt(code, from, to)) this.written = this.add(this.written, member);
+      }
       return true;
     });
     if (this.body !== null) this.track(code);
@@ -223,6 +254,8 @@ export class HunkCodeBuilder {
       functions: this.functions,
       calls: this.calls,
       members: this.members,
+      written: this.written,
+      initializes: this.initializes,
       removed: this.removedIds,
       scope: this.scope,
       includeLines: this.includeLines,
@@ -321,6 +354,8 @@ export const NO_CODE: HunkCode = Object.freeze({
   functions: [],
   calls: [],
   members: [],
+  written: [],
+  initializes: [],
   removed: [],
   scope: null,
   includeLines: 0,

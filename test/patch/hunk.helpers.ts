@@ -19,6 +19,18 @@ export function hunk(c: Partial<HunkCode> & { ids?: string[] } = {}): Hunk {
     identifiersAdded: ids,
     truncated: false,
     linesOmitted: false,
-    code: { defines: [], functions: [], calls: [], members: [], removed: [], scope: null, includeLines: 0, codeLines: 1, ...code },
+    code: {
+      defines: [],
+      functions: [],
+      calls: [],
+      members: [],
+      written: [],
+      initializes: [],
+      removed: [],
+      scope: null,
+      includeLines: 0,
+      codeLines: 1,
+      ...code,
+    },
   };
 }
