@@ -32,6 +32,13 @@ export interface CatalogueEntry {
   hooks?: Record<string, number>;
   combos?: { all: string[]; weight: number }[];
   paths?: [glob: string, weight: number][];
+  /**
+   * Mechanisms whose code tests this one's members before acting (directed yield and the PV
+   * yields pick a target whose `ready` is set): in a hunk that calls their code and only reads
+   * the member, the member is their condition, not this mechanism's code, and counts as a
+   * dependency (patch/classify.ts DEPENDENCY).
+   */
+  readBy?: string[];
   /** Words of a patch subject that may break a tie between equal scores (never decide alone). */
   subjectWords?: string[];
 }
@@ -244,6 +251,9 @@ const UPSTREAM: CatalogueEntry[] = [
     summary: "A vCPU woken or preempted while runnable is marked ready, and directed yield prefers ready vCPUs.",
     identifiers: { kvm_vcpu_wake_up: 1.5 },
     members: { "vcpu.ready": 3, "kvm_vcpu.ready": 3, "target.ready": 3 },
+    // kvm_sched_yield and a PV spinlock kick handler test target->ready before kvm_vcpu_yield_to;
+    // the boost is the code that sets it (kvm_sched_out, kvm_vcpu_wake_up) and the candidate check.
+    readBy: ["directed_yield", "pv_sched_yield", "pv_spinlock"],
     hooks: { kvm_sched_out: 2, kvm_sched_in: 2, kvm_vcpu_wake_up: 1.5, kvm_s390_vcpu_wakeup: 1 },
     subjectWords: ["ready", "delivering interrupts"],
   },
@@ -288,6 +298,9 @@ const UPSTREAM: CatalogueEntry[] = [
       "lock.kick": 2,
     },
     paths: [["kernel/locking/qspinlock_paravirt.h", 2]],
+    // A host handler that wakes a vCPU and then yields to it is the unlocker's kick (x86's
+    // KVM_HC_KICK_CPU case kicks, then yields through kvm_sched_yield); neither call alone is.
+    combos: [{ all: ["kvm_vcpu_kick", "kvm_vcpu_yield_to"], weight: 2 }],
     hooks: { kvm_wait: 1.5, kvm_kick_cpu: 1.5 },
     subjectWords: ["spinlock", "kick"],
   },

@@ -90,6 +90,13 @@ class Index {
     return p.length ? p : undefined;
   }
 
+  /** Whether `calls` hold a catalogue name of a mechanism that reads mechanism `mech`'s members (`readBy`). */
+  callsReader(mech: number, calls: readonly string[]): boolean {
+    const readers = this.entries[mech].readBy;
+    if (!readers) return false;
+    return calls.some((c) => this.idHits(c)?.some((h) => readers.includes(this.entries[h.mech].id)));
+  }
+
   memberHits(member: string): Hit[] | undefined {
     const exact = this.members.get(member);
     if (exact || this.memberGlobs.length === 0) return exact;
@@ -235,7 +242,12 @@ function scoreWith(
     // Touching a member another patch declared is using its data, as calling its helpers is.
     const dep = defs.isMemberDependency(m.slice(m.lastIndexOf(".") + 1), patchIndex) ? dependency : 1;
     if (dep === 1) own = true;
-    for (const h of hits) add(h, h.weight * ROLE.member * dep, 3 + (dep < 1 ? 16 : 0), m);
+    const read = !code.written.includes(m);
+    for (const h of hits) {
+      // Only read, next to a call of code that tests it (a yield to a ready target): that code's condition.
+      const cond = read && index.callsReader(h.mech, code.calls) ? DEPENDENCY : 1;
+      add(h, h.weight * ROLE.member * dep * cond, 3 + (dep * cond < 1 ? 16 : 0), m);
+    }
   }
   // A name both removed and added counts once, as added.
   for (const r of code.removed) {
@@ -367,6 +379,10 @@ export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }
     if (follow(defines, uses, (d, n, m) => `defines ${d}, which ${n} hunk(s) of this patch use for ${m}`)) continue;
     const provides = (y: (typeof mapped)[number], c: string) => y.hunk.code.defines.includes(c);
     if (follow(code.calls, provides, (c, n, m) => `calls ${c}, which ${n} hunk(s) of this patch define for ${m}`)) continue;
+    // A function of the patch placed in a designated initializer (`.func = wrs_insn`): the table
+    // hooks it in, as a call would.
+    const placed = (c: string, n: number, m: string) => `sets a field to ${c}, which ${n} hunk(s) of this patch define for ${m}`;
+    if (follow(code.initializes, provides, placed)) continue;
     // Names a struct member this patch declares, as mapped hunks of the patch do: the same
     // mechanism's data seen from another place (the debugfs VCPU_STAT entries of the counters
     // that the patch adds and its yield code increments). Members only: a function of the patch

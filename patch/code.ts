@@ -8,6 +8,18 @@
  * (definitions start in column 0, bodies are indented). Pure TypeScript, linear in the line.
  */
 import { codeOf, forEachIdentifier } from "./identifiers";
+import {
+  assignedAt,
+  declaredName,
+  designatedValue,
+  functionPointerName,
+  identifierBefore,
+  isIdentStart,
+  isSpace,
+  memberAt,
+  nextNonSpace,
+  prevNonSpace,
+} from "./cscan";
 import { POLL_HUNKS, type Hunk } from "./model";
 
 /** `kparam`: an entry of Documentation/admin-guide/kernel-parameters.txt (`\tnopvspin\t[X86,KVM]`). */
@@ -31,6 +43,16 @@ export interface HunkCode {
   calls: string[];
   /** `base.member` for each member access (`a->b`, `a.b`) and each member declared in a struct body, in added lines. */
   members: string[];
+  /**
+   * The members of `members` that added lines assign (`a->b = x`, `a->b++`, `WRITE_ONCE(a->b, x)`):
+   * the others are only read, e.g. a flag tested before acting on it.
+   */
+  written: string[];
+  /**
+   * Names an added line puts in a designated initializer (`.func = wrs_insn,`, `.ext_ptr =
+   * &vcpu_sbi_ext_pvlock`): a function placed in an ops table is hooked in there, as a call would.
+   */
+  initializes: string[];
   /** Identifiers of removed lines. */
   removed: string[];
   /** Enclosing definition at the first changed line. */
@@ -41,30 +63,6 @@ export interface HunkCode {
 }
 
 const MAX_NAMES = 128;
-
-const isIdentStart = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
-const isSpace = (c: number) => c === 0x20 || c === 0x09;
-
-function nextNonSpace(s: string, i: number): number {
-  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
-  return i;
-}
-
-function prevNonSpace(s: string, i: number): number {
-  while (i > 0 && isSpace(s.charCodeAt(i - 1))) i--;
-  return i - 1;
-}
-
-/** The identifier ending just before position `end` (exclusive), or "". */
-function identifierBefore(s: string, end: number): string {
-  let a = end;
-  while (a > 0) {
-    const c = s.charCodeAt(a - 1);
-    if (!(isIdentStart(c) || (c >= 0x30 && c <= 0x39))) break;
-    a--;
-  }
-  return a < end && isIdentStart(s.charCodeAt(a)) ? s.slice(a, end) : "";
-}
 
 const TYPE_WORDS = /^(struct|union|enum)\s+([A-Za-z_]\w*)\s*\{/;
 
@@ -144,6 +142,8 @@ export class HunkCodeBuilder {
   private functions: string[] = EMPTY;
   private calls: string[] = EMPTY;
   private members: string[] = EMPTY;
+  private written: string[] = EMPTY;
+  private initializes: string[] = EMPTY;
   private removedIds: string[] = EMPTY;
   private scope: Scope | null;
   private changed = false;
@@ -228,13 +228,21 @@ export class HunkCodeBuilder {
       return;
     }
     this.codeLines++;
-    if (!this.paramDoc) this.definitions(line, code);
+    if (!this.paramDoc) {
+      this.definitions(line, code);
+      const named = designatedValue(code);
+      if (named) this.initializes = this.add(this.initializes, named);
+    }
     forEachIdentifier(code, (from, to, id) => {
       onIdentifier?.(id);
       const after = nextNonSpace(code, to);
       if (code.charCodeAt(after) === 0x28 /* ( */) this.calls = this.add(this.calls, id);
       const member = memberAt(code, from, to);
-      if (member) this.members = this.members = this.add(this.members, member);
+      if (member) {
+        this.members = this.add(this.members, member);
+        // `?.field`: a designated initializer's field (see `initializes`), not a store.
+        if (!member.startsWith("?.") && assignedAt(code, from, to)) this.written = this.add(this.written, member);
+      }
       return true;
     });
     if (this.body !== null) this.track(code);
@@ -246,6 +254,8 @@ export class HunkCodeBuilder {
       functions: this.functions,
       calls: this.calls,
       members: this.members,
+      written: this.written,
+      initializes: this.initializes,
       removed: this.removedIds,
       scope: this.scope,
       includeLines: this.includeLines,
@@ -333,38 +343,6 @@ export class HunkCodeBuilder {
   }
 }
 
-/** `base.member` when the identifier at [from, to) follows `->` or `.` (`vcpu->ready`), else null. */
-function memberAt(code: string, from: number, to: number): string | null {
-  const p = prevNonSpace(code, from);
-  const arrow = code.charCodeAt(p) === 0x3e && code.charCodeAt(p - 1) === 0x2d; // ->
-  if (!arrow && (code.charCodeAt(p) !== 0x2e /* . */ || code.charCodeAt(p - 1) === 0x2e)) return null;
-  const base = identifierBefore(code, prevNonSpace(code, arrow ? p - 1 : p) + 1);
-  return `${base || "?"}.${code.slice(from, to)}`;
-}
-
-/** The name a member declaration `type name[N] : 3;` declares (hand-scanned: no backtracking regex). */
-function declaredName(t: string): string {
-  let end = t.length - 1; // the ';'
-  end = prevNonSpace(t, end) + 1;
-  const colon = t.lastIndexOf(":", end);
-  if (colon > 0 && /^\s*\d+\s*$/.test(t.slice(colon + 1, end))) end = prevNonSpace(t, colon) + 1;
-  if (t.charCodeAt(end - 1) === 0x5d /* ] */) {
-    const open = t.lastIndexOf("[", end);
-    if (open > 0) end = prevNonSpace(t, open) + 1;
-  }
-  return identifierBefore(t, end);
-}
-
-/** The name of a function-pointer member `int (*name)(args);`, or "". */
-function functionPointerName(t: string): string {
-  const star = t.indexOf("*");
-  if (star < 0 || t.charCodeAt(prevNonSpace(t, star)) !== 0x28 /* ( */) return "";
-  const from = nextNonSpace(t, star + 1);
-  let to = from;
-  while (to < t.length && (isIdentStart(t.charCodeAt(to)) || (t.charCodeAt(to) >= 0x30 && t.charCodeAt(to) <= 0x39))) to++;
-  return to > from && t.charCodeAt(nextNonSpace(t, to)) === 0x29 /* ) */ ? t.slice(from, to) : "";
-}
-
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];
 
 // ---------------------------------------------------------------------------------------------
@@ -376,6 +354,8 @@ export const NO_CODE: HunkCode = Object.freeze({
   functions: [],
   calls: [],
   members: [],
+  written: [],
+  initializes: [],
   removed: [],
   scope: null,
   includeLines: 0,

@@ -12,10 +12,15 @@
  *
  * New features arrive as series whose later patches name the mechanism's known code and whose
  * earlier patches add the plumbing under names of their own; this carries the mechanism back
- * along the names, as a reader follows them. A function name referred to without a call (an ops
- * table entry) is not followed: that is a reference, not a use of its code. Links are followed
- * to a fixed point in rounds, each round deciding from the hunks mapped before it (so the order
- * of hunks does not matter), by the majority of linked mapped hunks (a tie decides nothing).
+ * along the names, as a reader follows them. A function name referred to without a call is not
+ * followed (a reference, not a use of its code), unless a designated initializer puts it in a
+ * table (`.func = wrs_insn`), which hooks it in as a call would. Links are followed to a fixed
+ * point in rounds, each round deciding from the hunks mapped before it (so the order of hunks
+ * does not matter), by majority (a tie decides nothing). The votes are the hunks that mapped
+ * before any link (on their own code or within their patch): a linked hunk passes on the hunks
+ * it was linked to, not a vote of its own, so one hunk's answer, right or wrong, counts once
+ * however many hunks its links reach (set 5: one kick handler read as the ready boost was echoed
+ * by the hunks linked to it).
  *
  * A series is a run of consecutive patches numbered n/m with the same m and increasing n (a
  * mailbox of unrelated patches links nothing across them); a patch without a number stands alone.
@@ -47,11 +52,14 @@ export function seriesOfPatches(patches: readonly Pick<Patch, "index" | "total">
   return out;
 }
 
-type Tally = Map<string, number>;
+/** Per mechanism, the hunks that mapped it on their own code (before any link) behind a name. */
+type Tally = Map<string, Set<number>>;
 
-const bump = (byName: Map<string, Tally>, name: string, mech: string) => {
-  const t = byName.get(name) ?? new Map<string, number>();
-  t.set(mech, (t.get(mech) ?? 0) + 1);
+const bump = (byName: Map<string, Tally>, name: string, mech: string, origins: ReadonlySet<number>) => {
+  const t = byName.get(name) ?? new Map<string, Set<number>>();
+  const o = t.get(mech) ?? new Set<number>();
+  for (const k of origins) o.add(k);
+  t.set(mech, o);
   byName.set(name, t);
 };
 
@@ -85,28 +93,31 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
   const uses = items.map((x, k) => {
     const own = new Set(defs[k]);
     const calls = x.hunk.code.calls;
-    return x.hunk.identifiersAdded.filter((n) => defined.has(n) && !own.has(n) && (!functions.has(n) || calls.includes(n)));
+    const placed = x.hunk.code.initializes;
+    return x.hunk.identifiersAdded.filter(
+      (n) => defined.has(n) && !own.has(n) && (!functions.has(n) || calls.includes(n) || placed.includes(n)),
+    );
   });
-  // Mechanisms of the mapped hunks defining and using each name.
+  // Mechanisms of the mapped hunks defining and using each name, with the hunks they come from.
   const definers = new Map<string, Tally>();
   const users = new Map<string, Tally>();
-  const note = (k: number, mech: string) => {
-    for (const n of defs[k]) bump(definers, n, mech);
-    for (const n of uses[k]) bump(users, n, mech);
+  const note = (k: number, mech: string, origins: ReadonlySet<number>) => {
+    for (const n of defs[k]) bump(definers, n, mech, origins);
+    for (const n of uses[k]) bump(users, n, mech, origins);
   };
   items.forEach((x, k) => {
-    if (x.c.mechanism !== null) note(k, x.c.mechanism);
+    if (x.c.mechanism !== null) note(k, x.c.mechanism, new Set([k]));
   });
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const decided: { k: number; mech: string; name: string; n: number }[] = [];
+    const decided: { k: number; mech: string; name: string; n: number; origins: Set<number> }[] = [];
     items.forEach((x, k) => {
       if (x.c.mechanism !== null) return;
-      const tally = new Map<string, { n: number; name: string }>();
+      const tally = new Map<string, { origins: Set<number>; name: string }>();
       const add = (t: Tally | undefined, name: string) => {
-        for (const [m, c] of t ?? []) {
+        for (const [m, o] of t ?? []) {
           const e = tally.get(m);
-          if (e) e.n += c;
-          else tally.set(m, { n: c, name });
+          if (e) for (const k of o) e.origins.add(k);
+          else tally.set(m, { origins: new Set(o), name });
         }
       };
       for (const n of uses[k]) add(definers.get(n), n);
@@ -118,10 +129,12 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
       let top = 0;
       let tie = false;
       for (const [m, e] of tally) {
-        if (e.n > top) [best, top, tie] = [m, e.n, false];
-        else if (e.n === top) tie = true;
+        const n = e.origins.size;
+        if (n > top) [best, top, tie] = [m, n, false];
+        else if (n === top) tie = true;
       }
-      if (best !== null && !tie) decided.push({ k, mech: best, name: (tally.get(best) as { name: string }).name, n: top });
+      const won = best === null ? undefined : tally.get(best);
+      if (best !== null && won && !tie) decided.push({ k, mech: best, name: won.name, n: top, origins: won.origins });
     });
     if (decided.length === 0) return;
     for (const d of decided) {
@@ -132,7 +145,9 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
         via: "symbol",
         reason: `linked by ${d.name} to ${d.n} hunk(s) of this series mapped to ${d.mech}`,
       };
-      note(d.k, d.mech);
+      // A linked hunk passes on the hunks it was linked to, not a vote of its own: one hunk's
+      // answer counts once however far its links reach.
+      note(d.k, d.mech, d.origins);
     }
   }
 }

@@ -345,3 +345,31 @@ test("propagate: a hunk naming a struct member its patch declares takes the mech
   propagate([notOwn, { hunk: hunk({ ids: ["yields"], members: ["stat.yields"] }), file: "a.c", c: cls("beta") }], CAT);
   assert.equal(notOwn.c.mechanism, null, "a member no hunk of this patch declares");
 });
+
+test("propagate: a hunk setting a designated initializer to a function its patch maps takes that mechanism", () => {
+  const fn = { hunk: hunk({ ids: ["wrs_insn", "a_id"], defines: ["wrs_insn"], functions: ["wrs_insn"] }), file: "a.c", c: cls("alpha") };
+  const table = { hunk: hunk({ ids: ["wrs_insn", "MASK"], initializes: ["wrs_insn"] }), file: "a.c", c: cls(null) };
+  const named = { hunk: hunk({ ids: ["wrs_insn"] }), file: "a.c", c: cls(null) };
+  propagate([fn, table, named], CAT);
+  assert.equal(table.c.mechanism, "alpha");
+  assert.match(table.c.reason, /sets a field to wrs_insn/);
+  assert.equal(named.c.mechanism, null);
+});
+
+test("readBy: a member only read next to a call of a reading mechanism's code counts DEPENDENCY; written, it counts in full", () => {
+  const R: CatalogueEntry = { ...B, id: "reader", identifiers: { yield_fn: 2 }, hooks: {} };
+  const F: CatalogueEntry = { ...A, id: "flag", identifiers: {}, members: { "t.ready": 3 }, readBy: ["reader"], combos: [], paths: [] };
+  const cat = [F, R];
+  const sc = (h: Hunk) => scoreHunk(h, "x.c", 0, none, cat).total.slice(0, 2);
+  const read = hunk({ ids: ["yield_fn", "t", "ready"], calls: ["yield_fn"], members: ["t.ready"] });
+  const [flagRead, reader] = sc(read);
+  close(flagRead, 3 * ROLE.member * DEPENDENCY, "read");
+  close(reader, 2 * ROLE.call);
+  assert.equal(decide(scoreHunk(read, "x.c", 0, none, cat), "", cat).mechanism, "reader");
+  close(
+    sc(hunk({ ids: ["yield_fn", "t", "ready"], calls: ["yield_fn"], members: ["t.ready"], written: ["t.ready"] }))[0],
+    3 * ROLE.member,
+    "written",
+  );
+  close(sc(hunk({ ids: ["t", "ready"], members: ["t.ready"] }))[0], 3 * ROLE.member, "no reader call");
+});

@@ -94,3 +94,30 @@ test("a hunk's functions: bodies and prototypes it adds, not macros, variables, 
   for (const d of ["PV_FEAT", "pv_stub", "pv_enabled", "pv_window_ns", "pv_state", "PV_KIND_A", "pv_init", "pv_update"])
     assert.ok(code.defines.includes(d), d);
 });
+
+test("a hunk's members: which added lines assign them, and which name a designated initializer sets", () => {
+  const code = parsePatchText(
+    [
+      "--- a/x.c",
+      "+++ b/x.c",
+      "@@ -1,1 +1,14 @@",
+      " ",
+      "+\tif (READ_ONCE(target->ready))",
+      "+\t\tkvm_vcpu_yield_to(target);",
+      "+\tWRITE_ONCE(vcpu->preempted, true);",
+      "+\tsmp_store_release(&vcpu->arch.st.flag, 1);",
+      "+\tvcpu->stat.exits++;",
+      "+\tvcpu->mode = OUTSIDE;",
+      "+\tif (vcpu->halted == 1)",
+      "+\t\tvcpu->count |= 2;",
+      "+\t\t.func  = wrs_insn,",
+      "+\t.ext_ptr = &vcpu_sbi_ext_pvlock,",
+      "+\t.mask = INSN_MASK_WRS | 3,",
+      "+\t.handler = h }",
+      "+\tx = y.z;",
+    ].join("\n"),
+  ).patches[0].files[0].hunks[0].code;
+  assert.deepEqual(code.written, ["vcpu.preempted", "st.flag", "stat.exits", "vcpu.mode", "vcpu.count"]);
+  for (const m of ["target.ready", "vcpu.halted", "y.z"]) assert.ok(code.members.includes(m) && !code.written.includes(m), m);
+  assert.deepEqual(code.initializes, ["wrs_insn", "vcpu_sbi_ext_pvlock", "h"]);
+});

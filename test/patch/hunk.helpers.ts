@@ -1,6 +1,6 @@
 /** A hunk built by hand from the code facts a test needs (patch/code.ts reads them from lines). */
 import type { Hunk } from "../../patch/parse";
-import type { HunkCode } from "../../patch/code";
+import { NO_CODE, type HunkCode } from "../../patch/code";
 
 export function hunk(c: Partial<HunkCode> & { ids?: string[] } = {}): Hunk {
   const { ids = [], ...code } = c;
@@ -19,6 +19,7 @@ export function hunk(c: Partial<HunkCode> & { ids?: string[] } = {}): Hunk {
     identifiersAdded: ids,
     truncated: false,
     linesOmitted: false,
-    code: { defines: [], functions: [], calls: [], members: [], removed: [], scope: null, includeLines: 0, codeLines: 1, ...code },
+    // A hunk with one line of code unless the test says otherwise.
+    code: { ...NO_CODE, codeLines: 1, ...code },
   };
 }

@@ -447,3 +447,25 @@ test("validateHunkMap accepts $schema and extends: default; a rule's lists and n
   assert.equal(m({ functions: ["other_probe"] }).mechanism, null, "a function name that is not the hunk's");
   assert.equal(m({ functions: ["other_probe", "/frob/"] }).mechanism, "switches", "names and regexes side by side");
 });
+
+test("a host handler that kicks a vCPU and yields to it is the PV spinlock kick; the ready test before the yield is not the boost", () => {
+  const handler = (extra: string[]) =>
+    map1(
+      mail("[PATCH] x", "arch/foo/kvm/hcall.c", "", [
+        "+static int foo_hcall_wake(struct kvm_vcpu *vcpu, struct kvm_vcpu *target)",
+        "+{",
+        ...extra,
+        "+\tif (READ_ONCE(target->ready))",
+        "+\t\tkvm_vcpu_yield_to(target);",
+        "+\treturn 0;",
+        "+}",
+      ]),
+    );
+  const kick = handler(["+\tkvm_vcpu_kick(target);"]);
+  assert.equal(kick.mechanism, "pv_spinlock");
+  assert.match(kick.reason, /kvm_vcpu_kick with kvm_vcpu_yield_to/);
+  // Without the kick: a yield to a ready target, directed yield's code; the read flag stays below it.
+  const yieldOnly = handler([]);
+  assert.equal(yieldOnly.mechanism, "directed_yield");
+  assert.ok((yieldOnly.scores.ready_boost ?? 0) < yieldOnly.score, JSON.stringify(yieldOnly.scores));
+});

@@ -83,3 +83,31 @@ test("a posting of one patch is left to patch/classify.ts propagate (its own rul
   propagateSeries([def, user], [0]);
   assert.equal(user.c.mechanism, null);
 });
+
+test("one hunk's answer counts once however far its links reach: two own-code hunks outweigh one echoed twice", () => {
+  // alpha: A mapped on its own code; L1 and L2 take it from A (they use A_X), so they carry A.
+  // beta: B and C mapped on their own code; K1 and K2 take it from them.
+  // T uses what L1, L2, K1, K2 define: one hunk (A) against two (B, C), not two links against two.
+  const a = item(0, mapped("alpha"), { defines: ["A_X"], ids: ["A_X"] });
+  const l1 = item(1, unmapped(), { defines: ["N1"], ids: ["N1", "A_X"] });
+  const l2 = item(1, unmapped(), { defines: ["N2"], ids: ["N2", "A_X"] });
+  const b = item(0, mapped("beta"), { defines: ["B_Q"], ids: ["B_Q"] });
+  const c = item(0, mapped("beta"), { defines: ["C_R"], ids: ["C_R"] });
+  const k1 = item(1, unmapped(), { defines: ["P1"], ids: ["P1", "B_Q"] });
+  const k2 = item(1, unmapped(), { defines: ["P2"], ids: ["P2", "C_R"] });
+  const t = item(2, unmapped(), { ids: ["N1", "N2", "P1", "P2"] });
+  propagateSeries([a, b, c, l1, l2, k1, k2, t], [0, 0, 0]);
+  assert.deepEqual(
+    [l1, l2, k1, k2].map((x) => x.c.mechanism),
+    ["alpha", "alpha", "beta", "beta"],
+  );
+  assert.equal(t.c.mechanism, "beta");
+  assert.match(t.c.reason, /to 2 hunk\(s\)/);
+});
+
+test("a function placed in a designated initializer of another patch (`.func = fn`) is a link", () => {
+  const fn = item(0, mapped("directed_yield"), { defines: ["wrs_insn"], functions: ["wrs_insn"], ids: ["wrs_insn"] });
+  const table = item(1, unmapped(), { ids: ["wrs_insn", "INSN_MASK_WRS"], initializes: ["wrs_insn"] });
+  propagateSeries([fn, table], ONE_SERIES);
+  assert.equal(table.c.mechanism, "directed_yield");
+});
