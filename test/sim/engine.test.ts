@@ -179,3 +179,91 @@ test("onAdvance sees each new instant once, before its events run, and the clock
   e.run(50, Infinity);
   assert.deepEqual(log, ["advance 10 (now 0)", "a10", "b10", "c10-now", "advance 20 (now 10)", "d20", "advance 50 (now 20)"]);
 });
+
+test("recycled records keep insertion order among ties", () => {
+  const e = new Engine();
+  // Three events run first, so that the next three records come from the free list.
+  for (let i = 1; i <= 3; i++) e.at(i, () => {});
+  e.run(5, Infinity);
+  const log: string[] = [];
+  for (const name of ["a", "b", "c"]) e.at(10, () => log.push(name));
+  e.run(20, Infinity);
+  assert.deepEqual(log, ["a", "b", "c"]);
+});
+
+test("the now-FIFO wraps around its ring while it grows, keeps order, and counts what is pending", () => {
+  const e = new Engine();
+  const log: number[] = [];
+  const pendingSeen: number[] = [];
+  let next = 0;
+  // Each event run "now" queues two more until 2000 have been queued: the ring's head moves on
+  // while its tail catches up with it, so it fills and grows with a head away from slot 0.
+  const spawn = () => {
+    const id = next++;
+    return () => {
+      log.push(id);
+      if (id % 100 === 0) pendingSeen.push(e.pending);
+      for (let k = 0; k < 2 && next < 2000; k++) e.at(e.now, spawn());
+    };
+  };
+  e.at(7, spawn());
+  e.run(10, Infinity);
+  assert.equal(log.length, 2000);
+  assert.ok(
+    log.every((v, i) => v === i),
+    "breadth-first: insertion order",
+  );
+  // As event id starts, ids 0..2id (at most 1999) have been queued and id + 1 of them taken.
+  assert.deepEqual(
+    pendingSeen,
+    Array.from({ length: 20 }, (_, j) => Math.min(2 * (100 * j) + 1, 2000) - (100 * j + 1)),
+  );
+  assert.equal(e.pending, 0);
+  assert.equal(e.events, 2000);
+});
+
+test("a stalled run counts the events it ran", () => {
+  const e = new Engine(50);
+  const again = () => e.after(0, again);
+  e.at(5, () => {});
+  e.at(5, again);
+  assert.equal(e.run(100, Infinity), false);
+  assert.equal(e.events, 50);
+});
+
+test("an event exactly at `until` ends the run without a second onAdvance to `until`", () => {
+  const e = new Engine();
+  const advances: number[] = [];
+  e.onAdvance = (t) => advances.push(t);
+  e.at(40, () => {});
+  e.run(40, Infinity);
+  e.at(60, () => {});
+  e.run(60, Infinity);
+  assert.deepEqual(advances, [40, 60]);
+});
+
+test("the now-FIFO grows when full even after its head has moved on", () => {
+  const e = new Engine();
+  const log: number[] = [];
+  let next = 0;
+  const ev = (push: number) => {
+    const id = next++;
+    return () => {
+      log.push(id);
+      for (let k = 0; k < push; k++) e.at(e.now, ev(0));
+    };
+  };
+  // 255 queued, then two taken (the first queues nothing), then 300 more queued in one go: the
+  // ring is full while its head is at slot 2.
+  e.at(7, () => {
+    e.at(7, ev(0));
+    e.at(7, ev(300));
+    for (let k = 2; k < 255; k++) e.at(7, ev(0));
+  });
+  e.run(10, Infinity);
+  assert.equal(log.length, 555);
+  assert.ok(
+    log.every((v, i) => v === i),
+    "insertion order",
+  );
+});
