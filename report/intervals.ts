@@ -39,7 +39,12 @@ export interface ReplicatedStat {
 }
 
 export function replicatedStat(values: readonly number[], opts: { band?: boolean } = {}): ReplicatedStat {
-  const out: ReplicatedStat = { replications: values.length, mean: mean(values), ci95: ci95(values) };
+  let ci = ci95(values);
+  // A latency, a count or a maximum is never negative, but the t interval is symmetric: with a
+  // few replications of a skewed quantity its lower end can fall below 0 ("avg [-36.6, 126] us"),
+  // which no run could give. Such an interval starts at 0.
+  if (ci && ci[0] < 0 && values.every((v) => v >= 0)) ci = [0, ci[1]];
+  const out: ReplicatedStat = { replications: values.length, mean: mean(values), ci95: ci };
   if (opts.band) out.band10_90 = [percentile(values, 0.1), percentile(values, 0.9)];
   return out;
 }

@@ -65,6 +65,15 @@ test("a replicated quantity: mean, interval, and the 10-90 % band for maxima", (
   assert.equal(replicatedStat([1, 2]).band10_90, undefined);
 });
 
+test("a non-negative quantity's interval starts at 0, not below; a signed one keeps its t interval", () => {
+  // mean 43.33, s^2 = 5633.33 (sum of squared deviations 11266.67 / 2), se = 43.33, t(0.975, 2) = 4.30265: half 186.45
+  const skewed = replicatedStat([0, 0, 130]);
+  assert.equal(skewed.ci95![0], 0);
+  near(skewed.ci95![1], 229.78, 0.01);
+  // The same spread around a value that can be negative (a difference): no floor.
+  near(replicatedStat([-10, -10, 120]).ci95![0], -153.11, 0.01);
+});
+
 test("paired effects: per-replication differences; significant only when the interval excludes zero", () => {
   // differences 1, 2, 1: mean 4/3, s = 0.57735, se = 0.33333, t(0.975, 2) = 4.30265: half 1.43422
   const weak = pairedEffect([10, 12, 14], [11, 14, 15]);
