@@ -39,9 +39,35 @@ export interface CatalogueEntry {
    * dependency (patch/classify.ts DEPENDENCY).
    */
   readBy?: string[];
+  /**
+   * Words that name the mechanism's action inside a longer name a hunk defines or calls
+   * (`smp_yield_cpu`, `kvm_update_stolen_time`): how another architecture or hypervisor spells the
+   * same mechanism. Weak evidence: patch/classify.ts counts one such name below a whole catalogue
+   * name, never enough alone, and adds PARAVIRT_AREA_CUE only in PARAVIRT_AREAS.
+   */
+  actionWords?: string[];
   /** Words of a patch subject that may break a tie between equal scores (never decide alone). */
   subjectWords?: string[];
 }
+
+/**
+ * Files where the kernel talks to a hypervisor or is one: each architecture's KVM host code and
+ * headers, generic KVM, and each architecture's guest paravirt code and the x86 backends of other
+ * hypervisors (Xen, Hyper-V). An action word in a driver, a filesystem or the scheduler proper is
+ * no evidence of a paravirt mechanism (`virtqueue_kick`, `yield()` in a driver's poll loop).
+ */
+export const PARAVIRT_AREAS: readonly string[] = [
+  "arch/*/kvm/*",
+  "virt/kvm/*",
+  "arch/*/include/asm/kvm*",
+  "arch/*/include/uapi/asm/kvm*",
+  "include/linux/kvm*",
+  "arch/*/kernel/kvm*",
+  "arch/*/kernel/paravirt*",
+  "arch/*/include/asm/paravirt*",
+  "arch/x86/xen/*",
+  "arch/x86/hyperv/*",
+];
 
 type Evidence = Omit<CatalogueEntry, "id" | "label" | "patch" | "simulated" | "summary">;
 
@@ -228,6 +254,8 @@ const UPSTREAM: CatalogueEntry[] = [
     // x86's arch.preempted_in_kernel: the CPL snapshot taken at vcpu_put for the candidate check.
     members: { "*.spin_loop": 2, "*.in_spin_loop": 2, "*.dy_eligible": 2, "*.preempted_in_kernel": 2 },
     hooks: { kvm_vcpu_on_spin: 1.5, handle_pause: 1.5, pause_interception: 1.5 },
+    // s390's smp_yield_cpu (DIAGNOSE 0x9c), PowerVM's yield_to_preempted (H_CONFER).
+    actionWords: ["yield"],
     subjectWords: ["directed yield", "spin", "ple"],
   },
   {
@@ -335,6 +363,8 @@ const UPSTREAM: CatalogueEntry[] = [
     },
     members: { "*.steal_time": 1, "st.preempted": 2, "time.steal_clock": 2 },
     hooks: { record_steal_time: 1.5, kvm_steal_time_set_preempted: 1.5 },
+    // arm64's kvm_update_stolen_time and KVM_REQ_RECORD_STEAL, LoongArch's pv_enable_steal_time.
+    actionWords: ["steal", "stolen"],
     subjectWords: ["steal"],
   },
   {
