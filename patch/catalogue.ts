@@ -43,9 +43,11 @@ export interface CatalogueEntry {
    * Words that name the mechanism's action inside a longer name a hunk defines or calls
    * (`smp_yield_cpu`, `kvm_update_stolen_time`): how another architecture or hypervisor spells the
    * same mechanism. Weak evidence: patch/classify.ts counts one such name below a whole catalogue
-   * name, never enough alone, and adds PARAVIRT_AREA_CUE only in PARAVIRT_AREAS.
+   * name, never enough alone, and adds PARAVIRT_AREA_CUE only in `actionAreas`.
    */
   actionWords?: string[];
+  /** Files where an action word gets the area cue: PARAVIRT_AREAS unless the mechanism is one side's. */
+  actionAreas?: readonly string[];
   /** Words of a patch subject that may break a tie between equal scores (never decide alone). */
   subjectWords?: string[];
 }
@@ -68,6 +70,13 @@ export const PARAVIRT_AREAS: readonly string[] = [
   "arch/x86/xen/*",
   "arch/x86/hyperv/*",
 ];
+
+/**
+ * The hypervisor side alone: KVM's host code. Directed yield is the host choosing which vCPU runs
+ * (kvm_vcpu_on_spin); a yield in guest code is the guest's own wait (a PV spinlock's pv_wait
+ * ceding the CPU) or a PV yield hypercall, not directed yield.
+ */
+export const KVM_HOST_AREAS: readonly string[] = ["arch/*/kvm/*", "virt/kvm/*", "arch/*/include/asm/kvm_host*", "include/linux/kvm_host*"];
 
 type Evidence = Omit<CatalogueEntry, "id" | "label" | "patch" | "simulated" | "summary">;
 
@@ -256,6 +265,7 @@ const UPSTREAM: CatalogueEntry[] = [
     hooks: { kvm_vcpu_on_spin: 1.5, handle_pause: 1.5, pause_interception: 1.5 },
     // s390's smp_yield_cpu (DIAGNOSE 0x9c), PowerVM's yield_to_preempted (H_CONFER).
     actionWords: ["yield"],
+    actionAreas: KVM_HOST_AREAS,
     subjectWords: ["directed yield", "spin", "ple"],
   },
   {

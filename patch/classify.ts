@@ -38,9 +38,10 @@ export const DEPENDENCY = 0.35;
  */
 export const ACTION_WORD = 1;
 /**
- * Added to a mechanism with action-word evidence when the hunk's file is in PARAVIRT_AREAS: the
- * second cue that lets one called name (0.9 + 0.6) map, so `smp_yield_cpu` called in
- * arch/s390/kvm/ is directed yield while `virtqueue_kick` or a driver's `yield()` is nothing.
+ * Added to a mechanism with action-word evidence when the hunk's file is in its `actionAreas`
+ * (PARAVIRT_AREAS unless the mechanism is the host's alone): the second cue that lets one called
+ * name (0.9 + 0.6) map, so `smp_yield_cpu` called in arch/s390/kvm/ is directed yield while
+ * `virtqueue_kick` or a driver's `yield()` is nothing.
  */
 export const PARAVIRT_AREA_CUE = 0.6;
 
@@ -308,14 +309,16 @@ function scoreWith(
   return { total, bestVerb, bestName, bestValue, anyCode, own };
 }
 
+/** Words after an action word that make the name a counter of it (`yield_count_of`), not the action. */
+const COUNTER_WORDS = new Set(["count", "counts", "cnt", "stat", "stats", "nr"]);
+
 /**
  * Action words (catalogue `actionWords`) in the names the hunk defines or calls, as `_`-separated
  * words: the best such name per mechanism counts ACTION_WORD × role, plus PARAVIRT_AREA_CUE when the
- * file is in PARAVIRT_AREAS. Catalogue names are scored in full elsewhere, and another patch's
- * names are its evidence (the series links carry them), so neither counts here. Whether any did.
+ * file is in the mechanism's `actionAreas` (PARAVIRT_AREAS by default). Catalogue names are scored
+ * in full elsewhere, and another patch's names are its evidence (the series links carry them), so
+ * neither counts here. Whether any did.
  */
-const COUNTER_WORDS = new Set(["count", "counts", "cnt", "stat", "stats", "nr"]);
-
 function actionWords(
   index: Index,
   code: Hunk["code"],
@@ -343,10 +346,10 @@ function actionWords(
       }
     }
   }
-  const inArea = best.size > 0 && PARAVIRT_AREAS.some((g) => pathMatch(g, path));
   for (const [mech, b] of best) {
     add({ mech, weight: b.value }, b.value, 10, b.name);
-    if (inArea) add({ mech, weight: PARAVIRT_AREA_CUE }, PARAVIRT_AREA_CUE, 7, path);
+    if ((index.entries[mech].actionAreas ?? PARAVIRT_AREAS).some((g) => pathMatch(g, path)))
+      add({ mech, weight: PARAVIRT_AREA_CUE }, PARAVIRT_AREA_CUE, 7, path);
   }
   return best.size > 0;
 }

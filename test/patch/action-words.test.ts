@@ -69,3 +69,20 @@ test("catalogue names score in full, not again as action words; another patch's 
   const defs = new SeriesDefinitions([emptyPatch(0), other]);
   assert.equal(score(hunk({ ids: ["ser_yield"], calls: ["ser_yield"] }), "arch/x86/kvm/x86.c", defs).total, 0);
 });
+
+test("a mechanism of one side gets the area cue only there: a host's yield maps, a guest paravirt header's does not", () => {
+  const host: CatalogueEntry = { ...Y, actionAreas: ["arch/*/kvm/*"] };
+  const s = (path: string) => {
+    const r = scoreHunk(hunk({ ids: ["yield_to_any"], defines: ["yield_to_any"] }), path, 0, none, [host]);
+    return { total: r.total[0], c: decide(r, "", [host]) };
+  };
+  close(s("arch/s390/kvm/diag.c").total, ACTION_WORD * ROLE.define + PARAVIRT_AREA_CUE);
+  // arch/*/include/asm/paravirt* is in PARAVIRT_AREAS, but not in this mechanism's areas.
+  close(s("arch/powerpc/include/asm/paravirt.h").total, ACTION_WORD * ROLE.define);
+  assert.equal(s("arch/powerpc/include/asm/paravirt.h").c.mechanism, null);
+  // Without actionAreas, PARAVIRT_AREAS: the guest header gets the cue.
+  close(
+    score(hunk({ ids: ["yield_to_any"], defines: ["yield_to_any"] }), "arch/powerpc/include/asm/paravirt.h").total,
+    ACTION_WORD * ROLE.define + PARAVIRT_AREA_CUE,
+  );
+});
