@@ -11,7 +11,9 @@
  * - hooks: kernel functions the mechanism hooks; they count only for a hunk that also holds some
  *   mechanism code (a hunk that merely sits in vcpu_enter_guest is not lazy_boost);
  * - combos: identifiers that imply the mechanism only together;
- * - paths: file globs.
+ * - paths: file globs;
+ * - action words: words of a longer name the hunk defines or calls (`yield` in smp_yield_cpu), weak
+ *   and counted only with a second cue (patch/classify.ts ACTION_WORD, PARAVIRT_AREA_CUE).
  * Sources: the v1 and v2 mails (test/fixtures/real/), and upstream KVM for the others (directed
  * yield and PLE in virt/kvm/kvm_main.c and vmx/svm, PV sched yield and PV spinlocks in
  * arch/x86/kvm/x86.c and arch/x86/kernel/kvm.c, steal time in x86.c, vcpu->ready in kvm_main.c).
@@ -263,7 +265,7 @@ const UPSTREAM: CatalogueEntry[] = [
     // x86's arch.preempted_in_kernel: the CPL snapshot taken at vcpu_put for the candidate check.
     members: { "*.spin_loop": 2, "*.in_spin_loop": 2, "*.dy_eligible": 2, "*.preempted_in_kernel": 2 },
     hooks: { kvm_vcpu_on_spin: 1.5, handle_pause: 1.5, pause_interception: 1.5 },
-    // s390's smp_yield_cpu (DIAGNOSE 0x9c), PowerVM's yield_to_preempted (H_CONFER).
+    // The s390 host forwarding DIAGNOSE 0x9c with smp_yield_cpu; in KVM host code only (see KVM_HOST_AREAS).
     actionWords: ["yield"],
     actionAreas: KVM_HOST_AREAS,
     subjectWords: ["directed yield", "spin", "ple"],

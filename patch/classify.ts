@@ -7,6 +7,8 @@
  *            + hook weight of the enclosing function (only when the hunk holds some mechanism code:
  *              a catalogue name, or a call to a function another hunk of the document defines)
  *            + combos + paths
+ *            + ACTION_WORD × role for the best name holding one of m's action words (`smp_yield_cpu`),
+ *              + PARAVIRT_AREA_CUE when the file is in m's areas (KVM or paravirt code)
  *            + half the weight of the enclosing function (or kernel-parameter entry) when the
  *              catalogue names it as the mechanism's own code
  *
