@@ -11,7 +11,9 @@
  * - hooks: kernel functions the mechanism hooks; they count only for a hunk that also holds some
  *   mechanism code (a hunk that merely sits in vcpu_enter_guest is not lazy_boost);
  * - combos: identifiers that imply the mechanism only together;
- * - paths: file globs.
+ * - paths: file globs;
+ * - action words: words of a longer name the hunk defines or calls (`yield` in smp_yield_cpu), weak
+ *   and counted only with a second cue (patch/classify.ts ACTION_WORD, PARAVIRT_AREA_CUE).
  * Sources: the v1 and v2 mails (test/fixtures/real/), and upstream KVM for the others (directed
  * yield and PLE in virt/kvm/kvm_main.c and vmx/svm, PV sched yield and PV spinlocks in
  * arch/x86/kvm/x86.c and arch/x86/kernel/kvm.c, steal time in x86.c, vcpu->ready in kvm_main.c).
@@ -39,9 +41,44 @@ export interface CatalogueEntry {
    * dependency (patch/classify.ts DEPENDENCY).
    */
   readBy?: string[];
+  /**
+   * Words that name the mechanism's action inside a longer name a hunk defines or calls
+   * (`smp_yield_cpu`, `kvm_update_stolen_time`): how another architecture or hypervisor spells the
+   * same mechanism. Weak evidence: patch/classify.ts counts one such name below a whole catalogue
+   * name, never enough alone, and adds PARAVIRT_AREA_CUE only in `actionAreas`.
+   */
+  actionWords?: string[];
+  /** Files where an action word gets the area cue: PARAVIRT_AREAS unless the mechanism is one side's. */
+  actionAreas?: readonly string[];
   /** Words of a patch subject that may break a tie between equal scores (never decide alone). */
   subjectWords?: string[];
 }
+
+/**
+ * Files where the kernel talks to a hypervisor or is one: each architecture's KVM host code and
+ * headers, generic KVM, and each architecture's guest paravirt code and the x86 backends of other
+ * hypervisors (Xen, Hyper-V). An action word in a driver, a filesystem or the scheduler proper is
+ * no evidence of a paravirt mechanism (`virtqueue_kick`, `yield()` in a driver's poll loop).
+ */
+export const PARAVIRT_AREAS: readonly string[] = [
+  "arch/*/kvm/*",
+  "virt/kvm/*",
+  "arch/*/include/asm/kvm*",
+  "arch/*/include/uapi/asm/kvm*",
+  "include/linux/kvm*",
+  "arch/*/kernel/kvm*",
+  "arch/*/kernel/paravirt*",
+  "arch/*/include/asm/paravirt*",
+  "arch/x86/xen/*",
+  "arch/x86/hyperv/*",
+];
+
+/**
+ * The hypervisor side alone: KVM's host code. Directed yield is the host choosing which vCPU runs
+ * (kvm_vcpu_on_spin); a yield in guest code is the guest's own wait (a PV spinlock's pv_wait
+ * ceding the CPU) or a PV yield hypercall, not directed yield.
+ */
+export const KVM_HOST_AREAS: readonly string[] = ["arch/*/kvm/*", "virt/kvm/*", "arch/*/include/asm/kvm_host*", "include/linux/kvm_host*"];
 
 type Evidence = Omit<CatalogueEntry, "id" | "label" | "patch" | "simulated" | "summary">;
 
@@ -228,6 +265,9 @@ const UPSTREAM: CatalogueEntry[] = [
     // x86's arch.preempted_in_kernel: the CPL snapshot taken at vcpu_put for the candidate check.
     members: { "*.spin_loop": 2, "*.in_spin_loop": 2, "*.dy_eligible": 2, "*.preempted_in_kernel": 2 },
     hooks: { kvm_vcpu_on_spin: 1.5, handle_pause: 1.5, pause_interception: 1.5 },
+    // The s390 host forwarding DIAGNOSE 0x9c with smp_yield_cpu; in KVM host code only (see KVM_HOST_AREAS).
+    actionWords: ["yield"],
+    actionAreas: KVM_HOST_AREAS,
     subjectWords: ["directed yield", "spin", "ple"],
   },
   {
@@ -335,6 +375,8 @@ const UPSTREAM: CatalogueEntry[] = [
     },
     members: { "*.steal_time": 1, "st.preempted": 2, "time.steal_clock": 2 },
     hooks: { record_steal_time: 1.5, kvm_steal_time_set_preempted: 1.5 },
+    // arm64's kvm_update_stolen_time and KVM_REQ_RECORD_STEAL, LoongArch's pv_enable_steal_time.
+    actionWords: ["steal", "stolen"],
     subjectWords: ["steal"],
   },
   {

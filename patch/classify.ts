@@ -7,6 +7,8 @@
  *            + hook weight of the enclosing function (only when the hunk holds some mechanism code:
  *              a catalogue name, or a call to a function another hunk of the document defines)
  *            + combos + paths
+ *            + ACTION_WORD × role for the best name holding one of m's action words (`smp_yield_cpu`),
+ *              + PARAVIRT_AREA_CUE when the file is in m's areas (KVM or paravirt code)
  *            + half the weight of the enclosing function (or kernel-parameter entry) when the
  *              catalogue names it as the mechanism's own code
  *
@@ -24,13 +26,26 @@
  * Subjects and patch numbers are never evidence: a subject word may only order two equal scores.
  */
 import type { Hunk, Patch } from "./parse";
-import { CATALOGUE, globMatch, type CatalogueEntry } from "./catalogue";
+import { CATALOGUE, PARAVIRT_AREAS, globMatch, type CatalogueEntry } from "./catalogue";
 
 /** The lowest score that maps a hunk: one specific name called (3 × 0.9), or two weaker ones. */
 export const THRESHOLD = 1.5;
 export const ROLE = { define: 1, call: 0.9, member: 0.9, use: 0.7, removed: 0.35, inside: 0.5 } as const;
 /** Weight of a name that another patch of the document defines and this hunk only uses. */
 export const DEPENDENCY = 0.35;
+/**
+ * A name the hunk defines or calls that holds one of a mechanism's action words (catalogue
+ * `actionWords`), times the role: below any specific catalogue name (2 or 3), and below THRESHOLD
+ * alone however many such names the hunk has (counted once per mechanism).
+ */
+export const ACTION_WORD = 1;
+/**
+ * Added to a mechanism with action-word evidence when the hunk's file is in its `actionAreas`
+ * (PARAVIRT_AREAS unless the mechanism is the host's alone): the second cue that lets one called
+ * name (0.9 + 0.6) map, so `smp_yield_cpu` called in arch/s390/kvm/ is directed yield while
+ * `virtqueue_kick` or a driver's `yield()` is nothing.
+ */
+export const PARAVIRT_AREA_CUE = 0.6;
 
 export interface Classification {
   mechanism: string | null;
@@ -57,6 +72,8 @@ class Index {
   readonly patternCache = new Map<string, Hit[]>();
   readonly combos: { all: string[]; hit: Hit }[] = [];
   readonly paths: { glob: string; hit: Hit }[] = [];
+  /** Action word → the mechanisms it names (catalogue `actionWords`). */
+  readonly actionWords = new Map<string, number[]>();
 
   constructor(readonly entries: readonly CatalogueEntry[]) {
     const push = (m: Map<string, Hit[]>, k: string, h: Hit) => {
@@ -74,6 +91,7 @@ class Index {
       for (const [glob, weight] of e.patterns ?? []) this.patterns.push({ glob, hit: { mech, weight } });
       for (const c of e.combos ?? []) this.combos.push({ all: c.all, hit: { mech, weight: c.weight } });
       for (const [glob, weight] of e.paths ?? []) this.paths.push({ glob, hit: { mech, weight } });
+      for (const w of e.actionWords ?? []) this.actionWords.set(w, [...(this.actionWords.get(w) ?? []), mech]);
     });
   }
 
@@ -176,7 +194,7 @@ export function scoreHunk(hunk: Hunk, path: string, patchIndex: number, defs: Se
 }
 
 /** Evidence kinds, for the reason; the name follows. +16: the name is another patch's. */
-const VERBS = ["defines", "calls", "uses", "touches", "removes", "hooks", "", "file", "edits around", "inside"] as const;
+const VERBS = ["defines", "calls", "uses", "touches", "removes", "hooks", "", "file", "edits around", "inside", "names"] as const;
 
 const scratch = {
   total: [] as number[],
@@ -265,6 +283,7 @@ function scoreWith(
     }
   }
   for (const p of index.paths) if (pathMatch(p.glob, path)) add(p.hit, p.hit.weight, 7, path);
+  if (index.actionWords.size > 0 && actionWords(index, code, defs, patchIndex, add, path)) own = true;
   // The series' own new code called from a kernel path is the series hooking that path, even
   // under names no catalogue knows (v1 patch 8 calls patch 7's helpers from irqentry_enter).
   const callsSeries = code.calls.some((c) => !code.defines.includes(c) && defs.has(c));
@@ -290,6 +309,51 @@ function scoreWith(
     }
   }
   return { total, bestVerb, bestName, bestValue, anyCode, own };
+}
+
+/** Words after an action word that make the name a counter of it (`yield_count_of`), not the action. */
+const COUNTER_WORDS = new Set(["count", "counts", "cnt", "stat", "stats", "nr"]);
+
+/**
+ * Action words (catalogue `actionWords`) in the names the hunk defines or calls, as `_`-separated
+ * words: the best such name per mechanism counts ACTION_WORD × role, plus PARAVIRT_AREA_CUE when the
+ * file is in the mechanism's `actionAreas` (PARAVIRT_AREAS by default). Catalogue names are scored
+ * in full elsewhere, and another patch's names are its evidence (the series links carry them), so
+ * neither counts here. Whether any did.
+ */
+function actionWords(
+  index: Index,
+  code: Hunk["code"],
+  defs: SeriesDefinitions,
+  patchIndex: number,
+  add: (h: Hit, value: number, verb: number, name: string) => void,
+  path: string,
+): boolean {
+  const best = new Map<number, { value: number; name: string }>();
+  for (const [names, role] of [
+    [code.defines, ROLE.define],
+    [code.calls, ROLE.call],
+  ] as const) {
+    for (const id of names) {
+      if (index.idHits(id) || (role === ROLE.call && defs.isDependency(id, patchIndex))) continue;
+      const words = id.toLowerCase().split("_");
+      for (let w = 0; w < words.length; w++) {
+        const word = words[w];
+        // `yield_count_of`, `steal_stats`: a counter of the action, read by other code, not the action.
+        if (w + 1 < words.length && COUNTER_WORDS.has(words[w + 1])) continue;
+        for (const mech of index.actionWords.get(word) ?? []) {
+          const value = ACTION_WORD * role;
+          if (value > (best.get(mech)?.value ?? 0)) best.set(mech, { value, name: `"${word}" in ${id}` });
+        }
+      }
+    }
+  }
+  for (const [mech, b] of best) {
+    add({ mech, weight: b.value }, b.value, 10, b.name);
+    if ((index.entries[mech].actionAreas ?? PARAVIRT_AREAS).some((g) => pathMatch(g, path)))
+      add({ mech, weight: PARAVIRT_AREA_CUE }, PARAVIRT_AREA_CUE, 7, path);
+  }
+  return best.size > 0;
 }
 
 /** File globs: `**` any path, `*` any run within a path component. */
