@@ -1,0 +1,100 @@
+/**
+ * KVM's adaptive halt-polling window (sim-core/kvm/halt_poll.ts) against kvm_vcpu_halt(),
+ * grow_halt_poll_ns() and shrink_halt_poll_ns() of Linux 6.5 (virt/kvm/kvm_main.c). Expected
+ * windows are worked out by hand from those functions:
+ *   halt_ns <= window                              -> unchanged
+ *   window && halt_ns > max                        -> shrink: window / shrink (0 if shrink is 0),
+ *                                                     then 0 if below grow_start
+ *   window < max && halt_ns < max                  -> grow: window * grow, at least grow_start
+ *   max == 0                                       -> 0
+ * The model clamps a grown window to max at once; the kernel clamps it at the next halt's start,
+ * before it polls, so both poll for the same time.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { HaltPoll } from "../../sim-core/kvm/halt_poll";
+
+const US = 1_000;
+/** KVM's x86 defaults: halt_poll_ns 200000, grow 2, grow_start 10000, shrink 0. */
+const DEFAULTS = { maxNs: 200 * US, grow: 2, growStart: 10 * US, shrink: 0 };
+
+test("grow: a short halt opens the window at grow_start, then doubles it up to halt_poll_ns", () => {
+  const h = new HaltPoll(DEFAULTS);
+  assert.equal(h.windowNs, 0, "halt_poll_ns starts at 0");
+  const seen: number[] = [];
+  // Each halt is longer than the window (so the window is too small) and shorter than the max.
+  for (const halt of [5, 15, 25, 45, 90, 170, 199]) {
+    h.adapt(halt * US);
+    seen.push(h.windowNs / US);
+  }
+  // 0 * 2 < 10 us -> 10; 20; 40; 80; 160; 320 -> capped at 200; a 199 us halt fits: unchanged.
+  assert.deepEqual(seen, [10, 20, 40, 80, 160, 200, 200]);
+});
+
+test("a halt that fits the window leaves it as it is, whatever its length", () => {
+  const h = new HaltPoll(DEFAULTS);
+  h.adapt(5 * US);
+  h.adapt(15 * US);
+  assert.equal(h.windowNs, 20 * US);
+  for (const halt of [0, 1, 19_999, 20_000]) {
+    h.adapt(halt);
+    assert.equal(h.windowNs, 20 * US, `after a ${halt} ns halt`);
+  }
+});
+
+test("shrink: a halt longer than halt_poll_ns with shrink 0 closes the window; an open window is needed", () => {
+  const h = new HaltPoll(DEFAULTS);
+  for (const halt of [5, 15, 25]) h.adapt(halt * US);
+  assert.equal(h.windowNs, 40 * US);
+  h.adapt(200 * US + 1);
+  assert.equal(h.windowNs, 0, "a long block shrinks to 0 (halt_poll_ns_shrink = 0)");
+  // With a closed window a long halt neither shrinks nor grows it (halt_ns is not < max).
+  h.adapt(300 * US);
+  assert.equal(h.windowNs, 0);
+  // A halt of exactly halt_poll_ns is neither long (> max) nor short (< max).
+  h.adapt(15 * US);
+  assert.equal(h.windowNs, 10 * US);
+  h.adapt(200 * US);
+  assert.equal(h.windowNs, 10 * US, "halt_ns == max: unchanged");
+});
+
+test("shrink by a factor: the window is divided (integer division) and dropped below grow_start", () => {
+  const h = new HaltPoll({ ...DEFAULTS, shrink: 3 });
+  for (const halt of [5, 15, 25, 45, 90]) h.adapt(halt * US);
+  assert.equal(h.windowNs, 160 * US);
+  h.adapt(500 * US);
+  // 160000 / 3 = 53333.3 -> 53333.
+  assert.equal(h.windowNs, 53_333);
+  h.adapt(500 * US);
+  // 17777, still >= 10000.
+  assert.equal(h.windowNs, 17_777);
+  h.adapt(500 * US);
+  // 5925 < grow_start: 0.
+  assert.equal(h.windowNs, 0);
+  // Exactly grow_start survives a shrink (val < grow_start drops it, val == grow_start not).
+  const g = new HaltPoll({ maxNs: 200 * US, grow: 2, growStart: 10 * US, shrink: 2 });
+  g.windowNs = 20 * US;
+  g.adapt(300 * US);
+  assert.equal(g.windowNs, 10 * US);
+});
+
+test("a grow factor and a grow_start other than the defaults", () => {
+  const h = new HaltPoll({ maxNs: 1000 * US, grow: 3, growStart: 7 * US, shrink: 0 });
+  for (const halt of [1, 8, 22]) h.adapt(halt * US);
+  // 0 -> 7 (grow_start); 7 * 3 = 21; 21 * 3 = 63.
+  assert.equal(h.windowNs, 63 * US);
+  // A grown window above grow_start is not raised to it: 63 * 3 = 189.
+  h.adapt(100 * US);
+  assert.equal(h.windowNs, 189 * US);
+});
+
+test("halt_poll_ns 0 disables polling: the window is 0 after every halt, even one left open", () => {
+  const h = new HaltPoll({ ...DEFAULTS, maxNs: 0 });
+  h.adapt(5 * US);
+  assert.equal(h.windowNs, 0);
+  // A window left from before halt_poll_ns was lowered to 0 (the module parameter is writable):
+  // kvm_vcpu_halt() zeroes it whatever the halt's length.
+  h.windowNs = 40 * US;
+  h.adapt(1 * US);
+  assert.equal(h.windowNs, 0);
+});
