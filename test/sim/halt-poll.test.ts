@@ -13,6 +13,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { HaltPoll } from "../../sim-core/kvm/halt_poll";
+import { hog, MS, world } from "./world";
 
 const US = 1_000;
 /** KVM's x86 defaults: halt_poll_ns 200000, grow 2, grow_start 10000, shrink 0. */
@@ -97,4 +98,89 @@ test("halt_poll_ns 0 disables polling: the window is 0 after every halt, even on
   h.windowNs = 40 * US;
   h.adapt(1 * US);
   assert.equal(h.windowNs, 0);
+});
+
+/** One host CPU, one vCPU with KVM's default halt-polling, and a guest with nothing to run. */
+function polling() {
+  const w = world(1, 1, {}, DEFAULTS);
+  const v = w.vcpus[0]!;
+  const g = w.guest!;
+  /** A device interrupt for the guest (2 us handler) now. */
+  const irq = () => g.deliver(0, "device", 2 * US, () => {});
+  /** Runs 1 ns at a time until the vCPU thread is in `mode`; returns the time it got there. */
+  const until = (mode: string, limitNs: number) => {
+    const end = w.eng.now + limitNs;
+    for (let t = w.eng.now; t <= end; t++) {
+      w.runTo(t);
+      if (v.mode === mode) return w.eng.now;
+    }
+    throw new Error(`no ${mode} within ${limitNs} ns (${v.mode})`);
+  };
+  return { w, v, irq, until };
+}
+
+test("run loop: a short halt grows the window, the next halt polls it out and blocks (a failed poll)", () => {
+  const { w, v, irq, until } = polling();
+  w.runTo(1 * MS);
+  // Halted since boot with a closed window: no poll, and a 1 ms halt is too long to grow it.
+  assert.equal(v.mode, "blocked");
+  irq();
+  w.runTo(1 * MS + 30 * US);
+  assert.equal(v.halt.windowNs, 0, "the 1 ms halt (> halt_poll_ns) did not grow it");
+  assert.equal(v.mode, "blocked", "halted again after the interrupt");
+  irq();
+  // That halt lasted < 30 us: the window opens at grow_start, and the next halt polls it.
+  const pollStart = until("poll", 20 * US);
+  assert.equal(v.halt.windowNs, 10 * US);
+  const blocked = until("blocked", 20 * US);
+  assert.equal(blocked - pollStart, 10 * US, "it polled the whole window");
+  assert.deepEqual([v.halt.success, v.halt.fail, v.halt.polledNs], [0, 1, 10 * US]);
+  // The next wake-up ends a halt of about 1 ms (> halt_poll_ns) with an open window: shrink to 0.
+  w.runTo(2 * MS);
+  irq();
+  w.runTo(2 * MS + 20 * US);
+  assert.equal(v.halt.windowNs, 0);
+  assert.equal(v.mode, "blocked", "and the halt after it blocks at once");
+  assert.equal(v.halt.fail, 1);
+});
+
+test("run loop: an interrupt during the poll ends it at once: a successful poll, no block, the window kept", () => {
+  const { w, v, irq, until } = polling();
+  w.runTo(1 * MS);
+  irq();
+  w.runTo(1 * MS + 30 * US);
+  irq();
+  const pollStart = until("poll", 20 * US);
+  w.runTo(pollStart + 3 * US);
+  irq();
+  assert.equal(v.mode, "enter", "straight back to the guest");
+  assert.deepEqual([v.halt.success, v.halt.fail, v.halt.polledNs], [1, 0, 3 * US]);
+  // The halt (3 us) fitted the window: unchanged.
+  assert.equal(v.halt.windowNs, 10 * US);
+});
+
+test("run loop: a host task waking on the CPU stops the poll (need_resched); with one queued, the vCPU never polls", () => {
+  const { w, v, irq, until } = polling();
+  w.runTo(1 * MS);
+  irq();
+  w.runTo(1 * MS + 30 * US);
+  irq();
+  const pollStart = until("poll", 20 * US);
+  w.runTo(pollStart + 4 * US);
+  const h = hog("host-hog");
+  w.host.addTask(h, 0, undefined);
+  w.host.wakeTask(h);
+  assert.equal(v.mode, "blocked", "kvm_vcpu_check_block() saw the CPU wanted: it blocks");
+  assert.deepEqual([v.halt.success, v.halt.fail, v.halt.polledNs], [0, 1, 4 * US]);
+  w.runTo(pollStart + 10 * US);
+  assert.equal(w.host.cpus[0]!.curr, h);
+  // With the hog runnable beside it the vCPU thread is not the CPU's single task: no poll.
+  for (let k = 0; k < 5; k++) {
+    w.runTo(w.eng.now + 200 * US);
+    irq();
+  }
+  w.runTo(w.eng.now + 200 * US);
+  assert.equal(v.halt.fail, 1, "no further poll");
+  assert.equal(v.halt.polledNs, 4 * US);
+  assert.ok(v.exits.hlt >= 5, `it kept halting (${v.exits.hlt} HLT exits)`);
 });

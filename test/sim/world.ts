@@ -6,6 +6,7 @@ import { Engine } from "../../sim-core/engine";
 import { kvmCosts } from "../../sim-core/costs";
 import { Guest } from "../../sim-core/guest/guest";
 import { Host } from "../../sim-core/host";
+import type { HaltPollParams } from "../../sim-core/kvm/halt_poll";
 import { installKvmHostHooks, Vcpu } from "../../sim-core/kvm/vcpu";
 import { KVM_DEFAULTS } from "../../sim-core/params";
 import { Streams } from "../../sim-core/rng";
@@ -24,13 +25,15 @@ export interface World {
   runTo(t: number): void;
 }
 
-export function world(hostCpus: number, vcpus = 0, sched: SchedConfig = {}): World {
+/** KVM's halt-polling off (halt_poll_ns 0) unless a test passes its own parameters. */
+const NO_POLL: HaltPollParams = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
+
+export function world(hostCpus: number, vcpus = 0, sched: SchedConfig = {}, poll: HaltPollParams = NO_POLL): World {
   const eng = new Engine();
   const streams = new Streams(1);
   // Constant costs and no kworker/softirq noise: the tests reason about exact times.
   const host = new Host(eng, { cpus: hostCpus, sched, cost_model: "constant", noise: false }, streams);
   const costs = kvmCosts(null, { ...KVM_DEFAULTS, setscheduler_ns: 1500 }, 1);
-  const poll = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
   installKvmHostHooks(host);
   let guest: Guest | null = null;
   const vs: Vcpu[] = [];
