@@ -1,0 +1,113 @@
+/**
+ * RT push and pull (sim-core/sched/rt_push.ts) call by call against kernel/sched/rt.c and
+ * cpupri.c of Linux 6.5:
+ * - find_lowest_rq(): the lowest cpupri level below the task's priority (cpupri_find() scans the
+ *   levels from the bottom), then the task's CPU, the executing CPU, or the next CPU after the
+ *   last one chosen (cpumask_any_and_distribute());
+ * - rt_rq->overloaded: two RT tasks queued, one of them free to migrate;
+ * - pull_rt_task() with RT_PUSH_IPI: nothing when no other CPU is overloaded, else the IPI chain.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Cpu } from "../../sim-core/sched/cpu";
+import { findLowestRq, pullRtTask, rtOverloaded } from "../../sim-core/sched/rt_push";
+import { Task } from "../../sim-core/sched/task";
+import { hog, MS, world } from "./world";
+
+/** A host whose CPU i runs an RT hog of priority prios[i] pinned there (0: a fair hog). */
+function host(prios: number[]) {
+  const w = world(prios.length);
+  prios.forEach((p, i) => {
+    const t = p > 0 ? hog(`rt${i}`, "fifo", p) : hog(`fair${i}`);
+    w.host.addTask(t, i, undefined);
+    w.host.wakeTask(t);
+  });
+  w.runTo(1 * MS);
+  return { w, rd: w.host.rd, cpus: w.host.cpus as Cpu[] };
+}
+
+const rtTask = (prio: number) => new Task(`p${prio}`, { burstEnd: () => {} }, "fifo", prio);
+
+test("find_lowest_rq: the lowest level below the task's priority, not just any lower one", () => {
+  const { rd, cpus } = host([50, 10, 5, 30]);
+  assert.equal(findLowestRq(rd, rtTask(40), cpus[0]!, cpus[0]!), cpus[2], "level 5 of {10, 5, 30}");
+  assert.equal(findLowestRq(rd, rtTask(8), cpus[0]!, cpus[0]!), cpus[2], "only level 5 is below 8");
+  // No level strictly below the task's: nowhere to go.
+  assert.equal(findLowestRq(rd, rtTask(5), cpus[0]!, cpus[0]!), null);
+  assert.equal(findLowestRq(rd, rtTask(3), cpus[0]!, cpus[0]!), null);
+  // A pinned task cannot be pushed.
+  const pinned = rtTask(40);
+  pinned.pin = 0;
+  assert.equal(findLowestRq(rd, pinned, cpus[0]!, cpus[0]!), null);
+});
+
+test("find_lowest_rq: the task's own CPU, then the executing CPU, then round-robin from the last choice", () => {
+  // cpupri: CPU 0 at 50, CPU 1 at 10, CPUs 2 and 3 at CPUPRI_NORMAL (fair hogs).
+  const { rd, cpus } = host([50, 10, 0, 0]);
+  const [c0, c1, c2, c3] = cpus;
+  const p = rtTask(20);
+  assert.equal(findLowestRq(rd, p, c3!, c0!), c3, "its own CPU is at the lowest level");
+  assert.equal(findLowestRq(rd, p, c0!, c2!), c2, "else the executing CPU");
+  // Else the next CPU at that level after the executing CPU's last choice (distribute_cpu_mask_prev
+  // starts at 0): 2, then 3, then 2 again.
+  assert.deepEqual(
+    [0, 1, 2].map(() => findLowestRq(rd, p, c0!, c1!)?.index),
+    [2, 3, 2],
+  );
+  // Each executing CPU keeps its own rotor: from CPU 0's, which has not chosen yet, 2.
+  assert.equal(findLowestRq(rd, p, c1!, c0!), c2);
+  assert.equal(findLowestRq(rd, p, c1!, c0!), c3);
+});
+
+test("rt_rq->overloaded: two queued RT tasks, at least one free to migrate", () => {
+  const { w, cpus } = host([50, 0]);
+  const [c0] = cpus;
+  assert.equal(rtOverloaded(c0!), false, "one RT task");
+  const pinned = hog("pinned", "fifo", 20);
+  w.host.addTask(pinned, 0, undefined);
+  w.host.wakeTask(pinned);
+  assert.equal(c0!.rt.nrRunning, 2);
+  assert.equal(rtOverloaded(c0!), false, "two, both pinned");
+  const free = hog("free", "fifo", 10);
+  w.host.addTask(free, undefined, undefined);
+  free.newTask = false;
+  free.cpu = c0!;
+  // Straight onto CPU 0's queue (past wake placement and the push at wake-up).
+  c0!.wake(free);
+  assert.equal(rtOverloaded(c0!), true);
+});
+
+test("pull_rt_task: no overloaded CPU, or only the puller itself, sends no IPI; another one starts the chain", () => {
+  const { w, rd, cpus } = host([50, 0, 0]);
+  const [c0, c1] = cpus;
+  const ipis: number[] = [];
+  const ipi = rd.env.ipi.bind(rd.env);
+  rd.env.ipi = (c, fn) => {
+    ipis.push(c.index);
+    ipi(c, fn);
+  };
+  pullRtTask(rd, c1!);
+  assert.deepEqual(ipis, [], "nobody overloaded");
+  // CPU 0 overloaded: a pinned RT task of 50 runs, one of 10 free to move waits.
+  const waiting = hog("waiting", "fifo", 10);
+  w.host.addTask(waiting, undefined, undefined);
+  waiting.newTask = false;
+  waiting.cpu = c0!;
+  c0!.wake(waiting);
+  assert.equal(rtOverloaded(c0!), true);
+  pullRtTask(rd, c0!);
+  assert.deepEqual(ipis, [], "the only overloaded CPU is the puller");
+  assert.equal(rd.rtoCpu, -1);
+  pullRtTask(rd, c1!);
+  assert.deepEqual(ipis, [0], "tell_cpu_to_push(): the IPI to the overloaded CPU");
+  assert.equal(rd.rtoCpu, 0);
+  // While the chain runs another pull only bumps rto_loop_next.
+  const next = rd.rtoLoopNext;
+  pullRtTask(rd, cpus[2]!);
+  assert.deepEqual(ipis, [0]);
+  assert.equal(rd.rtoLoopNext, next + 1);
+  // The IPI's push moves the waiting task to an idle-of-RT CPU.
+  w.runTo(1 * MS + 100_000);
+  assert.notEqual(waiting.cpu, c0);
+  assert.equal(waiting.cpu!.curr, waiting);
+});
