@@ -28,12 +28,18 @@ export interface World {
 /** KVM's halt-polling off (halt_poll_ns 0) unless a test passes its own parameters. */
 const NO_POLL: HaltPollParams = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
 
-export function world(hostCpus: number, vcpus = 0, sched: SchedConfig = {}, poll: HaltPollParams = NO_POLL): World {
+export function world(
+  hostCpus: number,
+  vcpus = 0,
+  sched: SchedConfig = {},
+  poll: HaltPollParams = NO_POLL,
+  kvm: Partial<typeof KVM_DEFAULTS> = {},
+): World {
   const eng = new Engine();
   const streams = new Streams(1);
   // Constant costs and no kworker/softirq noise: the tests reason about exact times.
   const host = new Host(eng, { cpus: hostCpus, sched, cost_model: "constant", noise: false }, streams);
-  const costs = kvmCosts(null, { ...KVM_DEFAULTS, setscheduler_ns: 1500 }, 1);
+  const costs = kvmCosts(null, { ...KVM_DEFAULTS, setscheduler_ns: 1500, ...kvm }, 1);
   installKvmHostHooks(host);
   let guest: Guest | null = null;
   const vs: Vcpu[] = [];
