@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MIGRATION_COST_NS } from "../../sim-core/params";
 import { Task } from "../../sim-core/sched/task";
-import { activateTask, updateIdleCpuScan } from "../../sim-core/sched/wake";
-import { MS, US, world } from "./world";
+import { activateTask, selectTaskRq, updateIdleCpuScan } from "../../sim-core/sched/wake";
+import { hog, MS, US, world } from "./world";
 
 test("update_idle_cpu_scan: the scan budget of a 4-CPU LLC at several utilisations", () => {
   const rd = world(4).host.rd;
@@ -82,4 +82,77 @@ test("avg_idle: a wake-up on an idle CPU moves it 1/8 of the way to the idle tim
   rd.idleStamp[1] = -1;
   activateTask(rd, c1, t);
   assert.equal(rd.avgIdle[1], 1500 * US);
+});
+
+/**
+ * A waker W alone on CPU 0, three hogs on CPU 1 (the wakee's previous CPU), a hog on each other
+ * CPU, 1 s in: every CPU busy, CPU 1 three times as loaded. For a wakee with no load of its own,
+ * wake_affine_weight() picks the waker's CPU: (L + 0) * 100 < (3L - 0) * 108.5.
+ */
+function affine() {
+  const w = world(4);
+  const [c0, c1] = w.host.cpus;
+  const waker = hog("W");
+  const load = [waker, hog("b1"), hog("b2"), hog("b3"), hog("c2"), hog("c3")];
+  const pins = [0, 1, 1, 1, 2, 3];
+  load.forEach((t, i) => {
+    w.host.addTask(t, pins[i], undefined);
+    w.host.wakeTask(t);
+  });
+  w.runTo(1000 * MS);
+  const rd = w.host.rd;
+  const p = new Task("p", { burstEnd: (x) => x.cpu!.sleepCurr() });
+  w.host.addTask(p, undefined, undefined);
+  p.newTask = false;
+  p.cpu = c1!;
+  assert.equal(c0!.curr, waker);
+  /** select_task_rq() for p woken by W, with these wakee_flips (no decay, W's last wakee is p). */
+  const place = (wakerFlips: number, wakeeFlips: number) => {
+    waker.wakeeFlips = wakerFlips;
+    waker.lastWakee = p;
+    waker.wakeeFlipDecayTs = rd.jiffies;
+    p.wakeeFlips = wakeeFlips;
+    p.recentUsedCpu = -1;
+    return selectTaskRq(rd, p, c1!, c0!).index;
+  };
+  return { w, rd, waker, p, place, c0: c0!, c1: c1! };
+}
+
+test("wake_wide: a waker flipping at least llc_size times as often as a wakee that flips llc_size times spreads", () => {
+  const { place } = affine();
+  assert.equal(place(0, 0), 0, "1:1: affine, WA_WEIGHT picks the waker's CPU");
+  // llc_size 4: wide iff slave >= 4 and master >= 4 * slave (either way round).
+  assert.equal(place(16, 4), 1, "wide: stays on the previous CPU");
+  assert.equal(place(4, 16), 1, "wide, the wakee the master");
+  assert.equal(place(15, 4), 0, "master < slave * llc_size");
+  assert.equal(place(16, 3), 0, "slave < llc_size");
+  assert.equal(place(100, 3), 0);
+});
+
+test("record_wakee: a new wakee adds a flip; a second past the last decay halves the flips first", () => {
+  const { rd, waker, p, place, c0, c1 } = affine();
+  // Waking another task than last time flips: 15 -> 16 is wide.
+  waker.wakeeFlips = 15;
+  waker.lastWakee = null;
+  waker.wakeeFlipDecayTs = rd.jiffies;
+  p.wakeeFlips = 4;
+  assert.equal(selectTaskRq(rd, p, c1, c0).index, 1);
+  assert.equal(waker.wakeeFlips, 16);
+  assert.equal(waker.lastWakee, p);
+  // The same wakee again: no flip.
+  assert.equal(place(15, 4), 0);
+  assert.equal(waker.wakeeFlips, 15);
+  // More than HZ jiffies since the last decay: 33 -> 16 (wide) and the stamp moves to now.
+  waker.wakeeFlips = 33;
+  waker.wakeeFlipDecayTs = rd.jiffies - rd.hz - 1;
+  p.recentUsedCpu = -1;
+  assert.equal(selectTaskRq(rd, p, c1, c0).index, 1);
+  assert.equal(waker.wakeeFlips, 16);
+  assert.equal(waker.wakeeFlipDecayTs, rd.jiffies);
+  // Exactly HZ jiffies: not yet (time_after()).
+  waker.wakeeFlips = 31;
+  waker.wakeeFlipDecayTs = rd.jiffies - rd.hz;
+  p.recentUsedCpu = -1;
+  assert.equal(selectTaskRq(rd, p, c1, c0).index, 1, "31 flips, not halved: still wide");
+  assert.equal(waker.wakeeFlips, 31);
 });
