@@ -156,3 +156,49 @@ test("record_wakee: a new wakee adds a flip; a second past the last decay halves
   assert.equal(selectTaskRq(rd, p, c1, c0).index, 1, "31 flips, not halved: still wide");
   assert.equal(waker.wakeeFlips, 31);
 });
+
+/** CPUs 0 and 1 busy (CPU 1 is the wakee's previous CPU and the waker's), 2 and 3 as given. */
+function sibling(busy2: boolean, busy3: boolean) {
+  const w = world(4);
+  const c = w.host.cpus;
+  const busy = [true, true, busy2, busy3];
+  busy.forEach((b, i) => {
+    if (!b) return;
+    const t = hog(`h${i}`);
+    w.host.addTask(t, i, undefined);
+    w.host.wakeTask(t);
+  });
+  w.runTo(10 * MS);
+  const rd = w.host.rd;
+  const p = new Task("p", { burstEnd: (x) => x.cpu!.sleepCurr() });
+  w.host.addTask(p, undefined, undefined);
+  p.newTask = false;
+  /** select_task_rq() for p, previous CPU 1, woken from CPU 1 (no wake_affine()). */
+  const place = (recent: number, budget: number) => {
+    p.recentUsedCpu = recent;
+    rd.nrIdleScan = budget;
+    return selectTaskRq(rd, p, c[1]!, c[1]!).index;
+  };
+  return { p, place };
+}
+
+test("select_idle_sibling: the task's recently used CPU if idle, else a scan of nr_idle_scan CPUs after the target", () => {
+  const { p, place } = sibling(false, false);
+  assert.equal(place(3, 0), 3, "recent_used_cpu 3 is idle");
+  assert.equal(p.recentUsedCpu, 1, "and becomes the previous CPU");
+  assert.equal(place(-1, 0), 1, "no budget (boot): no scan, the busy target");
+  assert.equal(place(1, 4), 2, "recent == prev: scan from target + 1");
+  assert.equal(place(0, 4), 2, "a busy recent CPU: scan");
+  const two = sibling(true, false);
+  // Budget n scans n CPUs: CPU 2 (busy), then CPU 3.
+  assert.equal(two.place(-1, 1), 1, "one CPU scanned, busy: the target");
+  assert.equal(two.place(-1, 2), 3, "two: CPU 3");
+});
+
+test("select_task_rq: a pinned task goes to its CPU whatever is idle", () => {
+  const w = world(3);
+  const p = new Task("p", { burstEnd: (x) => x.cpu!.sleepCurr() });
+  w.host.addTask(p, 2, undefined);
+  const c = w.host.cpus;
+  assert.equal(selectTaskRq(w.host.rd, p, c[0]!, c[0]!), c[2]);
+});
