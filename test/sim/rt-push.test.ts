@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Cpu } from "../../sim-core/sched/cpu";
-import { findLowestRq, pullRtTask, rtOverloaded } from "../../sim-core/sched/rt_push";
+import { findLowestRq, pullRtTask, pushRtTasks, rtOverloaded } from "../../sim-core/sched/rt_push";
 import { Task } from "../../sim-core/sched/task";
 import { hog, MS, world } from "./world";
 
@@ -110,4 +110,85 @@ test("pull_rt_task: no overloaded CPU, or only the puller itself, sends no IPI; 
   w.runTo(1 * MS + 100_000);
   assert.notEqual(waiting.cpu, c0);
   assert.equal(waiting.cpu!.curr, waiting);
+});
+
+/** Queues an unpinned RT hog of `prio` straight onto `c` (past wake placement and its push). */
+function queueOn(w: ReturnType<typeof world>, c: Cpu, name: string, prio: number, pin?: number) {
+  const t = hog(name, "fifo", prio);
+  w.host.addTask(t, pin, undefined);
+  t.newTask = false;
+  t.cpu = c;
+  c.wake(t);
+  return t;
+}
+
+test("push_rt_tasks: every pushable task goes while a lower CPU is free; none when none is lower", () => {
+  // CPU 0 runs a pinned RT 50; CPUs 1 and 2 run fair hogs (cpupri CPUPRI_NORMAL).
+  const { w, rd, cpus } = host([50, 0, 0]);
+  const [c0, c1, c2] = cpus;
+  (c0!.curr as Task).pin = 0;
+  const a = queueOn(w, c0!, "a", 20);
+  const b = queueOn(w, c0!, "b", 10);
+  pushRtTasks(rd, c0!);
+  assert.deepEqual([a.cpu, b.cpu].map((c) => c!.index).sort(), [1, 2], "both pushed, one to each fair CPU");
+  w.runTo(w.eng.now + 50_000);
+  assert.equal(c1!.curr!.isRt && c2!.curr!.isRt, true, "and running there");
+  // A third RT task of 5 finds every other CPU at a higher level: it stays.
+  const c = queueOn(w, c0!, "c", 5);
+  pushRtTasks(rd, c0!);
+  assert.equal(c.cpu, c0);
+});
+
+test("push_rt_tasks: an overloaded CPU whose only migratable RT task is the running one pushes nothing", () => {
+  const { w, rd, cpus } = host([50, 0]);
+  const [c0] = cpus;
+  // The running RT 50 may migrate (unpinned); the waiting RT 10 may not.
+  (c0!.curr as Task).pin = -1;
+  const pinned = queueOn(w, c0!, "pinned", 10, 0);
+  assert.equal(rtOverloaded(c0!), true);
+  pushRtTasks(rd, c0!);
+  assert.equal(pinned.cpu, c0);
+  assert.equal(c0!.curr!.name, "rt0");
+});
+
+test("switched_to_rt: a queued fair task made RT on an RT-overloaded CPU is pushed where it runs at once", () => {
+  const { w, cpus } = host([50, 0]);
+  const [c0, c1] = cpus;
+  (c0!.curr as Task).pin = 0;
+  const f = hog("f");
+  w.host.addTask(f, undefined, undefined);
+  f.newTask = false;
+  f.cpu = c0!;
+  c0!.wake(f);
+  c0!.setPolicy(f, "fifo", 20, 0);
+  assert.equal(f.cpu, c1, "pushed to the CPU running fair work");
+  w.runTo(w.eng.now + 50_000);
+  assert.equal(c1!.curr, f);
+});
+
+test("prio_changed_rt: a running RT task whose priority drops pulls a higher waiting one through the IPI chain", () => {
+  // CPU 0 runs RT 50; CPU 1 runs a pinned RT 60 with an RT 40 waiting behind it (overloaded).
+  const { w, rd, cpus } = host([50, 60]);
+  const [c0, c1] = cpus;
+  (c1!.curr as Task).pin = 1;
+  const waiting = queueOn(w, c1!, "waiting", 40);
+  w.runTo(w.eng.now + 50_000);
+  assert.equal(waiting.cpu, c1, "no CPU below 40 yet");
+  const ipis: number[] = [];
+  const ipi = rd.env.ipi.bind(rd.env);
+  rd.env.ipi = (c, fn) => {
+    ipis.push(c.index);
+    ipi(c, fn);
+  };
+  // The same priority again is no drop: no pull.
+  c0!.setPolicy(c0!.curr!, "fifo", 50, 0);
+  assert.deepEqual(ipis, []);
+  c0!.setPolicy(c0!.curr!, "fifo", 30, 0);
+  assert.deepEqual(ipis, [1], "the pull's IPI to the overloaded CPU");
+  w.runTo(w.eng.now + 50_000);
+  assert.equal(waiting.cpu, c0, "CPU 1 pushed it to the CPU now at 30");
+  assert.equal(c0!.curr, waiting);
+  // The chain ended: no CPU in it, and no pull pending.
+  assert.equal(rd.rtoCpu, -1);
+  assert.equal(rd.rtoLoop, rd.rtoLoopNext);
 });
