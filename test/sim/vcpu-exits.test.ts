@@ -102,3 +102,17 @@ test("an exit asked for outside guest mode does nothing", () => {
   w.runTo(t + KVM_DEFAULTS.exit_ns + KVM_DEFAULTS.entry_ns);
   assert.equal(v.mode, "guest", "the single exit re-entered after 400 + 250 ns");
 });
+
+test("an exit's handler work is spent before the entry; a vCPU that never ran is not reported preempted", () => {
+  const { w, v } = busyGuest();
+  const t0 = w.eng.now;
+  // The MSR write's handler takes 1 us on top of the exit.
+  v.exit("msr_other", 1000);
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns + 1000 - 1);
+  assert.equal(v.mode, "exit");
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns + 1000);
+  assert.equal(v.mode, "enter");
+  // kvm_steal_time's preempted flag starts clear.
+  const fresh = world(1, 1, {}, NO_POLL).vcpus[0]!;
+  assert.equal(fresh.preempted, false);
+});
