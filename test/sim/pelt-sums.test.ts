@@ -106,3 +106,9 @@ test("load 0 means neither runnable nor running; time is counted in whole 1024 n
   assert.equal(b.lastUpdateTime, 5 * U);
   assert.equal(b.loadSum, 10);
 });
+
+test("exactly 1024 ns is one unit (delta >>= 10 is 1, not 0)", () => {
+  const a = new SchedAvg();
+  a.update(1024, 1, 1, true, 1024);
+  assert.deepEqual([a.lastUpdateTime, a.loadSum, a.runnableSum, a.utilSum, a.periodContrib], [1024, 1, 1024, 1024, 1]);
+});

@@ -149,3 +149,13 @@ test("sched_rt_runtime_us = -1: no throttling, no accounting", () => {
   assert.equal(c.rtTime + 0, 0);
   assert.equal(c.period(), false);
 });
+
+test("sched_rt_runtime_us = 0: the first nanosecond of RT time throttles, and no period unthrottles", () => {
+  const c = rtClass({ rtRuntimeNs: 0 });
+  const a = rt("a", 10);
+  c.enqueue(a, true, false);
+  assert.equal(c.updateCurr(a, 1), true);
+  assert.equal(c.period(), false);
+  assert.equal(c.throttled, true);
+  assert.equal(c.pickNext(), null);
+});
