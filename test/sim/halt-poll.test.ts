@@ -12,6 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { type Scenario, simulate } from "../../sim-core/index";
 import { HaltPoll } from "../../sim-core/kvm/halt_poll";
 import { hog, MS, world } from "./world";
 
@@ -183,4 +184,28 @@ test("run loop: a host task waking on the CPU stops the poll (need_resched); wit
   assert.equal(v.halt.fail, 1, "no further poll");
   assert.equal(v.halt.polledNs, 4 * US);
   assert.ok(v.exits.hlt >= 5, `it kept halting (${v.exits.hlt} HLT exits)`);
+});
+
+test("a guest timer every 100 us: the window grows past the ~80 us halts and then every halt ends in a successful poll", () => {
+  const s: Scenario = {
+    name: "poll hits",
+    duration_s: 1,
+    warmup_ms: 0,
+    host: { cpus: 1, cost_model: "constant", noise: false },
+    vms: [
+      {
+        name: "vm",
+        vcpus: 1,
+        workloads: [{ kind: "periodic", id: "g", period_us: 100, work: { const_us: 10 }, policy: "fifo", priority: 50 }],
+      },
+    ],
+    modes: ["vanilla"],
+  };
+  const v = simulate(s, "vanilla").vcpus[0]!;
+  // Windows of 10, 20, 40, 80 us fail (the halt is longer), 160 us covers it: a handful of
+  // failures, then one success per period (~10,000 in 1 s).
+  assert.ok(v.halt_poll_fail <= 8, `fail ${v.halt_poll_fail}`);
+  assert.ok(v.halt_poll_success > 9000, `success ${v.halt_poll_success}`);
+  // Polled time: at most the halts' length, ~90 us a period.
+  assert.ok(v.halt_poll_ns < 0.95e9, `polled ${v.halt_poll_ns} ns`);
 });
