@@ -117,7 +117,18 @@ function polling() {
     }
     throw new Error(`no ${mode} within ${limitNs} ns (${v.mode})`);
   };
-  return { w, v, irq, until };
+  /**
+   * A 1 ms halt (too long to grow the window), then one of under 30 us (it opens the window at
+   * grow_start): returns when the next halt starts polling.
+   */
+  const firstPoll = () => {
+    w.runTo(1 * MS);
+    irq();
+    w.runTo(1 * MS + 30 * US);
+    irq();
+    return until("poll", 20 * US);
+  };
+  return { w, v, irq, until, firstPoll };
 }
 
 test("run loop: a short halt grows the window, the next halt polls it out and blocks (a failed poll)", () => {
@@ -146,12 +157,8 @@ test("run loop: a short halt grows the window, the next halt polls it out and bl
 });
 
 test("run loop: an interrupt during the poll ends it at once: a successful poll, no block, the window kept", () => {
-  const { w, v, irq, until } = polling();
-  w.runTo(1 * MS);
-  irq();
-  w.runTo(1 * MS + 30 * US);
-  irq();
-  const pollStart = until("poll", 20 * US);
+  const { w, v, irq, firstPoll } = polling();
+  const pollStart = firstPoll();
   w.runTo(pollStart + 3 * US);
   irq();
   assert.equal(v.mode, "enter", "straight back to the guest");
@@ -161,12 +168,8 @@ test("run loop: an interrupt during the poll ends it at once: a successful poll,
 });
 
 test("run loop: a host task waking on the CPU stops the poll (need_resched); with one queued, the vCPU never polls", () => {
-  const { w, v, irq, until } = polling();
-  w.runTo(1 * MS);
-  irq();
-  w.runTo(1 * MS + 30 * US);
-  irq();
-  const pollStart = until("poll", 20 * US);
+  const { w, v, irq, firstPoll } = polling();
+  const pollStart = firstPoll();
   w.runTo(pollStart + 4 * US);
   const h = hog("host-hog");
   w.host.addTask(h, 0, undefined);
