@@ -28,6 +28,16 @@ function host(prios: number[]) {
 
 const rtTask = (prio: number) => new Task(`p${prio}`, { burstEnd: () => {} }, "fifo", prio);
 
+/** Queues an RT hog of `prio` straight onto `c`, past wake placement and the push at wake-up. */
+function queueOn(w: ReturnType<typeof world>, c: Cpu, name: string, prio: number, pin?: number) {
+  const t = hog(name, "fifo", prio);
+  w.host.addTask(t, pin, undefined);
+  t.newTask = false;
+  t.cpu = c;
+  c.wake(t);
+  return t;
+}
+
 test("find_lowest_rq: the lowest level below the task's priority, not just any lower one", () => {
   const { rd, cpus } = host([50, 10, 5, 30]);
   assert.equal(findLowestRq(rd, rtTask(40), cpus[0]!, cpus[0]!), cpus[2], "level 5 of {10, 5, 30}");
@@ -68,12 +78,7 @@ test("rt_rq->overloaded: two queued RT tasks, at least one free to migrate", () 
   w.host.wakeTask(pinned);
   assert.equal(c0!.rt.nrRunning, 2);
   assert.equal(rtOverloaded(c0!), false, "two, both pinned");
-  const free = hog("free", "fifo", 10);
-  w.host.addTask(free, undefined, undefined);
-  free.newTask = false;
-  free.cpu = c0!;
-  // Straight onto CPU 0's queue (past wake placement and the push at wake-up).
-  c0!.wake(free);
+  queueOn(w, c0!, "free", 10);
   assert.equal(rtOverloaded(c0!), true);
 });
 
@@ -89,11 +94,7 @@ test("pull_rt_task: no overloaded CPU, or only the puller itself, sends no IPI; 
   pullRtTask(rd, c1!);
   assert.deepEqual(ipis, [], "nobody overloaded");
   // CPU 0 overloaded: a pinned RT task of 50 runs, one of 10 free to move waits.
-  const waiting = hog("waiting", "fifo", 10);
-  w.host.addTask(waiting, undefined, undefined);
-  waiting.newTask = false;
-  waiting.cpu = c0!;
-  c0!.wake(waiting);
+  const waiting = queueOn(w, c0!, "waiting", 10);
   assert.equal(rtOverloaded(c0!), true);
   pullRtTask(rd, c0!);
   assert.deepEqual(ipis, [], "the only overloaded CPU is the puller");
@@ -111,16 +112,6 @@ test("pull_rt_task: no overloaded CPU, or only the puller itself, sends no IPI; 
   assert.notEqual(waiting.cpu, c0);
   assert.equal(waiting.cpu!.curr, waiting);
 });
-
-/** Queues an unpinned RT hog of `prio` straight onto `c` (past wake placement and its push). */
-function queueOn(w: ReturnType<typeof world>, c: Cpu, name: string, prio: number, pin?: number) {
-  const t = hog(name, "fifo", prio);
-  w.host.addTask(t, pin, undefined);
-  t.newTask = false;
-  t.cpu = c;
-  c.wake(t);
-  return t;
-}
 
 test("push_rt_tasks: every pushable task goes while a lower CPU is free; none when none is lower", () => {
   // CPU 0 runs a pinned RT 50; CPUs 1 and 2 run fair hogs (cpupri CPUPRI_NORMAL).

@@ -9,9 +9,19 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MIGRATION_COST_NS } from "../../sim-core/params";
+import type { Cpu } from "../../sim-core/sched/cpu";
 import { Task } from "../../sim-core/sched/task";
 import { activateTask, selectTaskRq, updateIdleCpuScan } from "../../sim-core/sched/wake";
 import { hog, MS, US, world } from "./world";
+
+/** A fair task that has run before (not new), asleep, last on `cpu`. */
+function sleeper(w: ReturnType<typeof world>, cpu: Cpu): Task {
+  const p = new Task("p", { burstEnd: (x) => x.cpu!.sleepCurr() });
+  w.host.addTask(p, undefined, undefined);
+  p.newTask = false;
+  p.cpu = cpu;
+  return p;
+}
 
 test("update_idle_cpu_scan: the scan budget of a 4-CPU LLC at several utilisations", () => {
   const rd = world(4).host.rd;
@@ -101,10 +111,7 @@ function affine() {
   });
   w.runTo(1000 * MS);
   const rd = w.host.rd;
-  const p = new Task("p", { burstEnd: (x) => x.cpu!.sleepCurr() });
-  w.host.addTask(p, undefined, undefined);
-  p.newTask = false;
-  p.cpu = c1!;
+  const p = sleeper(w, c1!);
   assert.equal(c0!.curr, waker);
   /** select_task_rq() for p woken by W, with these wakee_flips (no decay, W's last wakee is p). */
   const place = (wakerFlips: number, wakeeFlips: number) => {
@@ -170,9 +177,7 @@ function sibling(busy2: boolean, busy3: boolean) {
   });
   w.runTo(10 * MS);
   const rd = w.host.rd;
-  const p = new Task("p", { burstEnd: (x) => x.cpu!.sleepCurr() });
-  w.host.addTask(p, undefined, undefined);
-  p.newTask = false;
+  const p = sleeper(w, c[1]!);
   /** select_task_rq() for p, previous CPU 1, woken from CPU 1 (no wake_affine()). */
   const place = (recent: number, budget: number) => {
     p.recentUsedCpu = recent;
