@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { costDraw, cpuCosts, kvmCosts, scaled, tickSoftirqs, withMedian } from "../../sim-core/costs";
+import { type Scenario, simulate } from "../../sim-core/index";
 import { postedDelivery } from "../../sim-core/kvm/costs";
 import { COST_DEFAULTS, NOISE_DEFAULTS } from "../../sim-core/params";
 import { Rng } from "../../sim-core/rng";
@@ -101,4 +102,26 @@ test("postedDelivery: device interrupts with posted interrupts; IPIs with posted
         rows.push([pi, ipiv, source, postedDelivery({ ...base, postedInterrupts: pi, ipiVirtualization: ipiv }, source)]);
   const posted = rows.filter((r) => r[3]).map((r) => `${r[0] ? "pi" : "-"}/${r[1] ? "ipiv" : "-"}/${r[2]}`);
   assert.deepEqual(posted, ["-/ipiv/ipi", "pi/-/ipi", "pi/-/device", "pi/ipiv/ipi", "pi/ipiv/device"]);
+});
+
+test("kworker noise: bursts of LN(10 us, 2.5) capped at 60 us, about 1/s, and twice as long at cost_scale 2", () => {
+  const runtime = (scale: number) => {
+    const s: Scenario = {
+      name: "kworker",
+      duration_s: 200,
+      seed: 5,
+      host: { cpus: 1, cost_scale: scale, workloads: [] },
+      modes: ["vanilla"],
+    };
+    const k = simulate(s, "vanilla").threads.filter((t) => t.name.startsWith("kworker/"));
+    assert.equal(k.length, 1);
+    return k[0]!.runtime_ns;
+  };
+  const one = runtime(1);
+  // ~200 bursts; the capped log-normal's mean is ~14.5 us (median x exp(ln(2.5)^2 / 2) = 15.2
+  // uncapped): ~3 ms. Every burst at the 60 us cap would be 12 ms.
+  assert.ok(one > 1.5e6 && one < 6e6, `kworker runtime ${one} ns in 200 s`);
+  // The same draws (the kworker's own stream) scaled: median and cap both x 2.
+  const ratio = runtime(2) / one;
+  assert.ok(Math.abs(ratio - 2) < 0.03, `ratio ${ratio}`);
 });
