@@ -42,6 +42,9 @@ test("find_lowest_rq: the lowest level below the task's priority, not just any l
   const { rd, cpus } = host([50, 10, 5, 30]);
   assert.equal(findLowestRq(rd, rtTask(40), cpus[0]!, cpus[0]!), cpus[2], "level 5 of {10, 5, 30}");
   assert.equal(findLowestRq(rd, rtTask(8), cpus[0]!, cpus[0]!), cpus[2], "only level 5 is below 8");
+  // CPUPRI_NORMAL (0) seen first stays the lowest when a higher level below the task follows.
+  const normalFirst = host([50, 0, 10]);
+  assert.equal(findLowestRq(normalFirst.rd, rtTask(40), normalFirst.cpus[0]!, normalFirst.cpus[0]!), normalFirst.cpus[1]);
   // No level strictly below the task's: nowhere to go.
   assert.equal(findLowestRq(rd, rtTask(5), cpus[0]!, cpus[0]!), null);
   assert.equal(findLowestRq(rd, rtTask(3), cpus[0]!, cpus[0]!), null);
@@ -57,7 +60,7 @@ test("find_lowest_rq: the task's own CPU, then the executing CPU, then round-rob
   const [c0, c1, c2, c3] = cpus;
   const p = rtTask(20);
   assert.equal(findLowestRq(rd, p, c3!, c0!), c3, "its own CPU is at the lowest level");
-  assert.equal(findLowestRq(rd, p, c0!, c2!), c2, "else the executing CPU");
+  assert.equal(findLowestRq(rd, p, c0!, c3!), c3, "else the executing CPU");
   // Else the next CPU at that level after the executing CPU's last choice (distribute_cpu_mask_prev
   // starts at 0): 2, then 3, then 2 again.
   assert.deepEqual(
@@ -73,6 +76,9 @@ test("rt_rq->overloaded: two queued RT tasks, at least one free to migrate", () 
   const { w, cpus } = host([50, 0]);
   const [c0] = cpus;
   assert.equal(rtOverloaded(c0!), false, "one RT task");
+  (c0!.curr as Task).pin = -1;
+  assert.equal(rtOverloaded(c0!), false, "one RT task, free to migrate");
+  (c0!.curr as Task).pin = 0;
   const pinned = hog("pinned", "fifo", 20);
   w.host.addTask(pinned, 0, undefined);
   w.host.wakeTask(pinned);
@@ -137,9 +143,12 @@ test("push_rt_tasks: an overloaded CPU whose only migratable RT task is the runn
   (c0!.curr as Task).pin = -1;
   const pinned = queueOn(w, c0!, "pinned", 10, 0);
   assert.equal(rtOverloaded(c0!), true);
+  const running = c0!.curr!;
   pushRtTasks(rd, c0!);
   assert.equal(pinned.cpu, c0);
-  assert.equal(c0!.curr!.name, "rt0");
+  assert.equal(running.cpu, c0, "the running task is not pushable");
+  w.runTo(w.eng.now + 50_000);
+  assert.equal(c0!.curr, running);
 });
 
 test("switched_to_rt: a queued fair task made RT on an RT-overloaded CPU is pushed where it runs at once", () => {
@@ -182,4 +191,15 @@ test("prio_changed_rt: a running RT task whose priority drops pulls a higher wai
   // The chain ended: no CPU in it, and no pull pending.
   assert.equal(rd.rtoCpu, -1);
   assert.equal(rd.rtoLoop, rd.rtoLoopNext);
+});
+
+test("push_rt_task: a queued task above the running one is not pushed away; the CPU reschedules to run it", () => {
+  // CPU 0 runs an RT 10; CPU 1 runs fair work. An RT 20 lands on CPU 0's queue.
+  const { w, rd, cpus } = host([10, 0]);
+  const [c0] = cpus;
+  const high = queueOn(w, c0!, "high", 20);
+  pushRtTasks(rd, c0!);
+  assert.equal(high.cpu, c0, "it runs here at once: no push");
+  w.runTo(w.eng.now + 50_000);
+  assert.equal(c0!.curr, high);
 });
