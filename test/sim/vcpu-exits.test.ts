@@ -116,3 +116,27 @@ test("an exit's handler work is spent before the entry; a vCPU that never ran is
   const fresh = world(1, 1, {}, NO_POLL).vcpus[0]!;
   assert.equal(fresh.preempted, false);
 });
+
+test("steal time's preempted flag: not set for a vCPU preempted during its entry (vcpu_enter_guest() cleared at_instruction_boundary)", () => {
+  const w = world(1, 1, {}, NO_POLL);
+  const v = w.vcpus[0]!;
+  const g = w.guest!;
+  const gh = hog("g-hog");
+  g.addTask(gh, 0);
+  g.wake(gh);
+  // The vCPU thread runs as SCHED_FIFO beside a waiting host hog.
+  v.setHostPolicy("fifo", 10, 0);
+  const h = hog("host-hog");
+  w.host.addTask(h, 0, undefined);
+  w.host.wakeTask(h);
+  w.runTo(5 * MS);
+  const t0 = w.eng.now;
+  v.exit("external_interrupt");
+  // The exit is handled; the entry has begun when the thread drops to SCHED_OTHER.
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns);
+  assert.equal(v.mode, "enter");
+  v.setHostPolicy("other", 0, 0);
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns + 10 * US);
+  assert.notEqual(v.runningOn, w.host.cpus[0], "the vCPU thread waits");
+  assert.equal(v.preempted, false);
+});
