@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { COST_DEFAULTS, KVM_DEFAULTS } from "../../sim-core/params";
-import { hog, MS, US, world } from "./world";
+import { fifoVcpuBesideHostHog, hog, MS, US, world } from "./world";
 
 const NO_POLL = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
 
@@ -119,17 +119,7 @@ test("an exit's handler work is spent before the entry; a vCPU that never ran is
 
 test("steal time's preempted flag: not set for a vCPU preempted during its entry (vcpu_enter_guest() cleared at_instruction_boundary)", () => {
   const w = world(1, 1, {}, NO_POLL);
-  const v = w.vcpus[0]!;
-  const g = w.guest!;
-  const gh = hog("g-hog");
-  g.addTask(gh, 0);
-  g.wake(gh);
-  // The vCPU thread runs as SCHED_FIFO beside a waiting host hog.
-  v.setHostPolicy("fifo", 10, 0);
-  const h = hog("host-hog");
-  w.host.addTask(h, 0, undefined);
-  w.host.wakeTask(h);
-  w.runTo(5 * MS);
+  const v = fifoVcpuBesideHostHog(w);
   const t0 = w.eng.now;
   v.exit("external_interrupt");
   // The exit is handled; the entry has begun when the thread drops to SCHED_OTHER.

@@ -75,3 +75,20 @@ export function hog(name: string, policy: Policy = "other", prio = 0): Task {
   t.remaining = Number.POSITIVE_INFINITY;
   return t;
 }
+
+/**
+ * vCPU 0 of `w` runs a guest hog, its thread SCHED_FIFO 10 on host CPU 0 beside a waiting host
+ * hog, 5 ms in: dropping the thread to SCHED_OTHER lets the hog preempt it.
+ */
+export function fifoVcpuBesideHostHog(w: World): Vcpu {
+  const v = w.vcpus[0]!;
+  const gh = hog("g-hog");
+  w.guest!.addTask(gh, 0);
+  w.guest!.wake(gh);
+  v.setHostPolicy("fifo", 10, 0);
+  const h = hog("host-hog");
+  w.host.addTask(h, 0, undefined);
+  w.host.wakeTask(h);
+  w.runTo(5 * MS);
+  return v;
+}
