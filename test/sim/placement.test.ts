@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { IrqSource } from "../../sim-core/kvm/vcpu";
 import { Task } from "../../sim-core/sched/task";
-import { hog, MS, US, world } from "./world";
+import { fifoVcpuBesideHostHog, hog, MS, US, world } from "./world";
 
 /** A task that runs `workNs` when woken, then blocks; it starts asleep on `cpu`. */
 function sleeper(name: string, workNs: number): Task {
@@ -112,26 +112,18 @@ test("guest: a remote wakeup that must preempt sends a reschedule IPI", () => {
 });
 
 test("KVM: a vCPU preempted right after an exit on a host interrupt is reported preempted, after another exit not; entry clears it", () => {
-  for (const reason of ["external_interrupt", "msr_other"] as const) {
+  for (const reason of ["external_interrupt", "ipi", "msr_other"] as const) {
     const w = world(1, 1);
-    const g = w.guest!;
-    const v = w.vcpus[0]!;
-    const gh = hog("g-hog");
-    g.addTask(gh, 0);
-    g.wake(gh);
     // The vCPU thread runs as SCHED_FIFO beside a waiting host hog.
-    v.setHostPolicy("fifo", 10, 0);
-    const h = hog("host-hog");
-    w.host.addTask(h, 0, undefined);
-    w.host.wakeTask(h);
-    w.runTo(5 * MS);
+    const v = fifoVcpuBesideHostHog(w);
     assert.equal(v.mode, "guest");
     // An exit, and while it is handled the thread drops to SCHED_OTHER: the hog preempts it.
     v.exit(reason);
     v.setHostPolicy("other", 0, 0);
     w.runTo(5 * MS + 10 * US);
     assert.notEqual(v.runningOn, w.host.cpus[0], "the vCPU thread waits");
-    assert.equal(v.preempted, reason === "external_interrupt", `after a ${reason} exit`);
+    // A kick's IPI is a host interrupt too.
+    assert.equal(v.preempted, reason !== "msr_other", `after a ${reason} exit`);
     // Back on the CPU (the hog's slice ends), the entry clears the flag.
     w.runTo(60 * MS);
     if (v.mode === "guest") assert.equal(v.preempted, false);

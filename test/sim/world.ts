@@ -6,6 +6,7 @@ import { Engine } from "../../sim-core/engine";
 import { kvmCosts } from "../../sim-core/costs";
 import { Guest } from "../../sim-core/guest/guest";
 import { Host } from "../../sim-core/host";
+import type { HaltPollParams } from "../../sim-core/kvm/halt_poll";
 import { installKvmHostHooks, Vcpu } from "../../sim-core/kvm/vcpu";
 import { KVM_DEFAULTS } from "../../sim-core/params";
 import { Streams } from "../../sim-core/rng";
@@ -24,13 +25,21 @@ export interface World {
   runTo(t: number): void;
 }
 
-export function world(hostCpus: number, vcpus = 0, sched: SchedConfig = {}): World {
+/** KVM's halt-polling off (halt_poll_ns 0) unless a test passes its own parameters. */
+const NO_POLL: HaltPollParams = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
+
+export function world(
+  hostCpus: number,
+  vcpus = 0,
+  sched: SchedConfig = {},
+  poll: HaltPollParams = NO_POLL,
+  kvm: Partial<typeof KVM_DEFAULTS> = {},
+): World {
   const eng = new Engine();
   const streams = new Streams(1);
   // Constant costs and no kworker/softirq noise: the tests reason about exact times.
   const host = new Host(eng, { cpus: hostCpus, sched, cost_model: "constant", noise: false }, streams);
-  const costs = kvmCosts(null, { ...KVM_DEFAULTS, setscheduler_ns: 1500 }, 1);
-  const poll = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
+  const costs = kvmCosts(null, { ...KVM_DEFAULTS, setscheduler_ns: 1500, ...kvm }, 1);
   installKvmHostHooks(host);
   let guest: Guest | null = null;
   const vs: Vcpu[] = [];
@@ -65,4 +74,21 @@ export function hog(name: string, policy: Policy = "other", prio = 0): Task {
   );
   t.remaining = Number.POSITIVE_INFINITY;
   return t;
+}
+
+/**
+ * vCPU 0 of `w` runs a guest hog, its thread SCHED_FIFO 10 on host CPU 0 beside a waiting host
+ * hog, 5 ms in: dropping the thread to SCHED_OTHER lets the hog preempt it.
+ */
+export function fifoVcpuBesideHostHog(w: World): Vcpu {
+  const v = w.vcpus[0]!;
+  const gh = hog("g-hog");
+  w.guest!.addTask(gh, 0);
+  w.guest!.wake(gh);
+  v.setHostPolicy("fifo", 10, 0);
+  const h = hog("host-hog");
+  w.host.addTask(h, 0, undefined);
+  w.host.wakeTask(h);
+  w.runTo(5 * MS);
+  return v;
 }

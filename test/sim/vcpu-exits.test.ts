@@ -1,0 +1,132 @@
+/**
+ * The vCPU's exits one at a time (sim-core/kvm/vcpu.ts) against vcpu_enter_guest() and the
+ * interrupt delivery of Linux 6.5 (arch/x86/kvm): a kicked interrupt makes a running vCPU exit
+ * (an IPI exit for an IPI, an external-interrupt exit otherwise) and is injected at the next
+ * entry; a posted one reaches guest code without an exit; a timer expiring in guest mode is the
+ * VMX preemption timer's fastpath exit, which re-enters without leaving the run loop. Times
+ * follow from the constant costs of the test world: exit 400 ns, entry 250 ns, +700 ns for an
+ * injection without APICv (COST_DEFAULTS).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { COST_DEFAULTS, KVM_DEFAULTS } from "../../sim-core/params";
+import { fifoVcpuBesideHostHog, hog, MS, US, world } from "./world";
+
+const NO_POLL = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
+
+/** A guest hog on vCPU 0 (host CPU 0), 5 ms in: the vCPU is in guest mode, between host ticks. */
+function busyGuest(kvm: Partial<typeof KVM_DEFAULTS> = {}) {
+  const w = world(1, 1, {}, NO_POLL, kvm);
+  const v = w.vcpus[0]!;
+  const g = w.guest!;
+  const h = hog("g-hog");
+  g.addTask(h, 0);
+  g.wake(h);
+  w.runTo(5 * MS);
+  assert.equal(v.mode, "guest");
+  const exits = () => ({ ...v.exits });
+  return { w, v, g, exits };
+}
+
+test("a kicked device interrupt: an external-interrupt exit, then an entry that injects it", () => {
+  const { w, v, g, exits } = busyGuest();
+  const before = exits();
+  const t0 = w.eng.now;
+  g.deliver(0, "device", 2 * US, () => {});
+  assert.equal(v.mode, "exit");
+  assert.equal(v.lastExit, "external_interrupt");
+  assert.deepEqual(exits(), { ...before, external_interrupt: before.external_interrupt + 1 });
+  const exitNs = KVM_DEFAULTS.exit_ns;
+  w.runTo(t0 + exitNs - 1);
+  assert.equal(v.mode, "exit");
+  w.runTo(t0 + exitNs);
+  assert.equal(v.mode, "enter");
+  // Back in guest code after the entry (250 ns, plus the injection's 700 ns when the interrupt
+  // is still pending at the entry).
+  w.runTo(t0 + exitNs + KVM_DEFAULTS.entry_ns + COST_DEFAULTS.inject_without_apicv.median_ns);
+  assert.equal(v.mode, "guest");
+});
+
+test("an IPI without posting exits as an IPI exit; with IPI virtualization it is posted: no exit", () => {
+  const plain = busyGuest();
+  const before = plain.exits();
+  plain.g.deliver(0, "ipi", 2 * US, () => {});
+  assert.equal(plain.v.lastExit, "ipi");
+  assert.deepEqual(plain.exits(), { ...before, ipi: before.ipi + 1 });
+  const ipiv = busyGuest({ ipi_virtualization: true });
+  const b2 = ipiv.exits();
+  ipiv.g.deliver(0, "ipi", 2 * US, () => {});
+  assert.equal(ipiv.v.mode, "guest", "posted: guest code goes on");
+  assert.deepEqual(ipiv.exits(), b2);
+  // A device interrupt is not posted by IPI virtualization alone.
+  ipiv.g.deliver(0, "device", 2 * US, () => {});
+  assert.equal(ipiv.v.mode, "exit");
+});
+
+test("posted interrupts: a device interrupt reaches a running vCPU without an exit, and the entry after the next exit pays no injection", () => {
+  const { w, v, g, exits } = busyGuest({ posted_interrupts: true });
+  const before = exits();
+  g.deliver(0, "device", 2 * US, () => {});
+  assert.equal(v.mode, "guest");
+  assert.deepEqual(exits(), before);
+  // An exit with an interrupt pending: the entry is 250 ns only (the PIR is synced, no window).
+  g.deliver(0, "device", 2 * US, () => {});
+  const t0 = w.eng.now;
+  v.exit("msr_other");
+  assert.equal(v.mode, "exit");
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns + KVM_DEFAULTS.entry_ns - 1);
+  assert.equal(v.mode, "enter");
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns + KVM_DEFAULTS.entry_ns);
+  assert.equal(v.mode, "guest");
+});
+
+test("the guest's timer in guest mode is a fastpath exit: counted, no full exit, the vCPU stays in guest mode", () => {
+  const { v, g, exits } = busyGuest();
+  const before = exits();
+  g.deliver(0, "timer", 2 * US, () => {});
+  assert.equal(v.mode, "guest");
+  assert.equal(v.lastExit, "timer");
+  assert.deepEqual(exits(), { ...before, timer: before.timer + 1 });
+});
+
+test("an exit asked for outside guest mode does nothing", () => {
+  const { w, v, exits } = busyGuest();
+  v.exit("msr_other");
+  const during = exits();
+  const t = w.eng.now;
+  // Still exiting: a second exit is not taken.
+  v.exit("msr_other");
+  v.exit("hlt");
+  assert.deepEqual(exits(), during);
+  assert.equal(v.lastExit, "msr_other");
+  w.runTo(t + KVM_DEFAULTS.exit_ns + KVM_DEFAULTS.entry_ns);
+  assert.equal(v.mode, "guest", "the single exit re-entered after 400 + 250 ns");
+});
+
+test("an exit's handler work is spent before the entry; a vCPU that never ran is not reported preempted", () => {
+  const { w, v } = busyGuest();
+  const t0 = w.eng.now;
+  // The MSR write's handler takes 1 us on top of the exit.
+  v.exit("msr_other", 1000);
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns + 1000 - 1);
+  assert.equal(v.mode, "exit");
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns + 1000);
+  assert.equal(v.mode, "enter");
+  // kvm_steal_time's preempted flag starts clear.
+  const fresh = world(1, 1, {}, NO_POLL).vcpus[0]!;
+  assert.equal(fresh.preempted, false);
+});
+
+test("steal time's preempted flag: not set for a vCPU preempted during its entry (vcpu_enter_guest() cleared at_instruction_boundary)", () => {
+  const w = world(1, 1, {}, NO_POLL);
+  const v = fifoVcpuBesideHostHog(w);
+  const t0 = w.eng.now;
+  v.exit("external_interrupt");
+  // The exit is handled; the entry has begun when the thread drops to SCHED_OTHER.
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns);
+  assert.equal(v.mode, "enter");
+  v.setHostPolicy("other", 0, 0);
+  w.runTo(t0 + KVM_DEFAULTS.exit_ns + 10 * US);
+  assert.notEqual(v.runningOn, w.host.cpus[0], "the vCPU thread waits");
+  assert.equal(v.preempted, false);
+});
