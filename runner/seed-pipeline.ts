@@ -89,7 +89,7 @@ export function seedTasks(set: SeedSet, opts: SeedRunOptions = {}): { tasks: Sim
   for (const s of set.scenarios) {
     const scenario = opts.durationS === undefined ? s.scenario : { ...s.scenario, duration_s: opts.durationS };
     for (const mode of resolveModes(scenario)) {
-      one.push({ scenario, mode, timeline: false, why: opts.why ?? true });
+      one.push({ scenario, mode, timeline: false, why: opts.why });
       files.push(s.file);
     }
   }
