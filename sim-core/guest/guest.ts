@@ -289,19 +289,26 @@ export class Guest {
   }
 
   /**
-   * An interrupt for vCPU i: its handler is queued on the guest CPU and KVM delivers it. The
-   * handler is queued first, so that an exit the delivery causes sees it pending; a timer that
-   * expires in guest mode is a fastpath exit, which comes before its handler.
+   * An interrupt for vCPU i: its handler is queued on the guest CPU and KVM delivers it. A timer
+   * that expires in guest mode is a fastpath exit, which comes before its handler.
+   *
+   * Otherwise the handler is queued first, so that an exit the delivery causes sees it pending
+   * (the series' exit-time re-evaluation boosts for it). When that exit is a kick out of guest
+   * mode (no posted delivery), the handler must not start before it: KVM injects the interrupt
+   * at the next entry (which pays for the injection), and only then does the guest take it.
    */
   deliver(i: number, source: IrqSource, handlerNs: number, fn: () => void): void {
     const kind = source === "nmi" ? IRQ_NMI : IRQ_HARD;
+    const v = this.vcpus[i]!;
+    const c = this.cpus[i]!;
     if (source === "timer") {
-      this.vcpus[i]!.notify(source);
-      this.cpus[i]!.raiseIrq(handlerNs, fn, kind);
+      v.notify(source);
+      c.raiseIrq(handlerNs, fn, kind);
       return;
     }
-    this.cpus[i]!.raiseIrq(handlerNs, fn, kind);
-    this.vcpus[i]!.notify(source);
+    if (v.kicksOutOfGuest(source)) c.queueIrq(handlerNs, fn, kind);
+    else c.raiseIrq(handlerNs, fn, kind);
+    v.notify(source);
   }
 
   /** A softirq raised by a handler runs right after it, still in interrupt context. */

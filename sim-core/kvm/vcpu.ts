@@ -337,6 +337,11 @@ export class Vcpu implements Program {
     else if (this.mode === "blocked" || this.mode === "blocking") this.kickFn();
   }
 
+  /** Delivering an interrupt from `source` now makes this vCPU exit guest mode (a kick, not a post). */
+  kicksOutOfGuest(source: IrqSource): boolean {
+    return this.mode === "guest" && this.runningOn !== null && source !== "timer" && !postedDelivery(this.costs, source);
+  }
+
   /**
    * An interrupt for the guest. Its handler has been queued on the guest CPU by the caller;
    * this is the KVM side of its delivery.

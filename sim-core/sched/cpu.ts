@@ -298,7 +298,18 @@ export class Cpu extends Rq {
   /** Spent interrupt-work records, reused (interrupts are the most frequent allocation). */
   private readonly irqPool: IrqWork[] = [];
 
+  /** An interrupt arrives: its handler is queued and starts as soon as this CPU executes. */
   raiseIrq(remaining: number, done: () => void, kind: IrqKind = IRQ_HARD): void {
+    this.queueIrq(remaining, done, kind);
+    this.replan();
+  }
+
+  /**
+   * Queues an interrupt's handler without re-planning: it stays pending (not begun) until the
+   * next re-plan. A guest CPU needs this when the delivery itself makes the vCPU exit: KVM
+   * injects the interrupt at the next VM entry, so the handler must not start before the exit.
+   */
+  queueIrq(remaining: number, done: () => void, kind: IrqKind = IRQ_HARD): void {
     this.progress();
     this.leaveIdle();
     const w = this.irqPool.pop();
@@ -309,7 +320,6 @@ export class Cpu extends Rq {
       w.begun = false;
       this.irqQ.push(w);
     } else this.irqQ.push({ remaining, done, kind, begun: false });
-    this.replan();
   }
 
   /** The cpuidle state this CPU may be in (host CPUs with C-states), or null. */

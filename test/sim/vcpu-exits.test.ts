@@ -32,19 +32,29 @@ test("a kicked device interrupt: an external-interrupt exit, then an entry that 
   const { w, v, g, exits } = busyGuest();
   const before = exits();
   const t0 = w.eng.now;
-  g.deliver(0, "device", 2 * US, () => {});
+  let handled = -1;
+  g.deliver(0, "device", 2 * US, () => {
+    handled = w.eng.now;
+  });
   assert.equal(v.mode, "exit");
   assert.equal(v.lastExit, "external_interrupt");
   assert.deepEqual(exits(), { ...before, external_interrupt: before.external_interrupt + 1 });
+  // The guest has not taken it: it is pending across the exit, to be injected at the entry.
+  assert.equal(v.gcpu.irqPending, true);
   const exitNs = KVM_DEFAULTS.exit_ns;
   w.runTo(t0 + exitNs - 1);
   assert.equal(v.mode, "exit");
   w.runTo(t0 + exitNs);
   assert.equal(v.mode, "enter");
-  // Back in guest code after the entry (250 ns, plus the injection's 700 ns when the interrupt
-  // is still pending at the entry).
-  w.runTo(t0 + exitNs + KVM_DEFAULTS.entry_ns + COST_DEFAULTS.inject_without_apicv.median_ns);
+  // Back in guest code after the entry: 250 ns plus the injection's 700 ns without APICv.
+  const inGuest = t0 + exitNs + KVM_DEFAULTS.entry_ns + COST_DEFAULTS.inject_without_apicv.median_ns;
+  w.runTo(inGuest - 1);
+  assert.equal(v.mode, "enter", "the entry pays for the injection");
+  w.runTo(inGuest);
   assert.equal(v.mode, "guest");
+  // The handler runs its 2 us from there, not from the delivery.
+  w.runTo(inGuest + 2 * US);
+  assert.equal(handled, inGuest + 2 * US);
 });
 
 test("an IPI without posting exits as an IPI exit; with IPI virtualization it is posted: no exit", () => {
