@@ -38,9 +38,10 @@ export function activateTask(rd: RootDomain, c: Cpu, t: Task): void {
   const i = c.index;
   const stamp = rd.idleStamp[i]!;
   if (stamp >= 0) {
-    // update_avg(&rq->avg_idle, idle time), capped at twice the newidle balance cost.
+    // update_avg(&rq->avg_idle, idle time), capped at twice the newidle balance cost. The
+    // kernel's s64 division truncates toward zero (kernel/sched/sched.h update_avg()).
     const delta = rd.eng.now - stamp;
-    let avg = rd.avgIdle[i]! + (delta - rd.avgIdle[i]!) / 8;
+    let avg = rd.avgIdle[i]! + Math.trunc((delta - rd.avgIdle[i]!) / 8);
     const max = 2 * rd.maxIdleBalanceCost[i]!;
     if (avg > max) avg = max;
     rd.avgIdle[i] = avg;

@@ -83,6 +83,11 @@ test("avg_idle: a wake-up on an idle CPU moves it 1/8 of the way to the idle tim
   // A larger max_idle_balance_cost raises the cap.
   rd.maxIdleBalanceCost[1] = 800 * US;
   assert.equal(wake(5000 * US), 1500 * US);
+  // The kernel's s64 division truncates toward zero, both ways: 1500 us + (3 ns - 1500 us) / 8
+  // = 1500000 - 187499 (not -187499.625) = 1312501 ns; then + (1312501 + 13 - 1312501) / 8 = +1.
+  assert.equal(wake(3), 1_312_501);
+  assert.equal(wake(1_312_514), 1_312_502);
+  rd.avgIdle[1] = 1500 * US;
   // No idle stamp (the CPU was not idle): avg_idle stays.
   const t = new Task("busy", { burstEnd: (x) => x.cpu!.sleepCurr() });
   t.newTask = false;
