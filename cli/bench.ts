@@ -55,7 +55,12 @@ function seedOrThrow(set: SeedSet, file: string): Scenario {
   return s.scenario;
 }
 
-const runDynamic = (scenario: Scenario) => executeTask({ scenario, mode: { mode: "dynamic" } }, { limits: DEFAULT_LIMITS });
+/**
+ * One dynamic run. `why` (sim-core SimOptions.why) follows each late latency sample as the
+ * panel's runs and `pvsched-sim run` do; the seed report and sweeps run without it.
+ */
+const runDynamic = (scenario: Scenario, why = true) =>
+  executeTask({ scenario, mode: { mode: "dynamic" }, why }, { limits: DEFAULT_LIMITS });
 
 function engineBench(set: SeedSet) {
   const scenario = { ...seedOrThrow(set, BENCH_SEED), duration_s: BENCH_DURATION_S };
@@ -117,6 +122,9 @@ function scalingBench() {
     // warm-up did not, and their first compile is not the scaling being measured.
     runDynamic({ ...row.scenario, duration_s: row.scenario.duration_s! / 10 });
     const r = timed(() => runDynamic(row.scenario));
+    // The same run without the latency tracer, whose work grows with the late samples it follows
+    // at once (up to MAX_LATE_SAMPLES): with thousands of tasks, many are late together.
+    const bare = timed(() => runDynamic(row.scenario, false));
     return {
       axis: row.axis,
       value: row.value,
@@ -124,12 +132,19 @@ function scalingBench() {
       events: r.value.events,
       cpuMs: Math.round(r.cpuMs),
       eventsPerCpuS: perCpuS(r.value.events, r.cpuMs),
+      noWhyCpuMs: Math.round(bare.cpuMs),
+      noWhyEventsPerCpuS: perCpuS(bare.value.events, bare.cpuMs),
     };
   });
   const tasks = rows.filter((r) => r.axis === "host tasks");
   const first = tasks[0]!;
   const last = tasks[tasks.length - 1]!;
-  return { rows, tasksSpread: first.eventsPerCpuS / Math.max(1, last.eventsPerCpuS), targetTasksSpread: TARGETS.tasksSpread };
+  return {
+    rows,
+    tasksSpread: first.eventsPerCpuS / Math.max(1, last.eventsPerCpuS),
+    noWhyTasksSpread: first.noWhyEventsPerCpuS / Math.max(1, last.noWhyEventsPerCpuS),
+    targetTasksSpread: TARGETS.tasksSpread,
+  };
 }
 
 async function seedReportBench(set: SeedSet, w: number, replications: number) {
@@ -192,12 +207,17 @@ export async function cmdBench(args: string[], help: () => number): Promise<numb
       `  ${cold.cpuMs} ms CPU, ${cold.wallMs} ms wall (target < ${cold.targetCpuMs} ms CPU; runs: ${cold.runs.map((r) => r.cpuMs).join(", ")} ms)`,
     );
   if (scaling) {
-    lines.push("scaling (dynamic; events per CPU-second):", "  axis         value  simulated s    events  CPU ms  M events/CPU-s");
+    lines.push(
+      "scaling (dynamic; events per CPU-second, with the latency tracer and without it):",
+      "  axis         value  simulated s    events  CPU ms  M events/CPU-s  without: CPU ms  M events/CPU-s",
+    );
     for (const r of scaling.rows)
       lines.push(
-        `  ${r.axis.padEnd(12)} ${r.value.padStart(5)} ${r.simulatedS.toFixed(2).padStart(12)} ${String(r.events).padStart(9)} ${String(r.cpuMs).padStart(7)} ${M(r.eventsPerCpuS).padStart(15)}`,
+        `  ${r.axis.padEnd(12)} ${r.value.padStart(5)} ${r.simulatedS.toFixed(2).padStart(12)} ${String(r.events).padStart(9)} ${String(r.cpuMs).padStart(7)} ${M(r.eventsPerCpuS).padStart(15)} ${String(r.noWhyCpuMs).padStart(16)} ${M(r.noWhyEventsPerCpuS).padStart(15)}`,
       );
-    lines.push(`  2 tasks / 2048 tasks: ${scaling.tasksSpread.toFixed(2)}x (target <= ${scaling.targetTasksSpread}x)`);
+    lines.push(
+      `  2 tasks / 2048 tasks: ${scaling.tasksSpread.toFixed(2)}x with the tracer, ${scaling.noWhyTasksSpread.toFixed(2)}x without (target <= ${scaling.targetTasksSpread}x)`,
+    );
   }
   if (seedReport)
     lines.push(
