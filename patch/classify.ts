@@ -55,6 +55,13 @@ export interface Classification {
   reason: string;
   /** How the mechanism was chosen: from the hunk's own code, or from its patch. */
   via: "code" | "symbol" | "patch" | "none";
+  /**
+   * Mapped only because it calls (or puts in a table) a function that mapped hunks define: it
+   * uses that code and is not the mechanism's own, so what it defines carries nothing further
+   * (patch/series.ts). Calling is not transitive: suspend code calling a teardown helper that
+   * calls the steal-time teardown is the helper's caller, not steal time (set 8).
+   */
+  caller?: true;
 }
 
 interface Hit {
@@ -432,21 +439,22 @@ export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }
       names: readonly string[],
       link: (y: (typeof mapped)[number], d: string) => boolean,
       say: (name: string, n: number, m: string) => string,
+      caller?: true,
     ) => {
       const sources = names.length ? mapped.filter((y) => names.some((d) => link(y, d))) : [];
       const m = majority(sources);
       if (!m) return false;
       const name = names.find((d) => sources.some((y) => link(y, d))) as string;
-      x.c = { ...x.c, mechanism: m, via: "symbol", reason: say(name, sources.length, m) };
+      x.c = { ...x.c, mechanism: m, via: "symbol", reason: say(name, sources.length, m), ...(caller ? { caller } : {}) };
       return true;
     };
     if (follow(defines, uses, (d, n, m) => `defines ${d}, which ${n} hunk(s) of this patch use for ${m}`)) continue;
     const provides = (y: (typeof mapped)[number], c: string) => y.hunk.code.defines.includes(c);
-    if (follow(code.calls, provides, (c, n, m) => `calls ${c}, which ${n} hunk(s) of this patch define for ${m}`)) continue;
+    if (follow(code.calls, provides, (c, n, m) => `calls ${c}, which ${n} hunk(s) of this patch define for ${m}`, true)) continue;
     // A function of the patch placed in a designated initializer (`.func = wrs_insn`): the table
     // hooks it in, as a call would.
     const placed = (c: string, n: number, m: string) => `sets a field to ${c}, which ${n} hunk(s) of this patch define for ${m}`;
-    if (follow(code.initializes, provides, placed)) continue;
+    if (follow(code.initializes, provides, placed, true)) continue;
     // Names a struct member this patch declares, as mapped hunks of the patch do: the same
     // mechanism's data seen from another place (the debugfs VCPU_STAT entries of the counters
     // that the patch adds and its yield code increments). Members only: a function of the patch

@@ -243,6 +243,7 @@ test("propagate: a hunk calling a function that mapped hunks of its patch define
   assert.equal(caller.c.mechanism, "alpha", "the callee's mechanism, not the patch's prevailing one");
   assert.equal(caller.c.via, "symbol");
   assert.equal(caller.c.reason, "calls helper, which 1 hunk(s) of this patch define for alpha");
+  assert.equal(caller.c.caller, true, "marked a caller: what it defines carries nothing across the series");
   const user = { hunk: hunk({ ids: ["helper"] }), file: "a.c", c: cls(null) };
   propagate([user, { hunk: hunk({ defines: ["helper"] }), file: "b.c", c: cls("alpha") }], CAT);
   assert.equal(user.c.mechanism, null, "a use that is no call does not follow");
