@@ -141,6 +141,7 @@ let defaultIndex: Index | null = null;
 export class SeriesDefinitions {
   private readonly by = new Map<string, Set<number>>();
   private readonly memberBy = new Map<string, Set<number>>();
+  private readonly functions = new Set<string>();
   constructor(patches: readonly Patch[]) {
     const note = (m: Map<string, Set<number>>, k: string, i: number) => {
       const s = m.get(k);
@@ -151,6 +152,7 @@ export class SeriesDefinitions {
       for (const f of p.files)
         for (const h of f.hunks) {
           for (const d of h.code.defines) note(this.by, d, i);
+          for (const fn of h.code.functions) this.functions.add(fn);
           for (const m of declaredMembers(h.code)) note(this.memberBy, m, i);
         }
     });
@@ -163,6 +165,10 @@ export class SeriesDefinitions {
   /** Defined by some hunk of the document. */
   has(id: string): boolean {
     return this.by.has(id);
+  }
+  /** A function (a body or a prototype) some hunk of the document defines. */
+  isFunction(id: string): boolean {
+    return this.functions.has(id);
   }
   /** A member named `name` is declared by another patch of the document and not by patch `i`. */
   isMemberDependency(name: string, i: number): boolean {
@@ -306,9 +312,18 @@ function scoreWith(
   // name none of its code (kvm_sched_yield ignoring a yield to itself). Half the name's weight:
   // only a name no other code has (weight 3) maps alone. Only when the added lines name nothing
   // of another mechanism and call nothing the series defines: a switch check added inside a
-  // boost function is the switch's code, hooked in there.
+  // boost function is the switch's code, hooked in there. Nor when they install a function the
+  // series defines (`pv_ops.lock.x = PV_CALLEE_SAVE(f)`, `.func = f`): that hunk hooks the series'
+  // own code in, and what it is follows from that code, not from the init function it sits in.
   const scope = code.scope;
-  if (scope && (scope.kind === "function" || scope.kind === "kparam") && !callsSeries && !code.defines.includes(scope.name)) {
+  const installsSeries = hunk.identifiersAdded.some((id) => id !== scope?.name && !code.defines.includes(id) && defs.isFunction(id));
+  if (
+    scope &&
+    (scope.kind === "function" || scope.kind === "kparam") &&
+    !callsSeries &&
+    !installsSeries &&
+    !code.defines.includes(scope.name)
+  ) {
     for (const h of index.ids.get(scope.name) ?? []) {
       if (addedFor.some((a, i) => a && i !== h.mech)) continue;
       own = true;
