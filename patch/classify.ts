@@ -55,6 +55,13 @@ export interface Classification {
   reason: string;
   /** How the mechanism was chosen: from the hunk's own code, or from its patch. */
   via: "code" | "symbol" | "patch" | "none";
+  /**
+   * Mapped only because it calls (or puts in a table) a function that mapped hunks define: it
+   * uses that code and is not the mechanism's own, so what it defines carries nothing further
+   * (patch/series.ts). Calling is not transitive: suspend code calling a teardown helper that
+   * calls the steal-time teardown is the helper's caller, not steal time (set 8).
+   */
+  caller?: true;
 }
 
 interface Hit {
@@ -134,6 +141,7 @@ let defaultIndex: Index | null = null;
 export class SeriesDefinitions {
   private readonly by = new Map<string, Set<number>>();
   private readonly memberBy = new Map<string, Set<number>>();
+  private readonly functions = new Set<string>();
   constructor(patches: readonly Patch[]) {
     const note = (m: Map<string, Set<number>>, k: string, i: number) => {
       const s = m.get(k);
@@ -144,6 +152,7 @@ export class SeriesDefinitions {
       for (const f of p.files)
         for (const h of f.hunks) {
           for (const d of h.code.defines) note(this.by, d, i);
+          for (const fn of h.code.functions) this.functions.add(fn);
           for (const m of declaredMembers(h.code)) note(this.memberBy, m, i);
         }
     });
@@ -156,6 +165,10 @@ export class SeriesDefinitions {
   /** Defined by some hunk of the document. */
   has(id: string): boolean {
     return this.by.has(id);
+  }
+  /** A function (a body or a prototype) some hunk of the document defines. */
+  isFunction(id: string): boolean {
+    return this.functions.has(id);
   }
   /** A member named `name` is declared by another patch of the document and not by patch `i`. */
   isMemberDependency(name: string, i: number): boolean {
@@ -299,9 +312,18 @@ function scoreWith(
   // name none of its code (kvm_sched_yield ignoring a yield to itself). Half the name's weight:
   // only a name no other code has (weight 3) maps alone. Only when the added lines name nothing
   // of another mechanism and call nothing the series defines: a switch check added inside a
-  // boost function is the switch's code, hooked in there.
+  // boost function is the switch's code, hooked in there. Nor when they install a function the
+  // series defines (`pv_ops.lock.x = PV_CALLEE_SAVE(f)`, `.func = f`): that hunk hooks the series'
+  // own code in, and what it is follows from that code, not from the init function it sits in.
   const scope = code.scope;
-  if (scope && (scope.kind === "function" || scope.kind === "kparam") && !callsSeries && !code.defines.includes(scope.name)) {
+  const installsSeries = hunk.identifiersAdded.some((id) => id !== scope?.name && !code.defines.includes(id) && defs.isFunction(id));
+  if (
+    scope &&
+    (scope.kind === "function" || scope.kind === "kparam") &&
+    !callsSeries &&
+    !installsSeries &&
+    !code.defines.includes(scope.name)
+  ) {
     for (const h of index.ids.get(scope.name) ?? []) {
       if (addedFor.some((a, i) => a && i !== h.mech)) continue;
       own = true;
@@ -432,21 +454,22 @@ export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }
       names: readonly string[],
       link: (y: (typeof mapped)[number], d: string) => boolean,
       say: (name: string, n: number, m: string) => string,
+      caller?: true,
     ) => {
       const sources = names.length ? mapped.filter((y) => names.some((d) => link(y, d))) : [];
       const m = majority(sources);
       if (!m) return false;
       const name = names.find((d) => sources.some((y) => link(y, d))) as string;
-      x.c = { ...x.c, mechanism: m, via: "symbol", reason: say(name, sources.length, m) };
+      x.c = { ...x.c, mechanism: m, via: "symbol", reason: say(name, sources.length, m), ...(caller ? { caller } : {}) };
       return true;
     };
     if (follow(defines, uses, (d, n, m) => `defines ${d}, which ${n} hunk(s) of this patch use for ${m}`)) continue;
     const provides = (y: (typeof mapped)[number], c: string) => y.hunk.code.defines.includes(c);
-    if (follow(code.calls, provides, (c, n, m) => `calls ${c}, which ${n} hunk(s) of this patch define for ${m}`)) continue;
+    if (follow(code.calls, provides, (c, n, m) => `calls ${c}, which ${n} hunk(s) of this patch define for ${m}`, true)) continue;
     // A function of the patch placed in a designated initializer (`.func = wrs_insn`): the table
     // hooks it in, as a call would.
     const placed = (c: string, n: number, m: string) => `sets a field to ${c}, which ${n} hunk(s) of this patch define for ${m}`;
-    if (follow(code.initializes, provides, placed)) continue;
+    if (follow(code.initializes, provides, placed, true)) continue;
     // Names a struct member this patch declares, as mapped hunks of the patch do: the same
     // mechanism's data seen from another place (the debugfs VCPU_STAT entries of the counters
     // that the patch adds and its yield code increments). Members only: a function of the patch

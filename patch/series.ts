@@ -22,6 +22,17 @@
  * however many hunks its links reach (set 5: one kick handler read as the ready boost was echoed
  * by the hunks linked to it).
  *
+ * Calling is not transitive. A hunk linked only because it calls (or puts in a table) a function
+ * of the series is that code's caller, not the mechanism's own code: it takes the mechanism, but
+ * the names it defines carry nothing further, and neither do those of a hunk its patch mapped the
+ * same way (`propagate`'s callers). Otherwise suspend, kexec and VM-teardown code calling a
+ * helper that calls a mechanism function took the mechanism two calls away, and so did whatever
+ * names that code (set 8: `kvm_suspend` calling `kvm_guest_cpu_offline`, which calls
+ * `kvm_disable_steal_time`, and the `kvm_syscore_ops` that registers it). Links through data
+ * (constants, types, struct members, variables) and definitions still chain: plumbing reaches a
+ * feature through other plumbing (a uapi constant used by an attribute handler that uses a feature
+ * bit a mapped hunk defines).
+ *
  * A series is a run of consecutive patches numbered n/m with the same m and increasing n (a
  * mailbox of unrelated patches links nothing across them); a patch without a number stands alone.
  */
@@ -101,29 +112,38 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
   // Mechanisms of the mapped hunks defining and using each name, with the hunks they come from.
   const definers = new Map<string, Tally>();
   const users = new Map<string, Tally>();
-  const note = (k: number, mech: string, origins: ReadonlySet<number>) => {
-    for (const n of defs[k]) bump(definers, n, mech, origins);
+  // A caller's definitions are not the mechanism's: only the names it uses pass its answer on
+  // (the uapi id of the table slot that hooks a kick handler in).
+  const note = (k: number, mech: string, origins: ReadonlySet<number>, caller: boolean) => {
+    if (!caller) for (const n of defs[k]) bump(definers, n, mech, origins);
     for (const n of uses[k]) bump(users, n, mech, origins);
   };
   items.forEach((x, k) => {
-    if (x.c.mechanism !== null) note(k, x.c.mechanism, new Set([k]));
+    if (x.c.mechanism !== null) note(k, x.c.mechanism, new Set([k]), x.c.caller === true);
   });
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const decided: { k: number; mech: string; name: string; n: number; origins: Set<number> }[] = [];
+    const decided: { k: number; mech: string; name: string; n: number; origins: Set<number>; caller: boolean }[] = [];
     items.forEach((x, k) => {
-      if (x.c.mechanism !== null) return;
-      const tally = new Map<string, { origins: Set<number>; name: string }>();
-      const add = (t: Tally | undefined, name: string) => {
+      // A hunk linked as a caller is looked at again: a later link through data makes it the
+      // mechanism's own code after all (a helper that calls another and reads the feature's state).
+      const linkedCaller = x.c.caller === true;
+      if (x.c.mechanism !== null && !linkedCaller) return;
+      // Per mechanism, the hunks behind it and whether every name linking them is a call.
+      const tally = new Map<string, { origins: Set<number>; name: string; calls: boolean }>();
+      const add = (t: Tally | undefined, name: string, call: boolean) => {
         for (const [m, o] of t ?? []) {
           const e = tally.get(m);
-          if (e) for (const k of o) e.origins.add(k);
-          else tally.set(m, { origins: new Set(o), name });
+          if (e) {
+            for (const k of o) e.origins.add(k);
+            e.calls &&= call;
+          } else tally.set(m, { origins: new Set(o), name, calls: call });
         }
       };
-      for (const n of uses[k]) add(definers.get(n), n);
+      // A function of the series among the names used is called or placed (`uses` keeps no other).
+      for (const n of uses[k]) add(definers.get(n), n, functions.has(n));
       for (const n of defs[k]) {
-        add(users.get(n), n);
-        add(definers.get(n), n);
+        add(users.get(n), n, false);
+        add(definers.get(n), n, false);
       }
       let best: string | null = null;
       let top = 0;
@@ -134,7 +154,8 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
         else if (n === top) tie = true;
       }
       const won = best === null ? undefined : tally.get(best);
-      if (best !== null && won && !tie) decided.push({ k, mech: best, name: won.name, n: top, origins: won.origins });
+      if (best !== null && won && !tie && !(linkedCaller && won.calls))
+        decided.push({ k, mech: best, name: won.name, n: top, origins: won.origins, caller: won.calls });
     });
     if (decided.length === 0) return;
     for (const d of decided) {
@@ -143,11 +164,15 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
         ...x.c,
         mechanism: d.mech,
         via: "symbol",
-        reason: `linked by ${d.name} to ${d.n} hunk(s) of this series mapped to ${d.mech}`,
+        reason: d.caller
+          ? `calls ${d.name}, which ${d.n} hunk(s) of this series mapped to ${d.mech} define`
+          : `linked by ${d.name} to ${d.n} hunk(s) of this series mapped to ${d.mech}`,
+        ...(d.caller ? { caller: true as const } : {}),
       };
+      if (!d.caller) delete x.c.caller;
       // A linked hunk passes on the hunks it was linked to, not a vote of its own: one hunk's
       // answer counts once however far its links reach.
-      note(d.k, d.mech, d.origins);
+      note(d.k, d.mech, d.origins, d.caller);
     }
   }
 }

@@ -243,6 +243,7 @@ test("propagate: a hunk calling a function that mapped hunks of its patch define
   assert.equal(caller.c.mechanism, "alpha", "the callee's mechanism, not the patch's prevailing one");
   assert.equal(caller.c.via, "symbol");
   assert.equal(caller.c.reason, "calls helper, which 1 hunk(s) of this patch define for alpha");
+  assert.equal(caller.c.caller, true, "marked a caller: what it defines carries nothing across the series");
   const user = { hunk: hunk({ ids: ["helper"] }), file: "a.c", c: cls(null) };
   propagate([user, { hunk: hunk({ defines: ["helper"] }), file: "b.c", c: cls("alpha") }], CAT);
   assert.equal(user.c.mechanism, null, "a use that is no call does not follow");
@@ -311,6 +312,21 @@ test("inside: not when the added lines name another mechanism's code or call a f
   assert.equal(score3(caller, new SeriesDefinitions([patch(def), patch(caller)])).total[2], 0, "the series hooking its own code in");
   close(score3(caller).total[2], 3 * ROLE.inside, "the same call to a function nobody here defines");
   close(score3(hunk({ scope, ids: ["a_low"], removed: ["a_low"] })).total[2], 3 * ROLE.inside, "edited-around names are not added code");
+});
+
+test("inside: not when the added lines install a function the series defines (an ops slot set to it)", () => {
+  // pcpu_is_idle (set 9): `pv_ops.lock.pcpu_is_idle = PV_CALLEE_SAVE(__kvm_pcpu_is_idle)` added in
+  // kvm_spinlock_init installs the series' function; it is not a change to the init function.
+  const scope = { kind: "function" as const, name: "own_fn" };
+  const fn = hunk({ defines: ["new_op"], functions: ["new_op"], ids: ["new_op"] });
+  const install = hunk({ scope, ids: ["pv_ops", "new_slot", "PV_CALLEE_SAVE", "new_op"], calls: ["PV_CALLEE_SAVE"] });
+  const defs = new SeriesDefinitions([patch(fn, install)]);
+  assert.equal(score3(install, defs).total[2], 0, "the series' function installed in place");
+  close(score3(install).total[2], 3 * ROLE.inside, "the same lines naming a function nobody here defines");
+  // A constant or variable of the series is no function: a fix using it inside stays the mechanism's.
+  const flag = hunk({ defines: ["NEW_FLAG"], ids: ["NEW_FLAG"] });
+  const uses = hunk({ scope, ids: ["NEW_FLAG"] });
+  close(score3(uses, new SeriesDefinitions([patch(flag, uses)])).total[2], 3 * ROLE.inside);
 });
 
 test("inside a kernel parameter's entry of kernel-parameters.txt", () => {

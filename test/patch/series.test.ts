@@ -111,3 +111,70 @@ test("a function placed in a designated initializer of another patch (`.func = f
   propagateSeries([fn, table], ONE_SERIES);
   assert.equal(table.c.mechanism, "directed_yield");
 });
+
+test("calling is not transitive: a caller of a linked helper, and what that helper defines, take nothing", () => {
+  // set 8's shape: a mapped teardown function, a helper that calls it (and other teardown),
+  // suspend code that calls the helper, and an init hunk that registers an ops struct the
+  // helper's hunk defines.
+  const teardown = item(0, mapped("steal_time"), { defines: ["st_disable"], functions: ["st_disable"], ids: ["st_disable"] });
+  const helper = item(1, unmapped(), {
+    defines: ["cpu_offline", "pv_syscore_ops"],
+    functions: ["cpu_offline"],
+    ids: ["cpu_offline", "pv_syscore_ops", "st_disable", "apf_disable"],
+    calls: ["st_disable", "apf_disable"],
+  });
+  const suspend = item(1, unmapped(), { ids: ["cpu_offline"], calls: ["cpu_offline"] });
+  const register = item(1, unmapped(), { ids: ["register_syscore_ops", "pv_syscore_ops"], calls: ["register_syscore_ops"] });
+  propagateSeries([teardown, helper, suspend, register], ONE_SERIES);
+  // The direct caller of the mechanism's function takes it, as a caller.
+  assert.equal(helper.c.mechanism, "steal_time");
+  assert.equal(helper.c.caller, true);
+  assert.match(helper.c.reason, /calls st_disable/);
+  // Two calls away, and the names the caller defines, carry nothing.
+  assert.equal(suspend.c.mechanism, null);
+  assert.equal(register.c.mechanism, null);
+});
+
+test("a caller linked later through data is the mechanism's own code, and passes it on", () => {
+  // A helper that calls the mechanism's function and reads a member the series declares for it:
+  // first linked by the call, then by the member once its declaration is mapped.
+  const fn = item(0, mapped("directed_yield"), { defines: ["ipi_clear"], functions: ["ipi_clear"], ids: ["ipi_clear", "ipi_sender"] });
+  const field = item(0, unmapped(), { defines: ["ipi_sender"], ids: ["ipi_sender"] });
+  const helper = item(1, unmapped(), {
+    defines: ["ipi_on_eoi"],
+    functions: ["ipi_on_eoi"],
+    ids: ["ipi_on_eoi", "ipi_clear", "ipi_sender"],
+    calls: ["ipi_clear"],
+  });
+  const eoi = item(1, unmapped(), { ids: ["ipi_on_eoi"], calls: ["ipi_on_eoi"] });
+  propagateSeries([fn, field, helper, eoi], ONE_SERIES);
+  assert.equal(helper.c.mechanism, "directed_yield");
+  assert.equal(helper.c.caller, undefined);
+  assert.equal(eoi.c.mechanism, "directed_yield");
+});
+
+test("a caller still passes on the names it uses (the id of the table slot hooking a handler in)", () => {
+  const handler = item(0, mapped("pv_spinlock"), { defines: ["kick_ext"], functions: ["kick_ext"], ids: ["kick_ext"] });
+  const slot = item(1, unmapped(), { ids: ["EXT_KICK", "kick_ext"], calls: ["kick_ext"] });
+  const uapi = item(1, unmapped(), { defines: ["EXT_KICK"], ids: ["EXT_KICK"] });
+  propagateSeries([handler, slot, uapi], ONE_SERIES);
+  assert.equal(slot.c.mechanism, "pv_spinlock");
+  assert.equal(uapi.c.mechanism, "pv_spinlock");
+});
+
+test("a hunk its patch mapped as a caller passes on nothing it defines across the series", () => {
+  const fn = item(0, mapped("steal_time"), { defines: ["st_disable"], functions: ["st_disable"], ids: ["st_disable"] });
+  const helper = item(
+    0,
+    { ...mapped("steal_time"), via: "symbol", caller: true },
+    {
+      defines: ["cpu_offline"],
+      functions: ["cpu_offline"],
+      ids: ["cpu_offline", "st_disable"],
+      calls: ["st_disable"],
+    },
+  );
+  const suspend = item(1, unmapped(), { ids: ["cpu_offline"], calls: ["cpu_offline"] });
+  propagateSeries([fn, helper, suspend], ONE_SERIES);
+  assert.equal(suspend.c.mechanism, null);
+});
