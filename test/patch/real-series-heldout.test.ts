@@ -27,7 +27,7 @@
  *   before set 8's wrong answers (links into plumbing that only calls) were worked on, and judged
  *   main's classifier blind (24 of 57), then the change set 8 prompted (35 of 57); its one wrong
  *   root then prompted the inside rule's exception for installed series functions: in-sample.
- * The per-series table is printed as test diagnostics; docs/mapper.md records it with the kinds
+ * The per-series table is printed as test diagnostics; docs/mapper-heldout.md records it with the kinds
  * of miss. The floors are the measured counts, so that any regression fails.
  */
 import { test } from "node:test";
