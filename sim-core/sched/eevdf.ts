@@ -150,7 +150,12 @@ export class EevdfClass extends FairClass {
     return this.pickEevdf(m.rq) === m.pse;
   }
 
-  /** 6.6's place_entity() with ENQUEUE_INITIAL: no lag yet, half a slice to the first deadline. */
+  /**
+   * task_fork_fair() of 6.6: place_entity() with ENQUEUE_INITIAL, no lag yet and half a slice to
+   * the first deadline. As in 6.6 the enqueue that follows (wake_up_new_task() activates without
+   * ENQUEUE_INITIAL) places the entity again and gives it a whole slice: the half slice never
+   * survives. Later kernels pass ENQUEUE_INITIAL at that enqueue and drop the fork-time placement.
+   */
   protected placeNew(rq: CfsRq, se: Se): void {
     se.vlag = 0;
     this.place(rq, se, false);
