@@ -74,6 +74,20 @@ test("BASE_SLICE floors the slice at min_granularity, an idle-policy task's (amo
   assert.equal(tick(0.75 * MS + 1), true);
 });
 
+test("BASE_SLICE: idle-policy tasks on a runqueue of idle tasks only get min_granularity (sched_idle_cfs_rq)", () => {
+  // 4 CPUs (min_granularity 2.25 ms). 8 nice-0 tasks at the root and a group (entity 1024) of two
+  // SCHED_IDLE tasks: period 10 * 2.25 ms; I's share 22.5 ms * 3/6 * 1024/9216 = 1.25 ms, floored
+  // at 2.25 ms (not at the idle granularity, 0.75 ms: the group's runqueue is all idle).
+  const s = fairCpu({}, 4);
+  const g = new TaskGroup("g", 1024);
+  const [i, j] = [fairTask("I", 0, 0, "idle"), fairTask("J", 1000 * MS, 0, "idle")];
+  i.tg = g;
+  j.tg = g;
+  const tick = tickAfter(s, i, [...far(8), j]);
+  assert.equal(tick(1.3 * MS), false);
+  assert.equal(tick(2.25 * MS + 1), true);
+});
+
 test("check_preempt_tick caps the ideal runtime at sched_latency: a nice-0 task among 15 nice-19 ones runs 6 ms, not 9.8", () => {
   // 16 tasks: period 12 ms; the nice-0 share 12 ms * 1024/1249 = 9.84 ms, capped at 6 ms.
   const tick = tickAfter(fairCpu(), fairTask("A", 0), far(15, 19));
@@ -157,6 +171,14 @@ test("START_DEBIT: a new nice-5 task joining a nice-0 one starts sched_vslice (4
     const want = debit ? 100 * MS + (6 * MS * 1024) / 1359 : 100 * MS;
     assert.ok(Math.abs(n.se.vruntime - want) < 1, `${n.se.vruntime} vs ${want}`);
   }
+  // The new task counts in the period: joining 8 nice-0 tasks, 9 * 0.75 ms shared by 9 (0.75 ms,
+  // not 6 ms / 9). BASE_SLICE off to see the share.
+  const { fair } = fairCpu({}, 1, { BASE_SLICE: false });
+  for (const t of far(8)) fair.enqueue(t, false, false);
+  const n = fairTask("new", 0);
+  n.newTask = true;
+  fair.enqueue(n, true, false);
+  assert.equal(n.se.vruntime, 0.75 * MS);
 });
 
 /** A runs at vruntime 10 ms with `n` others waiting far right; `w` wakes. */
@@ -180,6 +202,8 @@ test("check_preempt_wakeup: the wakee must lead by more than the wakeup granular
   // 1 ms * 1024/335 = 3.06 ms for a nice-5 wakee (not 1 ms: the running task is nice 0).
   assert.equal(wake(fairTask("W", 7 * MS, 5)).preempt, false);
   assert.equal(wake(fairTask("W", 6.9 * MS, 5)).preempt, true);
+  // A wakee to the right of the running task never preempts.
+  assert.equal(wake(fairTask("W", 12 * MS)).preempt, false);
 });
 
 test("check_preempt_wakeup: no preemption with a resched pending, WAKEUP_PREEMPTION off, or a batch or idle wakee; an idle task is always preempted", () => {
@@ -193,6 +217,8 @@ test("check_preempt_wakeup: no preemption with a resched pending, WAKEUP_PREEMPT
     const idle = fairTask("I", 10 * MS, 0, "idle");
     assert.equal(wake(fairTask("W", 50 * MS), { curr: idle, features: { WAKEUP_PREEMPTION: on } }).preempt, true);
   }
+  // Between two SCHED_IDLE tasks the wakee does not preempt (idle wakees never do).
+  assert.equal(wake(fairTask("W", 0, 0, "idle"), { curr: fairTask("I", 10 * MS, 0, "idle") }).preempt, false);
   const { fair, a } = wake(fairTask("W", 0));
   assert.equal(fair.checkPreemptCurr(a, a, false), false, "a task does not preempt itself");
 });
@@ -208,10 +234,61 @@ test("a preempting wakee is always the next buddy; the preempted task the last b
     assert.equal(fair.root.next, w.se);
     assert.equal(fair.root.last, last ? a.se : null, `${n + 2} queued`);
   }
+  // NEXT_BUDDY marks any wakee from 8 queued, but not a SCHED_IDLE one (set_next_buddy()).
+  assert.equal(wake(fairTask("W", 0, 0, "idle"), { n: 7, features: { NEXT_BUDDY: true } }).fair.root.next, null);
   // A wakee that does not preempt is no buddy (NEXT_BUDDY off).
   const { fair } = wake(fairTask("W", 9.5 * MS), { n: 7 });
   assert.equal(fair.root.next, null);
   assert.equal(fair.root.last, null);
+});
+
+test("buddies in a group: the chain up to the root is marked and cleared; an idle task or a group entity is no last buddy", () => {
+  /** 8 tasks of group g, the first running (vruntime 10 ms), `w` (of g unless given) wakes. */
+  const inGroup = (w: ReturnType<typeof fairTask>, wInGroup: boolean) => {
+    const { fair } = fairCpu();
+    const g = new TaskGroup("g", 1024);
+    const ts = [fairTask("A", 10 * MS), ...far(7)];
+    for (const t of ts) t.tg = g;
+    if (wInGroup) w.tg = g;
+    for (const t of ts) fair.enqueue(t, false, false);
+    fair.setNext(ts[0]!);
+    fair.enqueue(w, false, false);
+    return { fair, gse: fair.rqFor(g).se!, grq: fair.rqFor(g), a: ts[0]!, preempt: fair.checkPreemptCurr(ts[0]!, w, false) };
+  };
+  const w = fairTask("W", 0);
+  const m = inGroup(w, true);
+  assert.equal(m.preempt, true);
+  assert.deepEqual([m.grq.next, m.fair.root.next, m.grq.last, m.fair.root.last], [w.se, m.gse, m.a.se, m.gse]);
+  m.fair.putPrev(m.a);
+  m.fair.setNext(w);
+  assert.deepEqual([m.grq.next, m.fair.root.next], [null, null], "set_next_entity clears them on each level");
+  // A buddy that leaves (not to sleep: no group buddy then) is cleared up the chain.
+  const w2 = fairTask("W2", 0);
+  const d = inGroup(w2, true);
+  d.fair.dequeue(w2, false);
+  assert.deepEqual([d.grq.next, d.fair.root.next], [null, null], "clear_buddies");
+  // clear_buddies() climbs only while the entity is its parent's buddy: the root's buddies,
+  // another root task, stay when the group's buddy leaves.
+  for (const kind of ["next", "last"] as const) {
+    const x = fairTask("X", 0);
+    const y = fairTask("Y", 0);
+    const c = inGroup(y, true);
+    c.fair.enqueue(x, false, false);
+    c.grq[kind] = y.se;
+    c.fair.root[kind] = x.se;
+    c.fair.dequeue(y, false);
+    assert.deepEqual([c.grq[kind], c.fair.root[kind]], [null, x.se], kind);
+  }
+  // A root wakee preempting the group's task: the matching entities are the group's and the
+  // wakee's; the group entity is not a task, so no last buddy. The group queues 8 (scale).
+  const r = inGroup(fairTask("R", -3 * MS), false);
+  assert.equal(r.preempt, true);
+  assert.deepEqual([r.fair.root.next?.task?.name, r.fair.root.last, r.grq.last], ["R", null, null]);
+  // An idle-policy task preempted with 8 queued is not made the last buddy either.
+  const { fair, a, preempt } = wake(fairTask("W", 50 * MS), { n: 7, curr: fairTask("I", 10 * MS, 0, "idle") });
+  assert.equal(preempt, true);
+  assert.equal(fair.root.last, null);
+  assert.equal(a.se.onRq, true);
 });
 
 test("pick_next_entity: a buddy runs if it is within the leftmost's wakeup granularity; next before last", () => {
@@ -271,6 +348,20 @@ test("dequeue_entity clears a buddy; a task sleeping out of a group with others 
     for (const t of [fairTask("R", 0), t1, t2]) fair.enqueue(t, false, false);
     fair.dequeue(t1, sleep);
     assert.equal(fair.root.next, sleep ? fair.rqFor(g).se : null);
+  }
+});
+
+test("leaving the class detaches the task's load from the runqueue; coming back attaches it", () => {
+  for (const fair of [fairCpu().fair, fairCpu({ fair: "eevdf" }).fair]) {
+    const t = fairTask("t", 0);
+    fair.enqueue(t, false, false);
+    const load = fair.root.avg.loadAvg;
+    assert.ok(load > 0 && load === t.se.avg.loadAvg, `${load}`);
+    fair.dequeue(t, false);
+    fair.switchedFrom(t);
+    assert.equal(fair.root.avg.loadAvg, 0);
+    fair.switchedTo(t);
+    assert.equal(fair.root.avg.loadAvg, load);
   }
 });
 
