@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { TaskGroup } from "../../sim-core/sched/fair";
 import { fairCpu, fairTask, MS } from "./fair-rq";
 
 const eevdf = (sched = {}) => fairCpu({ fair: "eevdf", ...sched });
@@ -137,6 +138,76 @@ test("RUN_TO_PARITY: the running entity keeps the CPU while eligible until its d
   assert.equal(fair.pickNext(), b);
 });
 
+test("pick_eevdf: a running entity past V is dropped, even within its slice", () => {
+  // A and B from V = 0, deadlines 0.75 ms; A runs 0.5 ms: V = 0.25 ms, A is not eligible.
+  const { eng, fair } = eevdf();
+  const [a, b] = [fairTask("A", 0), fairTask("B", 0)];
+  fair.enqueue(a, true, false);
+  fair.enqueue(b, true, false);
+  fair.setNext(a);
+  eng.now = 0.5 * MS;
+  assert.equal(fair.taskTick(a, 0), false);
+  assert.equal(fair.pickNext(), b);
+});
+
+test("pick_eevdf: once it has a new slice, the running entity runs on only if its deadline is the earliest eligible one", () => {
+  /** C (nice -5) at 0 keeps V up; A (lag 2 ms) runs 0.8 ms and gets a new deadline; B waits. */
+  const run = (bLagMs: number) => {
+    const { eng, fair } = eevdf();
+    const a = fairTask("A", 0, 0, "other", 2 * MS);
+    const b = fairTask("B", 0, 0, "other", bLagMs * MS);
+    for (const t of [fairTask("C", 0, -5), a, b]) fair.enqueue(t, true, false);
+    fair.setNext(a);
+    eng.now = 0.8 * MS;
+    fair.taskTick(a, 0);
+    // A: 2 ms * 4145/3121 = 2.656 ms left of 0, past its deadline 0.75 ms later, so it has a
+    // new one, 0.75 ms past -1.856 ms; V is still above it (C weighs 3121).
+    near(a.se.deadline, (0.8 + 0.75 - (2 * 4145) / 3121) * MS, "A's new deadline");
+    return { fair, a, b };
+  };
+  // B with 1 ms of lag: deadline -1.153 ms, earlier than A's -1.106 ms.
+  let { fair, a, b } = run(1);
+  assert.ok(b.se.deadline < a.se.deadline);
+  assert.equal(fair.pickNext(), b);
+  // B with 0.5 ms: deadline -0.53 ms; A's is the earliest.
+  ({ fair, a, b } = run(0.5));
+  assert.ok(a.se.deadline < b.se.deadline);
+  assert.equal(fair.pickNext(), a);
+});
+
+test("reweight_entity: a queued group entity's new weight moves V (avg_vruntime's sums follow it)", () => {
+  // The group's first task on CPU 1 holds 1024 of its load; on CPU 0 the group entity gets
+  // 1024 * 1024/2048 = 512 with one task, then 1024 * 2048/3072 = 682 with a second, while
+  // queued left of min_vruntime. V stays the load-weighted mean of the root's entities.
+  const g = new TaskGroup("g", 1024);
+  const other = eevdf().fair;
+  const t1 = fairTask("t1", 0);
+  t1.tg = g;
+  other.enqueue(t1, true, false);
+  const { fair } = eevdf();
+  fair.root.minVruntime = 10 * MS;
+  const r = fairTask("R", 0);
+  const q = fairTask("Q", 0, 0, "other", 1 * MS);
+  fair.enqueue(r, true, false);
+  fair.enqueue(q, true, false);
+  const [t, u] = [fairTask("T", 0), fairTask("U", 0)];
+  t.tg = g;
+  u.tg = g;
+  // The group entity comes back with 1 ms of lag (an entity at V would not move V).
+  const gse = fair.rqFor(g).se!;
+  gse.vlag = 1 * MS;
+  fair.enqueue(t, true, false);
+  assert.equal(gse.weight, 512);
+  // R at 10 ms, Q at 8 ms (V = 9 ms): the group entity 1 ms * 2560/2048 left of V, at 7.75 ms.
+  assert.equal(gse.vruntime, 7.75 * MS);
+  fair.enqueue(u, true, false);
+  assert.equal(gse.weight, 682);
+  // V = ((10 + 8) * 1024 + 7.75 * 682) / 2730 ms.
+  const n = fairTask("N", 0);
+  fair.enqueue(n, true, false);
+  near(n.se.vruntime, ((10 + 8) * 1024 * MS + 7.75 * MS * 682) / 2730, "V");
+});
+
 test("check_preempt_wakeup (6.6): the wakee preempts if pick_eevdf() would run it; policies as in 6.5", () => {
   /** A runs 1 ms alone (vruntime 1 ms, deadline renewed to 1.75 ms); `w` wakes. */
   const wake = (w: ReturnType<typeof fairTask>, opts: { curr?: ReturnType<typeof fairTask>; pending?: boolean; off?: boolean } = {}) => {
@@ -159,6 +230,8 @@ test("check_preempt_wakeup (6.6): the wakee preempts if pick_eevdf() would run i
   assert.equal(wake(fairTask("W", 0, 0, "other", 0.5 * MS), { off: true }).preempt, false);
   assert.equal(wake(fairTask("W", 0, 0, "batch", 0.5 * MS)).preempt, false);
   assert.equal(wake(fairTask("W", 0, 0, "idle", 0.5 * MS)).preempt, false);
+  // Between two SCHED_IDLE tasks the wakee does not preempt.
+  assert.equal(wake(fairTask("W", 0, 0, "idle", 0.5 * MS), { curr: fairTask("I", 0, 0, "idle") }).preempt, false);
   // An idle-policy task is preempted by a normal one, even without WAKEUP_PREEMPTION.
   for (const off of [false, true]) {
     const idle = fairTask("I", 0, 0, "idle");
