@@ -47,7 +47,9 @@ test("the governor: deepest state whose target residency fits the prediction (1/
 
 test("an exit without an entry costs nothing and teaches the prediction nothing", () => {
   const c = new CpuIdle(N4500, () => Number.POSITIVE_INFINITY, null);
-  idleFor(c, 0, 6_072_000);
+  // A CPU that never went idle (a wake-up at boot): nothing learnt, so the next idle only polls.
+  assert.equal(c.exit(50 * MS), 0);
+  assert.deepEqual(idleFor(c, 60 * MS, 6_072_000), { state: null, exitNs: 0 });
   // Left idle already: a second exit, long after, is not an idle period.
   assert.equal(c.exit(500 * MS), 0);
   // The prediction is still 759 us: C7S, not C10 (a 500 ms period would have made it 62 ms).
