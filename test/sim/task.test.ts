@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { COST_DEFAULTS } from "../../sim-core/params";
 import { simulate } from "../../sim-core/simulation";
 import { Task } from "../../sim-core/sched/task";
+import { trackSegments } from "../../sim-core/timeline-read";
 import { hog, MS, US, world } from "./world";
 
 test("a new fair task starts fully loaded with half the CPU's spare utilisation (post_init_entity_util_avg)", () => {
@@ -148,4 +149,30 @@ test("without the series no vCPU thread is ever boosted", () => {
   assert.equal(r.vcpus.length, 1);
   assert.equal(r.vcpus[0]!.boosted_ns, 0);
   assert.equal(r.vcpus[0]!.max_boost_ns, 0);
+});
+
+test("the idle task (the idle class's) is named idle in the timeline, between a periodic thread's runs", () => {
+  const r = simulate(
+    {
+      name: "idle",
+      duration_s: 0.01,
+      host: {
+        cpus: 1,
+        cost_model: "constant",
+        noise: false,
+        workloads: [{ kind: "periodic", id: "p", period_us: 1000, work: { const_us: 100 }, policy: "fifo", priority: 50 }],
+      },
+      timeline: { enabled: true },
+    },
+    "vanilla",
+  );
+  const tl = r.timeline!;
+  const segs = trackSegments(
+    tl,
+    tl.tracks.findIndex((t) => t.kind === "cpu" && t.cpu === 0),
+  );
+  const idle = segs.filter((g) => g.thread === "idle");
+  // About 900 us of every 1 ms period.
+  assert.ok(idle.length >= 9, `${idle.length} idle segments`);
+  assert.ok(idle.every((g) => g.end_ns - g.start_ns > 800 * US && g.end_ns - g.start_ns < 1000 * US));
 });
