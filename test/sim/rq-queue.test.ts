@@ -8,20 +8,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Task } from "../../sim-core/sched/task";
-import { hog, MS, US, world } from "./world";
-
-/** A thread that runs `workNs` once woken, then blocks. */
-function oneShot(name: string, workNs: number, policy: "fifo" | "other" = "fifo", prio = 50): Task {
-  const t = new Task(name, { burstEnd: (x) => x.cpu!.sleepCurr() }, policy, prio);
-  t.remaining = workNs;
-  return t;
-}
+import { MS, sleeper, US, world } from "./world";
 
 test("RT tasks of one priority run in wake-up order (FIFO), behind a higher one", () => {
   const w = world(1);
   const [c0] = w.host.cpus;
-  const h = oneShot("h", 1 * MS, "fifo", 90);
-  const ts = ["a", "b", "c"].map((n) => oneShot(n, 1 * MS));
+  const h = sleeper("h", 1 * MS, "fifo", 90);
+  const ts = ["a", "b", "c"].map((n) => sleeper(n, 1 * MS, "fifo", 50));
   for (const t of [h, ...ts]) w.host.addTask(t, 0, undefined);
   w.host.wakeTask(h);
   w.runTo(100 * US);
@@ -40,11 +33,11 @@ test("a guest CPU's clocks: wall time less the 10 ms its vCPU thread waited, and
   const w = world(1, 1);
   const g0 = w.guest!.cpus[0]!;
   // A guest thread runs for the first 30 ms, then blocks: the vCPU halts.
-  const gt = oneShot("g", 30 * MS, "other", 0);
+  const gt = sleeper("g", 30 * MS, "other", 0);
   w.guest!.addTask(gt, 0);
   w.guest!.wake(gt);
   // A host RT thread takes host CPU 0 from 5 ms to 15 ms: the vCPU thread waits (steal).
-  const h = oneShot("host-rt", 10 * MS, "fifo", 50);
+  const h = sleeper("host-rt", 10 * MS, "fifo", 50);
   w.host.addTask(h, 0, undefined);
   w.eng.at(5 * MS, () => w.host.wakeTask(h));
   // Before the steal: both clocks near wall time (the first entry costs a few microseconds).
@@ -74,7 +67,7 @@ test("a guest CPU's clocks: wall time less the 10 ms its vCPU thread waited, and
 test("a host CPU stops its tick when it goes idle: it joins the nohz idle set at once", () => {
   const w = world(2);
   const rd = w.host.rd;
-  const t = oneShot("t", 10 * MS, "other", 0);
+  const t = sleeper("t", 10 * MS, "other", 0);
   w.host.addTask(t, 1, undefined);
   w.host.wakeTask(t);
   // Busy: its first tick (4 ms) takes it out of the set.

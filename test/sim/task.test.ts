@@ -12,7 +12,7 @@ import { COST_DEFAULTS } from "../../sim-core/params";
 import { simulate } from "../../sim-core/simulation";
 import { Task } from "../../sim-core/sched/task";
 import { trackSegments } from "../../sim-core/timeline-read";
-import { hog, MS, US, world } from "./world";
+import { hog, MS, sleeper, US, world } from "./world";
 
 test("a new fair task starts fully loaded with half the CPU's spare utilisation (post_init_entity_util_avg)", () => {
   const w = world(1);
@@ -50,16 +50,9 @@ test("SCHED_IDLE's weight is WEIGHT_IDLEPRIO (3), at creation and after sched_se
   assert.equal(t.se.weight, 1024);
 });
 
-/** A host thread that runs 20 us per wake-up, then blocks. */
-function shortTask(name: string): Task {
-  const t = new Task(name, { burstEnd: (x) => x.cpu!.sleepCurr() });
-  t.remaining = 20 * US;
-  return t;
-}
-
 test("a wake-up latency is reported only for a wake-up with a target time", () => {
   const w = world(1);
-  const t = shortTask("t");
+  const t = sleeper("t", 20 * US);
   const seen: number[] = [];
   t.onWakeLatency = (ns) => seen.push(ns);
   w.host.addTask(t, 0, undefined);
