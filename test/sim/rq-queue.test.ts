@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Task } from "../../sim-core/sched/task";
 import { MS, sleeper, US, world } from "./world";
 
 test("RT tasks of one priority run in wake-up order (FIFO), behind a higher one", () => {
