@@ -8,15 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { IrqSource } from "../../sim-core/kvm/vcpu";
 import { Task } from "../../sim-core/sched/task";
-import { fifoVcpuBesideHostHog, hog, MS, US, world } from "./world";
-
-/** A task that runs `workNs` when woken, then blocks; it starts asleep on `cpu`. */
-function sleeper(name: string, workNs: number): Task {
-  const t = new Task(name, { burstEnd: (x) => x.cpu!.sleepCurr() });
-  t.newTask = false;
-  t.remaining = workNs;
-  return t;
-}
+import { fifoVcpuBesideHostHog, hog, MS, sleeper, US, world } from "./world";
 
 test("host: a wakeup whose CPU is busy goes to an idle CPU of the LLC, once the balancer has set the SIS_UTIL budget", () => {
   const w = world(4);

@@ -77,6 +77,17 @@ export function hog(name: string, policy: Policy = "other", prio = 0): Task {
 }
 
 /**
+ * A thread that runs `workNs` each time it is woken (set `remaining` again before the next
+ * wake-up), then blocks; it starts asleep, past its fork placement.
+ */
+export function sleeper(name: string, workNs: number, policy: Policy = "other", prio = 0): Task {
+  const t = new Task(name, { burstEnd: (x) => x.cpu!.sleepCurr() }, policy, prio);
+  t.newTask = false;
+  t.remaining = workNs;
+  return t;
+}
+
+/**
  * vCPU 0 of `w` runs a guest hog, its thread SCHED_FIFO 10 on host CPU 0 beside a waiting host
  * hog, 5 ms in: dropping the thread to SCHED_OTHER lets the hog preempt it.
  */
