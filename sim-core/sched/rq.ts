@@ -232,6 +232,7 @@ export abstract class Rq {
     const queued = t.onRq;
     const wasRt = t.isRt;
     const oldPrio = t.rtPrio;
+    const oldKernelPrio = kernelPrio(wasRt, t.rtPrio, t.nice);
     const willRt = policy === "fifo" || policy === "rr";
     const from = this.classOf(t);
     const to = willRt ? this.rt : this.fair;
@@ -250,8 +251,9 @@ export abstract class Rq {
     // next update would count the whole CFS stretch since the last one as RT time, and the
     // CPU's capacity would collapse (the bug fixed by fecfcbc288e9, in 5.10).
     if (running && willRt && !wasRt) this.updateRtAvg(false);
-    // A running RT task whose priority changes stays at the head of its new level.
-    if (queued) to.enqueue(t, false, running);
+    // "We enqueue to tail when the priority of a task is increased": ENQUEUE_HEAD when it is
+    // lowered (__sched_setscheduler(), oldprio < p->prio), whether or not the task is running.
+    if (queued) to.enqueue(t, false, oldKernelPrio < kernelPrio(willRt, t.rtPrio, t.nice));
     if (running) to.setNext(t);
     if (running) {
       // switched_to_fair() reschedules a running task that left RT; a lowered RT
@@ -277,4 +279,13 @@ export abstract class Rq {
     if (this.curr?.isRt) this.accountCurr();
     if (this.rt.period()) this.resched();
   }
+}
+
+/** MAX_RT_PRIO and DEFAULT_PRIO (include/linux/sched/prio.h): RT priorities 99..0, nice 0 at 120. */
+const MAX_RT_PRIO = 100;
+const NICE_0_PRIO = 120;
+
+/** p->prio as __normal_prio() numbers it (kernel/sched/core.c): lower is more important. */
+function kernelPrio(rt: boolean, rtPrio: number, nice: number): number {
+  return rt ? MAX_RT_PRIO - 1 - rtPrio : NICE_0_PRIO + nice;
 }

@@ -1,9 +1,9 @@
 /**
  * __sched_setscheduler() on a runqueue (sim-core/sched/rq.ts) against kernel/sched/core.c of
- * Linux 6.5: the running task's time up to the change stays its old class's, and a running RT
- * task whose priority is lowered is queued at the head of its new level (ENQUEUE_HEAD for
- * `oldprio < p->prio`), so it keeps its turn among the tasks of that level. Expected values are
- * worked out from those rules.
+ * Linux 6.5: the running task's time up to the change stays its old class's, and an RT task
+ * whose priority is lowered, running or waiting, is queued at the head of its new level
+ * (ENQUEUE_HEAD for `oldprio < p->prio`), so it keeps its turn among the tasks of that level.
+ * Expected values are worked out from those rules.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -82,4 +82,28 @@ test("a running RT task lowered to the level of a waiting one stays at the head 
   w.runTo(4 * MS);
   assert.equal(c0!.curr, a);
   assert.equal(b.runtimeNs + 0, 0, "b never ran");
+});
+
+test("a waiting RT task lowered to another's level goes to its head, and runs first", () => {
+  // core.c: ENQUEUE_HEAD for `oldprio < p->prio`, whether the task runs or waits.
+  const w = world(1);
+  const [c0] = w.host.cpus;
+  const a = new Task("a", { burstEnd: (x) => x.cpu!.sleepCurr() }, "fifo", 70);
+  a.remaining = 2 * MS;
+  const b = hog("b", "fifo", 60);
+  const c = hog("c", "fifo", 50);
+  for (const t of [a, b, c]) {
+    w.host.addTask(t, 0, undefined);
+    w.host.wakeTask(t);
+  }
+  w.runTo(1 * MS);
+  assert.equal(c0!.curr, a);
+  // b waits and is lowered 60 -> 50: it goes ahead of c, and runs when a blocks.
+  c0!.setPolicy(b, "fifo", 50, 0);
+  assert.deepEqual(
+    c0!.rt.q.filter((t) => t.rtPrio === 50).map((t) => t.name),
+    ["b", "c"],
+  );
+  w.runTo(3 * MS);
+  assert.equal(c0!.curr, b, "b, the head of level 50, runs once a blocks");
 });
