@@ -341,3 +341,30 @@ test("checkLimits: the errors only, as path and message", () => {
   // A warning does not silence a later error on its path; an error does.
   assert.deepEqual(checkLimits(base()), []);
 });
+
+test("the rules' edges: a lone from_ms, a warning before an error on one path, an error's severity, paths past index 9", () => {
+  assert.deepEqual(said({ ...base(), timeline: { from_ms: 5 } }), []);
+  // An unknown option warns; the bad -i after it on the same path is still an error.
+  assert.deepEqual(said(host({ kind: "cyclictest", cmdline: "--bogus -i 0" })), [
+    "warning host.workloads.0.cmdline: --bogus: unknown cyclictest option, ignored (known: -t, -i, -d, -p, -D, --policy and output options)",
+    "host.workloads.0.cmdline: -i 0: must be >= 0.001 (as interval_us)",
+  ]);
+  // A period too short is an error (it refuses the run), not a warning.
+  assert.deepEqual(checkLimits(host({ kind: "periodic", period_us: 2, work: { const_us: 1 } })), [
+    { path: "host.workloads.0.period_us", message: "2 us is not longer than a context switch (context_switch_ns = 2000)" },
+  ]);
+  const spins: Workload[] = Array.from({ length: 11 }, (_, i) => ({ kind: "spin", id: `s${i}` }));
+  assert.deepEqual(said({ ...guest({ workloads: [{ kind: "spin", id: "s10" }] }), host: { cpus: 2, workloads: spins } }), [
+    'vms.0.workloads.0.id: duplicate probe id "s10" (also used at host.workloads[10])',
+  ]);
+});
+
+test("a cyclictest thread count out of its range counts as one thread", () => {
+  const n = LIMITS.threads_total;
+  const with_ = (threads: number) => said(host({ kind: "stress", workers: n }, { kind: "cyclictest", threads }));
+  assert.deepEqual(with_(-1), ["host.workloads.1.threads: must be >= 1 (got -1)", `workloads: at most ${n} threads in all (got ${n + 1})`]);
+  assert.deepEqual(with_(1.5), [
+    "host.workloads.1.threads: must be a whole number (got 1.5)",
+    `workloads: at most ${n} threads in all (got ${n + 1})`,
+  ]);
+});

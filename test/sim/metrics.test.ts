@@ -147,3 +147,25 @@ test("an audio probe counts callbacks after warm-up, and a glitch only past the 
   assert.equal(p.callbacks, 3);
   assert.equal(p.glitches, 1);
 });
+
+test("a sample taken exactly at the end of warm-up counts; a worst sample at time -0 is reported at 0", () => {
+  const p = new Probe("host/cyclictest#0", "host", "cyclictest", undefined, 500);
+  p.record(1000, 500);
+  const r = p.result();
+  assert.equal(r.latency.count, 1);
+  const audio = new Probe("vm0/audio#0", "guest", "audio", "vm0", 500);
+  audio.callback(500, 600);
+  assert.equal(audio.result().callbacks, 1);
+  const q = new Probe("host/cyclictest#1", "host", "cyclictest", undefined, 0);
+  q.record(0, -0);
+  assert.ok(Object.is(q.result().max_at_ns, 0), "max_at_ns is +0, never -0");
+});
+
+test("each result has its own copy of the histogram's edges", () => {
+  const a = latencyStats(new Float64Array(0));
+  a.histogram.edges_us[1] = 42;
+  const b = latencyStats(Float64Array.from([1000]));
+  b.histogram.edges_us[2] = 43;
+  assert.equal(latencyStats(new Float64Array(0)).histogram.edges_us[1], 0.1);
+  assert.equal(latencyStats(Float64Array.from([1000])).histogram.edges_us[2], 0.126);
+});

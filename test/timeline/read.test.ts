@@ -223,6 +223,8 @@ test("a timeline through JSON comes back with typed columns; a broken one is ref
   assert.deepEqual(Array.from(back.segments.cpu), [-1, -1, -1, -1, 0]);
   assert.deepEqual(trackSegments(back, 1), trackSegments(tl, 1));
   assert.equal(back.lod.factor, 4);
+  assert.equal(back.lod.levels[0]!.bucket_ns, 1024);
+  assert.equal(back.lod.levels[0]!.buckets, 1);
   // Typed arrays as they are (postMessage) are kept, not copied.
   assert.equal(reviveTimeline(tl).segments.start_ns, tl.segments.start_ns);
   assert.deepEqual(JSON.parse(JSON.stringify({ x: Uint8Array.from([1, 2]), d: new DataView(new ArrayBuffer(1)) }, typedArraysAsLists)), {

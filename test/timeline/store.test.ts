@@ -252,3 +252,17 @@ test("markers: kept inside the ranges (half-open) or when carried; samples when 
   assert.deepEqual(Array.from(a.wake.subarray(0, 2)), [5, 19]);
   assert.deepEqual(Array.from(a.run.subarray(0, 2)), [10, 30]);
 });
+
+test("compacting to everything keeps every marker and sample and drops none", () => {
+  const m = new MarkStore();
+  for (const t of [1, 2, 3]) m.push(t, 1, 0, 0);
+  assert.equal(
+    m.compact([[0, Infinity]], () => false),
+    0,
+  );
+  assert.equal(m.n, 3);
+  const a = new AnchorStore();
+  for (const t of [1, 2, 3]) a.push(0, 1, t, t + 1);
+  assert.equal(a.compact([[0, Infinity]]), 0);
+  assert.equal(a.n, 3);
+});
