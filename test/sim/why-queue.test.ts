@@ -70,3 +70,17 @@ test("a full late list follows no more samples: the ones past it are marked not 
   q.arm(xs[2]!);
   assert.equal(xs[2]!.where, 1);
 });
+
+test("a sample is late only once time has passed its expiry, not at it", () => {
+  const q = new ArmedSamples<Queued>();
+  const x = { target: 10, where: 0 as 0 | 1 | 2 | 3, slot: -1 };
+  q.arm(x);
+  q.passTo(10);
+  assert.equal(q.late.length, 0);
+  assert.equal(x.where, 1);
+  assert.equal(q.next, 10);
+  q.passTo(11);
+  assert.deepEqual(q.late, [x]);
+  assert.equal(x.where, 2);
+  assert.equal(q.next, Number.POSITIVE_INFINITY);
+});
