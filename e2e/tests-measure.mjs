@@ -135,6 +135,14 @@ async function clickAndTime(ctx, sim) {
       if (seen !== undefined) at.lensFirst = (seen - t0) / 1000;
     }
     const p = await panelState(page, cache);
+    // The panel notes when it drew provisional numbers (webview/main.ts data-provisional-at), so
+    // that a final answer replacing them within one poll on a quiet machine still counts, and the
+    // time is the render's, not the poll's. Read at every poll: a later provisional streak of the
+    // same click would overwrite it.
+    if (at.panelDrawn === undefined && cache.frame) {
+      const v = Number(await cache.frame.getAttribute("[data-renders]", "data-provisional-at").catch(() => null));
+      if (Number.isFinite(v) && v >= t0) at.panelDrawn = (v - t0) / 1000;
+    }
     if (p.renders > before.renders && p.numbers) {
       if (p.provisional && at.panelFirst === undefined) {
         at.panelFirst = s();
@@ -147,6 +155,7 @@ async function clickAndTime(ctx, sim) {
     if (begun && at.lensFinal === undefined && texts.some((t) => FINAL_LENS.test(t) && !/refining/.test(t))) at.lensFinal = s();
     await sleep(50);
   }
+  if (at.panelDrawn !== undefined) at.panelFirst = Math.min(at.panelFirst ?? Number.POSITIVE_INFINITY, at.panelDrawn);
   if (at.panelFirst === undefined) throw new Error(`the panel never showed provisional numbers (seen: ${JSON.stringify(at)})`);
   // null when the lens never showed its provisional text (the log says what it showed instead).
   const firstNumbersS = at.lensFirst === undefined ? null : Math.max(at.lensFirst, at.panelFirst);

@@ -199,11 +199,18 @@ function tabsFor(p: ResultsPayload): TabDef[] {
 }
 
 let renders = 0;
+let lastProvisional = false;
 
 function render(p: ResultsPayload): void {
   payload = p;
   // A counter tests can wait on to see that new results arrived.
   main.setAttribute("data-renders", String(++renders));
+  // When provisional numbers (runs still going) first replaced final ones or nothing: the wall
+  // clock, so that a test can time the first answer even when the final one follows within its
+  // polling interval.
+  const provisional = p.runs.some((r) => r.stop === "running");
+  if (provisional && !lastProvisional) main.setAttribute("data-provisional-at", String(Date.now()));
+  lastProvisional = provisional;
   current = undefined;
   svgBtn.setAttribute("disabled", "");
   // New results: the timeline view (if any) registers its export again when it is shown.
