@@ -205,10 +205,11 @@ function render(p: ResultsPayload): void {
   payload = p;
   // A counter tests can wait on to see that new results arrived.
   main.setAttribute("data-renders", String(++renders));
-  // When provisional numbers (runs still going) first replaced final ones or nothing: the wall
-  // clock, so that a test can time the first answer even when the final one follows within its
-  // polling interval.
-  const provisional = p.runs.some((r) => r.stop === "running");
+  // When provisional numbers first replaced final ones or nothing: the wall clock, so that a
+  // test can time the first answer even when the final one follows within its polling interval.
+  // Provisional is what the payload's note says (extension/ablation.ts): runs not started yet
+  // are absent from it, so every run it carries may have finished.
+  const provisional = (p.notes ?? []).some((n) => n.startsWith("Provisional"));
   if (provisional && !lastProvisional) main.setAttribute("data-provisional-at", String(Date.now()));
   lastProvisional = provisional;
   current = undefined;
