@@ -79,6 +79,17 @@ async function panelState(page, cache = {}) {
   return { renders: 0, provisional: false, numbers: false };
 }
 
+/** The simulated length of the runs the results panel lists ("… 10 s simulated, …"), or null. */
+async function panelSimulatedS(page) {
+  for (const f of page.frames()) {
+    if (f === page.mainFrame()) continue;
+    const text = await f.$eval("[data-renders]", (m) => m.textContent ?? "").catch(() => null);
+    const m = text?.match(/([0-9.]+) s simulated/);
+    if (m) return Number(m[1]);
+  }
+  return null;
+}
+
 /** The effect texts the lenses on screen show. */
 async function lensTexts(page) {
   return (await lensesWithLines(page)).flatMap((l) => l.links);
@@ -280,7 +291,17 @@ export const MEASURE_TESTS = [
         await sim.waitFor({ state: "visible", timeout: 30_000 });
         const clicks = [];
         for (const n of [1, 2]) {
-          const t = await clickAndTime(ctx, sim);
+          /** @type {Awaited<ReturnType<typeof clickAndTime>> & { settingRetries?: number }} */
+          let t = await clickAndTime(ctx, sim);
+          // The workbench may not have read the workspace setting yet (seen in CI on a quiet
+          // machine: the first click ran the suite's 2 s ablation). Click again until the panel's
+          // runs are the default length.
+          for (let tries = 0; n === 1 && (await panelSimulatedS(page)) !== DEFAULT_ABLATION_SECONDS; tries++) {
+            if (tries === 5) throw new Error(`the ablation never ran at the workspace's ${DEFAULT_ABLATION_SECONDS} s`);
+            ctx.log(`click ${n} ran ${await panelSimulatedS(page)} s replications: the setting is not read yet, clicking again`);
+            await sleep(2000);
+            t = { ...(await clickAndTime(ctx, sim)), settingRetries: tries + 1 };
+          }
           ctx.log(
             `click ${n}: first numbers ${t.firstNumbersS?.toFixed(2)} s (lens ${t.lensFirst?.toFixed(2)}, panel ${t.panelFirst.toFixed(2)}` +
               ` while the lens said ${JSON.stringify(t.lensAtPanelFirst)}), final ${t.finalNumbersS.toFixed(2)} s; lens: ${t.lens}`,
