@@ -62,6 +62,16 @@ export interface ResultsPayload {
   sweep?: SweepView;
 }
 
+/**
+ * How a payload says its numbers are provisional (runs still going, refined as they go on): the
+ * first words of one of its notes (extension/ablation.ts writes it, the panel reads it).
+ */
+export const PROVISIONAL_NOTE = "Provisional:";
+
+export function isProvisional(p: ResultsPayload): boolean {
+  return (p.notes ?? []).some((n) => n.startsWith(PROVISIONAL_NOTE));
+}
+
 export type HostToWebview =
   | { type: "results"; payload: ResultsPayload }
   | { type: "progress"; percent: number; label: string }

@@ -8,7 +8,7 @@ import { ABLATION_LABELS, ABLATION_REPLICATIONS, ablationModes, ablationScenario
 import { compareModes } from "../report/effects";
 import { replicate, type SimTask } from "../runner/index";
 import { modeLabel, type InterimResult, type MechanismId, type RunResult, type Scenario } from "../sim-core/index";
-import type { ResultsPayload } from "../common/protocol";
+import { PROVISIONAL_NOTE, type ResultsPayload } from "../common/protocol";
 import { BASELINE_MODE } from "../common/modes";
 
 export interface HunkAblation {
@@ -139,7 +139,7 @@ export class AblationProgress {
     const summary = summarizeAblation(paired, this.mechanism, { simulatedS });
     if (summary === undefined) return undefined;
     const total = this.tasks.length;
-    const note = `Provisional: ${done} of ${total} runs finished, the others shown as far as they got; the numbers are refined as the runs go on.`;
+    const note = `${PROVISIONAL_NOTE} ${done} of ${total} runs finished, the others shown as far as they got; the numbers are refined as the runs go on.`;
     return { runs: have, summary, note };
   }
 

@@ -13,7 +13,7 @@ import "./style.css";
 import "./styles/charts.css";
 import "./styles/timeline.css";
 import "./styles/views.css";
-import type { ResultsPayload, WebviewToHost } from "../common/protocol";
+import { isProvisional, type ResultsPayload, type WebviewToHost } from "../common/protocol";
 import { boot } from "./boot";
 import { h, on, replace } from "./dom";
 import { checkHostMessage, errorText } from "./lib/messages";
@@ -207,9 +207,9 @@ function render(p: ResultsPayload): void {
   main.setAttribute("data-renders", String(++renders));
   // When provisional numbers first replaced final ones or nothing: the wall clock, so that a
   // test can time the first answer even when the final one follows within its polling interval.
-  // Provisional is what the payload's note says (extension/ablation.ts): runs not started yet
-  // are absent from it, so every run it carries may have finished.
-  const provisional = (p.notes ?? []).some((n) => n.startsWith("Provisional"));
+  // Provisional is what the payload's note says: runs not started yet are absent from it, so
+  // every run it carries may have finished.
+  const provisional = isProvisional(p);
   if (provisional && !lastProvisional) main.setAttribute("data-provisional-at", String(Date.now()));
   lastProvisional = provisional;
   current = undefined;
