@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Task } from "../../sim-core/sched/task";
-import { hog, MS, US, world } from "./world";
+import { hog, MS, startOn, US, world } from "./world";
 
 test("a running fair task boosted to SCHED_RR for 10 ms: the CPU counts 10 ms of RT, the rest fair", () => {
   const w = world(1);
@@ -59,10 +59,7 @@ test("a running RT task lowered to the level of a waiting one stays at the head 
   const [c0] = w.host.cpus;
   const a = hog("a", "fifo", 50);
   const b = hog("b", "fifo", 30);
-  for (const t of [a, b]) {
-    w.host.addTask(t, 0, undefined);
-    w.host.wakeTask(t);
-  }
+  startOn(w, 0, a, b);
   w.runTo(1 * MS);
   assert.equal(c0!.curr, a);
   // Lowered 50 -> 30: ENQUEUE_HEAD, and no reschedule (b is not above 30).
@@ -92,10 +89,7 @@ test("a waiting RT task lowered to another's level goes to its head, and runs fi
   a.remaining = 2 * MS;
   const b = hog("b", "fifo", 60);
   const c = hog("c", "fifo", 50);
-  for (const t of [a, b, c]) {
-    w.host.addTask(t, 0, undefined);
-    w.host.wakeTask(t);
-  }
+  startOn(w, 0, a, b, c);
   w.runTo(1 * MS);
   assert.equal(c0!.curr, a);
   // b waits and is lowered 60 -> 50: it goes ahead of c, and runs when a blocks.

@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { niceToWeight } from "../../sim-core/params";
 import { Rq } from "../../sim-core/sched/rq";
 import { Task } from "../../sim-core/sched/task";
-import { hog, MS, US, world } from "./world";
+import { hog, MS, startOn, US, world } from "./world";
 
 /** Runs `fn` as code of CPU `ex` (smp_processor_id()), as a CPU's own event handler would. */
 function onCpu(ex: Rq, fn: () => void): void {
@@ -194,10 +194,7 @@ test("sched_setscheduler(): a queued task raised to RT preempts; a running RT ta
   const [c0] = w.host.cpus;
   const a = hog("a");
   const b = hog("b");
-  for (const t of [a, b]) {
-    w.host.addTask(t, 0, undefined);
-    w.host.wakeTask(t);
-  }
+  startOn(w, 0, a, b);
   w.runTo(1 * MS);
   const waiting = c0!.curr === a ? b : a;
   const running = c0!.curr!;

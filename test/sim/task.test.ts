@@ -12,17 +12,14 @@ import { COST_DEFAULTS } from "../../sim-core/params";
 import { simulate } from "../../sim-core/simulation";
 import { Task } from "../../sim-core/sched/task";
 import { trackSegments } from "../../sim-core/timeline-read";
-import { hog, MS, sleeper, US, world } from "./world";
+import { hog, MS, sleeper, startOn, US, world } from "./world";
 
 test("a new fair task starts fully loaded with half the CPU's spare utilisation (post_init_entity_util_avg)", () => {
   const w = world(1);
   const [c0] = w.host.cpus;
   const a = hog("a");
   const b = hog("b");
-  for (const t of [a, b]) {
-    w.host.addTask(t, 0, undefined);
-    w.host.wakeTask(t);
-  }
+  startOn(w, 0, a, b);
   // Well inside the first PELT period (1024 us): no decay yet.
   w.runTo(100 * US);
   // a on an empty runqueue: load_avg = its weight (1024), util_avg = (1024 - 0) / 2.

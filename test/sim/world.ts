@@ -87,6 +87,14 @@ export function sleeper(name: string, workNs: number, policy: Policy = "other", 
   return t;
 }
 
+/** Adds `tasks` to host CPU `cpu` (pinned there, no cgroup) and wakes each, in order. */
+export function startOn(w: World, cpu: number, ...tasks: Task[]): void {
+  for (const t of tasks) {
+    w.host.addTask(t, cpu, undefined);
+    w.host.wakeTask(t);
+  }
+}
+
 /**
  * vCPU 0 of `w` runs a guest hog, its thread SCHED_FIFO 10 on host CPU 0 beside a waiting host
  * hog, 5 ms in: dropping the thread to SCHED_OTHER lets the hog preempt it.
@@ -97,9 +105,7 @@ export function fifoVcpuBesideHostHog(w: World): Vcpu {
   w.guest!.addTask(gh, 0);
   w.guest!.wake(gh);
   v.setHostPolicy("fifo", 10, 0);
-  const h = hog("host-hog");
-  w.host.addTask(h, 0, undefined);
-  w.host.wakeTask(h);
+  startOn(w, 0, hog("host-hog"));
   w.runTo(5 * MS);
   return v;
 }
