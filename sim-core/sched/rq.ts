@@ -225,6 +225,11 @@ export abstract class Rq {
    * __sched_setscheduler: dequeue, change, enqueue, then check_class_changed().
    */
   setPolicy(t: Task, policy: Policy, prio: number, nice: number): void {
+    const willRt = policy === "fifo" || policy === "rr";
+    // __sched_setscheduler(): the same policy with the same nice (fair) or rt_priority (RT)
+    // changes nothing. The kernel returns before it takes the runqueue lock, so the task keeps
+    // its place in its queue and nothing is accounted or rescheduled.
+    if (policy === t.policy && (willRt ? prio === t.rtPrio : nice === t.nice)) return;
     this.progress();
     const running = this.curr === t;
     if (running) this.accountCurr();
@@ -233,7 +238,6 @@ export abstract class Rq {
     const wasRt = t.isRt;
     const oldPrio = t.rtPrio;
     const oldKernelPrio = kernelPrio(wasRt, t.rtPrio, t.nice);
-    const willRt = policy === "fifo" || policy === "rr";
     const from = this.classOf(t);
     const to = willRt ? this.rt : this.fair;
     if (queued) from.dequeue(t, false);

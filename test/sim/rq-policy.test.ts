@@ -101,3 +101,24 @@ test("a waiting RT task lowered to another's level goes to its head, and runs fi
   w.runTo(3 * MS);
   assert.equal(c0!.curr, b, "b, the head of level 50, runs once a blocks");
 });
+
+test("sched_setscheduler with the task's own policy and priority changes nothing: it keeps its place", () => {
+  // core.c: `if (unlikely(policy == p->policy))` with the same rt_priority (or nice) returns
+  // before the runqueue is locked; no dequeue, no enqueue at the tail.
+  const w = world(1);
+  const [c0] = w.host.cpus;
+  const a = new Task("a", { burstEnd: (x) => x.cpu!.sleepCurr() }, "fifo", 70);
+  a.remaining = 2 * MS;
+  const b = hog("b", "fifo", 50);
+  const c = hog("c", "fifo", 50);
+  startOn(w, 0, a, b, c);
+  w.runTo(1 * MS);
+  assert.equal(c0!.curr, a);
+  c0!.setPolicy(b, "fifo", 50, 0);
+  assert.deepEqual(
+    c0!.rt.q.filter((t) => t.rtPrio === 50).map((t) => t.name),
+    ["b", "c"],
+  );
+  w.runTo(3 * MS);
+  assert.equal(c0!.curr, b, "b, still first at level 50, runs once a blocks");
+});
