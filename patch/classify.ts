@@ -11,6 +11,11 @@
  *              + PARAVIRT_AREA_CUE when the file is in m's areas (KVM or paravirt code)
  *            + half the weight of the enclosing function (or kernel-parameter entry) when the
  *              catalogue names it as the mechanism's own code
+ *            + weight × member role × ROLE.guards for a member that unchanged lines assign under a
+ *              condition the hunk adds (`guarded`: the hunk changes when the mechanism acts)
+ *
+ * The function the hunk edits counts among the action-word names as a called one, under the
+ * inside rule's conditions (arm64's kvm_update_stolen_time in arch/arm64/kvm/).
  *
  * role: the hunk defines the name 1.0, calls it 0.9, touches it as a member 0.9, otherwise uses it
  * 0.7, removes it 0.35. dependency: a name that another patch of the same document defines and
@@ -30,7 +35,7 @@ import { CATALOGUE, PARAVIRT_AREAS, globMatch, type CatalogueEntry } from "./cat
 
 /** The lowest score that maps a hunk: one specific name called (3 × 0.9), or two weaker ones. */
 export const THRESHOLD = 1.5;
-export const ROLE = { define: 1, call: 0.9, member: 0.9, use: 0.7, removed: 0.35, inside: 0.5 } as const;
+export const ROLE = { define: 1, call: 0.9, member: 0.9, use: 0.7, removed: 0.35, inside: 0.5, guards: 0.5 } as const;
 /** Weight of a name that another patch of the document defines and this hunk only uses. */
 export const DEPENDENCY = 0.35;
 /**
@@ -62,6 +67,13 @@ export interface Classification {
    * calls the steal-time teardown is the helper's caller, not steal time (set 8).
    */
   caller?: true;
+  /**
+   * Mapped on the mechanism's state that unchanged lines under its new condition write, its own
+   * lines naming none of it: the names it adds are that condition's inputs (a new per-vCPU flag),
+   * not the mechanism's, so neither its patch nor its series follows them (set 10: the run-ioctl
+   * plumbing of `wants_to_run` is not the ready boost that `kvm_sched_out` now gates on it).
+   */
+  guard?: true;
 }
 
 interface Hit {
@@ -184,6 +196,9 @@ interface Scored {
   bestName: string[];
   bestValue: number[];
   anyCode: boolean;
+  /** Per mechanism: evidence from guarded members (`guards`), and from names the added lines hold. */
+  guardedFor?: boolean[];
+  addedFor?: boolean[];
 }
 
 /** The best evidence of mechanism `i`, in words. */
@@ -207,7 +222,7 @@ export function scoreHunk(hunk: Hunk, path: string, patchIndex: number, defs: Se
 }
 
 /** Evidence kinds, for the reason; the name follows. +16: the name is another patch's. */
-const VERBS = ["defines", "calls", "uses", "touches", "removes", "hooks", "", "file", "edits around", "inside", "names"] as const;
+const VERBS = ["defines", "calls", "uses", "touches", "removes", "hooks", "", "file", "edits around", "inside", "names", "guards"] as const;
 
 const scratch = {
   total: [] as number[],
@@ -215,6 +230,7 @@ const scratch = {
   bestName: [] as string[],
   bestValue: [] as number[],
   addedFor: [] as boolean[],
+  guardedFor: [] as boolean[],
 };
 
 function scoreWith(
@@ -226,19 +242,21 @@ function scoreWith(
   dependency: number,
 ): Scored & { own: boolean } {
   const n = index.entries.length;
-  const { total, bestVerb, bestName, bestValue, addedFor } = scratch;
+  const { total, bestVerb, bestName, bestValue, addedFor, guardedFor } = scratch;
   for (let i = 0; i < n; i++) {
     total[i] = 0;
     bestValue[i] = 0;
     bestVerb[i] = 6;
     bestName[i] = "";
     addedFor[i] = false;
+    guardedFor[i] = false;
   }
-  total.length = bestValue.length = bestVerb.length = bestName.length = addedFor.length = n;
+  total.length = bestValue.length = bestVerb.length = bestName.length = addedFor.length = guardedFor.length = n;
   const add = (h: Hit, value: number, verb: number, name: string) => {
     total[h.mech] += value;
     // Defined, called, used or touched on an added line as this patch's own name.
     if (verb <= 3) addedFor[h.mech] = true;
+    else if (verb === 11) guardedFor[h.mech] = true;
     if (value > bestValue[h.mech]) {
       bestValue[h.mech] = value;
       bestVerb[h.mech] = verb;
@@ -289,6 +307,16 @@ function scoreWith(
     anyCode = own = true;
     for (const h of hits) add(h, h.weight * ROLE.removed, 4, r);
   }
+  // The condition of existing writes of a mechanism's state (`+if (on_rq && wants_to_run) {` over
+  // `WRITE_ONCE(vcpu->ready, true)`): half a member's role, like being inside its function, so
+  // it maps only with a second cue (the hook it sits in, or more of the mechanism's code).
+  for (const m of code.guarded) {
+    if (code.members.includes(m)) continue;
+    const hits = index.memberHits(m);
+    if (!hits) continue;
+    anyCode = own = true;
+    for (const h of hits) add(h, h.weight * ROLE.member * ROLE.guards, 11, m);
+  }
   for (const c of index.combos) {
     if (c.all.every((id) => added.includes(id))) {
       own = true;
@@ -296,10 +324,15 @@ function scoreWith(
     }
   }
   for (const p of index.paths) if (pathMatch(p.glob, path)) add(p.hit, p.hit.weight, 7, path);
-  if (index.actionWords.size > 0 && actionWords(index, code, defs, patchIndex, add, path)) own = true;
   // The series' own new code called from a kernel path is the series hooking that path, even
   // under names no catalogue knows (v1 patch 8 calls patch 7's helpers from irqentry_enter).
   const callsSeries = code.calls.some((c) => !code.defines.includes(c) && defs.has(c));
+  const scope = code.scope;
+  const installsSeries = hunk.identifiersAdded.some((id) => id !== scope?.name && !code.defines.includes(id) && defs.isFunction(id));
+  // The function the hunk edits, when the _inside_ rule's conditions hold (below): its name's
+  // action word is evidence as a call of it would be (arm64's kvm_update_stolen_time).
+  const within = scope?.kind === "function" && !callsSeries && !installsSeries && !code.defines.includes(scope.name) ? scope.name : null;
+  if (index.actionWords.size > 0 && actionWords(index, code, defs, patchIndex, add, path, within, addedFor)) own = true;
   const hooksIn = anyCode || callsSeries;
   if (hooksIn && code.scope?.kind === "function") {
     for (const h of index.hooks.get(code.scope.name) ?? []) {
@@ -315,8 +348,6 @@ function scoreWith(
   // boost function is the switch's code, hooked in there. Nor when they install a function the
   // series defines (`pv_ops.lock.x = PV_CALLEE_SAVE(f)`, `.func = f`): that hunk hooks the series'
   // own code in, and what it is follows from that code, not from the init function it sits in.
-  const scope = code.scope;
-  const installsSeries = hunk.identifiersAdded.some((id) => id !== scope?.name && !code.defines.includes(id) && defs.isFunction(id));
   if (
     scope &&
     (scope.kind === "function" || scope.kind === "kparam") &&
@@ -330,7 +361,7 @@ function scoreWith(
       add(h, h.weight * ROLE.inside, 9, scope.name);
     }
   }
-  return { total, bestVerb, bestName, bestValue, anyCode, own };
+  return { total, bestVerb, bestName, bestValue, anyCode, own, guardedFor, addedFor };
 }
 
 /** Words after an action word that make the name a counter of it (`yield_count_of`), not the action. */
@@ -350,22 +381,30 @@ function actionWords(
   patchIndex: number,
   add: (h: Hit, value: number, verb: number, name: string) => void,
   path: string,
+  /** The enclosing function, when the hunk may count as its code (see scoreWith). */
+  within: string | null = null,
+  /** Mechanisms whose own code the added lines name: an enclosing name then speaks for none other. */
+  addedFor: readonly boolean[] = [],
 ): boolean {
   const best = new Map<number, { value: number; name: string }>();
-  for (const [names, role] of [
-    [code.defines, ROLE.define],
-    [code.calls, ROLE.call],
-  ] as const) {
+  // [names, role, whether they are the enclosing function]
+  const sources: [readonly string[], number, boolean][] = [
+    [code.defines, ROLE.define, false],
+    [code.calls, ROLE.call, false],
+    [within ? [within] : [], ROLE.call, true],
+  ];
+  for (const [names, role, enclosing] of sources) {
     for (const id of names) {
-      if (index.idHits(id) || (role === ROLE.call && defs.isDependency(id, patchIndex))) continue;
+      if (index.idHits(id) || (role === ROLE.call && !enclosing && defs.isDependency(id, patchIndex))) continue;
       const words = id.toLowerCase().split("_");
       for (let w = 0; w < words.length; w++) {
         const word = words[w];
         // `yield_count_of`, `steal_stats`: a counter of the action, read by other code, not the action.
         if (w + 1 < words.length && COUNTER_WORDS.has(words[w + 1])) continue;
         for (const mech of index.actionWords.get(word) ?? []) {
+          if (enclosing && addedFor.some((a, i) => a && i !== mech)) continue;
           const value = ACTION_WORD * role;
-          if (value > (best.get(mech)?.value ?? 0)) best.set(mech, { value, name: `"${word}" in ${id}` });
+          if (value > (best.get(mech)?.value ?? 0)) best.set(mech, { value, name: `"${word}" in ${enclosing ? `enclosing ${id}` : id}` });
         }
       }
     }
@@ -411,6 +450,7 @@ export function decide(s: Scored, subject: string, entries = CATALOGUE): Classif
       scores,
       reason: `${bestWhat(s, best)} (score ${round(s.total[best])})`,
       via: "code",
+      ...(s.guardedFor?.[best] && !s.addedFor?.[best] ? { guard: true as const } : {}),
     };
   }
   const reason =
@@ -426,7 +466,8 @@ export function decide(s: Scored, subject: string, entries = CATALOGUE): Classif
  * evidence or only #includes and the patch's hunks agree).
  */
 export function propagate(hunks: { hunk: Hunk; file: string; c: Classification }[], entries = CATALOGUE): void {
-  const mapped = hunks.filter((x) => x.c.mechanism !== null && x.c.via === "code");
+  // A hunk mapped as the new condition of a mechanism's writes lends its names to nothing (`guard`).
+  const mapped = hunks.filter((x) => x.c.mechanism !== null && x.c.via === "code" && !x.c.guard);
   if (mapped.length === 0) return;
   const majority = (xs: typeof mapped): string | null => {
     const count = new Map<string, number>();

@@ -53,6 +53,12 @@ export interface HunkCode {
    * &vcpu_sbi_ext_pvlock`): a function placed in an ops table is hooked in there, as a call would.
    */
   initializes: string[];
+  /**
+   * Members that unchanged lines assign inside the block an added condition opens (`+if (a && b) {`
+   * over context lines `WRITE_ONCE(vcpu->ready, true);`): the hunk changes when that state is
+   * written, though its own lines name none of it.
+   */
+  guarded: string[];
   /** Identifiers of removed lines. */
   removed: string[];
   /** Enclosing definition at the first changed line. */
@@ -102,13 +108,32 @@ export function parseScope(funcContext: string): Scope | null {
   // A series repeats the same function contexts: remember them (bounded).
   const hit = scopeCache.get(funcContext);
   if (hit !== undefined) return hit;
-  const scope = scopeOpenedBy(funcContext.trimStart());
+  const scope = scopeOpenedBy(funcContext.trimStart()) ?? truncatedFunction(funcContext);
   if (scopeCache.size >= 4096) scopeCache.clear();
   scopeCache.set(funcContext, scope);
   return scope;
 }
 
 const scopeCache = new Map<string, Scope | null>();
+
+/**
+ * GNU diff's `-p` (quilt, hence most stable-queue mails) prints at most the first 40 characters
+ * of the function line, so a long definition loses its parameter list:
+ * `@@ -4052,6 +4054,19 @@ static void kvm_steal_time_set_preempted`. A context of exactly that
+ * width, without `(` and shaped `<type words> <name>`, is that function (its name possibly cut
+ * short, which then matches nothing). `struct x y` is left alone: a cut initializer reads the same.
+ */
+export const DIFF_P_WIDTH = 40;
+
+function truncatedFunction(funcContext: string): Scope | null {
+  if (funcContext.length !== DIFF_P_WIDTH || funcContext.includes("(")) return null;
+  const m =
+    /^(?:static\s+|inline\s+|__always_inline\s+|noinline\s+)*(?:const\s+|unsigned\s+|signed\s+)*([A-Za-z_]\w*)[\s*]+([A-Za-z_]\w*)$/.exec(
+      funcContext,
+    );
+  if (!m || m[1] === "struct" || m[1] === "union" || m[1] === "enum") return null;
+  return { kind: "function", name: m[2] };
+}
 
 /** The file whose hunks are read as kernel-parameter entries rather than as C. */
 export const KERNEL_PARAMETERS_DOC = "Documentation/admin-guide/kernel-parameters.txt";
@@ -144,6 +169,10 @@ export class HunkCodeBuilder {
   private members: string[] = EMPTY;
   private written: string[] = EMPTY;
   private initializes: string[] = EMPTY;
+  private guarded: string[] = EMPTY;
+  /** Brace depth of the block an added condition opened (0: none), or a one-statement body to come. */
+  private guardDepth = 0;
+  private guardNext = false;
   private removedIds: string[] = EMPTY;
   private scope: Scope | null;
   private changed = false;
@@ -170,7 +199,7 @@ export class HunkCodeBuilder {
    */
   wantsContext(c: number): boolean {
     if (this.paramDoc) return !this.changed && c === 0x09;
-    return this.changed ? this.body !== null : isIdentStart(c) || c === 0x7d;
+    return this.changed ? this.body !== null || this.guardDepth > 0 || this.guardNext : isIdentStart(c) || c === 0x7d;
   }
 
   /** A context line. Before the first change it may open or close the enclosing definition. */
@@ -180,7 +209,8 @@ export class HunkCodeBuilder {
       return;
     }
     if (this.changed) {
-      this.track(line);
+      if (this.guardDepth > 0 || this.guardNext) this.guard(line);
+      if (this.body !== null) this.track(line);
       return;
     }
     const opened = scopeOpenedBy(line);
@@ -246,6 +276,35 @@ export class HunkCodeBuilder {
       return true;
     });
     if (this.body !== null) this.track(code);
+    if (this.guardDepth > 0) this.guardDepth = Math.max(0, this.guardDepth + braces(code));
+    else {
+      this.guardNext = false; // the one statement after the condition is added, not existing code
+      if (!this.paramDoc) this.opensGuard(code);
+    }
+  }
+
+  /**
+   * An added `if`/`while`/`for` line: the unchanged lines of the block it opens (or of the one
+   * statement after it) are what its condition now decides.
+   */
+  private opensGuard(code: string): void {
+    const t = code.trim();
+    if (!/^(?:\}\s*)?(?:else\s+)?(?:if|while|for)\s*\(/.test(t)) return;
+    if (t.endsWith("{")) this.guardDepth = Math.max(1, braces(t) + (t.startsWith("}") ? 1 : 0));
+    else if (t.endsWith(")")) this.guardNext = true;
+  }
+
+  /** A context line under an added condition: the members it assigns are guarded. */
+  private guard(line: string): void {
+    const code = codeOf(line);
+    if (code === null || isBlank(code)) return;
+    forEachIdentifier(code, (from, to) => {
+      const member = memberAt(code, from, to);
+      if (member && !member.startsWith("?.") && assignedAt(code, from, to)) this.guarded = this.add(this.guarded, member);
+      return true;
+    });
+    if (this.guardNext) this.guardNext = false;
+    else this.guardDepth = Math.max(0, this.guardDepth + braces(code));
   }
 
   finish(): HunkCode {
@@ -256,6 +315,7 @@ export class HunkCodeBuilder {
       members: this.members,
       written: this.written,
       initializes: this.initializes,
+      guarded: this.guarded,
       removed: this.removedIds,
       scope: this.scope,
       includeLines: this.includeLines,
@@ -345,6 +405,17 @@ export class HunkCodeBuilder {
 
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];
 
+/** Opening minus closing braces of a line of code. */
+function braces(code: string): number {
+  let n = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 0x7b) n++;
+    else if (c === 0x7d) n--;
+  }
+  return n;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The parser's code pass: every hunk's code, read from its lines once the structure is known
 
@@ -356,6 +427,7 @@ export const NO_CODE: HunkCode = Object.freeze({
   members: [],
   written: [],
   initializes: [],
+  guarded: [],
   removed: [],
   scope: null,
   includeLines: 0,

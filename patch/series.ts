@@ -119,7 +119,8 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
     for (const n of uses[k]) bump(users, n, mech, origins);
   };
   items.forEach((x, k) => {
-    if (x.c.mechanism !== null) note(k, x.c.mechanism, new Set([k]), x.c.caller === true);
+    // A guard's names are its condition's inputs, not the mechanism's (Classification.guard).
+    if (x.c.mechanism !== null && !x.c.guard) note(k, x.c.mechanism, new Set([k]), x.c.caller === true);
   });
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const decided: { k: number; mech: string; name: string; n: number; origins: Set<number>; caller: boolean }[] = [];

@@ -86,3 +86,49 @@ test("a mechanism of one side gets the area cue only there: a host's yield maps,
     ACTION_WORD * ROLE.define + PARAVIRT_AREA_CUE,
   );
 });
+
+test("the function a hunk edits counts as called when it holds the action word: arm64's kvm_update_stolen_time", () => {
+  const fn = (name: string) => ({ kind: "function" as const, name });
+  // A fix inside a yield function of KVM host code, naming nothing else: the word + the area cue.
+  const inside = score(hunk({ ids: ["base", "offset"], scope: fn("vcpu_yield_somewhere") }), "virt/kvm/kvm_main.c");
+  close(inside.total, ACTION_WORD * ROLE.call + PARAVIRT_AREA_CUE);
+  assert.equal(inside.c.mechanism, "yielder");
+  assert.match(inside.c.reason, /enclosing vcpu_yield_somewhere/);
+  // Outside the mechanism's areas the word stays weak: the scheduler's own do_sched_yield.
+  assert.equal(score(hunk({ ids: ["rq"], scope: fn("do_sched_yield") }), "kernel/sched/core.c").c.mechanism, null);
+  // As for the inside rule: not when the hunk calls a function the series defines (a helper it
+  // hooks in), nor when it defines the function itself (then the definition counts, once).
+  const defs = new SeriesDefinitions([
+    {
+      ...emptyPatch(0),
+      files: [
+        {
+          oldPath: "h",
+          newPath: "h",
+          path: "h",
+          line: 0,
+          endLine: 0,
+          binary: false,
+          hunks: [hunk({ defines: ["helper"], functions: ["helper"] })],
+        },
+      ],
+    },
+  ]);
+  const calling = score(hunk({ ids: ["helper"], calls: ["helper"], scope: fn("vcpu_yield_somewhere") }), "virt/kvm/kvm_main.c", defs);
+  assert.equal(calling.total, 0);
+  close(
+    score(
+      hunk({ ids: ["vcpu_yield_somewhere"], defines: ["vcpu_yield_somewhere"], scope: fn("vcpu_yield_somewhere") }),
+      "virt/kvm/kvm_main.c",
+    ).total,
+    ACTION_WORD * ROLE.define + PARAVIRT_AREA_CUE,
+  );
+});
+
+test("an enclosing name speaks for no mechanism when the added lines name another's code", () => {
+  const Z: CatalogueEntry = { id: "other", label: "Z", patch: null, simulated: false, summary: "", identifiers: { other_fn: 1 } };
+  const h = hunk({ ids: ["other_fn"], calls: ["other_fn"], scope: { kind: "function", name: "vcpu_yield_somewhere" } });
+  const s = scoreHunk(h, "virt/kvm/kvm_main.c", 0, none, [Y, Z]);
+  assert.equal(s.total[0], 0, "a switch check of another mechanism added inside a yield function is that mechanism's");
+  close(s.total[1], 1 * ROLE.call);
+});

@@ -389,3 +389,35 @@ test("readBy: a member only read next to a call of a reading mechanism's code co
   );
   close(sc(hunk({ ids: ["t", "ready"], members: ["t.ready"] }))[0], 3 * ROLE.member, "no reader call");
 });
+
+test("a new condition over unchanged writes of a mechanism's member: half its role, mapping only with a second cue, and a guard", () => {
+  const fn = (name: string) => ({ kind: "function" as const, name });
+  // x.m (weight 2) written under the condition, in alpha's hook: 2 × member × guards + hook.
+  const hooked = score(hunk({ guarded: ["x.m"], ids: ["flag"], scope: fn("hook_a") }));
+  close(hooked.total[0], 2 * ROLE.member * ROLE.guards + 1.5);
+  assert.equal(hooked.c.mechanism, "alpha");
+  assert.equal(hooked.c.guard, true);
+  assert.match(hooked.c.reason, /hooks hook_a/);
+  // Alone it is below the threshold: a condition is weaker evidence than the writes themselves.
+  const alone = score(hunk({ guarded: ["x.m"], ids: ["flag"] }));
+  close(alone.total[0], 2 * ROLE.member * ROLE.guards);
+  assert.equal(alone.c.mechanism, null);
+  // A hunk whose own lines name the mechanism is that mechanism's code, not only its guard.
+  const own = score(hunk({ guarded: ["x.m"], ids: ["a_id"], calls: ["a_id"], scope: fn("hook_a") }));
+  assert.equal(own.c.mechanism, "alpha");
+  assert.equal(own.c.guard, undefined);
+  // A member the added lines touch as well counts once, as theirs.
+  close(score(hunk({ guarded: ["x.m"], members: ["x.m"], written: ["x.m"] })).total[0], 2 * ROLE.member);
+});
+
+test("propagate: a guard lends its names to no other hunk of its patch", () => {
+  const guard: Classification = { ...cls("alpha"), guard: true };
+  const flagDef = { hunk: hunk({ defines: ["flag"], ids: ["flag"] }), file: "a.h", c: cls(null) };
+  const rest = [{ hunk: hunk({ ids: ["flag"] }), file: "a.c", c: guard }, flagDef];
+  propagate(rest, CAT);
+  assert.equal(flagDef.c.mechanism, null);
+  // The same hunk mapped on its own code does lend them.
+  const flagDef2 = { hunk: hunk({ defines: ["flag"], ids: ["flag"] }), file: "a.h", c: cls(null) };
+  propagate([{ hunk: hunk({ ids: ["flag"] }), file: "a.c", c: cls("alpha") }, flagDef2], CAT);
+  assert.equal(flagDef2.c.mechanism, "alpha");
+});

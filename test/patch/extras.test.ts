@@ -121,3 +121,40 @@ test("a hunk's members: which added lines assign them, and which name a designat
   for (const m of ["target.ready", "vcpu.halted", "y.z"]) assert.ok(code.members.includes(m) && !code.written.includes(m), m);
   assert.deepEqual(code.initializes, ["wrs_insn", "vcpu_sbi_ext_pvlock", "h"]);
 });
+
+test("a hunk's guarded members: unchanged lines that assign state under a condition the hunk adds", () => {
+  const codeOf = (lines: string[]) =>
+    parsePatchText(["--- a/x.c", "+++ b/x.c", "@@ -1,9 +1,9 @@ static void f(struct kvm_vcpu *vcpu)", ...lines].join("\n")).patches[0]
+      .files[0].hunks[0].code;
+  // Set 10's kvm_sched_out: the block's writes are context lines; what follows the block is not guarded.
+  const block = codeOf([
+    " {",
+    "-\tif (current->on_rq) {",
+    "+\tif (current->on_rq && vcpu->wants_to_run) {",
+    " \t\tWRITE_ONCE(vcpu->preempted, true);",
+    " \t\tif (x) { y = 1; }",
+    " \t\tvcpu->ready = true;",
+    " \t}",
+    " \tvcpu->after = 1;",
+  ]);
+  assert.deepEqual(block.guarded, ["vcpu.preempted", "vcpu.ready"]);
+  assert.ok(!block.written.includes("vcpu.ready"), "context lines are not the hunk's own writes");
+  // Without braces the condition decides one statement.
+  assert.deepEqual(codeOf(["+\tif (a)", " \t\tvcpu->ready = true;", " \tvcpu->other = 1;"]).guarded, ["vcpu.ready"]);
+  // A condition whose statement is added itself guards nothing unchanged; nor does a plain added line.
+  assert.deepEqual(codeOf(["+\tif (a)", "+\t\tb();", " \tvcpu->ready = true;"]).guarded, []);
+  assert.deepEqual(codeOf(["+\tb();", " \tvcpu->ready = true;"]).guarded, []);
+});
+
+test("a function line cut at diff -p's 40 characters still names the function the hunk is in", () => {
+  const scopeOf = (context: string) =>
+    parsePatchText(["--- a/x.c", "+++ b/x.c", `@@ -1,1 +1,2 @@ ${context}`, " a;", "+b;"].join("\n")).patches[0].files[0].hunks[0].code
+      .scope;
+  // Set 10's stable backport (quilt): `static void kvm_steal_time_set_preempted` is 40 characters.
+  assert.deepEqual(scopeOf("static void kvm_steal_time_set_preempted"), { kind: "function", name: "kvm_steal_time_set_preempted" });
+  assert.deepEqual(scopeOf("static int vcpu_run(struct kvm_vcpu *vcp"), { kind: "function", name: "vcpu_run" });
+  // Shorter, it was not cut: a declaration without parameters is no function line.
+  assert.equal(scopeOf("static void kvm_steal_time_set_preempt"), null);
+  // A cut initializer or variable reads the same as a cut struct-returning function: left alone.
+  assert.equal(scopeOf("struct kvm_stats_debugfs_item debugfs_en"), null);
+});

@@ -178,3 +178,19 @@ test("a hunk its patch mapped as a caller passes on nothing it defines across th
   propagateSeries([fn, helper, suspend], ONE_SERIES);
   assert.equal(suspend.c.mechanism, null);
 });
+
+test("a guard (mapped on the writes its new condition gates) links nothing: its names are the condition's inputs", () => {
+  // Set 10: kvm_sched_out now tests wants_to_run before marking the vCPU ready; the run-ioctl
+  // hunks of another patch that declare and set wants_to_run are not the ready boost.
+  const guard = item(1, { ...mapped("ready_boost"), guard: true }, { ids: ["wants_to_run", "on_rq"] });
+  const decl = item(0, unmapped(), { defines: ["wants_to_run"], ids: ["wants_to_run"] });
+  const user = item(0, unmapped(), { ids: ["wants_to_run"] });
+  propagateSeries([decl, user, guard], ONE_SERIES);
+  assert.equal(decl.c.mechanism, null);
+  assert.equal(user.c.mechanism, null);
+  // Mapped on its own code, the same hunk would carry its mechanism to both.
+  const own = item(1, mapped("ready_boost"), { ids: ["wants_to_run", "on_rq"] });
+  const decl2 = item(0, unmapped(), { defines: ["wants_to_run"], ids: ["wants_to_run"] });
+  propagateSeries([decl2, own], ONE_SERIES);
+  assert.equal(decl2.c.mechanism, "ready_boost");
+});
