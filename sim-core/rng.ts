@@ -15,8 +15,6 @@ import type { Dist } from "./scenario";
  */
 export class Rng {
   private readonly s = new Int32Array(4);
-  private spare = 0;
-  private hasSpare = false;
 
   constructor(seed: number, stream = "") {
     let x = (seed >>> 0) ^ fnv1a(stream);
@@ -61,18 +59,49 @@ export class Rng {
     return -Math.log(1 - this.float()) * mean;
   }
 
+  /**
+   * A standard normal draw by the ziggurat method (Marsaglia and Tsang, 2000, with 128 layers),
+   * taking the layer and the position in it from separate bits of one output as Doornik (2005)
+   * recommends. Almost every draw (98.8 %) is one u32, a table lookup and a multiply: the cost
+   * models draw about one normal per event, and the Box-Muller transform this replaced (a log, a
+   * square root, a sine and a cosine for each pair) took a sixth of a seed run's CPU time.
+   */
   normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
+    const r = this.u32() | 0;
+    const i = r & (ZIG_LAYERS - 1);
+    // The upper 25 bits, signed and centred: u in (-1, 1), never 0, symmetric.
+    const u = ((r >> 7) + 0.5) * 2 ** -24;
+    if (Math.abs(u) < ZIG_INNER[i]!) return u * ZIG_X[i]!;
+    return this.normalEdge(i, u);
+  }
+
+  /**
+   * The rare rest of normal(), kept out of it so that the common path stays small enough for V8
+   * to inline into the cost draws: the tail beyond R, or a wedge test, and a fresh draw when the
+   * point is rejected.
+   */
+  private normalEdge(i: number, u: number): number {
+    for (;;) {
+      const x = u * ZIG_X[i]!;
+      if (i === 0) {
+        // Beyond R, the tail by Marsaglia's (1964) method: exponential proposals, accepted when
+        // 2b >= a^2.
+        let a: number;
+        let b: number;
+        do {
+          a = -Math.log(1 - this.float()) / ZIG_R;
+          b = -Math.log(1 - this.float());
+        } while (b + b < a * a);
+        return u < 0 ? -(ZIG_R + a) : ZIG_R + a;
+      }
+      // The wedge between the layer's inner rectangle and the curve: accept under exp(-x^2/2).
+      const f0 = ZIG_F[i]!;
+      if (f0 + this.float() * (ZIG_F[i + 1]! - f0) < Math.exp(-0.5 * x * x)) return x;
+      const r = this.u32() | 0;
+      i = r & (ZIG_LAYERS - 1);
+      u = ((r >> 7) + 0.5) * 2 ** -24;
+      if (Math.abs(u) < ZIG_INNER[i]!) return u * ZIG_X[i]!;
     }
-    let u = 0;
-    while (u === 0) u = this.float();
-    const v = this.float();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    this.hasSpare = true;
-    return r * Math.cos(2 * Math.PI * v);
   }
 
   /** A draw from a scenario distribution, in integer nanoseconds (never negative). */
@@ -118,4 +147,30 @@ function fnv1a(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h | 0;
+}
+
+/**
+ * The ziggurat's 128 layers of equal area ZIG_V under exp(-x^2/2) (Marsaglia and Tsang, 2000,
+ * "The Ziggurat Method for Generating Random Variables", J. Stat. Softw. 5(8): R and V for 128
+ * layers). ZIG_X[i] is the right edge of layer i: ZIG_X[1] = R, each next edge is where the next
+ * layer of area V ends, ZIG_X[128] = 0; layer 0 is the base strip below exp(-R^2/2) together with
+ * the tail beyond R, given the width V / f(R) of a rectangle of the same area.
+ */
+const ZIG_LAYERS = 128;
+export const ZIG_R = 3.442619855899;
+export const ZIG_V = 9.91256303526217e-3;
+export const ZIG_X = new Float64Array(ZIG_LAYERS + 1);
+/** exp(-x^2/2) at each edge. */
+const ZIG_F = new Float64Array(ZIG_LAYERS + 1);
+/** ZIG_X[i + 1] / ZIG_X[i]: a |u| below it lies inside the curve whatever the height. */
+const ZIG_INNER = new Float64Array(ZIG_LAYERS);
+{
+  const f = (x: number) => Math.exp(-0.5 * x * x);
+  ZIG_X[0] = ZIG_V / f(ZIG_R);
+  ZIG_X[1] = ZIG_R;
+  for (let i = 2; i < ZIG_LAYERS; i++) ZIG_X[i] = Math.sqrt(-2 * Math.log(ZIG_V / ZIG_X[i - 1]! + f(ZIG_X[i - 1]!)));
+  ZIG_X[ZIG_LAYERS] = 0;
+  for (let i = 0; i <= ZIG_LAYERS; i++) ZIG_F[i] = f(ZIG_X[i]!);
+  // Layer 0's "edge" ZIG_X[0] is a width, not a point of the curve: its wedge test is never used.
+  for (let i = 0; i < ZIG_LAYERS; i++) ZIG_INNER[i] = ZIG_X[i + 1]! / ZIG_X[i]!;
 }
