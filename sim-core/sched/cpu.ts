@@ -409,7 +409,6 @@ export class Cpu extends Rq {
       this.classOf(prev).putPrev(prev);
       this.curr = null;
       prev.prog.switchOut?.(prev);
-      prev.lastRanAt = now;
       if (prev.onRq) prev.runnableSince = now;
     }
     this.curr = next;

@@ -89,8 +89,6 @@ export class Task {
   /** The pending host hrtimer's action, and the bound callback that runs it. */
   timerFire: (() => void) | null = null;
   timerCb: (() => void) | null = null;
-  /** When the task last stopped running (cache-hotness for the balancer). */
-  lastRanAt = -Infinity;
   runDelayNs = TIME_ZERO;
   runtimeNs = TIME_ZERO;
   /** vCPU thread boosted by the series (for the timeline and stats). */
