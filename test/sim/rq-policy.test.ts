@@ -81,44 +81,35 @@ test("a running RT task lowered to the level of a waiting one stays at the head 
   assert.equal(b.runtimeNs + 0, 0, "b never ran");
 });
 
-test("a waiting RT task lowered to another's level goes to its head, and runs first", () => {
-  // core.c: ENQUEUE_HEAD for `oldprio < p->prio`, whether the task runs or waits.
+/**
+ * FIFO a (70, blocks after 2 ms) runs on one CPU while b (at `bPrio`) and c (50) wait; at 1 ms b
+ * gets "fifo" `to`. Returns the order of level 50 after the call, and who runs at 3 ms.
+ */
+function setWaitingB(bPrio: number, to: number): { level50: string[]; at3ms: string | undefined } {
   const w = world(1);
   const [c0] = w.host.cpus;
   const a = new Task("a", { burstEnd: (x) => x.cpu!.sleepCurr() }, "fifo", 70);
   a.remaining = 2 * MS;
-  const b = hog("b", "fifo", 60);
+  const b = hog("b", "fifo", bPrio);
   const c = hog("c", "fifo", 50);
   startOn(w, 0, a, b, c);
   w.runTo(1 * MS);
   assert.equal(c0!.curr, a);
-  // b waits and is lowered 60 -> 50: it goes ahead of c, and runs when a blocks.
-  c0!.setPolicy(b, "fifo", 50, 0);
-  assert.deepEqual(
-    c0!.rt.q.filter((t) => t.rtPrio === 50).map((t) => t.name),
-    ["b", "c"],
-  );
+  c0!.setPolicy(b, "fifo", to, 0);
+  const level50 = c0!.rt.q.filter((t) => t.rtPrio === 50).map((t) => t.name);
   w.runTo(3 * MS);
-  assert.equal(c0!.curr, b, "b, the head of level 50, runs once a blocks");
+  return { level50, at3ms: c0!.curr?.name };
+}
+
+test("a waiting RT task lowered to another's level goes to its head, and runs first", () => {
+  // core.c: ENQUEUE_HEAD for `oldprio < p->prio`, whether the task runs or waits. b waits and is
+  // lowered 60 -> 50: it goes ahead of c, and runs when a blocks.
+  assert.deepEqual(setWaitingB(60, 50), { level50: ["b", "c"], at3ms: "b" });
 });
 
 test("sched_setscheduler with the task's own policy and priority changes nothing: it keeps its place", () => {
   // core.c: `if (unlikely(policy == p->policy))` with the same rt_priority (or nice) returns
-  // before the runqueue is locked; no dequeue, no enqueue at the tail.
-  const w = world(1);
-  const [c0] = w.host.cpus;
-  const a = new Task("a", { burstEnd: (x) => x.cpu!.sleepCurr() }, "fifo", 70);
-  a.remaining = 2 * MS;
-  const b = hog("b", "fifo", 50);
-  const c = hog("c", "fifo", 50);
-  startOn(w, 0, a, b, c);
-  w.runTo(1 * MS);
-  assert.equal(c0!.curr, a);
-  c0!.setPolicy(b, "fifo", 50, 0);
-  assert.deepEqual(
-    c0!.rt.q.filter((t) => t.rtPrio === 50).map((t) => t.name),
-    ["b", "c"],
-  );
-  w.runTo(3 * MS);
-  assert.equal(c0!.curr, b, "b, still first at level 50, runs once a blocks");
+  // before the runqueue is locked; no dequeue, no enqueue at the tail. b, still first at level
+  // 50, runs once a blocks.
+  assert.deepEqual(setWaitingB(50, 50), { level50: ["b", "c"], at3ms: "b" });
 });
