@@ -35,6 +35,8 @@ const noop = () => {};
 interface GTimer {
   soft: number;
   hard: number;
+  /** Arming order: timerqueue_add() puts a timer after those of the same hard expiry. */
+  seq: number;
   fn: () => void;
 }
 
@@ -69,6 +71,7 @@ export class Guest {
   readonly irq: GuestIrqTiming;
   readonly nohz: boolean;
   private readonly timers: GTimer[][] = [];
+  private timerSeq = 0;
   private readonly lapicAt: number[] = [];
   private readonly lapicEv: EvHandle[] = [];
   private readonly tickOn: boolean[] = [];
@@ -245,7 +248,7 @@ export class Guest {
   // ---- hrtimers on the LAPIC timer ---------------------------------------------------------
 
   private arm(i: number, soft: number, hard: number, fn: () => void, fromGuest: boolean): void {
-    this.timers[i].push({ soft, hard, fn });
+    this.timers[i].push({ soft, hard, seq: this.timerSeq++, fn });
     this.reprogram(i, fromGuest);
   }
 
@@ -270,16 +273,24 @@ export class Guest {
     this.deliver(i, "timer", this.irqRng[i]!.ns(this.irq.timer_handler), this.expireFns[i]);
   }
 
-  /** hrtimer_interrupt(): run every timer whose soft expiry has passed, then re-arm. */
+  /**
+   * hrtimer_interrupt() / __hrtimer_run_queues(): walk the timerqueue, which is ordered by hard
+   * expiry (then arming order), running timers until the first whose soft expiry is still ahead.
+   * A timer whose soft expiry has passed therefore waits behind an earlier-hard one that is not
+   * due yet, as in the kernel.
+   */
   private expire(i: number): void {
     const now = this.eng.now;
     const list = this.timers[i];
-    // Few timers per vCPU: take the earliest due one until none is left (keeps expiry order
-    // and lets a callback arm new timers).
+    // Few timers per vCPU (the tick, a sleeper or two): a scan for the queue's head is cheaper
+    // than keeping a tree, and a callback may arm new timers meanwhile.
     for (;;) {
       let k = -1;
-      for (let j = 0; j < list.length; j++) if (list[j].soft <= now && (k < 0 || list[j].soft < list[k].soft)) k = j;
-      if (k < 0) break;
+      for (let j = 0; j < list.length; j++) {
+        const tm = list[j]!;
+        if (k < 0 || tm.hard < list[k]!.hard || (tm.hard === list[k]!.hard && tm.seq < list[k]!.seq)) k = j;
+      }
+      if (k < 0 || list[k]!.soft > now) break;
       const tm = list[k];
       list[k] = list[list.length - 1];
       list.pop();
@@ -337,6 +348,6 @@ export class Guest {
     }
     const tick = this.tun.tickNs;
     const next = (Math.floor(this.eng.now / tick) + 1) * tick;
-    this.timers[i].push({ soft: next, hard: next, fn: () => this.tickFire(i) });
+    this.timers[i].push({ soft: next, hard: next, seq: this.timerSeq++, fn: () => this.tickFire(i) });
   }
 }

@@ -171,7 +171,7 @@ test("nanosleep: a fair task's timer fires timer_slack_ns (50 us) late, an RT ta
   }
 });
 
-test("hrtimer expiry: timers due together run earliest soft expiry first, whatever order they were armed in", () => {
+test("hrtimer expiry: fair timers due together run in expiry order whatever order they were armed in, equal ones in arming order", () => {
   for (const order of [
     [2, 0, 1],
     [0, 2, 1],
@@ -190,19 +190,44 @@ test("hrtimer expiry: timers due together run earliest soft expiry first, whatev
     w.runTo(21 * MS);
     assert.deepEqual(ran, [0, 1, 2], `armed ${order}`);
   }
-  // Two timers of the same expiry: the one armed first runs first (timerqueue_add() puts an
+  // Three timers of the same expiry run in arming order (timerqueue_add() puts an
   // equal key to the right).
   const w = world(1, 1);
   const g = w.guest!;
   w.runTo(10 * MS);
   const ran: string[] = [];
-  for (const name of ["a", "b"]) {
+  for (const name of ["a", "b", "c"]) {
     const t = new Task(name, { burstEnd: () => {} });
     g.addTask(t, 0);
     g.sleepUntil(t, 20 * MS, () => ran.push(name));
   }
   w.runTo(21 * MS);
-  assert.deepEqual(ran, ["a", "b"]);
+  assert.deepEqual(ran, ["a", "b", "c"]);
+});
+
+test("hrtimer expiry walks the queue in hard-expiry order and stops at the first timer whose soft expiry is ahead (__hrtimer_run_queues)", () => {
+  const w = world(1, 1);
+  const g = w.guest!;
+  w.runTo(10 * MS);
+  // R and Y are FIFO (no slack): hard = soft = 20.030 and 20.040 ms. F is fair: soft 20.000 ms,
+  // hard 20.050 ms. The interrupt at 20.030 ms runs R; Y heads the queue next and is not due,
+  // so the walk stops there although F's soft expiry has passed. F runs after Y at 20.040 ms.
+  const ran: { name: string; at: number }[] = [];
+  const arm = (name: string, policy: "fifo" | "other", at: number) => {
+    const t = new Task(name, { burstEnd: () => {} }, policy, policy === "fifo" ? 10 : 0);
+    g.addTask(t, 0);
+    g.sleepUntil(t, at, () => ran.push({ name, at: w.eng.now }));
+  };
+  arm("F", "other", 20 * MS);
+  arm("R", "fifo", 20 * MS + 30 * US);
+  arm("Y", "fifo", 20 * MS + 40 * US);
+  w.runTo(21 * MS);
+  assert.deepEqual(
+    ran.map((r) => r.name),
+    ["R", "Y", "F"],
+  );
+  assert.ok(ran[0]!.at < 20 * MS + 40 * US, "R runs in the 20.030 ms interrupt");
+  assert.ok(ran[2]!.at >= 20 * MS + 40 * US && ran[2]!.at < 20 * MS + 50 * US, "F runs in Y's interrupt, before its own hard expiry");
 });
 
 test("the LAPIC timer is programmed for the earliest hard expiry; writing it from guest mode is one fastpath MSR exit, not rewritten for a later timer", () => {
