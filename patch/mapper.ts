@@ -22,7 +22,8 @@ import picomatch from "picomatch/posix";
 import { RE2JS } from "re2js";
 import { POLL_HUNKS, type ParseResult, type Patch, type FileDiff, type Hunk, type HunkCode } from "./parse";
 import { CATALOGUE, CATALOGUE_IDS, catalogueEntry } from "./catalogue";
-import { SeriesDefinitions, decide, propagate, scoreHunk, type Classification } from "./classify";
+import { SeriesDefinitions, decide, scoreHunk, type Classification } from "./classify";
+import { propagate } from "./propagate";
 import { propagateSeries, seriesOfPatches, type SeriesItem } from "./series";
 
 /** Every mechanism id a hunk can map to (the catalogue's). */

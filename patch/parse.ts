@@ -28,7 +28,8 @@ import { DEFAULT_LIMITS, emptyPatch, POLL_LINES, type ParseLimits, type ParseRes
 
 export { decodePatchBytes, decodeMimeWords, MAX_PATCH_BYTES, type DecodeResult } from "./decode";
 export { collectIdentifiers, type IdentifierSet } from "./identifiers";
-export type { HunkCode, Scope } from "./code";
+export type { HunkCode } from "./code";
+export type { Scope } from "./scope";
 export * from "./model";
 
 type State =

@@ -1,6 +1,6 @@
 /**
  * The third pass of the mapper, over a whole series: a hunk still unmapped after its own code
- * (patch/classify.ts `decide`) and its patch (`propagate`) takes the mechanism of the hunks of
+ * (patch/classify.ts `decide`) and its patch (patch/propagate.ts) takes the mechanism of the hunks of
  * other patches of the same series that its code is linked to by a name the series defines:
  *
  * - it uses a name that mapped hunks define: it calls a function of the series, or names one of
@@ -37,7 +37,7 @@
  * mailbox of unrelated patches links nothing across them); a patch without a number stands alone.
  */
 import type { Classification } from "./classify";
-import { declaredMembers } from "./classify";
+import { declaredMembers } from "./code";
 import type { Hunk, Patch } from "./model";
 
 export interface SeriesItem {

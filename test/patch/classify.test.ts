@@ -8,7 +8,8 @@ import { emptyPatch, type Hunk, type Patch } from "../../patch/parse";
 import type { HunkCode } from "../../patch/code";
 import { hunk } from "./hunk.helpers";
 import type { CatalogueEntry } from "../../patch/catalogue";
-import { SeriesDefinitions, decide, propagate, scoreHunk, THRESHOLD, ROLE, DEPENDENCY, type Classification } from "../../patch/classify";
+import { SeriesDefinitions, decide, scoreHunk, THRESHOLD, ROLE, DEPENDENCY, type Classification } from "../../patch/classify";
+import { propagate } from "../../patch/propagate";
 
 const A: CatalogueEntry = {
   id: "alpha",

@@ -77,7 +77,7 @@ test("a tie between mechanisms decides nothing; other series are not linked; map
   assert.equal(elsewhere.c.mechanism, null);
 });
 
-test("a posting of one patch is left to patch/classify.ts propagate (its own rules within a patch)", () => {
+test("a posting of one patch is left to patch/propagate.ts (its own rules within a patch)", () => {
   const def = item(0, mapped("steal_time"), { defines: ["FEAT_X"], ids: ["FEAT_X"] });
   const user = item(0, unmapped(), { ids: ["FEAT_X"] });
   propagateSeries([def, user], [0]);
