@@ -9,19 +9,7 @@ import assert from "node:assert/strict";
 import type { TimelineSegments } from "../../sim-core/results";
 import { LOD_BOOST, LOD_CATEGORIES, LOD_FAIR, LOD_IDLE, SEG_BOOSTED } from "../../sim-core/timeline-codes";
 import { buildLod, lodBucketNs, lodLevelFor } from "../../sim-core/timeline-lod";
-
-/** One track from [start, entity, policy, flags] rows. */
-function track(rows: [number, number, number, number][]): TimelineSegments {
-  return {
-    offset: Uint32Array.from([0, rows.length]),
-    start_ns: Float64Array.from(rows.map((r) => r[0])),
-    entity: Uint16Array.from(rows.map((r) => r[1])),
-    policy: Uint8Array.from(rows.map((r) => r[2])),
-    prio: new Uint8Array(rows.length),
-    flags: Uint8Array.from(rows.map((r) => r[3])),
-    cpu: new Int16Array(rows.length).fill(-1),
-  };
-}
+import { track } from "./track";
 
 /** Two or more tracks from per-track rows, packed as the recorder packs them. */
 function tracks(...per: [number, number, number, number][][]): TimelineSegments {

@@ -1,22 +1,9 @@
 /** The LOD pyramid, on hand-built tracks whose shares are computed by hand. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { TimelineSegments } from "../../sim-core/results";
 import { LOD_BOOST, LOD_CATEGORIES, LOD_FAIR, LOD_IDLE, LOD_RT, SEG_BOOSTED } from "../../sim-core/timeline-codes";
 import { buildLod, lodBucketNs, lodLevelFor } from "../../sim-core/timeline-lod";
-
-/** One track from [start, entity, policy, flags] rows. */
-function track(rows: [number, number, number, number][]): TimelineSegments {
-  return {
-    offset: Uint32Array.from([0, rows.length]),
-    start_ns: Float64Array.from(rows.map((r) => r[0])),
-    entity: Uint16Array.from(rows.map((r) => r[1])),
-    policy: Uint8Array.from(rows.map((r) => r[2])),
-    prio: new Uint8Array(rows.length),
-    flags: Uint8Array.from(rows.map((r) => r[3])),
-    cpu: new Int16Array(rows.length).fill(-1),
-  };
-}
+import { track } from "./track";
 
 test("level 0: each bucket's time by category, the longest non-idle thread, the segments it holds", () => {
   // 4096 ns in 1024 ns buckets. Bucket 0: thread 1 (CFS) 0-512, idle 512-1024.
