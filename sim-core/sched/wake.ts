@@ -120,7 +120,8 @@ function wakeAffineWeight(rd: RootDomain, p: Task, thisCpu: Cpu, prev: Cpu): Cpu
   let prevEff = prev.fair.loadAvg - taskLoad;
   if (rd.tun.features.WA_BIAS) {
     thisEff *= 100;
-    prevEff *= 100 + (IMBALANCE_PCT - 100) / 2;
+    // sd->imbalance_pct is an unsigned int: (117 - 100) / 2 is 8 in C, a bias of 108.
+    prevEff *= 100 + Math.trunc((IMBALANCE_PCT - 100) / 2);
   }
   thisEff *= rd.capacityOf(prev);
   prevEff *= rd.capacityOf(thisCpu);

@@ -127,6 +127,9 @@ test("wake_affine_weight(): this_eff = (load(this) + task) * 100 * cap(prev) < p
   };
   // 105 * 100 = 10500 < 100 * 108 = 10800: the waker's CPU.
   assert.equal(weigh(105, 100, 0), 0);
+  // The bias is integer arithmetic, 108 and not 108.5: 1083 * 100 = 108300 > 1000 * 108 = 108000
+  // (with 108.5, 108500, the waker's CPU).
+  assert.equal(weigh(1083, 1000, 0), 1);
   // 120 * 100 = 12000 > 10800: the previous CPU.
   assert.equal(weigh(120, 100, 0), 1);
   // The task's load moves with it: (90 + 10) * 100 = 10000 > (100 - 10) * 108 = 9720.

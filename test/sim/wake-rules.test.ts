@@ -102,7 +102,7 @@ test("avg_idle: a wake-up on an idle CPU moves it 1/8 of the way to the idle tim
 /**
  * A waker W alone on CPU 0, three hogs on CPU 1 (the wakee's previous CPU), a hog on each other
  * CPU, 1 s in: every CPU busy, CPU 1 three times as loaded. For a wakee with no load of its own,
- * wake_affine_weight() picks the waker's CPU: (L + 0) * 100 < (3L - 0) * 108.5.
+ * wake_affine_weight() picks the waker's CPU: (L + 0) * 100 < (3L - 0) * 108.
  */
 function affine() {
   const w = world(4);
