@@ -10,8 +10,12 @@ import { test } from "node:test";
 import { costDraw, cpuCosts, kvmCosts, scaled, tickSoftirqs, withMedian } from "../../sim-core/costs";
 import { type Scenario, simulate } from "../../sim-core/index";
 import { postedDelivery } from "../../sim-core/kvm/costs";
+import { Engine } from "../../sim-core/engine";
+import { spawnKworkers } from "../../sim-core/noise";
 import { COST_DEFAULTS, NOISE_DEFAULTS } from "../../sim-core/params";
-import { Rng } from "../../sim-core/rng";
+import { Rng, Streams } from "../../sim-core/rng";
+import type { Task } from "../../sim-core/sched/task";
+import type { Kernel } from "../../sim-core/workloads/kernel";
 
 const draws = (f: () => number, n: number) => Array.from({ length: n }, f);
 
@@ -124,4 +128,56 @@ test("kworker noise: bursts of LN(10 us, 2.5) capped at 60 us, about 1/s, and tw
   // The same draws (the kworker's own stream) scaled: median and cap both x 2.
   const ratio = runtime(2) / one;
   assert.ok(Math.abs(ratio - 2) < 0.03, `ratio ${ratio}`);
+});
+
+/** A guest kernel that records what spawnKworkers() does: the threads and their wake-ups. */
+function kworkerKernel(costScale: number) {
+  const streams = new Streams(3);
+  const spawned: { t: Task; cpu: number | undefined }[] = [];
+  const wakes: (() => void)[] = [];
+  const k = {
+    side: "guest",
+    eng: new Engine(),
+    costScale,
+    stream: (n: string) => streams.get(n),
+    spawn: (t: Task, cpu: number | undefined) => spawned.push({ t, cpu }),
+    firstSleep: (_t: Task, _soft: number, onWake: () => void) => wakes.push(onWake),
+    wake: () => {},
+  } as unknown as Kernel;
+  /** `n` bursts of kworker `i`: each wake-up draws the next. */
+  const bursts = (i: number, n: number) =>
+    draws(() => {
+      wakes[i]!();
+      return spawned[i]!.t.remaining;
+    }, n);
+  return { k, spawned, bursts };
+}
+
+test("spawnKworkers: one pinned kernel thread per CPU, its bursts LN(10 us, 2.5) x cost_scale, never past the 60 us cap", () => {
+  const cap = NOISE_DEFAULTS.kworker.cap_ns!;
+  const one = kworkerKernel(1);
+  spawnKworkers(one.k, 2, 1e9, "vm/");
+  // Kernel threads: they never return to user mode (no synchronous unboost there).
+  assert.deepEqual(
+    one.spawned.map(({ t, cpu }) => [t.name, cpu, t.kthread]),
+    [
+      ["vm/kworker/0.0", 0, true],
+      ["vm/kworker/1.0", 1, true],
+    ],
+  );
+  // LN(10 us, 2.5) puts P(Z > ln 6 / ln 2.5 = 1.955) = 2.53 % of the bursts past 60 us: all
+  // of them cut to exactly the cap.
+  const b1 = one.bursts(0, 20_000);
+  assert.equal(Math.max(...b1), cap);
+  const atCap = b1.filter((b) => b === cap).length / b1.length;
+  assert.ok(Math.abs(atCap - 0.0253) < 0.005, `at the cap ${atCap}`);
+  // cost_scale 2: the same draws, median and cap doubled.
+  const two = kworkerKernel(2);
+  spawnKworkers(two.k, 2, 1e9, "vm/");
+  const b2 = two.bursts(0, 20_000);
+  assert.equal(Math.max(...b2), 2 * cap);
+  assert.ok(
+    b2.every((b, j) => Math.abs(b - 2 * b1[j]!) <= 1),
+    "each burst twice as long (to the rounding)",
+  );
 });
