@@ -96,7 +96,13 @@ export class Vcpu implements Program {
     this.host.wakeTask(this.task);
   };
   private readonly timerFireFn = () => this.lapicTimerFn();
-  private readonly timerIrqFn = () => this.host.timerIrq(this.task.cpu!, this.timerFireFn);
+  private readonly timerKickFn = () => this.lapicTimerKick();
+  /** The host CPU whose hrtimer interrupt runs apic_timer_fn() (where the thread last ran). */
+  private timerCpu: Cpu | null = null;
+  private readonly timerIrqFn = () => {
+    this.timerCpu = this.task.cpu!;
+    this.host.timerIrq(this.timerCpu, this.timerFireFn);
+  };
   private haltStart = TIME_ZERO;
   private pollStart = TIME_ZERO;
 
@@ -328,11 +334,15 @@ export class Vcpu implements Program {
    */
   private lapicTimerFn(): void {
     this.marks?.inject(this, "timer", true);
-    if (this.pvHooks) {
-      const cost = this.pvHooks.onKick(this, "timer", true);
-      if (cost > 0) this.task.cpu?.chargeIrq(cost);
-    }
+    const cost = this.pvHooks ? this.pvHooks.onKick(this, "timer", true) : 0;
     this.marks?.pv(this);
+    // The boost is set, then the vCPU kicked, both inside the hrtimer interrupt: its time is
+    // more of that interrupt, and the kick comes at its end.
+    if (cost > 0) this.timerCpu!.continueIrq(cost, this.timerKickFn);
+    else this.lapicTimerKick();
+  }
+
+  private lapicTimerKick(): void {
     if (this.mode === "poll") this.pollHit();
     else if (this.mode === "blocked" || this.mode === "blocking") this.kickFn();
   }

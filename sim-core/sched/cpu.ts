@@ -342,6 +342,19 @@ export class Cpu extends Rq {
     super.wake(t);
   }
 
+  /**
+   * More work for the interrupt whose handler completes now (call it from that handler's
+   * `done`): it runs next, before any interrupt queued behind, and `done` runs at its end. A
+   * handler's effects happen at the end of its time here, so work it decides on there (the
+   * series' boost in apic_timer_fn()) is one more piece of the same interrupt; chargeIrq() would
+   * find the interrupt already dequeued, or charge the one behind it.
+   */
+  continueIrq(remaining: number, done: () => void): void {
+    this.progress();
+    this.irqQ.unshift({ remaining, done, kind: IRQ_HARD, begun: true });
+    this.replan();
+  }
+
   /** More CPU time for the interrupt work in service (e.g. a setscheduler call in a handler). */
   chargeIrq(ns: number): void {
     const w = this.irqQ[0];

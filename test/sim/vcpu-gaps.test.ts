@@ -299,9 +299,7 @@ test("the LAPIC timer's kick boost is host interrupt time: the vCPU thread runs 
   );
 });
 
-test("the LAPIC timer's kick boost is charged to the hrtimer interrupt even when no other interrupt follows it", {
-  todo: "vcpu.ts:333 charges the cost with chargeIrq() from the interrupt's done callback, after segDone() (cpu.ts:244) has dequeued that interrupt: with nothing else queued the cost is lost",
-}, () => {
+test("the LAPIC timer's kick boost is charged to the hrtimer interrupt even when no other interrupt follows it", () => {
   const w = world(1, 1);
   const v = w.vcpus[0]!;
   w.runTo(1 * MS);
