@@ -10,7 +10,7 @@ import type { HaltPollParams } from "../../sim-core/kvm/halt_poll";
 import { installKvmHostHooks, Vcpu } from "../../sim-core/kvm/vcpu";
 import { KVM_DEFAULTS } from "../../sim-core/params";
 import { Streams } from "../../sim-core/rng";
-import type { Policy, SchedConfig } from "../../sim-core/scenario";
+import type { HostConfig, Policy, SchedConfig } from "../../sim-core/scenario";
 import { Task } from "../../sim-core/sched/task";
 
 export const US = 1_000;
@@ -34,17 +34,26 @@ export function world(
   sched: SchedConfig = {},
   poll: HaltPollParams = NO_POLL,
   kvm: Partial<typeof KVM_DEFAULTS> = {},
+  /** The guest's scheduler, if not the host's. */
+  guestSched: SchedConfig = sched,
+  /** More of the host's configuration (cgroups, cost_scale). */
+  hostExtra: Partial<HostConfig> = {},
 ): World {
   const eng = new Engine();
   const streams = new Streams(1);
   // Constant costs and no kworker/softirq noise: the tests reason about exact times.
-  const host = new Host(eng, { cpus: hostCpus, sched, cost_model: "constant", noise: false }, streams);
+  const host = new Host(eng, { cpus: hostCpus, sched, cost_model: "constant", noise: false, ...hostExtra }, streams);
   const costs = kvmCosts(null, { ...KVM_DEFAULTS, setscheduler_ns: 1500, ...kvm }, 1);
   installKvmHostHooks(host);
   let guest: Guest | null = null;
   const vs: Vcpu[] = [];
   if (vcpus > 0) {
-    guest = new Guest(eng, streams, { name: "vm", vcpus, guest: { sched } }, { constantCosts: true, noise: false, costScale: 1 });
+    guest = new Guest(
+      eng,
+      streams,
+      { name: "vm", vcpus, guest: { sched: guestSched } },
+      { constantCosts: true, noise: false, costScale: 1 },
+    );
     for (let i = 0; i < vcpus; i++) {
       const v = new Vcpu(eng, host, "vm", i, guest.cpus[i]!, costs, poll, true, false, 0);
       guest.attach(v);
