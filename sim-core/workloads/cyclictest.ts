@@ -93,6 +93,10 @@ const IGNORED = new Set([
   "--aligned",
   "-r",
   "--relative",
+  // rt-tests' long_options: no_argument. --priospread (each next thread one priority lower) is
+  // not modelled: -p sets every thread's priority.
+  "--priospread",
+  "--dbg_cyclictest",
 ]);
 const IGNORED_WITH_VALUE = new Set([
   "-h",
@@ -109,9 +113,7 @@ const IGNORED_WITH_VALUE = new Set([
   "--fifo",
   "--json",
   "--latency",
-  "--priospread",
   "--spike",
-  "--dbg_cyclictest",
 ]);
 
 /** `90`, `90s`, `2m`, `1h`, `1d` (cyclictest's -D syntax) in seconds, or undefined. */
@@ -195,12 +197,19 @@ export function parseCyclictestCmdline(cmd: string): Partial<CyclictestOptions> 
 export function cyclictestOptions(w: CyclictestWorkload): CyclictestOptions {
   const c = w.cmdline ? parseCyclictestCmdline(w.cmdline) : {};
   // rt-tests defaults: 1 thread, -i 1000, -d 500, SCHED_OTHER unless -p is given.
+  const threads = w.threads ?? c.threads ?? 1;
+  let policy = w.policy ?? c.policy ?? "other";
+  let priority = w.priority ?? c.priority ?? 0;
+  // process_options()'s last checks: a priority with a policy that has none means SCHED_FIFO
+  // ("policy and priority don't match"), and an RT policy without one runs at threads + 1.
+  if (priority > 0 && policy !== "fifo" && policy !== "rr") policy = "fifo";
+  if ((policy === "fifo" || policy === "rr") && priority === 0) priority = threads + 1;
   return {
-    threads: w.threads ?? c.threads ?? 1,
+    threads,
     intervalUs: w.interval_us ?? c.intervalUs ?? 1000,
     distanceUs: w.distance_us ?? c.distanceUs ?? 500,
-    policy: w.policy ?? c.policy ?? "other",
-    priority: w.priority ?? c.priority ?? 0,
+    policy,
+    priority,
   };
 }
 

@@ -63,6 +63,8 @@ test("cyclictest's command line: output, memory, clock and histogram options are
   const ignored = [
     "-q --quiet -m --mlockall -n --nanosleep -N --nsecs -S --smp -u --unbuffered -v --verbose -M --refresh_on_max",
     "-s --system -R --resolution --laptop --numa -x --posix_timers -a --affinity -A --aligned -r --relative",
+    // no_argument in rt-tests' long_options: the next word is an option again.
+    "--priospread --dbg_cyclictest",
   ];
   for (const cmd of ignored) {
     const r = readCyclictestCmdline(`cyclictest ${cmd} -t 2`);
@@ -174,6 +176,31 @@ test("cyclictestOptions: rt-tests' defaults (1 thread, -i 1000, -d 500, SCHED_OT
     policy: "rr",
     priority: 5,
   });
+});
+
+test("cyclictestOptions: process_options()'s last checks: a priority means SCHED_FIFO, an RT policy without one runs at threads + 1", () => {
+  const base: CyclictestWorkload = { kind: "cyclictest" };
+  // -p before --policy other: the policy is set back to SCHED_FIFO ("policy and priority don't match").
+  assert.deepEqual(cyclictestOptions({ ...base, cmdline: "-p 80 --policy other" }), {
+    threads: 1,
+    intervalUs: 1000,
+    distanceUs: 500,
+    policy: "fifo",
+    priority: 80,
+  });
+  // --policy=fifo without -p: "defaulting realtime priority to" num_threads + 1.
+  assert.equal(cyclictestOptions({ ...base, cmdline: "--policy=fifo -t 2" }).priority, 3);
+  assert.equal(cyclictestOptions({ ...base, cmdline: "--policy rr" }).priority, 2);
+  // The same rules hold for the scenario's own fields (the thread cyclictest would run).
+  assert.deepEqual((({ policy, priority }) => ({ policy, priority }))(cyclictestOptions({ ...base, threads: 4, policy: "fifo" })), {
+    policy: "fifo",
+    priority: 5,
+  });
+  assert.equal(cyclictestOptions({ ...base, policy: "other", priority: 10 }).policy, "fifo");
+  // No priority and a fair policy stay as they are.
+  assert.equal(cyclictestOptions({ ...base, cmdline: "--policy batch" }).priority, 0);
+  // --priospread takes no value: -t after it is read.
+  assert.equal(cyclictestOptions({ ...base, cmdline: "--priospread -t 4" }).threads, 4);
 });
 
 // ---- cyclictest: the threads --------------------------------------------------------------
