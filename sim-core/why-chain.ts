@@ -163,7 +163,12 @@ export function chainSteps(steps: readonly Step[], c: ChainContext): WhyStep[] {
       out.push({
         t_ns: s.t,
         part,
-        text: "no kick, because it is the preemption timer of a preempted vCPU (it fires only in guest mode)",
+        // A timer sample's LAPIC timer is the VMX preemption timer while the vCPU is loaded; a
+        // device interrupt for a vCPU neither in guest mode nor halted waits for the next
+        // entry (Vcpu.notify()): neither kicks, for different reasons.
+        text: c.irq
+          ? "no kick, because the vCPU is preempted, not halted: the interrupt is injected at its next VM entry"
+          : "no kick, because it is the preemption timer of a preempted vCPU (it fires only in guest mode)",
       });
     }
   });

@@ -180,6 +180,12 @@ test("no kick is explained once, at the first preempted step", () => {
       [5000, "ran", "ran at +4.0 us (vm/vcpu0, CPU 1)"],
     ],
   );
+  // A device interrupt's sample: no preemption timer, the injection waits for the next entry.
+  const d = chainSteps([step(P_GUEST_IRQ), a], { ...guestCtx, irq: true });
+  assert.deepEqual(
+    d.filter((l) => l.text.startsWith("no kick")).map((l) => l.text),
+    ["no kick, because the vCPU is preempted, not halted: the interrupt is injected at its next VM entry"],
+  );
 });
 
 test("VM exits and entries: the fastpath, an entry, halt-polling, a full exit by its VMX name", () => {
