@@ -346,21 +346,12 @@ export class Cpu extends Rq {
    * More work for the interrupt whose handler completes now (call it from that handler's
    * `done`): it runs next, before any interrupt queued behind, and `done` runs at its end. A
    * handler's effects happen at the end of its time here, so work it decides on there (the
-   * series' boost in apic_timer_fn()) is one more piece of the same interrupt; chargeIrq() would
-   * find the interrupt already dequeued, or charge the one behind it.
+   * series' boost in apic_timer_fn()) is one more piece of the same interrupt: adding time to
+   * the head of the queue would find this one already dequeued, or charge the one behind it.
    */
   continueIrq(remaining: number, done: () => void): void {
     this.progress();
     this.irqQ.unshift({ remaining, done, kind: IRQ_HARD, begun: true });
-    this.replan();
-  }
-
-  /** More CPU time for the interrupt work in service (e.g. a setscheduler call in a handler). */
-  chargeIrq(ns: number): void {
-    const w = this.irqQ[0];
-    if (!w || ns <= 0) return;
-    this.progress();
-    w.remaining += ns;
     this.replan();
   }
 
