@@ -22,7 +22,7 @@ import type { GuestConfig } from "../../sim-core/scenario";
 import type { Dist } from "../../sim-core/scenario-workloads";
 import { IRQ_HARD, IRQ_NMI, IRQ_SOFT } from "../../sim-core/sched/cpu";
 import { Task } from "../../sim-core/sched/task";
-import { hog, MS, US, world } from "./world";
+import { guestHog, hog, MS, US, world } from "./world";
 
 /**
  * As world() builds a guest, with a guest configuration of the test's own and its interrupt
@@ -52,18 +52,6 @@ function vm(vcpus: number, guest: GuestConfig, until: number) {
   host.start(until);
   g.start(until);
   return { eng, g, vs, log, runTo: (t: number) => void eng.run(t, Number.MAX_SAFE_INTEGER) };
-}
-
-/** One host CPU and one vCPU whose guest runs a hog, run to `until` ns (KVM parameters: `kvm`). */
-function hogOnOneVcpu(until: number, kvm: Parameters<typeof world>[4] = {}) {
-  const w = world(1, 1, {}, undefined, kvm);
-  const g = w.guest!;
-  const v = w.vcpus[0]!;
-  const h = hog("g-hog");
-  g.addTask(h, 0);
-  g.wake(h);
-  w.runTo(until);
-  return { w, g, v };
 }
 
 test("NOHZ idle (the default) stops an idle vCPU's tick; nohz_idle: false keeps it every 4 ms", () => {
@@ -243,7 +231,7 @@ test("hrtimer expiry walks the queue in hard-expiry order and stops at the first
 });
 
 test("the LAPIC timer is programmed for the earliest hard expiry; writing it from guest mode is one fastpath MSR exit, not rewritten for a later timer", () => {
-  const { w, g, v } = hogOnOneVcpu(5 * MS + 100 * US);
+  const { w, g, v } = guestHog(5 * MS + 100 * US);
   assert.equal(v.mode, "guest");
   const msr = () => v.exits.msr_other;
   const m0 = msr();
@@ -333,7 +321,7 @@ test("a wakeup from a guest handler uses the executing vCPU as this_cpu: an idle
 });
 
 test("re-arming the next tick after each tick's interrupt is one fastpath MSR exit", () => {
-  const { w, v } = hogOnOneVcpu(102 * MS);
+  const { w, v } = guestHog(102 * MS);
   const msr = v.exits.msr_other;
   w.runTo(202 * MS);
   // 25 ticks in (102 ms, 202 ms]: hrtimer_interrupt() reprograms the TSC deadline after each.
@@ -343,7 +331,7 @@ test("re-arming the next tick after each tick's interrupt is one fastpath MSR ex
 });
 
 test("a timer in guest mode: the VMX preemption timer's fastpath exit is spent before the guest's handler", () => {
-  const { w, g, v } = hogOnOneVcpu(5 * MS + 100 * US);
+  const { w, g, v } = guestHog(5 * MS + 100 * US);
   assert.equal(v.mode, "guest");
   const t0 = w.eng.now;
   let done = -1;
@@ -355,7 +343,7 @@ test("a timer in guest mode: the VMX preemption timer's fastpath exit is spent b
 });
 
 test("a posted device interrupt's handler starts at once in guest mode (no exit, no wait for a later event)", () => {
-  const { w, g } = hogOnOneVcpu(5 * MS + 100 * US, { posted_interrupts: true });
+  const { w, g } = guestHog(5 * MS + 100 * US, { posted_interrupts: true });
   const t0 = w.eng.now;
   let done = -1;
   g.deliver(0, "device", 2 * US, () => {

@@ -10,19 +10,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { COST_DEFAULTS, KVM_DEFAULTS } from "../../sim-core/params";
-import { fifoVcpuBesideHostHog, hog, MS, US, world } from "./world";
+import { fifoVcpuBesideHostHog, guestHog, MS, US, world } from "./world";
 
 const NO_POLL = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
 
 /** A guest hog on vCPU 0 (host CPU 0), 5 ms in: the vCPU is in guest mode, between host ticks. */
 function busyGuest(kvm: Partial<typeof KVM_DEFAULTS> = {}) {
-  const w = world(1, 1, {}, NO_POLL, kvm);
-  const v = w.vcpus[0]!;
-  const g = w.guest!;
-  const h = hog("g-hog");
-  g.addTask(h, 0);
-  g.wake(h);
-  w.runTo(5 * MS);
+  const { w, v, g } = guestHog(5 * MS, kvm, NO_POLL);
   assert.equal(v.mode, "guest");
   const exits = () => ({ ...v.exits });
   return { w, v, g, exits };

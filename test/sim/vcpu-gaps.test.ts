@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { IrqSource, PvHostHooks, Vcpu } from "../../sim-core/kvm/vcpu";
 import { COST_DEFAULTS, KVM_DEFAULTS } from "../../sim-core/params";
-import { fifoVcpuBesideHostHog, hog, MS, US, type World, world } from "./world";
+import { fifoVcpuBesideHostHog, guestHog, MS, US, type World, world } from "./world";
 
 const EXIT = KVM_DEFAULTS.exit_ns;
 const ENTRY = KVM_DEFAULTS.entry_ns;
@@ -98,13 +98,7 @@ function haltAfterIrq(costs: HookCosts, poll = POLL) {
 }
 
 test("the exit hook's CPU time is spent in the exit, before the entry", () => {
-  const w = world(1, 1);
-  const v = w.vcpus[0]!;
-  const g = w.guest!;
-  const gh = hog("g-hog");
-  g.addTask(gh, 0);
-  g.wake(gh);
-  w.runTo(5 * MS);
+  const { w, v } = guestHog(5 * MS);
   assert.equal(v.mode, "guest");
   const { log } = stubHooks(w, v, { exit: 1500 });
   const t0 = w.eng.now;
@@ -315,12 +309,7 @@ test("the LAPIC timer's kick boost is charged to the hrtimer interrupt even when
 
 test("the kick boost: a kicked interrupt calls it from process context, a posted one never", () => {
   for (const posted of [false, true]) {
-    const w = world(1, 1, {}, { ...POLL, maxNs: 0 }, { posted_interrupts: posted });
-    const v = w.vcpus[0]!;
-    const gh = hog("g-hog");
-    w.guest!.addTask(gh, 0);
-    w.guest!.wake(gh);
-    w.runTo(5 * MS);
+    const { w, v } = guestHog(5 * MS, { posted_interrupts: posted }, { ...POLL, maxNs: 0 });
     assert.equal(v.mode, "guest");
     const { log } = stubHooks(w, v, {});
     w.guest!.deliver(0, "device", 2 * US, () => {});

@@ -158,10 +158,13 @@ test("a sample under 1 us (costs scaled by 0.25) sums exactly and is explained",
   });
 });
 
-test("device interrupts that find the thread busy: no sample counts from them, and the next free period's does", () => {
-  const x = traced(1);
+/**
+ * A FIFO 50 host thread on CPU 0 woken by device interrupts, as workloads/audio.ts: `period(at)`
+ * raises an interrupt (HRTIMER of handler) at `at` whose handler wakes the thread for `work`
+ * unless it is still busy.
+ */
+function irqThread(x: Traced, work: number) {
   const { w, tr, probe } = x;
-  // As workloads/audio.ts: a handler wakes the thread for its period unless it is still busy.
   let running = false;
   const t = new Task(
     "audio",
@@ -178,19 +181,25 @@ test("device interrupts that find the thread busy: no sample counts from them, a
   tr.watchTask(t, "host");
   t.newTask = false;
   w.host.addTask(t, 0, undefined);
-  const period = (at: number, handlerNs = HRTIMER) =>
+  return (at: number) =>
     w.eng.at(at, () =>
       w.host.cpus[0]!.raiseIrq(
-        handlerNs,
+        HRTIMER,
         tr.deviceIrq(t, () => {
           if (running) return;
           running = true;
           t.wakeTarget = at;
-          t.remaining = 300 * US;
+          t.remaining = work;
           w.host.wakeTask(t);
         }),
       ),
     );
+}
+
+test("device interrupts that find the thread busy: no sample counts from them, and the next free period's does", () => {
+  const x = traced(1);
+  const { w, probe } = x;
+  const period = irqThread(x, 300 * US);
   // 2.0 ms wakes it for 300 us; 2.1 ms finds it busy; 2.5 ms wakes it again.
   period(2 * MS);
   period(2.1 * MS);
@@ -205,40 +214,11 @@ test("device interrupts that find the thread busy: no sample counts from them, a
 
 test("device interrupts queued behind each other: the sample counts from the first, which woke the thread", () => {
   const x = traced(1);
-  const { w, tr, probe } = x;
-  let running = false;
-  const t = new Task(
-    "audio",
-    {
-      burstEnd: (me) => {
-        running = false;
-        me.cpu!.sleepCurr();
-      },
-    },
-    "fifo",
-    50,
-  );
-  t.onWakeLatency = (lat, now) => probe.record(lat, now);
-  tr.watchTask(t, "host");
-  t.newTask = false;
-  w.host.addTask(t, 0, undefined);
-  const period = (at: number) =>
-    w.eng.at(at, () =>
-      w.host.cpus[0]!.raiseIrq(
-        HRTIMER,
-        tr.deviceIrq(t, () => {
-          if (running) return;
-          running = true;
-          t.wakeTarget = at;
-          t.remaining = 10 * US;
-          w.host.wakeTask(t);
-        }),
-      ),
-    );
+  const period = irqThread(x, 10 * US);
   // The second period's interrupt comes 1 us after the first, whose handler (1.5 us) is still running.
   period(T);
   period(T + 1 * US);
-  w.runTo(3 * MS);
+  x.w.runTo(3 * MS);
   const r = result(x);
   assert.equal(r.samples, 1);
   assert.equal(r.unexplained, 0);

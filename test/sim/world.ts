@@ -69,6 +69,21 @@ export function world(
   return { eng, host, guest, vcpus: vs, runTo: (t) => void eng.run(t, Number.MAX_SAFE_INTEGER) };
 }
 
+/**
+ * One host CPU and one vCPU whose guest runs a hog ("g-hog"), run to `until` ns (the vCPU is in
+ * guest mode there unless a host event holds it: callers assert what they rely on).
+ */
+export function guestHog(until: number, kvm: Partial<typeof KVM_DEFAULTS> = {}, poll: HaltPollParams = NO_POLL) {
+  const w = world(1, 1, {}, poll, kvm);
+  const g = w.guest!;
+  const v = w.vcpus[0]!;
+  const h = hog("g-hog");
+  g.addTask(h, 0);
+  g.wake(h);
+  w.runTo(until);
+  return { w, g, v };
+}
+
 /** A thread that never sleeps. */
 export function hog(name: string, policy: Policy = "other", prio = 0): Task {
   const t = new Task(
