@@ -38,7 +38,7 @@
  * - Set 12 (test/fixtures/real/heldout12/) was chosen and labelled with patch/ unchanged since set
  *   11 (main at 950d68a), committed before the first run (164fb9f), and judged that classifier
  *   blind (45 of 46). Nothing in patch/ may be tuned to its labels.
- * The per-series table is printed as test diagnostics; docs/mapper-heldout.md records it with the kinds
+ * The per-series table is printed as test diagnostics; docs/mapper-heldout.md and mapper-heldout-2.md record it with the kinds
  * of miss. The floors are the measured counts, so that any regression fails.
  */
 import { test } from "node:test";
