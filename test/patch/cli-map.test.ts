@@ -28,10 +28,9 @@ async function run(args: string[]) {
     err += String(s);
     return true;
   };
-  const t0 = performance.now();
   try {
     const code = await mapCommand(args);
-    return { code, out, err, ms: performance.now() - t0 };
+    return { code, out, err };
   } finally {
     (process.stdout as any).write = ow;
     (process.stderr as any).write = ew;
@@ -198,7 +197,6 @@ for (const [name, make, re] of badInputs) {
     assert.equal(r.err.split("\n").filter(Boolean).length, 1, r.err);
     assert.match(r.err.trimEnd(), re);
     assert.ok(!/\n\s+at /.test(r.err), "no stack trace");
-    assert.ok(r.ms < 2000, `${r.ms} ms`);
   });
 }
 

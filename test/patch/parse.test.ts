@@ -308,7 +308,7 @@ test("identifiers: keywords, literals, comments, numbers and #include paths are 
   assert.deepEqual(out, ["foo_ops", "bar", "x", "y", "likely", "p", "printk", "baz"]);
 });
 
-test("a 50 MB mbox parses in bounded time and memory", () => {
+test("a 50 MB mbox parses in bounded memory", () => {
   const base = example("pvsched-series.mbox");
   const copies = Math.ceil((50 * 1024 * 1024) / base.length);
   const parts: string[] = [];
@@ -316,14 +316,12 @@ test("a 50 MB mbox parses in bounded time and memory", () => {
   const text = parts.join("");
   assert.ok(text.length >= 50 * 1024 * 1024);
   const heap0 = process.memoryUsage().heapUsed;
-  const t0 = performance.now();
   const r = parsePatchText(text);
-  const ms = performance.now() - t0;
   const heapMB = (process.memoryUsage().heapUsed - heap0) / 1048576;
   assert.deepEqual(r.diagnostics, []);
   assert.equal(r.patches.length, 9 * copies);
   assert.equal(countHunks(r), 48 * copies);
-  // Bounds generous enough for a loaded 2-core CI machine; the parse takes ~1-2 s unloaded.
-  assert.ok(ms < 20_000, `parse took ${ms} ms`);
+  // Generous for a loaded 2-core CI machine. Its time (~1-2 s unloaded) is measured by
+  // `pvsched-sim map` on the same input in docs/robustness.md, not asserted here.
   assert.ok(heapMB < 600, `heap grew ${heapMB} MB`);
 });

@@ -16,6 +16,7 @@ import { formatError, loadScenario, LOADER_LIMITS, type LoadResult } from "../..
 import { simulate, resolveModes, type Scenario } from "../../sim-core/index";
 import { scenarioArb, clean } from "./arbitraries";
 import { checkRun } from "./invariants";
+import { denseFlowLists, invalidWorkloads, selfAliases } from "../hostile/slow-inputs";
 
 const root = join(__dirname, "..", "..");
 const SCALE = Number(process.env.PVSCHED_PROPERTY_SCALE ?? 1);
@@ -395,48 +396,34 @@ test("a self-referential YAML alias is refused with a message at the alias, neve
   }
 });
 
-// yaml's toJS was superlinear on `&a [*a, *a, ...]` (CPU: 150 aliases 0.6 s, 250 1.4 s, 350 3.6 s;
-// 800 > 60 s wall) and ran before any alias check; now 200 or 5000 of them take a few ms.
-test("self-referential aliases are refused in bounded time (200 and 5000 aliases, < 0.3 s CPU)", () => {
+// Inputs that were super-linear before their fixes (test/hostile/slow-inputs.ts has the numbers).
+// Their answers are checked here; their CPU time is measured by `npm run bench:inputs`, not
+// asserted: a CPU bound fails on a loaded machine and keeps a good change from landing.
+
+// yaml's toJS ran before any alias check (800 aliases: > 60 s wall); now they are refused first.
+test("self-referential aliases are refused (200 and 5000 aliases)", () => {
   for (const n of [200, 5000]) {
-    const t = "name: &a [" + Array(n).fill("*a").join(", ") + "]\nhost: {cpus: 1}\n";
-    const c0 = process.cpuUsage();
-    const r = loadScenario(t);
-    const c = process.cpuUsage(c0);
+    const r = loadScenario(selfAliases(n));
     assert.ok(!r.ok);
-    assert.ok((c.user + c.system) / 1000 < 300, `${n} aliases: ${((c.user + c.system) / 1000).toFixed(0)} ms CPU`);
+    assert.match(r.errors[0]!.message, /alias \*a is inside the value its anchor &a names/);
   }
 });
 
-// Validation was superlinear in the number of invalid list items (CPU here: 1000 items 1.1 s, 2000
-// 2.1 s, 4000 6.4-6.8 s; the fuzzer's 20000-item input ran > 100 s). Lists are now validated in
-// slices and refused over the LIMITS counts before validation: 1000 items take about 0.2 s.
-test("a scenario with 1000 invalid workloads is refused within 0.5 s of CPU", () => {
-  const t = "name: x\nhost:\n  cpus: 1\nvms:\n  - name: v\n    vcpus: 1\n    workloads:\n" + "      - kind: audio\n".repeat(1000);
-  const c0 = process.cpuUsage();
-  const r = checkLoad(t);
-  const c = process.cpuUsage(c0);
+// Validation was super-linear in the number of invalid list items (4000 items: 6.4-6.8 s); lists
+// are now validated in slices, and refused over the LIMITS counts before validation.
+test("a scenario with 1000 invalid workloads is refused", () => {
+  const r = checkLoad(invalidWorkloads(1000));
   assert.ok(!r.ok);
-  assert.ok((c.user + c.system) / 1000 < 500, `${((c.user + c.system) / 1000).toFixed(0)} ms CPU`);
 });
 
-// Found by `npm run fuzz -- --time 60` (seed 1, input 538) once the alias and list bugs were fixed.
-// The yaml library's parse takes about 3 us of CPU per byte of dense flow collections (the
-// fuzzer's 940 KB input: 3.0-3.7 s), so LOADER_LIMITS.maxChars is 256 KiB: the densest text the
-// loader still parses stays inside the CLI's 2 s contract, and a larger one is refused unread.
-test("dense flow lists just under the size limit are refused within the 2 s contract; over it, at once", () => {
-  const line = "d: [cc, cc, cc, cc, cc, cc, cc, cc, cc, cc]\n";
-  const head = "name: x\nhost: {cpus: 1}\n";
-  const under = head + line.repeat(Math.floor((LOADER_LIMITS.maxChars - head.length) / line.length));
+// The yaml library's parse costs about 3 us of CPU per byte of dense flow collections (the fuzzer's
+// 940 KB input: 3.0-3.7 s), so LOADER_LIMITS.maxChars is 256 KiB: the densest text the loader
+// still parses stays inside the CLI's 2 s contract, and a larger one is refused unread.
+test("dense flow lists just under the size limit are parsed and refused; one line over, refused as too large", () => {
+  const under = denseFlowLists(LOADER_LIMITS.maxChars);
   assert.ok(under.length <= LOADER_LIMITS.maxChars);
-  const c0 = process.cpuUsage();
-  assert.ok(!loadScenario(under).ok);
-  const c = process.cpuUsage(c0);
-  assert.ok((c.user + c.system) / 1000 < 2000, `${((c.user + c.system) / 1000).toFixed(0)} ms CPU for ${under.length} characters`);
-  const over = under + line;
-  const c1 = process.cpuUsage();
-  const r = loadScenario(over);
-  const c2 = process.cpuUsage(c1);
+  const r0 = loadScenario(under);
+  assert.ok(!r0.ok && !/file too large/.test(r0.errors[0]!.message), r0.ok ? "accepted" : r0.errors[0]!.message);
+  const r = loadScenario(`${under}d: [cc, cc, cc, cc, cc, cc, cc, cc, cc, cc]\n`);
   assert.ok(!r.ok && /file too large/.test(r.errors[0]!.message));
-  assert.ok((c2.user + c2.system) / 1000 < 50);
 });

@@ -25,7 +25,7 @@ test("no two seed rows share a replication's seed, up to the CLI's replication l
     .sort((a, b) => a.seed - b.seed);
   assert.equal(rows.length, 10);
   for (let i = 1; i < rows.length; i++) {
-    const [a, b] = [rows[i - 1], rows[i]];
+    const [a, b] = [rows[i - 1]!, rows[i]!];
     assert.ok(
       b.seed - a.seed >= MAX_REPLICATIONS,
       `${a.file} (seed ${a.seed}) and ${b.file} (seed ${b.seed}) share replications ${b.seed}..${a.seed + MAX_REPLICATIONS - 1}`,
