@@ -31,13 +31,13 @@ const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} 
 test("a called name holding an action word maps only in a paravirt area: smp_yield_cpu in arch/s390/kvm/", () => {
   const h = hunk({ ids: ["smp_yield_cpu"], calls: ["smp_yield_cpu"] });
   const kvm = score(h, "arch/s390/kvm/diag.c");
-  close(kvm.total, ACTION_WORD * ROLE.call + PARAVIRT_AREA_CUE);
+  close(kvm.total!, ACTION_WORD * ROLE.call + PARAVIRT_AREA_CUE);
   assert.equal(kvm.c.mechanism, "yielder");
   assert.match(kvm.c.reason, /"yield" in smp_yield_cpu/);
   // The same call in a driver: the word alone never reaches the threshold.
   const driver = score(h, "drivers/net/foo.c");
-  close(driver.total, ACTION_WORD * ROLE.call);
-  assert.ok(driver.total < THRESHOLD);
+  close(driver.total!, ACTION_WORD * ROLE.call);
+  assert.ok(driver.total! < THRESHOLD);
   assert.equal(driver.c.mechanism, null);
 });
 
@@ -47,7 +47,7 @@ test("action words count once per mechanism, however many names hold them, and o
     defines: ["a_yield"],
     calls: ["b_yield", "c_yield"],
   });
-  close(score(many, "drivers/x.c").total, ACTION_WORD * ROLE.define);
+  close(score(many, "drivers/x.c").total!, ACTION_WORD * ROLE.define);
   // `yielded`, `noyield`: not the word.
   assert.equal(score(hunk({ ids: ["yielded_x"], calls: ["yielded_x", "noyield"] }), "virt/kvm/kvm_main.c").total, 0);
   // Used, not defined or called (a variable): no action.
@@ -61,7 +61,7 @@ test("a counter of the action is not the action: yield_count_of, yield_stats", (
 
 test("catalogue names score in full, not again as action words; another patch's called names are its evidence", () => {
   const h = hunk({ ids: ["whole_yield_name"], calls: ["whole_yield_name"] });
-  close(score(h, "arch/x86/kvm/x86.c").total, 3 * ROLE.call);
+  close(score(h, "arch/x86/kvm/x86.c").total!, 3 * ROLE.call);
   const other = {
     ...emptyPatch(1),
     files: [{ oldPath: "f", newPath: "f", path: "f", line: 0, endLine: 0, binary: false, hunks: [hunk({ defines: ["ser_yield"] })] }],
@@ -76,13 +76,13 @@ test("a mechanism of one side gets the area cue only there: a host's yield maps,
     const r = scoreHunk(hunk({ ids: ["yield_to_any"], defines: ["yield_to_any"] }), path, 0, none, [host]);
     return { total: r.total[0], c: decide(r, "", [host]) };
   };
-  close(s("arch/s390/kvm/diag.c").total, ACTION_WORD * ROLE.define + PARAVIRT_AREA_CUE);
+  close(s("arch/s390/kvm/diag.c").total!, ACTION_WORD * ROLE.define + PARAVIRT_AREA_CUE);
   // arch/*/include/asm/paravirt* is in PARAVIRT_AREAS, but not in this mechanism's areas.
-  close(s("arch/powerpc/include/asm/paravirt.h").total, ACTION_WORD * ROLE.define);
+  close(s("arch/powerpc/include/asm/paravirt.h").total!, ACTION_WORD * ROLE.define);
   assert.equal(s("arch/powerpc/include/asm/paravirt.h").c.mechanism, null);
   // Without actionAreas, PARAVIRT_AREAS: the guest header gets the cue.
   close(
-    score(hunk({ ids: ["yield_to_any"], defines: ["yield_to_any"] }), "arch/powerpc/include/asm/paravirt.h").total,
+    score(hunk({ ids: ["yield_to_any"], defines: ["yield_to_any"] }), "arch/powerpc/include/asm/paravirt.h").total!,
     ACTION_WORD * ROLE.define + PARAVIRT_AREA_CUE,
   );
 });
@@ -91,7 +91,7 @@ test("the function a hunk edits counts as called when it holds the action word: 
   const fn = (name: string) => ({ kind: "function" as const, name });
   // A fix inside a yield function of KVM host code, naming nothing else: the word + the area cue.
   const inside = score(hunk({ ids: ["base", "offset"], scope: fn("vcpu_yield_somewhere") }), "virt/kvm/kvm_main.c");
-  close(inside.total, ACTION_WORD * ROLE.call + PARAVIRT_AREA_CUE);
+  close(inside.total!, ACTION_WORD * ROLE.call + PARAVIRT_AREA_CUE);
   assert.equal(inside.c.mechanism, "yielder");
   assert.match(inside.c.reason, /enclosing vcpu_yield_somewhere/);
   // Outside the mechanism's areas the word stays weak: the scheduler's own do_sched_yield.
@@ -120,7 +120,7 @@ test("the function a hunk edits counts as called when it holds the action word: 
     score(
       hunk({ ids: ["vcpu_yield_somewhere"], defines: ["vcpu_yield_somewhere"], scope: fn("vcpu_yield_somewhere") }),
       "virt/kvm/kvm_main.c",
-    ).total,
+    ).total!,
     ACTION_WORD * ROLE.define + PARAVIRT_AREA_CUE,
   );
 });
@@ -130,5 +130,5 @@ test("an enclosing name speaks for no mechanism when the added lines name anothe
   const h = hunk({ ids: ["other_fn"], calls: ["other_fn"], scope: { kind: "function", name: "vcpu_yield_somewhere" } });
   const s = scoreHunk(h, "virt/kvm/kvm_main.c", 0, none, [Y, Z]);
   assert.equal(s.total[0], 0, "a switch check of another mechanism added inside a yield function is that mechanism's");
-  close(s.total[1], 1 * ROLE.call);
+  close(s.total[1]!, 1 * ROLE.call);
 });

@@ -52,30 +52,30 @@ const score = (h: Hunk, path = "x.c", defs = none, i = 0) => {
 const close = (a: number, b: number, what = "") => assert.ok(Math.abs(a - b) < 1e-9, `${what} ${a} != ${b}`);
 
 test("roles: define 1.0, call 0.9, member 0.9, use 0.7, removed 0.35; names on both sides count as edited around", () => {
-  close(score(hunk({ ids: ["a_id"], defines: ["a_id"] })).total[0], 2 * ROLE.define);
-  close(score(hunk({ ids: ["a_id"], calls: ["a_id"] })).total[0], 2 * ROLE.call);
-  close(score(hunk({ ids: ["a_id"] })).total[0], 2 * ROLE.use);
-  close(score(hunk({ members: ["x.m"] })).total[0], 2 * ROLE.member);
-  close(score(hunk({ members: ["y.g"] })).total[0], 1 * ROLE.member);
+  close(score(hunk({ ids: ["a_id"], defines: ["a_id"] })).total[0]!, 2 * ROLE.define);
+  close(score(hunk({ ids: ["a_id"], calls: ["a_id"] })).total[0]!, 2 * ROLE.call);
+  close(score(hunk({ ids: ["a_id"] })).total[0]!, 2 * ROLE.use);
+  close(score(hunk({ members: ["x.m"] })).total[0]!, 2 * ROLE.member);
+  close(score(hunk({ members: ["y.g"] })).total[0]!, 1 * ROLE.member);
   assert.equal(score(hunk({ members: ["y.h"] })).total[0], 0);
-  close(score(hunk({ removed: ["a_id"] })).total[0], 2 * ROLE.removed);
-  close(score(hunk({ removed: ["x.m"] })).total[0], 2 * ROLE.removed);
+  close(score(hunk({ removed: ["a_id"] })).total[0]!, 2 * ROLE.removed);
+  close(score(hunk({ removed: ["x.m"] })).total[0]!, 2 * ROLE.removed);
   const edited = score(hunk({ ids: ["a_id"], calls: ["a_id"], removed: ["a_id"] }));
-  close(edited.total[0], 2 * ROLE.removed);
+  close(edited.total[0]!, 2 * ROLE.removed);
   assert.match(edited.c.reason, /edits around a_id/);
   // A member both touched and removed counts once, as touched.
-  close(score(hunk({ members: ["x.m"], removed: ["x.m"] })).total[0], 2 * ROLE.member);
+  close(score(hunk({ members: ["x.m"], removed: ["x.m"] })).total[0]!, 2 * ROLE.member);
   assert.deepEqual([ROLE.define, ROLE.call, ROLE.member, ROLE.use, ROLE.removed], [1, 0.9, 0.9, 0.7, 0.35]);
 });
 
 test("patterns, combos (all names needed) and paths", () => {
-  close(score(hunk({ ids: ["pat_x"] })).total[0], 2 * ROLE.use);
-  close(score(hunk({ ids: ["pat_x"] })).total[0], 2 * ROLE.use); // from the pattern cache
+  close(score(hunk({ ids: ["pat_x"] })).total[0]!, 2 * ROLE.use);
+  close(score(hunk({ ids: ["pat_x"] })).total[0]!, 2 * ROLE.use); // from the pattern cache
   assert.equal(score(hunk({ ids: ["xpat_x"] })).total[0], 0);
-  close(score(hunk({ ids: ["c1", "c2"] })).total[0], 3);
+  close(score(hunk({ ids: ["c1", "c2"] })).total[0]!, 3);
   assert.equal(score(hunk({ ids: ["c1"] })).total[0], 0);
-  close(score(hunk(), "dir/sub/y.c").total[0], 1);
-  close(score(hunk(), "only/file.c").total[0], 0.5);
+  close(score(hunk(), "dir/sub/y.c").total[0]!, 1);
+  close(score(hunk(), "only/file.c").total[0]!, 0.5);
   assert.equal(score(hunk(), "dirx/y.c").total[0], 0);
   assert.match(score(hunk({ ids: ["c1", "c2"] })).c.reason, /^c1 with c2 \(score 3\)$/);
 });
@@ -83,7 +83,7 @@ test("patterns, combos (all names needed) and paths", () => {
 test("hooks count only for a function scope and only with catalogue code in the hunk", () => {
   const scope = { kind: "function" as const, name: "hook_a" };
   assert.equal(score(hunk({ scope })).total[0], 0, "no code: no hook");
-  close(score(hunk({ scope, ids: ["b_id"], calls: ["b_id"] })).total[0], 1.5);
+  close(score(hunk({ scope, ids: ["b_id"], calls: ["b_id"] })).total[0]!, 1.5);
   assert.equal(score(hunk({ scope: { kind: "struct", name: "hook_a" }, ids: ["b_id"] })).total[0], 0);
   assert.match(score(hunk({ scope, ids: ["a_low", "a_id"] })).c.reason, /hooks hook_a|uses a_id/);
 });
@@ -93,13 +93,13 @@ test("dependencies: another patch's name counts DEPENDENCY when the hunk has its
   const use = hunk({ ids: ["b_id", "a_id"], calls: ["b_id", "a_id"] });
   const defs = new SeriesDefinitions([patch(def), patch(use)]);
   const mixed = scoreHunk(use, "x.c", 1, defs, CAT);
-  close(mixed.total[1], 2 * ROLE.call * DEPENDENCY);
-  close(mixed.total[0], 2 * ROLE.call);
+  close(mixed.total[1]!, 2 * ROLE.call * DEPENDENCY);
+  close(mixed.total[0]!, 2 * ROLE.call);
   const onlyDep = hunk({ ids: ["b_id"], calls: ["b_id"] });
   const s = scoreHunk(onlyDep, "x.c", 1, new SeriesDefinitions([patch(def), patch(onlyDep)]), CAT);
-  close(s.total[1], 2 * ROLE.call);
+  close(s.total[1]!, 2 * ROLE.call);
   // Same patch: not a dependency.
-  close(scoreHunk(use, "x.c", 0, new SeriesDefinitions([patch(def, use)]), CAT).total[1], 2 * ROLE.call);
+  close(scoreHunk(use, "x.c", 0, new SeriesDefinitions([patch(def, use)]), CAT).total[1]!, 2 * ROLE.call);
   const defB = hunk({ ids: ["b_id", "a_low"], defines: ["b_id", "a_low"] });
   const r = decide(scoreHunk(hunk({ ids: ["b_id", "a_id"] }), "x.c", 1, new SeriesDefinitions([patch(defB), patch()]), CAT), "", CAT);
   assert.equal(r.mechanism, null);
@@ -208,7 +208,7 @@ test("hooks: a call to a function another hunk of the document defines opens the
   const scope = { kind: "function" as const, name: "hook_a" };
   const caller = hunk({ scope, ids: ["own_fn"], calls: ["own_fn"] });
   const defs = new SeriesDefinitions([patch(hunk({ defines: ["own_fn"] })), patch(caller)]);
-  close(scoreHunk(caller, "x.c", 1, defs, CAT).total[0], 1.5);
+  close(scoreHunk(caller, "x.c", 1, defs, CAT).total[0]!, 1.5);
   assert.match(decide(scoreHunk(caller, "x.c", 1, defs, CAT), "", CAT).reason, /^hooks hook_a \(score 1\.5\)$/);
   assert.equal(score(caller).total[0], 0, "a name nobody in the document defines is no series code");
   const selfDefined = hunk({ scope, ids: ["own_fn"], calls: ["own_fn"], defines: ["own_fn"] });
@@ -222,15 +222,15 @@ test("dependencies: a member another patch declares counts DEPENDENCY when the h
   const user = hunk({ members: ["x.m"], ids: ["b_id"] });
   const defs = new SeriesDefinitions([patch(decl), patch(user)]);
   const s = scoreHunk(user, "x.c", 1, defs, CAT);
-  close(s.total[0], 2 * ROLE.member * DEPENDENCY);
-  close(s.total[1], 2 * ROLE.use);
+  close(s.total[0]!, 2 * ROLE.member * DEPENDENCY);
+  close(s.total[1]!, 2 * ROLE.use);
   assert.match(decide(s, "", CAT).reason, /uses b_id/);
   const alone = hunk({ members: ["x.m"] });
-  close(scoreHunk(alone, "x.c", 1, new SeriesDefinitions([patch(decl), patch(alone)]), CAT).total[0], 2 * ROLE.member);
-  close(scoreHunk(user, "x.c", 0, new SeriesDefinitions([patch(decl, user)]), CAT).total[0], 2 * ROLE.member, "same patch");
+  close(scoreHunk(alone, "x.c", 1, new SeriesDefinitions([patch(decl), patch(alone)]), CAT).total[0]!, 2 * ROLE.member);
+  close(scoreHunk(user, "x.c", 0, new SeriesDefinitions([patch(decl, user)]), CAT).total[0]!, 2 * ROLE.member, "same patch");
   // A member touched (not declared) in a function by another patch is no declaration.
   const toucher = hunk({ scope: { kind: "function", name: "f" }, members: ["y.m"] });
-  close(scoreHunk(user, "x.c", 1, new SeriesDefinitions([patch(toucher), patch(user)]), CAT).total[0], 2 * ROLE.member);
+  close(scoreHunk(user, "x.c", 1, new SeriesDefinitions([patch(toucher), patch(user)]), CAT).total[0]!, 2 * ROLE.member);
 });
 
 test("propagate: a hunk calling a function that mapped hunks of its patch define takes their mechanism", () => {
@@ -291,15 +291,15 @@ test("inside a mechanism's own function: half the name's weight, even with no ca
   const inside = (name: string, c: Partial<HunkCode> & { ids?: string[] } = {}) =>
     score3(hunk({ scope: { kind: "function", name }, ids: ["vcpu", "target"], ...c }));
   const own = inside("own_fn");
-  close(own.total[2], 3 * ROLE.inside);
+  close(own.total[2]!, 3 * ROLE.inside);
   assert.equal(own.c.mechanism, "gamma");
   assert.equal(own.c.reason, "inside own_fn (score 1.5)");
   const half = inside("half_fn");
-  close(half.total[2], 2 * ROLE.inside);
+  close(half.total[2]!, 2 * ROLE.inside);
   assert.equal(half.c.mechanism, null, "a weight-2 name alone does not map");
   assert.equal(inside("elsewhere").c.mechanism, null);
   assert.equal(score3(hunk({ scope: { kind: "struct", name: "own_fn" } })).total[2], 0, "a struct of that name is not the function");
-  close(inside("own_fn", { defines: ["own_fn"], ids: ["own_fn"] }).total[2], 3 * ROLE.define, "the definition counts once, as defined");
+  close(inside("own_fn", { defines: ["own_fn"], ids: ["own_fn"] }).total[2]!, 3 * ROLE.define, "the definition counts once, as defined");
   assert.equal(ROLE.inside, 0.5);
 });
 
@@ -311,8 +311,8 @@ test("inside: not when the added lines name another mechanism's code or call a f
   const def = hunk({ defines: ["new_helper"] });
   const caller = hunk({ scope, ids: ["new_helper"], calls: ["new_helper"] });
   assert.equal(score3(caller, new SeriesDefinitions([patch(def), patch(caller)])).total[2], 0, "the series hooking its own code in");
-  close(score3(caller).total[2], 3 * ROLE.inside, "the same call to a function nobody here defines");
-  close(score3(hunk({ scope, ids: ["a_low"], removed: ["a_low"] })).total[2], 3 * ROLE.inside, "edited-around names are not added code");
+  close(score3(caller).total[2]!, 3 * ROLE.inside, "the same call to a function nobody here defines");
+  close(score3(hunk({ scope, ids: ["a_low"], removed: ["a_low"] })).total[2]!, 3 * ROLE.inside, "edited-around names are not added code");
 });
 
 test("inside: not when the added lines install a function the series defines (an ops slot set to it)", () => {
@@ -323,16 +323,16 @@ test("inside: not when the added lines install a function the series defines (an
   const install = hunk({ scope, ids: ["pv_ops", "new_slot", "PV_CALLEE_SAVE", "new_op"], calls: ["PV_CALLEE_SAVE"] });
   const defs = new SeriesDefinitions([patch(fn, install)]);
   assert.equal(score3(install, defs).total[2], 0, "the series' function installed in place");
-  close(score3(install).total[2], 3 * ROLE.inside, "the same lines naming a function nobody here defines");
+  close(score3(install).total[2]!, 3 * ROLE.inside, "the same lines naming a function nobody here defines");
   // A constant or variable of the series is no function: a fix using it inside stays the mechanism's.
   const flag = hunk({ defines: ["NEW_FLAG"], ids: ["NEW_FLAG"] });
   const uses = hunk({ scope, ids: ["NEW_FLAG"] });
-  close(score3(uses, new SeriesDefinitions([patch(flag, uses)])).total[2], 3 * ROLE.inside);
+  close(score3(uses, new SeriesDefinitions([patch(flag, uses)])).total[2]!, 3 * ROLE.inside);
 });
 
 test("inside a kernel parameter's entry of kernel-parameters.txt", () => {
   const s = score3(hunk({ scope: { kind: "kparam", name: "own_fn" } }));
-  close(s.total[2], 3 * ROLE.inside);
+  close(s.total[2]!, 3 * ROLE.inside);
   assert.equal(s.c.mechanism, "gamma");
 });
 
@@ -380,35 +380,35 @@ test("readBy: a member only read next to a call of a reading mechanism's code co
   const sc = (h: Hunk) => scoreHunk(h, "x.c", 0, none, cat).total.slice(0, 2);
   const read = hunk({ ids: ["yield_fn", "t", "ready"], calls: ["yield_fn"], members: ["t.ready"] });
   const [flagRead, reader] = sc(read);
-  close(flagRead, 3 * ROLE.member * DEPENDENCY, "read");
-  close(reader, 2 * ROLE.call);
+  close(flagRead!, 3 * ROLE.member * DEPENDENCY, "read");
+  close(reader!, 2 * ROLE.call);
   assert.equal(decide(scoreHunk(read, "x.c", 0, none, cat), "", cat).mechanism, "reader");
   close(
-    sc(hunk({ ids: ["yield_fn", "t", "ready"], calls: ["yield_fn"], members: ["t.ready"], written: ["t.ready"] }))[0],
+    sc(hunk({ ids: ["yield_fn", "t", "ready"], calls: ["yield_fn"], members: ["t.ready"], written: ["t.ready"] }))[0]!,
     3 * ROLE.member,
     "written",
   );
-  close(sc(hunk({ ids: ["t", "ready"], members: ["t.ready"] }))[0], 3 * ROLE.member, "no reader call");
+  close(sc(hunk({ ids: ["t", "ready"], members: ["t.ready"] }))[0]!, 3 * ROLE.member, "no reader call");
 });
 
 test("a new condition over unchanged writes of a mechanism's member: half its role, mapping only with a second cue, and a guard", () => {
   const fn = (name: string) => ({ kind: "function" as const, name });
   // x.m (weight 2) written under the condition, in alpha's hook: 2 × member × guards + hook.
   const hooked = score(hunk({ guarded: ["x.m"], ids: ["flag"], scope: fn("hook_a") }));
-  close(hooked.total[0], 2 * ROLE.member * ROLE.guards + 1.5);
+  close(hooked.total[0]!, 2 * ROLE.member * ROLE.guards + 1.5);
   assert.equal(hooked.c.mechanism, "alpha");
   assert.equal(hooked.c.guard, true);
   assert.match(hooked.c.reason, /hooks hook_a/);
   // Alone it is below the threshold: a condition is weaker evidence than the writes themselves.
   const alone = score(hunk({ guarded: ["x.m"], ids: ["flag"] }));
-  close(alone.total[0], 2 * ROLE.member * ROLE.guards);
+  close(alone.total[0]!, 2 * ROLE.member * ROLE.guards);
   assert.equal(alone.c.mechanism, null);
   // A hunk whose own lines name the mechanism is that mechanism's code, not only its guard.
   const own = score(hunk({ guarded: ["x.m"], ids: ["a_id"], calls: ["a_id"], scope: fn("hook_a") }));
   assert.equal(own.c.mechanism, "alpha");
   assert.equal(own.c.guard, undefined);
   // A member the added lines touch as well counts once, as theirs.
-  close(score(hunk({ guarded: ["x.m"], members: ["x.m"], written: ["x.m"] })).total[0], 2 * ROLE.member);
+  close(score(hunk({ guarded: ["x.m"], members: ["x.m"], written: ["x.m"] })).total[0]!, 2 * ROLE.member);
 });
 
 test("propagate: a guard lends its names to no other hunk of its patch", () => {

@@ -53,7 +53,7 @@ test("map --json: every hunk with its @@ numbers, Message-ID, scores and reason"
 });
 
 test("map (text): one line per hunk with mechanism, file, 1-based line range and function", async () => {
-  const r = await run([series[4]]);
+  const r = await run([series[4]!]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /\[4\/8\] kvm: x86: boost vcpu threads on latency sensitive paths/);
   assert.match(r.out, /boost_on_inject +arch\/x86\/kvm\/lapic\.c:\d+-\d+ +static void apic_timer_expired/);
@@ -97,7 +97,7 @@ test("map: a latin1 patch is mapped with a warning", async () => {
 test("map --map override: its rules come first", async () => {
   const m = join(tmp, "override.json");
   writeFileSync(m, JSON.stringify({ rules: [{ mechanism: "switches", files: ["arch/x86/kvm/lapic.c"] }] }));
-  const r = await run([series[4], "--json", "--map", m]);
+  const r = await run([series[4]!, "--json", "--map", m]);
   assert.equal(r.code, 0, r.err);
   const arr = JSON.parse(r.out) as { file: string; mechanism: string; funcContext?: string }[];
   assert.ok(arr.filter((h) => h.file === "arch/x86/kvm/lapic.c").every((h) => h.mechanism === "switches"));
@@ -174,7 +174,7 @@ const badInputs: [string, () => string[], RegExp][] = [
     () => {
       const m = join(tmp, "badmap.json");
       writeFileSync(m, JSON.stringify({ rules: [{ mechanism: "warp_drive", files: ["*"] }] }));
-      return [series[1], "--map", m];
+      return [series[1]!, "--map", m];
     },
     /badmap\.json:1: invalid hunk map: \/rules\/0\/mechanism/,
   ],
@@ -202,8 +202,8 @@ for (const [name, make, re] of badInputs) {
 
 test("map: usage errors exit 2", async () => {
   assert.equal((await run([])).code, 2);
-  assert.equal((await run(["--frobnicate", series[0]])).code, 2);
-  assert.equal((await run([series[0], "--map"])).code, 2);
+  assert.equal((await run(["--frobnicate", series[0]!])).code, 2);
+  assert.equal((await run([series[0]!, "--map"])).code, 2);
   const h = await run(["--help"]);
   assert.equal(h.code, 0);
   assert.match(h.out, /usage: pvsched-sim map/);

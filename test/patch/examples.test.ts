@@ -89,7 +89,7 @@ function judge(hunks: MappedHunk[]) {
     "every hunk found, in order",
   );
   const unmapped = hunks.filter((h) => h.mechanism === null).map((h) => `${key(h)} (${h.reason})`);
-  const wrong = hunks.filter((h, i) => h.mechanism !== null && !LABELS[i][3].includes(h.mechanism)).map((h) => `${key(h)} ${h.mechanism}`);
+  const wrong = hunks.filter((h, i) => h.mechanism !== null && !LABELS[i]![3].includes(h.mechanism)).map((h) => `${key(h)} ${h.mechanism}`);
   return { unmapped, wrong };
 }
 

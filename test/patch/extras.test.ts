@@ -18,7 +18,7 @@ test("patch/ bundles for the browser with no Node built-ins", async () => {
       logLevel: "silent",
     });
     assert.equal(r.errors.length, 0);
-    const js = r.outputFiles[0].text;
+    const js = r.outputFiles[0]!.text;
     assert.ok(!/require\(["']node:/.test(js) && !/from ["']node:/.test(js), entry);
   }
 });
@@ -40,15 +40,15 @@ test("MIME encoded words in From and Subject are decoded", () => {
       "---",
     ].join("\n"),
   );
-  assert.equal(r.patches[0].subject, "café: fix");
-  assert.equal(r.patches[0].index, 2);
-  assert.equal(r.patches[0].author, "Real Author <a@example.invalid>", "in-body From: wins");
+  assert.equal(r.patches[0]!.subject, "café: fix");
+  assert.equal(r.patches[0]!.index, 2);
+  assert.equal(r.patches[0]!.author, "Real Author <a@example.invalid>", "in-body From: wins");
 });
 
 test("kernel-parameters.txt: a hunk sits in the entry of the parameter above its first change, and an added entry defines it", () => {
   const doc = (body: string) =>
     parsePatchText(`--- a/Documentation/admin-guide/kernel-parameters.txt\n+++ b/Documentation/admin-guide/kernel-parameters.txt\n${body}`)
-      .patches[0].files[0].hunks[0].code;
+      .patches[0]!.files[0]!.hunks[0]!.code;
   const edit = doc(
     "@@ -10,4 +10,5 @@\n \tkvm-intel.ple_gap=\t[KVM,Intel]\n \t\t\tpause loop exiting gap\n+\t\t\tmore text\n \n \tnopv=\t[X86]\n",
   );
@@ -61,8 +61,8 @@ test("kernel-parameters.txt: a hunk sits in the entry of the parameter above its
   assert.deepEqual(added.defines, ["nopvspin"]);
   const changed = doc("@@ -10,2 +10,2 @@\n-\tnopvspin\t[X86,KVM]\n+\tnopvspin\t[X86,XEN,KVM]\n \t\t\tDisables\n");
   assert.deepEqual(changed.scope, { kind: "kparam", name: "nopvspin" });
-  const c = parsePatchText("--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,3 @@ int f(void)\n \tfoo();\n+\tbar();\n \treturn 0;\n").patches[0].files[0]
-    .hunks[0].code;
+  const c = parsePatchText("--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,3 @@ int f(void)\n \tfoo();\n+\tbar();\n \treturn 0;\n").patches[0]!.files[0]!
+    .hunks[0]!.code;
   assert.deepEqual(c.scope, { kind: "function", name: "f" }, "C files keep their function scope");
 });
 
@@ -89,7 +89,7 @@ test("a hunk's functions: bodies and prototypes it adds, not macros, variables, 
       "+\tpv_init(vcpu);",
       "+}",
     ].join("\n"),
-  ).patches[0].files[0].hunks[0].code;
+  ).patches[0]!.files[0]!.hunks[0]!.code;
   assert.deepEqual(code.functions, ["pv_init", "pv_update"]);
   for (const d of ["PV_FEAT", "pv_stub", "pv_enabled", "pv_window_ns", "pv_state", "PV_KIND_A", "pv_init", "pv_update"])
     assert.ok(code.defines.includes(d), d);
@@ -116,7 +116,7 @@ test("a hunk's members: which added lines assign them, and which name a designat
       "+\t.handler = h }",
       "+\tx = y.z;",
     ].join("\n"),
-  ).patches[0].files[0].hunks[0].code;
+  ).patches[0]!.files[0]!.hunks[0]!.code;
   assert.deepEqual(code.written, ["vcpu.preempted", "st.flag", "stat.exits", "vcpu.mode", "vcpu.count"]);
   for (const m of ["target.ready", "vcpu.halted", "y.z"]) assert.ok(code.members.includes(m) && !code.written.includes(m), m);
   assert.deepEqual(code.initializes, ["wrs_insn", "vcpu_sbi_ext_pvlock", "h"]);
@@ -124,8 +124,8 @@ test("a hunk's members: which added lines assign them, and which name a designat
 
 test("a hunk's guarded members: unchanged lines that assign state under a condition the hunk adds", () => {
   const codeOf = (lines: string[]) =>
-    parsePatchText(["--- a/x.c", "+++ b/x.c", "@@ -1,9 +1,9 @@ static void f(struct kvm_vcpu *vcpu)", ...lines].join("\n")).patches[0]
-      .files[0].hunks[0].code;
+    parsePatchText(["--- a/x.c", "+++ b/x.c", "@@ -1,9 +1,9 @@ static void f(struct kvm_vcpu *vcpu)", ...lines].join("\n")).patches[0]!
+      .files[0]!.hunks[0]!.code;
   // Set 10's kvm_sched_out: the block's writes are context lines; what follows the block is not guarded.
   const block = codeOf([
     " {",
@@ -148,7 +148,7 @@ test("a hunk's guarded members: unchanged lines that assign state under a condit
 
 test("a function line cut at diff -p's 40 characters still names the function the hunk is in", () => {
   const scopeOf = (context: string) =>
-    parsePatchText(["--- a/x.c", "+++ b/x.c", `@@ -1,1 +1,2 @@ ${context}`, " a;", "+b;"].join("\n")).patches[0].files[0].hunks[0].code
+    parsePatchText(["--- a/x.c", "+++ b/x.c", `@@ -1,1 +1,2 @@ ${context}`, " a;", "+b;"].join("\n")).patches[0]!.files[0]!.hunks[0]!.code
       .scope;
   // Set 10's stable backport (quilt): `static void kvm_steal_time_set_preempted` is 40 characters.
   assert.deepEqual(scopeOf("static void kvm_steal_time_set_preempted"), { kind: "function", name: "kvm_steal_time_set_preempted" });

@@ -37,7 +37,7 @@ function mail(subject: string, path: string, context: string, lines: string[], i
     "",
   ].join("\n");
 }
-const map1 = (text: string, m?: HunkMapFile) => mapPatch(parsePatchText(text), m)[0];
+const map1 = (text: string, m?: HunkMapFile) => mapPatch(parsePatchText(text), m)[0]!;
 
 test("the catalogue holds sim-core's nine mechanisms with their labels and patch numbers, then the upstream ones", () => {
   for (const m of MECHANISMS) {
@@ -103,7 +103,7 @@ test("the enclosing function comes from the @@ line, corrected by context lines;
   const param = parsePatchText(
     mail("[PATCH] x", "a.c", "static int __apic_accept_irq(struct kvm_lapic *apic, int delivery_mode,", [" x", "+y;"]),
   );
-  assert.equal(param.patches[0].files[0].hunks[0].code.scope?.name, "__apic_accept_irq");
+  assert.equal(param.patches[0]!.files[0]!.hunks[0]!.code.scope?.name, "__apic_accept_irq");
   // The @@ line names the function before; the context shows the hunk is in the next one.
   const moved = parsePatchText(
     mail("[PATCH] x", "a.c", "int kvm_s390_handle_wait(struct kvm_vcpu *vcpu)", [
@@ -113,15 +113,15 @@ test("the enclosing function comes from the @@ line, corrected by context lines;
       "+\tkvm_vcpu_wake_up(vcpu);",
     ]),
   );
-  assert.equal(moved.patches[0].files[0].hunks[0].code.scope?.name, "kvm_s390_vcpu_wakeup");
+  assert.equal(moved.patches[0]!.files[0]!.hunks[0]!.code.scope?.name, "kvm_s390_vcpu_wakeup");
   // A closing brace in the context ends the function: the change is at file level.
   const after = parsePatchText(
     mail("[PATCH] x", "a.c", "bool kvm_vcpu_wake_up(struct kvm_vcpu *vcpu)", [" }", " EXPORT_SYMBOL_GPL(kvm_vcpu_wake_up);", "+int x;"]),
   );
-  assert.equal(after.patches[0].files[0].hunks[0].code.scope, null);
+  assert.equal(after.patches[0]!.files[0]!.hunks[0]!.code.scope, null);
   // A field added inside struct kvm_vcpu_arch is a member of it.
   const member = parsePatchText(mail("[PATCH] x", "a.h", "struct kvm_vcpu_arch {", [" \tint a;", "+\tbool preempt_disabled;"]));
-  assert.deepEqual(member.patches[0].files[0].hunks[0].code.members, ["kvm_vcpu_arch.preempt_disabled"]);
+  assert.deepEqual(member.patches[0]!.files[0]!.hunks[0]!.code.members, ["kvm_vcpu_arch.preempt_disabled"]);
 });
 
 test("a name another patch defines and this hunk only calls counts less than the hook it sits in", () => {
@@ -135,10 +135,10 @@ test("a name another patch defines and this hunk only calls counts less than the
       2,
     );
   const [def, use] = mapPatch(parsePatchText(two));
-  assert.equal(def.mechanism, "guest_sched_boost");
-  assert.equal(use.mechanism, "guest_irq_boost", use.reason);
-  assert.match(use.reason, /hooks __do_softirq/);
-  assert.ok(use.scores.guest_sched_boost < 1, JSON.stringify(use.scores));
+  assert.equal(def!.mechanism, "guest_sched_boost");
+  assert.equal(use!.mechanism, "guest_irq_boost", use!.reason);
+  assert.match(use!.reason, /hooks __do_softirq/);
+  assert.ok(use!.scores.guest_sched_boost! < 1, JSON.stringify(use!.scores));
 });
 
 test("equal scores: a subject word of one mechanism breaks the tie, else catalogue order (subject never decides alone)", () => {
@@ -178,12 +178,12 @@ test("within a patch: a Kconfig option takes the mechanism of the hunks it guard
     "",
   ].join("\n");
   const [kconfig, include, code] = mapPatch(parsePatchText(text));
-  assert.equal(code.mechanism, "pv_spinlock");
-  assert.equal(kconfig.mechanism, "pv_spinlock");
-  assert.equal(kconfig.via, "symbol");
-  assert.match(kconfig.reason, /defines FOO_BOOST/);
-  assert.equal(include.mechanism, "pv_spinlock");
-  assert.equal(include.via, "patch");
+  assert.equal(code!.mechanism, "pv_spinlock");
+  assert.equal(kconfig!.mechanism, "pv_spinlock");
+  assert.equal(kconfig!.via, "symbol");
+  assert.match(kconfig!.reason, /defines FOO_BOOST/);
+  assert.equal(include!.mechanism, "pv_spinlock");
+  assert.equal(include!.via, "patch");
 });
 
 test("globs of the catalogue: * matches any run, without regexes", () => {
@@ -217,9 +217,9 @@ test("workspace maps: schema and validateHunkMap agree on bad maps; user regexes
     assert.ok(validateHunkMap(b).length > 0, JSON.stringify(b));
   }
   // Backreferences and lookaround need backtracking: refused, with the reason.
-  assert.match(validateHunkMap({ rules: [{ mechanism: "switches", files: ["*"], functions: ["/(a)\\1/"] }] })[0].message, /re2 syntax/);
-  assert.match(validateHunkMap({ rules: [{ mechanism: "switches", files: ["*"], subjects: ["(?=x)"] }] })[0].message, /re2 syntax/);
-  assert.match(parseHunkMapText("{ not json").errors[0].message, /not valid JSON/);
+  assert.match(validateHunkMap({ rules: [{ mechanism: "switches", files: ["*"], functions: ["/(a)\\1/"] }] })[0]!.message, /re2 syntax/);
+  assert.match(validateHunkMap({ rules: [{ mechanism: "switches", files: ["*"], subjects: ["(?=x)"] }] })[0]!.message, /re2 syntax/);
+  assert.match(parseHunkMapText("{ not json").errors[0]!.message, /not valid JSON/);
 });
 
 test("workspace rules: identifiers, functions (names and re2 regexes) and files; subjects only order rules that matched", () => {
@@ -267,7 +267,7 @@ test("suggestRule (Map this hunk…) keys on defined/called names and the functi
     "+\tif (THING_MAX_BOOST) ret++;",
   ]);
   const parsed = parsePatchText(text);
-  const h = parsed.patches[0].files[0].hunks[0];
+  const h = parsed.patches[0]!.files[0]!.hunks[0]!;
   const rule = suggestRule("drivers/misc/thing.c", h, "boost_on_inject");
   assert.deepEqual(rule, {
     mechanism: "boost_on_inject",

@@ -49,7 +49,7 @@ test("format-patch: headers, subject prefix, files and hunks", () => {
   assert.equal(r.refused, null);
   assert.deepEqual(r.diagnostics, []);
   assert.equal(r.patches.length, 1);
-  const p = r.patches[0];
+  const p = r.patches[0]!;
   assert.equal(p.subject, "kvm: x86: boost vcpu threads on latency sensitive paths");
   assert.equal(p.subjectPrefix, "RFC PATCH 4/8");
   assert.equal(p.index, 4);
@@ -67,9 +67,9 @@ test("format-patch: headers, subject prefix, files and hunks", () => {
       "arch/x86/kvm/svm/svm.c",
     ],
   );
-  const lapic = p.files[2];
+  const lapic = p.files[2]!;
   assert.equal(lapic.hunks.length, 2);
-  const h = lapic.hunks[1];
+  const h = lapic.hunks[1]!;
   assert.equal(h.funcContext, "static void apic_timer_expired(struct kvm_lapic *apic, bool from_timer_fn)");
   assert.equal(h.oldStart, 1905);
   assert.equal(h.oldCount, 3);
@@ -78,7 +78,7 @@ test("format-patch: headers, subject prefix, files and hunks", () => {
   assert.equal(h.added.length, 2);
   // The header line and the last line are where the document says they are.
   const L = lines(text);
-  assert.ok(L[h.line].startsWith("@@ -1905,3 +1905,4 @@"));
+  assert.ok(L[h.line]!.startsWith("@@ -1905,3 +1905,4 @@"));
   assert.equal(L[h.endLine], " }");
   // Identifiers from added lines: the comment's words are not identifiers, `vcpu` is.
   assert.deepEqual(h.identifiersAdded, ["kvm_vcpu_kick_boost", "vcpu"]);
@@ -92,18 +92,18 @@ test("mbox with several patches: one patch per From separator, cover letter with
     r.patches.map((p) => p.index),
     [0, 1, 2, 3, 4, 5, 6, 7, 8],
   );
-  assert.equal(r.patches[0].files.length, 0);
-  assert.equal(r.patches[0].subject, "Dynamic vcpu priority management in kvm");
+  assert.equal(r.patches[0]!.files.length, 0);
+  assert.equal(r.patches[0]!.subject, "Dynamic vcpu priority management in kvm");
   assert.equal(countHunks(r), 48);
   // Patches do not overlap and are in document order.
-  for (let i = 1; i < r.patches.length; i++) assert.ok(r.patches[i].line > r.patches[i - 1].endLine);
+  for (let i = 1; i < r.patches.length; i++) assert.ok(r.patches[i]!.line > r.patches[i - 1]!.endLine);
   // The mbox is the concatenation of the files: the same hunks, shifted.
   let offset = 0;
   const names = ["0000-cover-letter.patch", ...readdirPatches()];
   names.forEach((n, i) => {
     const one = parsePatchText(readFileSync(join(root, "examples/pvsched-series", n), "utf8"));
-    const a = one.patches[0];
-    const b = r.patches[i];
+    const a = one.patches[0]!;
+    const b = r.patches[i]!;
     assert.equal(a.subject, b.subject);
     assert.deepEqual(
       a.files.flatMap((f) => f.hunks.map((h) => h.line + offset)),
@@ -127,19 +127,19 @@ test("plain concatenated diffs and diff -u output", () => {
   // No mail headers: one implicit patch holding every file.
   assert.equal(r.patches.length, 1);
   assert.deepEqual(
-    r.patches[0].files.map((f) => f.path),
+    r.patches[0]!.files.map((f) => f.path),
     ["added.txt", "blob.bin", "f.c", "gone.txt", "renamed.c", "x.c"],
   );
-  const x = r.patches[0].files[5];
+  const x = r.patches[0]!.files[5]!;
   assert.equal(x.oldPath, "x.c", "diff -ruN old/ new/ prefixes are stripped");
-  assert.deepEqual(x.hunks[0].added, ["B", "d"]);
+  assert.deepEqual(x.hunks[0]!.added, ["B", "d"]);
 
   // Concatenated format-patch mails without separators: a header after a diff starts a patch.
-  const m1 = readFileSync(join(root, "examples/pvsched-series", readdirPatches()[0]), "utf8")
+  const m1 = readFileSync(join(root, "examples/pvsched-series", readdirPatches()[0]!), "utf8")
     .split("\n")
     .slice(1)
     .join("\n");
-  const m2 = readFileSync(join(root, "examples/pvsched-series", readdirPatches()[1]), "utf8")
+  const m2 = readFileSync(join(root, "examples/pvsched-series", readdirPatches()[1]!), "utf8")
     .split("\n")
     .slice(1)
     .join("\n");
@@ -154,13 +154,13 @@ test("binary diffs: GIT binary patch and Binary files differ are flagged, text f
   for (const name of ["git-binary-literal.patch", "git-diff-binary-differ.diff"]) {
     const r = parsePatchText(fixture(name));
     assert.deepEqual(r.diagnostics, [], name);
-    const files = r.patches[0].files;
+    const files = r.patches[0]!.files;
     const bin = files.find((f) => f.path === "blob.bin");
     assert.ok(bin?.binary, name);
     assert.equal(bin?.hunks.length, 0);
     assert.equal(files.filter((f) => f.binary).length, 1, name);
     const fc = files.find((f) => f.path === "f.c");
-    assert.deepEqual(fc?.hunks[0].identifiersAdded, ["b2", "kvm_thing", "foo_bar"]);
+    assert.deepEqual(fc?.hunks[0]?.identifiersAdded, ["b2", "kvm_thing", "foo_bar"]);
     // Created, deleted and renamed files.
     assert.equal(files.find((f) => f.path === "added.txt")?.oldPath, null);
     const gone = files.find((f) => f.oldPath === "gone.txt");
@@ -174,8 +174,8 @@ test("binary diffs: GIT binary patch and Binary files differ are flagged, text f
 test("a `\\ No newline at end of file` marker stays inside its hunk", () => {
   const text = fixture("git-binary-literal.patch");
   const r = parsePatchText(text);
-  const fc = r.patches[0].files.find((f) => f.path === "f.c")!;
-  assert.ok(lines(text)[fc.hunks[0].endLine].startsWith("\\ No newline"));
+  const fc = r.patches[0]!.files.find((f) => f.path === "f.c")!;
+  assert.ok(lines(text)[fc.hunks[0]!.endLine]!.startsWith("\\ No newline"));
 });
 
 test("CRLF input gives the same structure as LF", () => {
@@ -197,9 +197,9 @@ test("truncated hunk: diagnostic on the hunk header, hunk marked truncated", () 
   const r = parsePatchText(text);
   const d = r.diagnostics.filter((x) => x.code === "truncated-hunk");
   assert.equal(d.length, 1);
-  assert.equal(d[0].line, 3);
-  assert.equal(d[0].severity, "error");
-  const h = r.patches[0].files[0].hunks[0];
+  assert.equal(d[0]!.line, 3);
+  assert.equal(d[0]!.severity, "error");
+  const h = r.patches[0]!.files[0]!.hunks[0]!;
   assert.ok(h.truncated);
   assert.equal(h.endLine, 5);
 
@@ -208,8 +208,8 @@ test("truncated hunk: diagnostic on the hunk header, hunk marked truncated", () 
   const cut = [...a.slice(0, 5), ...a].join("\n");
   const r2 = parsePatchText(cut);
   assert.equal(r2.diagnostics.filter((x) => x.code === "truncated-hunk").length, 1);
-  assert.equal(r2.patches[0].files.length, 2);
-  assert.equal(r2.patches[0].files[1].hunks[0].truncated, false);
+  assert.equal(r2.patches[0]!.files.length, 2);
+  assert.equal(r2.patches[0]!.files[1]!.hunks[0]!.truncated, false);
 });
 
 test("a hunk header that does not parse is reported with its line", () => {
@@ -219,7 +219,7 @@ test("a hunk header that does not parse is reported with its line", () => {
   assert.ok(d);
   assert.equal(d.line, 2);
   const combined = parsePatchText(["diff --cc x.c", "--- a/x.c", "+++ b/x.c", "@@@ -1,2 -1,2 +1,2 @@@", ""].join("\n"));
-  assert.match(combined.diagnostics[0].message, /combined/);
+  assert.match(combined.diagnostics[0]!.message, /combined/);
 });
 
 test("hunk counts larger than the document do not make the parser wait for lines", () => {
@@ -234,10 +234,10 @@ test("non-UTF-8 bytes: latin1 fallback with a warning; control bytes and NUL are
   assert.ok(d.ok);
   if (!d.ok) return;
   assert.equal(d.encoding, "latin1");
-  assert.equal(d.diagnostics[0].code, "not-utf8");
-  assert.equal(d.diagnostics[0].line, 3);
+  assert.equal(d.diagnostics[0]!.code, "not-utf8");
+  assert.equal(d.diagnostics[0]!.line, 3);
   const r = parsePatchText(d.text);
-  assert.deepEqual(r.patches[0].files[0].hunks[0].added, ["caf\u00e8 ok"]);
+  assert.deepEqual(r.patches[0]!.files[0]!.hunks[0]!.added, ["caf\u00e8 ok"]);
 
   const utf8 = decodePatchBytes(new TextEncoder().encode("\ufeff+é\n"));
   assert.ok(utf8.ok && utf8.encoding === "utf-8" && utf8.text === "+é\n", "BOM stripped, UTF-8 kept");

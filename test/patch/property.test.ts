@@ -77,19 +77,19 @@ const mutatedArb = fc
       if (ls.length === 0) break;
       const i = a % ls.length;
       if (kind === "del") ls.splice(i, 1 + (b % 5));
-      else if (kind === "dup") ls.splice(i, 0, ls[i]);
+      else if (kind === "dup") ls.splice(i, 0, ls[i]!);
       else if (kind === "ins") ls.splice(i, 0, extra);
       else if (kind === "swap") {
         const j = (i + 1) % ls.length;
-        [ls[i], ls[j]] = [ls[j], ls[i]];
+        [ls[i], ls[j]] = [ls[j]!, ls[i]!];
       } else if (kind === "cut")
         ls = ls
           .join("\n")
           .slice(0, b % (ls.join("\n").length + 1))
           .split("\n");
-      else if (kind === "edit" && ls[i].length) {
-        const k = b % ls[i].length;
-        ls[i] = ls[i].slice(0, k) + "0@-+ \n"[b % 6] + ls[i].slice(k + 1);
+      else if (kind === "edit" && ls[i]!.length) {
+        const k = b % ls[i]!.length;
+        ls[i] = ls[i]!.slice(0, k) + "0@-+ \n"[b % 6] + ls[i]!.slice(k + 1);
       }
     }
     return ls.join("\n");
@@ -113,7 +113,7 @@ function checkInvariants(r: ParseResult, text: string) {
       for (const h of f.hunks) {
         assert.ok(f.line <= h.line && h.line <= h.endLine && h.endLine <= f.endLine, "hunk inside file");
         assert.ok(h.endLine < n);
-        assert.ok(docLines[h.line].startsWith("@@"), "hunk line is its header");
+        assert.ok(docLines[h.line]!.startsWith("@@"), "hunk line is its header");
         assert.ok(h.addedCount <= h.newCount && h.removedCount <= h.oldCount);
         assert.ok(h.added.length <= h.addedCount && h.removed.length <= h.removedCount);
         if (!h.truncated) assert.ok(h.endLine - h.line >= Math.max(h.oldCount, h.newCount));

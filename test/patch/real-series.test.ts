@@ -31,13 +31,13 @@ test("accuracy per real series (the table)", (t) => {
     lines.push(row(s, a, labels(s).length));
   }
   for (const l of lines) t.diagnostic(l);
-  assert.equal(result.v1.found, 67);
-  assert.ok(result.v1.right >= 62, result.v1.wrong.join("\n"));
-  assert.equal(result.v2.found, 30);
-  assert.ok(result.v2.right >= 27, `v2 ${result.v2.right}/30 (90 % is 27)\n${result.v2.wrong.join("\n")}`);
+  assert.equal(result.v1!.found, 67);
+  assert.ok(result.v1!.right >= 62, result.v1!.wrong.join("\n"));
+  assert.equal(result.v2!.found, 30);
+  assert.ok(result.v2!.right >= 27, `v2 ${result.v2!.right}/30 (90 % is 27)\n${result.v2!.wrong.join("\n")}`);
   const y2019 = {
-    found: result["ready-boost-2019"].found + result["pv-sched-yield-2019"].found,
-    right: result["ready-boost-2019"].right + result["pv-sched-yield-2019"].right,
+    found: result["ready-boost-2019"]!.found + result["pv-sched-yield-2019"]!.found,
+    right: result["ready-boost-2019"]!.right + result["pv-sched-yield-2019"]!.right,
   };
   assert.equal(y2019.found, 16);
   assert.ok(y2019.right >= 15, `2019 series ${y2019.right}/16 (90 % is 14.4)`);
@@ -77,13 +77,13 @@ test("the encoded forms report hunks at the document lines their encoded text is
   const text = mbox(mails("v1").map(asQuotedPrintable)).split("\n");
   // Every quoted-printable hunk line points at its (QP-encoded) @@ header line in the mbox.
   qp.hunks.forEach((h, i) => {
-    assert.ok(text[h.line].startsWith(`@@ -${plain[i].oldStart}`), `${h.file}: line ${h.line + 1} is "${text[h.line]}"`);
+    assert.ok(text[h.line]!.startsWith(`@@ -${plain[i]!.oldStart}`), `${h.file}: line ${h.line + 1} is "${text[h.line]}"`);
     assert.ok(h.endLine >= h.line);
   });
   const att = mapText(mbox(mails("v1").map(asAttachment)));
   const attText = mbox(mails("v1").map(asAttachment)).split("\n");
   // base64 lines map to the encoded line the hunk's bytes start in: inside the attachment.
-  for (const h of att.hunks) assert.match(attText[h.line], /^[A-Za-z0-9+/=]+$/, `line ${h.line + 1}`);
+  for (const h of att.hunks) assert.match(attText[h.line]!, /^[A-Za-z0-9+/=]+$/, `line ${h.line + 1}`);
 });
 
 test("adversarial: v1 with neutral subjects, renumbered inside a longer series, keeps its accuracy", () => {
@@ -110,12 +110,12 @@ test("a lore thread mbox: every patch of v1 and v2 mapped, the replies (one quot
   const v1 = mails("v1");
   const v2 = mails("v2");
   const replies = ["replies/tglx-re-v1-8.eml", "replies/vineeth-re-v2-5-qp.eml", "replies/pbonzini-re-queue-head.eml"].map((f) =>
-    mails(f.split("/")[0]).find((m) =>
+    mails(f.split("/")[0]!).find((m) =>
       m.includes(f.includes("tglx") ? "87zfybml5w.ffs@tglx" : f.includes("vineeth") ? "CAO7JXPh" : "5ffaea5b"),
     ),
   ) as string[];
   assert.equal(replies.filter(Boolean).length, 3);
-  const thread = mbox([...v1.slice(0, 8), replies[0], v1[8], ...v2.slice(0, 4), replies[1], v2[4], replies[2]]);
+  const thread = mbox([...v1.slice(0, 8), replies[0]!, v1[8]!, ...v2.slice(0, 4), replies[1]!, v2[4]!, replies[2]!]);
   const { parsed, hunks } = mapText(thread);
   assert.equal(parsed.repliesSkipped, 3);
   assert.deepEqual(
@@ -136,12 +136,12 @@ test("a lore thread mbox: every patch of v1 and v2 mapped, the replies (one quot
 test("a broken mail in a thread is reported and skipped without losing the others", () => {
   const v1 = mails("v1");
   // Cut patch 4/8 inside its last hunk, as a mangled archive copy would be.
-  const cut = v1[4].slice(0, v1[4].indexOf("+\t\tkvm_vcpu_set_sched(vcpu, true);"));
+  const cut = v1[4]!.slice(0, v1[4]!.indexOf("+\t\tkvm_vcpu_set_sched(vcpu, true);"));
   const { parsed, hunks } = mapText(mbox([...v1.slice(0, 4), cut, ...v1.slice(5)]));
   const broken = parsed.diagnostics.filter((d) => d.code === "broken-message");
   assert.equal(broken.length, 1);
-  assert.equal(broken[0].severity, "warning");
-  assert.match(broken[0].message, /mail <20231214024727\.3503870-5-vineeth@bitbyteword\.org> skipped: truncated hunk/);
+  assert.equal(broken[0]!.severity, "warning");
+  assert.match(broken[0]!.message, /mail <20231214024727\.3503870-5-vineeth@bitbyteword\.org> skipped: truncated hunk/);
   assert.equal(hunks.length, 67 - 8);
   assert.ok(!hunks.some((h) => h.messageId.startsWith("20231214024727.3503870-5-")));
   assert.equal(parsed.diagnostics.filter((d) => d.severity === "error").length, 0);
@@ -154,7 +154,7 @@ test("every label names a hunk the parser finds at the same @@ numbers, in order
     assert.equal(hunks.length, want.length, s);
     for (const [i, l] of want.entries())
       assert.deepEqual(
-        [hunks[i].file, hunks[i].oldStart, hunks[i].newStart],
+        [hunks[i]!.file, hunks[i]!.oldStart, hunks[i]!.newStart],
         [l.file, l.oldStart, l.newStart],
         `${s} ${l.mail}#${l.index}`,
       );

@@ -54,7 +54,7 @@ export function checkRun(r: RunResult, s: Scenario): string[] {
     if (l.count > 0) {
       const order = [l.min_us, l.p50_us, l.p90_us, l.p99_us, l.p999_us, l.max_us];
       for (let i = 1; i < order.length; i++)
-        if (order[i] < order[i - 1]) fail(`${p.id}: percentiles out of order ${JSON.stringify(order)}`);
+        if (order[i]! < order[i - 1]!) fail(`${p.id}: percentiles out of order ${JSON.stringify(order)}`);
       if (l.avg_us < l.min_us - 0.001 || l.avg_us > l.max_us + 0.001) fail(`${p.id}: avg ${l.avg_us} outside [${l.min_us}, ${l.max_us}]`);
       if (p.max_at_ns === undefined || !(p.max_at_ns >= 0 && p.max_at_ns <= r.simulated_ns))
         fail(`${p.id}: max_at_ns ${p.max_at_ns} outside the run`);
@@ -197,9 +197,9 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
     }
     if (whole) {
       // Every nanosecond of the run is on the timeline, in the class the statistics charged it to.
-      const c = r.cpus[cpu];
-      if (segs.length && (segs[0].start_ns !== 0 || segs[segs.length - 1].end_ns !== r.simulated_ns))
-        bad.push(`cpu${cpu}: timeline covers ${segs[0].start_ns}..${segs[segs.length - 1].end_ns}, the run 0..${r.simulated_ns}`);
+      const c = r.cpus[cpu]!;
+      if (segs.length && (segs[0]!.start_ns !== 0 || segs[segs.length - 1]!.end_ns !== r.simulated_ns))
+        bad.push(`cpu${cpu}: timeline covers ${segs[0]!.start_ns}..${segs[segs.length - 1]!.end_ns}, the run 0..${r.simulated_ns}`);
       if (Math.abs(time.rt - c.rt_ns) > tol || Math.abs(time.fair - c.fair_ns) > tol || Math.abs(time.idle - c.idle_ns) > tol)
         bad.push(`cpu${cpu}: timeline rt/fair/idle ${time.rt}/${time.fair}/${time.idle} != stats ${c.rt_ns}/${c.fair_ns}/${c.idle_ns}`);
     }
@@ -210,8 +210,10 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
   for (const [name, l] of byThread) {
     l.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     for (let i = 1; i < l.length; i++) {
-      if (l[i][0] < l[i - 1][1]) {
-        bad.push(`${name} runs on cpu${l[i - 1][2]} (${l[i - 1][0]}..${l[i - 1][1]}) and cpu${l[i][2]} (${l[i][0]}..${l[i][1]}) at once`);
+      if (l[i]![0] < l[i - 1]![1]) {
+        bad.push(
+          `${name} runs on cpu${l[i - 1]![2]} (${l[i - 1]![0]}..${l[i - 1]![1]}) and cpu${l[i]![2]} (${l[i]![0]}..${l[i]![1]}) at once`,
+        );
         break;
       }
     }
@@ -225,8 +227,8 @@ export function checkTimeline(r: RunResult, tol: number): string[] {
   tl.tracks.forEach((t, track) => {
     if (t.kind !== "vcpu") return;
     const segs = trackSegments(tl, track);
-    if (segs.length && (segs[0].start_ns !== tl.from_ns || segs[segs.length - 1].end_ns !== tl.to_ns))
-      bad.push(`${t.name}: track covers ${segs[0].start_ns}..${segs[segs.length - 1].end_ns}, the timeline ${tl.from_ns}..${tl.to_ns}`);
+    if (segs.length && (segs[0]!.start_ns !== tl.from_ns || segs[segs.length - 1]!.end_ns !== tl.to_ns))
+      bad.push(`${t.name}: track covers ${segs[0]!.start_ns}..${segs[segs.length - 1]!.end_ns}, the timeline ${tl.from_ns}..${tl.to_ns}`);
     for (const g of segs) {
       if (g.vcpu_state !== "running") continue;
       const on = host[g.host_cpu ?? -1];

@@ -169,23 +169,25 @@ test("the invariant checker catches broken results (so the properties above can 
   // Two threads at once on a CPU: a segment that starts before the previous one did (a track is a
   // tiling, so the previous one becomes reversed).
   assert.ok(
-    tamper((r) => (r.timeline!.segments.start_ns[seg.offset[0] + 2] = seg.start_ns[seg.offset[0] + 1] - 1)).some((m) => /reversed/.test(m)),
+    tamper((r) => (r.timeline!.segments.start_ns[seg.offset[0]! + 2] = seg.start_ns[seg.offset[0]! + 1]! - 1)).some((m) =>
+      /reversed/.test(m),
+    ),
   );
   // One thread on two CPUs at once.
   assert.ok(
     tamper((r) => {
       const g = r.timeline!.segments;
-      let a = g.offset[0];
+      let a = g.offset[0]!;
       while (g.entity[a] === 0) a++;
-      const t = (g.start_ns[a] + g.start_ns[a + 1]) / 2;
-      g.entity[segAt(r.timeline!, 1, t)] = g.entity[a];
+      const t = (g.start_ns[a]! + g.start_ns[a + 1]!) / 2;
+      g.entity[segAt(r.timeline!, 1, t)] = g.entity[a]!;
     }).some((m) => /at once/.test(m)),
   );
   // Lost CPU time, a negative latency, a NaN.
-  assert.ok(tamper((r) => (r.cpus[1].idle_ns -= 1000)).some((m) => /busy \+ idle/.test(m)));
-  assert.ok(tamper((r) => (r.probes[0].latency.min_us = -1)).some((m) => /min_us/.test(m)));
-  assert.ok(tamper((r) => (r.probes[0].latency.p99_us = NaN)).some((m) => /p99_us/.test(m)));
-  assert.ok(tamper((r) => (r.threads[0].runtime_ns += 5000)).some((m) => /host threads ran/.test(m)));
+  assert.ok(tamper((r) => (r.cpus[1]!.idle_ns -= 1000)).some((m) => /busy \+ idle/.test(m)));
+  assert.ok(tamper((r) => (r.probes[0]!.latency.min_us = -1)).some((m) => /min_us/.test(m)));
+  assert.ok(tamper((r) => (r.probes[0]!.latency.p99_us = NaN)).some((m) => /p99_us/.test(m)));
+  assert.ok(tamper((r) => (r.threads[0]!.runtime_ns += 5000)).some((m) => /host threads ran/.test(m)));
 });
 
 test("regressions: every scenario in test/property/regressions/ keeps the invariants in each of its modes", () => {
@@ -194,7 +196,7 @@ test("regressions: every scenario in test/property/regressions/ keeps the invari
   assert.ok(files.length > 0);
   for (const f of files) {
     const r = loadScenario(readFileSync(join(dir, f), "utf8"), f);
-    assert.ok(r.ok, `${f}: ${r.ok ? "" : r.errors[0].message}`);
+    assert.ok(r.ok, `${f}: ${r.ok ? "" : r.errors[0]!.message}`);
     for (const m of resolveModes(r.scenario)) {
       const res = simulate(r.scenario, m, { timeline: true, maxEvents: SAFETY_EVENTS });
       assert.deepEqual(checkRun(res, r.scenario), [], `${f} (${m.name ?? m.mode})`);

@@ -117,7 +117,7 @@ test("error per cell is |log10| with values floored at 1, and its median", () =>
   assert.equal(median([]), null);
   const r = buildSeedReport(runsFor(GOOD), PUB);
   const errs = r.cells.map((c) => c.log10Error!).sort((a, b) => a - b);
-  assert.equal(r.medianLog10Error, (errs[29] + errs[30]) / 2);
+  assert.equal(r.medianLog10Error, (errs[29]! + errs[30]!) / 2);
 });
 
 test("published numbers never reach simulated values, intervals or claims", () => {

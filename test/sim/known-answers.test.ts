@@ -22,7 +22,7 @@ test("a lone SCHED_FIFO thread has no queueing delay: every wakeup costs exactly
     modes: ["vanilla"],
   };
   const r = simulate(s, "vanilla");
-  const lat = r.probes[0].latency;
+  const lat = r.probes[0]!.latency;
   // hrtimer interrupt + context switch from idle, at their medians; RT gets no slack.
   const expected = (COST_DEFAULTS.hrtimer_irq.median_ns + KERNEL_SCHED_DEFAULTS.context_switch_ns) / 1000;
   assert.ok(lat.count > 1500);
@@ -35,7 +35,7 @@ test("a lone SCHED_FIFO thread has no queueing delay: every wakeup costs exactly
 test("two nice-0 CFS hogs on one CPU share it 50/50 within 1%", () => {
   const s: Scenario = { name: "2 hogs", duration_s: 5, host: { cpus: 1, workloads: [{ kind: "stress", workers: 2, id: "hog" }] } };
   const r = simulate(s, "vanilla");
-  const [a, b] = thread(r, "hog").map((t) => t.runtime_ns);
+  const [a, b] = thread(r, "hog").map((t) => t.runtime_ns) as [number, number];
   const share = a / (a + b);
   assert.ok(Math.abs(share - 0.5) < 0.01, `share ${share}`);
   assert.ok(a + b > 4.9e9, "the CPU is never idle");
@@ -54,8 +54,8 @@ test("nice 0 against nice 5 gets 1024:335 (about 3:1), as the weight table says"
     },
   };
   const r = simulate(s, "vanilla");
-  const n0 = thread(r, "n0")[0].runtime_ns;
-  const n5 = thread(r, "n5")[0].runtime_ns;
+  const n0 = thread(r, "n0")[0]!.runtime_ns;
+  const n5 = thread(r, "n5")[0]!.runtime_ns;
   const want = niceToWeight(0) / niceToWeight(5);
   assert.ok(Math.abs(n0 / n5 / want - 1) < 0.02, `ratio ${n0 / n5} want ${want}`);
 });
@@ -73,11 +73,11 @@ test("RT throttling caps a SCHED_FIFO hog at 95% of the CPU, leaving 5% to the f
     },
   };
   const r = simulate(s, "vanilla");
-  const rt = thread(r, "rt")[0].runtime_ns;
-  const fair = thread(r, "fair")[0].runtime_ns;
+  const rt = thread(r, "rt")[0]!.runtime_ns;
+  const fair = thread(r, "fair")[0]!.runtime_ns;
   const share = rt / (rt + fair);
   assert.ok(Math.abs(share - 0.95) < 0.005, `rt share ${share}`);
-  assert.ok(r.cpus[0].rt_throttled >= 9);
+  assert.ok(r.cpus[0]!.rt_throttled >= 9);
 });
 
 test("with RT throttling off (rt_runtime_us = -1) a FIFO hog starves the fair class", () => {
@@ -94,7 +94,7 @@ test("with RT throttling off (rt_runtime_us = -1) a FIFO hog starves the fair cl
     },
   };
   const r = simulate(s, "vanilla");
-  assert.ok(thread(r, "fair")[0].runtime_ns < 1e6);
+  assert.ok(thread(r, "fair")[0]!.runtime_ns < 1e6);
 });
 
 test("a halted vCPU woken by its timer on an idle host runs after exactly the modelled costs", () => {
@@ -113,7 +113,7 @@ test("a halted vCPU woken by its timer on an idle host runs after exactly the mo
     modes: ["vanilla"],
   };
   const r = simulate(s, "vanilla");
-  const lat = r.probes[0].latency;
+  const lat = r.probes[0]!.latency;
   const cs = KERNEL_SCHED_DEFAULTS.context_switch_ns;
   const k = KVM_DEFAULTS;
   const c = COST_DEFAULTS;
@@ -125,7 +125,7 @@ test("a halted vCPU woken by its timer on an idle host runs after exactly the mo
   assert.ok(lat.count > 800);
   assert.equal(lat.min_us, expected);
   assert.equal(lat.max_us, expected);
-  assert.ok(r.vcpus[0].exits.hlt > 800, "the vCPU halts between periods");
+  assert.ok(r.vcpus[0]!.exits.hlt > 800, "the vCPU halts between periods");
 });
 
 test("determinism: the same scenario and seed give byte-identical results; another seed moves the tails", () => {
@@ -156,7 +156,7 @@ test("determinism: the same scenario and seed give byte-identical results; anoth
   assert.equal(a, b);
   const c = simulate({ ...s, seed: 8 }, "vanilla");
   const pa = JSON.parse(a).probes[0].latency;
-  assert.notEqual(JSON.stringify(pa), JSON.stringify(c.probes[0].latency));
+  assert.notEqual(JSON.stringify(pa), JSON.stringify(c.probes[0]!.latency));
 });
 
 test("a guest RT task keeps running past one RT period: the guest refills its RT budget too", () => {
@@ -175,5 +175,5 @@ test("a guest RT task keeps running past one RT period: the guest refills its RT
   };
   const r = simulate(s, "vanilla");
   // 60% RT load never reaches the 95% cap, so every period is served.
-  assert.ok(r.probes[0].latency.count >= 4990, `count ${r.probes[0].latency.count}`);
+  assert.ok(r.probes[0]!.latency.count >= 4990, `count ${r.probes[0]!.latency.count}`);
 });

@@ -41,7 +41,7 @@ test("without setscheduler from irq context (patch 2) the timer's injection boos
   // The kvm_vcpu_block boost (patch 4) would hide it: the vCPU already sleeps boosted.
   const full = simulate(busy(), dyn({ boost_on_block: false }));
   const late = simulate(busy(), dyn({ boost_on_block: false, setscheduler_irq: false }));
-  assert.ok(full.vcpus[0].boosts_by.inject > 1000, `inject boosts ${full.vcpus[0].boosts_by.inject}`);
+  assert.ok(full.vcpus[0]!.boosts_by.inject > 1000, `inject boosts ${full.vcpus[0]!.boosts_by.inject}`);
   assert.ok(avg(late) > 5 * avg(full), `late ${avg(late)} vs full ${avg(full)}`);
   // Late, but applied: each timer wake-up's boost waits for the thread to run, then applies.
   const wakeups = late.probes[0]!.latency.count;
@@ -51,27 +51,27 @@ test("without setscheduler from irq context (patch 2) the timer's injection boos
 
 test("the injection boost (patch 4) is redundant for a halted vCPU: it already sleeps boosted", () => {
   const d = simulate(busy(), "dynamic");
-  assert.equal(d.vcpus[0].boosts_by.inject, 0);
-  assert.ok(d.vcpus[0].boosts_by.block > 1000);
+  assert.equal(d.vcpus[0]!.boosts_by.inject, 0);
+  assert.ok(d.vcpus[0]!.boosts_by.block > 1000);
   const neither = simulate(busy(), dyn({ boost_on_block: false, boost_on_inject: false }));
-  assert.equal(neither.vcpus[0].boosts_by.inject + neither.vcpus[0].boosts_by.block, 0);
+  assert.equal(neither.vcpus[0]!.boosts_by.inject + neither.vcpus[0]!.boosts_by.block, 0);
 });
 
 test("synchronous unboost (patch 3) costs an MSR exit per boost; without it the unboost waits and boosts last longer", () => {
   const sync = simulate(busy(), "dynamic");
   const lazy = simulate(busy(), dyn({ sync_unboost: false }));
-  assert.ok(sync.vcpus[0].exits.msr_unboost > 1000);
-  assert.equal(lazy.vcpus[0].exits.msr_unboost, 0);
+  assert.ok(sync.vcpus[0]!.exits.msr_unboost > 1000);
+  assert.equal(lazy.vcpus[0]!.exits.msr_unboost, 0);
   // Boosted time while running: the unboost waits for the next exit (HLT) instead.
-  const running = (r: typeof sync) => r.vcpus[0].host_runtime_ns;
-  assert.ok(lazy.cpus[0].rt_ns > sync.cpus[0].rt_ns, `RT ns lazy ${lazy.cpus[0].rt_ns} sync ${sync.cpus[0].rt_ns}`);
+  const running = (r: typeof sync) => r.vcpus[0]!.host_runtime_ns;
+  assert.ok(lazy.cpus[0]!.rt_ns > sync.cpus[0]!.rt_ns, `RT ns lazy ${lazy.cpus[0]!.rt_ns} sync ${sync.cpus[0]!.rt_ns}`);
   assert.ok(running(lazy) > 0);
 });
 
 test("the switches (patch 6): global off or per-VM off means no boosts; without patch 6 they cannot turn it off", () => {
   assert.equal(boosts(simulate(busy({ pvsched: { global_enabled: false } }), "dynamic")), 0);
   const s = busy();
-  s.vms![0].pv_sched_enabled = false;
+  s.vms![0]!.pv_sched_enabled = false;
   assert.equal(boosts(simulate(s, "dynamic")), 0);
   assert.ok(boosts(simulate(busy({ pvsched: { global_enabled: false } }), dyn({ switches: false }))) > 0);
   // Patch 6 acts by refusing: at least each HLT's kvm_vcpu_block boost of the disabled VM counts
@@ -91,14 +91,14 @@ test("a buggy guest spinning with preemption disabled: the cap (patch 5) keeps t
   const v = simulate(s, "vanilla");
   const capped = simulate(s, "dynamic");
   const uncapped = simulate(s, dyn({ preempt_throttle: false }));
-  const max = (r: typeof v) => r.probes[0].latency.max_us;
-  assert.ok(capped.vcpus[0].throttles >= 1);
-  assert.equal(capped.mechanisms!.preempt_throttle, capped.vcpus[0].throttles);
+  const max = (r: typeof v) => r.probes[0]!.latency.max_us;
+  assert.ok(capped.vcpus[0]!.throttles >= 1);
+  assert.equal(capped.mechanisms!.preempt_throttle, capped.vcpus[0]!.throttles);
   assert.equal(uncapped.mechanisms!.preempt_throttle, 0);
   assert.ok(max(capped) < 10_000, `capped host max ${max(capped)} us`);
   assert.ok(max(uncapped) > 40_000, `uncapped host max ${max(uncapped)} us`);
   assert.ok(max(v) < 10_000);
-  assert.ok(uncapped.cpus[0].rt_throttled >= 2, "RT throttling engaged");
+  assert.ok(uncapped.cpus[0]!.rt_throttled >= 2, "RT throttling engaged");
 });
 
 test("posted interrupts: device interrupts for a preempted vCPU take the posted branch, no kick, no boost", () => {
@@ -111,8 +111,8 @@ test("posted interrupts: device interrupts for a preempted vCPU take the posted 
   };
   const withPi = simulate(s, "dynamic");
   const noPi = simulate({ ...s, host: { ...s.host, kvm: { posted_interrupts: false } } }, "dynamic");
-  assert.equal(withPi.vcpus[0].boosts_by.inject, 0);
-  assert.ok(noPi.vcpus[0].boosts_by.inject > 500, `non-posted inject boosts ${noPi.vcpus[0].boosts_by.inject}`);
+  assert.equal(withPi.vcpus[0]!.boosts_by.inject, 0);
+  assert.ok(noPi.vcpus[0]!.boosts_by.inject > 500, `non-posted inject boosts ${noPi.vcpus[0]!.boosts_by.inject}`);
 });
 
 test("a guest RT task keeps its vCPU boosted while it runs (patch 7 asks, the exit hook keeps it)", () => {
@@ -132,12 +132,12 @@ test("a guest RT task keeps its vCPU boosted while it runs (patch 7 asks, the ex
   const work = on.threads.find((t) => t.name.startsWith("p"))!.runtime_ns;
   // The vCPU is RT whenever the guest RT task runs: the host hog never delays it.
   assert.ok(on.probes[0]!.latency.p99_us < 100, `p99 ${on.probes[0]!.latency.p99_us}`);
-  assert.ok(on.vcpus[0].boosted_ns > work, `boosted ${on.vcpus[0].boosted_ns} ns, RT work ${work} ns`);
+  assert.ok(on.vcpus[0]!.boosted_ns > work, `boosted ${on.vcpus[0]!.boosted_ns} ns, RT work ${work} ns`);
 });
 
 test("static mode runs every vCPU thread as RT from the start", () => {
   const r = simulate(busy(), "static");
-  assert.ok(r.cpus[0].rt_ns > 0);
+  assert.ok(r.cpus[0]!.rt_ns > 0);
   assert.equal(boosts(r), 0);
   assert.equal(r.threads.find((t) => t.name === "vm/vcpu0")!.policy, "rr");
 });
@@ -201,12 +201,12 @@ test("an RT guest task woken by the timer irq keeps the injection boost through 
   };
   const d = simulate(s, "dynamic");
   const v = simulate(s, "vanilla");
-  const p99 = (r: ReturnType<typeof simulate>) => r.probes[0].latency.p99_us;
+  const p99 = (r: ReturnType<typeof simulate>) => r.probes[0]!.latency.p99_us;
   // The vCPU still pays its cache refill after the hogs ran (COST_DEFAULTS.cache_refill, p99 ~40 us).
   assert.ok(p99(d) < 100, `dynamic p99 ${p99(d)} us`);
   assert.ok(p99(v) > 1000, `vanilla p99 ${p99(v)} us`);
   const work = d.threads.find((t) => t.name.startsWith("p"))!.runtime_ns;
-  assert.ok(d.vcpus[0].boosted_ns > 0.95 * work, `boosted ${d.vcpus[0].boosted_ns} ns for ${work} ns of RT work`);
+  assert.ok(d.vcpus[0]!.boosted_ns > 0.95 * work, `boosted ${d.vcpus[0]!.boosted_ns} ns for ${work} ns of RT work`);
 });
 
 test("a vCPU-like host thread (pv_thread) follows the protocol: static chrt's it, dynamic boosts it only around its work", () => {
@@ -223,7 +223,7 @@ test("a vCPU-like host thread (pv_thread) follows the protocol: static chrt's it
       ],
     },
   };
-  const lat = (m: Parameters<typeof simulate>[1]) => simulate(s, m).probes[0].latency;
+  const lat = (m: Parameters<typeof simulate>[1]) => simulate(s, m).probes[0]!.latency;
   const v = lat("vanilla");
   const st = lat("static");
   const d = lat("dynamic");
@@ -233,7 +233,7 @@ test("a vCPU-like host thread (pv_thread) follows the protocol: static chrt's it
   const r = simulate(s, "dynamic");
   const thr = r.threads.find((t) => t.name.startsWith("v"))!;
   assert.equal(thr.policy, "other", "unboosted between cycles");
-  assert.ok(r.cpus[0].rt_ns > 0.18 * 2e9 && r.cpus[0].rt_ns < 0.3 * 2e9, `RT time ${r.cpus[0].rt_ns}`);
+  assert.ok(r.cpus[0]!.rt_ns > 0.18 * 2e9 && r.cpus[0]!.rt_ns < 0.3 * 2e9, `RT time ${r.cpus[0]!.rt_ns}`);
 });
 
 test("the mechanism counters count the boosts each mechanism applied, not its calls", () => {
@@ -266,14 +266,14 @@ test("the mechanism counters count the boosts each mechanism applied, not its ca
   // boosted: kvm_vcpu_block's boost and the timer's kick find it boosted, are ignored, and count
   // nothing.
   const stuck = busy();
-  stuck.vms![0].never_unboost = true;
+  stuck.vms![0]!.never_unboost = true;
   for (const m of [dyn({ preempt_throttle: false }), dyn({ preempt_throttle: false, boost_on_block: false })]) {
     const r = simulate(stuck, m);
-    assert.ok(r.vcpus[0].exits.hlt > 1000, `HLT exits ${r.vcpus[0].exits.hlt}`);
+    assert.ok(r.vcpus[0]!.exits.hlt > 1000, `HLT exits ${r.vcpus[0]!.exits.hlt}`);
     assert.equal(r.mechanisms!.boost_on_block, sum(r, "block"));
     assert.equal(r.mechanisms!.boost_on_inject, sum(r, "inject"));
     assert.ok(r.mechanisms!.setscheduler_irq <= sum(r, "inject"));
-    assert.ok(r.vcpus[0].boosts < 10, `boosts ${r.vcpus[0].boosts}`);
+    assert.ok(r.vcpus[0]!.boosts < 10, `boosts ${r.vcpus[0]!.boosts}`);
   }
 });
 

@@ -22,14 +22,14 @@ function fnv1a(s: string): bigint {
 /** xoshiro128** (the reference C code's next()), on a state of four unsigned words. */
 function xoshiro(s: bigint[]): () => number {
   return () => {
-    const r = (rotl((s[1] * 5n) & M, 7n) * 9n) & M;
-    const t = (s[1] << 9n) & M;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11n);
+    const r = (rotl((s[1]! * 5n) & M, 7n) * 9n) & M;
+    const t = (s[1]! << 9n) & M;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11n);
     return Number(r);
   };
 }

@@ -153,7 +153,7 @@ test("the windows: each probe's worst sample first, worst first, then the tail b
   );
   // A window clipped at the start of the run.
   const early = worstWindows(timeline(), [probe("f", { max_at_ns: 1 * MS }, 500)]);
-  assert.deepEqual([early[0].from_ns, early[0].to_ns], [0, 3 * MS]);
+  assert.deepEqual([early[0]!.from_ns, early[0]!.to_ns], [0, 3 * MS]);
 });
 
 test("with room for everything: both windows at full resolution, one 'not kept' segment per gap, every level", () => {
@@ -162,7 +162,7 @@ test("with room for everything: both windows at full resolution, one 'not kept' 
   const g = d.segments;
   const rows = (t: number) => {
     const out: string[] = [];
-    for (let i = g.offset[t]; i < g.offset[t + 1]; i++) out.push(`${g.start_ns[i] / MS} e${g.entity[i]} f${g.flags[i]} c${g.cpu[i]}`);
+    for (let i = g.offset[t]!; i < g.offset[t + 1]!; i++) out.push(`${g.start_ns[i]! / MS} e${g.entity[i]} f${g.flags[i]} c${g.cpu[i]}`);
     return out;
   };
   const ms = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, k) => `${a + k} e${1 + ((a + k) % 2)} f0 c-1`);
@@ -268,7 +268,7 @@ test("less room: the finest levels go first, then the least bad window; the coar
   while (downsampleTimeline(tl, probes, small)) small -= 1;
   const last = downsampleTimeline(tl, probes, small + 1)!;
   assert.equal(last.lod.levels.length, 1);
-  assert.equal(last.lod.levels[0].bucket_ns, 100 * MS);
+  assert.equal(last.lod.levels[0]!.bucket_ns, 100 * MS);
 });
 
 test("a timeline without summary levels still downsamples (nothing to drop)", () => {
@@ -290,5 +290,5 @@ test("plain lists in, typed columns out, the same values", () => {
   assert.ok(d.anchors.probe instanceof Uint16Array && d.anchors.entity instanceof Uint16Array);
   const typed = downsampleTimeline(tl, probes, Number.POSITIVE_INFINITY)!;
   assert.equal(JSON.stringify(d, typedArraysAsLists), JSON.stringify(typed, typedArraysAsLists));
-  assert.deepEqual(Array.from(d.lod.levels[2].count), [0, 1]);
+  assert.deepEqual(Array.from(d.lod.levels[2]!.count), [0, 1]);
 });

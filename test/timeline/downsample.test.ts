@@ -66,8 +66,8 @@ function windows(r: RunResult): Win[] {
 function segmentsIn(tl: Timeline, track: number, a: number, b: number): string[] {
   const g = tl.segments;
   const out: string[] = [];
-  for (let i = g.offset[track]; i < g.offset[track + 1]; i++) {
-    const s = g.start_ns[i];
+  for (let i = g.offset[track]!; i < g.offset[track + 1]!; i++) {
+    const s = g.start_ns[i]!;
     const e = segEnd(tl, track, i);
     if (e > a && s < b) out.push(`${s}-${e} e${g.entity[i]} p${g.policy[i]}/${g.prio[i]} f${g.flags[i]} c${g.cpu[i]}`);
   }
@@ -121,8 +121,8 @@ test("each probe's worst sample and each tail bin's keep their windows at full r
       const marks = (tl: Timeline) => {
         const m = tl.markers;
         const out: string[] = [];
-        for (let i = m.offset[t]; i < m.offset[t + 1]; i++)
-          if (m.t_ns[i] >= w.from && m.t_ns[i] < w.to) out.push(`${m.t_ns[i]} ${m.kind[i]} ${m.arg[i]} ${m.cpu[i]}`);
+        for (let i = m.offset[t]!; i < m.offset[t + 1]!; i++)
+          if (m.t_ns[i]! >= w.from && m.t_ns[i]! < w.to) out.push(`${m.t_ns[i]} ${m.kind[i]} ${m.arg[i]} ${m.cpu[i]}`);
         return out;
       };
       assert.deepEqual(marks(d), marks(full), `${w.probe}, markers of track ${t}`);
@@ -140,19 +140,19 @@ test("elsewhere each track has one downsampled segment per gap, and still tiles 
   const wins = windows(run);
   for (let t = 0; t < full.tracks.length; t++) {
     const g = d.segments;
-    const a = g.offset[t];
-    const b = g.offset[t + 1];
-    assert.equal(g.start_ns[a], full.segments.start_ns[full.segments.offset[t]], `track ${t} starts where it did`);
+    const a = g.offset[t]!;
+    const b = g.offset[t + 1]!;
+    assert.equal(g.start_ns[a], full.segments.start_ns[full.segments.offset[t]!], `track ${t} starts where it did`);
     let gaps = 0;
     for (let i = a; i < b; i++) {
-      if (i > a) assert.ok(g.start_ns[i] > g.start_ns[i - 1], `track ${t}: segment ${i} does not follow`);
-      if (!(g.flags[i] & SEG_DOWNSAMPLED)) continue;
+      if (i > a) assert.ok(g.start_ns[i]! > g.start_ns[i - 1]!, `track ${t}: segment ${i} does not follow`);
+      if (!(g.flags[i]! & SEG_DOWNSAMPLED)) continue;
       gaps++;
       assert.equal(g.flags[i], SEG_CUT | SEG_DOWNSAMPLED);
-      const s = g.start_ns[i];
+      const s = g.start_ns[i]!;
       const e = segEnd(d, t, i);
       for (const w of wins) assert.ok(e <= w.from || s >= w.to, `track ${t}: a gap ${s}-${e} overlaps ${w.probe}'s window`);
-      if (i + 1 < b) assert.equal(g.flags[i + 1] & SEG_DOWNSAMPLED, 0, "two gaps in a row");
+      if (i + 1 < b) assert.equal(g.flags[i + 1]! & SEG_DOWNSAMPLED, 0, "two gaps in a row");
     }
     assert.ok(gaps >= 1 && gaps <= wins.length + 1, `track ${t}: ${gaps} gaps`);
   }

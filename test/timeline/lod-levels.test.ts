@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { TimelineSegments } from "../../sim-core/results";
+import type { TimelineLodLevel, TimelineSegments } from "../../sim-core/results";
 import { LOD_BOOST, LOD_CATEGORIES, LOD_FAIR, LOD_IDLE, SEG_BOOSTED } from "../../sim-core/timeline-codes";
 import { buildLod, lodBucketNs, lodLevelFor } from "../../sim-core/timeline-lod";
 import { track } from "./track";
@@ -15,7 +15,7 @@ import { track } from "./track";
 function tracks(...per: [number, number, number, number][][]): TimelineSegments {
   const rows = per.flat();
   const offset = [0];
-  for (const t of per) offset.push(offset[offset.length - 1] + t.length);
+  for (const t of per) offset.push(offset[offset.length - 1]! + t.length);
   return { ...track(rows), offset: Uint32Array.from(offset) };
 }
 
@@ -45,7 +45,7 @@ test("level 0 clips to [from, to): time before `from` and after `to` is in no bu
     [2280, 2, 4, 0],
     [9000, 0, 0, 0],
   ]);
-  const l0 = buildLod(seg, 1, 1000, 2536).levels[0];
+  const l0 = buildLod(seg, 1, 1000, 2536).levels[0]!;
   assert.equal(l0.bucket_ns, 1024);
   assert.equal(l0.buckets, 2);
   const sh = (b: number) => Array.from(l0.share.subarray(b * LOD_CATEGORIES, (b + 1) * LOD_CATEGORIES));
@@ -76,7 +76,7 @@ test("level 0's entity: the thread that ran longest in the bucket (the lower ind
     [4200, 8, 1, 0],
     [7000, 0, 0, 0],
   ]);
-  const l0 = buildLod(seg, 1, 0, 8192).levels[0];
+  const l0 = buildLod(seg, 1, 0, 8192).levels[0]!;
   assert.equal(l0.buckets, 8);
   assert.deepEqual(Array.from(l0.entity), [5, 3, 4, 6, 8, 8, 8, 0]);
   // A segment counts once in every bucket it touches.
@@ -96,7 +96,7 @@ test("level 0, several tracks: each its own buckets, nothing carried over from t
       [1536, 2, 5, 0],
     ],
   );
-  const l0 = buildLod(seg, 2, 0, 2048).levels[0];
+  const l0 = buildLod(seg, 2, 0, 2048).levels[0]!;
   assert.equal(l0.buckets, 2);
   const sh = (t: number, b: number) => Array.from(l0.share.subarray((t * 2 + b) * LOD_CATEGORIES, (t * 2 + b + 1) * LOD_CATEGORIES));
   assert.deepEqual(sh(0, 0), [0, 255, 0, 0, 0, 0, 0]);
@@ -112,12 +112,12 @@ test("the busiest track decides level 0's width: 200 segments on one track allow
   const busy: [number, number, number, number][] = Array.from({ length: 200 }, (_, i) => [i * 1024, 1 + (i % 2), 1, 0]);
   const seg = tracks([[0, 0, 0, 0]], busy, [[0, 0, 0, 0]]);
   const lod = buildLod(seg, 3, 0, 200 * 1024);
-  assert.equal(lod.levels[0].bucket_ns, 1024);
-  assert.equal(lod.levels[0].buckets, 200);
+  assert.equal(lod.levels[0]!.bucket_ns, 1024);
+  assert.equal(lod.levels[0]!.buckets, 200);
   // Thread 1 and 2 alternate bucket by bucket on track 1 only.
-  assert.deepEqual(Array.from(lod.levels[0].entity.subarray(200, 204)), [1, 2, 1, 2]);
-  assert.equal(lod.levels[0].entity[199], 0);
-  assert.equal(lod.levels[0].entity[400], 0);
+  assert.deepEqual(Array.from(lod.levels[0]!.entity.subarray(200, 204)), [1, 2, 1, 2]);
+  assert.equal(lod.levels[0]!.entity[199], 0);
+  assert.equal(lod.levels[0]!.entity[400], 0);
 });
 
 test("the levels above: each LOD_FACTOR times coarser to one bucket; shares re-weighted by span, counts summed, the busiest child's entity", () => {
@@ -145,7 +145,7 @@ test("the levels above: each LOD_FACTOR times coarser to one bucket; shares re-w
       [16384, 1],
     ],
   );
-  const [l0, l1, l2] = lod.levels;
+  const [l0, l1, l2] = lod.levels as [TimelineLodLevel, TimelineLodLevel, TimelineLodLevel];
   // Level 0 by hand: bucket 0 fair round(255 * 300 / 1024) = 75, idle round(255 * 724 / 1024) = 180.
   assert.equal(l0.share[LOD_FAIR], 75);
   assert.equal(l0.share[LOD_IDLE], 180);
@@ -193,7 +193,7 @@ test("the levels above, several tracks: a child's entity counts only with its bu
   );
   const lod = buildLod(seg, 2, 0, 4096);
   assert.equal(lod.levels.length, 2);
-  const l1 = lod.levels[1];
+  const l1 = lod.levels[1]!;
   assert.equal(l1.buckets, 1);
   assert.deepEqual(Array.from(l1.entity), [5, 6]);
   // A segment across three children counts in each: 3 + 1 + 1 on track 0, 1 + 1 + 3 on track 1.
@@ -201,13 +201,13 @@ test("the levels above, several tracks: a child's entity counts only with its bu
   // Track 1: fair 1536 of 4096 = 95.6 → 96 (children 255 and 128: (1024 + 128 * 1024 / 255) / 4096).
   assert.equal(l1.share[LOD_CATEGORIES + LOD_FAIR], Math.round((255 * (1024 + (128 * 1024) / 255)) / 4096));
   // Track 0: the 1 ns still shows (255 / 1024 of a share rounds to 0 in level 0, a quarter of that above).
-  assert.equal(lod.levels[0].share[3 * LOD_CATEGORIES + LOD_FAIR], 1);
+  assert.equal(lod.levels[0]!.share[3 * LOD_CATEGORIES + LOD_FAIR], 1);
   assert.equal(l1.share[LOD_FAIR], 1);
 });
 
 test("a run shorter than one bucket has a single level", () => {
   const lod = buildLod(track([[0, 1, 1, 0]]), 1, 0, 1000);
   assert.equal(lod.levels.length, 1);
-  assert.equal(lod.levels[0].buckets, 1);
-  assert.equal(lod.levels[0].share[LOD_FAIR], 255);
+  assert.equal(lod.levels[0]!.buckets, 1);
+  assert.equal(lod.levels[0]!.share[LOD_FAIR], 255);
 });

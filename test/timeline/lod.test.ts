@@ -17,7 +17,7 @@ test("level 0: each bucket's time by category, the longest non-idle thread, the 
   ]);
   assert.equal(lodBucketNs(0, 4096), 1024);
   const lod = buildLod(seg, 1, 0, 4096);
-  const l0 = lod.levels[0];
+  const l0 = lod.levels[0]!;
   assert.equal(l0.buckets, 4);
   const sh = (b: number, c: number) => l0.share[b * LOD_CATEGORIES + c];
   assert.equal(sh(0, LOD_FAIR), 128);
@@ -29,7 +29,7 @@ test("level 0: each bucket's time by category, the longest non-idle thread, the 
   assert.deepEqual(Array.from(l0.count), [2, 2, 1, 1]);
   // Above: 4 buckets into 1, shares averaged, counts summed.
   assert.equal(lod.levels.length, 2);
-  const l1 = lod.levels[1];
+  const l1 = lod.levels[1]!;
   assert.equal(l1.bucket_ns, 4096);
   assert.equal(l1.share[LOD_BOOST], 128);
   assert.equal(l1.count[0], 6);
@@ -48,7 +48,7 @@ test("a very short event still shows in its bucket, at every level", () => {
   const lod = buildLod(seg, 1, 0, 16384);
   for (const lv of lod.levels) {
     let seen = false;
-    for (let b = 0; b < lv.buckets; b++) if (lv.share[b * LOD_CATEGORIES + LOD_BOOST] > 0) seen = true;
+    for (let b = 0; b < lv.buckets; b++) if (lv.share[b * LOD_CATEGORIES + LOD_BOOST]! > 0) seen = true;
     assert.ok(seen, `level with ${lv.bucket_ns} ns buckets lost the boost`);
   }
 });

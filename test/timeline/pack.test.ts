@@ -40,7 +40,7 @@ function marks(rows: [number, number][]): MarkStore {
 /** [start, end, entity, policy, prio, flags, cpu] per segment. */
 function rows(s: SegStore): Row[] {
   const out: Row[] = [];
-  for (let i = 0; i < s.n; i++) out.push([s.start[i], s.endOf(i), s.entity[i], s.policy[i], s.prio[i], s.flags[i], s.cpu[i]]);
+  for (let i = 0; i < s.n; i++) out.push([s.start[i]!, s.endOf(i), s.entity[i]!, s.policy[i]!, s.prio[i]!, s.flags[i]!, s.cpu[i]!]);
   return out;
 }
 

@@ -36,9 +36,9 @@ function seed(name: string): Scenario {
 function threadAt(tl: Timeline, entity: number, t: number): { track: number; thread: string } | null {
   for (let track = 0; track < tl.tracks.length; track++) {
     const i = segAt(tl, track, t);
-    if (i >= tl.segments.offset[track + 1]) continue;
+    if (i >= tl.segments.offset[track + 1]!) continue;
     const v = segmentView(tl, track, i);
-    if (v.entity === entity && v.start_ns <= t && t <= v.end_ns && (tl.tracks[track].kind === "cpu" || v.vcpu_state === "running"))
+    if (v.entity === entity && v.start_ns <= t && t <= v.end_ns && (tl.tracks[track]!.kind === "cpu" || v.vcpu_state === "running"))
       return { track, thread: v.thread };
   }
   return null;
@@ -53,13 +53,13 @@ function assertWorstSamplesOnTimeline(r: RunResult): void {
     const a = tl.anchors;
     let worst = -1;
     for (let i = 0; i < a.run_ns.length; i++)
-      if (a.probe[i] === k && (worst < 0 || a.run_ns[i] - a.wake_ns[i] > a.run_ns[worst] - a.wake_ns[worst])) worst = i;
+      if (a.probe[i] === k && (worst < 0 || a.run_ns[i]! - a.wake_ns[i]! > a.run_ns[worst]! - a.wake_ns[worst]!)) worst = i;
     assert.ok(worst >= 0, `${p.id}: no anchors`);
     assert.equal(a.run_ns[worst], p.max_at_ns, `${p.id}: the worst anchor is not the worst sample`);
-    assert.ok(Math.abs((a.run_ns[worst] - a.wake_ns[worst]) / 1000 - p.latency.max_us) < 0.001);
+    assert.ok(Math.abs((a.run_ns[worst]! - a.wake_ns[worst]!) / 1000 - p.latency.max_us) < 0.001);
     // The thread that took the sample runs at that moment on some track.
-    const on = threadAt(tl, a.entity[worst], p.max_at_ns!);
-    assert.ok(on, `${p.id}: ${tl.entities[a.entity[worst]]?.name} is not running at ${p.max_at_ns}`);
+    const on = threadAt(tl, a.entity[worst]!, p.max_at_ns!);
+    assert.ok(on, `${p.id}: ${tl.entities[a.entity[worst]!]?.name} is not running at ${p.max_at_ns}`);
     assert.ok(on.thread.startsWith(p.id), `${p.id}: sample thread ${on.thread}`);
   });
 }
@@ -73,7 +73,7 @@ test("a 90 s busy-500 dynamic run keeps every segment, and every probe's worst s
   assert.equal(tl.budget.cut_markers, 0);
   // About a million host segments (the issue's measurement); nothing dropped.
   const host = tl.tracks.filter((t) => t.kind === "cpu").length;
-  assert.ok(tl.segments.offset[host] > 900_000, `${tl.segments.offset[host]} host segments`);
+  assert.ok(tl.segments.offset[host]! > 900_000, `${tl.segments.offset[host]} host segments`);
   // Anchors: one per recorded sample.
   r.probes.forEach((p, k) => {
     assert.equal(tl.anchors.probe.filter((x) => x === k).length, p.latency.count, p.id);
@@ -90,9 +90,9 @@ test("under a budget the timeline keeps each probe's worst-sample windows whole,
   // max_segments is per host CPU; a vCPU track is derived from its thread's host segments and
   // its guest segments, so it interleaves two budgeted stores.
   for (let t = 0; t < tl.tracks.length; t++) {
-    if (tl.tracks[t].kind !== "cpu") continue;
-    const n = tl.segments.offset[t + 1] - tl.segments.offset[t];
-    assert.ok(n <= 20_000, `${tl.tracks[t].name}: ${n} segments over the budget`);
+    if (tl.tracks[t]!.kind !== "cpu") continue;
+    const n = tl.segments.offset[t + 1]! - tl.segments.offset[t]!;
+    assert.ok(n <= 20_000, `${tl.tracks[t]!.name}: ${n} segments over the budget`);
   }
   const worst = tl.budget.windows.filter((w) => w.rank === 1);
   assert.equal(worst.length, r.probes.length);
@@ -104,9 +104,9 @@ test("under a budget the timeline keeps each probe's worst-sample windows whole,
   assertWorstSamplesOnTimeline(r);
   // What is kept is what the whole run recorded there: compare the host tracks inside the first window.
   const full = simulate({ ...s, timeline: { enabled: true } }, "dynamic").timeline!;
-  const w = worst[0];
+  const w = worst[0]!;
   for (let t = 0; t < tl.tracks.length; t++) {
-    if (tl.tracks[t].kind !== "cpu") continue;
+    if (tl.tracks[t]!.kind !== "cpu") continue;
     const inWindow = (x: { start_ns: number; end_ns: number }) => x.end_ns > w.from_ns && x.start_ns < w.to_ns;
     const a = trackSegments(tl, t)
       .filter((x) => !x.cut && inWindow(x))
@@ -114,14 +114,14 @@ test("under a budget the timeline keeps each probe's worst-sample windows whole,
     const b = trackSegments(full, t)
       .filter(inWindow)
       .map(({ index: _i, ...x }) => x);
-    assert.deepEqual(a, b, tl.tracks[t].name);
+    assert.deepEqual(a, b, tl.tracks[t]!.name);
   }
   // Every cut stretch is a "not kept" segment outside the kept ranges.
   for (let t = 0; t < tl.tracks.length; t++)
     for (const x of trackSegments(tl, t).filter((y) => y.cut))
       assert.ok(
         !tl.budget.kept.some(([a, b]) => x.start_ns < b && a < x.end_ns && x.start_ns >= a && x.end_ns <= b),
-        `${tl.tracks[t].name}: cut inside a kept range`,
+        `${tl.tracks[t]!.name}: cut inside a kept range`,
       );
 });
 
@@ -182,7 +182,7 @@ test("markers count what the vCPU statistics count: exits by reason, boosts, unb
     const m = tl.markers;
     const count = (kind: number, arg?: number) => {
       let n = 0;
-      for (let i = m.offset[track]; i < m.offset[track + 1]; i++) if (m.kind[i] === kind && (arg === undefined || m.arg[i] === arg)) n++;
+      for (let i = m.offset[track]!; i < m.offset[track + 1]!; i++) if (m.kind[i] === kind && (arg === undefined || m.arg[i] === arg)) n++;
       return n;
     };
     // msr_other also counts the guest's fastpath TSC-deadline writes, which are not marked.

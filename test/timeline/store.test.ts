@@ -173,7 +173,7 @@ test("a store grows past 256 segments, markers and samples without losing any", 
 /** A track of segments [start, entity] with distinct entities (none joined), ending at `end`. */
 function track(starts: number[], end: number): SegStore {
   const s = new SegStore();
-  for (let i = 0; i < starts.length; i++) s.push(starts[i], i + 1 < starts.length ? starts[i + 1] : end, i + 1, 1, 20, 0, i);
+  for (let i = 0; i < starts.length; i++) s.push(starts[i]!, i + 1 < starts.length ? starts[i + 1]! : end, i + 1, 1, 20, 0, i);
   return s;
 }
 

@@ -48,7 +48,7 @@ for (const [trace, samples, format] of [
       assert.ok(within(a, b, 0.1), `p${q * 100}: trace ${a.toFixed(1)} us, cyclictest ${b} us`);
     }
     // The worst sample is the same wake-up (cyclictest truncates to whole microseconds).
-    assert.ok(Math.abs(w.sorted_us[w.sorted_us.length - 1] - real[real.length - 1]) < 0.01 * real[real.length - 1]);
+    assert.ok(Math.abs(w.sorted_us[w.sorted_us.length - 1]! - real[real.length - 1]!) < 0.01 * real[real.length - 1]!);
   });
 }
 
@@ -69,12 +69,12 @@ test("trace-cmd's own sched_switch and sched_wakeup formats and the name=value o
   assert.equal(a.format, "trace-cmd");
   assert.equal(b.format, "perf");
   for (const k of ["prev_comm", "prev_pid", "prev_state", "next_comm", "next_pid", "next_prio"])
-    assert.equal(a.events[0].fields[k], b.events[0].fields[k], k);
-  assert.equal(a.events[0].fields.next_comm, "cyclic test");
-  assert.equal(a.events[1].fields.comm, b.events[1].fields.comm);
-  assert.equal(a.events[1].fields.pid, "77");
-  assert.equal(a.events[0].ts, 2990061943893);
-  assert.equal(b.events[0].ts, 2990061943000);
+    assert.equal(a.events[0]!.fields[k], b.events[0]!.fields[k], k);
+  assert.equal(a.events[0]!.fields.next_comm, "cyclic test");
+  assert.equal(a.events[1]!.fields.comm, b.events[1]!.fields.comm);
+  assert.equal(a.events[1]!.fields.pid, "77");
+  assert.equal(a.events[0]!.ts, 2990061943893);
+  assert.equal(b.events[0]!.ts, 2990061943000);
 });
 
 test("run delay and steal of a vCPU thread: woken or preempted until switched in (hand-checked trace)", () => {
@@ -93,6 +93,6 @@ test("run delay and steal of a vCPU thread: woken or preempted until switched in
   const threads = vcpuThreads(p.events);
   assert.deepEqual([...threads], [[500, "CPU 0/KVM"]]);
   const [d] = runDelay(p.events, threads);
-  assert.deepEqual(Array.from(d.sorted_us), [40, 120]);
-  assert.equal(d.steal_ns, 160_000);
+  assert.deepEqual(Array.from(d!.sorted_us), [40, 120]);
+  assert.equal(d!.steal_ns, 160_000);
 });

@@ -56,8 +56,8 @@ test("the exported trace is valid trace-event JSON with a track per host CPU, pe
   let busyHost = 0;
   tl.tracks.forEach((t, i) => {
     if (t.kind !== "cpu") return;
-    for (let k = tl.segments.offset[i]; k < tl.segments.offset[i + 1]; k++)
-      if (tl.segments.entity[k] !== 0 && !(tl.segments.flags[k] & SEG_CUT)) busyHost++;
+    for (let k = tl.segments.offset[i]!; k < tl.segments.offset[i + 1]!; k++)
+      if (tl.segments.entity[k] !== 0 && !(tl.segments.flags[k]! & SEG_CUT)) busyHost++;
   });
   const ev = doc.traceEvents as { ph: string; pid: number; name: string; args: Record<string, unknown> }[];
   assert.equal(ev.filter((e) => e.ph === "X" && e.pid === 1).length, busyHost);

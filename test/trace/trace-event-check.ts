@@ -91,7 +91,7 @@ export function checkTraceEvents(doc: unknown, maxProblems = 20): TraceCheck {
     l.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
     const stack: [number, number, number][] = [];
     for (const s of l) {
-      while (stack.length && stack[stack.length - 1][1] <= s[0]) stack.pop();
+      while (stack.length && stack[stack.length - 1]![1] <= s[0]) stack.pop();
       const top = stack[stack.length - 1];
       if (top && s[1] > top[1]) {
         bad(`${key}: event ${s[2]} (${s[0]}..${s[1]} ns) overlaps event ${top[2]} (${top[0]}..${top[1]} ns) without nesting`);
