@@ -65,7 +65,10 @@ function loadOverride(file: string): CompiledHunkMap {
   const dec = decodePatchBytes(bytes);
   if (!dec.ok) throw new InputError(file, dec.line + 1, dec.reason);
   const { map, errors } = parseHunkMapText(dec.text);
-  if (!map) throw new InputError(file, 1, `invalid hunk map: ${errors[0].path || "/"}: ${errors[0].message}`);
+  if (!map) {
+    const e = errors[0];
+    throw new InputError(file, 1, `invalid hunk map: ${e?.path || "/"}: ${e?.message ?? "not a hunk map"}`);
+  }
   return compileHunkMap(map);
 }
 
@@ -96,9 +99,10 @@ function parseOne(file: string, lenient: boolean, warn: (s: string) => void): Fi
 /** Refuses a file with errors: the first one, and how many more. */
 function throwFirstError(file: string, diagnostics: readonly PatchDiagnostic[]): void {
   const errors = diagnostics.filter((d) => d.severity === "error");
-  if (errors.length === 0) return;
+  const first = errors[0];
+  if (!first) return;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error(s))` : "";
-  throw new InputError(file, errors[0].line + 1, `${errors[0].message}${more}`);
+  throw new InputError(file, first.line + 1, `${first.message}${more}`);
 }
 
 /**
@@ -106,7 +110,9 @@ function throwFirstError(file: string, diagnostics: readonly PatchDiagnostic[]):
  * mbox does), and returns each file's hunks.
  */
 function mapSeries(results: FileResult[], map: CompiledHunkMap): MappedHunk[][] {
-  const all = mapPatch({ ...results[0].parsed, patches: results.flatMap((r) => r.parsed.patches) }, map);
+  const first = results[0];
+  if (!first) return [];
+  const all = mapPatch({ ...first.parsed, patches: results.flatMap((r) => r.parsed.patches) }, map);
   let at = 0;
   return results.map((r) => {
     const n = countHunks(r.parsed);
@@ -120,6 +126,7 @@ function formatText(results: FileResult[], hunks: MappedHunk[][]): string {
   let mapped = 0;
   let total = 0;
   results.forEach((r, j) => {
+    const fileHunks = hunks[j] ?? [];
     out.push(escapeControls(r.file));
     let i = 0;
     for (const p of r.parsed.patches) {
@@ -127,7 +134,9 @@ function formatText(results: FileResult[], hunks: MappedHunk[][]): string {
       const num = p.index !== null ? `[${p.index}/${p.total ?? "?"}] ` : "";
       out.push(`  ${num}${escapeControls(p.subject) || "(no subject)"}${n === 0 ? "  (no hunks)" : ""}`);
       for (let k = 0; k < n; k++, i++) {
-        const h = hunks[j][i];
+        const h = fileHunks[i];
+        // mapSeries() returns every parsed hunk, in order: a gap would be a mapper bug.
+        if (!h) throw new Error(`${r.file}: hunk ${i} was not mapped`);
         total++;
         if (h.mechanism) mapped++;
         const fn = h.funcContext ? `  ${h.funcContext.length > 60 ? `${h.funcContext.slice(0, 59)}…` : h.funcContext}` : "";
@@ -146,7 +155,7 @@ export async function mapCommand(args: string[]): Promise<number> {
   let lenient = false;
   let mapFile: string | null = null;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    const a = args[i] ?? "";
     if (a === "--json") json = true;
     else if (a === "--lenient") lenient = true;
     else if (a === "--map") {
@@ -154,7 +163,7 @@ export async function mapCommand(args: string[]): Promise<number> {
         process.stderr.write("pvsched-sim map: --map needs a file\n");
         return 2;
       }
-      mapFile = args[++i];
+      mapFile = args[++i] ?? null;
     } else if (a.startsWith("--map=")) mapFile = a.slice(6);
     else if (a === "-h" || a === "--help") {
       process.stdout.write(USAGE);
@@ -176,7 +185,7 @@ export async function mapCommand(args: string[]): Promise<number> {
     for (const w of warnings) process.stderr.write(`${oneLine(w)}\n`);
     if (json) {
       // `code` is what the editor keys rules on; the CLI prints the scores and reason instead.
-      const arr = results.flatMap((r, j) => hunks[j].map(({ code: _code, ...h }) => ({ source: r.file, ...h })));
+      const arr = results.flatMap((r, j) => (hunks[j] ?? []).map(({ code: _code, ...h }) => ({ source: r.file, ...h })));
       process.stdout.write(`${JSON.stringify(arr, null, 2)}\n`);
     } else {
       process.stdout.write(formatText(results, hunks));

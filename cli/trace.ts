@@ -118,13 +118,14 @@ export async function traceCommand(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (a.positionals.length !== 1) throw new InputError("pvsched-sim trace import: expected one trace file (see --help)");
-  const file = a.positionals[0];
+  const file = a.positionals[0] ?? "";
   const parsed = parseTrace(readTrace(file));
   if (parsed.events.length === 0) throw new InputError(`${file}:1:1: ${NO_TRACE_EVENTS}`);
   const task = (a.values.task as string | undefined) ?? "cyclictest";
   const wake = wakeupLatency(parsed.events, task);
   const vcpus = runDelay(parsed.events, vcpuThreads(parsed.events));
-  const span = parsed.events[parsed.events.length - 1].ts - parsed.events[0].ts;
+  // Not empty: refused above.
+  const span = parsed.events[parsed.events.length - 1]!.ts - parsed.events[0]!.ts;
   const out: Record<string, unknown> = {
     file,
     format: parsed.format,
