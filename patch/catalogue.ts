@@ -439,13 +439,16 @@ export function catalogueEntry(id: string): CatalogueEntry | undefined {
 export function globMatch(glob: string, s: string): boolean {
   const parts = glob.split("*");
   if (parts.length === 1) return glob === s;
-  if (!s.startsWith(parts[0])) return false;
-  let at = parts[0].length;
+  // At least two parts here: the head before the first `*` and the tail after the last.
+  const head = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (!s.startsWith(head)) return false;
+  let at = head.length;
   for (let i = 1; i < parts.length - 1; i++) {
-    const k = s.indexOf(parts[i], at);
+    const part = parts[i]!;
+    const k = s.indexOf(part, at);
     if (k < 0) return false;
-    at = k + parts[i].length;
+    at = k + part.length;
   }
-  const last = parts[parts.length - 1];
   return s.length - last.length >= at && s.endsWith(last);
 }

@@ -112,6 +112,13 @@ class Index {
     });
   }
 
+  /** The entry of mechanism `mech`: every `Hit.mech` is an index into `entries` (the constructor). */
+  entry(mech: number): CatalogueEntry {
+    const e = this.entries[mech];
+    if (!e) throw new Error(`no catalogue entry ${mech}`);
+    return e;
+  }
+
   /** Catalogue hits of an identifier: exact entries, else pattern entries (cached per name). */
   idHits(id: string): Hit[] | undefined {
     const exact = this.ids.get(id);
@@ -127,9 +134,9 @@ class Index {
 
   /** Whether `calls` hold a catalogue name of a mechanism that reads mechanism `mech`'s members (`readBy`). */
   callsReader(mech: number, calls: readonly string[]): boolean {
-    const readers = this.entries[mech].readBy;
+    const readers = this.entry(mech).readBy;
     if (!readers) return false;
-    return calls.some((c) => this.idHits(c)?.some((h) => readers.includes(this.entries[h.mech].id)));
+    return calls.some((c) => this.idHits(c)?.some((h) => readers.includes(this.entry(h.mech).id)));
   }
 
   memberHits(member: string): Hit[] | undefined {
@@ -201,7 +208,8 @@ interface Scored {
 
 /** The best evidence of mechanism `i`, in words. */
 function bestWhat(s: Scored, i: number): string {
-  const verb = s.bestVerb[i];
+  // The scratch arrays hold one slot per catalogue entry (scoreWith) and `i` is one of them.
+  const verb = s.bestVerb[i]!;
   const v = VERBS[verb % 16];
   return `${v ? `${v} ` : ""}${s.bestName[i]}${verb >= 16 ? " (from another patch)" : ""}`;
 }
@@ -250,12 +258,13 @@ function scoreWith(
     guardedFor[i] = false;
   }
   total.length = bestValue.length = bestVerb.length = bestName.length = addedFor.length = guardedFor.length = n;
+  // Every `h.mech` indexes `index.entries`, and the scratch arrays have one slot per entry (above).
   const add = (h: Hit, value: number, verb: number, name: string) => {
-    total[h.mech] += value;
+    total[h.mech]! += value;
     // Defined, called, used or touched on an added line as this patch's own name.
     if (verb <= 3) addedFor[h.mech] = true;
     else if (verb === 11) guardedFor[h.mech] = true;
-    if (value > bestValue[h.mech]) {
+    if (value > bestValue[h.mech]!) {
       bestValue[h.mech] = value;
       bestVerb[h.mech] = verb;
       bestName[h.mech] = name;
@@ -396,9 +405,10 @@ function actionWords(
       if (index.idHits(id) || (role === ROLE.call && !enclosing && defs.isDependency(id, patchIndex))) continue;
       const words = id.toLowerCase().split("_");
       for (let w = 0; w < words.length; w++) {
-        const word = words[w];
+        const word = words[w]!;
+        const next = words[w + 1];
         // `yield_count_of`, `steal_stats`: a counter of the action, read by other code, not the action.
-        if (w + 1 < words.length && COUNTER_WORDS.has(words[w + 1])) continue;
+        if (next !== undefined && COUNTER_WORDS.has(next)) continue;
         for (const mech of index.actionWords.get(word) ?? []) {
           if (enclosing && addedFor.some((a, i) => a && i !== mech)) continue;
           const value = ACTION_WORD * role;
@@ -409,7 +419,7 @@ function actionWords(
   }
   for (const [mech, b] of best) {
     add({ mech, weight: b.value }, b.value, 10, b.name);
-    if ((index.entries[mech].actionAreas ?? PARAVIRT_AREAS).some((g) => pathMatch(g, path)))
+    if ((index.entry(mech).actionAreas ?? PARAVIRT_AREAS).some((g) => pathMatch(g, path)))
       add({ mech, weight: PARAVIRT_AREA_CUE }, PARAVIRT_AREA_CUE, 7, path);
   }
   return best.size > 0;
@@ -428,25 +438,27 @@ const round = (x: number) => Math.round(x * 100) / 100;
  * mechanism, then by catalogue order; the subject never turns an unmapped hunk into a mapped one.
  */
 export function decide(s: Scored, subject: string, entries = CATALOGUE): Classification {
+  // A mechanism the hunk was not scored against has no evidence.
+  const total = (i: number): number => s.total[i] ?? 0;
   const scores: Record<string, number> = {};
   entries.forEach((e, i) => {
-    if (s.total[i] > 0) scores[e.id] = round(s.total[i]);
+    if (total(i) > 0) scores[e.id] = round(total(i));
   });
   let best = -1;
   const subj = subject.toLowerCase();
-  const words = (i: number) => (entries[i].subjectWords ?? []).some((w) => subj.includes(w));
+  const words = (i: number) => (entries[i]?.subjectWords ?? []).some((w) => subj.includes(w));
   for (let i = 0; i < entries.length; i++) {
-    if (s.total[i] <= 0) continue;
-    if (best < 0 || s.total[i] > s.total[best] + 1e-9) best = i;
-    else if (Math.abs(s.total[i] - s.total[best]) <= 1e-9 && words(i) && !words(best)) best = i;
+    if (total(i) <= 0) continue;
+    if (best < 0 || total(i) > total(best) + 1e-9) best = i;
+    else if (Math.abs(total(i) - total(best)) <= 1e-9 && words(i) && !words(best)) best = i;
   }
-  if (best >= 0 && s.total[best] >= THRESHOLD) {
-    const e = entries[best];
+  if (best >= 0 && total(best) >= THRESHOLD) {
+    const e = entries[best]!; // best < entries.length: set only inside the loop above
     return {
       mechanism: e.id,
-      score: round(s.total[best]),
+      score: round(total(best)),
       scores,
-      reason: `${bestWhat(s, best)} (score ${round(s.total[best])})`,
+      reason: `${bestWhat(s, best)} (score ${round(total(best))})`,
       via: "code",
       ...(s.guardedFor?.[best] && !s.addedFor?.[best] ? { guard: true as const } : {}),
     };
@@ -454,6 +466,6 @@ export function decide(s: Scored, subject: string, entries = CATALOGUE): Classif
   const reason =
     best < 0
       ? "unmapped: no code of a known mechanism (no catalogue identifier, member, hook or path)"
-      : `unmapped: best ${entries[best].id} scores ${round(s.total[best])} < ${THRESHOLD} (${bestWhat(s, best)})`;
+      : `unmapped: best ${entries[best]!.id} scores ${round(total(best))} < ${THRESHOLD} (${bestWhat(s, best)})`;
   return { mechanism: null, score: 0, scores, reason, via: "none" };
 }

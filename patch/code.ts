@@ -253,8 +253,9 @@ export class HunkCodeBuilder {
   private definitions(line: string, code: string): void {
     const c0 = line.charCodeAt(0);
     const define = code.charCodeAt(nextNonSpace(code, 0)) === 0x23 /* # */ ? /^\s*#\s*define\s+([A-Za-z_]\w*)/.exec(line) : null;
-    if (define) {
-      this.defines = this.add(this.defines, define[1]);
+    const defined = define?.[1];
+    if (defined !== undefined) {
+      this.defines = this.add(this.defines, defined);
       return;
     }
     if (isIdentStart(c0)) {
@@ -276,8 +277,8 @@ export class HunkCodeBuilder {
     // Inside a struct/union/enum body: a member (`\tbool ready;`, `} pv_sched;`) or an enum constant.
     const t = code.trim();
     if (this.body.kind === "enum") {
-      const m = /^([A-Za-z_]\w*)\s*(=|,|$)/.exec(t);
-      if (m) this.defines = this.add(this.defines, m[1]);
+      const constant = /^([A-Za-z_]\w*)\s*(=|,|$)/.exec(t)?.[1];
+      if (constant !== undefined) this.defines = this.add(this.defines, constant);
     } else if (t.endsWith(";")) {
       const name = t.includes("(") ? functionPointerName(t) : declaredName(t);
       if (name) this.members = this.add(this.members, `${this.body.name}.${name}`);
@@ -301,8 +302,10 @@ export class HunkCodeBuilder {
       args.push(id);
       return args.length < 8;
     });
-    if (/^module_param/.test(callee) && args.length) this.defines = this.add(this.defines, args[0]);
-    else if (/^(DEFINE|DECLARE)_/.test(callee) && args.length) this.defines = this.add(this.defines, args[args.length - 1]);
+    const first = args[0];
+    const last = args[args.length - 1];
+    if (/^module_param/.test(callee) && first !== undefined) this.defines = this.add(this.defines, first);
+    else if (/^(DEFINE|DECLARE)_/.test(callee) && last !== undefined) this.defines = this.add(this.defines, last);
     else if (callee && code.slice(0, paren - callee.length).trim().length > 0) {
       this.defines = this.add(this.defines, callee); // prototype
       this.functions = this.add(this.functions, callee);
@@ -363,7 +366,8 @@ export class HunkBodies {
   addAll(other: HunkBodies): void {
     for (let i = 0; i < other.hunks.length; i++) {
       if (other.paramDocs.has(i)) this.paramDocs.add(this.hunks.length);
-      this.add(other.hunks[i], other.texts[i], other.ranges[2 * i], other.ranges[2 * i + 1]);
+      // add() keeps the arrays parallel: a text and two range ends per hunk.
+      this.add(other.hunks[i]!, other.texts[i]!, other.ranges[2 * i]!, other.ranges[2 * i + 1]!);
     }
   }
 }
@@ -401,13 +405,15 @@ export function readHunkCode(bodies: HunkBodies, maxIdentifiersPerHunk: number, 
   };
   for (let k = 0; k < bodies.hunks.length; k++) {
     if (poll && k % POLL_HUNKS === 0) poll();
-    const hunk = bodies.hunks[k];
-    const text = bodies.texts[k];
-    const stop = bodies.ranges[2 * k + 1];
+    // HunkBodies.add keeps the arrays parallel: a text and two range ends per hunk.
+    const hunk = bodies.hunks[k]!;
+    const text = bodies.texts[k]!;
+    const start = bodies.ranges[2 * k]!;
+    const stop = bodies.ranges[2 * k + 1]!;
     serial++;
     ids = hunk.identifiersAdded = [];
     const code = new HunkCodeBuilder(hunk.funcContext, intern, bodies.paramDocs.has(k));
-    for (let pos = bodies.ranges[2 * k]; pos < stop; ) {
+    for (let pos = start; pos < stop; ) {
       let nl = text.indexOf("\n", pos);
       if (nl < 0) nl = text.length;
       const end = nl > pos && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;

@@ -97,7 +97,7 @@ export function assignedAt(code: string, from: number, to: number): boolean {
   const d = code.charCodeAt(a + 1);
   if (c === 0x3d /* = */) return d !== 0x3d;
   if ((c === 0x2b || c === 0x2d) && d === c) return true; // ++ --
-  if (d === 0x3d && "+-*/%&|^".includes(code[a])) return true;
+  if (d === 0x3d && "+-*/%&|^".includes(code[a]!)) return true; // d is a character, so a < code.length
   if ((c === 0x3c || c === 0x3e) && d === c && code.charCodeAt(a + 2) === 0x3d) return true; // <<= >>=
   if (c === 0x2e || (c === 0x2d && d === 0x3e)) return false; // the path goes on: `vcpu->arch` of `vcpu->arch.x`
   // The start of the access path (`vcpu->arch.x` back to `vcpu`), then what comes before it.

@@ -51,7 +51,7 @@ export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES):
   }
   let firstBad = -1;
   for (let i = 0; i < body.length; i++) {
-    if (body[i] >= 0x80) {
+    if (body[i]! >= 0x80) {
       firstBad = i;
       break;
     }
@@ -59,7 +59,7 @@ export function decodePatchBytes(bytes: Uint8Array, maxBytes = MAX_PATCH_BYTES):
   // Latin1 maps every byte to a code point, so it cannot fail; refuse only bytes that are not
   // plausible text in any 8-bit charset: C0 controls other than tab/LF/VT/FF/CR/ESC.
   for (let i = 0; i < body.length; i++) {
-    const b = body[i];
+    const b = body[i]!;
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) {
       return {
         ok: false,

@@ -288,8 +288,8 @@ export class DiffReader {
   /** `\ No newline at end of file` right after the last hunk's last line belongs to that hunk. */
   noNewlineAfterHunk(lineNo: number): void {
     const file = this.file;
-    if (!file?.hunks.length) return;
-    const h = file.hunks[file.hunks.length - 1];
+    const h = file?.hunks[file.hunks.length - 1];
+    if (!file || !h) return;
     if (h.endLine === lineNo - 1) h.endLine = lineNo;
     file.endLine = Math.max(file.endLine, lineNo);
   }

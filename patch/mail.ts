@@ -127,7 +127,7 @@ export class MailHeaders {
     if (!p?.messageId) return false;
     let broken = false;
     for (let i = this.diagStart; i < diags.length; i++) {
-      const d = diags[i];
+      const d = diags[i]!;
       if (d.severity !== "error" || (d.code !== "truncated-hunk" && d.code !== "bad-hunk-header")) continue;
       d.severity = "warning";
       d.code = "broken-message";

@@ -117,8 +117,8 @@ function compileUserRegex(text: string, caseInsensitive: boolean): RE2JS {
 }
 
 function compileFunction(text: string): RE2JS | string {
-  const m = REGEX_FORM.exec(text);
-  return m ? compileUserRegex(m[1], m[2].includes("i")) : text;
+  const [, pattern, flags] = REGEX_FORM.exec(text) ?? [];
+  return pattern !== undefined && flags !== undefined ? compileUserRegex(pattern, flags.includes("i")) : text;
 }
 
 function compileRule(rule: HunkMapRule, index: number): CompiledRule {
@@ -218,7 +218,8 @@ export function validateHunkMap(value: unknown): HunkMapError[] {
 export function compileHunkMap(override?: HunkMapFile | null): CompiledHunkMap {
   if (!override) return { rules: [], catalogue: true };
   const errs = validateHunkMap(override);
-  if (errs.length) throw new Error(`invalid hunk map: ${errs[0].path}: ${errs[0].message}`);
+  const first = errs[0];
+  if (first) throw new Error(`invalid hunk map: ${first.path}: ${first.message}`);
   return { rules: override.rules.map(compileRule), catalogue: override.extends !== "none" };
 }
 
@@ -276,7 +277,8 @@ export function mapPatch(parsed: ParseResult, map?: CompiledHunkMap | HunkMapFil
         pending.filter((x) => !x.rule),
         series,
       );
-    for (const x of pending) out.push(toMapped(parsed.patches[x.patch], x.f, x.hunk, x.c, x.rule));
+    // x.patch is the index of the patch the item was read from (forEach below).
+    for (const x of pending) out.push(toMapped(parsed.patches[x.patch]!, x.f, x.hunk, x.c, x.rule));
     pending = [];
   };
   parsed.patches.forEach((p, i) => {
@@ -344,10 +346,10 @@ export function functionName(funcContext: string): string | null {
   const paren = funcContext.indexOf("(");
   if (paren > 0) {
     const m = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(funcContext.slice(Math.max(0, paren - 256), paren));
-    if (m) return m[1];
+    const name = m?.[1];
+    if (name !== undefined) return name;
   }
-  const s = /^(?:struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(funcContext.trim());
-  return s ? s[1] : null;
+  return /^(?:struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(funcContext.trim())?.[1] ?? null;
 }
 
 /** C names too common to recognise a mechanism by (`vcpu`, `ret`, `i`). */

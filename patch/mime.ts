@@ -110,7 +110,7 @@ export function decodeQuotedPrintable(body: string[], firstLine: number, charset
   const lfAt: number[] = []; // byte offset after each LF
   const lineAt: number[] = [firstLine]; // document line at each entry of lfAt (+ start)
   for (let k = 0; k < body.length; k++) {
-    let line = body[k];
+    let line = body[k]!;
     let end = line.length;
     while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
     line = line.slice(0, end);
@@ -137,7 +137,8 @@ export function decodeQuotedPrintable(body: string[], firstLine: number, charset
     }
   }
   const at = new Map<number, number>();
-  for (let i = 0; i < lfAt.length; i++) at.set(lfAt[i], lineAt[i + 1]);
+  // lineAt has the start line and then one entry per entry of lfAt (pushed together).
+  for (let i = 0; i < lfAt.length; i++) at.set(lfAt[i]!, lineAt[i + 1]!);
   return toPart(out.bytes(), lfAt, (b) => (b === 0 ? firstLine : (at.get(b) ?? firstLine)), charset);
 }
 
@@ -152,10 +153,10 @@ export function decodeBase64(body: string[], firstLine: number, charset?: string
   let acc = 0;
   let bits = 0;
   for (let k = 0; k < body.length; k++) {
-    const line = body[k];
+    const line = body[k]!;
     for (let i = 0; i < line.length; i++) {
       const c = line.charCodeAt(i);
-      const v = c < 128 ? B64[c] : -1;
+      const v = c < 128 ? B64[c]! : -1; // B64 has 128 entries
       if (v < 0) continue;
       acc = ((acc << 6) | v) & 0xffffff;
       bits += 6;
@@ -171,7 +172,8 @@ export function decodeBase64(body: string[], firstLine: number, charset?: string
     }
   }
   const at = new Map<number, number>();
-  for (let i = 0; i < lfAt.length; i++) at.set(lfAt[i], byteLine[i]);
+  // byteLine has one entry per entry of lfAt (pushed together).
+  for (let i = 0; i < lfAt.length; i++) at.set(lfAt[i]!, byteLine[i]!);
   return toPart(out.bytes(), lfAt, (b) => at.get(b) ?? firstLine, charset);
 }
 
@@ -221,7 +223,7 @@ function splitMultipart(body: string[], boundary: string): { start: number; line
   const parts: { start: number; lines: string[] }[] = [];
   let current: { start: number; lines: string[] } | null = null;
   for (let k = 0; k < body.length; k++) {
-    const line = body[k];
+    const line = body[k]!;
     if (line.startsWith(open)) {
       const rest = line.slice(open.length).trimEnd();
       if (rest === "" || rest === "--") {
@@ -242,7 +244,7 @@ function readPartHeaders(lines: string[]): { contentType: string; encoding: stri
   const h = { contentType: "", encoding: "", disposition: "", bodyStart: lines.length };
   let last = "";
   for (let k = 0; k < lines.length; k++) {
-    const line = lines[k];
+    const line = lines[k]!;
     if (line.length === 0) {
       h.bodyStart = k + 1;
       break;

@@ -238,11 +238,11 @@ function parseStructure(text: string, L: ParseLimits, retain: boolean): { result
 
     // Headers of a mail saved without its mbox separator, or of `git log -p` output.
     if (state === "top" || state === "body" || state === "afterHunk") {
-      const commit = COMMIT_RE.exec(line);
-      if (commit && state !== "body") {
+      const commit = COMMIT_RE.exec(line)?.[1];
+      if (commit !== undefined && state !== "body") {
         diff.closeFile(lineNo - 1);
         patch = newPatch(lineNo);
-        if (patch) patch.commit = commit[1];
+        if (patch) patch.commit = commit;
         mail.finish();
         state = "headers";
         continue;
@@ -379,7 +379,10 @@ function parseStructure(text: string, L: ParseLimits, retain: boolean): { result
     const body = text.slice(from, to);
     const lines = body.split("\n");
     if (lines.length && lines[lines.length - 1] === "") lines.pop();
-    for (let k = 0; k < lines.length; k++) if (lines[k].endsWith("\r")) lines[k] = lines[k].slice(0, -1);
+    for (let k = 0; k < lines.length; k++) {
+      const l = lines[k]!;
+      if (l.endsWith("\r")) lines[k] = l.slice(0, -1);
+    }
     const decoded = decodeBody(lines, lineNo + 1, mail.contentType, mail.encoding);
     for (const problem of decoded.problems) diag(lineNo, "warning", "mime", problem);
     const owner = patch;

@@ -26,10 +26,10 @@ export function scopeOpenedBy(line: string, stripped?: string): Scope | null {
   if (line.length === 0 || !isIdentStart(line.charCodeAt(0))) return null;
   const code = stripped ?? codeOf(line);
   if (code === null) return null;
-  const kconfig = /^(?:menu)?config\s+([A-Za-z_]\w*)\s*$/.exec(code);
-  if (kconfig) return { kind: "kconfig", name: kconfig[1] };
-  const typeDef = TYPE_WORDS.exec(code.replace(/^(?:typedef|static|const)\s+/, ""));
-  if (typeDef) return { kind: typeDef[1] as ScopeKind, name: typeDef[2] };
+  const kconfig = /^(?:menu)?config\s+([A-Za-z_]\w*)\s*$/.exec(code)?.[1];
+  if (kconfig !== undefined) return { kind: "kconfig", name: kconfig };
+  const [, typeWord, typeName] = TYPE_WORDS.exec(code.replace(/^(?:typedef|static|const)\s+/, "")) ?? [];
+  if (typeWord !== undefined && typeName !== undefined) return { kind: typeWord as ScopeKind, name: typeName };
   const trimmed = code.trimEnd();
   const paren = code.indexOf("(");
   const eq = code.indexOf("=");
@@ -77,8 +77,9 @@ function truncatedFunction(funcContext: string): Scope | null {
     /^(?:static\s+|inline\s+|__always_inline\s+|noinline\s+)*(?:const\s+|unsigned\s+|signed\s+)*([A-Za-z_]\w*)[\s*]+([A-Za-z_]\w*)$/.exec(
       funcContext,
     );
-  if (!m || m[1] === "struct" || m[1] === "union" || m[1] === "enum") return null;
-  return { kind: "function", name: m[2] };
+  const name = m?.[2];
+  if (!m || name === undefined || m[1] === "struct" || m[1] === "union" || m[1] === "enum") return null;
+  return { kind: "function", name };
 }
 
 /** The file whose hunks are read as kernel-parameter entries rather than as C. */

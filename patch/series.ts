@@ -55,7 +55,7 @@ export function seriesOfPatches(patches: readonly Pick<Patch, "index" | "total">
   const out: number[] = [];
   let series = -1;
   patches.forEach((p, i) => {
-    const prev = i > 0 ? patches[i - 1] : null;
+    const prev = patches[i - 1] ?? null;
     const continues = prev !== null && p.index !== null && prev.index !== null && p.total === prev.total && p.index > prev.index;
     if (!continues) series++;
     out.push(series);
@@ -78,11 +78,12 @@ const bump = (byName: Map<string, Tally>, name: string, mech: string, origins: R
 export function propagateSeries(items: readonly SeriesItem[], seriesOfPatch: readonly number[]): void {
   let from = 0;
   while (from < items.length) {
-    const s = seriesOfPatch[items[from].patch];
+    // from, to and k stay below items.length.
+    const s = seriesOfPatch[items[from]!.patch];
     let to = from;
-    while (to < items.length && seriesOfPatch[items[to].patch] === s) to++;
+    while (to < items.length && seriesOfPatch[items[to]!.patch] === s) to++;
     const patches = new Set<number>();
-    for (let k = from; k < to; k++) patches.add(items[k].patch);
+    for (let k = from; k < to; k++) patches.add(items[k]!.patch);
     if (patches.size > 1) linkOneSeries(items.slice(from, to));
     from = to;
   }
@@ -94,10 +95,11 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
   // The names this series defines, and which of them are functions.
   const defined = new Set<string>();
   const functions = new Set<string>();
+  // defs and uses below are items.map: one entry per item, so defs[k] and uses[k] exist for every item k.
   const defs = items.map((x) => [...x.hunk.code.defines, ...declaredMembers(x.hunk.code)]);
-  defs.forEach((d, k) => {
-    for (const n of d) defined.add(n);
-    for (const f of items[k].hunk.code.functions) functions.add(f);
+  items.forEach((x, k) => {
+    for (const n of defs[k]!) defined.add(n);
+    for (const f of x.hunk.code.functions) functions.add(f);
   });
   if (defined.size === 0) return;
   // What each hunk uses of them: calls of its functions, any mention of its other names.
@@ -115,8 +117,8 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
   // A caller's definitions are not the mechanism's: only the names it uses pass its answer on
   // (the uapi id of the table slot that hooks a kick handler in).
   const note = (k: number, mech: string, origins: ReadonlySet<number>, caller: boolean) => {
-    if (!caller) for (const n of defs[k]) bump(definers, n, mech, origins);
-    for (const n of uses[k]) bump(users, n, mech, origins);
+    if (!caller) for (const n of defs[k]!) bump(definers, n, mech, origins);
+    for (const n of uses[k]!) bump(users, n, mech, origins);
   };
   items.forEach((x, k) => {
     // A guard's names are its condition's inputs, not the mechanism's (Classification.guard).
@@ -141,8 +143,8 @@ function linkOneSeries(items: readonly SeriesItem[]): void {
         }
       };
       // A function of the series among the names used is called or placed (`uses` keeps no other).
-      for (const n of uses[k]) add(definers.get(n), n, functions.has(n));
-      for (const n of defs[k]) {
+      for (const n of uses[k]!) add(definers.get(n), n, functions.has(n));
+      for (const n of defs[k]!) {
         add(users.get(n), n, false);
         add(definers.get(n), n, false);
       }

@@ -74,7 +74,7 @@ export function pctChange(from: number, to: number): string {
 /** A word for the load, from the scenario name ("cyclictest-busy-500" -> "busy"). */
 export function loadWord(scenarioName: string): string {
   const m = /\b(idle|busy|noload|overcommit)\b/i.exec(scenarioName.replace(/[-_]/g, " "));
-  return m ? m[1].toLowerCase() : "";
+  return m?.[1]?.toLowerCase() ?? "";
 }
 
 /** "[−95%, −90%]": an interval of a difference, relative to `base`. */

@@ -48,6 +48,13 @@ const TRACE_CMD = /^\s*(.+)-(\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(\d+)\]\s+(?:[\w.]{4,
 // comm pid [cpu] seconds: subsystem:event: rest
 const PERF = /^\s*(.*?)\s+(\d+)(?:\/\d+)?\s+\[(\d+)\]\s+(\d+)\.(\d+):\s+(?:[\d]+\s+)?([\w]+:[\w]+):\s?(.*)$/;
 
+/** Capture group `i` of a match: a group the pattern always captures (not under `?` or `|`). */
+function group(m: RegExpExecArray, i: number): string {
+  const g = m[i];
+  if (g === undefined) throw new Error(`capture group ${i} of ${m.input} is missing`);
+  return g;
+}
+
 /** Seconds as printed ("1234.567890") to integer ns. */
 function toNs(sec: string, frac: string): number {
   return Number(sec) * 1e9 + Number(frac.padEnd(9, "0").slice(0, 9));
@@ -61,10 +68,10 @@ export function parseFields(s: string): Record<string, string> {
   for (let m = re.exec(s); m; m = re.exec(s)) {
     // A key starts the string or follows a space.
     if (m.index > 0 && s[m.index - 1] !== " ") continue;
-    keys.push({ k: m[1], at: m.index, end: m.index + m[0].length });
+    keys.push({ k: group(m, 1), at: m.index, end: m.index + m[0].length });
   }
   keys.forEach((k, i) => {
-    out[k.k] = s.slice(k.end, i + 1 < keys.length ? keys[i + 1].at : s.length).trim();
+    out[k.k] = s.slice(k.end, keys[i + 1]?.at ?? s.length).trim();
   });
   return out;
 }
@@ -80,7 +87,15 @@ function switchFields(rest: string): Record<string, string> | null {
     const p = /^\s*(.+):(\d+)\s+\[(-?\d+)\]\s+(\S+)\s*$/.exec(rest.slice(0, at));
     const n = /^\s*(.+):(\d+)\s+\[(-?\d+)\]\s*$/.exec(rest.slice(at + 3));
     if (!p || !n) return null;
-    return { prev_comm: p[1], prev_pid: p[2], prev_prio: p[3], prev_state: p[4], next_comm: n[1], next_pid: n[2], next_prio: n[3] };
+    return {
+      prev_comm: group(p, 1),
+      prev_pid: group(p, 2),
+      prev_prio: group(p, 3),
+      prev_state: group(p, 4),
+      next_comm: group(n, 1),
+      next_pid: group(n, 2),
+      next_prio: group(n, 3),
+    };
   }
   return { ...f, ...g };
 }
@@ -90,7 +105,7 @@ function wakeupFields(rest: string): Record<string, string> {
   const f = parseFields(rest);
   if (f.pid) return f;
   const m = /^\s*(.+):(\d+)\s+\[(-?\d+)\](?:\s+(?:success=\d+\s+)?CPU:(\d+))?/.exec(rest);
-  return m ? { comm: m[1], pid: m[2], prio: m[3], target_cpu: m[4] ?? "" } : f;
+  return m ? { comm: group(m, 1), pid: group(m, 2), prio: group(m, 3), target_cpu: m[4] ?? "" } : f;
 }
 
 /** What a file without one event the probes read is told (after its `file:1:1: `). */
@@ -104,11 +119,11 @@ export function parseTrace(text: string): ParsedTrace {
   let perf = 0;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i];
+    const raw = lines[i]!;
     if (raw.length === 0 || raw.startsWith("#") || raw.startsWith("cpus=") || raw.startsWith("CPU ")) continue;
     let m = TRACE_CMD.exec(raw);
     let isPerf = false;
-    if (!m || m[6].includes(":")) {
+    if (!m || group(m, 6).includes(":")) {
       const p = PERF.exec(raw);
       if (p) {
         m = p;
@@ -116,12 +131,12 @@ export function parseTrace(text: string): ParsedTrace {
       }
     }
     if (!m) continue;
-    const full = m[6];
+    const full = group(m, 6);
     const name = full.includes(":") ? full.slice(full.lastIndexOf(":") + 1) : full;
     if (!WANTED.has(name)) continue;
     if (isPerf) perf++;
     else tc++;
-    const rest = m[7];
+    const rest = group(m, 7);
     let fields: Record<string, string> | null;
     if (name === "sched_switch") fields = switchFields(rest);
     else if (name.startsWith("sched_wak")) fields = wakeupFields(rest);
@@ -130,7 +145,8 @@ export function parseTrace(text: string): ParsedTrace {
       skipped.push({ line: i + 1, why: `unreadable ${name} fields` });
       continue;
     }
-    events.push({ ts: toNs(m[4], m[5]), cpu: Number(m[3]), pid: Number(m[2]), comm: m[1].trim(), name, fields, line: i + 1 });
+    const ts = toNs(group(m, 4), group(m, 5));
+    events.push({ ts, cpu: Number(group(m, 3)), pid: Number(group(m, 2)), comm: group(m, 1).trim(), name, fields, line: i + 1 });
   }
   // Both tools print in time order per CPU, not always across CPUs: sort (stably) by time.
   events.sort((a, b) => a.ts - b.ts || a.line - b.line);

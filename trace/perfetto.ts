@@ -45,13 +45,17 @@ function instant(pid: number, tid: number, cat: string, name: string, t: number,
 
 function markerEvent(tl: Timeline, i: number): { name: string; args: Record<string, unknown> } {
   const m = tl.markers;
+  // i is a marker's index (markAt): every marker column has an entry for it.
+  const cpu = m.cpu[i]!;
+  const kind = m.kind[i]!;
+  const arg = m.arg[i]!;
   const args: Record<string, unknown> = {};
-  if (m.cpu[i] >= 0) args.host_cpu = m.cpu[i];
-  if (m.kind[i] === MARK_IRQ) {
-    args.kicked = (m.arg[i] & IRQ_KICKED) !== 0;
-    args.posted = (m.arg[i] & IRQ_POSTED) !== 0;
+  if (cpu >= 0) args.host_cpu = cpu;
+  if (kind === MARK_IRQ) {
+    args.kicked = (arg & IRQ_KICKED) !== 0;
+    args.posted = (arg & IRQ_POSTED) !== 0;
   }
-  return { name: markerLabel(m.kind[i], m.arg[i]), args };
+  return { name: markerLabel(kind, arg), args };
 }
 
 /** The trace as chunks of JSON text (a few thousand events each), for streaming to a file. */
@@ -90,21 +94,24 @@ export function* traceEventChunks(run: RunResult, tl: Timeline, win?: TraceWindo
   });
   const namedTasks = new Set<number>();
   for (let ti = 0; ti < tl.tracks.length; ti++) {
-    const tr = tl.tracks[ti];
+    const tr = tl.tracks[ti]!;
     const vcpu = tr.kind === "vcpu";
     const pid = vcpu ? vcpuPid(tr.vm ?? "") : HOST_PID;
     const tid = vcpu ? (tr.vcpu ?? ti) : (tr.cpu ?? ti);
     yield* emit(meta(pid, tid, "thread_name", vcpu ? `vCPU ${tr.vcpu} (${tr.name})` : `CPU ${tr.cpu}`));
     yield* emit(meta(pid, tid, "thread_sort_index", tid));
-    const end = g.offset[ti + 1];
-    for (let i = segAt(tl, ti, from); i < end && g.start_ns[i] < to; i++) {
-      const s = Math.max(g.start_ns[i], from);
+    // The segment columns: offset has one entry per track and one past the last; the others one
+    // per segment, and track ti's segments are offset[ti] .. offset[ti + 1] - 1.
+    const end = g.offset[ti + 1]!;
+    for (let i = segAt(tl, ti, from); i < end && g.start_ns[i]! < to; i++) {
+      const s = Math.max(g.start_ns[i]!, from);
       const e = Math.min(segEnd(tl, ti, i), to);
       if (!(e > s)) continue;
-      const f = g.flags[i];
-      const ent = g.entity[i];
+      const f = g.flags[i]!;
+      const ent = g.entity[i]!;
+      const hostCpu = g.cpu[i]!;
       const name = tl.entities[ent]?.name ?? "?";
-      const policy = policyLabel(g.policy[i], g.prio[i], tr.fair);
+      const policy = policyLabel(g.policy[i]!, g.prio[i]!, tr.fair);
       if (f & SEG_CUT) {
         yield* emit(slice(pid, tid, "budget", "not kept", s, e, {}));
         continue;
@@ -116,7 +123,7 @@ export function* traceEventChunks(run: RunResult, tl: Timeline, win?: TraceWindo
       }
       const state = f & SEG_HALTED ? "halted" : f & SEG_WAITING ? "waiting (steal)" : "running";
       const args: Record<string, unknown> = { vcpu_thread: state, boosted: (f & SEG_BOOSTED) !== 0 };
-      if (g.cpu[i] >= 0) args.host_cpu = g.cpu[i];
+      if (hostCpu >= 0) args.host_cpu = hostCpu;
       if (state !== "running") {
         if (ent !== 0) args.guest_task = name;
         yield* emit(slice(pid, tid, "vcpu", state, s, e, args));
@@ -133,12 +140,12 @@ export function* traceEventChunks(run: RunResult, tl: Timeline, win?: TraceWindo
         namedTasks.add(ent);
         yield* emit(meta(tp, ent, "thread_name", name));
       }
-      yield* emit(slice(tp, ent, "guest", `on vCPU ${tr.vcpu}`, s, e, { policy, host_cpu: g.cpu[i] }));
+      yield* emit(slice(tp, ent, "guest", `on vCPU ${tr.vcpu}`, s, e, { policy, host_cpu: hostCpu }));
     }
     const mEnd = markAt(tl, ti, to);
     for (let i = markAt(tl, ti, from); i < mEnd; i++) {
       const ev = markerEvent(tl, i);
-      yield* emit(instant(pid, tid, vcpu ? "kvm" : "host", ev.name, tl.markers.t_ns[i], ev.args));
+      yield* emit(instant(pid, tid, vcpu ? "kvm" : "host", ev.name, tl.markers.t_ns[i]!, ev.args));
     }
   }
   yield (first ? "" : buf.length ? ",\n" : "") + buf.join(",\n") + "\n]}\n";

@@ -35,8 +35,9 @@ export interface LatencySamples {
  * only their RT wake-ups count: the main thread's own sleeps are not measurements.
  */
 export function wakeupLatency(events: readonly TraceEvent[], comm: string): LatencySamples {
-  const pending = new Map<number, { timer: string; expires: number; late?: number; at?: number }>();
-  const owner = new Map<string, number>();
+  // Keyed by `hrtimer=`; an event without one has the undefined key.
+  const pending = new Map<number, { timer: string | undefined; expires: number; late?: number; at?: number }>();
+  const owner = new Map<string | undefined, number>();
   const out: { us: number; pid: number; rt: boolean }[] = [];
   let unmatched = 0;
   const toReturn = events.some((e) => e.name === "sys_exit_clock_nanosleep");
@@ -147,7 +148,8 @@ export function compareDistributions(real: ArrayLike<number>, simulated: ArrayLi
 export function simulatedWakeups(r: RunResult, probe: number): Float64Array {
   const an = r.timeline?.anchors;
   const out: number[] = [];
-  if (an) for (let i = 0; i < an.probe.length; i++) if (an.probe[i] === probe) out.push((an.run_ns[i] - an.wake_ns[i]) / 1000);
+  // The anchor columns have one entry per anchor.
+  if (an) for (let i = 0; i < an.probe.length; i++) if (an.probe[i] === probe) out.push((an.run_ns[i]! - an.wake_ns[i]!) / 1000);
   return Float64Array.from(out).sort();
 }
 

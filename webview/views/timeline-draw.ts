@@ -43,7 +43,7 @@ export function rowTops(tl: Timeline): number[] {
   const tops: number[] = [];
   let y = LAYOUT.top;
   tl.tracks.forEach((t, i) => {
-    if (i > 0 && t.kind === "vcpu" && tl.tracks[i - 1].kind === "cpu") y += LAYOUT.sep;
+    if (t.kind === "vcpu" && tl.tracks[i - 1]?.kind === "cpu") y += LAYOUT.sep;
     tops.push(y);
     y += LAYOUT.row + LAYOUT.gap;
   });
@@ -51,8 +51,8 @@ export function rowTops(tl: Timeline): number[] {
 }
 
 export function canvasHeight(tl: Timeline): number {
-  const tops = rowTops(tl);
-  return (tops.length ? tops[tops.length - 1] + LAYOUT.row : LAYOUT.top) + 6;
+  const last = rowTops(tl).at(-1);
+  return (last !== undefined ? last + LAYOUT.row : LAYOUT.top) + 6;
 }
 
 // Stacking order of a summed pixel column, bottom up (idle is the row's background).
@@ -71,7 +71,7 @@ class Bins {
       const col = Math.floor(a);
       if (col >= this.width) return;
       const b = Math.min(x1, col + 1);
-      if (col >= 0) this.ns[col * LOD_CATEGORIES + cat] += (b - a) * nsPerPx;
+      if (col >= 0) this.ns[col * LOD_CATEGORIES + cat]! += (b - a) * nsPerPx; // col < width
       a = b;
     }
   }
@@ -118,16 +118,17 @@ export function drawTimeline(
   r.begin(pal);
   const labels: Label[] = [];
   tl.tracks.forEach((_track, ti) => {
-    r.fillPx(pal.px[LOD_IDLE], left, tops[ti], width, row);
-    if (stats.level >= 0) drawLod(r, tl, ti, vp, width, tops[ti], stats);
-    else drawRaw(r, labels, tl, ti, vp, width, tops[ti], stats);
+    const y = tops[ti]!; // rowTops: one row per track
+    r.fillPx(pal.px[LOD_IDLE]!, left, y, width, row);
+    if (stats.level >= 0) drawLod(r, tl, ti, vp, width, y, stats);
+    else drawRaw(r, labels, tl, ti, vp, width, y, stats);
   });
   r.blit(ctx);
   // Then lines and text over them.
   ctx.font = "11px var(--vscode-font-family, sans-serif)";
   ctx.textBaseline = "middle";
   const ticks = linearTicks(vp.from, vp.to, Math.max(2, Math.floor(width / 110)));
-  const step = ticks.length > 1 ? ticks[1] - ticks[0] : span;
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : span;
   ctx.fillStyle = pal.muted;
   ctx.strokeStyle = pal.border;
   ctx.lineWidth = 0.5;
@@ -147,7 +148,7 @@ export function drawTimeline(
   }
   for (const l of labels) label(ctx, tl, l, pal);
   tl.tracks.forEach((track, ti) => {
-    const y = tops[ti];
+    const y = tops[ti]!; // one row per track
     const vcpu = track.kind === "vcpu";
     ctx.textAlign = "right";
     ctx.fillStyle = pal.muted;
@@ -170,14 +171,15 @@ export function drawTimeline(
   });
   if (selected && selected.track < tl.tracks.length) {
     const { track, index } = selected;
-    const s = tl.segments.start_ns[index];
-    const e = index + 1 < tl.segments.offset[track + 1] ? tl.segments.start_ns[index + 1] : tl.to_ns;
+    // A track of tl (checked above), so offset[track + 1] and its row exist; index is one of its segments.
+    const s = tl.segments.start_ns[index]!;
+    const e = index + 1 < tl.segments.offset[track + 1]! ? tl.segments.start_ns[index + 1]! : tl.to_ns;
     const x0 = Math.max(left - 2, left + (s - vp.from) * k);
     const x1 = Math.min(left + width + 2, left + (e - vp.from) * k);
     if (x1 >= left && x0 <= left + width) {
       ctx.strokeStyle = pal.select;
       ctx.lineWidth = 2;
-      ctx.strokeRect(x0 - 1, tops[track] - 1, Math.max(2, x1 - x0) + 2, row + 2);
+      ctx.strokeRect(x0 - 1, tops[track]! - 1, Math.max(2, x1 - x0) + 2, row + 2);
       ctx.lineWidth = 1;
     }
   }
@@ -229,9 +231,9 @@ export class Raster {
     const x1 = Math.min(this.w, Math.max(x0 + 1, Math.round(x + w)));
     const y0 = Math.max(0, Math.round(y));
     const y1 = Math.min(this.h, Math.round(y + h));
-    const c = pal.px[cat];
+    const c = pal.px[cat]!; // the palette has a pixel per LOD category
     const hatched = cat === LOD_BOOST || cat === LOD_WAIT;
-    const hc = pal.hatchPx[cat];
+    const hc = pal.hatchPx[cat]!;
     for (let yy = y0; yy < y1; yy++) {
       const row = yy * this.w;
       if (cat === LOD_CUT) {
@@ -271,7 +273,7 @@ function flushBins(batch: Raster, bins: Bins, from: number, to: number, y: numbe
     const base = col * LOD_CATEGORIES;
     let yy = y + h;
     for (const c of STACK) {
-      const ns = bins.ns[base + c];
+      const ns = bins.ns[base + c]!; // col < bins.width, c < LOD_CATEGORIES
       if (ns <= 0) continue;
       const hh = Math.max(1, Math.round((h * ns) / nsPerPx));
       yy -= hh;
@@ -297,7 +299,9 @@ interface Label {
 
 function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: Viewport, width: number, y: number, stats: DrawStats): void {
   const g = tl.segments;
-  const vcpu = tl.tracks[ti].kind === "vcpu";
+  // ti is a track of tl (drawTimeline); its segments are offset[ti] .. offset[ti + 1] - 1.
+  const track = tl.tracks[ti]!;
+  const vcpu = track.kind === "vcpu";
   const span = vp.to - vp.from;
   const k = width / span;
   const nsPerPx = span / width;
@@ -306,15 +310,15 @@ function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: V
   const stateBins = vcpu ? bins(1, width) : null;
   let binFrom = Number.POSITIVE_INFINITY;
   let binTo = -1;
-  const end = g.offset[ti + 1];
+  const end = g.offset[ti + 1]!;
   for (let i = segAt(tl, ti, vp.from); i < end; i++) {
-    const s = g.start_ns[i];
+    const s = g.start_ns[i]!;
     if (s >= vp.to) break;
-    const e = i + 1 < end ? g.start_ns[i + 1] : tl.to_ns;
+    const e = i + 1 < end ? g.start_ns[i + 1]! : tl.to_ns;
     if (e <= vp.from) continue;
     const x0 = (Math.max(s, vp.from) - vp.from) * k;
     const x1 = (Math.min(e, vp.to) - vp.from) * k;
-    const f = g.flags[i];
+    const f = g.flags[i]!;
     // Counted as the summary buckets it is drawn from, not as a segment.
     if (!(f & SEG_DOWNSAMPLED)) stats.segments++;
     else {
@@ -333,8 +337,8 @@ function drawRaw(batch: Raster, labels: Label[], tl: Timeline, ti: number, vp: V
       continue;
     }
     // A vCPU row: the guest task's category below, the thread's state in the band.
-    const cat = vcpu ? guestCategory(g.entity[i], g.policy[i], f) : lodCategory(g.entity[i], g.policy[i], f);
-    const stateCat = vcpu ? lodCategory(tl.tracks[ti].thread ?? 1, 1, f) : -1;
+    const cat = vcpu ? guestCategory(g.entity[i]!, g.policy[i]!, f) : lodCategory(g.entity[i]!, g.policy[i]!, f);
+    const stateCat = vcpu ? lodCategory(track.thread ?? 1, 1, f) : -1;
     if (x1 - x0 >= 1) {
       if (binTo >= 0) {
         flushBins(batch, cols, binFrom, binTo + 1, box.y, box.h, nsPerPx);
@@ -390,16 +394,16 @@ function guestCategory(entity: number, policy: number, flags: number): number {
 }
 
 function label(ctx: CanvasRenderingContext2D, tl: Timeline, l: Label, pal: Palette): void {
-  const g = tl.segments;
+  const g = tl.segments; // l.i is a segment of track l.ti (drawRaw)
   ctx.textAlign = "left";
-  if (g.flags[l.i] & SEG_CUT) {
+  if (g.flags[l.i]! & SEG_CUT) {
     ctx.fillStyle = pal.fg;
     ctx.fillText("not kept", l.x + 3, l.box.y + l.box.h / 2);
     return;
   }
   if (g.entity[l.i] === 0) return;
-  const name = tl.entities[g.entity[l.i]]?.name ?? "?";
-  const pol = policyLabel(g.policy[l.i], g.prio[l.i], tl.tracks[l.ti].fair);
+  const name = tl.entities[g.entity[l.i]!]?.name ?? "?";
+  const pol = policyLabel(g.policy[l.i]!, g.prio[l.i]!, tl.tracks[l.ti]!.fair);
   let text = pol ? `${name} · ${pol}` : name;
   const chars = Math.floor((l.w - 6) / 6);
   if (text.length > chars) text = chars > 2 ? `${text.slice(0, chars - 1)}…` : "";
@@ -410,12 +414,13 @@ function label(ctx: CanvasRenderingContext2D, tl: Timeline, l: Label, pal: Palet
 
 function drawLod(batch: Raster, tl: Timeline, ti: number, vp: Viewport, width: number, y: number, stats: DrawStats): void {
   const lv = tl.lod.levels[stats.level];
+  if (!lv) return; // stats.level is a level of tl.lod (lodLevelFor)
   const w = lv.bucket_ns;
   const span = vp.to - vp.from;
   const k = width / span;
   const nsPerPx = span / width;
   const cols = bins(0, width);
-  const vcpu = tl.tracks[ti].kind === "vcpu";
+  const vcpu = tl.tracks[ti]!.kind === "vcpu"; // ti is a track of tl (drawTimeline)
   const box = rowBox(vcpu, y);
   const b0 = Math.max(0, Math.floor((vp.from - tl.from_ns) / w));
   const b1 = Math.min(lv.buckets - 1, Math.floor((vp.to - tl.from_ns) / w));
@@ -433,7 +438,7 @@ function drawLod(batch: Raster, tl: Timeline, ti: number, vp: Viewport, width: n
     const ns = (x1 - x0) * nsPerPx;
     for (let c = 0; c < LOD_CATEGORIES; c++) {
       const sh = lv.share[base + c];
-      if (sh) cols.ns[dst + c] += (ns * sh) / 255;
+      if (sh) cols.ns[dst + c]! += (ns * sh) / 255; // 0 <= col < width
     }
   }
   // Stacked columns: on a vCPU row the whole row, as the LOD summarises the thread and the guest together.
@@ -472,15 +477,16 @@ function drawMarkers(
   }
   const k = width / (vp.to - vp.from);
   for (let i = a; i < b; i++) {
-    const st = MARK_STYLE[m.kind[i]];
+    const kind = m.kind[i]!; // a <= i < b: one of the track's markers
+    const st = MARK_STYLE[kind];
     if (!st) continue;
     stats.markers++;
-    const x = LAYOUT.left + (m.t_ns[i] - vp.from) * k;
-    ctx.fillStyle = m.kind[i] === MARK_EXIT ? pal.fg : pal.cat[st.cat];
+    const x = LAYOUT.left + (m.t_ns[i]! - vp.from) * k;
+    ctx.fillStyle = kind === MARK_EXIT ? pal.fg : pal.cat[st.cat]!; // st.cat is a LOD category: the palette has its colour
     const yy = y + LAYOUT.row - 4 - st.dy * 3;
-    if (m.kind[i] === MARK_BOOST || m.kind[i] === MARK_UNBOOST || m.kind[i] === MARK_THROTTLE) {
+    if (kind === MARK_BOOST || kind === MARK_UNBOOST || kind === MARK_THROTTLE) {
       // A triangle pointing up for a boost, down for an unboost or a throttle.
-      const up = m.kind[i] === MARK_BOOST;
+      const up = kind === MARK_BOOST;
       ctx.beginPath();
       ctx.moveTo(x - 3, up ? yy + 3 : yy);
       ctx.lineTo(x + 3, up ? yy + 3 : yy);

@@ -23,8 +23,8 @@ function pixel(g: CanvasRenderingContext2D, color: string): number {
   g.clearRect(0, 0, 1, 1);
   g.fillStyle = color;
   g.fillRect(0, 0, 1, 1);
-  const d = g.getImageData(0, 0, 1, 1).data;
-  return ((d[3] << 24) | (d[2] << 16) | (d[1] << 8) | d[0]) >>> 0;
+  const d = g.getImageData(0, 0, 1, 1).data; // one pixel: four bytes, R G B A
+  return ((d[3]! << 24) | (d[2]! << 16) | (d[1]! << 8) | d[0]!) >>> 0;
 }
 
 /** `a` with `t` of `b` mixed in, both pixels. */

@@ -52,7 +52,8 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
       problems.push(`${r.scenario} · ${r.mode}: ${(e as Error).message}`);
     }
   }
-  if (!withTl.length)
+  const first = withTl[0];
+  if (!first)
     return h(
       "p",
       { class: "empty" },
@@ -104,7 +105,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
   const toolbar = h("div", { class: "tl-toolbar" }, h("label", {}, "Run ", select), zin, zout, left, right, reset, range);
   root.append(toolbar, h("div", { class: "tl-toolbar" }, legend), notice, why, plot, details);
 
-  let cur = withTl[0];
+  let cur = first;
   let tl = cur.tl;
   let bounds: Bounds = { min: tl.from_ns, max: tl.to_ns, minSpan: 1000 };
   let vp: Viewport = { from: tl.from_ns, to: tl.to_ns };
@@ -180,7 +181,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     schedule();
   };
   const choose = (i: number) => {
-    cur = withTl[i] ?? withTl[0];
+    cur = withTl[i] ?? first;
     tl = cur.tl;
     bounds = { min: tl.from_ns, max: Math.max(tl.to_ns, tl.from_ns + 1), minSpan: 1000 };
     vp = { from: bounds.min, to: bounds.max };
@@ -194,11 +195,11 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     const track = selRow;
     const a = tl.segments.offset[track];
     const b = tl.segments.offset[track + 1];
-    if (a === b) return;
+    if (a === undefined || b === undefined || a === b) return; // no track (a timeline without any), or an empty one
     const base = selected && selected.track === track ? selected.index : segAt(tl, track, (vp.from + vp.to) / 2) - d;
     const i = Math.max(a, Math.min(b - 1, base + d));
     select1(track, i);
-    const s = tl.segments.start_ns[i];
+    const s = tl.segments.start_ns[i]!; // a <= i < b: one of the track's segments
     const e = segEnd(tl, track, i);
     if (e < vp.from || s > vp.to) setVp({ from: s - (vp.to - vp.from) / 2, to: s + (vp.to - vp.from) / 2 });
   };
@@ -254,7 +255,7 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
         break;
       case "Enter":
         if (selected) {
-          const s = tl.segments.start_ns[selected.index];
+          const s = tl.segments.start_ns[selected.index]!; // select1 got a segment of the track
           const e2 = segEnd(tl, selected.track, selected.index);
           const pad = (e2 - s) * 0.5;
           setVp({ from: s - pad, to: e2 + pad });
@@ -324,7 +325,8 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
       const p = at(e.clientX, e.clientY);
       if (p) {
         const i = segAt(tl, p.track, p.t);
-        if (i < tl.segments.offset[p.track + 1]) select1(p.track, i);
+        const end = tl.segments.offset[p.track + 1];
+        if (end !== undefined && i < end) select1(p.track, i);
       }
     }
     drag = null;
