@@ -131,7 +131,7 @@ export class Engine {
     h.push(ev);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pe = h[p];
+      const pe = h[p]!;
       if (pe.t < t || (pe.t === t && pe.seq < ev.seq)) break;
       h[i] = pe;
       i = p;
@@ -157,9 +157,10 @@ export class Engine {
     return true;
   }
 
+  /** Removes the heap's top; run() calls it only after reading that top, so the heap is not empty. */
   private popHeap(): Ev {
     const h = this.heap;
-    const top = h[0];
+    const top = h[0]!;
     const last = h.pop()!;
     const n = h.length;
     if (n > 0) {
@@ -169,8 +170,8 @@ export class Engine {
         if (l >= n) break;
         const r = l + 1;
         let c = l;
-        if (r < n && (h[r].t < h[l].t || (h[r].t === h[l].t && h[r].seq < h[l].seq))) c = r;
-        const ce = h[c];
+        if (r < n && (h[r]!.t < h[l]!.t || (h[r]!.t === h[l]!.t && h[r]!.seq < h[l]!.seq))) c = r;
+        const ce = h[c]!;
         if (last.t < ce.t || (last.t === ce.t && last.seq < ce.seq)) break;
         h[i] = ce;
         i = c;

@@ -116,7 +116,7 @@ export class Host {
     t.newTask = false;
     // A thread sleeps on one timer at a time: its callback is bound once and reused.
     t.timerFire = fire;
-    if (!t.timerCb) t.timerCb = () => this.timerIrq(t.cpu ?? this.cpus[0], t.timerFire!);
+    if (!t.timerCb) t.timerCb = () => this.timerIrq(t.cpu ?? this.cpus[0]!, t.timerFire!);
     this.eng.at(hard + this.deliveryDelay(), t.timerCb);
   }
 

@@ -71,7 +71,7 @@ export function histBin(latencyNs: number): number {
   let hi = EDGES_US.length - 2;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (us >= EDGES_US[mid]) lo = mid;
+    if (us >= EDGES_US[mid]!) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -92,7 +92,7 @@ export function tailFromBin(counts: readonly number[]): number {
   const rank = Math.min(n - 1, Math.max(0, Math.ceil(TAIL_FROM_QUANTILE * n) - 1));
   let cum = 0;
   for (let b = 0; b < counts.length; b++) {
-    cum += counts[b];
+    cum += counts[b]!;
     if (cum > rank) return b;
   }
   return counts.length;
@@ -119,14 +119,14 @@ export function latencyStats(samplesNs: Float64Array): LatencyStats {
   }
   const s = Float64Array.from(samplesNs).sort();
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += s[i];
-  const pct = (p: number) => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))] / 1000;
-  for (let i = 0; i < n; i++) counts[histBin(s[i])]++;
+  for (let i = 0; i < n; i++) sum += s[i]!;
+  const pct = (p: number) => s[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]! / 1000;
+  for (let i = 0; i < n; i++) counts[histBin(s[i]!)]++;
   return {
     count: n,
-    min_us: round3(s[0] / 1000),
+    min_us: round3(s[0]! / 1000),
     avg_us: round3(sum / n / 1000),
-    max_us: round3(s[n - 1] / 1000),
+    max_us: round3(s[n - 1]! / 1000),
     p50_us: round3(pct(0.5)),
     p90_us: round3(pct(0.9)),
     p99_us: round3(pct(0.99)),

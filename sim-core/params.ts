@@ -33,7 +33,7 @@ export function sharesFromCpuWeight(w: number): number {
 
 export function niceToWeight(nice: number): number {
   const i = Math.max(-20, Math.min(19, Math.round(nice))) + 20;
-  return PRIO_TO_WEIGHT[i];
+  return PRIO_TO_WEIGHT[i]!;
 }
 
 /**

@@ -189,7 +189,7 @@ export function simulate(s: Scenario, mode: ModeSpec | ModeName, opts: SimOption
       if (c.curr === t) c.sleepCurr();
     },
     deviceIrq: (t, handlerNs, fn) => {
-      const c = t.cpu ?? host.cpus[0];
+      const c = t.cpu ?? host.cpus[0]!;
       c.hooks.beforeIrq?.(c);
       c.raiseIrq(handlerNs, why ? why.deviceIrq(t, fn) : fn);
     },

@@ -93,23 +93,23 @@ function cutTo(tl: Timeline, keep: Ranges): Pick<Timeline, "segments" | "markers
   const gapAt: number[] = [];
   const segOff = new Uint32Array(n + 1);
   for (let t = 0; t < n; t++) {
-    const end = g.offset[t + 1];
-    let next = g.offset[t];
+    const end = g.offset[t + 1]!;
+    let next = g.offset[t]!;
     for (const [u, v] of keep) {
       const i0 = Math.max(segAt(tl, t, u), next);
-      if (i0 >= end || g.start_ns[i0] >= v) continue;
+      if (i0 >= end || g.start_ns[i0]! >= v) continue;
       // Segments overlapping the window are kept whole; what lies before them since the last kept one is a gap.
       if (i0 > next) {
         idx.push(-1);
-        gapAt.push(g.start_ns[next]);
+        gapAt.push(g.start_ns[next]!);
       }
       let i = i0;
-      while (i < end && g.start_ns[i] < v) idx.push(i++);
+      while (i < end && g.start_ns[i]! < v) idx.push(i++);
       next = i;
     }
     if (next < end) {
       idx.push(-1);
-      gapAt.push(g.start_ns[next]);
+      gapAt.push(g.start_ns[next]!);
     }
     segOff[t + 1] = idx.length;
   }
@@ -125,37 +125,37 @@ function cutTo(tl: Timeline, keep: Ranges): Pick<Timeline, "segments" | "markers
   };
   let gap = 0;
   for (let k = 0; k < m; k++) {
-    const i = idx[k];
+    const i = idx[k]!;
     if (i < 0) {
-      seg.start_ns[k] = gapAt[gap];
+      seg.start_ns[k] = gapAt[gap]!;
       seg.flags[k] = SEG_CUT | SEG_DOWNSAMPLED;
       seg.cpu[k] = -1;
       gap++;
       continue;
     }
-    seg.start_ns[k] = g.start_ns[i];
-    seg.entity[k] = g.entity[i];
-    seg.policy[k] = g.policy[i];
-    seg.prio[k] = g.prio[i];
-    seg.flags[k] = g.flags[i];
-    seg.cpu[k] = g.cpu[i];
+    seg.start_ns[k] = g.start_ns[i]!;
+    seg.entity[k] = g.entity[i]!;
+    seg.policy[k] = g.policy[i]!;
+    seg.prio[k] = g.prio[i]!;
+    seg.flags[k] = g.flags[i]!;
+    seg.cpu[k] = g.cpu[i]!;
   }
   const mk = tl.markers;
   const marks: number[] = [];
   const markOff = new Uint32Array(n + 1);
   for (let t = 0; t < n; t++) {
-    for (const [u, v] of keep) for (let i = markAt(tl, t, u); i < mk.offset[t + 1] && mk.t_ns[i] < v; i++) marks.push(i);
+    for (const [u, v] of keep) for (let i = markAt(tl, t, u); i < mk.offset[t + 1]! && mk.t_ns[i]! < v; i++) marks.push(i);
     markOff[t + 1] = marks.length;
   }
   const pick = <T extends Float64Array | Uint8Array | Int16Array>(T: new (n: number) => T, col: ArrayLike<number>, rows: number[]) => {
     const out = new T(rows.length);
-    for (let k = 0; k < rows.length; k++) out[k] = col[rows[k]];
+    for (let k = 0; k < rows.length; k++) out[k] = col[rows[k]!]!;
     return out;
   };
   const an = tl.anchors;
   const samples: number[] = [];
   // A sample stays when its wake-up to run overlaps a window (the few windows: a linear scan each).
-  for (let i = 0; i < an.wake_ns.length; i++) if (keep.some(([u, v]) => an.wake_ns[i] < v && an.run_ns[i] >= u)) samples.push(i);
+  for (let i = 0; i < an.wake_ns.length; i++) if (keep.some(([u, v]) => an.wake_ns[i]! < v && an.run_ns[i]! >= u)) samples.push(i);
   return {
     segments: seg,
     markers: {
@@ -166,8 +166,8 @@ function cutTo(tl: Timeline, keep: Ranges): Pick<Timeline, "segments" | "markers
       cpu: pick(Int16Array, mk.cpu, marks),
     },
     anchors: {
-      probe: Uint16Array.from(samples, (i) => an.probe[i]),
-      entity: Uint16Array.from(samples, (i) => an.entity[i]),
+      probe: Uint16Array.from(samples, (i) => an.probe[i]!),
+      entity: Uint16Array.from(samples, (i) => an.entity[i]!),
       wake_ns: pick(Float64Array, an.wake_ns, samples),
       run_ns: pick(Float64Array, an.run_ns, samples),
     },
@@ -194,7 +194,7 @@ export function downsampleTimeline(tl: Timeline, probes: readonly ProbeResult[],
   const levels = tl.lod.levels;
   // Bytes of levels l.. together: the finest level kept decides the rest.
   const from: number[] = new Array(levels.length + 1).fill(0);
-  for (let l = levels.length - 1; l >= 0; l--) from[l] = from[l + 1] + levelBytes(levels[l], tl.lod.categories) + 64;
+  for (let l = levels.length - 1; l >= 0; l--) from[l] = from[l + 1]! + levelBytes(levels[l]!, tl.lod.categories) + 64;
   for (let keepWins = wins.length; keepWins >= 0; keepWins--) {
     const kept = wins.slice(0, keepWins);
     const ranges = union(kept.map((w): [number, number] => [w.from_ns, w.to_ns]));
@@ -222,7 +222,7 @@ export function downsampleTimeline(tl: Timeline, probes: readonly ProbeResult[],
     const base = timelineBytes(shell);
     // The coarsest level (one bucket per track) is always kept, so the timeline draws zoomed out.
     for (let l = 0; l < Math.max(1, levels.length); l++) {
-      if (base + from[l] > maxBytes) continue;
+      if (base + from[l]! > maxBytes) continue;
       downsampled.lod_levels_dropped = l;
       downsampled.bucket_ns = levels[l]?.bucket_ns ?? 0;
       return { ...shell, lod: { ...tl.lod, levels: levels.slice(l).map(typedLevel) } };

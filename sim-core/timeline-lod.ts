@@ -56,30 +56,30 @@ function level0(
     let best = 0;
     let bestNs = -1;
     for (let k = 0; k < ents.length; k++)
-      if (ns[k] > bestNs || (ns[k] === bestNs && ents[k] < best)) {
-        best = ents[k];
-        bestNs = ns[k];
+      if (ns[k]! > bestNs || (ns[k] === bestNs && ents[k]! < best)) {
+        best = ents[k]!;
+        bestNs = ns[k]!;
       }
     out.entity[base + cb] = best;
     ents.length = 0;
     ns.length = 0;
     cb = -1;
   };
-  const a0 = seg.offset[track];
-  const a1 = seg.offset[track + 1];
+  const a0 = seg.offset[track]!;
+  const a1 = seg.offset[track + 1]!;
   for (let i = a0; i < a1; i++) {
-    const s = Math.max(seg.start_ns[i], from);
-    const e = Math.min(i + 1 < a1 ? seg.start_ns[i + 1] : to, to);
+    const s = Math.max(seg.start_ns[i]!, from);
+    const e = Math.min(i + 1 < a1 ? seg.start_ns[i + 1]! : to, to);
     if (!(e > s)) continue;
-    const cat = lodCategory(seg.entity[i], seg.policy[i], seg.flags[i]);
-    const en = cat === IDLE ? 0 : seg.entity[i];
+    const cat = lodCategory(seg.entity[i]!, seg.policy[i]!, seg.flags[i]!);
+    const en = cat === IDLE ? 0 : seg.entity[i]!;
     const b0 = Math.floor((s - from) / w);
     const b1 = Math.min(nb - 1, Math.floor((e - 1 - from) / w));
     for (let b = b0; b <= b1; b++) {
       const bs = from + b * w;
       const d = Math.min(e, bs + w) - Math.max(s, bs);
-      out.count[base + b]++;
-      acc[b * LOD_CATEGORIES + cat] += d;
+      out.count[base + b]!++;
+      acc[b * LOD_CATEGORIES + cat]! += d;
       if (b > b0 && b < b1) {
         // Covered whole by this segment.
         out.entity[base + b] = en;
@@ -91,7 +91,7 @@ function level0(
       }
       if (en === 0) continue;
       const k = ents.indexOf(en);
-      if (k >= 0) ns[k] += d;
+      if (k >= 0) ns[k]! += d;
       else {
         ents.push(en);
         ns.push(d);
@@ -101,13 +101,13 @@ function level0(
   finish();
   for (let b = 0; b < nb; b++) {
     const span = Math.min(w, to - (from + b * w));
-    for (let c = 0; c < LOD_CATEGORIES; c++) out.share[(base + b) * LOD_CATEGORIES + c] = share(acc[b * LOD_CATEGORIES + c], span);
+    for (let c = 0; c < LOD_CATEGORIES; c++) out.share[(base + b) * LOD_CATEGORIES + c] = share(acc[b * LOD_CATEGORIES + c]!, span);
   }
 }
 
 export function buildLod(seg: TimelineSegments, tracks: number, from: number, to: number): TimelineLod {
   let busiest = 0;
-  for (let t = 0; t < tracks; t++) busiest = Math.max(busiest, seg.offset[t + 1] - seg.offset[t]);
+  for (let t = 0; t < tracks; t++) busiest = Math.max(busiest, seg.offset[t + 1]! - seg.offset[t]!);
   const w0 = lodBucketNs(from, to, busiest);
   const levels: TimelineLodLevel[] = [];
   let w = w0;
@@ -146,18 +146,18 @@ export function buildLod(seg: TimelineSegments, tracks: number, from: number, to
           span += ks;
           let busy = 0;
           for (let c = 0; c < LOD_CATEGORIES; c++) {
-            const ns = (prev.share[(t * pnb + k) * LOD_CATEGORIES + c] * ks) / 255;
-            sum[c] += ns;
+            const ns = (prev.share[(t * pnb + k) * LOD_CATEGORIES + c]! * ks) / 255;
+            sum[c]! += ns;
             if (c !== IDLE) busy += ns;
           }
-          lv.count[t * nb + b] += prev.count[t * pnb + k];
+          lv.count[t * nb + b]! += prev.count[t * pnb + k]!;
           // Above level 0 the entity is the one of the busiest child bucket.
           if (prev.entity[t * pnb + k] !== 0 && busy > busiest) {
             busiest = busy;
-            lv.entity[t * nb + b] = prev.entity[t * pnb + k];
+            lv.entity[t * nb + b] = prev.entity[t * pnb + k]!;
           }
         }
-        for (let c = 0; c < LOD_CATEGORIES; c++) lv.share[(t * nb + b) * LOD_CATEGORIES + c] = share(sum[c], span);
+        for (let c = 0; c < LOD_CATEGORIES; c++) lv.share[(t * nb + b) * LOD_CATEGORIES + c] = share(sum[c]!, span);
       }
     levels.push(lv);
     prev = lv;
@@ -168,6 +168,6 @@ export function buildLod(seg: TimelineSegments, tracks: number, from: number, to
 /** The coarsest level whose buckets are at most `nsPerPx` wide, or -1 when raw segments are finer than needed. */
 export function lodLevelFor(lod: TimelineLod, nsPerPx: number): number {
   let pick = -1;
-  for (let l = 0; l < lod.levels.length; l++) if (lod.levels[l].bucket_ns <= nsPerPx) pick = l;
+  for (let l = 0; l < lod.levels.length; l++) if (lod.levels[l]!.bucket_ns <= nsPerPx) pick = l;
   return pick;
 }

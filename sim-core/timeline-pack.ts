@@ -38,8 +38,8 @@ function hostState(o: VcpuTrackInput): SegStore {
   const runs: { s: number; e: number; cpu: number; boosted: boolean }[] = [];
   o.host.forEach((h, cpu) => {
     for (let i = 0; i < h.n; i++)
-      if (h.entity[i] === o.thread && !(h.flags[i] & SEG_CUT))
-        runs.push({ s: h.start[i], e: h.endOf(i), cpu, boosted: (h.flags[i] & SEG_BOOSTED) !== 0 });
+      if (h.entity[i] === o.thread && !(h.flags[i]! & SEG_CUT))
+        runs.push({ s: h.start[i]!, e: h.endOf(i), cpu, boosted: (h.flags[i]! & SEG_BOOSTED) !== 0 });
   });
   runs.sort((a, b) => a.s - b.s || a.cpu - b.cpu);
   const out = new SegStore();
@@ -56,13 +56,13 @@ function hostState(o: VcpuTrackInput): SegStore {
   };
   const flags = () => (halted ? SEG_HALTED : SEG_WAITING) | (boosted ? SEG_BOOSTED : 0);
   const gap = (until: number) => {
-    while (mi < m.n && m.t[mi] < until) {
-      const t = m.t[mi];
+    while (mi < m.n && m.t[mi]! < until) {
+      const t = m.t[mi]!;
       if (t > cur) {
         out.push(cur, t, 0, 0, 0, flags());
         cur = t;
       }
-      apply(m.kind[mi++]);
+      apply(m.kind[mi++]!);
     }
     if (until > cur) {
       out.push(cur, until, 0, 0, 0, flags());
@@ -75,7 +75,7 @@ function hostState(o: VcpuTrackInput): SegStore {
     if (!(e > s) || s < cur) continue;
     gap(s);
     out.push(s, e, 0, 0, 0, r.boosted ? SEG_BOOSTED : 0, r.cpu);
-    while (mi < m.n && m.t[mi] < e) apply(m.kind[mi++]);
+    while (mi < m.n && m.t[mi]! < e) apply(m.kind[mi++]!);
     // The host segment is authoritative for the state at its end; a running thread is not halted.
     boosted = r.boosted;
     halted = false;
@@ -95,14 +95,14 @@ export function deriveVcpuTrack(o: VcpuTrackInput): SegStore {
   let cur = o.from;
   while (cur < o.to && i < st.n) {
     while (j < g.n && g.endOf(j) <= cur) j++;
-    const inG = j < g.n && g.start[j] <= cur;
-    const e = Math.min(st.endOf(i), inG ? g.endOf(j) : j < g.n ? g.start[j] : o.to, o.to);
-    if (inG) merged.push(cur, e, g.entity[j], g.policy[j], g.prio[j], st.flags[i] | (g.flags[j] & SEG_CUT), st.cpu[i]);
-    else merged.push(cur, e, 0, 0, 0, st.flags[i], st.cpu[i]);
+    const inG = j < g.n && g.start[j]! <= cur;
+    const e = Math.min(st.endOf(i), inG ? g.endOf(j) : j < g.n ? g.start[j]! : o.to, o.to);
+    if (inG) merged.push(cur, e, g.entity[j]!, g.policy[j]!, g.prio[j]!, st.flags[i]! | (g.flags[j]! & SEG_CUT), st.cpu[i]);
+    else merged.push(cur, e, 0, 0, 0, st.flags[i]!, st.cpu[i]);
     cur = e;
     if (st.endOf(i) <= cur) i++;
   }
-  const whole = o.kept.length === 1 && o.kept[0][0] <= o.from && o.kept[0][1] >= o.to;
+  const whole = o.kept.length === 1 && o.kept[0]![0] <= o.from && o.kept[0]![1] >= o.to;
   return whole ? merged : clipToKept(merged, o.kept, o.to);
 }
 
@@ -111,13 +111,13 @@ function clipToKept(s: SegStore, kept: Ranges, to: number): SegStore {
   const out = new SegStore();
   let r = 0;
   for (let i = 0; i < s.n; i++) {
-    let a = s.start[i];
+    let a = s.start[i]!;
     const e = Math.min(s.endOf(i), to);
     while (a < e) {
-      while (r < kept.length && kept[r][1] <= a) r++;
-      const inside = r < kept.length && kept[r][0] <= a;
-      const b = Math.min(e, r < kept.length ? (inside ? kept[r][1] : kept[r][0]) : e);
-      if (inside) out.push(a, b, s.entity[i], s.policy[i], s.prio[i], s.flags[i], s.cpu[i]);
+      while (r < kept.length && kept[r]![1] <= a) r++;
+      const inside = r < kept.length && kept[r]![0] <= a;
+      const b = Math.min(e, r < kept.length ? (inside ? kept[r]![1] : kept[r]![0]) : e);
+      if (inside) out.push(a, b, s.entity[i]!, s.policy[i]!, s.prio[i]!, s.flags[i]!, s.cpu[i]);
       else out.push(a, b, 0, 0, 0, SEG_CUT);
       a = b;
     }

@@ -27,19 +27,19 @@ import {
 
 /** End of segment i of track `track`: where the next one starts, or the timeline's end. */
 export function segEnd(tl: Timeline, track: number, i: number): number {
-  return i + 1 < tl.segments.offset[track + 1] ? tl.segments.start_ns[i + 1] : tl.to_ns;
+  return i + 1 < tl.segments.offset[track + 1]! ? tl.segments.start_ns[i + 1]! : tl.to_ns;
 }
 
 /** Index of the segment of `track` that holds time t (the first one if t is before it; offset[track+1] if the track is empty). */
 export function segAt(tl: Timeline, track: number, t: number): number {
   const s = tl.segments.start_ns;
-  const a = tl.segments.offset[track];
+  const a = tl.segments.offset[track]!;
   let lo = a;
-  let hi = tl.segments.offset[track + 1];
+  let hi = tl.segments.offset[track + 1]!;
   if (lo === hi) return hi;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (s[mid] <= t) lo = mid + 1;
+    if (s[mid]! <= t) lo = mid + 1;
     else hi = mid;
   }
   return Math.max(a, lo - 1);
@@ -48,11 +48,11 @@ export function segAt(tl: Timeline, track: number, t: number): number {
 /** Index of the first marker of `track` at or after t. */
 export function markAt(tl: Timeline, track: number, t: number): number {
   const m = tl.markers.t_ns;
-  let lo = tl.markers.offset[track];
-  let hi = tl.markers.offset[track + 1];
+  let lo = tl.markers.offset[track]!;
+  let hi = tl.markers.offset[track + 1]!;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (m[mid] < t) lo = mid + 1;
+    if (m[mid]! < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -82,7 +82,7 @@ export function policyLabel(policy: number, prio: number, fair: "cfs" | "eevdf" 
   if (policy === 0) return "";
   if (policy === POLICY_FIFO) return `FIFO ${prio}`;
   if (policy === POLICY_RR) return `RR ${prio}`;
-  const p = POLICY_CODES[policy];
+  const p = POLICY_CODES[policy]!;
   const nice = prio - 20;
   const base = p === "other" ? fair.toUpperCase() : p.toUpperCase();
   return nice !== 0 ? `${base} nice ${nice}` : base;
@@ -90,21 +90,21 @@ export function policyLabel(policy: number, prio: number, fair: "cfs" | "eevdf" 
 
 export function segmentView(tl: Timeline, track: number, i: number): SegmentView {
   const g = tl.segments;
-  const f = g.flags[i];
+  const f = g.flags[i]!;
   const v: SegmentView = {
     track,
     index: i,
-    start_ns: g.start_ns[i],
+    start_ns: g.start_ns[i]!,
     end_ns: segEnd(tl, track, i),
-    thread: tl.entities[g.entity[i]]?.name ?? "?",
-    entity: g.entity[i],
-    policy: policyLabel(g.policy[i], g.prio[i], tl.tracks[track].fair),
+    thread: tl.entities[g.entity[i]!]?.name ?? "?",
+    entity: g.entity[i]!,
+    policy: policyLabel(g.policy[i]!, g.prio[i]!, tl.tracks[track]!.fair),
     boosted: (f & SEG_BOOSTED) !== 0,
     cut: (f & SEG_CUT) !== 0,
   };
-  if (tl.tracks[track].kind === "vcpu" && !v.cut) {
+  if (tl.tracks[track]!.kind === "vcpu" && !v.cut) {
     v.vcpu_state = f & SEG_HALTED ? "halted" : f & SEG_WAITING ? "waiting" : "running";
-    if (g.cpu[i] >= 0) v.host_cpu = g.cpu[i];
+    if (g.cpu[i]! >= 0) v.host_cpu = g.cpu[i];
   }
   return v;
 }
@@ -112,7 +112,7 @@ export function segmentView(tl: Timeline, track: number, i: number): SegmentView
 /** The segments of a track as objects. */
 export function trackSegments(tl: Timeline, track: number): SegmentView[] {
   const out: SegmentView[] = [];
-  for (let i = tl.segments.offset[track]; i < tl.segments.offset[track + 1]; i++) out.push(segmentView(tl, track, i));
+  for (let i = tl.segments.offset[track]!; i < tl.segments.offset[track + 1]!; i++) out.push(segmentView(tl, track, i));
   return out;
 }
 

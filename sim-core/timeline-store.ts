@@ -32,10 +32,10 @@ export function intersect(p: Ranges, q: Ranges): Ranges {
   let i = 0;
   let j = 0;
   while (i < p.length && j < q.length) {
-    const a = Math.max(p[i][0], q[j][0]);
-    const b = Math.min(p[i][1], q[j][1]);
+    const a = Math.max(p[i]![0], q[j]![0]);
+    const b = Math.min(p[i]![1], q[j]![1]);
     if (b > a) out.push([a, b]);
-    if (p[i][1] < q[j][1]) i++;
+    if (p[i]![1] < q[j]![1]) i++;
     else j++;
   }
   return out;
@@ -110,7 +110,7 @@ export class SegStore {
   }
 
   endOf(i: number): number {
-    return i + 1 < this.n ? this.start[i + 1] : this.end;
+    return i + 1 < this.n ? this.start[i + 1]! : this.end;
   }
 
   /** How many segments a compaction to `keep` would leave (cut runs count as one each). */
@@ -118,7 +118,7 @@ export class SegStore {
     let n = 0;
     let inCut = false;
     for (let i = 0; i < this.n; i++) {
-      if (!(this.flags[i] & SEG_CUT) && overlaps(keep, this.start[i], this.endOf(i))) {
+      if (!(this.flags[i]! & SEG_CUT) && overlaps(keep, this.start[i]!, this.endOf(i))) {
         n++;
         inCut = false;
       } else if (!inCut) {
@@ -139,21 +139,21 @@ export class SegStore {
     const n = this.n;
     const end = this.end;
     for (let i = 0; i < n; i++) {
-      const s = this.start[i];
-      const e = i + 1 < n ? this.start[i + 1] : end;
-      const cut = this.flags[i] & SEG_CUT;
+      const s = this.start[i]!;
+      const e = i + 1 < n ? this.start[i + 1]! : end;
+      const cut = this.flags[i]! & SEG_CUT;
       if (!cut && overlaps(keep, s, e)) {
         this.start[w] = s;
-        this.entity[w] = this.entity[i];
-        this.policy[w] = this.policy[i];
-        this.prio[w] = this.prio[i];
-        this.flags[w] = this.flags[i];
-        this.cpu[w] = this.cpu[i];
+        this.entity[w] = this.entity[i]!;
+        this.policy[w] = this.policy[i]!;
+        this.prio[w] = this.prio[i]!;
+        this.flags[w] = this.flags[i]!;
+        this.cpu[w] = this.cpu[i]!;
         w++;
         continue;
       }
       if (!cut) dropped++;
-      if (w > 0 && this.flags[w - 1] & SEG_CUT) continue;
+      if (w > 0 && this.flags[w - 1]! & SEG_CUT) continue;
       this.start[w] = s;
       this.entity[w] = 0;
       this.policy[w] = 0;
@@ -198,11 +198,11 @@ export class MarkStore {
   compact(keep: Ranges, carry: (i: number) => boolean): number {
     let w = 0;
     for (let i = 0; i < this.n; i++) {
-      if (!within(keep, this.t[i]) && !carry(i)) continue;
-      this.t[w] = this.t[i];
-      this.kind[w] = this.kind[i];
-      this.arg[w] = this.arg[i];
-      this.cpu[w] = this.cpu[i];
+      if (!within(keep, this.t[i]!) && !carry(i)) continue;
+      this.t[w] = this.t[i]!;
+      this.kind[w] = this.kind[i]!;
+      this.arg[w] = this.arg[i]!;
+      this.cpu[w] = this.cpu[i]!;
       w++;
     }
     const dropped = this.n - w;
@@ -237,11 +237,11 @@ export class AnchorStore {
   compact(keep: Ranges): number {
     let w = 0;
     for (let i = 0; i < this.n; i++) {
-      if (!overlaps(keep, this.wake[i], this.run[i] + 1)) continue;
-      this.probe[w] = this.probe[i];
-      this.entity[w] = this.entity[i];
-      this.wake[w] = this.wake[i];
-      this.run[w] = this.run[i];
+      if (!overlaps(keep, this.wake[i]!, this.run[i]! + 1)) continue;
+      this.probe[w] = this.probe[i]!;
+      this.entity[w] = this.entity[i]!;
+      this.wake[w] = this.wake[i]!;
+      this.run[w] = this.run[i]!;
       w++;
     }
     const dropped = this.n - w;

@@ -136,7 +136,7 @@ export class TimelineRecorder implements VcpuMarks {
   addVcpu(v: Vcpu): void {
     const track = this.tracks.length;
     const thread = this.entity(v.task, "host");
-    this.entities[thread].vcpu_track = track;
+    this.entities[thread]!.vcpu_track = track;
     this.tracks.push({ kind: "vcpu", name: v.task.name, vm: v.vmName, vcpu: v.index, thread, fair: v.gcpu.tun.fair });
     this.vcpuIndex.set(v, this.vcpus.length);
     this.vcpus.push(v);
@@ -166,7 +166,7 @@ export class TimelineRecorder implements VcpuMarks {
 
   /** A host CPU's run segment (Cpu.hooks.onSegment). */
   hostSegment(cpu: number, a: number, b: number, t: Task | null, rtThrottles: number): void {
-    this.pushSeg(this.host[cpu], a, b, this.entity(t, "host"), t);
+    this.pushSeg(this.host[cpu]!, a, b, this.entity(t, "host"), t);
     if (rtThrottles !== this.rtThrottles[cpu]) {
       this.rtThrottles[cpu] = rtThrottles;
       this.mark(cpu, b, MARK_RT_THROTTLE, 0, cpu);
@@ -176,12 +176,12 @@ export class TimelineRecorder implements VcpuMarks {
   /** A guest CPU's run segment: the guest task current on vCPU `v` (guest Cpu.hooks.onSegment). */
   guestSegment(v: Vcpu, a: number, b: number, t: Task | null): void {
     const i = this.vcpuIndex.get(v)!;
-    this.pushSeg(this.guest[i], a, b, this.entity(t, "guest", v.vmName), t);
+    this.pushSeg(this.guest[i]!, a, b, this.entity(t, "guest", v.vmName), t);
   }
 
   private mark(track: number, t: number, kind: number, arg: number, cpu: number): void {
     if (t < this.fromNs || t >= this.toNs) return;
-    this.marks[track].push(t, kind, arg, cpu);
+    this.marks[track]!.push(t, kind, arg, cpu);
   }
 
   private vmark(v: Vcpu, kind: number, arg: number): void {
@@ -203,7 +203,7 @@ export class TimelineRecorder implements VcpuMarks {
   }
 
   pv(v: Vcpu): void {
-    const seen = this.pvSeen[this.vcpuIndex.get(v)!];
+    const seen = this.pvSeen[this.vcpuIndex.get(v)!]!;
     const p = v.pv;
     if (p.throttles !== seen.throttles) this.vmark(v, MARK_THROTTLE, 0);
     if (p.unboosts !== seen.unboosts) this.vmark(v, MARK_UNBOOST, 0);
@@ -281,10 +281,10 @@ export class TimelineRecorder implements VcpuMarks {
     const wake = now - lat;
     if (now >= this.fromNs && wake < this.toNs) this.anchors.push(probe, this.entityOf.get(this.waking!) ?? 0, wake, now);
     // The worst samples are tracked even without a budget, in case the hard cap is reached.
-    const list = this.worst[probe];
-    if (list.length >= WORST_PER_PROBE && lat <= list[list.length - 1].latency) return;
+    const list = this.worst[probe]!;
+    if (list.length >= WORST_PER_PROBE && lat <= list[list.length - 1]!.latency) return;
     let k = list.length;
-    while (k > 0 && list[k - 1].latency < lat) k--;
+    while (k > 0 && list[k - 1]!.latency < lat) k--;
     list.splice(k, 0, { probe, latency: lat, wake, run: now, dropped: false });
     if (list.length > WORST_PER_PROBE) list.pop();
   }
@@ -327,7 +327,7 @@ export class TimelineRecorder implements VcpuMarks {
   }
 
   private rank(w: Worst): number {
-    return this.worst[w.probe].indexOf(w);
+    return this.worst[w.probe]!.indexOf(w);
   }
 
   private keepFor(live: Worst[], now: number, lookback: number): Ranges {
@@ -356,8 +356,8 @@ export class TimelineRecorder implements VcpuMarks {
     const last = new Map<number, number>();
     let r = 0;
     for (let i = 0; i < m.n; i++) {
-      const t = m.t[i];
-      while (r < keep.length && keep[r][0] <= t) {
+      const t = m.t[i]!;
+      while (r < keep.length && keep[r]![0] <= t) {
         for (const j of last.values()) out.add(j);
         last.clear();
         r++;
@@ -378,9 +378,9 @@ export class TimelineRecorder implements VcpuMarks {
     const vcpuCols = this.vcpus.map((_, i) =>
       deriveVcpuTrack({
         host: this.host,
-        guest: this.guest[i],
-        marks: this.marks[this.host.length + i],
-        thread: this.tracks[this.host.length + i].thread!,
+        guest: this.guest[i]!,
+        marks: this.marks[this.host.length + i]!,
+        thread: this.tracks[this.host.length + i]!.thread!,
         from: this.fromNs,
         to,
         kept,
@@ -397,7 +397,7 @@ export class TimelineRecorder implements VcpuMarks {
           const f = Math.max(from, this.fromNs);
           const t = Math.min(wto, to);
           windows.push({
-            probe: this.probes[p].id,
+            probe: this.probes[p]!.id,
             rank: k + 1,
             wake_ns: w.wake,
             latency_ns: w.latency,

@@ -210,12 +210,12 @@ export class LatencyTracer {
         // KVM's work, within one segment: split at the moment the overhead is paid.
         const mid = Math.min(sw, t);
         this.step(p, from, P_SWITCH, null);
-        p.parts[P_SWITCH] += mid - from;
+        p.parts[P_SWITCH]! += mid - from;
         from = mid;
       }
       if (from < t) {
         this.step(p, from, part, this.who);
-        p.parts[part] += t - from;
+        p.parts[part]! += t - from;
       }
       p.last = t;
     }
@@ -312,7 +312,7 @@ export class LatencyTracer {
 
   /** The probe kept a sample of the thread being recorded: add its parts, keep its chain if it is the worst (of the run or of its bin). */
   private sample(i: number, lat: number, now: number): void {
-    const st = this.probes[i];
+    const st = this.probes[i]!;
     const p = this.closing;
     if (!p || p.where === 0 || now - p.target !== lat) {
       st.unexplained++;
@@ -325,14 +325,14 @@ export class LatencyTracer {
       return;
     }
     let sum = 0;
-    for (let k = 0; k < PART_COUNT; k++) sum += p.parts[k];
+    for (let k = 0; k < PART_COUNT; k++) sum += p.parts[k]!;
     // Times are doubles (some costs are fractional ns): equal up to rounding.
     if (Math.abs(sum - lat) > 1e-9 * lat + 1e-6) {
       st.unexplained++;
       return;
     }
     st.samples++;
-    for (let k = 0; k < PART_COUNT; k++) st.parts[k] += p.parts[k];
+    for (let k = 0; k < PART_COUNT; k++) st.parts[k]! += p.parts[k]!;
     // Strictly worse, as Probe keeps its max: the first of equal maxima is the one at max_at_ns.
     const worst = !st.worst || lat > st.worst.latency;
     let kept: Kept | null = null;
@@ -366,7 +366,7 @@ export class LatencyTracer {
    * chain of the worst sample of each bin of the tail of `histogram` (the probe's, metrics.ts).
    */
   result(i: number, histogram?: { counts: readonly number[] }): ProbeWhy {
-    const st = this.probes[i];
+    const st = this.probes[i]!;
     const out: ProbeWhy = { parts_ns: partsRecord(st.parts), samples: st.samples, unexplained: st.unexplained };
     // Only where it happened, so that every other run's results keep their bytes.
     if (st.notFollowed > 0) out.not_followed = st.notFollowed;
@@ -396,7 +396,7 @@ function sampleWhy(w: Kept): SampleWhy {
 function partsRecord(a: Float64Array): Record<LatencyPart, number> {
   const r = {} as Record<LatencyPart, number>;
   PART_IDS.forEach((id, k) => {
-    r[id] = a[k] + 0;
+    r[id] = a[k]! + 0;
   });
   return r;
 }

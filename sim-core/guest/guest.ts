@@ -203,7 +203,7 @@ export class Guest {
   }
 
   private inGuest(i: number): boolean {
-    return this.cpus[i].active;
+    return this.cpus[i]!.active;
   }
 
   /** The guest CPU whose code runs now, if it is one of this guest's. */
@@ -248,7 +248,7 @@ export class Guest {
   // ---- hrtimers on the LAPIC timer ---------------------------------------------------------
 
   private arm(i: number, soft: number, hard: number, fn: () => void, fromGuest: boolean): void {
-    this.timers[i].push({ soft, hard, seq: this.timerSeq++, fn });
+    this.timers[i]!.push({ soft, hard, seq: this.timerSeq++, fn });
     this.reprogram(i, fromGuest);
   }
 
@@ -259,18 +259,18 @@ export class Guest {
    */
   private reprogram(i: number, fromGuest: boolean): void {
     let min = Infinity;
-    for (const tm of this.timers[i]) if (tm.hard < min) min = tm.hard;
+    for (const tm of this.timers[i]!) if (tm.hard < min) min = tm.hard;
     if (min === this.lapicAt[i]) return;
-    this.eng.cancel(this.lapicEv[i]);
+    this.eng.cancel(this.lapicEv[i]!);
     this.lapicAt[i] = min;
-    this.lapicEv[i] = min === Infinity ? NO_EVENT : this.eng.at(min, this.lapicFns[i]);
+    this.lapicEv[i] = min === Infinity ? NO_EVENT : this.eng.at(min, this.lapicFns[i]!);
     if (fromGuest && min !== Infinity) this.vcpus[i]!.fastExit("msr_other");
   }
 
   private lapicFire(i: number): void {
     this.lapicEv[i] = NO_EVENT;
     this.lapicAt[i] = Infinity;
-    this.deliver(i, "timer", this.irqRng[i]!.ns(this.irq.timer_handler), this.expireFns[i]);
+    this.deliver(i, "timer", this.irqRng[i]!.ns(this.irq.timer_handler), this.expireFns[i]!);
   }
 
   /**
@@ -281,7 +281,7 @@ export class Guest {
    */
   private expire(i: number): void {
     const now = this.eng.now;
-    const list = this.timers[i];
+    const list = this.timers[i]!;
     // Few timers per vCPU (the tick, a sleeper or two): a scan for the queue's head is cheaper
     // than keeping a tree, and a callback may arm new timers meanwhile.
     for (;;) {
@@ -291,8 +291,8 @@ export class Guest {
         if (k < 0 || tm.hard < list[k]!.hard || (tm.hard === list[k]!.hard && tm.seq < list[k]!.seq)) k = j;
       }
       if (k < 0 || list[k]!.soft > now) break;
-      const tm = list[k];
-      list[k] = list[list.length - 1];
+      const tm = list[k]!;
+      list[k] = list[list.length - 1]!;
       list.pop();
       tm.fn();
     }
@@ -337,7 +337,7 @@ export class Guest {
   }
 
   private tickFire(i: number): void {
-    const c = this.cpus[i];
+    const c = this.cpus[i]!;
     c.tickChecks();
     c.maybeTickSoftirq();
     if (this.nohz && !c.curr && c.nrRunning === 0) {
@@ -348,6 +348,6 @@ export class Guest {
     }
     const tick = this.tun.tickNs;
     const next = (Math.floor(this.eng.now / tick) + 1) * tick;
-    this.timers[i].push({ soft: next, hard: next, seq: this.timerSeq++, fn: () => this.tickFire(i) });
+    this.timers[i]!.push({ soft: next, hard: next, seq: this.timerSeq++, fn: () => this.tickFire(i) });
   }
 }

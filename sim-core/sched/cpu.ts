@@ -119,7 +119,7 @@ export class Cpu extends Rq {
     const now = this.eng.now;
     const el = now - this.segStart;
     if (el > 0) {
-      if (this.seg === SEG_IRQ) this.irqQ[0].remaining -= el;
+      if (this.seg === SEG_IRQ) this.irqQ[0]!.remaining -= el;
       else if (this.seg === SEG_OVH) this.curr!.ovh -= el;
       else if (this.seg === SEG_TASK) {
         // A task segment may start with the switch overhead (see replan): pay that first.

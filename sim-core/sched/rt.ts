@@ -26,8 +26,8 @@ export class RtClass implements SchedClass {
   enqueue(t: Task, _wakeup: boolean, head: boolean): void {
     let i = 0;
     const q = this.q;
-    if (head) while (i < q.length && q[i].rtPrio > t.rtPrio) i++;
-    else while (i < q.length && q[i].rtPrio >= t.rtPrio) i++;
+    if (head) while (i < q.length && q[i]!.rtPrio > t.rtPrio) i++;
+    else while (i < q.length && q[i]!.rtPrio >= t.rtPrio) i++;
     // Insert at i by hand: splice() would make an array of the removed elements on every enqueue.
     q.push(t);
     for (let j = q.length - 1; j > i; j--) q[j] = q[j - 1]!;
@@ -46,12 +46,12 @@ export class RtClass implements SchedClass {
   /** pick_next_task_rt(): nothing while throttled. */
   pickNext(): Task | null {
     if (this.throttled || this.q.length === 0) return null;
-    return this.q[0];
+    return this.q[0]!;
   }
 
   /** Highest waiting priority, or -1. */
   topPrio(): number {
-    return this.q.length ? this.q[0].rtPrio : -1;
+    return this.q.length ? this.q[0]!.rtPrio : -1;
   }
 
   /** update_curr_rt(): account `delta` of RT execution. Returns true when it throttles. */
