@@ -79,8 +79,9 @@ test("the 6.5 scheduler defaults (kernel/sched/fair.c, rt.c, core.c; CONFIG_HZ 2
   assert.equal(t.rrSliceNs, 100_000_000);
   // init_task.timer_slack_ns.
   assert.equal(t.timerSlackNs, 50_000);
-  // sched_rt_runtime_us = -1 disables RT throttling.
+  // sched_rt_runtime_us = -1 disables RT throttling; 0 leaves RT no runtime at all.
   assert.equal(resolveSched({ rt_runtime_us: -1 }, 4).rtRuntimeNs, -1);
+  assert.equal(resolveSched({ rt_runtime_us: 0 }, 4).rtRuntimeNs, 0);
   // One CPU: no scaling; HZ 1000: a 1 ms tick.
   const one = resolveSched({ hz: 1000 }, 1);
   assert.equal(one.latencyNs, 6_000_000);
@@ -130,6 +131,10 @@ test("KVM's halt-polling module parameters (virt/kvm/kvm_main.c, x86 KVM_HALT_PO
   assert.equal(KVM_DEFAULTS.halt_poll_ns_grow, 2);
   assert.equal(KVM_DEFAULTS.halt_poll_ns_grow_start, 10_000);
   assert.equal(KVM_DEFAULTS.halt_poll_ns_shrink, 0);
+  // Posted delivery is the posted-interrupts objection's switch, not a measured default: every
+  // interrupt is kicked (kvm_vcpu_kick(), the series' patch 4 boost) unless a scenario turns it on.
+  assert.equal(KVM_DEFAULTS.posted_interrupts, false);
+  assert.equal(KVM_DEFAULTS.ipi_virtualization, false);
 });
 
 test("the series' own parameters (v1 as posted): SCHED_RR 8, a 3 ms preempt-disabled cap, enabled", () => {
