@@ -8,7 +8,7 @@
 import { mapPatch } from "../patch/mapper";
 import { parsePatchText } from "../patch/parse";
 import { LOADER_LIMITS, loadScenario } from "../scenario-loader/index";
-import { denseFlowLists, REDOS_FUNCTION, REDOS_PATTERN, SLOW_INPUTS } from "../test/hostile/slow-inputs";
+import { DENSE_FLOW_LINE, denseFlowLists, REDOS_MAP, redosMail, SLOW_INPUTS } from "../test/hostile/slow-inputs";
 
 interface Row {
   what: string;
@@ -44,25 +44,14 @@ rows.push({
   chars: dense.length,
   cpuMs: medianCpuMs(() => loadScenario(dense)),
 });
-const over = `${dense}d: [cc, cc, cc, cc, cc, cc, cc, cc, cc, cc]\n`;
+const over = dense + DENSE_FLOW_LINE;
 rows.push({ what: "one line over the size limit", before: "read whole", chars: over.length, cpuMs: medianCpuMs(() => loadScenario(over)) });
-const mail = [
-  "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001",
-  "Subject: [PATCH] x",
-  "",
-  "--- a/a.c",
-  "+++ b/a.c",
-  `@@ -1,1 +1,2 @@ ${REDOS_FUNCTION}`,
-  " x",
-  "+y;",
-  "",
-].join("\n");
-const redosMap = { rules: [{ mechanism: "switches", files: ["a.c"], functions: [REDOS_PATTERN] }] };
+const mail = redosMail();
 rows.push({
   what: "ReDoS pattern in a workspace map (re2js)",
   before: "2^5000 steps with a backtracking regex",
   chars: mail.length,
-  cpuMs: medianCpuMs(() => mapPatch(parsePatchText(mail), redosMap)),
+  cpuMs: medianCpuMs(() => mapPatch(parsePatchText(mail), REDOS_MAP)),
 });
 
 if (process.argv.includes("--json")) console.log(JSON.stringify(rows, null, 2));

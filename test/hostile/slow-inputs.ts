@@ -59,14 +59,31 @@ export function invalidWorkloads(n: number): string {
  * of them, which is why the loader's size limit is where it is.
  */
 export function denseFlowLists(maxChars: number): string {
-  const line = "d: [cc, cc, cc, cc, cc, cc, cc, cc, cc, cc]\n";
   const head = "name: x\nhost: {cpus: 1}\n";
-  return head + line.repeat(Math.floor((maxChars - head.length) / line.length));
+  return head + DENSE_FLOW_LINE.repeat(Math.floor((maxChars - head.length) / DENSE_FLOW_LINE.length));
 }
 
-/** A function name of 5000 a's against `/(a+)+$/`: 2^5000 steps for a backtracking matcher. */
-export const REDOS_FUNCTION = `int ${"a".repeat(5000)}!(void)`;
-export const REDOS_PATTERN = "/(a+)+$/";
+/** One line of denseFlowLists(): appended to it, a text one line over the limit. */
+export const DENSE_FLOW_LINE = "d: [cc, cc, cc, cc, cc, cc, cc, cc, cc, cc]\n";
+
+/**
+ * A one-hunk mail whose function line is 5000 a's, and a workspace map whose rule matches
+ * function names against `/(a+)+$/`: 2^5000 steps for a backtracking matcher, and no match.
+ */
+export function redosMail(): string {
+  return [
+    "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001",
+    "Subject: [PATCH] x",
+    "",
+    "--- a/a.c",
+    "+++ b/a.c",
+    `@@ -10,1 +10,2 @@ int ${"a".repeat(5000)}!(void)`,
+    " x",
+    "+y;",
+    "",
+  ].join("\n");
+}
+export const REDOS_MAP = { rules: [{ mechanism: "switches", files: ["a.c"], functions: ["/(a+)+$/"] }] };
 
 /** The inputs the bench times, at the sizes the fixes were measured at. */
 export const SLOW_INPUTS: SlowInput[] = [

@@ -20,7 +20,7 @@ import { CATALOGUE, globMatch } from "../../patch/catalogue";
 import { THRESHOLD } from "../../patch/classify";
 import { MECHANISMS } from "../../sim-core/pvsched/registry";
 import schema from "../../patch/hunk-map.schema.json";
-import { REDOS_FUNCTION, REDOS_PATTERN } from "../hostile/slow-inputs";
+import { REDOS_MAP, redosMail } from "../hostile/slow-inputs";
 
 /** A one-hunk mail: `lines` are the hunk body (with their +/-/space prefix). */
 function mail(subject: string, path: string, context: string, lines: string[], index = 0): string {
@@ -253,10 +253,9 @@ test("workspace rules: identifiers, functions (names and re2 regexes) and files;
 });
 
 test("a ReDoS pattern in a workspace map runs in linear time under re2js", () => {
-  const text = mail("[PATCH] x", "a.c", REDOS_FUNCTION, [" x", "+y;"]);
   // Backtracking would take 2^5000 steps here (the test would never end); linear matching takes
   // milliseconds (`npm run bench:inputs` measures it).
-  const h = map1(text, { rules: [{ mechanism: "switches", files: ["a.c"], functions: [REDOS_PATTERN] }] });
+  const h = map1(redosMail(), REDOS_MAP);
   assert.equal(h.mechanism, null, "no match ($ is not after the a's)");
 });
 

@@ -16,7 +16,7 @@ import { formatError, loadScenario, LOADER_LIMITS, type LoadResult } from "../..
 import { simulate, resolveModes, type Scenario } from "../../sim-core/index";
 import { scenarioArb, clean } from "./arbitraries";
 import { checkRun } from "./invariants";
-import { denseFlowLists, invalidWorkloads, selfAliases } from "../hostile/slow-inputs";
+import { DENSE_FLOW_LINE, denseFlowLists, invalidWorkloads, selfAliases } from "../hostile/slow-inputs";
 
 const root = join(__dirname, "..", "..");
 const SCALE = Number(process.env.PVSCHED_PROPERTY_SCALE ?? 1);
@@ -424,6 +424,6 @@ test("dense flow lists just under the size limit are parsed and refused; one lin
   assert.ok(under.length <= LOADER_LIMITS.maxChars);
   const r0 = loadScenario(under);
   assert.ok(!r0.ok && !/file too large/.test(r0.errors[0]!.message), r0.ok ? "accepted" : r0.errors[0]!.message);
-  const r = loadScenario(`${under}d: [cc, cc, cc, cc, cc, cc, cc, cc, cc, cc]\n`);
+  const r = loadScenario(under + DENSE_FLOW_LINE);
   assert.ok(!r.ok && /file too large/.test(r.errors[0]!.message));
 });

@@ -30,12 +30,21 @@ function switches(b: Bare): [string, number, number][] {
   return out;
 }
 
-test("schedule() in an interrupt is not a preemption point: the RT task woken at 100 us switches in at the irq exit", () => {
+/**
+ * A fair spinner `h` running from 0 and a SCHED_FIFO 50 task `r` of 5 us of work, not yet woken;
+ * `ends` gets the time `r` finishes.
+ */
+function hogThenRtWorker() {
   const b = bareCpu();
   const sw = switches(b);
   b.cpu.wake(spinner("h"));
   const ends: number[] = [];
   const r = worker("r", 5 * US, ends, "fifo", 50);
+  return { b, sw, r, ends };
+}
+
+test("schedule() in an interrupt is not a preemption point: the RT task woken at 100 us switches in at the irq exit", () => {
+  const { b, sw, r, ends } = hogThenRtWorker();
   // The reschedule is asked for first (an event at 100 us), the interrupt arrives before it runs.
   b.eng.at(100 * US, () => {
     b.cpu.wake(r);
@@ -55,11 +64,7 @@ test("schedule() in an interrupt is not a preemption point: the RT task woken at
 });
 
 test("schedule() on a CPU that does not execute waits for it to execute: the switch is at the activation", () => {
-  const b = bareCpu();
-  const sw = switches(b);
-  b.cpu.wake(spinner("h"));
-  const ends: number[] = [];
-  const r = worker("r", 5 * US, ends, "fifo", 50);
+  const { b, sw, r, ends } = hogThenRtWorker();
   b.eng.at(100 * US, () => {
     b.cpu.wake(r);
     b.cpu.setActive(false);
@@ -78,11 +83,7 @@ test("schedule() on a CPU that does not execute waits for it to execute: the swi
 });
 
 test("pendingOvh is paid by the next task switched in, once: 1 us + 0.5 us, then 1 us again", () => {
-  const b = bareCpu();
-  const sw = switches(b);
-  b.cpu.wake(spinner("h"));
-  const ends: number[] = [];
-  const r = worker("r", 5 * US, ends, "fifo", 50);
+  const { b, sw, r, ends } = hogThenRtWorker();
   b.eng.at(100 * US, () => {
     b.cpu.pendingOvh = 500;
     b.cpu.wake(r);
