@@ -32,23 +32,13 @@ export type EvHandle = number;
  */
 export const NO_EVENT: EvHandle = TIME_ZERO;
 
-interface Ev {
-  t: number;
-  seq: number;
-  fn: () => void;
-  /** Cancelled events stay queued and are skipped when popped (lazy deletion). */
-  dead: boolean;
-  /** Index of the record in the engine's slot table. */
-  readonly slot: number;
-  /** Bumped each time the record is reused: part of every handle to it. */
-  gen: number;
-}
-
 /** Handles pack (generation, slot): slots below 2^21, generations below 2^32, within 2^53. */
 const SLOT_BITS = 21;
 const SLOT_SPAN = 2 ** SLOT_BITS;
 /** The first generation of a record: 2^10, so that every handle is at least 2^31, a double. */
 const FIRST_GEN = 2 ** 10;
+/** Room for slots at first: a seed run keeps a few dozen events pending; audio rows a few hundred. */
+const INITIAL_SLOTS = 256;
 
 export class Engine {
   /** Simulated time, ns: a double field (created from TIME_ZERO) that holds +0 from the start. */
@@ -68,76 +58,112 @@ export class Engine {
   onAdvance: ((t: number) => void) | null = null;
   /** Live events run at time `now` so far (the stall check counts them). */
   private atInstant = 0;
-  private seq = 0;
-  private heap: Ev[] = [];
-  /** Events at time `now`, in insertion order: a ring buffer (power-of-two capacity). */
-  private fifo: (Ev | undefined)[] = new Array(256);
+  private seq = TIME_ZERO;
+
+  // Event records live in parallel typed arrays indexed by slot, and the heap, the FIFO and the
+  // free list hold slots (issue 13): ordering an event reads two doubles from flat arrays where
+  // a heap of objects chased a pointer per comparison, and no record is an object to allocate.
+  /** Slots made so far; every array below has room for `cap` of them. */
+  private nSlots = 0;
+  private cap = INITIAL_SLOTS;
+  /** When each slot's event runs (ns). */
+  private evT = new Float64Array(INITIAL_SLOTS);
+  /** Insertion order: breaks ties between events at one time. */
+  private evSeq = new Float64Array(INITIAL_SLOTS);
+  /** Bumped each time the slot is reused: part of every handle to it. */
+  private evGen = new Float64Array(INITIAL_SLOTS);
+  /** Cancelled events stay queued and are skipped when popped (lazy deletion); free slots are dead. */
+  private evDead = new Uint8Array(INITIAL_SLOTS);
+  private evFn: (() => void)[] = [];
+  /** A binary heap of slots ordered by (time, insertion). */
+  private heap = new Int32Array(INITIAL_SLOTS);
+  private hLen = 0;
+  /** Slots of events at time `now`, in insertion order: a ring buffer (power-of-two capacity). */
+  private fifo = new Int32Array(INITIAL_SLOTS);
   private fHead = 0;
   private fTail = 0;
-  private free: Ev[] = [];
-  private readonly slots: Ev[] = [];
+  /** Slots whose events ran or were dropped, reused last-in first-out. */
+  private free = new Int32Array(INITIAL_SLOTS);
+  private nFree = 0;
 
   /** @param maxEventsPerInstant events at one instant past which run() stops with `stalled` set. */
   constructor(private readonly maxEventsPerInstant = Number.POSITIVE_INFINITY) {
-    // The field is a double now; +0 keeps it one and keeps -0 out of the times derived from it.
+    // The fields are doubles now; +0 keeps them so and keeps -0 out of the values derived from them.
     this.now = 0;
+    this.seq = 0;
   }
 
-  private make(t: number, fn: () => void): Ev {
-    const ev = this.free.pop();
-    if (ev === undefined) {
-      const slot = this.slots.length;
-      if (slot >= SLOT_SPAN) throw new Error(`more than ${SLOT_SPAN} events pending at once`);
-      // t as a double from the first record on (TIME_ZERO), whatever the first event's time.
-      const fresh: Ev = { t: TIME_ZERO, seq: this.seq++, fn, dead: false, slot, gen: FIRST_GEN };
-      fresh.t = t;
-      this.slots.push(fresh);
-      return fresh;
+  /** Doubles the room for slots (every slot is in at most one of heap, FIFO and free list). */
+  private grow(): void {
+    const cap = this.cap * 2;
+    if (cap > SLOT_SPAN) throw new Error(`more than ${SLOT_SPAN} events pending at once`);
+    const more = <A extends Float64Array | Int32Array | Uint8Array>(a: A, b: A): A => {
+      b.set(a);
+      return b;
+    };
+    this.evT = more(this.evT, new Float64Array(cap));
+    this.evSeq = more(this.evSeq, new Float64Array(cap));
+    this.evGen = more(this.evGen, new Float64Array(cap));
+    this.evDead = more(this.evDead, new Uint8Array(cap));
+    this.heap = more(this.heap, new Int32Array(cap));
+    this.free = more(this.free, new Int32Array(cap));
+    // The ring keeps its order from the head on; the head moves to 0.
+    const ring = new Int32Array(cap);
+    const mask = this.cap - 1;
+    for (let i = this.fHead; i < this.fTail; i++) ring[i - this.fHead] = this.fifo[i & mask]!;
+    this.fifo = ring;
+    this.fTail -= this.fHead;
+    this.fHead = 0;
+    this.cap = cap;
+  }
+
+  /** A slot for an event at `t`, its record filled in; returns the slot. */
+  private make(t: number, fn: () => void): number {
+    let slot: number;
+    if (this.nFree > 0) {
+      slot = this.free[--this.nFree]!;
+      this.evGen[slot]!++;
+      this.evFn[slot] = fn;
+    } else {
+      if (this.nSlots === this.cap) this.grow();
+      slot = this.nSlots++;
+      this.evGen[slot] = FIRST_GEN;
+      this.evFn.push(fn);
     }
-    ev.t = t;
-    ev.seq = this.seq++;
-    ev.fn = fn;
-    ev.dead = false;
-    ev.gen++;
-    return ev;
+    this.evT[slot] = t;
+    this.evSeq[slot] = this.seq++;
+    this.evDead[slot] = 0;
+    return slot;
   }
 
-  private handle(ev: Ev): EvHandle {
-    return ev.gen * SLOT_SPAN + ev.slot;
-  }
-
-  private pushFifo(ev: Ev): void {
-    const cap = this.fifo.length;
-    if (this.fTail - this.fHead === cap) {
-      const bigger: (Ev | undefined)[] = new Array(cap * 2);
-      for (let i = this.fHead; i < this.fTail; i++) bigger[i - this.fHead] = this.fifo[i & (cap - 1)];
-      this.fifo = bigger;
-      this.fTail -= this.fHead;
-      this.fHead = 0;
-    }
-    this.fifo[this.fTail++ & (this.fifo.length - 1)] = ev;
+  private handle(slot: number): EvHandle {
+    return this.evGen[slot]! * SLOT_SPAN + slot;
   }
 
   /** Schedules `fn` at time `t` (now, if `t` is not in the future). */
   at(t: number, fn: () => void): EvHandle {
     if (t <= this.now) {
-      const ev = this.make(this.now, fn);
-      this.pushFifo(ev);
-      return this.handle(ev);
+      const slot = this.make(this.now, fn);
+      // The ring has room: it holds at most the slots made, and `cap` is at least that.
+      this.fifo[this.fTail++ & (this.cap - 1)] = slot;
+      return this.handle(slot);
     }
-    const ev = this.make(t, fn);
+    const slot = this.make(t, fn);
     const h = this.heap;
-    let i = h.length;
-    h.push(ev);
+    const T = this.evT;
+    const S = this.evSeq;
+    const seq = S[slot]!;
+    let i = this.hLen++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const pe = h[p]!;
-      if (pe.t < t || (pe.t === t && pe.seq < ev.seq)) break;
-      h[i] = pe;
+      const ps = h[p]!;
+      const pt = T[ps]!;
+      if (pt < t || (pt === t && S[ps]! < seq)) break;
+      h[i] = ps;
       i = p;
     }
-    h[i] = ev;
-    return this.handle(ev);
+    h[i] = slot;
+    return this.handle(slot);
   }
 
   after(dt: number, fn: () => void): EvHandle {
@@ -151,40 +177,48 @@ export class Engine {
    */
   cancel(h: EvHandle): boolean {
     if (h === NO_EVENT) return false;
-    const ev = this.slots[h % SLOT_SPAN];
-    if (ev === undefined || ev.gen !== Math.floor(h / SLOT_SPAN) || ev.dead) return false;
-    ev.dead = true;
+    const slot = h % SLOT_SPAN;
+    if (slot >= this.nSlots || this.evGen[slot] !== Math.floor(h / SLOT_SPAN) || this.evDead[slot] === 1) return false;
+    this.evDead[slot] = 1;
     return true;
   }
 
   /** Removes the heap's top; run() calls it only after reading that top, so the heap is not empty. */
-  private popHeap(): Ev {
+  private popHeap(): void {
     const h = this.heap;
-    const top = h[0]!;
-    const last = h.pop()!;
-    const n = h.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        if (r < n && (h[r]!.t < h[l]!.t || (h[r]!.t === h[l]!.t && h[r]!.seq < h[l]!.seq))) c = r;
-        const ce = h[c]!;
-        if (last.t < ce.t || (last.t === ce.t && last.seq < ce.seq)) break;
-        h[i] = ce;
-        i = c;
+    const T = this.evT;
+    const S = this.evSeq;
+    const n = --this.hLen;
+    if (n === 0) return;
+    const last = h[n]!;
+    const lt = T[last]!;
+    const ls = S[last]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      let cs = h[l]!;
+      if (r < n) {
+        const rs = h[r]!;
+        if (T[rs]! < T[cs]! || (T[rs] === T[cs] && S[rs]! < S[cs]!)) {
+          c = r;
+          cs = rs;
+        }
       }
-      h[i] = last;
+      const ct = T[cs]!;
+      if (lt < ct || (lt === ct && ls < S[cs]!)) break;
+      h[i] = cs;
+      i = c;
     }
-    return top;
+    h[i] = last;
   }
 
-  /** Returns a record to the free list; its generation moves on when it is reused. */
-  private recycle(ev: Ev): void {
-    ev.dead = true;
-    this.free.push(ev);
+  /** Returns a slot to the free list; its generation moves on when it is reused. */
+  private recycle(slot: number): void {
+    this.evDead[slot] = 1;
+    this.free[this.nFree++] = slot;
   }
 
   /**
@@ -196,48 +230,55 @@ export class Engine {
    */
   run(until: number, budget: number, pause = false): boolean {
     let n = 0;
-    const h = this.heap;
     for (;;) {
+      // Re-read every time: an event may have grown the arrays.
+      const T = this.evT;
       // The next event in (time, insertion) order: the FIFO's head or the heap's top.
-      let ev: Ev | undefined;
+      let slot = -1;
       let fromFifo = false;
       if (this.fHead < this.fTail) {
-        const f = this.fifo[this.fHead & (this.fifo.length - 1)]!;
-        const top = h.length > 0 ? h[0] : undefined;
-        if (top && (top.t < f.t || (top.t === f.t && top.seq < f.seq))) ev = top;
-        else {
-          ev = f;
-          fromFifo = true;
+        const f = this.fifo[this.fHead & (this.cap - 1)]!;
+        slot = f;
+        fromFifo = true;
+        if (this.hLen > 0) {
+          const top = this.heap[0]!;
+          if (T[top]! < T[f]! || (T[top] === T[f] && this.evSeq[top]! < this.evSeq[f]!)) {
+            slot = top;
+            fromFifo = false;
+          }
         }
-      } else if (h.length > 0) ev = h[0];
-      if (!ev || ev.t > until) break;
-      if (!ev.dead && n >= budget) {
+      } else if (this.hLen > 0) slot = this.heap[0]!;
+      if (slot < 0) break;
+      const t = T[slot]!;
+      if (t > until) break;
+      const dead = this.evDead[slot] === 1;
+      if (!dead && n >= budget) {
         this.events += n;
         return false;
       }
-      if (!ev.dead && ev.t === this.now && this.atInstant >= this.maxEventsPerInstant) {
+      if (!dead && t === this.now && this.atInstant >= this.maxEventsPerInstant) {
         this.stalled = true;
         this.events += n;
         return false;
       }
-      if (fromFifo) this.fifo[this.fHead++ & (this.fifo.length - 1)] = undefined;
+      if (fromFifo) this.fHead++;
       else this.popHeap();
-      if (ev.dead) {
-        this.recycle(ev);
+      if (dead) {
+        this.free[this.nFree++] = slot;
         continue;
       }
-      if (ev.t === this.now) this.atInstant++;
+      if (t === this.now) this.atInstant++;
       else {
         this.atInstant = 1;
-        if (this.onAdvance !== null) this.onAdvance(ev.t);
+        if (this.onAdvance !== null) this.onAdvance(t);
       }
-      this.now = ev.t;
+      this.now = t;
       // Marked dead before it runs: a holder that cancels its own handle from inside the
       // callback (or after) is told nothing is pending.
-      ev.dead = true;
+      this.evDead[slot] = 1;
       n++;
-      ev.fn();
-      this.recycle(ev);
+      this.evFn[slot]!();
+      this.recycle(slot);
     }
     this.events += n;
     if (!pause && this.now < until) {
@@ -250,6 +291,6 @@ export class Engine {
 
   /** Queued events, live and cancelled (for tests of lazy deletion). */
   get pending(): number {
-    return this.heap.length + this.fTail - this.fHead;
+    return this.hLen + this.fTail - this.fHead;
   }
 }
