@@ -240,7 +240,11 @@ export abstract class Rq {
     const oldKernelPrio = kernelPrio(wasRt, t.rtPrio, t.nice);
     const from = this.classOf(t);
     const to = willRt ? this.rt : this.fair;
-    if (queued) from.dequeue(t, false);
+    // An unchanged effective priority (SCHED_FIFO 50 to SCHED_RR 50) clears DEQUEUE_MOVE, and
+    // without it the RT class leaves the task where it is in its list (move_entity()); the fair
+    // class places by vruntime whatever the flag.
+    const keepPlace = queued && wasRt && willRt && oldKernelPrio === kernelPrio(true, prio, nice);
+    if (queued && !keepPlace) from.dequeue(t, false);
     if (running) from.putPrev(t);
     // put_prev_task_rt(): the RT time up to now goes into avg_rt.
     if (running && wasRt) this.updateRtAvg(true);
@@ -257,7 +261,7 @@ export abstract class Rq {
     if (running && willRt && !wasRt) this.updateRtAvg(false);
     // "We enqueue to tail when the priority of a task is increased": ENQUEUE_HEAD when it is
     // lowered (__sched_setscheduler(), oldprio < p->prio), whether or not the task is running.
-    if (queued) to.enqueue(t, false, oldKernelPrio < kernelPrio(willRt, t.rtPrio, t.nice));
+    if (queued && !keepPlace) to.enqueue(t, false, oldKernelPrio < kernelPrio(willRt, t.rtPrio, t.nice));
     if (running) to.setNext(t);
     if (running) {
       // switched_to_fair() reschedules a running task that left RT; a lowered RT

@@ -117,17 +117,19 @@ test("a sleeping fair task that goes to SCHED_FIFO and back keeps its vruntime r
 });
 
 /**
- * FIFO a (70) runs while c (50) and then b (`bPrio`) wait; at 1 ms b becomes `policy` `to`.
+ * FIFO a (70) runs while c (50) and then b (`bPrio`) wait (b first if `bFirst`); at 1 ms b
+ * becomes `policy` `to`.
  * Returns the order of level 50 after the call.
  */
-function level50(bPrio: number, policy: "fifo" | "rr", to: number): string[] {
+function level50(bPrio: number, policy: "fifo" | "rr", to: number, bFirst = false): string[] {
   const b = bareCpu();
   const a = spinner("a", "fifo", 70);
   const c = spinner("c", "fifo", 50);
   const bt = spinner("b", "fifo", bPrio);
   b.cpu.wake(a);
+  if (bFirst) b.cpu.wake(bt);
   b.cpu.wake(c);
-  b.cpu.wake(bt);
+  if (!bFirst) b.cpu.wake(bt);
   let order: string[] = [];
   b.eng.at(1 * MS, () => {
     b.cpu.setPolicy(bt, policy, to, 0);
@@ -168,4 +170,9 @@ test("sleepCurr() on an idle CPU changes nothing", () => {
   b.cpu.sleepCurr();
   assert.equal(b.cpu.needResched, false);
   assert.equal(b.cpu.curr, null);
+});
+
+test("SCHED_FIFO 50 to SCHED_RR 50 ahead of another task of 50: b keeps its place at the head (no DEQUEUE_MOVE)", () => {
+  // Requeued as a move, b would go to the tail of level 50, behind c.
+  assert.deepEqual(level50(50, "rr", 50, true), ["b", "c"]);
 });
