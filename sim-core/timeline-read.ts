@@ -82,7 +82,10 @@ export function policyLabel(policy: number, prio: number, fair: "cfs" | "eevdf" 
   if (policy === 0) return "";
   if (policy === POLICY_FIFO) return `FIFO ${prio}`;
   if (policy === POLICY_RR) return `RR ${prio}`;
-  const p = POLICY_CODES[policy]!;
+  const p = POLICY_CODES[policy];
+  // A results file is input: a code this build does not know is shown, not thrown on (the
+  // hover and the export read every segment).
+  if (p === undefined || p === "") return `policy ${policy}`;
   const nice = prio - 20;
   const base = p === "other" ? fair.toUpperCase() : p.toUpperCase();
   return nice !== 0 ? `${base} nice ${nice}` : base;

@@ -126,6 +126,10 @@ test("policyLabel: FIFO/RR with their priority, the fair policies by name with n
   assert.equal(policyLabel(policyCode("other"), 0), "CFS nice -20");
   assert.equal(policyLabel(policyCode("batch"), 20), "BATCH");
   assert.equal(policyLabel(policyCode("idle"), 39), "IDLE nice 19");
+  // Codes from a hand-edited or newer results file: named by number, never thrown on.
+  assert.equal(policyLabel(9, 20), "policy 9");
+  assert.equal(policyLabel(-1, 20), "policy -1");
+  assert.equal(policyLabel(2.5, 20), "policy 2.5");
   assert.deepEqual(
     ["", "other", "batch", "idle", "fifo", "rr"].map((p) => policyCode(p as "other")),
     [0, 1, 2, 3, 4, 5],
