@@ -102,7 +102,11 @@ export const COST_DEFAULTS = {
    * fastpath series, kvm list 2020): +0.7 us.
    */
   inject_without_apicv: { median_ns: us(0.7), gsd: 1.2 } as LogNormalCost,
-  /** TSC-deadline MSR write in the fastpath: vmcall-class, LN(0.6 us, 1.2). */
+  /**
+   * TSC-deadline MSR write in the fastpath: vmcall-class, LN(0.6 us, 1.2). A guest's x2APIC ICR
+   * write (an IPI without IPI virtualization) takes the same handle_fastpath_set_msr_irqoff()
+   * path and is drawn from it too (ESTIMATE: no separate measurement).
+   */
   fastpath_tsc_deadline: { median_ns: us(0.6), gsd: 1.25 } as LogNormalCost,
   /** VMX preemption-timer expiry in the fastpath with its injection: ~1.0 us. */
   fastpath_preemption_timer: { median_ns: us(1.0), gsd: 1.2 } as LogNormalCost,

@@ -244,11 +244,11 @@ export class Vcpu implements Program {
    * re-entry, spent as guest-CPU time without leaving the vcpu_run loop, so no exit-time hook
    * runs and the host scheduler is not consulted.
    */
-  fastExit(reason: ExitReason): void {
+  fastExit(reason: ExitReason, handlerNs = 0): void {
     this.exits[reason]++;
     this.lastExit = reason;
     this.marks?.exit(this, reason, this.task.cpu?.index ?? -1);
-    this.gcpu.raiseIrq(this.costs.fastpathNs(reason), noop, IRQ_FAST);
+    this.gcpu.raiseIrq(this.costs.fastpathNs(reason) + handlerNs, noop, IRQ_FAST);
   }
 
   /** The guest has nothing to run: it executes HLT. */
@@ -354,35 +354,38 @@ export class Vcpu implements Program {
 
   /**
    * An interrupt for the guest. Its handler has been queued on the guest CPU by the caller;
-   * this is the KVM side of its delivery.
+   * this is the KVM side of its delivery. Returns the CPU time the delivery took in the
+   * sender's context beyond the delivery itself: the boost of patch 4's kick (a timer is
+   * delivered by its own hrtimer interrupt, which pays for its boost there).
    */
-  notify(source: IrqSource): void {
+  notify(source: IrqSource): number {
     if (source === "timer") {
       this.timerExpired();
-      return;
+      return 0;
     }
     const posted = postedDelivery(this.costs, source);
     this.marks?.inject(this, source, !posted);
-    if (!posted && this.pvHooks) this.pvHooks.onKick(this, source, false);
+    const cost = !posted && this.pvHooks ? this.pvHooks.onKick(this, source, false) : 0;
     this.marks?.pv(this);
     switch (this.mode) {
       case "guest":
         // A posted interrupt reaches guest code without an exit; otherwise the kick's IPI
         // makes the vCPU exit.
         if (!posted) this.exit(source === "ipi" ? "ipi" : "external_interrupt");
-        return;
+        break;
       case "poll":
         this.pollHit();
-        return;
+        break;
       case "blocked":
       case "blocking":
         // kvm_vcpu_kick() or, for a posted interrupt, the PI wakeup handler's kvm_vcpu_wake_up().
         this.kickFn();
-        return;
+        break;
       default:
         // Exiting, entering or descheduled: the interrupt is injected at the next entry.
-        return;
+        break;
     }
+    return cost;
   }
 
   /**

@@ -10,7 +10,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { COST_DEFAULTS, KVM_DEFAULTS } from "../../sim-core/params";
-import { fifoVcpuBesideHostHog, guestHog, MS, US, world } from "./world";
+import { IRQ_FAST } from "../../sim-core/sched/cpu";
+import { Rq } from "../../sim-core/sched/rq";
+import { fifoVcpuBesideHostHog, guestHog, hog, MS, US, world } from "./world";
 
 const NO_POLL = { maxNs: 0, grow: 2, growStart: 10_000, shrink: 0 };
 
@@ -133,4 +135,62 @@ test("steal time's preempted flag: not set for a vCPU preempted during its entry
   w.runTo(t0 + KVM_DEFAULTS.exit_ns + 10 * US);
   assert.notEqual(v.runningOn, w.host.cpus[0], "the vCPU thread waits");
   assert.equal(v.preempted, false);
+});
+
+/**
+ * vCPU 0 runs a guest hog (in guest mode on host CPU 0), vCPU 1 has halted and blocked (host CPU
+ * 1); then the code on vCPU 0 sends vCPU 1 an IPI, whose kick costs `kickNs` in the sender's
+ * context (patch 4's boost, stubbed). Returns the sender's vCPU and its guest CPU after the send.
+ */
+function ipiFromRunningVcpu(kickNs: number, kvm: Partial<typeof KVM_DEFAULTS> = {}) {
+  const w = world(2, 2, {}, NO_POLL, kvm);
+  const g = w.guest!;
+  const [v0, v1] = [w.vcpus[0]!, w.vcpus[1]!];
+  const gh = hog("g-hog");
+  g.addTask(gh, 0);
+  g.wake(gh);
+  w.runTo(5 * MS);
+  assert.equal(v0.mode, "guest");
+  assert.equal(v1.mode, "blocked");
+  let kicks = 0;
+  v1.pvHooks = {
+    onExit: () => 0,
+    onKick: () => {
+      kicks++;
+      return kickNs;
+    },
+    onBlock: () => 0,
+    onRun: () => 0,
+  };
+  const before = { ...v0.exits };
+  const ex = Rq.executing;
+  Rq.executing = g.cpus[0]!;
+  try {
+    g.rd.env.ipi(g.cpus[1]!, () => {});
+  } finally {
+    Rq.executing = ex;
+  }
+  return { v0, v1, g, before, kicks };
+}
+
+test("a guest IPI without IPI virtualization: the sender's ICR write is a fastpath exit that pays the kick's boost", () => {
+  const fastMsr = COST_DEFAULTS.fastpath_tsc_deadline.median_ns;
+  for (const kickNs of [0, 1500]) {
+    const { v0, v1, g, before, kicks } = ipiFromRunningVcpu(kickNs);
+    assert.equal(kicks, 1, "the blocked target is kicked");
+    assert.equal(v1.mode, "blocked", "woken, not yet running: the kick is pending on its host CPU");
+    assert.deepEqual(v0.exits, { ...before, msr_other: before.msr_other + 1 }, "one fastpath exit, no full exit");
+    assert.equal(v0.mode, "guest", "a fastpath exit re-enters without leaving the run loop");
+    const c = g.cpus[0]!;
+    assert.equal(c.irqQ.length, 1);
+    assert.equal(c.irqQ[0]!.kind, IRQ_FAST);
+    assert.equal(c.irqQ[0]!.remaining, fastMsr + kickNs, `the exit (${fastMsr} ns) and the kick (${kickNs} ns)`);
+  }
+});
+
+test("a guest IPI with IPI virtualization: posted, no kick, and no exit on the sender", () => {
+  const { v0, g, before, kicks } = ipiFromRunningVcpu(1500, { ipi_virtualization: true });
+  assert.equal(kicks, 0);
+  assert.deepEqual(v0.exits, before);
+  assert.equal(g.cpus[0]!.irqQ.length, 0);
 });
