@@ -282,9 +282,12 @@ export abstract class Rq {
     return null;
   }
 
-  /** The RT period timer fired for this CPU. */
+  /**
+   * The RT period timer fired for this CPU. do_sched_rt_period_timer() rolls rt_time as the
+   * last update_curr_rt() left it: the running task's time since then is charged at its next
+   * update, to the new period.
+   */
   rtPeriod(): void {
-    if (this.curr?.isRt) this.accountCurr();
     if (this.rt.period()) this.resched();
   }
 }

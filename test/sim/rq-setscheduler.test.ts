@@ -176,3 +176,17 @@ test("SCHED_FIFO 50 to SCHED_RR 50 ahead of another task of 50: b keeps its plac
   // Requeued as a move, b would go to the tail of level 50, behind c.
   assert.deepEqual(level50(50, "rr", 50, true), ["b", "c"]);
 });
+
+test("the RT period timer rolls rt_time as last accounted: the running task's time since then counts after the roll", () => {
+  // do_sched_rt_period_timer() takes one runtime off rt_rq->rt_time without update_curr_rt():
+  // the FIFO spinner's first 500 ms, never accounted (no tick yet), are not there to be taken
+  // off, and the tick at 1 s accounts the whole second against 950 ms. Accounted before the
+  // roll, they would be forgiven and the CPU would not throttle.
+  const b = bareCpu();
+  b.cpu.wake(spinner("r", "fifo", 50));
+  b.eng.at(500 * MS, () => b.cpu.rtPeriod());
+  b.eng.at(1000 * MS, () => b.cpu.tick());
+  b.runTo(1001 * MS);
+  assert.equal(b.cpu.rt.throttled, true);
+  assert.equal(b.cpu.curr, null, "throttled: the spinner gives the CPU back");
+});
