@@ -47,7 +47,7 @@ function vm(vcpus: number, guest: GuestConfig, until: number) {
   const deliver = g.deliver.bind(g);
   g.deliver = (i, source, ns, fn) => {
     log.push({ t: eng.now, cpu: i, source });
-    deliver(i, source, ns, fn);
+    return deliver(i, source, ns, fn);
   };
   host.start(until);
   g.start(until);

@@ -46,7 +46,7 @@ test("guest: the wakeup skips a vCPU that KVM reports preempted, and reaches the
     const deliver = g.deliver.bind(g);
     g.deliver = (i, source, ns, fn) => {
       ipis.push({ cpu: i, source });
-      deliver(i, source, ns, fn);
+      return deliver(i, source, ns, fn);
     };
     const h = hog("g-hog");
     g.addTask(h, 0);
@@ -82,7 +82,7 @@ test("guest: a remote wakeup that must preempt sends a reschedule IPI", () => {
   const deliver = g.deliver.bind(g);
   g.deliver = (i, source, ns, fn) => {
     if (source === "ipi") ipis.push(i);
-    deliver(i, source, ns, fn);
+    return deliver(i, source, ns, fn);
   };
   // Both vCPUs busy with a pinned hog; an RT task whose CPU was vCPU 1 wakes from vCPU 0.
   for (const i of [0, 1]) {
