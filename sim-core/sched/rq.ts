@@ -268,6 +268,11 @@ export abstract class Rq {
       // priority may let a waiting RT task in.
       if (wasRt && !willRt) this.needResched = true;
       else if (willRt && this.rt.topPrio() > t.rtPrio) this.needResched = true;
+      // prio_changed_fair(): a running task whose priority fell (its nice rose) reschedules,
+      // unless it is alone at the top level (rq->cfs.nr_running == 1).
+      else if (!willRt && !wasRt && queued && kernelPrio(false, 0, nice) > oldKernelPrio && this.fair.root.nrRunning > 1) {
+        this.needResched = true;
+      }
     } else if (queued) this.checkPreempt(t);
     this.replan();
     this.rd?.policyChanged(this as Rq as Cpu, t, wasRt, oldPrio);

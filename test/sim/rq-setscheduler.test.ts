@@ -190,3 +190,26 @@ test("the RT period timer rolls rt_time as last accounted: the running task's ti
   assert.equal(b.cpu.rt.throttled, true);
   assert.equal(b.cpu.curr, null, "throttled: the spinner gives the CPU back");
 });
+
+/** Fair spinners a (running) and, if `withB`, b; at 1 ms a is reniced to `nice`. Returns need_resched just after. */
+function reniceRunning(nice: number, withB: boolean): boolean {
+  const b = bareCpu();
+  const a = spinner("a");
+  b.cpu.wake(a);
+  if (withB) b.cpu.wake(spinner("b"));
+  let resched = false;
+  b.eng.at(1 * MS, () => {
+    assert.equal(b.cpu.curr, a);
+    b.cpu.needResched = false;
+    b.cpu.setPolicy(a, "other", 0, nice);
+    resched = b.cpu.needResched;
+  });
+  b.runTo(1 * MS);
+  return resched;
+}
+
+test("prio_changed_fair(): the running task reniced down (nice up) reschedules; up, or alone, it does not", () => {
+  assert.equal(reniceRunning(5, true), true, "nice 0 -> 5 with b queued");
+  assert.equal(reniceRunning(-5, true), false, "nice 0 -> -5: its priority rose");
+  assert.equal(reniceRunning(5, false), false, "alone at the top level (rq->cfs.nr_running == 1)");
+});
