@@ -138,7 +138,17 @@ export abstract class Rq {
     t.cpu = this as Rq as Cpu;
     t.onRq = true;
     t.runnableSince = this.eng.now;
+    const before = this.nrRunning;
     this.classOf(t).enqueue(t, wakeup, false);
+    this.addNrRunning(before);
+  }
+
+  /**
+   * add_nr_running(): a CPU that reaches two runnable tasks marks the root domain overloaded at
+   * once (the balancer's statistics clear the flag again), which lets newly idle CPUs pull.
+   */
+  private addNrRunning(before: number): void {
+    if (before < 2 && this.rd !== null && this.nrRunning >= 2) this.rd.overload = true;
   }
 
   /** deactivate_task(). `sleep`: DEQUEUE_SLEEP (the task blocks rather than moves). */
@@ -261,7 +271,11 @@ export abstract class Rq {
     if (running && willRt && !wasRt) this.updateRtAvg(false);
     // "We enqueue to tail when the priority of a task is increased": ENQUEUE_HEAD when it is
     // lowered (__sched_setscheduler(), oldprio < p->prio), whether or not the task is running.
-    if (queued && !keepPlace) to.enqueue(t, false, oldKernelPrio < kernelPrio(willRt, t.rtPrio, t.nice));
+    if (queued && !keepPlace) {
+      const before = this.nrRunning;
+      to.enqueue(t, false, oldKernelPrio < kernelPrio(willRt, t.rtPrio, t.nice));
+      this.addNrRunning(before);
+    }
     if (running) to.setNext(t);
     if (running) {
       // switched_to_fair() reschedules a running task that left RT; a lowered RT

@@ -15,7 +15,7 @@ import { test } from "node:test";
 import { newidleBalance, rebalanceDomains } from "../../sim-core/sched/lb";
 import { CPU_IDLE, MIGRATION_COST_NS } from "../../sim-core/sched/topology";
 import { avg, frozen, order, queued } from "./lb-fixture";
-import { hog } from "./world";
+import { hog, world } from "./world";
 
 /** CPU 0 runs three hogs (overloaded), CPU 1 is going idle; rd->overload as last seen. */
 function goingIdle() {
@@ -131,4 +131,22 @@ test("update_newidle_cost(sd, 0): decays by 253/256 only after more than HZ jiff
   assert.deepEqual(run(1_000_000, 251, 700_000), [988_281, 0, 988_281]);
   assert.deepEqual(run(1_000_000, 250, 700_000), [1_000_000, -250, 700_000]);
   assert.deepEqual(run(100_000, 251, 700_000), [98_828, 0, MIGRATION_COST_NS]);
+});
+
+test("add_nr_running(): a CPU reaching two runnable tasks sets rd->overload at once, not at the next balance", () => {
+  const w = world(2);
+  const rd = w.host.rd;
+  const [a, b] = [hog("a"), hog("b")];
+  w.host.addTask(a, 0, undefined);
+  w.host.addTask(b, 0, undefined);
+  rd.overload = false;
+  w.host.wakeTask(a);
+  assert.equal(rd.overload, false, "one runnable task");
+  w.host.wakeTask(b);
+  assert.equal(rd.overload, true, "the second one");
+  // __sched_setscheduler() of a queued task dequeues and enqueues it: 2 -> 1 -> 2 sets it again.
+  rd.overload = false;
+  const waiting = w.host.cpus[0]!.curr === a ? b : a;
+  w.host.cpus[0]!.setPolicy(waiting, "other", 0, 5);
+  assert.equal(rd.overload, true, "a policy change of a queued task");
 });
