@@ -176,7 +176,8 @@ export class Engine {
    * another event, which a stale handle must not touch).
    */
   cancel(h: EvHandle): boolean {
-    if (h === NO_EVENT) return false;
+    // NO_EVENT is -0, which === matches as 0 (written as 0 so the bundler does not warn).
+    if (h === 0) return false;
     const slot = h % SLOT_SPAN;
     if (slot >= this.nSlots || this.evGen[slot] !== Math.floor(h / SLOT_SPAN) || this.evDead[slot] === 1) return false;
     this.evDead[slot] = 1;
