@@ -448,6 +448,10 @@ export function newidleBalance(rd: RootDomain, c: Cpu): number {
   const i = c.index;
   if (c.ttwuPending) return 0;
   rd.idleStamp[i] = rd.eng.now;
+  // update_next_balance(sd, &next_balance), on both paths below: a CPU going idle has its next
+  // periodic balance brought forward to the domain's idle interval (at most a second away).
+  const next = Math.min(rd.jiffies + rd.hz, rd.lastBalance[i]! + balanceInterval(rd, i, false));
+  if (rd.nextBalance[i]! > next) rd.nextBalance[i] = next;
   if (!rd.overload || rd.avgIdle[i]! < rd.maxNewidleLbCost[i]!) return 0;
   const cost = c.tun.newidleBalanceNs;
   let pulled = loadBalance(rd, c, CPU_NEWLY_IDLE);

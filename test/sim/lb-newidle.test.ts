@@ -150,3 +150,21 @@ test("add_nr_running(): a CPU reaching two runnable tasks sets rd->overload at o
   w.host.cpus[0]!.setPolicy(waiting, "other", 0, 5);
   assert.equal(rd.overload, true, "a policy change of a queued task");
 });
+
+test("newidle_balance(): going idle brings next_balance forward to the idle interval, balanced or not; never back", () => {
+  for (const overload of [false, true]) {
+    const s = goingIdle();
+    s.rd.overload = overload;
+    const j = s.rd.jiffies;
+    s.rd.lastBalance[1] = j;
+    s.rd.nextBalance[1] = j + 100;
+    newidleBalance(s.rd, s.c1);
+    // 2 CPUs: balance_interval 2 ms, 1 jiffy at HZ 250 (msecs_to_jiffies() rounds up).
+    assert.equal(s.rd.nextBalance[1], j + 1, `overload ${overload}`);
+  }
+  const s = goingIdle();
+  s.rd.nextBalance[1] = s.rd.jiffies;
+  s.rd.lastBalance[1] = s.rd.jiffies;
+  newidleBalance(s.rd, s.c1);
+  assert.equal(s.rd.nextBalance[1], s.rd.jiffies, "an earlier next_balance stays");
+});
