@@ -60,6 +60,12 @@ export interface ResultsPayload {
   notes?: string[];
   /** Present for a parameter sweep: its cells (the runs themselves are not sent). */
   sweep?: SweepView;
+  /**
+   * The runs were made without their per-CPU timelines, which the host records when the panel
+   * asks (`{ type: "timeline" }`): the same scenario, modes and seeds run again with the recorder
+   * on. The Timeline tab asks when it opens (issue 13: timelines are never shipped by default).
+   */
+  timelineOnDemand?: boolean;
 }
 
 /**
@@ -83,7 +89,9 @@ export type WebviewToHost =
   | { type: "ready" }
   | { type: "rerun"; scenarioText: string }
   | { type: "export"; format: "csv" | "json" | "svg"; content: string; suggestedName: string }
-  | { type: "cancel" };
+  | { type: "cancel" }
+  /** Record the timelines of the results shown (they say `timelineOnDemand`). */
+  | { type: "timeline" };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -105,6 +113,7 @@ export function payloadProblem(p: unknown): string | undefined {
   if (p.scenarioText !== undefined && typeof p.scenarioText !== "string") return "scenarioText is not a string";
   if (p.notes !== undefined && !(Array.isArray(p.notes) && p.notes.every((n) => typeof n === "string")))
     return "notes is not a list of strings";
+  if (p.timelineOnDemand !== undefined && typeof p.timelineOnDemand !== "boolean") return "timelineOnDemand is not a boolean";
   if (p.sweep !== undefined) {
     if (!isObj(p.sweep) || !Array.isArray(p.sweep.params) || !Array.isArray(p.sweep.cells)) return "sweep has no params or cells array";
     for (const [i, c] of p.sweep.cells.entries())
@@ -123,6 +132,7 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
   switch (o.type) {
     case "ready":
     case "cancel":
+    case "timeline":
       return Object.keys(o).length === 1;
     case "rerun":
       return typeof o.scenarioText === "string" && o.scenarioText.length <= MAX_TEXT;

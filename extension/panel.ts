@@ -18,6 +18,11 @@ export interface PanelHandlers {
   onCancel(): void;
   /** The webview produced an export file. */
   onExport(m: Extract<WebviewToHost, { type: "export" }>): void;
+  /**
+   * The view's Timeline tab opened on results recorded without timelines: record them. Resolves
+   * to what that view should show (the results with their timelines, or an error), or undefined.
+   */
+  onTimeline(payload: ResultsPayload | undefined): Promise<HostToWebview | undefined>;
   /** Extra first messages for a freshly loaded webview (for example the schema). */
   initialMessages(): HostToWebview[];
 }
@@ -82,6 +87,17 @@ export class ResultsView {
       case "export":
         this.handlers.onExport(m);
         break;
+      case "timeline": {
+        const asked = this.last;
+        void this.handlers.onTimeline(asked).then(
+          // Results that replaced these meanwhile are not overwritten with the old ones.
+          (reply) => {
+            if (reply && this.last === asked) this.post(reply);
+          },
+          (e: unknown) => this.log(`timeline: ${e instanceof Error ? e.message : String(e)}`),
+        );
+        break;
+      }
     }
   }
 
@@ -142,8 +158,9 @@ export class ResultsPanel {
     return this.view?.panel;
   }
 
+  /** What the panel shows (with the timelines it recorded on demand), or showed last. */
   get lastPayload(): ResultsPayload | undefined {
-    return this.last;
+    return this.view?.last ?? this.last;
   }
 
   /** Messages the panel refused, over every panel this session opened. */

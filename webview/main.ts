@@ -28,6 +28,7 @@ import { renderTimeline, type TimelineElement, type TimelineHost } from "./views
 import { renderWhy, type WhyHost } from "./views/why";
 import { sampleWindow } from "./lib/why";
 import { typedArraysAsLists } from "../sim-core/timeline-read";
+import type { RunResult, SampleWhy } from "../sim-core/results";
 import { renderVcpus } from "./views/vcpus";
 import { createScenarioPanel } from "./views/scenario";
 import { svgToFile } from "./views/svgexport";
@@ -176,7 +177,34 @@ on(cancelBtn, "click", () => post({ type: "cancel" }));
 
 /** Set by render(): shows a run's latency sample on the Timeline tab. */
 let jumpToSample: WhyHost["jumpToSample"];
-const whyHost: WhyHost = { jumpToSample: (run, sample) => jumpToSample?.(run, sample) };
+
+/** The results whose timelines the host was asked to record (once each, until that run ends). */
+let timelineAskedFor: ResultsPayload | undefined;
+/** A jump to a sample asked for before its run's timeline was recorded: done when it arrives. */
+let pendingJump: { run: number; wakeNs: number } | undefined;
+
+/** Asks the host to record the timelines of the results shown, which were run without them. */
+function recordTimeline(): void {
+  if (!payload?.timelineOnDemand || timelineAskedFor === payload) return;
+  timelineAskedFor = payload;
+  post({ type: "timeline" });
+}
+
+/** The tabs' way to a sample on the timeline, and to recording it when these results can. */
+const whyHostFor = (p: ResultsPayload): WhyHost => ({
+  jumpToSample: (run, sample) => jumpToSample?.(run, sample),
+  recordTimeline: p.timelineOnDemand ? recordTimeline : undefined,
+});
+
+/** The sample of `r` woken at `wakeNs` (a probe's worst, or a tail bin's), as the recorded run has it. */
+function sampleOf(r: RunResult, wakeNs: number): SampleWhy | undefined {
+  for (const pr of r.probes) {
+    if (pr.why?.worst?.wake_ns === wakeNs) return pr.why.worst;
+    const t = pr.why?.tail?.find((s) => s.wake_ns === wakeNs);
+    if (t) return t;
+  }
+  return undefined;
+}
 
 // Rendering ------------------------------------------------------------------------------------
 function tabsFor(p: ResultsPayload): TabDef[] {
@@ -187,10 +215,16 @@ function tabsFor(p: ResultsPayload): TabDef[] {
   if (p.runs.length || !sweep) {
     tabs.push({ id: "summary", label: "Summary", render: () => renderSummary(p) });
     if (p.cells?.length || p.claims?.length) tabs.push({ id: "seed", label: "Seed report", render: () => renderSeed(p) });
+    const whyHost = whyHostFor(p);
     tabs.push(
       { id: "dist", label: "Distributions", render: () => renderDistributions(p.runs, chartHost, whyHost), lazy: true },
       { id: "why", label: "Why late", render: () => renderWhy(p.runs, whyHost), lazy: true },
-      { id: "timeline", label: "Timeline", render: () => renderTimeline(p.runs, chartHost), lazy: true },
+      {
+        id: "timeline",
+        label: "Timeline",
+        render: () => renderTimeline(p.runs, chartHost, p.timelineOnDemand ? recordTimeline : undefined),
+        lazy: true,
+      },
       { id: "vcpus", label: "vCPUs", render: () => renderVcpus(p.runs) },
     );
   }
@@ -278,8 +312,11 @@ function render(p: ResultsPayload): void {
     const i = defs.findIndex((d) => d.id === "timeline");
     const r = p.runs[run];
     if (i < 0 || !r) return;
+    // Not recorded yet: the Timeline tab asks for it, and the jump waits for the recorded runs.
+    if (!r.timeline && p.timelineOnDemand) pendingJump = { run, wakeNs: sample.wake_ns };
     (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = i;
     show("timeline");
+    if (!r.timeline) return;
     const el = panels.get("timeline")?.el.firstElementChild as TimelineElement | null;
     const w = sampleWindow(sample);
     el?.timelineJump?.(
@@ -289,6 +326,14 @@ function render(p: ResultsPayload): void {
       sample.chain.map((l) => l.text),
     );
   };
+  // The recorded runs of a jump asked for before they existed.
+  const wait = pendingJump;
+  if (wait && !p.timelineOnDemand) {
+    pendingJump = undefined;
+    const r = p.runs[wait.run];
+    const sample = r?.timeline ? sampleOf(r, wait.wakeNs) : undefined;
+    if (sample) jumpToSample(wait.run, sample);
+  }
 }
 
 function showError(e: { message: string; line?: number; column?: number }): void {
@@ -326,6 +371,8 @@ on(window, "message", (ev: MessageEvent) => {
       progressLabel.textContent = `${m.label} ${Math.round(m.percent)}%`;
       break;
     case "ended":
+      // A recording that did not finish may be asked for again (the Timeline tab's button).
+      if (m.outcome !== "done" && timelineAskedFor === payload) timelineAskedFor = undefined;
       // Every end hides the bar; a cancelled run says so where the bar was.
       progress.hidden = true;
       bar.setAttribute("value", "0");
@@ -336,6 +383,7 @@ on(window, "message", (ev: MessageEvent) => {
       }
       break;
     case "error":
+      if (timelineAskedFor === payload) timelineAskedFor = undefined;
       progress.hidden = true;
       showError(m);
       scenario.showError(m.message, m.line, m.column);

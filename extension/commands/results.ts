@@ -3,13 +3,14 @@
  * (re-run edited text, save an export, cancel).
  */
 import * as vscode from "vscode";
-import type { ResultsPayload, WebviewToHost } from "../../common/protocol";
+import type { HostToWebview, ResultsPayload, WebviewToHost } from "../../common/protocol";
 import type { MechanismId } from "../../sim-core/index";
 import type { Ctx } from "../ctx";
 import { payloadCsv } from "../export";
 import { resultsFileName, resultsFileText } from "../history-model";
 import { safeFileName } from "../../common/escape";
 import type { PanelHandlers } from "../panel";
+import { timelineTasks, withTimelines } from "../timeline-demand";
 import { runAblation } from "./hunk";
 import { asUri, runScenarioText } from "./scenario";
 
@@ -105,10 +106,30 @@ async function saveExport(ctx: Ctx, m: Extract<WebviewToHost, { type: "export" }
   void ctx.info(`PV Sched: exported ${vscode.workspace.asRelativePath(target)}`);
 }
 
+/**
+ * A results view's Timeline tab opened on runs made without their timelines: the same runs again
+ * with the recorder on (timeline-demand.ts), through the runner like any run (progress, cancel).
+ */
+async function recordTimelines(ctx: Ctx, p: ResultsPayload | undefined): Promise<HostToWebview | undefined> {
+  if (!p) return undefined;
+  const tasks = timelineTasks(p);
+  if (typeof tasks === "string") return { type: "error", message: `No timeline can be recorded: ${tasks}.` };
+  if (!ctx.requireTrust("Recording a timeline")) {
+    return {
+      type: "error",
+      message: "Restricted Mode: running scenarios, and so recording their timelines, is disabled in this workspace.",
+    };
+  }
+  const runs = await ctx.runner.run(`${p.title}: timeline`, tasks);
+  if (!runs) return undefined;
+  return { type: "results", payload: withTimelines(p, runs) };
+}
+
 /** What the results panel calls back into. */
 export function panelHandlers(ctx: Ctx): PanelHandlers {
   return {
     initialMessages: () => [],
+    onTimeline: (p) => recordTimelines(ctx, p),
     onCancel: () => void ctx.runner.cancel(),
     onExport: (m) => void saveExport(ctx, m),
     onRerun: (text, last) => void rerun(ctx, text, last),

@@ -19,8 +19,13 @@ export function asUri(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
+/**
+ * One task per mode. The timeline is recorded only if the scenario asks for it (timeline.enabled)
+ * or the caller does; otherwise the panel records it when its Timeline tab opens
+ * (timeline-demand.ts).
+ */
 export function tasksFor(s: Scenario, modes: ModeSpec[], timeline?: boolean): SimTask[] {
-  return modes.map((mode) => ({ scenario: s, mode, timeline: timeline ?? s.timeline?.enabled ?? true }));
+  return modes.map((mode) => ({ scenario: s, mode, timeline: timeline ?? s.timeline?.enabled ?? false }));
 }
 
 /** Runs scenario text under its modes (or `modes(s)`) and shows the results; undefined if it did not run. */
@@ -35,9 +40,17 @@ export async function runScenarioText(
   if (!s) return undefined;
   const specs = modes ? modes(s) : resolveModes(s);
   ctx.panel.show(true);
-  const runs = await ctx.runner.run(`${s.name} (${specs.length} modes)`, tasksFor(s, specs));
+  const tasks = tasksFor(s, specs);
+  const runs = await ctx.runner.run(`${s.name} (${specs.length} modes)`, tasks);
   if (!runs) return undefined;
-  ctx.publish({ title: s.name, source: { kind: "scenario", uri }, runs, scenarioText: text });
+  const onDemand = tasks.every((t) => !t.timeline);
+  ctx.publish({
+    title: s.name,
+    source: { kind: "scenario", uri },
+    runs,
+    scenarioText: text,
+    ...(onDemand ? { timelineOnDemand: true } : {}),
+  });
   return runs;
 }
 

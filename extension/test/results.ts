@@ -77,6 +77,29 @@ export function defineResultsTests(): void {
       await vscode.workspace.fs.delete(target);
     });
 
+    test("a scenario run ships no timeline; asked by the panel, the host records it: the same numbers, with timelines", async () => {
+      const a = await api();
+      await vscode.commands.executeCommand("pvsched.runScenario", await scenarioDoc(tiny("on-demand", 0.2)));
+      const first = await until("the run's results", () => (a.panel.lastPayload?.title === "on-demand" ? a.panel.lastPayload : undefined));
+      assert.equal(first.timelineOnDemand, true);
+      assert.ok(
+        first.runs.every((r) => r.timeline === undefined),
+        "a timeline was shipped",
+      );
+      // What the Timeline tab sends when it opens.
+      a.panel.receive({ type: "timeline" });
+      const second = await until("the recorded timelines", () => {
+        const p = a.panel.lastPayload;
+        return p?.title === "on-demand" && p.runs.every((r) => r.timeline) ? p : undefined;
+      });
+      assert.equal(second.timelineOnDemand, undefined);
+      assert.deepEqual(
+        second.runs.map((r) => [r.mode, r.seed, r.events, r.probes.map((x) => x.latency)]),
+        first.runs.map((r) => [r.mode, r.seed, r.events, r.probes.map((x) => x.latency)]),
+      );
+      assert.equal(second.notes, undefined, "the numbers did not move");
+    });
+
     test("a cancelled run clears the running state and says Cancelled", async () => {
       const a = await api();
       const pending = vscode.commands.executeCommand("pvsched.runScenario", await scenarioDoc(LONG));

@@ -54,12 +54,28 @@ export function renderDistributions(runs: readonly RunResult[], host: ChartHost,
   const root = h("div", { class: "dist" });
   const tail = h("input", { type: "checkbox", id: "tail-toggle" }) as HTMLInputElement;
   const body = h("div", { class: "charts" });
+  // Tail bins lead to their worst samples once the runs have timelines; results made without
+  // them can have them recorded from here.
+  const record = why.recordTimeline;
+  const recordBtn = record
+    ? h(
+        "vscode-button",
+        {
+          secondary: true,
+          "data-testid": "record-timeline",
+          title: "The runs again with the recorder on (the same seeds, so the same numbers)",
+        },
+        "Record the timeline to click the tail's bins through to their worst samples",
+      )
+    : null;
+  if (recordBtn && record) on(recordBtn, "click", () => record());
   root.append(
     h(
       "div",
       { class: "chart-options" },
       tail,
       h("label", { for: "tail-toggle" }, "Show the tail: 1 − CDF on a log axis instead of the CDF"),
+      recordBtn,
     ),
     body,
   );

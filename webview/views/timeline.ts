@@ -41,7 +41,11 @@ export interface TimelineProbe {
   setView(from: number, to: number): void;
 }
 
-export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): HTMLElement {
+/**
+ * The Timeline tab. `record` (results made without their timelines, which the host can record)
+ * is called at once when no run has one, and the tab says so until the recorded runs arrive.
+ */
+export function renderTimeline(runs: readonly RunResult[], host: TimelineHost, record?: () => void): HTMLElement {
   const withTl: { run: RunResult; tl: Timeline }[] = [];
   const problems: string[] = [];
   for (const r of runs) {
@@ -53,6 +57,21 @@ export function renderTimeline(runs: readonly RunResult[], host: TimelineHost): 
     }
   }
   const first = withTl[0];
+  if (!first && record && !problems.length) {
+    const again = h("vscode-button", { secondary: true, "data-testid": "record-timeline" }, "Record the timeline");
+    on(again, "click", record);
+    record();
+    return h(
+      "div",
+      { class: "empty", role: "status", "data-testid": "timeline-pending" },
+      h(
+        "p",
+        {},
+        "These runs were made without their timeline, which is being recorded now: the same runs again with the recorder on (the same seeds, so the same numbers).",
+      ),
+      h("p", {}, "Cancelled, or nothing came? ", again),
+    );
+  }
   if (!first)
     return h(
       "p",

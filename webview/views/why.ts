@@ -11,8 +11,10 @@ import { fmtNs, fmtUs } from "../lib/format";
 import { type WhyBar, whyModel } from "../lib/why";
 
 export interface WhyHost {
-  /** Shows the sample on the run's timeline (null: the run recorded none). */
+  /** Shows the sample on the run's timeline (recording it first if the run has none but can). */
   jumpToSample?(run: number, sample: SampleWhy): void;
+  /** Present when the runs were made without timelines that the host can record (issue 13). */
+  recordTimeline?(): void;
 }
 
 /** One CSS class per part: colour from the theme's chart palette plus a pattern, so it does not rest on colour alone. */
@@ -85,16 +87,19 @@ function table(bars: WhyBar[], name: string): HTMLElement {
 function worst(b: WhyBar, runs: readonly RunResult[], host: WhyHost): HTMLElement | null {
   const w = b.worst;
   if (!w) return null;
-  const hasTimeline = !!runs[b.run]?.timeline && !!host.jumpToSample;
+  const recorded = !!runs[b.run]?.timeline;
+  const hasTimeline = (recorded || !!host.recordTimeline) && !!host.jumpToSample;
   const btn = h(
     "vscode-button",
     {
       secondary: true,
       "data-testid": "why-jump",
       disabled: !hasTimeline,
-      title: hasTimeline
-        ? `Show this sample (${fmtNs(w.latency_ns)}) on the timeline`
-        : "This run recorded no timeline (set timeline.enabled in the scenario, or run with a timeline)",
+      title: !hasTimeline
+        ? "This run recorded no timeline (set timeline.enabled in the scenario, or run with a timeline)"
+        : recorded
+          ? `Show this sample (${fmtNs(w.latency_ns)}) on the timeline`
+          : `Record the timeline (the run again, with the recorder on) and show this sample (${fmtNs(w.latency_ns)}) on it`,
     },
     `Jump to worst (${b.mode}, ${fmtNs(w.latency_ns)})`,
   );
