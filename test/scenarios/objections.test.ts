@@ -75,7 +75,7 @@ test("NMIs boost a low-priority vCPU ~1000 times a second; the host job loses CP
   assert.ok(probe(d, "host-cyclictest").latency.max_us > probe(v, "host-cyclictest").latency.max_us);
 });
 
-test("overcommit: static starves the host and cuts the guests' p99; dynamic keeps the host at vanilla but does not reliably cut the guests'", () => {
+test("overcommit: static starves the host and raises the guests' p99; dynamic keeps the host at vanilla and does not cut the guests'", () => {
   // Five replications with common random numbers (seed s + r for every mode): a single draw of a
   // p99 moves by a few hundred microseconds from seed to seed here.
   const base = load("overcommit.pvsched.yaml", { duration_s: 5 });
@@ -88,7 +88,10 @@ test("overcommit: static starves the host and cuts the guests' p99; dynamic keep
   const pairs = reps.flatMap((r) => ["vm0-cyclictest", "vm1-cyclictest"].map((id) => ({ r, id })));
   const wins = (m: string) => pairs.filter(({ r, id }) => p99(r, m, id) < p99(r, "vanilla", id)).length;
   const table = pairs.map(({ r, id }) => ["vanilla", "dynamic", "static"].map((m) => p99(r, m, id).toFixed(0)).join("/")).join(" ");
-  assert.ok(wins("static") >= 9, `static beats vanilla in ${wins("static")}/10: ${table}`);
+  // RT vCPU threads of one priority wait for each other; in vanilla a host CPU going idle pulls a
+  // waiting vCPU thread at once (newidle balance under rd->overload). Measured: 0 of 10.
+  assert.ok(wins("static") <= 1, `static beats vanilla in ${wins("static")}/10: ${table}`);
   // Boosting 8 vCPUs on 4 CPUs at every timer interrupt boosts them against each other.
-  assert.ok(wins("dynamic") >= 2 && wins("dynamic") <= 8, `dynamic beats vanilla in ${wins("dynamic")}/10: ${table}`);
+  // Measured: 1 of 10.
+  assert.ok(wins("dynamic") <= 5, `dynamic beats vanilla in ${wins("dynamic")}/10: ${table}`);
 });
