@@ -325,8 +325,10 @@ export class Guest {
    * virtualization the sender's write to the x2APIC ICR exits, and KVM handles it in the fastpath
    * (handle_fastpath_set_msr_irqoff(), since 5.8, as it does the TSC-deadline write): the sender
    * pays that exit, and inside it the delivery to vCPU i, with patch 4's boost when the delivery
-   * kicks. The device and NMI sources have no sender in the model (the host side that raises
-   * them is not simulated), so the boost their kick would cost the sender is not charged.
+   * kicks. A PMI (the NMI source) on a running vCPU pays its boost in its own exit
+   * (Vcpu.notify()); device interrupts, and NMIs for a vCPU not in guest mode, have no sender in
+   * the model (the host side that raises them is not simulated), so their kick's boost is not
+   * charged.
    */
   private sendIpi(i: number, fn: () => void): void {
     // An IPI's handler (interrupt entry and exit around an enqueue) is drawn as the timer

@@ -356,7 +356,8 @@ export class Vcpu implements Program {
    * An interrupt for the guest. Its handler has been queued on the guest CPU by the caller;
    * this is the KVM side of its delivery. Returns the CPU time the delivery took in the
    * sender's context beyond the delivery itself: the boost of patch 4's kick (a timer is
-   * delivered by its own hrtimer interrupt, which pays for its boost there).
+   * delivered by its own hrtimer interrupt, which pays for its boost there, and a PMI on a
+   * running vCPU by the vCPU itself).
    */
   notify(source: IrqSource): number {
     if (source === "timer") {
@@ -371,7 +372,15 @@ export class Vcpu implements Program {
       case "guest":
         // A posted interrupt reaches guest code without an exit; otherwise the kick's IPI
         // makes the vCPU exit.
-        if (!posted) this.exit(source === "ipi" ? "ipi" : "external_interrupt");
+        if (!posted) {
+          // A guest PMI (the NMI source) comes from the host's perf overflow on this very CPU,
+          // and KVM delivers it on the vCPU's own way back in (KVM_REQ_PMI,
+          // kvm_pmu_deliver_pmi() -> __apic_accept_irq()): the kick's boost is the vCPU
+          // thread's own time in that exit.
+          const own = source === "nmi" ? cost : 0;
+          this.exit(source === "ipi" ? "ipi" : "external_interrupt", own);
+          return cost - own;
+        }
         break;
       case "poll":
         this.pollHit();

@@ -194,3 +194,21 @@ test("a guest IPI with IPI virtualization: posted, no kick, and no exit on the s
   assert.deepEqual(v0.exits, before);
   assert.equal(g.cpus[0]!.irqQ.length, 0);
 });
+
+test("a guest PMI (the NMI source) on a running vCPU: the kick's boost is spent in the vCPU's own exit, before the entry", () => {
+  for (const kickNs of [0, 1500]) {
+    const { w, v, g } = busyGuest();
+    v.pvHooks = { onExit: () => 0, onKick: () => kickNs, onBlock: () => 0, onRun: () => 0 };
+    const t0 = w.eng.now;
+    assert.equal(
+      g.deliver(0, "nmi", 2 * US, () => {}),
+      0,
+      "nobody else is charged for it",
+    );
+    assert.equal(v.lastExit, "external_interrupt");
+    w.runTo(t0 + KVM_DEFAULTS.exit_ns + kickNs - 1);
+    assert.equal(v.mode, "exit", `kick ${kickNs} ns: still in the exit`);
+    w.runTo(t0 + KVM_DEFAULTS.exit_ns + kickNs);
+    assert.equal(v.mode, "enter", `kick ${kickNs} ns: entering after the exit and the boost`);
+  }
+});
