@@ -172,6 +172,21 @@ test("sleepCurr() on an idle CPU changes nothing", () => {
   assert.equal(b.cpu.curr, null);
 });
 
+test("a waiting RT task raised above another's level moves ahead of it: a changed priority is a move", () => {
+  const b = bareCpu();
+  const a = spinner("a", "fifo", 70);
+  const c = spinner("c", "fifo", 50);
+  const bt = spinner("b", "fifo", 40);
+  for (const t of [a, c, bt]) b.cpu.wake(t);
+  let order: string[] = [];
+  b.eng.at(1 * MS, () => {
+    b.cpu.setPolicy(bt, "fifo", 60, 0);
+    order = b.cpu.rt.q.map((t) => t.name);
+  });
+  b.runTo(1 * MS);
+  assert.deepEqual(order, ["a", "b", "c"]);
+});
+
 test("SCHED_FIFO 50 to SCHED_RR 50 ahead of another task of 50: b keeps its place at the head (no DEQUEUE_MOVE)", () => {
   // Requeued as a move, b would go to the tail of level 50, behind c.
   assert.deepEqual(level50(50, "rr", 50, true), ["b", "c"]);
@@ -191,8 +206,8 @@ test("the RT period timer rolls rt_time as last accounted: the running task's ti
   assert.equal(b.cpu.curr, null, "throttled: the spinner gives the CPU back");
 });
 
-/** Fair spinners a (running) and, if `withB`, b; at 1 ms a is reniced to `nice`. Returns need_resched just after. */
-function reniceRunning(nice: number, withB: boolean): boolean {
+/** Fair spinners a (running) and, if `withB`, b; at 1 ms a becomes `policy` `nice`. Returns need_resched just after. */
+function reniceRunning(nice: number, withB: boolean, policy: "other" | "batch" = "other"): boolean {
   const b = bareCpu();
   const a = spinner("a");
   b.cpu.wake(a);
@@ -201,7 +216,7 @@ function reniceRunning(nice: number, withB: boolean): boolean {
   b.eng.at(1 * MS, () => {
     assert.equal(b.cpu.curr, a);
     b.cpu.needResched = false;
-    b.cpu.setPolicy(a, "other", 0, nice);
+    b.cpu.setPolicy(a, policy, 0, nice);
     resched = b.cpu.needResched;
   });
   b.runTo(1 * MS);
@@ -212,4 +227,7 @@ test("prio_changed_fair(): the running task reniced down (nice up) reschedules; 
   assert.equal(reniceRunning(5, true), true, "nice 0 -> 5 with b queued");
   assert.equal(reniceRunning(-5, true), false, "nice 0 -> -5: its priority rose");
   assert.equal(reniceRunning(5, false), false, "alone at the top level (rq->cfs.nr_running == 1)");
+  // SCHED_OTHER to SCHED_BATCH at the same nice: p->prio is unchanged, so check_class_changed()
+  // does not call prio_changed_fair() at all.
+  assert.equal(reniceRunning(0, true, "batch"), false, "the same priority, another fair policy");
 });

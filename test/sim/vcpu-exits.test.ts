@@ -142,7 +142,7 @@ test("steal time's preempted flag: not set for a vCPU preempted during its entry
  * 1); then the code on vCPU 0 sends vCPU 1 an IPI, whose kick costs `kickNs` in the sender's
  * context (patch 4's boost, stubbed). Returns the sender's vCPU and its guest CPU after the send.
  */
-function ipiFromRunningVcpu(kickNs: number, kvm: Partial<typeof KVM_DEFAULTS> = {}) {
+function ipiFromRunningVcpu(kickNs: number, kvm: Partial<typeof KVM_DEFAULTS> = {}, from: "vcpu0" | "halted vcpu1" | "nothing" = "vcpu0") {
   const w = world(2, 2, {}, NO_POLL, kvm);
   const g = w.guest!;
   const [v0, v1] = [w.vcpus[0]!, w.vcpus[1]!];
@@ -164,7 +164,7 @@ function ipiFromRunningVcpu(kickNs: number, kvm: Partial<typeof KVM_DEFAULTS> = 
   };
   const before = { ...v0.exits };
   const ex = Rq.executing;
-  Rq.executing = g.cpus[0]!;
+  Rq.executing = from === "vcpu0" ? g.cpus[0]! : from === "halted vcpu1" ? g.cpus[1]! : null;
   try {
     g.rd.env.ipi(g.cpus[1]!, () => {});
   } finally {
@@ -210,5 +210,15 @@ test("a guest PMI (the NMI source) on a running vCPU: the kick's boost is spent 
     assert.equal(v.mode, "exit", `kick ${kickNs} ns: still in the exit`);
     w.runTo(t0 + KVM_DEFAULTS.exit_ns + kickNs);
     assert.equal(v.mode, "enter", `kick ${kickNs} ns: entering after the exit and the boost`);
+  }
+});
+
+test("a guest IPI sent from no executing guest code, or from a vCPU not in guest mode, charges no one an ICR exit", () => {
+  for (const from of ["nothing", "halted vcpu1"] as const) {
+    const { v0, v1, g, before, kicks } = ipiFromRunningVcpu(1500, {}, from);
+    assert.equal(kicks, 1, `${from}: the target is still kicked`);
+    assert.deepEqual(v0.exits, before, `${from}: vCPU 0 sent nothing`);
+    assert.equal(v1.exits.msr_other, 0, `${from}: the halted vCPU takes no exit`);
+    assert.equal(g.cpus[0]!.irqQ.length, 0);
   }
 });
