@@ -265,7 +265,7 @@ export class Engine {
       if (fromFifo) this.fHead++;
       else this.popHeap();
       if (dead) {
-        this.free[this.nFree++] = slot;
+        this.recycle(slot);
         continue;
       }
       if (t === this.now) this.atInstant++;

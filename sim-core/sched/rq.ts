@@ -248,12 +248,13 @@ export abstract class Rq {
     const wasRt = t.isRt;
     const oldPrio = t.rtPrio;
     const oldKernelPrio = kernelPrio(wasRt, t.rtPrio, t.nice);
+    const newKernelPrio = kernelPrio(willRt, willRt ? prio : 0, nice);
     const from = this.classOf(t);
     const to = willRt ? this.rt : this.fair;
     // An unchanged effective priority (SCHED_FIFO 50 to SCHED_RR 50) clears DEQUEUE_MOVE, and
     // without it the RT class leaves the task where it is in its list (move_entity()); the fair
     // class places by vruntime whatever the flag.
-    const keepPlace = queued && wasRt && willRt && oldKernelPrio === kernelPrio(true, prio, nice);
+    const keepPlace = queued && wasRt && willRt && oldKernelPrio === newKernelPrio;
     if (queued && !keepPlace) from.dequeue(t, false);
     if (running) from.putPrev(t);
     // put_prev_task_rt(): the RT time up to now goes into avg_rt.
@@ -273,7 +274,7 @@ export abstract class Rq {
     // lowered (__sched_setscheduler(), oldprio < p->prio), whether or not the task is running.
     if (queued && !keepPlace) {
       const before = this.nrRunning;
-      to.enqueue(t, false, oldKernelPrio < kernelPrio(willRt, t.rtPrio, t.nice));
+      to.enqueue(t, false, oldKernelPrio < newKernelPrio);
       this.addNrRunning(before);
     }
     if (running) to.setNext(t);
@@ -284,7 +285,7 @@ export abstract class Rq {
       else if (willRt && this.rt.topPrio() > t.rtPrio) this.needResched = true;
       // prio_changed_fair(): a running task whose priority fell (its nice rose) reschedules,
       // unless it is alone at the top level (rq->cfs.nr_running == 1).
-      else if (!willRt && !wasRt && queued && kernelPrio(false, 0, nice) > oldKernelPrio && this.fair.root.nrRunning > 1) {
+      else if (!willRt && !wasRt && queued && newKernelPrio > oldKernelPrio && this.fair.root.nrRunning > 1) {
         this.needResched = true;
       }
     } else if (queued) this.checkPreempt(t);
