@@ -5,6 +5,7 @@
  */
 import type { ModeComparison } from "../report/effects";
 import type { RunResult } from "../sim-core/results";
+import type { ModeSpec } from "../sim-core/scenario";
 
 /** Published numbers placed beside simulated ones (from reference/published.json). */
 export interface PublishedCell {
@@ -62,10 +63,11 @@ export interface ResultsPayload {
   sweep?: SweepView;
   /**
    * The runs were made without their per-CPU timelines, which the host records when the panel
-   * asks (`{ type: "timeline" }`): the same scenario, modes and seeds run again with the recorder
-   * on. The Timeline tab asks when it opens (issue 13: timelines are never shipped by default).
+   * asks (`{ type: "timeline" }`): the same scenario text, these mode specs (one per run, in
+   * order) and the runs' seeds again, with the recorder on. The Timeline tab asks when it opens
+   * (issue 13: timelines are never shipped by default).
    */
-  timelineOnDemand?: boolean;
+  timelineOnDemand?: { modes: ModeSpec[] };
 }
 
 /**
@@ -113,7 +115,15 @@ export function payloadProblem(p: unknown): string | undefined {
   if (p.scenarioText !== undefined && typeof p.scenarioText !== "string") return "scenarioText is not a string";
   if (p.notes !== undefined && !(Array.isArray(p.notes) && p.notes.every((n) => typeof n === "string")))
     return "notes is not a list of strings";
-  if (p.timelineOnDemand !== undefined && typeof p.timelineOnDemand !== "boolean") return "timelineOnDemand is not a boolean";
+  if (
+    p.timelineOnDemand !== undefined &&
+    !(
+      isObj(p.timelineOnDemand) &&
+      Array.isArray(p.timelineOnDemand.modes) &&
+      p.timelineOnDemand.modes.every((m) => isObj(m) && typeof m.mode === "string")
+    )
+  )
+    return "timelineOnDemand has no list of modes";
   if (p.sweep !== undefined) {
     if (!isObj(p.sweep) || !Array.isArray(p.sweep.params) || !Array.isArray(p.sweep.cells)) return "sweep has no params or cells array";
     for (const [i, c] of p.sweep.cells.entries())

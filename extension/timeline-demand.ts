@@ -9,24 +9,26 @@
 import type { ResultsPayload } from "../common/protocol";
 import type { SimTask } from "../runner/protocol";
 import { loadScenario } from "../scenario-loader/index";
-import { type ModeSpec, modeLabel, resolveModes, type RunResult } from "../sim-core/index";
+import { modeLabel, type RunResult } from "../sim-core/index";
 
 /**
  * The tasks that record the timelines of `p`'s runs (one per run, in order), or why there are
- * none: the results must say `timelineOnDemand` and keep their scenario text, and each run's
- * mode must be one the scenario names (or vanilla, dynamic, static: Compare Modes adds those).
+ * none: the results must say `timelineOnDemand`, with the mode spec of each run (a label alone
+ * is ambiguous: Compare Modes runs the full "dynamic" even where the scenario names a "dynamic"
+ * of its own), and keep their scenario text.
  */
 export function timelineTasks(p: ResultsPayload): SimTask[] | string {
-  if (!p.timelineOnDemand) return "these results were not made to record their timelines later";
+  const modes = p.timelineOnDemand?.modes;
+  if (!modes) return "these results were not made to record their timelines later";
   if (p.scenarioText === undefined) return "these results keep no scenario text to run again";
+  if (modes.length !== p.runs.length) return `they have ${p.runs.length} runs for ${modes.length} modes`;
   const loaded = loadScenario(p.scenarioText, p.title);
   if (!loaded.ok) return `their scenario no longer loads (${loaded.errors[0]?.message ?? "invalid"})`;
   const s = loaded.scenario;
-  const specs: ModeSpec[] = [...resolveModes(s), { mode: "vanilla" }, { mode: "dynamic" }, { mode: "static" }];
   const tasks: SimTask[] = [];
-  for (const r of p.runs) {
-    const mode = specs.find((m) => modeLabel(m) === r.mode);
-    if (!mode) return `their scenario has no mode "${r.mode}"`;
+  for (const [i, r] of p.runs.entries()) {
+    const mode = modes[i]!;
+    if (modeLabel(mode) !== r.mode) return `run ${i + 1} is "${r.mode}", but its mode is "${modeLabel(mode)}"`;
     tasks.push({ scenario: { ...s, seed: r.seed }, mode, timeline: true });
   }
   return tasks;

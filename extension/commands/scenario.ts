@@ -1,6 +1,6 @@
 /** Running scenario files: Run Scenario and Compare Modes, and the run the panel's Re-run starts. */
 import * as vscode from "vscode";
-import { resolveModes, type ModeSpec, type RunResult, type Scenario } from "../../sim-core/index";
+import { modeLabel, resolveModes, type ModeSpec, type RunResult, type Scenario } from "../../sim-core/index";
 import type { Ctx } from "../ctx";
 import { isScenarioDocument } from "../language/scenario-language";
 import type { SimTask } from "../../runner/index";
@@ -49,7 +49,7 @@ export async function runScenarioText(
     source: { kind: "scenario", uri },
     runs,
     scenarioText: text,
-    ...(onDemand ? { timelineOnDemand: true } : {}),
+    ...(onDemand ? { timelineOnDemand: { modes: specs } } : {}),
   });
   return runs;
 }
@@ -57,9 +57,8 @@ export async function runScenarioText(
 /** Vanilla, dynamic and static, plus any other modes the scenario lists (e.g. ablations). */
 function compareSpecs(s: Scenario): ModeSpec[] {
   const base: ModeSpec[] = [{ mode: "vanilla" }, { mode: "dynamic" }, { mode: "static" }];
-  const label = (m: ModeSpec) => m.name ?? m.mode;
-  const seen = new Set(base.map(label));
-  for (const m of resolveModes(s)) if (!seen.has(label(m))) seen.add(label(m)), base.push(m);
+  const seen = new Set(base.map(modeLabel));
+  for (const m of resolveModes(s)) if (!seen.has(modeLabel(m))) seen.add(modeLabel(m)), base.push(m);
   return base;
 }
 

@@ -81,7 +81,7 @@ export function defineResultsTests(): void {
       const a = await api();
       await vscode.commands.executeCommand("pvsched.runScenario", await scenarioDoc(tiny("on-demand", 0.2)));
       const first = await until("the run's results", () => (a.panel.lastPayload?.title === "on-demand" ? a.panel.lastPayload : undefined));
-      assert.equal(first.timelineOnDemand, true);
+      assert.deepEqual(first.timelineOnDemand, { modes: [{ mode: "vanilla" }] });
       assert.ok(
         first.runs.every((r) => r.timeline === undefined),
         "a timeline was shipped",

@@ -10,7 +10,7 @@ import { isWebviewToHost, payloadProblem, type ResultsPayload } from "../../comm
 import { timelineTasks, withTimelines } from "../../extension/timeline-demand";
 import { DEFAULT_LIMITS, executeTask } from "../../runner/index";
 import { loadScenario } from "../../scenario-loader/index";
-import { resolveModes, type RunResult } from "../../sim-core/index";
+import { type ModeSpec, resolveModes, type RunResult } from "../../sim-core/index";
 
 const TEXT = `name: on demand
 seed: 7
@@ -29,13 +29,14 @@ modes:
   - { name: no lazy boost, mode: dynamic, mechanisms: { lazy_boost: false } }
 `;
 
-/** The scenario's modes run as Run Scenario runs them: no timeline. */
-function shown(text = TEXT): ResultsPayload {
+/** `modes` (the scenario's own, unless given) run as Run Scenario runs them: no timeline. */
+function shown(text = TEXT, modes?: ModeSpec[]): ResultsPayload {
   const loaded = loadScenario(text, "on-demand.pvsched.yaml");
   assert.ok(loaded.ok);
   const s = loaded.scenario;
-  const runs = resolveModes(s).map((mode) => executeTask({ scenario: s, mode, timeline: false }, { limits: DEFAULT_LIMITS }));
-  return { title: s.name, source: { kind: "scenario" }, runs, scenarioText: text, timelineOnDemand: true };
+  const specs = modes ?? resolveModes(s);
+  const runs = specs.map((mode) => executeTask({ scenario: s, mode, timeline: false }, { limits: DEFAULT_LIMITS }));
+  return { title: s.name, source: { kind: "scenario" }, runs, scenarioText: text, timelineOnDemand: { modes: specs } };
 }
 
 const record = (p: ResultsPayload): RunResult[] => {
@@ -98,19 +99,30 @@ test("results that cannot be run again say why", () => {
   assert.match(String(timelineTasks({ ...p, timelineOnDemand: undefined })), /not made to record/);
   assert.match(String(timelineTasks({ ...p, scenarioText: undefined })), /no scenario text/);
   assert.match(String(timelineTasks({ ...p, scenarioText: "name: [" })), /no longer loads/);
-  assert.match(
-    String(timelineTasks({ ...p, runs: [{ ...p.runs[0]!, mode: "dynamic without switches" }] })),
-    /no mode "dynamic without switches"/,
-  );
-  // Compare Modes adds vanilla, dynamic and static to a scenario's own modes.
-  const compared = timelineTasks({ ...p, runs: [{ ...p.runs[0]!, mode: "static" }] });
-  assert.ok(Array.isArray(compared) && compared[0]!.mode.mode === "static");
+  assert.match(String(timelineTasks({ ...p, runs: [p.runs[1]!, p.runs[0]!] })), /run 1 is "no lazy boost", but its mode is "vanilla"/);
+  assert.match(String(timelineTasks({ ...p, runs: [p.runs[0]!] })), /1 runs for 2 modes/);
 });
 
-test("the protocol: { type: timeline } and nothing more; timelineOnDemand is a boolean", () => {
+test("each run is recorded with the spec it was made with, not a mode of the scenario that shares its label", () => {
+  // A scenario that names a "dynamic" of its own, compared (Compare Modes runs the full series
+  // as "dynamic"): the recorded run must be the full series again.
+  const text = TEXT.replace("name: no lazy boost", "name: dynamic");
+  const p = shown(text, [{ mode: "vanilla" }, { mode: "dynamic" }]);
+  const tasks = timelineTasks(p);
+  assert.ok(Array.isArray(tasks), String(tasks));
+  assert.deepEqual(
+    tasks.map((t) => t.mode),
+    [{ mode: "vanilla" }, { mode: "dynamic" }],
+  );
+  const q = withTimelines(p, record(p));
+  assert.equal(q.notes, undefined, "the same numbers as the runs shown");
+});
+
+test("the protocol: { type: timeline } and nothing more; timelineOnDemand lists the runs' modes", () => {
   assert.equal(isWebviewToHost({ type: "timeline" }), true);
   assert.equal(isWebviewToHost({ type: "timeline", run: 1 }), false);
   const p = shown();
   assert.equal(payloadProblem(p), undefined);
-  assert.equal(payloadProblem({ ...p, timelineOnDemand: "yes" }), "timelineOnDemand is not a boolean");
+  assert.equal(payloadProblem({ ...p, timelineOnDemand: "yes" }), "timelineOnDemand has no list of modes");
+  assert.equal(payloadProblem({ ...p, timelineOnDemand: { modes: [{ name: "x" }] } }), "timelineOnDemand has no list of modes");
 });
